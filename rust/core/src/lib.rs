@@ -1,0 +1,12 @@
+//! opsight-core: parses Android AppOps dumps, keeps per-app access timelines, and judges them.
+//!
+//! Pure logic: no JNI, no printing, no processes. Data flows one way:
+//! bytes → [`parse`] → [`Snapshot`] / [`Visitor`] records → store → analysis → JSON views.
+
+pub mod model;
+// pub mod ops; (being written)
+pub mod parse;
+pub mod time;
+
+pub use model::{Dialect, EventKind, ParseSummary, Snapshot, Visitor};
+pub use parse::{parse_bytes, parse_reader, parse_snapshot};

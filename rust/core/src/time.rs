@@ -1,0 +1,312 @@
+//! Times as AppOps prints them, and the rule that turns them into UTC.
+//!
+//! Absolute times in a dump are the device's local wall clock with no zone marker
+//! (`SimpleDateFormat("yyyy-MM-dd HH:mm:ss.SSS")`). Relative times (`-1h5m27s679ms`) are exact
+//! offsets from the dump's start. See `docs/time.md` for the UTC rule.
+
+use serde::{Serialize, Serializer};
+
+/// A device-local wall-clock instant with millisecond precision and no zone: milliseconds since
+/// 1970-01-01 00:00:00.000 *of the same wall clock*. Compact and `Copy` so the parser never allocates for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalTime(pub i64);
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+impl LocalTime {
+    /// Parses exactly `YYYY-MM-DD HH:MM:SS.mmm` (fraction 1–9 digits, truncated to ms; also accepts no fraction).
+    /// Returns `None` on anything else, including out-of-range fields.
+    pub fn parse(s: &[u8]) -> Option<(LocalTime, usize)> {
+        if s.len() < 19 {
+            return None;
+        }
+        let d = |i: usize| -> Option<i64> {
+            let b = s[i];
+            b.is_ascii_digit().then(|| i64::from(b - b'0'))
+        };
+        let n2 = |i: usize| -> Option<i64> { Some(d(i)? * 10 + d(i + 1)?) };
+        if s[4] != b'-' || s[7] != b'-' || (s[10] != b' ' && s[10] != b'T') || s[13] != b':' || s[16] != b':' {
+            return None;
+        }
+        let year = n2(0)? * 100 + n2(2)?;
+        let month = n2(5)?;
+        let day = n2(8)?;
+        let hour = n2(11)?;
+        let min = n2(14)?;
+        let sec = n2(17)?;
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 60 {
+            return None;
+        }
+        let mut used = 19;
+        let mut ms = 0i64;
+        if s.len() > 19 && s[19] == b'.' {
+            let mut digits = 0;
+            let mut i = 20;
+            while i < s.len() && s[i].is_ascii_digit() {
+                if digits < 3 {
+                    ms = ms * 10 + i64::from(s[i] - b'0');
+                }
+                digits += 1;
+                i += 1;
+            }
+            if digits == 0 {
+                return None;
+            }
+            for _ in digits..3 {
+                ms *= 10;
+            }
+            used = i;
+        }
+        let days = days_from_civil(year, month, day);
+        Some((LocalTime(days * MS_PER_DAY + ((hour * 60 + min) * 60 + sec) * 1000 + ms), used))
+    }
+
+    /// Civil fields (year, month, day, hour, minute, second, millisecond).
+    pub fn fields(self) -> (i64, i64, i64, i64, i64, i64, i64) {
+        let days = self.0.div_euclid(MS_PER_DAY);
+        let rem = self.0.rem_euclid(MS_PER_DAY);
+        let (y, m, d) = civil_from_days(days);
+        (y, m, d, rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000)
+    }
+
+    /// The civil date-time, for zone conversion.
+    pub fn to_civil(self) -> Option<jiff::civil::DateTime> {
+        let (y, mo, d, h, mi, s, ms) = self.fields();
+        jiff::civil::DateTime::new(
+            i16::try_from(y).ok()?,
+            i8::try_from(mo).ok()?,
+            i8::try_from(d).ok()?,
+            i8::try_from(h).ok()?,
+            i8::try_from(mi).ok()?,
+            i8::try_from(s.min(59)).ok()?,
+            i32::try_from(ms * 1_000_000).ok()?,
+        )
+        .ok()
+    }
+
+    /// Local wall-clock time to UTC epoch milliseconds with the zone's rules (DST included).
+    /// Ambiguous times (a fall-back hour) take the earlier instant; times in a gap are shifted forward,
+    /// as `java.util.Calendar` does when the device formats them.
+    pub fn to_utc_ms(self, zone: &jiff::tz::TimeZone) -> Option<i64> {
+        let civil = self.to_civil()?;
+        let ts = zone.to_ambiguous_timestamp(civil).compatible().ok()?;
+        Some(ts.as_millisecond())
+    }
+
+    /// From UTC epoch milliseconds to the wall clock of `zone`.
+    pub fn from_utc_ms(utc_ms: i64, zone: &jiff::tz::TimeZone) -> Option<LocalTime> {
+        let ts = jiff::Timestamp::from_millisecond(utc_ms).ok()?;
+        let offset = zone.to_offset(ts);
+        Some(LocalTime(utc_ms + i64::from(offset.seconds()) * 1000))
+    }
+}
+
+impl std::fmt::Display for LocalTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (y, mo, d, h, mi, s, ms) = self.fields();
+        write!(f, "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{ms:03}")
+    }
+}
+
+impl Serialize for LocalTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Howard Hinnant's days_from_civil: days since 1970-01-01 in the proleptic Gregorian calendar.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Parses an Android `TimeUtils.formatDuration` value: `0`, or an optional sign then `Nd`, `Nh`, `Nm`, `Ns`, `Nms`
+/// fields (any subset, in that order). Returns milliseconds and the bytes consumed. Carries such as `+24h0m0s0ms`
+/// printed by old builds are accepted as they are (no range checks). Saturates instead of overflowing.
+pub fn parse_duration(s: &[u8]) -> Option<(i64, usize)> {
+    let mut i = 0;
+    let mut neg = false;
+    match s.first() {
+        Some(b'+') => i = 1,
+        Some(b'-') => {
+            neg = true;
+            i = 1;
+        }
+        _ => {}
+    }
+    let mut total: i64 = 0;
+    let mut any = false;
+    loop {
+        let start = i;
+        let mut n: i64 = 0;
+        while i < s.len() && s[i].is_ascii_digit() {
+            n = n.saturating_mul(10).saturating_add(i64::from(s[i] - b'0'));
+            i += 1;
+        }
+        if i == start {
+            break;
+        }
+        let unit = match s.get(i) {
+            Some(b'd') => {
+                i += 1;
+                86_400_000
+            }
+            Some(b'h') => {
+                i += 1;
+                3_600_000
+            }
+            Some(b'm') if s.get(i + 1) == Some(&b's') => {
+                i += 2;
+                1
+            }
+            Some(b'm') => {
+                i += 1;
+                60_000
+            }
+            Some(b's') => {
+                i += 1;
+                1000
+            }
+            _ => {
+                // A bare number: only `0` (formatDuration's zero) or a plain millisecond count.
+                any = true;
+                total = total.saturating_add(n);
+                break;
+            }
+        };
+        any = true;
+        total = total.saturating_add(n.saturating_mul(unit));
+    }
+    if !any {
+        return None;
+    }
+    Some((if neg { -total } else { total }, i))
+}
+
+/// How an event's UTC instant was obtained. Recorded with every stored event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeBasis {
+    /// The printed local time converted with the device zone's rules (exact to the millisecond).
+    LocalWithZone,
+    /// The capture instant plus the printed relative time (exact to the capture instant's precision).
+    CaptureRelative,
+    /// A local time with no relative part and no zone: shifted by the offset between the dump's inferred
+    /// local "now" and the capture instant.
+    LocalWithInferredOffset,
+}
+
+/// What is known about the moment and place a dump was taken.
+#[derive(Debug, Clone, Default)]
+pub struct CaptureContext {
+    /// UTC epoch ms at which the dump was captured (device clock just before the dump), if known.
+    pub captured_at_utc_ms: Option<i64>,
+    /// The device's time zone, if known.
+    pub zone: Option<jiff::tz::TimeZone>,
+    /// The dump's own local "now", inferred by the parser.
+    pub dump_time_local: Option<LocalTime>,
+}
+
+impl CaptureContext {
+    /// The rule (documented in docs/time.md):
+    /// 1. a local time and a known zone → convert with the zone's rules;
+    /// 2. otherwise a relative time and a capture instant → capture instant + relative;
+    /// 3. otherwise a local time, the dump's inferred local now, and a capture instant → local + (capture − now);
+    /// 4. otherwise unknown.
+    ///
+    /// Relative-only dialects reach rule 2 by construction: they print no local time.
+    pub fn resolve(&self, time_local: Option<LocalTime>, relative_ms: Option<i64>) -> Option<(i64, TimeBasis)> {
+        if let (Some(local), Some(zone)) = (time_local, self.zone.as_ref()) {
+            if let Some(utc) = local.to_utc_ms(zone) {
+                return Some((utc, TimeBasis::LocalWithZone));
+            }
+        }
+        if let (Some(rel), Some(cap)) = (relative_ms, self.captured_at_utc_ms) {
+            return Some((cap.saturating_add(rel), TimeBasis::CaptureRelative));
+        }
+        if let (Some(local), Some(now), Some(cap)) = (time_local, self.dump_time_local, self.captured_at_utc_ms) {
+            return Some((local.0.saturating_add(cap.saturating_sub(now.0)), TimeBasis::LocalWithInferredOffset));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_roundtrip() {
+        let (t, used) = LocalTime::parse(b"2021-01-11 16:01:05.086 (-1h)").expect("parses");
+        assert_eq!(used, 23);
+        assert_eq!(t.to_string(), "2021-01-11 16:01:05.086");
+        // Same wall clock read as UTC.
+        assert_eq!(t.0, 1_610_380_865_086);
+        assert!(LocalTime::parse(b"2021-13-11 16:01:05.086").is_none());
+        assert!(LocalTime::parse(b"2021-02-29 16:01:05.086").is_none());
+        assert!(LocalTime::parse(b"2020-02-29 16:01:05.086").is_some());
+        assert!(LocalTime::parse(b"20x1-01-11 16:01:05.086").is_none());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration(b"+30s0ms"), Some((30_000, 7)));
+        assert_eq!(parse_duration(b"-314d1h25m2s33ms"), Some((-(314 * 86_400_000 + 3_600_000 + 25 * 60_000 + 2_033), 16)));
+        assert_eq!(parse_duration(b"-12ms"), Some((-12, 5)));
+        assert_eq!(parse_duration(b"0"), Some((0, 1)));
+        assert_eq!(parse_duration(b"+24h0m0s0ms").map(|d| d.0), Some(86_400_000));
+        assert_eq!(parse_duration(b"+1m37s899ms ago").map(|d| d.0), Some(97_899));
+        assert_eq!(parse_duration(b"abc"), None);
+        assert_eq!(parse_duration(b"+"), None);
+        assert!(parse_duration(b"+99999999999999999999999d").is_some());
+    }
+
+    #[test]
+    fn zone_conversion_matches_appops_xml() {
+        // lixiaogang03 A11 sample: dump `2021-01-11 16:01:05.086` ↔ appops.xml t="1610352065086" (UTC+8).
+        let zone = jiff::tz::TimeZone::get("Asia/Shanghai").expect("tzdb has Asia/Shanghai");
+        let (t, _) = LocalTime::parse(b"2021-01-11 16:01:05.086").expect("parses");
+        assert_eq!(t.to_utc_ms(&zone), Some(1_610_352_065_086));
+        assert_eq!(LocalTime::from_utc_ms(1_610_352_065_086, &zone), Some(t));
+    }
+
+    #[test]
+    fn dst_rules_apply() {
+        let zone = jiff::tz::TimeZone::get("Europe/Berlin").expect("tzdb has Europe/Berlin");
+        let (winter, _) = LocalTime::parse(b"2024-01-15 12:00:00.000").expect("parses");
+        let (summer, _) = LocalTime::parse(b"2024-07-15 12:00:00.000").expect("parses");
+        assert_eq!(winter.to_utc_ms(&zone), Some(winter.0 - 3_600_000));
+        assert_eq!(summer.to_utc_ms(&zone), Some(summer.0 - 7_200_000));
+    }
+}
