@@ -4,7 +4,7 @@
 //! bytes → [`parse`] → [`Snapshot`] / [`Visitor`] records → store → analysis → JSON views.
 
 pub mod model;
-// pub mod ops; (being written)
+pub mod ops;
 pub mod parse;
 pub mod time;
 

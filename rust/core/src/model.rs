@@ -55,21 +55,6 @@ impl Dialect {
             Dialect::HistoryOnly => "history_only",
         }
     }
-
-    /// Detection rank: a later, more specific layout wins over an earlier guess.
-    pub(crate) fn rank(self) -> u8 {
-        match self {
-            Dialect::Unknown => 0,
-            Dialect::HistoryOnly => 1,
-            Dialect::DiscreteOnly => 2,
-            Dialect::AppopsGet => 3,
-            Dialect::DumpsysLegacy => 4,
-            Dialect::DumpsysPie => 5,
-            Dialect::DumpsysQ => 6,
-            Dialect::DumpsysAttributed => 7,
-            Dialect::DumpsysSectioned => 8,
-        }
-    }
 }
 
 /// Access (the op was used) or reject (an attempt was denied).
@@ -163,7 +148,7 @@ pub struct RunningRef<'a> {
     pub attribution_tag: Option<&'a str>,
     /// The printed duration: how long ago, on the elapsed-realtime clock, the op started (positive).
     pub started_ago_ms: Option<i64>,
-    /// `duration=` on the Android 9 line after `Running start at:`.
+    /// `duration=` printed with the running marker (`appops get`'s `(running); duration=`).
     pub duration_ms: Option<i64>,
 }
 
@@ -230,6 +215,8 @@ pub trait Visitor {
     fn event(&mut self, _ctx: &Context<'_>, _event: &EventRef<'_>) {}
     /// `Running start at:` of the current op.
     fn running(&mut self, _ctx: &Context<'_>, _running: &RunningRef<'_>) {}
+    /// Android 9's `duration=` line: the duration of the op's most recent access (one value per op, not per state).
+    fn op_duration(&mut self, _ctx: &Context<'_>, _attribution_tag: Option<&str>, _duration_ms: i64) {}
     /// `startNesting=N` of the current op.
     fn start_nesting(&mut self, _ctx: &Context<'_>, _attribution_tag: Option<&str>, _nesting: u32) {}
     /// A discrete access.
@@ -282,7 +269,7 @@ pub struct Running {
 }
 
 /// One op of one package, with everything observed for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpEntry {
     pub op: String,
     pub mode: Option<String>,
@@ -290,6 +277,8 @@ pub struct OpEntry {
     pub switch_mode: Option<String>,
     pub events: Vec<Event>,
     pub running: Vec<Running>,
+    /// Android 9's per-op `duration=` line (the most recent access's duration).
+    pub last_duration_ms: Option<i64>,
     /// `startNesting=` values, per attribution tag.
     pub start_nesting: Vec<(Option<String>, u32)>,
 }
@@ -420,4 +409,38 @@ pub struct Snapshot {
     pub uids: Vec<UidBlock>,
     pub discrete: Vec<DiscreteAccess>,
     pub history: Vec<HistoryWindow>,
+}
+
+impl Serialize for OpEntry {
+    /// Each event repeats its op name, so an event object read on its own is complete (docs/json.md).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        #[derive(Serialize)]
+        struct WithOp<'a> {
+            op: &'a str,
+            #[serde(flatten)]
+            event: &'a Event,
+        }
+
+        #[derive(Serialize)]
+        struct Nesting<'a> {
+            attribution_tag: &'a Option<String>,
+            start_nesting: u32,
+        }
+
+        let events: Vec<WithOp<'_>> = self.events.iter().map(|event| WithOp { op: &self.op, event }).collect();
+        let nesting: Vec<Nesting<'_>> =
+            self.start_nesting.iter().map(|(tag, n)| Nesting { attribution_tag: tag, start_nesting: *n }).collect();
+        let mut st = s.serialize_struct("OpEntry", 8)?;
+        st.serialize_field("op", &self.op)?;
+        st.serialize_field("mode", &self.mode)?;
+        st.serialize_field("switch_op", &self.switch_op)?;
+        st.serialize_field("switch_mode", &self.switch_mode)?;
+        st.serialize_field("events", &events)?;
+        st.serialize_field("running", &self.running)?;
+        st.serialize_field("last_duration_ms", &self.last_duration_ms)?;
+        st.serialize_field("start_nesting", &nesting)?;
+        st.end()
+    }
 }

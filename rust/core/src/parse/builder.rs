@@ -71,6 +71,7 @@ fn new_op(op: &str, header: Option<&OpRef<'_>>) -> OpEntry {
         switch_mode: header.and_then(|h| h.switch_mode).map(str::to_owned),
         events: Vec::new(),
         running: Vec::new(),
+        last_duration_ms: None,
         start_nesting: Vec::new(),
     }
 }
@@ -106,6 +107,10 @@ impl Visitor for SnapshotBuilder {
             started_ago_ms: running.started_ago_ms,
             duration_ms: running.duration_ms,
         });
+    }
+
+    fn op_duration(&mut self, ctx: &Context<'_>, _attribution_tag: Option<&str>, duration_ms: i64) {
+        self.op_entry(ctx).last_duration_ms = Some(duration_ms);
     }
 
     fn start_nesting(&mut self, ctx: &Context<'_>, attribution_tag: Option<&str>, nesting: u32) {

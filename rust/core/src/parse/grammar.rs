@@ -119,7 +119,6 @@ pub fn parse_times(s: &str) -> Option<Times<'_>> {
 
 /// An `Access:`/`Reject:` line of Android 10 and later: `Access: [fg-s] 2021-… (-1h…)…`, `Reject: [fg-s]2021-…`.
 pub struct KeyedEvent<'a> {
-    pub kind: EventKind,
     pub uid_state: Option<&'a str>,
     pub flags: &'a str,
     pub times: Times<'a>,
@@ -141,12 +140,12 @@ pub fn event_kind(t: &str) -> Option<(EventKind, &str)> {
 }
 
 /// After `Access:`: `[state-flags]` and times (Android 10+).
-pub fn parse_keyed(kind: EventKind, rest: &str) -> Option<KeyedEvent<'_>> {
+pub fn parse_keyed(rest: &str) -> Option<KeyedEvent<'_>> {
     let r = rest.trim_start_matches([' ', '\t']).strip_prefix('[')?;
     let close = r.find(']')?;
     let (uid_state, flags) = split_key(&r[..close]);
     let times = parse_times(&r[close + 1..])?;
-    Some(KeyedEvent { kind, uid_state, flags, times })
+    Some(KeyedEvent { uid_state, flags, times })
 }
 
 /// `top   = <abs> (<rel>)` (Android 9; state names are padded to five characters).
@@ -168,7 +167,9 @@ pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
     if !is_op_name(name) {
         return None;
     }
-    let inner = trim(rest).strip_prefix('(')?.strip_suffix(')')?;
+    let rest = trim(rest);
+    let open = rest.strip_prefix('(')?;
+    let inner = &open[..open.rfind(')')?];
     let mut parts = inner.split(" / ");
     let mode = parts.next().map(trim).filter(|m| !m.is_empty());
     let mut header = OpRef { op: name, mode, switch_op: None, switch_mode: None };
@@ -271,8 +272,8 @@ mod tests {
     fn keyed_events() {
         let (kind, rest) = event_kind("Access: [bg-s] 2022-01-24 05:16:25.882 (-10d8h47m39s979ms) duration=+1s942ms proxy[uid=0, pkg=null]")
             .expect("event");
-        let e = parse_keyed(kind, rest).expect("keyed");
-        assert_eq!(e.kind, EventKind::Access);
+        assert_eq!(kind, EventKind::Access);
+        let e = parse_keyed(rest).expect("keyed");
         assert_eq!((e.uid_state, e.flags), (Some("bg"), "s"));
         assert_eq!(e.times.time_local.map(|t| t.to_string()).as_deref(), Some("2022-01-24 05:16:25.882"));
         assert_eq!(e.times.relative_ms, Some(-(10 * 86_400_000 + 8 * 3_600_000 + 47 * 60_000 + 39_979)));
@@ -281,8 +282,8 @@ mod tests {
         assert!(e.times.complete);
 
         let (kind, rest) = event_kind("Reject: [fg-s]2021-05-19 22:02:52.054 (-314d1h25m2s33ms)").expect("event");
-        let e = parse_keyed(kind, rest).expect("no space after the key");
-        assert_eq!(e.kind, EventKind::Reject);
+        assert_eq!(kind, EventKind::Reject);
+        let e = parse_keyed(rest).expect("no space after the key");
         assert_eq!(e.times.relative_ms, Some(-(314 * 86_400_000 + 3_600_000 + 25 * 60_000 + 2_033)));
     }
 

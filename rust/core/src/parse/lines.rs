@@ -42,13 +42,17 @@ impl<R: Read> LineReader<R> {
                 if self.skipping {
                     self.skipping = false;
                 } else {
-                    f(Line { bytes: &self.buf[self.start..line_end], terminated: true, overlong: false });
+                    let len = line_end - self.start;
+                    let cut = len.min(MAX_LINE);
+                    f(Line { bytes: &self.buf[self.start..self.start + cut], terminated: true, overlong: len > MAX_LINE });
                 }
                 self.start = line_end + 1;
             }
             if self.eof {
                 if self.start < self.end && !self.skipping {
-                    f(Line { bytes: &self.buf[self.start..self.end], terminated: false, overlong: false });
+                    let len = self.end - self.start;
+                    let cut = len.min(MAX_LINE);
+                    f(Line { bytes: &self.buf[self.start..self.start + cut], terminated: false, overlong: len > MAX_LINE });
                 }
                 self.start = self.end;
                 return Ok(());

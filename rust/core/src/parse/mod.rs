@@ -7,6 +7,7 @@
 mod builder;
 pub(crate) mod grammar;
 mod lines;
+mod tally;
 
 use std::io::{self, Read};
 
@@ -19,6 +20,7 @@ use grammar::{trim, Times};
 
 pub use builder::SnapshotBuilder;
 pub use lines::MAX_LINE;
+pub use tally::Tally;
 
 /// Parses a whole input from a reader, streaming. Only I/O errors are errors.
 pub fn parse_reader<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Result<ParseSummary> {
@@ -434,9 +436,8 @@ impl<'v, V: Visitor> Parser<'v, V> {
                 }
                 return;
             }
-            if let Some(uid) = rest.strip_suffix(':') {
-                let uid = trim(uid);
-                if !uid.is_empty() && !uid.contains(' ') {
+            if let Some(uid) = header_name(rest) {
+                {
                     self.seen.uid_header = true;
                     self.reset_uid();
                     self.cur.has_uid = true;
@@ -448,9 +449,8 @@ impl<'v, V: Visitor> Parser<'v, V> {
             }
         }
         if let Some(rest) = t.strip_prefix("Package ") {
-            if let Some(name) = rest.strip_suffix(':') {
-                let name = trim(name);
-                if !name.is_empty() && !name.contains(' ') {
+            if let Some(name) = header_name(rest) {
+                {
                     self.seen.package_header = true;
                     self.cur.has_package = true;
                     self.cur.package.clear();
@@ -571,7 +571,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
             if let Some(d) = grammar::parse_full_duration(value) {
                 let ctx = self.cur.ctx();
                 let tag = self.cur.tag();
-                self.visitor.running(&ctx, &RunningRef { attribution_tag: tag, started_ago_ms: None, duration_ms: Some(d) });
+                self.visitor.op_duration(&ctx, tag, d);
             }
             return;
         }
@@ -595,7 +595,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
         }
         let r = rest.trim_start_matches([' ', '\t']);
         if r.starts_with('[') {
-            let Some(e) = grammar::parse_keyed(kind, r) else {
+            let Some(e) = grammar::parse_keyed(r) else {
                 self.unrecognised();
                 return;
             };
@@ -916,6 +916,21 @@ impl<'v, V: Visitor> Parser<'v, V> {
     fn seen_any_appops(&self) -> bool {
         self.seen.dumpsys_header || self.seen.uid_header || self.seen.discrete || self.seen.history
     }
+}
+
+/// The name in `Uid u0a12:` / `Package com.x:` after the keyword, tolerating OEM words after it
+/// (`Package com.x (shared):`). The line must end with `:` or its first word must.
+fn header_name(rest: &str) -> Option<&str> {
+    let rest = trim(rest);
+    let first = rest.split([' ', '\t']).next()?;
+    let name = if let Some(n) = first.strip_suffix(':') {
+        n
+    } else if rest.ends_with(':') {
+        first
+    } else {
+        return None;
+    };
+    (!name.is_empty() && !name.contains(['=', '[', ']'])).then_some(name)
 }
 
 /// The dashes line that closes a dumpsys section in a bugreport (78 dashes in practice).

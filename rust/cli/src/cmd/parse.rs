@@ -1,0 +1,96 @@
+//! `opsight parse FILE...`: what the parser reads in a dump, as a summary or as JSON.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use opsight_core::parse::{parse_reader, parse_snapshot, Tally};
+use opsight_core::ParseSummary;
+use serde::Serialize;
+
+use crate::exit::Exit;
+use crate::out;
+
+/// Parse AppOps text (dumpsys appops, appops get, a bugreport or an androidqf dumpsys.txt) and show
+/// what it holds. Nothing is stored.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  opsight parse dumpsys_appops.txt
+  opsight parse --json bugreport.txt > appops.json
+  adb shell dumpsys appops | opsight parse -")]
+pub struct Args {
+    /// Files to parse; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Print one JSON document with every uid, package, op and event (schema: docs/json.md).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct ParseDocument {
+    opsight_parse: u32,
+    files: Vec<FileResult>,
+}
+
+#[derive(Serialize)]
+struct FileResult {
+    file: String,
+    #[serde(flatten)]
+    snapshot: opsight_core::Snapshot,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    if args.json {
+        let mut files = Vec::with_capacity(args.files.len());
+        for path in &args.files {
+            let snapshot = with_input(path, parse_snapshot)?;
+            files.push(FileResult { file: path.display().to_string(), snapshot });
+        }
+        out::json(&ParseDocument { opsight_parse: 1, files })?;
+    } else {
+        let stdout = io::stdout();
+        let mut w = BufWriter::new(stdout.lock());
+        for path in &args.files {
+            let mut tally = Tally::default();
+            let summary = with_input(path, |r| parse_reader(r, &mut tally))?;
+            write_summary(&mut w, &path.display().to_string(), &summary, &tally)?;
+        }
+        w.flush()?;
+    }
+    Ok(Exit::Success)
+}
+
+fn with_input<T>(path: &PathBuf, f: impl FnOnce(Box<dyn io::Read>) -> io::Result<T>) -> anyhow::Result<T> {
+    let reader: Box<dyn io::Read> = if path.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
+    };
+    f(reader).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn write_summary(w: &mut impl Write, name: &str, s: &ParseSummary, t: &Tally) -> io::Result<()> {
+    writeln!(w, "{name}")?;
+    let mut format = s.dialect.as_str().to_owned();
+    if s.embedded {
+        format.push_str(" (inside a bugreport)");
+    }
+    writeln!(w, "  format:          {format}")?;
+    writeln!(w, "  uids:            {}", t.uids)?;
+    writeln!(w, "  packages:        {}", t.packages)?;
+    writeln!(w, "  ops:             {}", t.ops)?;
+    writeln!(w, "  access events:   {}", t.access_events)?;
+    writeln!(w, "  reject events:   {}", t.reject_events)?;
+    writeln!(w, "  discrete events: {}", t.discrete_events)?;
+    writeln!(w, "  history windows: {} ({} entries)", t.history_windows, t.history_entries)?;
+    if let Some(now) = s.dump_time_local {
+        writeln!(w, "  dump time:       {now} (device local, from {} events)", s.dump_time_votes)?;
+    }
+    writeln!(w, "  truncated:       {}", if s.truncated { "yes" } else { "no" })?;
+    if s.unrecognised_lines > 0 || s.lossy_lines > 0 {
+        writeln!(w, "  skipped lines:   {} unrecognised, {} not UTF-8", s.unrecognised_lines, s.lossy_lines)?;
+    }
+    Ok(())
+}
