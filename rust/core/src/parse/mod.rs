@@ -164,7 +164,6 @@ struct TableColumns {
     chain: Option<usize>,
     time: Option<usize>,
     duration: Option<usize>,
-    count: usize,
 }
 
 /// The enclosing uid, package, op and attribution tag, in buffers reused from line to line.
@@ -756,12 +755,8 @@ impl<'v, V: Visitor> Parser<'v, V> {
 
     fn discrete_row(&mut self, cols: TableColumns, t: &str) {
         let mut fields: [&str; 16] = [""; 16];
-        let mut n = 0;
-        for f in t.split('|') {
-            if n < fields.len() {
-                fields[n] = trim(f);
-            }
-            n += 1;
+        for (slot, f) in fields.iter_mut().zip(t.split('|')) {
+            *slot = trim(f);
         }
         let get = |i: Option<usize>| i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty());
         let Some(op) = get(cols.op).filter(|op| grammar::is_op_name(op)) else {
@@ -789,7 +784,6 @@ impl<'v, V: Visitor> Parser<'v, V> {
             attribution_flags: get(cols.attr_flags).and_then(|v| v.parse().ok()),
             chain_id: get(cols.chain).and_then(|v| v.parse().ok()),
         };
-        let _ = cols.count;
         self.visitor.discrete(&access);
     }
 
@@ -968,13 +962,9 @@ fn table_columns(header: &str) -> TableColumns {
             "CHAIN_ID" => &mut cols.chain,
             "ACCESS_TIME" => &mut cols.time,
             "DURATION" | "ACCESS_DURATION" => &mut cols.duration,
-            _ => {
-                cols.count += 1;
-                continue;
-            }
+            _ => continue,
         };
         *slot = Some(i);
-        cols.count += 1;
     }
     cols
 }
