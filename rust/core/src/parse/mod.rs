@@ -217,6 +217,8 @@ struct Parser<'v, V: Visitor> {
     summary: ParseSummary,
     /// Whether the last line fed was cut (unterminated and not complete).
     cut: bool,
+    /// The line being parsed is the input's last and has no newline: records from it must be complete.
+    last_line: bool,
     lines_seen: u64,
 }
 
@@ -244,6 +246,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
             vote: NowVote::default(),
             summary: ParseSummary::default(),
             cut: false,
+            last_line: false,
             lines_seen: 0,
         }
     }
@@ -271,6 +274,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
             // otherwise it was cut and its fields may be wrong (`+1m3` of `+1m37s899ms`).
             if t.is_empty() {
             } else if grammar::looks_complete(t) {
+                self.last_line = true;
                 self.line(t);
             } else {
                 self.cut = true;
@@ -283,6 +287,15 @@ impl<'v, V: Visitor> Parser<'v, V> {
 
     fn unrecognised(&mut self) {
         self.summary.unrecognised_lines += 1;
+    }
+
+    /// Whether a record whose parts did not all finish must be dropped: only on a cut last line.
+    fn drop_incomplete(&mut self, complete: bool) -> bool {
+        if !complete && self.last_line {
+            self.cut = true;
+            return true;
+        }
+        false
     }
 
     fn line(&mut self, t: &str) {
@@ -530,6 +543,9 @@ impl<'v, V: Visitor> Parser<'v, V> {
             self.unrecognised();
             return;
         };
+        if self.drop_incomplete(op.complete) {
+            return;
+        }
         self.seen.inline_op = true;
         self.start_op(&OpRef { op: op.op, mode: Some(op.mode), switch_op: None, switch_mode: None });
         let ctx = self.cur.ctx();
@@ -598,6 +614,9 @@ impl<'v, V: Visitor> Parser<'v, V> {
                 self.unrecognised();
                 return;
             };
+            if self.drop_incomplete(e.times.complete) {
+                return;
+            }
             self.seen.keyed_event = true;
             self.vote.add(e.times.time_local, e.times.relative_ms);
             let event = EventRef {
@@ -614,6 +633,9 @@ impl<'v, V: Visitor> Parser<'v, V> {
             let ctx = self.cur.ctx();
             self.visitor.event(&ctx, &event);
         } else if let Some(e) = grammar::parse_state_times(r) {
+            if self.drop_incomplete(e.times.complete) {
+                return;
+            }
             self.seen.pie_event = true;
             self.pie_kind = Some(kind);
             self.pie_event(kind, e.uid_state, e.times);
