@@ -496,7 +496,9 @@ impl<'v, V: Visitor> Parser<'v, V> {
             // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line.
             if let Some(kind) = self.pie_kind {
                 if let Some(e) = grammar::parse_state_times(t) {
-                    self.pie_event(kind, e.uid_state, e.times);
+                    if !self.drop_incomplete(e.times.complete) {
+                        self.pie_event(kind, e.uid_state, e.times);
+                    }
                     return;
                 }
             }
