@@ -6,7 +6,6 @@ mod out;
 
 use clap::{Parser, Subcommand};
 
-
 /// Opsight: see which Android apps read your location, contacts, SMS, microphone and more, and whether
 /// they needed to.
 #[derive(Parser)]

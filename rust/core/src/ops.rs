@@ -155,10 +155,7 @@ impl FromStr for InfoType {
 
     /// Accepts exactly the identifiers of [`InfoType::as_str`]: they are stored and exchanged, so no aliases.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        InfoType::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| UnknownInfoType(s.to_owned()))
+        InfoType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| UnknownInfoType(s.to_owned()))
     }
 }
 
@@ -181,12 +178,8 @@ impl Lang {
             "en" => Some(Lang::En),
             "zh" => {
                 let rest: Vec<&str> = parts.collect();
-                let traditional = rest
-                    .iter()
-                    .any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"));
-                let simplified = rest
-                    .iter()
-                    .any(|p| matches!(*p, "hans" | "cn" | "sg" | "my"));
+                let traditional = rest.iter().any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"));
+                let simplified = rest.iter().any(|p| matches!(*p, "hans" | "cn" | "sg" | "my"));
                 if traditional && !simplified {
                     None
                 } else {
@@ -259,30 +252,15 @@ fn catalog() -> &'static Catalog {
     })
 }
 
-const COLUMNS: [&str; 7] = [
-    "name",
-    "canonical",
-    "info_type",
-    "permission_group",
-    "permission",
-    "sensitive",
-    "note",
-];
+const COLUMNS: [&str; 7] = ["name", "canonical", "info_type", "permission_group", "permission", "sensitive", "note"];
 
 /// Why the table text is not a valid catalog. Line numbers are 1-based, as an editor shows them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 enum TableError {
     #[error("line {line}: expected {expected} tab-separated columns, found {found}")]
-    Columns {
-        line: usize,
-        expected: usize,
-        found: usize,
-    },
+    Columns { line: usize, expected: usize, found: usize },
     #[error("line {line}: {source}")]
-    InfoType {
-        line: usize,
-        source: UnknownInfoType,
-    },
+    InfoType { line: usize, source: UnknownInfoType },
     #[error("line {line}: sensitive must be yes or no, found {found:?}")]
     Sensitive { line: usize, found: String },
     #[error("line {line}: empty op name")]
@@ -304,11 +282,7 @@ fn parse_table(text: &'static str) -> Result<Vec<OpInfo>, TableError> {
         }
         let fields: Vec<&'static str> = raw.split('\t').collect();
         if fields.len() != COLUMNS.len() {
-            return Err(TableError::Columns {
-                line,
-                expected: COLUMNS.len(),
-                found: fields.len(),
-            });
+            return Err(TableError::Columns { line, expected: COLUMNS.len(), found: fields.len() });
         }
         if fields[0] == COLUMNS[0] {
             continue;
@@ -318,24 +292,13 @@ fn parse_table(text: &'static str) -> Result<Vec<OpInfo>, TableError> {
             return Err(TableError::EmptyName { line });
         }
         if !seen.insert(name) {
-            return Err(TableError::Duplicate {
-                line,
-                name: name.to_owned(),
-            });
+            return Err(TableError::Duplicate { line, name: name.to_owned() });
         }
-        let info_type = fields[2]
-            .trim()
-            .parse()
-            .map_err(|source| TableError::InfoType { line, source })?;
+        let info_type = fields[2].trim().parse().map_err(|source| TableError::InfoType { line, source })?;
         let sensitive = match fields[5].trim() {
             "yes" => true,
             "no" => false,
-            other => {
-                return Err(TableError::Sensitive {
-                    line,
-                    found: other.to_owned(),
-                })
-            }
+            other => return Err(TableError::Sensitive { line, found: other.to_owned() }),
         };
         let canonical = match fields[1].trim() {
             "" => name,
@@ -352,10 +315,7 @@ fn parse_table(text: &'static str) -> Result<Vec<OpInfo>, TableError> {
     }
     // Checked after the loop because a legacy row may come before the row it points to.
     if let Some(op) = ops.iter().find(|op| !seen.contains(op.canonical)) {
-        return Err(TableError::DanglingCanonical {
-            name: op.name.to_owned(),
-            canonical: op.canonical.to_owned(),
-        });
+        return Err(TableError::DanglingCanonical { name: op.name.to_owned(), canonical: op.canonical.to_owned() });
     }
     Ok(ops)
 }
@@ -385,10 +345,7 @@ mod tests {
     fn embedded_table_parses_with_the_documented_header() {
         let ops = parse_table(OPS_TSV).expect("data/ops.tsv parses");
         assert_eq!(ops.len(), all().len());
-        let header = OPS_TSV
-            .lines()
-            .find(|l| !l.starts_with('#'))
-            .expect("a header row");
+        let header = OPS_TSV.lines().find(|l| !l.starts_with('#')).expect("a header row");
         assert_eq!(header.split('\t').collect::<Vec<_>>(), COLUMNS);
     }
 
@@ -404,11 +361,8 @@ mod tests {
 
     #[test]
     fn every_aosp_name_of_android_6_and_16_is_in_the_catalog() {
-        let missing: Vec<&str> = listed_names(ANDROID16)
-            .into_iter()
-            .chain(listed_names(ANDROID6))
-            .filter(|n| lookup(n).is_none())
-            .collect();
+        let missing: Vec<&str> =
+            listed_names(ANDROID16).into_iter().chain(listed_names(ANDROID6)).filter(|n| lookup(n).is_none()).collect();
         assert!(missing.is_empty(), "not in data/ops.tsv: {missing:?}");
     }
 
@@ -432,10 +386,7 @@ mod tests {
     #[test]
     fn no_name_is_listed_twice() {
         let mut seen = std::collections::HashSet::new();
-        for line in OPS_TSV
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        {
+        for line in OPS_TSV.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
             let name = line.split('\t').next().expect("a name column");
             assert!(seen.insert(name), "{name} is listed twice");
         }
@@ -447,22 +398,14 @@ mod tests {
             ("OP_READ_PHONE_STATE", "READ_PHONE_STATE"),
             ("RECEIVE_EMERGECY_SMS", "RECEIVE_EMERGENCY_BROADCAST"),
             ("TURN_ON_SCREEN", "TURN_SCREEN_ON"),
-            (
-                "RECEIVE_AMBIENT_TRIGGER_AUDIO",
-                "RECEIVE_SOUNDTRIGGER_AUDIO",
-            ),
+            ("RECEIVE_AMBIENT_TRIGGER_AUDIO", "RECEIVE_SOUNDTRIGGER_AUDIO"),
             ("RUN_LONG_JOBS", "RUN_USER_INITIATED_JOBS"),
         ] {
             assert_eq!(canonical(legacy), modern);
             assert_eq!(info_type(legacy), info_type(modern), "{legacy}");
             assert_eq!(is_sensitive(legacy), is_sensitive(modern), "{legacy}");
         }
-        for name in [
-            "READ_PHONE_STATE",
-            "OP_RESERVED_FOR_TESTING",
-            "RECEIVE_SOUNDTRIGGER_AUDIO",
-            "DEPRECATED_2",
-        ] {
+        for name in ["READ_PHONE_STATE", "OP_RESERVED_FOR_TESTING", "RECEIVE_SOUNDTRIGGER_AUDIO", "DEPRECATED_2"] {
             assert_eq!(canonical(name), name);
         }
         for unknown in ["AUTO_START", "Unknown(123)", ""] {
@@ -474,16 +417,8 @@ mod tests {
     fn canonical_names_are_modern_rows_of_their_own() {
         for op in all() {
             let target = lookup(op.canonical).expect("canonical has a row");
-            assert_eq!(
-                target.canonical, target.name,
-                "{} points to a legacy name",
-                op.name
-            );
-            assert_eq!(
-                target.info_type, op.info_type,
-                "{} and its canonical disagree",
-                op.name
-            );
+            assert_eq!(target.canonical, target.name, "{} points to a legacy name", op.name);
+            assert_eq!(target.info_type, op.info_type, "{} and its canonical disagree", op.name);
         }
     }
 
@@ -572,18 +507,9 @@ mod tests {
         }
         for (op, permission) in [
             ("READ_CONTACTS", Some("android.permission.READ_CONTACTS")),
-            (
-                "OP_READ_PHONE_STATE",
-                Some("android.permission.READ_PHONE_STATE"),
-            ),
-            (
-                "GET_USAGE_STATS",
-                Some("android.permission.PACKAGE_USAGE_STATS"),
-            ),
-            (
-                "START_FOREGROUND",
-                Some("android.permission.FOREGROUND_SERVICE"),
-            ),
+            ("OP_READ_PHONE_STATE", Some("android.permission.READ_PHONE_STATE")),
+            ("GET_USAGE_STATS", Some("android.permission.PACKAGE_USAGE_STATS")),
+            ("START_FOREGROUND", Some("android.permission.FOREGROUND_SERVICE")),
             ("QUERY_ALL_PACKAGES", None),
             ("READ_CLIPBOARD", None),
         ] {
@@ -613,18 +539,10 @@ mod tests {
         ];
         for op in all() {
             if let Some(group) = op.permission_group {
-                assert!(
-                    GROUPS.contains(&group),
-                    "{}: unknown group {group}",
-                    op.name
-                );
+                assert!(GROUPS.contains(&group), "{}: unknown group {group}", op.name);
             }
             if let Some(permission) = op.permission {
-                assert!(
-                    permission.starts_with("android.permission."),
-                    "{}: {permission}",
-                    op.name
-                );
+                assert!(permission.starts_with("android.permission."), "{}: {permission}", op.name);
             }
         }
     }
@@ -647,8 +565,7 @@ mod tests {
         // Setting the clipboard is the one op of a sensitive type that reveals nothing about the user.
         const NOT_SENSITIVE: [&str; 1] = ["WRITE_CLIPBOARD"];
         for op in all() {
-            let expected =
-                SENSITIVE_TYPES.contains(&op.info_type) && !NOT_SENSITIVE.contains(&op.name);
+            let expected = SENSITIVE_TYPES.contains(&op.info_type) && !NOT_SENSITIVE.contains(&op.name);
             assert_eq!(op.sensitive, expected, "{}", op.name);
         }
         assert!(is_sensitive("READ_CONTACTS"));
@@ -674,15 +591,9 @@ mod tests {
             assert_eq!(t.to_string(), t.as_str());
             let json = serde_json::to_string(&t).expect("serializes");
             assert_eq!(json, format!("\"{}\"", t.as_str()));
-            assert_eq!(
-                serde_json::from_str::<InfoType>(&json).expect("deserializes"),
-                t
-            );
+            assert_eq!(serde_json::from_str::<InfoType>(&json).expect("deserializes"), t);
         }
-        assert_eq!(
-            "Location".parse::<InfoType>(),
-            Err(UnknownInfoType("Location".to_owned()))
-        );
+        assert_eq!("Location".parse::<InfoType>(), Err(UnknownInfoType("Location".to_owned())));
         assert!("".parse::<InfoType>().is_err());
         assert!(serde_json::from_str::<InfoType>("\"gps\"").is_err());
     }
@@ -690,8 +601,7 @@ mod tests {
     #[test]
     fn labels_exist_in_both_languages_and_are_distinct() {
         for lang in [Lang::En, Lang::ZhCn] {
-            let labels: std::collections::HashSet<&str> =
-                InfoType::ALL.iter().map(|t| t.label(lang)).collect();
+            let labels: std::collections::HashSet<&str> = InfoType::ALL.iter().map(|t| t.label(lang)).collect();
             assert_eq!(labels.len(), InfoType::ALL.len(), "{lang:?} labels collide");
             assert!(!labels.contains(""));
         }
@@ -705,15 +615,7 @@ mod tests {
         for tag in ["en", "EN", "en-US", "en_GB", " en "] {
             assert_eq!(Lang::parse(tag), Some(Lang::En), "{tag:?}");
         }
-        for tag in [
-            "zh",
-            "zh-CN",
-            "zh_CN",
-            "zh-cn",
-            "zh-Hans",
-            "ZH-HANS-CN",
-            "zh-SG",
-        ] {
+        for tag in ["zh", "zh-CN", "zh_CN", "zh-cn", "zh-Hans", "ZH-HANS-CN", "zh-SG"] {
             assert_eq!(Lang::parse(tag), Some(Lang::ZhCn), "{tag:?}");
         }
         for tag in ["", "fr", "zh-TW", "zh-Hant", "zh_HK", "english", "-"] {
@@ -728,26 +630,18 @@ mod tests {
             ("A\tA\tlocation\t\t\tyes\n", "columns"),
             ("A\tA\tgps\t\t\tyes\t\n", "information type"),
             ("A\tA\tlocation\t\t\tmaybe\t\n", "yes or no"),
-            (
-                "A\tA\tlocation\t\t\tyes\t\nA\tA\tother\t\t\tno\t\n",
-                "twice",
-            ),
+            ("A\tA\tlocation\t\t\tyes\t\nA\tA\tother\t\t\tno\t\n", "twice"),
             ("A\tB\tlocation\t\t\tyes\t\n", "no row of its own"),
         ];
         for (rows, needle) in cases {
-            let text: &'static str =
-                Box::leak(format!("# comment\n{header}{rows}").into_boxed_str());
+            let text: &'static str = Box::leak(format!("# comment\n{header}{rows}").into_boxed_str());
             let err = parse_table(text).expect_err(rows).to_string();
             assert!(err.contains(needle), "{err}");
         }
-        let ok: &'static str = Box::leak(
-            format!("{header}\nB\tB\tsms\tSMS\t\tyes\tx\nA\t\tother\t\t\tno\t\n").into_boxed_str(),
-        );
+        let ok: &'static str =
+            Box::leak(format!("{header}\nB\tB\tsms\tSMS\t\tyes\tx\nA\t\tother\t\t\tno\t\n").into_boxed_str());
         let ops = parse_table(ok).expect("valid");
-        assert_eq!(
-            ops[1].canonical, "A",
-            "an empty canonical means the name itself"
-        );
+        assert_eq!(ops[1].canonical, "A", "an empty canonical means the name itself");
         assert_eq!(ops[0].permission_group, Some("SMS"));
         assert_eq!(ops[0].permission, None);
     }

@@ -34,7 +34,13 @@ impl LocalTime {
         let hour = n2(11)?;
         let min = n2(14)?;
         let sec = n2(17)?;
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 60 {
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || min > 59
+            || sec > 60
+        {
             return None;
         }
         let mut used = 19;
@@ -282,7 +288,10 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(parse_duration(b"+30s0ms"), Some((30_000, 7)));
-        assert_eq!(parse_duration(b"-314d1h25m2s33ms"), Some((-(314 * 86_400_000 + 3_600_000 + 25 * 60_000 + 2_033), 16)));
+        assert_eq!(
+            parse_duration(b"-314d1h25m2s33ms"),
+            Some((-(314 * 86_400_000 + 3_600_000 + 25 * 60_000 + 2_033), 16))
+        );
         assert_eq!(parse_duration(b"-12ms"), Some((-12, 5)));
         assert_eq!(parse_duration(b"0"), Some((0, 1)));
         assert_eq!(parse_duration(b"+24h0m0s0ms").map(|d| d.0), Some(86_400_000));

@@ -149,11 +149,18 @@ fn every_cut_of_the_android10_sample() {
 
 #[test]
 fn every_cut_of_every_synthetic_sample_and_the_android11_sample() {
-    let mut inputs: Vec<Vec<u8>> = ["android9_pie", "android12_discrete_xml", "android16_discrete_sqlite", "android12_history",
-        "android16_sectioned", "android8_legacy_uidmodes", "oem_noisy_android11"]
-        .iter()
-        .map(|n| fixture(&format!("synthetic/{n}.txt")))
-        .collect();
+    let mut inputs: Vec<Vec<u8>> = [
+        "android9_pie",
+        "android12_discrete_xml",
+        "android16_discrete_sqlite",
+        "android12_history",
+        "android16_sectioned",
+        "android8_legacy_uidmodes",
+        "oem_noisy_android11",
+    ]
+    .iter()
+    .map(|n| fixture(&format!("synthetic/{n}.txt")))
+    .collect();
     inputs.push(real("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt"));
     for input in &inputs {
         for cut in 0..=input.len() {

@@ -71,11 +71,14 @@ fn sunmi_android11_matches_appops_xml_of_the_same_device() {
     assert_eq!(snap.summary.dump_time_local, Some(local("2021-01-11 17:06:32.765")));
     assert_eq!(snap.uids.len(), 1);
     let uid = &snap.uids[0];
-    assert_eq!(uid.props, vec![
-        ("state".to_owned(), "bg".to_owned()),
-        ("capability".to_owned(), "---".to_owned()),
-        ("appWidgetVisible".to_owned(), "false".to_owned())
-    ]);
+    assert_eq!(
+        uid.props,
+        vec![
+            ("state".to_owned(), "bg".to_owned()),
+            ("capability".to_owned(), "---".to_owned()),
+            ("appWidgetVisible".to_owned(), "false".to_owned())
+        ]
+    );
     let ops = &uid.packages[0].ops;
     assert_eq!(ops.len(), 7);
     assert_eq!(ops[1].switch_op.as_deref(), Some("COARSE_LOCATION"));
@@ -83,10 +86,15 @@ fn sunmi_android11_matches_appops_xml_of_the_same_device() {
     assert_eq!(ops[0].events.len(), 0, "COARSE_LOCATION has a bare header and no block");
 
     // appops.xml of the same app: op number -> (key, access t, reject r, duration d), epoch ms UTC.
-    let xml = String::from_utf8(real("lixiaogang03-blog__appops_xml_same_device_android11_2021.xml.txt")).expect("utf-8");
-    let names = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/appops-op-names-android16.tsv")).expect("tsv");
+    let xml =
+        String::from_utf8(real("lixiaogang03-blog__appops_xml_same_device_android11_2021.xml.txt")).expect("utf-8");
+    let names = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/appops-op-names-android16.tsv"))
+        .expect("tsv");
     let op_name = |n: &str| -> String {
-        names.lines().find_map(|l| l.split_once('\t').filter(|(i, _)| *i == n).map(|(_, name)| name.to_owned())).expect("op index")
+        names
+            .lines()
+            .find_map(|l| l.split_once('\t').filter(|(i, _)| *i == n).map(|(_, name)| name.to_owned()))
+            .expect("op index")
     };
     let attr = |line: &str, key: &str| -> Option<i64> {
         let pat = format!(" {key}=\"");
@@ -139,22 +147,31 @@ fn aosp_doc_android11_preview_attribution_and_feature_proxy() {
     assert_eq!(snap.summary.unrecognised_lines, 3, "the three `[...]` elisions");
     assert_eq!(snap.uids.len(), 2);
     assert_eq!(snap.uids[0].modes.len(), 3);
-    assert_eq!((snap.uids[0].modes[1].op.as_str(), snap.uids[0].modes[1].mode.as_str()), ("START_FOREGROUND", "foreground"));
+    assert_eq!(
+        (snap.uids[0].modes[1].op.as_str(), snap.uids[0].modes[1].mode.as_str()),
+        ("START_FOREGROUND", "foreground")
+    );
     let u = &snap.uids[1];
     assert_eq!((u.uid.as_deref(), u.prop("capability")), (Some("u0a118"), Some("6")));
     let contacts = &u.packages[0].ops[0];
     let tags: Vec<_> = contacts.events.iter().map(|e| e.attribution_tag.as_deref()).collect();
-    assert_eq!(tags, vec![
-        None,
-        None,
-        Some("apkappcontext"),
-        Some("com.google.android.gms.icing"),
-        Some("com.google.android.gms.icing"),
-        Some("com.google.android.gms.icing")
-    ]);
+    assert_eq!(
+        tags,
+        vec![
+            None,
+            None,
+            Some("apkappcontext"),
+            Some("com.google.android.gms.icing"),
+            Some("com.google.android.gms.icing"),
+            Some("com.google.android.gms.icing")
+        ]
+    );
     let icing = &contacts.events[3];
     assert_eq!((icing.uid_state.as_deref(), icing.flags.as_slice()), (Some("fgsvc"), &["tpd".to_owned()][..]));
-    assert_eq!(icing.proxy, Some(Proxy { uid: Some(10070), package: Some("com.android.providers.contacts".into()), attribution_tag: None }));
+    assert_eq!(
+        icing.proxy,
+        Some(Proxy { uid: Some(10070), package: Some("com.android.providers.contacts".into()), attribution_tag: None })
+    );
     let mes = &u.packages[0].ops[1];
     assert_eq!((mes.op.as_str(), mes.events.len()), ("MANAGE_EXTERNAL_STORAGE", 2));
     assert!(mes.events.iter().all(|e| e.kind == EventKind::Reject));
@@ -175,13 +192,22 @@ fn lg_android6_bugreport_excerpt() {
     assert_eq!(s.dump_time_local, None, "relative times only");
     let snap = snapshot(&input);
     // `      OP_READ_PHONE_STATE: mode=0; time=+1d2h7m36s618ms ago` under com.studio.sp2 (legacy op spelling kept).
-    let sp2 = snap.uids.iter().flat_map(|u| &u.packages).find(|p| p.package.as_deref() == Some("com.studio.sp2")).expect("sp2");
+    let sp2 = snap
+        .uids
+        .iter()
+        .flat_map(|u| &u.packages)
+        .find(|p| p.package.as_deref() == Some("com.studio.sp2"))
+        .expect("sp2");
     let phone = &sp2.ops[0];
     assert_eq!((phone.op.as_str(), phone.mode.as_deref()), ("OP_READ_PHONE_STATE", Some("0")));
     assert_eq!(phone.events[0].relative_ms, Some(-(86_400_000 + 2 * 3_600_000 + 7 * 60_000 + 36_618)));
     assert_eq!((phone.events[0].time_local, phone.events[0].uid_state.as_deref()), (None, None));
     // The stalkerware entry in `Started ops:` is a client record, not an access event.
-    assert!(!snap.uids.iter().flat_map(|u| &u.packages).any(|p| p.package.as_deref() == Some("com.mxspy") && p.ops.is_empty()));
+    assert!(!snap
+        .uids
+        .iter()
+        .flat_map(|u| &u.packages)
+        .any(|p| p.package.as_deref() == Some("com.mxspy") && p.ops.is_empty()));
 }
 
 #[test]
@@ -238,10 +264,14 @@ fn appops_get_outputs() {
     assert_eq!(images.events[0].relative_ms, Some(-(20166 * 86_400_000 + 8 * 3_600_000 + 20 * 60_000 + 24_861)));
 
     // MIUI: a uid mode and a package op for the same op with different modes.
-    let snap = snapshot(&real("Hamza417-Inure-issue456__appops_get_op_READ_CLIPBOARD_poco_f3_miui13_android12_2025.txt"));
+    let snap =
+        snapshot(&real("Hamza417-Inure-issue456__appops_get_op_READ_CLIPBOARD_poco_f3_miui13_android12_2025.txt"));
     assert_eq!(snap.uids[0].modes[0].mode, "foreground");
     let clip = &snap.uids[0].packages[0].ops[0];
-    assert_eq!((clip.op.as_str(), clip.mode.as_deref(), clip.events[0].relative_ms), ("READ_CLIPBOARD", Some("deny"), Some(-4_979)));
+    assert_eq!(
+        (clip.op.as_str(), clip.mode.as_deref(), clip.events[0].relative_ms),
+        ("READ_CLIPBOARD", Some("deny"), Some(-4_979))
+    );
 
     // isdi research device: 8 lines, 8 accesses with multi-day times.
     let (_, t) = tally(&real("stopipv-isdi__appops_get_string_android_research_device.txt"));
@@ -269,7 +299,10 @@ fn mvt_derived_output_agrees_with_our_reading_of_the_same_kind_of_line() {
     let line = b"Current AppOps Service state:\n  Uid 1000:\n    Package com.samsung.android.provider.filterprovider:\n      MANAGE_EXTERNAL_STORAGE (default):\n          Reject: [pers-s]2024-12-01 19:47:10.776 (-1s0ms)\n";
     let snap = snapshot(line);
     let e = &snap.uids[0].packages[0].ops[0].events[0];
-    assert_eq!((e.kind, e.uid_state.as_deref(), e.flags.as_slice()), (EventKind::Reject, Some("pers"), &["s".to_owned()][..]));
+    assert_eq!(
+        (e.kind, e.uid_state.as_deref(), e.flags.as_slice()),
+        (EventKind::Reject, Some("pers"), &["s".to_owned()][..])
+    );
     assert_eq!(e.time_local, Some(local("2024-12-01 19:47:10.776")));
 }
 
@@ -279,7 +312,8 @@ fn all_real_captures_parse_without_loss_of_structure() {
         let input = real(name);
         let snap = snapshot(&input);
         let (_, t) = tally(&input);
-        let events: usize = snap.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).map(|o| o.events.len()).sum();
+        let events: usize =
+            snap.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).map(|o| o.events.len()).sum();
         assert_eq!(events as u64, t.access_events + t.reject_events, "{name}: snapshot and tally agree");
     }
 }

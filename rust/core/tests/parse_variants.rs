@@ -24,12 +24,16 @@ fn android9_per_state_lines_written_from_the_grammar() {
     assert_eq!(uid.modes.len(), 1, "foregroundOps entries are not modes; `COARSE_LOCATION: mode=foreground` is");
     let fine = &uid.packages[0].ops[0];
     assert_eq!((fine.switch_op.as_deref(), fine.switch_mode.as_deref()), (Some("COARSE_LOCATION"), Some("foreground")));
-    let got: Vec<_> = fine.events.iter().map(|e| (e.kind, e.uid_state.clone().unwrap_or_default(), e.relative_ms)).collect();
-    assert_eq!(got, vec![
-        (EventKind::Access, "top".to_owned(), Some(-3_723_004)),
-        (EventKind::Access, "bg".to_owned(), Some(-7_323_004)),
-        (EventKind::Reject, "cch".to_owned(), Some(-10_923_004)),
-    ]);
+    let got: Vec<_> =
+        fine.events.iter().map(|e| (e.kind, e.uid_state.clone().unwrap_or_default(), e.relative_ms)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (EventKind::Access, "top".to_owned(), Some(-3_723_004)),
+            (EventKind::Access, "bg".to_owned(), Some(-7_323_004)),
+            (EventKind::Reject, "cch".to_owned(), Some(-10_923_004)),
+        ]
+    );
     assert!(fine.events.iter().all(|e| e.flags.is_empty()), "Android 9 has no flags");
     assert_eq!(fine.running.len(), 1);
     assert_eq!(fine.running[0].started_ago_ms, Some(5_000));
@@ -53,8 +57,14 @@ fn android12_discrete_xml_form_written_from_the_grammar() {
     assert!(snap.summary.has_discrete);
     assert_eq!(snap.discrete.len(), 4);
     let d = &snap.discrete[0];
-    assert_eq!((d.uid.as_deref(), d.package.as_deref(), d.op.as_str()), (Some("10123"), Some("com.tencent.qqmusic"), "RECORD_AUDIO"));
-    assert_eq!((d.uid_state.as_deref(), d.flags.as_slice(), d.attribution_tag.as_deref()), (Some("bg"), &["s".to_owned()][..], None));
+    assert_eq!(
+        (d.uid.as_deref(), d.package.as_deref(), d.op.as_str()),
+        (Some("10123"), Some("com.tencent.qqmusic"), "RECORD_AUDIO")
+    );
+    assert_eq!(
+        (d.uid_state.as_deref(), d.flags.as_slice(), d.attribution_tag.as_deref()),
+        (Some("bg"), &["s".to_owned()][..], None)
+    );
     assert_eq!((d.time_local, d.duration_ms), (Some(local("2022-06-01 03:12:00.000")), Some(60_000)));
     assert_eq!(snap.discrete[1].duration_ms, None, "no `for N milliseconds` when the duration is -1");
     let loc = &snap.discrete[2];
@@ -72,9 +82,15 @@ fn android16_discrete_sqlite_table_written_from_the_grammar() {
     assert_eq!(snap.summary.dialect, Dialect::DiscreteOnly);
     assert_eq!(snap.discrete.len(), 3);
     let voice = &snap.discrete[1];
-    assert_eq!((voice.attribution_tag.as_deref(), voice.duration_ms, voice.device_id.as_deref()), (Some("voice"), None, Some("default")));
+    assert_eq!(
+        (voice.attribution_tag.as_deref(), voice.duration_ms, voice.device_id.as_deref()),
+        (Some("voice"), None, Some("default"))
+    );
     let maps = &snap.discrete[2];
-    assert_eq!((maps.package.as_deref(), maps.uid_state.as_deref(), maps.chain_id), (Some("com.autonavi.minimap"), Some("fgsvc"), Some(42)));
+    assert_eq!(
+        (maps.package.as_deref(), maps.uid_state.as_deref(), maps.chain_id),
+        (Some("com.autonavi.minimap"), Some("fgsvc"), Some(42))
+    );
     assert_eq!(maps.time_local, Some(local("2025-01-01 12:10:00.000")));
 }
 
@@ -85,15 +101,24 @@ fn history_aggregates_written_from_the_grammar() {
     assert_eq!(snap.summary.dialect, Dialect::HistoryOnly);
     assert_eq!(snap.history.len(), 2);
     let w = &snap.history[0];
-    assert_eq!((w.window.begin_local, w.window.begin_relative_ms), (Some(local("2021-06-01 12:00:00.000")), Some(-3_600_000)));
+    assert_eq!(
+        (w.window.begin_local, w.window.begin_relative_ms),
+        (Some(local("2021-06-01 12:00:00.000")), Some(-3_600_000))
+    );
     assert_eq!(w.window.end_relative_ms, Some(-2_700_000));
     assert_eq!(w.entries.len(), 3);
     let cam = &w.entries[0];
-    assert_eq!((cam.uid.as_deref(), cam.package.as_deref(), cam.op.as_str()), (Some("u0a123"), Some("com.example"), "CAMERA"));
+    assert_eq!(
+        (cam.uid.as_deref(), cam.package.as_deref(), cam.op.as_str()),
+        (Some("u0a123"), Some("com.example"), "CAMERA")
+    );
     assert_eq!((cam.access_count, cam.reject_count, cam.duration_ms), (3, 1, 5_000));
     assert_eq!((w.entries[1].access_count, w.entries[1].reject_count), (1, 0));
     let tagged = &w.entries[2];
-    assert_eq!((tagged.op.as_str(), tagged.attribution_tag.as_deref(), tagged.access_count), ("READ_CONTACTS", Some("sync"), 12));
+    assert_eq!(
+        (tagged.op.as_str(), tagged.attribution_tag.as_deref(), tagged.access_count),
+        ("READ_CONTACTS", Some("sync"), 12)
+    );
     assert_eq!(snap.history[1].entries[0].access_count, 7);
     assert_eq!(snap.summary.dump_time_local, Some(local("2021-06-01 13:00:00.000")));
 }
@@ -107,10 +132,16 @@ fn newest_sectioned_layout_written_from_the_grammar() {
     assert_eq!(snap.uids[1].prop("state"), Some("gone"));
     let fine = &snap.uids[1].packages[0].ops[1];
     let e = &fine.events[0];
-    assert_eq!((e.attribution_tag.as_deref(), e.flags.clone()), (Some("tracking"), vec!["s".to_owned(), "tpd".to_owned()]));
+    assert_eq!(
+        (e.attribution_tag.as_deref(), e.flags.clone()),
+        (Some("tracking"), vec!["s".to_owned(), "tpd".to_owned()])
+    );
     assert_eq!(e.proxy, Some(Proxy { uid: Some(1000), package: Some("android".into()), attribution_tag: None }));
     assert_eq!(e.duration_ms, Some(2_500));
-    assert_eq!((fine.running[0].attribution_tag.as_deref(), fine.running[0].started_ago_ms), (Some("tracking"), Some(60_000)));
+    assert_eq!(
+        (fine.running[0].attribution_tag.as_deref(), fine.running[0].started_ago_ms),
+        (Some("tracking"), Some(60_000))
+    );
     assert_eq!(fine.start_nesting, vec![(Some("tracking".to_owned()), 2)]);
     assert_eq!(snap.summary.unrecognised_lines, 0, "restrictions and profile owners are skipped, not unrecognised");
 }
@@ -121,7 +152,10 @@ fn android8_legacy_with_uid_modes_written_from_the_grammar() {
     let snap = snapshot(&fixture("synthetic/android8_legacy_uidmodes.txt"));
     assert_eq!(snap.summary.dialect, Dialect::DumpsysLegacy);
     let uid = &snap.uids[0];
-    assert_eq!(uid.modes.iter().map(|m| (m.op.as_str(), m.mode.as_str())).collect::<Vec<_>>(), [("RUN_IN_BACKGROUND", "1"), ("WAKE_LOCK", "0")]);
+    assert_eq!(
+        uid.modes.iter().map(|m| (m.op.as_str(), m.mode.as_str())).collect::<Vec<_>>(),
+        [("RUN_IN_BACKGROUND", "1"), ("WAKE_LOCK", "0")]
+    );
     let ops = &uid.packages[0].ops;
     assert_eq!(ops.len(), 3, "Started ops: and Audio Restrictions: are not op state");
     assert_eq!((ops[0].events[0].relative_ms, ops[0].running.len()), (Some(-62_003), 1));
@@ -152,24 +186,38 @@ fn noisy_oem_text_keeps_everything_it_can() {
     assert_eq!(snap.uids[0].uid, None, "an excerpt that starts mid-uid keeps its packages under an unnamed uid");
     assert_eq!(snap.uids[0].packages, clean.uids[0].packages, "tabs, CRLF and trailing spaces change nothing");
     let oem = &snap.uids[1];
-    assert_eq!((oem.uid.as_deref(), oem.prop("state"), oem.prop("someOemFlag")), (Some("u0a200"), Some("fgsvcl"), Some("42")));
+    assert_eq!(
+        (oem.uid.as_deref(), oem.prop("state"), oem.prop("someOemFlag")),
+        (Some("u0a200"), Some("fgsvcl"), Some("42"))
+    );
     assert_eq!((oem.modes[0].op.as_str(), oem.modes[0].mode.as_str()), ("AUTO_START", "5"));
     let pkg = &oem.packages[0];
-    assert_eq!(pkg.package.as_deref(), Some("com.miui.ex\u{fffd}ample"), "non-UTF-8 bytes read lossily, OEM words dropped");
+    assert_eq!(
+        pkg.package.as_deref(),
+        Some("com.miui.ex\u{fffd}ample"),
+        "non-UTF-8 bytes read lossily, OEM words dropped"
+    );
     let auto = &pkg.ops[0];
     assert_eq!((auto.op.as_str(), auto.mode.as_deref()), ("AUTO_START", Some("mode=5")));
     let e = &auto.events[0];
-    assert_eq!((e.uid_state.as_deref(), e.flags.clone()), (Some("unknown"), vec!["upd".to_owned(), "weird".to_owned()]));
+    assert_eq!(
+        (e.uid_state.as_deref(), e.flags.clone()),
+        (Some("unknown"), vec!["upd".to_owned(), "weird".to_owned()])
+    );
     assert_eq!(e.duration_ms, Some(1_000));
     assert_eq!(pkg.ops[1].events[0].uid_state.as_deref(), Some("gone"));
-    assert_eq!((pkg.ops[2].op.as_str(), pkg.ops[2].events[0].attribution_tag.as_deref()), ("Unknown(10021)", Some("oem.tag")));
+    assert_eq!(
+        (pkg.ops[2].op.as_str(), pkg.ops[2].events[0].attribution_tag.as_deref()),
+        ("Unknown(10021)", Some("oem.tag"))
+    );
 }
 
 #[test]
 fn truncated_inside_an_open_block_keeps_what_came_before() {
     let input = real("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt");
     let text = String::from_utf8(input).expect("utf-8");
-    let cut = text.find("          Access: [bg-s] 2021-01-11 15:01:04.947 (-2h5m27s818ms) duration=+304ms").expect("line");
+    let cut =
+        text.find("          Access: [bg-s] 2021-01-11 15:01:04.947 (-2h5m27s818ms) duration=+304ms").expect("line");
     let snap = snapshot(&text.as_bytes()[..cut]);
     assert!(snap.summary.truncated, "the GPS attribution block is still open");
     let gps = &snap.uids[0].packages[0].ops[2];

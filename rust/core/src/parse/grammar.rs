@@ -17,10 +17,13 @@ pub fn is_op_name(s: &str) -> bool {
         return false;
     }
     if let Some(rest) = s.strip_prefix("Unknown(") {
-        return rest.strip_suffix(')').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
+        return rest
+            .strip_suffix(')')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
     }
     let b = s.as_bytes();
-    (b[0].is_ascii_uppercase() || b[0] == b'_') && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+    (b[0].is_ascii_uppercase() || b[0] == b'_')
+        && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
 }
 
 /// Splits a `[state-flags]` key body (`fg-s`, `bg-tp|tpd`, `top`) into uid state and flags.
@@ -82,7 +85,8 @@ pub fn parse_times(s: &str) -> Option<Times<'_>> {
     let s = s.trim_start_matches([' ', '\t']);
     let (time_local, used) = LocalTime::parse(s.as_bytes())?;
     let mut rest = &s[used..];
-    let mut times = Times { time_local: Some(time_local), relative_ms: None, duration_ms: None, proxy: None, complete: true };
+    let mut times =
+        Times { time_local: Some(time_local), relative_ms: None, duration_ms: None, proxy: None, complete: true };
     rest = rest.trim_start_matches([' ', '\t']);
     if let Some(r) = rest.strip_prefix('(') {
         match r.find(')') {
@@ -220,7 +224,15 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
     if mode.is_empty() || mode.contains(' ') {
         return None;
     }
-    let mut op = InlineOp { op: name, mode, access_relative_ms: None, reject_relative_ms: None, duration_ms: None, running, complete: true };
+    let mut op = InlineOp {
+        op: name,
+        mode,
+        access_relative_ms: None,
+        reject_relative_ms: None,
+        duration_ms: None,
+        running,
+        complete: true,
+    };
     for part in parts {
         let mut part = trim(part);
         if let Some(p) = part.strip_suffix("(running)") {
@@ -270,8 +282,10 @@ mod tests {
 
     #[test]
     fn keyed_events() {
-        let (kind, rest) = event_kind("Access: [bg-s] 2022-01-24 05:16:25.882 (-10d8h47m39s979ms) duration=+1s942ms proxy[uid=0, pkg=null]")
-            .expect("event");
+        let (kind, rest) = event_kind(
+            "Access: [bg-s] 2022-01-24 05:16:25.882 (-10d8h47m39s979ms) duration=+1s942ms proxy[uid=0, pkg=null]",
+        )
+        .expect("event");
         assert_eq!(kind, EventKind::Access);
         let e = parse_keyed(rest).expect("keyed");
         assert_eq!((e.uid_state, e.flags), (Some("bg"), "s"));
@@ -300,7 +314,10 @@ mod tests {
     #[test]
     fn op_headers() {
         let h = parse_op_header("FINE_LOCATION (allow / switch COARSE_LOCATION=allow):").expect("switch header");
-        assert_eq!((h.op, h.mode, h.switch_op, h.switch_mode), ("FINE_LOCATION", Some("allow"), Some("COARSE_LOCATION"), Some("allow")));
+        assert_eq!(
+            (h.op, h.mode, h.switch_op, h.switch_mode),
+            ("FINE_LOCATION", Some("allow"), Some("COARSE_LOCATION"), Some("allow"))
+        );
         let h = parse_op_header("Unknown(120) (mode=5):").expect("unknown op");
         assert_eq!((h.op, h.mode), ("Unknown(120)", Some("mode=5")));
         assert!(parse_op_header("Package com.foo:").is_none());
@@ -311,8 +328,9 @@ mod tests {
     fn inline_ops() {
         let op = parse_inline_op("VIBRATE", " mode=0; time=+39s500ms ago; duration=+59ms").expect("legacy");
         assert_eq!((op.mode, op.access_relative_ms, op.duration_ms), ("0", Some(-39_500), Some(59)));
-        let op = parse_inline_op("CHANGE_WIFI_STATE", " ignore; time=+10d2h57m2s982ms ago; rejectTime=+5d17h1m29s283ms ago")
-            .expect("appops get");
+        let op =
+            parse_inline_op("CHANGE_WIFI_STATE", " ignore; time=+10d2h57m2s982ms ago; rejectTime=+5d17h1m29s283ms ago")
+                .expect("appops get");
         assert_eq!(op.mode, "ignore");
         assert!(op.access_relative_ms.is_some() && op.reject_relative_ms.is_some() && op.complete);
         let cut = parse_inline_op("WAKE_LOCK", " allow; time=+5m55s4").expect("parses");

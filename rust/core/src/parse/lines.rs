@@ -44,7 +44,11 @@ impl<R: Read> LineReader<R> {
                 } else {
                     let len = line_end - self.start;
                     let cut = len.min(MAX_LINE);
-                    f(Line { bytes: &self.buf[self.start..self.start + cut], terminated: true, overlong: len > MAX_LINE });
+                    f(Line {
+                        bytes: &self.buf[self.start..self.start + cut],
+                        terminated: true,
+                        overlong: len > MAX_LINE,
+                    });
                 }
                 self.start = line_end + 1;
             }
@@ -52,7 +56,11 @@ impl<R: Read> LineReader<R> {
                 if self.start < self.end && !self.skipping {
                     let len = self.end - self.start;
                     let cut = len.min(MAX_LINE);
-                    f(Line { bytes: &self.buf[self.start..self.start + cut], terminated: false, overlong: len > MAX_LINE });
+                    f(Line {
+                        bytes: &self.buf[self.start..self.start + cut],
+                        terminated: false,
+                        overlong: len > MAX_LINE,
+                    });
                 }
                 self.start = self.end;
                 return Ok(());

@@ -12,8 +12,8 @@ mod tally;
 use std::io::{self, Read};
 
 use crate::model::{
-    Context, Dialect, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, ParseSummary, RunningRef,
-    Snapshot, Visitor,
+    Context, Dialect, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, ParseSummary,
+    RunningRef, Snapshot, Visitor,
 };
 use crate::time::LocalTime;
 use grammar::{trim, Times};
@@ -238,7 +238,12 @@ impl<'v, V: Visitor> Parser<'v, V> {
             d_op: String::new(),
             d_tag: String::new(),
             d_has_tag: false,
-            window: HistoryWindowRef { begin_local: None, begin_relative_ms: None, end_local: None, end_relative_ms: None },
+            window: HistoryWindowRef {
+                begin_local: None,
+                begin_relative_ms: None,
+                end_local: None,
+                end_relative_ms: None,
+            },
             window_announced: false,
             columns: None,
             scratch: String::new(),
@@ -367,8 +372,14 @@ impl<'v, V: Visitor> Parser<'v, V> {
                 self.seen.sectioned = true;
                 Section::Main
             }
-            "AppOps Watchers" | "AppOps Restrictions" | "Uid State Changes Event Log:" | "Settings:" | "Clients:"
-            | "Audio Restrictions:" | "Profile owners:" | "AppOps policy not set." => Section::Skip,
+            "AppOps Watchers"
+            | "AppOps Restrictions"
+            | "Uid State Changes Event Log:"
+            | "Settings:"
+            | "Clients:"
+            | "Audio Restrictions:"
+            | "Profile owners:"
+            | "AppOps policy not set." => Section::Skip,
             "AppOps Historical Service State:" => {
                 self.seen.history = true;
                 self.summary.has_history = true;
@@ -567,7 +578,10 @@ impl<'v, V: Visitor> Parser<'v, V> {
             }
         }
         if op.running {
-            self.visitor.running(&ctx, &RunningRef { attribution_tag: None, started_ago_ms: None, duration_ms: op.duration_ms });
+            self.visitor.running(
+                &ctx,
+                &RunningRef { attribution_tag: None, started_ago_ms: None, duration_ms: op.duration_ms },
+            );
         }
     }
 
@@ -669,10 +683,14 @@ impl<'v, V: Visitor> Parser<'v, V> {
         }
         let rest = trim(rest);
         let started = rest.split([' ', '\t']).next().and_then(grammar::parse_full_duration);
-        let duration = rest.find("duration=").and_then(|p| grammar::parse_full_duration(&rest[p + "duration=".len()..]));
+        let duration =
+            rest.find("duration=").and_then(|p| grammar::parse_full_duration(&rest[p + "duration=".len()..]));
         let ctx = self.cur.ctx();
         let tag = self.cur.tag();
-        self.visitor.running(&ctx, &RunningRef { attribution_tag: tag, started_ago_ms: started.map(i64::abs), duration_ms: duration });
+        self.visitor.running(
+            &ctx,
+            &RunningRef { attribution_tag: tag, started_ago_ms: started.map(i64::abs), duration_ms: duration },
+        );
     }
 
     fn discrete_line(&mut self, t: &str) {
@@ -749,10 +767,8 @@ impl<'v, V: Visitor> Parser<'v, V> {
             return;
         };
         let tail = &after[used..];
-        let duration_ms = tail
-            .find("for ")
-            .and_then(|p| tail[p + 4..].split_whitespace().next())
-            .and_then(|n| n.parse::<i64>().ok());
+        let duration_ms =
+            tail.find("for ").and_then(|p| tail[p + 4..].split_whitespace().next()).and_then(|n| n.parse::<i64>().ok());
         let attribution_flags = number_after(tail, "attribution flags=");
         let chain_id = number_after(tail, "chainId=");
         let proxy = tail.find("proxy[").and_then(|p| {
@@ -813,7 +829,8 @@ impl<'v, V: Visitor> Parser<'v, V> {
 
     fn history_line(&mut self, t: &str) {
         if t == "snapshot:" {
-            self.window = HistoryWindowRef { begin_local: None, begin_relative_ms: None, end_local: None, end_relative_ms: None };
+            self.window =
+                HistoryWindowRef { begin_local: None, begin_relative_ms: None, end_local: None, end_relative_ms: None };
             self.window_announced = false;
             self.d_uid.clear();
             self.d_package.clear();
@@ -925,8 +942,9 @@ impl<'v, V: Visitor> Parser<'v, V> {
         summary.embedded = self.embedded;
         // A section cut out of a bugreport may end without its trailer; it is only known to be cut when it
         // stops before any op state (a dumpsys appops always prints uid state after its settings and watchers).
-        summary.truncated =
-            self.cut || self.attr_open || (self.embedded && !self.section_ended && appops_seen && !self.seen.uid_header);
+        summary.truncated = self.cut
+            || self.attr_open
+            || (self.embedded && !self.section_ended && appops_seen && !self.seen.uid_header);
         (summary.dump_time_local, summary.dump_time_votes) = self.vote.result();
         summary
     }

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use crate::model::{Context, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, RunningRef, Visitor};
+use crate::model::{
+    Context, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, RunningRef, Visitor,
+};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {

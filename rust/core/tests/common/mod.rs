@@ -39,8 +39,17 @@ impl Visitor for Recorder {
     fn event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) {
         self.events.push(format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            ctx.uid, ctx.package, ctx.op, e.kind, e.uid_state, e.flags, e.attribution_tag, e.time_local, e.relative_ms,
-            e.duration_ms, e.proxy
+            ctx.uid,
+            ctx.package,
+            ctx.op,
+            e.kind,
+            e.uid_state,
+            e.flags,
+            e.attribution_tag,
+            e.time_local,
+            e.relative_ms,
+            e.duration_ms,
+            e.proxy
         ));
     }
     fn discrete(&mut self, d: &DiscreteRef<'_>) {
