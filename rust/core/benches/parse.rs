@@ -42,6 +42,9 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(bytes));
     group.sample_size(20);
     group.bench_function("floor_memchr_newlines", |b| b.iter(|| count_newlines(&path)));
+    group.bench_function("lines_split_and_trimmed_only", |b| {
+        b.iter(|| opsight_core::parse::scan_lines_only(File::open(&path).expect("open")))
+    });
     group.bench_function("parse_streaming_tally", |b| {
         b.iter(|| {
             let mut tally = Tally::default();

@@ -16,30 +16,27 @@ const MS_PER_DAY: i64 = 86_400_000;
 impl LocalTime {
     /// Parses exactly `YYYY-MM-DD HH:MM:SS.mmm` (fraction 1–9 digits, truncated to ms; also accepts no fraction).
     /// Returns `None` on anything else, including out-of-range fields.
+    #[inline]
     pub fn parse(s: &[u8]) -> Option<(LocalTime, usize)> {
         if s.len() < 19 {
             return None;
         }
-        let d = |i: usize| -> Option<i64> {
-            let b = s[i];
-            b.is_ascii_digit().then(|| i64::from(b - b'0'))
-        };
-        let n2 = |i: usize| -> Option<i64> { Some(d(i)? * 10 + d(i + 1)?) };
+        // Fixed layout `YYYY-MM-DD HH:MM:SS`: check the separators, then every digit at once.
         if s[4] != b'-' || s[7] != b'-' || (s[10] != b' ' && s[10] != b'T') || s[13] != b':' || s[16] != b':' {
             return None;
         }
-        let year = n2(0)? * 100 + n2(2)?;
-        let month = n2(5)?;
-        let day = n2(8)?;
-        let hour = n2(11)?;
-        let min = n2(14)?;
-        let sec = n2(17)?;
-        if !(1..=12).contains(&month)
-            || day < 1
-            || day > days_in_month(year, month)
-            || hour > 23
-            || min > 59
-            || sec > 60
+        const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+        if DIGITS.iter().any(|&i| !s[i].is_ascii_digit()) {
+            return None;
+        }
+        let n2 = |i: usize| i64::from(s[i] - b'0') * 10 + i64::from(s[i + 1] - b'0');
+        let year = n2(0) * 100 + n2(2);
+        let month = n2(5);
+        let day = n2(8);
+        let hour = n2(11);
+        let min = n2(14);
+        let sec = n2(17);
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 60
         {
             return None;
         }
@@ -160,6 +157,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 /// Parses an Android `TimeUtils.formatDuration` value: `0`, or an optional sign then `Nd`, `Nh`, `Nm`, `Ns`, `Nms`
 /// fields (any subset, in that order). Returns milliseconds and the bytes consumed. Carries such as `+24h0m0s0ms`
 /// printed by old builds are accepted as they are (no range checks). Saturates instead of overflowing.
+#[inline]
 pub fn parse_duration(s: &[u8]) -> Option<(i64, usize)> {
     let mut i = 0;
     let mut neg = false;

@@ -4,11 +4,34 @@
 //! tab-indented and as excerpts.
 
 use crate::model::{EventKind, OpRef, ProxyRef};
-use crate::time::{parse_duration, LocalTime};
+use crate::time::LocalTime;
 
-/// Trims spaces, tabs and `\r` (CRLF input, trailing spaces after `): `).
+/// Position of an ASCII byte. A plain loop: the strings here are short, where SIMD searches cost more to set up
+/// than they save (measured in benches/parse.rs).
+#[inline]
+pub fn pos(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+#[inline]
+fn rpos(s: &str, b: u8) -> Option<usize> {
+    s.bytes().rposition(|c| c == b)
+}
+
+#[inline]
+fn pos_ws(s: &str) -> usize {
+    s.bytes().position(|c| c == b' ' || c == b'\t').unwrap_or(s.len())
+}
+
+/// Trims spaces, tabs and `\r` (CRLF input, trailing spaces after `): `). Byte-wise: every character it removes
+/// is ASCII, so the result is always sliced at character boundaries.
+#[inline]
 pub fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r' || c == '\u{feff}')
+    let b = s.as_bytes();
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
+    let Some(i) = b.iter().position(|c| !ws(c)) else { return "" };
+    let j = b.iter().rposition(|c| !ws(c)).map_or(i, |j| j + 1);
+    &s[i..j]
 }
 
 /// Op names as printed: `[A-Z0-9_]+`, OEM variants with lower case or dots, and `Unknown(N)`.
@@ -27,10 +50,11 @@ pub fn is_op_name(s: &str) -> bool {
 }
 
 /// Splits a `[state-flags]` key body (`fg-s`, `bg-tp|tpd`, `top`) into uid state and flags.
+#[inline]
 pub fn split_key(key: &str) -> (Option<&str>, &str) {
     let key = trim(key);
-    match key.split_once('-') {
-        Some((state, flags)) => (non_empty(trim(state)), trim(flags)),
+    match pos(key, b'-') {
+        Some(dash) => (non_empty(trim(&key[..dash])), trim(&key[dash + 1..])),
         None => (non_empty(key), ""),
     }
 }
@@ -47,10 +71,48 @@ pub fn null_to_none(s: &str) -> Option<&str> {
 
 /// Parses a duration that must be complete (the whole token). A cut token such as `+1m3` is refused because
 /// `formatDuration` always ends with the `ms` field (or is `0`).
+#[inline]
 pub fn parse_full_duration(s: &str) -> Option<i64> {
-    let s = trim(s);
-    let (ms, used) = parse_duration(s.as_bytes())?;
-    (used == s.len() && (s.ends_with("ms") || s.trim_start_matches(['+', '-']) == "0")).then_some(ms)
+    let b = trim(s).as_bytes();
+    let (neg, mut i) = match b.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
+    };
+    let mut total: i64 = 0;
+    let mut any = false;
+    let mut last_ms = false;
+    while i < b.len() {
+        let start = i;
+        let mut n: i64 = 0;
+        while i < b.len() && b[i].is_ascii_digit() {
+            n = n.saturating_mul(10).saturating_add(i64::from(b[i] - b'0'));
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if i == b.len() {
+            // A bare number is only valid as formatDuration's zero.
+            return (!any && n == 0).then_some(0);
+        }
+        let unit = match b[i] {
+            b'd' => 86_400_000,
+            b'h' => 3_600_000,
+            b'm' if b.get(i + 1) == Some(&b's') => {
+                i += 1;
+                1
+            }
+            b'm' => 60_000,
+            b's' => 1000,
+            _ => return None,
+        };
+        i += 1;
+        any = true;
+        last_ms = unit == 1;
+        total = total.saturating_add(n.saturating_mul(unit));
+    }
+    last_ms.then_some(if neg { -total } else { total })
 }
 
 /// `proxy[uid=10070, pkg=com.android.providers.contacts, attributionTag=null]` body (inside the brackets).
@@ -89,7 +151,7 @@ pub fn parse_times(s: &str) -> Option<Times<'_>> {
         Times { time_local: Some(time_local), relative_ms: None, duration_ms: None, proxy: None, complete: true };
     rest = rest.trim_start_matches([' ', '\t']);
     if let Some(r) = rest.strip_prefix('(') {
-        match r.find(')') {
+        match pos(r, b')') {
             Some(close) => {
                 times.relative_ms = parse_full_duration(&r[..close]);
                 if times.relative_ms.is_none() {
@@ -103,19 +165,33 @@ pub fn parse_times(s: &str) -> Option<Times<'_>> {
             }
         }
     }
-    if let Some(pos) = rest.find("duration=") {
-        let after = &rest[pos + "duration=".len()..];
-        let token = after.split([' ', '\t']).next().unwrap_or("");
-        times.duration_ms = parse_full_duration(token);
-        if times.duration_ms.is_none() {
-            times.complete = false;
+    // Optional fields in any order; OEM words in between are skipped.
+    loop {
+        rest = rest.trim_start_matches([' ', '\t']);
+        if rest.is_empty() {
+            break;
         }
-    }
-    if let Some(pos) = rest.find("proxy[") {
-        let after = &rest[pos + "proxy[".len()..];
-        match after.rfind(']') {
-            Some(close) => times.proxy = Some(parse_proxy_body(&after[..close])),
-            None => times.complete = false,
+        if let Some(r) = rest.strip_prefix("duration=") {
+            let end = pos_ws(r);
+            times.duration_ms = parse_full_duration(&r[..end]);
+            if times.duration_ms.is_none() {
+                times.complete = false;
+            }
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix("proxy[") {
+            match rpos(r, b']') {
+                Some(close) => {
+                    times.proxy = Some(parse_proxy_body(&r[..close]));
+                    rest = &r[close + 1..];
+                }
+                None => {
+                    times.complete = false;
+                    break;
+                }
+            }
+        } else {
+            let end = pos_ws(rest);
+            rest = &rest[end..];
         }
     }
     Some(times)
@@ -135,6 +211,7 @@ pub struct StateEvent<'a> {
 }
 
 /// Recognises the start of an event line and returns its kind and the text after the colon.
+#[inline]
 pub fn event_kind(t: &str) -> Option<(EventKind, &str)> {
     if let Some(r) = t.strip_prefix("Access:") {
         Some((EventKind::Access, r))
@@ -146,7 +223,7 @@ pub fn event_kind(t: &str) -> Option<(EventKind, &str)> {
 /// After `Access:`: `[state-flags]` and times (Android 10+).
 pub fn parse_keyed(rest: &str) -> Option<KeyedEvent<'_>> {
     let r = rest.trim_start_matches([' ', '\t']).strip_prefix('[')?;
-    let close = r.find(']')?;
+    let close = pos(r, b']')?;
     let (uid_state, flags) = split_key(&r[..close]);
     let times = parse_times(&r[close + 1..])?;
     Some(KeyedEvent { uid_state, flags, times })
@@ -167,16 +244,34 @@ pub fn parse_state_times(s: &str) -> Option<StateEvent<'_>> {
 /// `CAMERA (mode=5):`. OEM words after the switch part are ignored.
 pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
     let t = t.strip_suffix(':')?;
-    let (name, rest) = t.split_once(' ')?;
-    if !is_op_name(name) {
+    // One pass finds the end of the name and checks its characters (`Unknown(N)` takes the slow path).
+    let bytes = t.as_bytes();
+    let mut space = 0;
+    while space < bytes.len() && bytes[space] != b' ' {
+        let c = bytes[space];
+        if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.') {
+            space = pos(t, b' ')?;
+            if !is_op_name(&t[..space]) {
+                return None;
+            }
+            break;
+        }
+        space += 1;
+    }
+    if space == 0 || space == bytes.len() || !(bytes[0].is_ascii_uppercase() || bytes[0] == b'_') || space > 96 {
         return None;
     }
+    let (name, rest) = (&t[..space], &t[space + 1..]);
     let rest = trim(rest);
     let open = rest.strip_prefix('(')?;
-    let inner = &open[..open.rfind(')')?];
+    let inner = &open[..rpos(open, b')')?];
+    let mut header = OpRef { op: name, mode: None, switch_op: None, switch_mode: None };
+    if pos(inner, b'/').is_none() {
+        header.mode = Some(trim(inner)).filter(|m| !m.is_empty());
+        return Some(header);
+    }
     let mut parts = inner.split(" / ");
-    let mode = parts.next().map(trim).filter(|m| !m.is_empty());
-    let mut header = OpRef { op: name, mode, switch_op: None, switch_mode: None };
+    header.mode = parts.next().map(trim).filter(|m| !m.is_empty());
     for part in parts {
         if let Some(sw) = trim(part).strip_prefix("switch ") {
             match sw.split_once('=') {
@@ -336,6 +431,26 @@ mod tests {
         let cut = parse_inline_op("WAKE_LOCK", " allow; time=+5m55s4").expect("parses");
         assert!(!cut.complete && cut.access_relative_ms.is_none());
         assert!(parse_inline_op("ModeCallback{x", " y").is_none());
+    }
+
+    #[test]
+    fn full_durations() {
+        for (text, want) in [
+            ("+30s0ms", Some(30_000)),
+            ("-314d1h25m2s33ms", Some(-(314 * 86_400_000 + 3_600_000 + 25 * 60_000 + 2_033))),
+            ("0", Some(0)),
+            ("+0", Some(0)),
+            ("-12ms", Some(-12)),
+            ("+1m3", None),
+            ("+1m", None),
+            ("5", None),
+            ("+", None),
+            ("", None),
+            ("+5x", None),
+            ("+99999999999999999999d0ms", Some(i64::MAX)),
+        ] {
+            assert_eq!(parse_full_duration(text), want, "{text}");
+        }
     }
 
     #[test]
