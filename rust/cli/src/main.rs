@@ -3,6 +3,7 @@
 mod cmd;
 mod exit;
 mod out;
+mod time_args;
 
 use clap::{Parser, Subcommand};
 

@@ -14,7 +14,8 @@ use opsight_synth::{generate, DumpSpec, Layout};
 fn dump_file() -> PathBuf {
     let path = std::env::temp_dir().join("opsight-bench-android11-20mb.txt");
     if !path.exists() {
-        let spec = DumpSpec { seed: 7, apps: 300, target_bytes: 20_000_000, layout: Layout::Android11, ..DumpSpec::default() };
+        let spec =
+            DumpSpec { seed: 7, apps: 300, target_bytes: 20_000_000, layout: Layout::Android11, ..DumpSpec::default() };
         let mut out = BufWriter::new(File::create(&path).expect("create bench dump"));
         generate(&spec, &mut out).expect("generate bench dump");
     }

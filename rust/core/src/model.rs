@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::time::LocalTime;
+use crate::time::{CaptureContext, LocalTime, TimeBasis};
 
 /// Which text layout the parser recognised. Detected from content, never from indentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -238,6 +238,10 @@ pub struct Event {
     pub relative_ms: Option<i64>,
     pub duration_ms: Option<i64>,
     pub proxy: Option<Proxy>,
+    /// UTC epoch milliseconds, once [`Snapshot::resolve_times`] has been given what is known of the capture.
+    pub utc_ms: Option<i64>,
+    /// Which rule gave `utc_ms` (docs/time.md).
+    pub time_basis: Option<TimeBasis>,
 }
 
 impl Event {
@@ -251,6 +255,8 @@ impl Event {
             relative_ms: e.relative_ms,
             duration_ms: e.duration_ms,
             proxy: e.proxy.map(|p| p.to_owned()),
+            utc_ms: None,
+            time_basis: None,
         }
     }
 }
@@ -356,6 +362,8 @@ pub struct DiscreteAccess {
     pub device_id: Option<String>,
     pub attribution_flags: Option<i64>,
     pub chain_id: Option<i64>,
+    pub utc_ms: Option<i64>,
+    pub time_basis: Option<TimeBasis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -399,6 +407,33 @@ pub struct ParseSummary {
     pub unrecognised_lines: u64,
     pub has_discrete: bool,
     pub has_history: bool,
+}
+
+impl Snapshot {
+    /// Fills `utc_ms` and `time_basis` of every event and discrete access from what is known of the capture
+    /// (the rule is [`CaptureContext::resolve`]; the dump's inferred local "now" is taken from this snapshot).
+    pub fn resolve_times(&mut self, capture: &CaptureContext) {
+        let mut ctx = capture.clone();
+        ctx.dump_time_local = ctx.dump_time_local.or(self.summary.dump_time_local);
+        for event in
+            self.uids.iter_mut().flat_map(|u| &mut u.packages).flat_map(|p| &mut p.ops).flat_map(|o| &mut o.events)
+        {
+            if let Some((utc, basis)) = ctx.resolve(event.time_local, event.relative_ms) {
+                event.utc_ms = Some(utc);
+                event.time_basis = Some(basis);
+            }
+        }
+        for d in &mut self.discrete {
+            let resolved = match d.time_utc_ms {
+                Some(utc) => Some((utc, TimeBasis::Printed)),
+                None => ctx.resolve(d.time_local, None),
+            };
+            if let Some((utc, basis)) = resolved {
+                d.utc_ms = Some(utc);
+                d.time_basis = Some(basis);
+            }
+        }
+    }
 }
 
 /// A parsed dump: everything recognised, owned.

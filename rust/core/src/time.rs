@@ -36,7 +36,12 @@ impl LocalTime {
         let hour = n2(11);
         let min = n2(14);
         let sec = n2(17);
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 60
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || min > 59
+            || sec > 60
         {
             return None;
         }
@@ -229,6 +234,8 @@ pub enum TimeBasis {
     /// A local time with no relative part and no zone: shifted by the offset between the dump's inferred
     /// local "now" and the capture instant.
     LocalWithInferredOffset,
+    /// The dump printed an epoch instant itself (the SQLite discrete table's integer times).
+    Printed,
 }
 
 /// What is known about the moment and place a dump was taken.

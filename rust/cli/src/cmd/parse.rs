@@ -26,6 +26,13 @@ pub struct Args {
     /// Print one JSON document with every uid, package, op and event (schema: docs/json.md).
     #[arg(long)]
     json: bool,
+    /// The device's time zone (IANA id, e.g. Asia/Shanghai): with --json, events get `utc_ms` from their local time.
+    #[arg(long, value_name = "ZONE")]
+    zone: Option<String>,
+    /// When the dump was taken (RFC 3339, e.g. 2022-03-29T21:27:54Z): with --json, events get `utc_ms` from their
+    /// relative time when no zone is given, and relative-only dialects become datable.
+    #[arg(long, value_name = "INSTANT")]
+    captured_at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -42,10 +49,12 @@ struct FileResult {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let capture = crate::time_args::capture_context(args.zone.as_deref(), args.captured_at.as_deref())?;
     if args.json {
         let mut files = Vec::with_capacity(args.files.len());
         for path in &args.files {
-            let snapshot = with_input(path, parse_snapshot)?;
+            let mut snapshot = with_input(path, parse_snapshot)?;
+            snapshot.resolve_times(&capture);
             files.push(FileResult { file: path.display().to_string(), snapshot });
         }
         out::json(&ParseDocument { opsight_parse: 1, files })?;

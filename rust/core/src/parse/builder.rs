@@ -132,6 +132,8 @@ impl Visitor for SnapshotBuilder {
             device_id: d.device_id.map(str::to_owned),
             attribution_flags: d.attribution_flags,
             chain_id: d.chain_id,
+            utc_ms: None,
+            time_basis: None,
         });
     }
 
