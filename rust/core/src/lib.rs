@@ -3,10 +3,14 @@
 //! Pure logic: no JNI, no printing, no processes. Data flows one way:
 //! bytes → [`parse`] → [`Snapshot`] / [`Visitor`] records → store → analysis → JSON views.
 
+pub mod error;
 pub mod model;
 pub mod ops;
 pub mod parse;
+pub mod store;
 pub mod time;
 
+pub use error::{Error, Result};
 pub use model::{Dialect, EventKind, ParseSummary, Snapshot, Visitor};
+pub use store::Store;
 pub use parse::{parse_bytes, parse_reader, parse_snapshot};

@@ -1,0 +1,103 @@
+//! The durable timeline: SQLite on the phone (or the researcher's computer).
+//!
+//! One writer connection and a small pool of read-only connections (WAL), so a UI thread can read while a
+//! background job ingests. Writes take a `Transaction`, reads a `Connection`. See `docs/store.md`.
+
+mod ingest;
+mod inventory;
+mod open;
+mod query;
+mod retention;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+pub use ingest::{IngestOptions, IngestReport};
+pub use inventory::{Inventory, InventoryDevice, InventoryPackage, InventoryReport, UsageInterval};
+pub use open::{OpenReport, SCHEMA_VERSION};
+pub use query::{
+    visibility, AppSummary, DailyCount, HistoryTotal, InfoTypeAccess, LastAccess, OpCount, Timeline, TimelineEvent,
+    Visibility,
+};
+pub use retention::{RetentionPolicy, RetentionReport};
+
+/// Readers kept open for reuse; more may be opened while many threads read at once.
+const MAX_IDLE_READERS: usize = 4;
+
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Option<Connection>>,
+    readers: Mutex<Option<Vec<Connection>>>,
+    report: OpenReport,
+}
+
+impl Store {
+    /// Opens or creates the database at `path`, upgrading its schema. A newer database is refused
+    /// ([`Error::NewerDatabase`]); a damaged one is moved aside and reported in [`Store::open_report`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let (writer, report) = open::open_writer(&path, now_ms())?;
+        Ok(Store { path, writer: Mutex::new(Some(writer)), readers: Mutex::new(Some(Vec::new())), report })
+    }
+
+    pub fn open_report(&self) -> &OpenReport {
+        &self.report
+    }
+
+    /// Closes every connection. Later calls fail with [`Error::Closed`]. Idempotent.
+    pub fn close(&self) {
+        if let Ok(mut w) = self.writer.lock() {
+            w.take();
+        }
+        if let Ok(mut r) = self.readers.lock() {
+            r.take();
+        }
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction on the writer; commits on `Ok`, rolls back on `Err` or panic.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut guard = self.writer.lock().map_err(|_| Error::Database("writer lock poisoned".into()))?;
+        let conn = guard.as_mut().ok_or(Error::Closed)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` on a read-only connection from the pool.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = {
+            let mut guard = self.readers.lock().map_err(|_| Error::Database("reader lock poisoned".into()))?;
+            guard.as_mut().ok_or(Error::Closed)?.pop()
+        };
+        let conn = match pooled {
+            Some(c) => c,
+            None => open::open_reader(&self.path)?,
+        };
+        let result = f(&conn);
+        if let Ok(mut guard) = self.readers.lock() {
+            if let Some(pool) = guard.as_mut() {
+                if pool.len() < MAX_IDLE_READERS {
+                    pool.push(conn);
+                }
+            }
+        }
+        result
+    }
+
+    /// `PRAGMA integrity_check`: `Ok(true)` when SQLite finds nothing wrong.
+    pub fn check_integrity(&self) -> Result<bool> {
+        self.read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))? == "ok"))
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,128 @@
+//! Opening a database: pragmas, migrations, and what happens to databases that are newer or damaged.
+//!
+//! - The version lives in `PRAGMA user_version`; each upgrade runs in its own IMMEDIATE transaction.
+//! - A database newer than this code is refused before anything is written to it.
+//! - A file that is not a database, or whose schema cannot be read, is renamed to
+//!   `<name>.damaged-<UTC timestamp>` (with its -wal/-shm) and a new database is started. Nothing is deleted:
+//!   it may be someone's only copy of years of history.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// Each migration, in order; migration `i` upgrades version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: [&str; 2] = [include_str!("sql/001_initial.sql"), include_str!("sql/002_usage_rollups_overrides.sql")];
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// What opening found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenReport {
+    /// File name (not path) the damaged database was moved to.
+    pub moved_aside: Option<String>,
+    /// Schema version before upgrading (0 for a new database).
+    pub upgraded_from: u32,
+}
+
+/// Pragmas for a phone: WAL so a reader never waits for the collector; foreign keys on; temp tables in memory
+/// (Android has no usable /tmp); NORMAL sync, which is durable in WAL mode except for the last commits on power loss;
+/// a busy timeout so the UI's reads and the job's writes wait for each other instead of failing.
+fn connection_pragmas(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
+}
+
+/// Reads the version without writing anything. Errors of damage are reported as `Ok(None)`.
+fn probe(conn: &Connection) -> Result<Option<u32>> {
+    let read = || -> rusqlite::Result<u32> {
+        let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        Ok(v)
+    };
+    match read() {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if is_damage(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Opens (creating if needed) the writer connection and brings the schema up to date.
+pub(crate) fn open_writer(path: &Path, now_ms: i64) -> Result<(Connection, OpenReport)> {
+    let mut report = OpenReport::default();
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    let version = match probe(&conn)? {
+        Some(v) => v,
+        None => {
+            drop(conn);
+            report.moved_aside = Some(move_aside(path, now_ms)?);
+            conn = Connection::open(path)?;
+            0
+        }
+    };
+    if version > SCHEMA_VERSION {
+        return Err(Error::NewerDatabase { found: version, supported: SCHEMA_VERSION });
+    }
+    // journal_mode cannot change inside a transaction; set it once, before migrating.
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err(Error::Database(format!("journal mode {mode} instead of WAL")));
+    }
+    connection_pragmas(&conn)?;
+    report.upgraded_from = version;
+    migrate(&mut conn, version)?;
+    Ok((conn, report))
+}
+
+/// Runs every migration after `from`, each in one transaction together with its version bump.
+pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<()> {
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// A read-only connection to an existing, migrated database.
+pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    connection_pragmas(&conn)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
+/// Renames `path` (and its -wal / -shm) to `<name>.damaged-<timestamp>[-n]` and returns the new file name.
+fn move_aside(path: &Path, now_ms: i64) -> Result<String> {
+    let stamp = jiff::Timestamp::from_millisecond(now_ms)
+        .map(|t| t.strftime("%Y%m%dT%H%M%SZ").to_string())
+        .unwrap_or_else(|_| now_ms.to_string());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "opsight.db".into());
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut target_name = format!("{name}.damaged-{stamp}");
+    let mut n = 1;
+    while dir.join(&target_name).exists() {
+        target_name = format!("{name}.damaged-{stamp}-{n}");
+        n += 1;
+    }
+    std::fs::rename(path, dir.join(&target_name))?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::rename(&side, dir.join(format!("{target_name}{suffix}")))?;
+        }
+    }
+    Ok(target_name)
+}

@@ -1,0 +1,456 @@
+//! Reads for screens, the CLI and the analysis. Shapes are the JSON contract (docs/json.md).
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use super::ingest::SOURCE_DISCRETE;
+use super::Store;
+use crate::error::{Error, Result};
+use crate::ops::InfoType;
+use crate::time::LocalTime;
+
+/// Whether the app could be seen when it made an access, from its uid state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// `top`: on screen.
+    Visible,
+    /// `fgsvc`, `fgsvcl`: a foreground service, shown as a notification.
+    ForegroundService,
+    /// `fg`, `pers`: foreground for the system (bound by a visible app, or a persistent system process).
+    Foreground,
+    /// `bg`, `cch`, `gone`: not visible, no foreground service.
+    Background,
+    /// No state printed (Android 8.1 and older, `appops get`) or an OEM state.
+    Unknown,
+}
+
+impl Visibility {
+    /// The platform's foreground: every state up to and including `fg`.
+    pub fn is_foreground(self) -> Option<bool> {
+        match self {
+            Visibility::Visible | Visibility::ForegroundService | Visibility::Foreground => Some(true),
+            Visibility::Background => Some(false),
+            Visibility::Unknown => None,
+        }
+    }
+}
+
+/// Classifies a printed uid state.
+pub fn visibility(uid_state: &str) -> Visibility {
+    match uid_state {
+        "top" => Visibility::Visible,
+        "fgsvc" | "fgsvcl" => Visibility::ForegroundService,
+        "fg" | "pers" => Visibility::Foreground,
+        "bg" | "cch" | "gone" => Visibility::Background,
+        _ => Visibility::Unknown,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEvent {
+    pub op: String,
+    pub info_type: String,
+    pub kind: &'static str,
+    pub start_utc_ms: i64,
+    pub duration_ms: Option<i64>,
+    pub uid_state: Option<String>,
+    pub visibility: Visibility,
+    pub foreground: Option<bool>,
+    pub flags: Vec<String>,
+    pub attribution_tag: Option<String>,
+    pub proxy_package: Option<String>,
+    pub proxy_uid: Option<i64>,
+    pub uid: Option<i64>,
+    /// `last_access` or `discrete`.
+    pub source: &'static str,
+    pub precision_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OpCount {
+    pub op: String,
+    pub info_type: String,
+    pub access: u64,
+    pub reject: u64,
+    pub foreground: u64,
+    pub background: u64,
+    pub unknown_state: u64,
+    /// Accesses in the range known only as hourly/daily counts after retention.
+    pub rolled_up: u64,
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Timeline {
+    pub package: String,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub uids: Vec<i64>,
+    pub events: Vec<TimelineEvent>,
+    pub per_op: Vec<OpCount>,
+    pub access: u64,
+    pub reject: u64,
+    pub foreground: u64,
+    pub background: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastAccess {
+    pub op: String,
+    pub info_type: String,
+    pub t: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AppSummary {
+    pub package: String,
+    pub label: Option<String>,
+    pub category: Option<String>,
+    pub system: bool,
+    pub uids: Vec<i64>,
+    pub last_access: Option<LastAccess>,
+    /// The most recent access to sensitive personal information (op catalog's judgement).
+    pub last_sensitive_access: Option<LastAccess>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct InfoTypeAccess {
+    pub package: String,
+    pub label: Option<String>,
+    pub access: u64,
+    pub reject: u64,
+    pub foreground: u64,
+    pub background: u64,
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+    pub ops: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DailyCount {
+    /// `YYYY-MM-DD` in the device's zone.
+    pub date: String,
+    pub package: String,
+    pub op: String,
+    pub info_type: String,
+    pub access: u64,
+    pub reject: u64,
+}
+
+const EVENT_COLUMNS: &str = "a.package, a.uid, o.name, o.info_type, s.kind, s.uid_state, s.flags, s.attribution_tag, \
+    s.proxy_package, s.proxy_uid, e.t, e.duration_ms, e.origin, e.precision_ms";
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn row_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, TimelineEvent)> {
+    let uid_state: String = r.get(5)?;
+    let vis = visibility(&uid_state);
+    let flags: String = r.get(6)?;
+    let uid: i64 = r.get(1)?;
+    let proxy_uid: i64 = r.get(9)?;
+    let origin: i64 = r.get(12)?;
+    Ok((
+        r.get(0)?,
+        TimelineEvent {
+            op: r.get(2)?,
+            info_type: r.get(3)?,
+            kind: if r.get::<_, i64>(4)? == 0 { "access" } else { "reject" },
+            uid_state: non_empty(uid_state),
+            visibility: vis,
+            foreground: vis.is_foreground(),
+            flags: crate::model::split_flags(&flags),
+            attribution_tag: non_empty(r.get(7)?),
+            proxy_package: non_empty(r.get(8)?),
+            proxy_uid: (proxy_uid >= 0).then_some(proxy_uid),
+            uid: (uid >= 0).then_some(uid),
+            start_utc_ms: r.get(10)?,
+            duration_ms: r.get(11)?,
+            source: if origin / 4 == SOURCE_DISCRETE { "discrete" } else { "last_access" },
+            precision_ms: r.get(13)?,
+        },
+    ))
+}
+
+fn tally(count: &mut OpCount, e: &TimelineEvent) {
+    if e.kind == "access" {
+        count.access += 1;
+    } else {
+        count.reject += 1;
+    }
+    match e.foreground {
+        Some(true) => count.foreground += 1,
+        Some(false) => count.background += 1,
+        None => count.unknown_state += 1,
+    }
+    count.first_ms = Some(count.first_ms.map_or(e.start_utc_ms, |f| f.min(e.start_utc_ms)));
+    count.last_ms = Some(count.last_ms.map_or(e.start_utc_ms, |l| l.max(e.start_utc_ms)));
+}
+
+impl Store {
+    /// One app's timeline over `[from_ms, to_ms)`: every stored event, ordered by time, with per-op counts and
+    /// the foreground/background split. All installations (uids) of the package are included.
+    pub fn timeline(&self, package: &str, from_ms: i64, to_ms: i64) -> Result<Timeline> {
+        self.read(|c| timeline(c, package, from_ms, to_ms))
+    }
+
+    /// Who accessed one kind of information over `[from_ms, to_ms)`, most accesses first.
+    pub fn who_accessed(&self, info_type: InfoType, from_ms: i64, to_ms: i64) -> Result<Vec<InfoTypeAccess>> {
+        self.read(|c| who_accessed(c, info_type, from_ms, to_ms))
+    }
+
+    /// Every app seen in a dump or the inventory, with its most recent (sensitive) access.
+    pub fn apps(&self) -> Result<Vec<AppSummary>> {
+        self.read(apps)
+    }
+
+    /// Accesses and rejects per day (device zone), app and op over `[from_ms, to_ms)`, for charts.
+    pub fn daily_counts(&self, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCount>> {
+        self.read(|c| daily_counts(c, from_ms, to_ms))
+    }
+
+    /// The device zone recorded at the last ingest, if any.
+    pub fn device_zone(&self) -> Result<Option<String>> {
+        self.read(device_zone)
+    }
+}
+
+fn device_zone(c: &Connection) -> Result<Option<String>> {
+    Ok(c.query_row("SELECT zone FROM devices WHERE zone IS NOT NULL ORDER BY last_seen_ms DESC LIMIT 1", [], |r| r.get(0))
+        .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?)
+}
+
+fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<Timeline> {
+    let mut tl = Timeline { package: package.to_owned(), from_ms, to_ms, ..Timeline::default() };
+    let mut uids = c.prepare_cached("SELECT DISTINCT uid FROM apps WHERE package = ?1 ORDER BY uid")?;
+    tl.uids = uids.query_map([package], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM apps a JOIN streams s ON s.app_id = a.id JOIN ops o ON o.id = s.op_id \
+         JOIN events e ON e.stream_id = s.id AND e.t >= ?2 AND e.t < ?3 WHERE a.package = ?1 ORDER BY e.t, o.name"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut per_op: BTreeMap<String, OpCount> = BTreeMap::new();
+    for row in stmt.query_map(params![package, from_ms, to_ms], row_event)? {
+        let (_, e) = row?;
+        let count = per_op
+            .entry(e.op.clone())
+            .or_insert_with(|| OpCount { op: e.op.clone(), info_type: e.info_type.clone(), ..OpCount::default() });
+        tally(count, &e);
+        tl.events.push(e);
+    }
+    let mut rolled = c.prepare_cached(
+        "SELECT o.name, o.info_type, s.kind, sum(r.count) FROM apps a JOIN streams s ON s.app_id = a.id \
+         JOIN ops o ON o.id = s.op_id JOIN event_rollups r ON r.stream_id = s.id \
+         WHERE a.package = ?1 AND r.start_ms >= ?2 AND r.start_ms < ?3 GROUP BY o.name, s.kind",
+    )?;
+    for row in rolled.query_map(params![package, from_ms, to_ms], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+    })? {
+        let (op, info, kind, n) = row?;
+        let count = per_op.entry(op.clone()).or_insert_with(|| OpCount { op, info_type: info, ..OpCount::default() });
+        count.rolled_up += n as u64;
+        if kind == 0 {
+            count.access += n as u64;
+        } else {
+            count.reject += n as u64;
+        }
+    }
+    for count in per_op.values() {
+        tl.access += count.access;
+        tl.reject += count.reject;
+        tl.foreground += count.foreground;
+        tl.background += count.background;
+    }
+    tl.per_op = per_op.into_values().collect();
+    Ok(tl)
+}
+
+fn who_accessed(c: &Connection, info_type: InfoType, from_ms: i64, to_ms: i64) -> Result<Vec<InfoTypeAccess>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM ops o JOIN streams s ON s.op_id = o.id JOIN apps a ON a.id = s.app_id \
+         JOIN events e ON e.stream_id = s.id AND e.t >= ?2 AND e.t < ?3 WHERE o.info_type = ?1"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut by_pkg: BTreeMap<String, InfoTypeAccess> = BTreeMap::new();
+    for row in stmt.query_map(params![info_type.as_str(), from_ms, to_ms], row_event)? {
+        let (package, e) = row?;
+        let entry = by_pkg.entry(package.clone()).or_insert_with(|| InfoTypeAccess { package, ..Default::default() });
+        let mut count = OpCount { first_ms: entry.first_ms, last_ms: entry.last_ms, ..OpCount::default() };
+        tally(&mut count, &e);
+        entry.access += count.access;
+        entry.reject += count.reject;
+        entry.foreground += count.foreground;
+        entry.background += count.background;
+        entry.first_ms = count.first_ms;
+        entry.last_ms = count.last_ms;
+        if !entry.ops.contains(&e.op) {
+            entry.ops.push(e.op);
+        }
+    }
+    let mut label = c.prepare_cached("SELECT label FROM app_meta WHERE package = ?1 AND label IS NOT NULL LIMIT 1")?;
+    let mut out: Vec<InfoTypeAccess> = by_pkg.into_values().collect();
+    for entry in &mut out {
+        entry.label = label.query_row([&entry.package], |r| r.get(0)).ok();
+        entry.ops.sort();
+    }
+    out.sort_by(|a, b| (b.access + b.reject).cmp(&(a.access + a.reject)).then(a.package.cmp(&b.package)));
+    Ok(out)
+}
+
+fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
+    let mut by_pkg: BTreeMap<String, AppSummary> = BTreeMap::new();
+    let mut meta = c.prepare_cached("SELECT package, label, category, system, uid FROM app_meta")?;
+    for row in meta.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<i64>>(4)?))
+    })? {
+        let (package, label, category, system, uid) = row?;
+        let app = by_pkg.entry(package.clone()).or_insert_with(|| AppSummary { package, ..AppSummary::default() });
+        app.label = label;
+        app.category = category;
+        app.system = system;
+        if let Some(uid) = uid {
+            if !app.uids.contains(&uid) {
+                app.uids.push(uid);
+            }
+        }
+    }
+    let mut installs = c.prepare_cached("SELECT package, uid FROM apps")?;
+    for row in installs.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        let (package, uid) = row?;
+        let app = by_pkg.entry(package.clone()).or_insert_with(|| AppSummary { package, ..AppSummary::default() });
+        if uid >= 0 && !app.uids.contains(&uid) {
+            app.uids.push(uid);
+        }
+    }
+    // The newest instant per stream comes from the primary key (stream_id, t) without scanning events.
+    let mut last = c.prepare_cached(
+        "SELECT a.package, o.name, o.info_type, o.sensitive, \
+         max(coalesce((SELECT max(t) FROM events e WHERE e.stream_id = s.id), -9223372036854775808), \
+             coalesce((SELECT max(start_ms) FROM event_rollups r WHERE r.stream_id = s.id), -9223372036854775808)) \
+         FROM streams s JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id WHERE s.kind = 0",
+    )?;
+    for row in last.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, i64>(4)?))
+    })? {
+        let (package, op, info_type, sensitive, t) = row?;
+        if t == i64::MIN {
+            continue;
+        }
+        let app = by_pkg.entry(package.clone()).or_insert_with(|| AppSummary { package, ..AppSummary::default() });
+        let candidate = LastAccess { op, info_type, t };
+        if app.last_access.as_ref().is_none_or(|l| t > l.t) {
+            app.last_access = Some(candidate.clone());
+        }
+        if sensitive && app.last_sensitive_access.as_ref().is_none_or(|l| t > l.t) {
+            app.last_sensitive_access = Some(candidate);
+        }
+    }
+    for app in by_pkg.values_mut() {
+        app.uids.sort_unstable();
+    }
+    Ok(by_pkg.into_values().collect())
+}
+
+fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCount>> {
+    let zone = match device_zone(c)? {
+        Some(z) => jiff::tz::TimeZone::get(&z).map_err(|_| Error::InvalidInput("unknown device zone".into()))?,
+        None => jiff::tz::TimeZone::UTC,
+    };
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM streams s JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id \
+         JOIN events e ON e.stream_id = s.id AND e.t >= ?1 AND e.t < ?2"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut counts: BTreeMap<(String, String, String), DailyCount> = BTreeMap::new();
+    for row in stmt.query_map(params![from_ms, to_ms], row_event)? {
+        let (package, e) = row?;
+        let date = LocalTime::from_utc_ms(e.start_utc_ms, &zone).map(|l| l.to_string()[..10].to_owned()).unwrap_or_default();
+        let entry = counts.entry((date.clone(), package.clone(), e.op.clone())).or_insert_with(|| DailyCount {
+            date,
+            package,
+            op: e.op.clone(),
+            info_type: e.info_type.clone(),
+            ..DailyCount::default()
+        });
+        if e.kind == "access" {
+            entry.access += 1;
+        } else {
+            entry.reject += 1;
+        }
+    }
+    Ok(counts.into_values().collect())
+}
+
+/// Aggregate `--history` counts of one op and uid state, reconciled across overlapping windows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HistoryTotal {
+    pub op: String,
+    pub info_type: String,
+    pub uid_state: Option<String>,
+    pub attribution_tag: Option<String>,
+    pub access: u64,
+    pub reject: u64,
+    pub duration_ms: i64,
+    /// Windows counted (after dropping those another counted window covers or overlaps).
+    pub windows: u64,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+}
+
+impl Store {
+    /// Aggregate history of one package. Windows reported again, re-bucketed or overlapping are counted once:
+    /// per stream, windows are taken in order of begin (the longest first at equal begin) and one is counted only
+    /// if it starts at or after the end of the last counted one. A coarse window that covers finer ones therefore
+    /// wins over them, and the result depends only on the set of stored windows, not on ingest order.
+    pub fn history_totals(&self, package: &str) -> Result<Vec<HistoryTotal>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT s.id, o.name, o.info_type, s.uid_state, s.attribution_tag, h.begin_ms, h.end_ms, h.access_count, \
+                 h.reject_count, h.duration_ms FROM apps a JOIN streams s ON s.app_id = a.id JOIN ops o ON o.id = s.op_id \
+                 JOIN history_buckets h ON h.stream_id = s.id WHERE a.package = ?1 \
+                 ORDER BY s.id, h.begin_ms, h.end_ms DESC",
+            )?;
+            let mut totals: BTreeMap<(String, String, String), HistoryTotal> = BTreeMap::new();
+            let mut current: Option<(i64, i64)> = None; // (stream, end of last counted window)
+            for row in stmt.query_map([package], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, i64>(8)?,
+                    r.get::<_, i64>(9)?,
+                ))
+            })? {
+                let (stream, op, info, state, tag, begin, end, access, reject, duration) = row?;
+                match current {
+                    Some((s, last_end)) if s == stream && begin < last_end => continue,
+                    _ => current = Some((stream, end)),
+                }
+                let total = totals.entry((op.clone(), state.clone(), tag.clone())).or_insert_with(|| HistoryTotal {
+                    op,
+                    info_type: info,
+                    uid_state: non_empty(state),
+                    attribution_tag: non_empty(tag),
+                    ..HistoryTotal::default()
+                });
+                total.access += access as u64;
+                total.reject += reject as u64;
+                total.duration_ms += duration;
+                total.windows += 1;
+                total.from_ms = Some(total.from_ms.map_or(begin, |f| f.min(begin)));
+                total.to_ms = Some(total.to_ms.map_or(end, |t| t.max(end)));
+            }
+            Ok(totals.into_values().collect())
+        })
+    }
+}
