@@ -15,7 +15,9 @@ pub enum Error {
     #[error("the database has schema version {found}, newer than this version of Opsight understands ({supported}); it was left untouched")]
     NewerDatabase { found: u32, supported: u32 },
     /// The database file was damaged and has been moved aside (never deleted); a fresh one was created.
-    #[error("the database was damaged and has been moved aside to a file named {moved_to_name}; a new database was started")]
+    #[error(
+        "the database was damaged and has been moved aside to a file named {moved_to_name}; a new database was started"
+    )]
     DamagedMovedAside { moved_to_name: String },
     /// The store was closed.
     #[error("the database is closed")]
@@ -32,7 +34,9 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         // rusqlite's Display can include file paths and SQL; keep only the error code's description.
         match &e {
-            rusqlite::Error::SqliteFailure(code, _) => Error::Database(format!("{:?} ({})", code.code, code.extended_code)),
+            rusqlite::Error::SqliteFailure(code, _) => {
+                Error::Database(format!("{:?} ({})", code.code, code.extended_code))
+            }
             rusqlite::Error::QueryReturnedNoRows => Error::Database("no rows".into()),
             _ => Error::Database(match e {
                 rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::FromSqlConversionFailure(..) => {

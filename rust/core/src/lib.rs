@@ -12,5 +12,5 @@ pub mod time;
 
 pub use error::{Error, Result};
 pub use model::{Dialect, EventKind, ParseSummary, Snapshot, Visitor};
-pub use store::Store;
 pub use parse::{parse_bytes, parse_reader, parse_snapshot};
+pub use store::Store;

@@ -364,7 +364,7 @@ impl Generator<'_> {
         loop {
             self.name_counter += 1;
             let n = self.name_counter;
-            let candidate = if n % 2 == 0 {
+            let candidate = if n.is_multiple_of(2) {
                 format!("com.vendor.app{n}")
             } else {
                 let def = self.rng.pick(catalog::USER_APPS);

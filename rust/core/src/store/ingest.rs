@@ -20,7 +20,9 @@ use serde::Serialize;
 
 use super::{now_ms, Store};
 use crate::error::{Error, Result};
-use crate::model::{decode_uid, Context, Dialect, DiscreteRef, EventKind, EventRef, HistoryEntryRef, ProxyRef, Visitor};
+use crate::model::{
+    decode_uid, Context, Dialect, DiscreteRef, EventKind, EventRef, HistoryEntryRef, ProxyRef, Visitor,
+};
 use crate::ops;
 use crate::parse::parse_reader;
 use crate::time::{CaptureContext, LocalTime, TimeBasis};
@@ -138,11 +140,12 @@ impl Store {
             report.dialect = summary.dialect;
             report.truncated = summary.truncated;
             report.bytes = hashing.bytes;
-            report.repeat =
-                tx.query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))
-                    .optional()?
-                    .is_some();
-            if let (Some(now), Some(zone), Some(cap)) = (summary.dump_time_local, capture.zone.as_ref(), opts.captured_at_ms)
+            report.repeat = tx
+                .query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if let (Some(now), Some(zone), Some(cap)) =
+                (summary.dump_time_local, capture.zone.as_ref(), opts.captured_at_ms)
             {
                 report.clock_skew_ms = now.to_utc_ms(zone).map(|n| cap - n);
             }
@@ -270,7 +273,17 @@ impl StreamKey<'_> {
         let one = |seed: u8| {
             let mut h = DefaultHasher::new();
             seed.hash(&mut h);
-            (self.app, self.op, self.tag, self.state, self.flags, self.kind, self.proxy_uid, self.proxy_package, self.proxy_tag)
+            (
+                self.app,
+                self.op,
+                self.tag,
+                self.state,
+                self.flags,
+                self.kind,
+                self.proxy_uid,
+                self.proxy_package,
+                self.proxy_tag,
+            )
                 .hash(&mut h);
             h.finish()
         };
@@ -445,7 +458,11 @@ impl<'t> Sink<'t> {
         } else if discrete_op {
             // An exact instant replaces the discrete (minute-quantised) record of the same access.
             let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
-            if let Some(dt) = self.probe_discrete.query_row(params![stream, q, q + DISCRETE_QUANTUM_MS - 1], |r| r.get::<_, i64>(0)).optional()? {
+            if let Some(dt) = self
+                .probe_discrete
+                .query_row(params![stream, q, q + DISCRETE_QUANTUM_MS - 1], |r| r.get::<_, i64>(0))
+                .optional()?
+            {
                 self.delete_event.execute(params![stream, dt])?;
             }
         }

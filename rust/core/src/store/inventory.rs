@@ -66,15 +66,19 @@ pub struct InventoryReport {
     pub usage_intervals: u64,
 }
 
-const CATEGORIES: [&str; 9] = ["game", "audio", "video", "image", "social", "news", "maps", "productivity", "accessibility"];
+const CATEGORIES: [&str; 9] =
+    ["game", "audio", "video", "image", "social", "news", "maps", "productivity", "accessibility"];
 
 impl Inventory {
     /// Parses and checks an inventory document. Errors say what is wrong without echoing values.
     pub fn from_json(json: &str) -> Result<Inventory> {
-        let inv: Inventory =
-            serde_json::from_str(json).map_err(|e| Error::InvalidInput(format!("inventory JSON: {}", e.classify_str())))?;
+        let inv: Inventory = serde_json::from_str(json)
+            .map_err(|e| Error::InvalidInput(format!("inventory JSON: {}", e.classify_str())))?;
         if inv.opsight_inventory != 1 {
-            return Err(Error::InvalidInput(format!("inventory format {} (this version reads 1)", inv.opsight_inventory)));
+            return Err(Error::InvalidInput(format!(
+                "inventory format {} (this version reads 1)",
+                inv.opsight_inventory
+            )));
         }
         for p in &inv.packages {
             if p.package.is_empty() {

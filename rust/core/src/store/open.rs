@@ -14,7 +14,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// Each migration, in order; migration `i` upgrades version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: [&str; 2] = [include_str!("sql/001_initial.sql"), include_str!("sql/002_usage_rollups_overrides.sql")];
+pub(crate) const MIGRATIONS: [&str; 2] =
+    [include_str!("sql/001_initial.sql"), include_str!("sql/002_usage_rollups_overrides.sql")];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

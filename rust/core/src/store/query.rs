@@ -221,8 +221,10 @@ impl Store {
 }
 
 fn device_zone(c: &Connection) -> Result<Option<String>> {
-    Ok(c.query_row("SELECT zone FROM devices WHERE zone IS NOT NULL ORDER BY last_seen_ms DESC LIMIT 1", [], |r| r.get(0))
-        .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?)
+    Ok(c.query_row("SELECT zone FROM devices WHERE zone IS NOT NULL ORDER BY last_seen_ms DESC LIMIT 1", [], |r| {
+        r.get(0)
+    })
+    .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?)
 }
 
 fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<Timeline> {
@@ -237,9 +239,11 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
     let mut per_op: BTreeMap<String, OpCount> = BTreeMap::new();
     for row in stmt.query_map(params![package, from_ms, to_ms], row_event)? {
         let (_, e) = row?;
-        let count = per_op
-            .entry(e.op.clone())
-            .or_insert_with(|| OpCount { op: e.op.clone(), info_type: e.info_type.clone(), ..OpCount::default() });
+        let count = per_op.entry(e.op.clone()).or_insert_with(|| OpCount {
+            op: e.op.clone(),
+            info_type: e.info_type.clone(),
+            ..OpCount::default()
+        });
         tally(count, &e);
         tl.events.push(e);
     }
@@ -335,7 +339,13 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
          FROM streams s JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id WHERE s.kind = 0",
     )?;
     for row in last.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, i64>(4)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, bool>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
     })? {
         let (package, op, info_type, sensitive, t) = row?;
         if t == i64::MIN {
@@ -369,7 +379,8 @@ fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCou
     let mut counts: BTreeMap<(String, String, String), DailyCount> = BTreeMap::new();
     for row in stmt.query_map(params![from_ms, to_ms], row_event)? {
         let (package, e) = row?;
-        let date = LocalTime::from_utc_ms(e.start_utc_ms, &zone).map(|l| l.to_string()[..10].to_owned()).unwrap_or_default();
+        let date =
+            LocalTime::from_utc_ms(e.start_utc_ms, &zone).map(|l| l.to_string()[..10].to_owned()).unwrap_or_default();
         let entry = counts.entry((date.clone(), package.clone(), e.op.clone())).or_insert_with(|| DailyCount {
             date,
             package,

@@ -43,8 +43,8 @@ impl Store {
         let hourly_days = policy.hourly_days.max(policy.raw_days);
         let hourly_cut = align(now_ms.saturating_sub(i64::from(hourly_days) * DAY_MS), DAY_MS);
         self.write(|tx| {
-            let mut report = RetentionReport::default();
-            report.events_rolled_up = tx.query_row("SELECT count(*) FROM events WHERE t < ?1", [raw_cut], |r| r.get::<_, i64>(0))? as u64;
+            let rolled: i64 = tx.query_row("SELECT count(*) FROM events WHERE t < ?1", [raw_cut], |r| r.get(0))?;
+            let mut report = RetentionReport { events_rolled_up: rolled as u64, ..RetentionReport::default() };
             tx.execute(
                 "INSERT INTO event_rollups (stream_id, period, start_ms, count, duration_ms) \
                  SELECT stream_id, 0, t - ((t % ?2) + ?2) % ?2, count(*), sum(coalesce(duration_ms, 0)) \

@@ -1,21 +1,167 @@
+//! Schema tests: migrations from every earlier version, newer databases refused, damaged ones moved aside.
+
+use rusqlite::Connection;
+
+use super::open::MIGRATIONS;
 use super::*;
+use crate::error::Error;
+
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("opsight-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+    fn db(&self) -> std::path::PathBuf {
+        self.0.join("opsight.db")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn schema(path: &std::path::Path) -> Vec<(String, String, Option<String>)> {
+    let c = Connection::open(path).expect("open");
+    let mut stmt = c.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").expect("prepare");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).expect("query").map(|r| r.expect("row")).collect()
+}
+
+/// Builds a database at schema version `v` with the frozen migrations, with one device, app, op, stream, event,
+/// history bucket and run in it.
+fn build_at_version(path: &std::path::Path, v: usize) {
+    let mut c = Connection::open(path).expect("open");
+    c.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(v) {
+        let tx = c.transaction().expect("tx");
+        tx.execute_batch(sql).expect("migration");
+        tx.pragma_update(None, "user_version", i as u32 + 1).expect("version");
+        tx.commit().expect("commit");
+    }
+    c.execute_batch(
+        "INSERT INTO devices (id, label, zone) VALUES (1, 'this-device', 'Asia/Shanghai');
+         INSERT INTO apps (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms)
+             VALUES (1, 1, 'com.tencent.qqmusic', 10123, 0, 1000, 1000);
+         INSERT INTO ops (id, name, info_type, sensitive) VALUES (1, 'READ_CONTACTS', 'contacts', 1);
+         INSERT INTO streams (id, app_id, op_id, uid_state, flags, kind) VALUES (1, 1, 1, 'bg', 's', 0);
+         INSERT INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES (1, 1610352065086, NULL, 0, NULL);
+         INSERT INTO history_buckets VALUES (1, 1610000000000, 1610000900000, 3, 0, 0);
+         INSERT INTO collection_runs (device_id, source, dialect, content_hash, bytes, outcome, new_events,
+             known_events, new_apps, ingested_at_ms) VALUES (1, 'file', 'dumpsys_attributed', 'x', 10, 'ok', 1, 0, 1, 1);",
+    )
+    .expect("data");
+}
 
 #[test]
-fn smoke() {
-    let dir = std::env::temp_dir().join(format!("opsight-smoke-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("t.db");
-    let _ = std::fs::remove_file(&db);
-    let store = Store::open(&db).unwrap();
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/appops/mvt-project-mvt__dumpsys_appops_samsung_a10.txt")).unwrap();
-    let opts = IngestOptions { zone: Some("Europe/Berlin".into()), captured_at_ms: Some(1_648_589_274_087), ..IngestOptions::default() };
-    let r1 = store.ingest_dump(&bytes[..], &opts).unwrap();
-    let r2 = store.ingest_dump(&bytes[..], &opts).unwrap();
-    println!("{r1:?}\n{r2:?}");
-    let apps = store.apps().unwrap();
-    println!("{}", serde_json::to_string_pretty(&apps[..3]).unwrap());
-    let tl = store.timeline("com.facebook.katana", 0, i64::MAX).unwrap();
-    println!("{}", serde_json::to_string_pretty(&tl.per_op).unwrap());
-    println!("{:?}", store.who_accessed(crate::ops::InfoType::Contacts, 0, i64::MAX).unwrap());
-    println!("{:?}", store.daily_counts(0, i64::MAX).unwrap().len());
+fn a_new_database_has_the_current_schema_and_phone_pragmas() {
+    let dir = TempDir::new("fresh");
+    let store = Store::open(dir.db()).expect("open");
+    assert_eq!(store.open_report(), &OpenReport { moved_aside: None, upgraded_from: 0 });
+    store
+        .read(|c| {
+            assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))?, SCHEMA_VERSION);
+            assert_eq!(c.pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0))?, "wal");
+            assert_eq!(c.pragma_query_value(None, "foreign_keys", |r| r.get::<_, i64>(0))?, 1);
+            assert_eq!(c.pragma_query_value(None, "temp_store", |r| r.get::<_, i64>(0))?, 2);
+            assert_eq!(c.pragma_query_value(None, "busy_timeout", |r| r.get::<_, i64>(0))?, 10_000);
+            Ok(())
+        })
+        .expect("pragmas");
+    assert!(store.check_integrity().expect("check"));
+    drop(store);
+    let again = Store::open(dir.db()).expect("reopen");
+    assert_eq!(again.open_report().upgraded_from, SCHEMA_VERSION);
+}
+
+#[test]
+fn every_earlier_version_upgrades_keeping_its_data() {
+    let fresh = TempDir::new("schema-fresh");
+    drop(Store::open(fresh.db()).expect("fresh"));
+    let want = schema(&fresh.db());
+    for v in 1..SCHEMA_VERSION as usize {
+        let dir = TempDir::new(&format!("upgrade-v{v}"));
+        build_at_version(&dir.db(), v);
+        let store = Store::open(dir.db()).expect("upgrade");
+        assert_eq!(store.open_report().upgraded_from, v as u32);
+        assert_eq!(schema(&dir.db()), want, "an upgraded v{v} database has exactly a new database's schema");
+        let tl = store.timeline("com.tencent.qqmusic", 0, i64::MAX).expect("timeline");
+        assert_eq!((tl.events.len(), tl.events[0].start_utc_ms), (1, 1_610_352_065_086), "v{v} data survives");
+        assert_eq!(store.history_totals("com.tencent.qqmusic").expect("history")[0].access, 3);
+        assert!(store.check_integrity().expect("check"));
+    }
+}
+
+#[test]
+fn a_failed_migration_leaves_the_previous_version() {
+    let dir = TempDir::new("failed-migration");
+    build_at_version(&dir.db(), 1);
+    // A table the next migration creates already exists: the upgrade must fail as a whole.
+    Connection::open(dir.db()).expect("open").execute_batch("CREATE TABLE app_usage (x)").expect("sabotage");
+    assert!(Store::open(dir.db()).is_err());
+    let c = Connection::open(dir.db()).expect("open");
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0)).expect("version"), 1);
+    assert!(c.prepare("SELECT * FROM event_rollups").is_err(), "nothing of migration 2 was applied");
+}
+
+#[test]
+fn a_newer_database_is_refused_and_left_untouched() {
+    let dir = TempDir::new("newer");
+    drop(Store::open(dir.db()).expect("create"));
+    Connection::open(dir.db()).expect("open").pragma_update(None, "user_version", 99).expect("bump");
+    let before = std::fs::read(dir.db()).expect("bytes");
+    match Store::open(dir.db()) {
+        Err(Error::NewerDatabase { found: 99, supported }) => assert_eq!(supported, SCHEMA_VERSION),
+        other => panic!("expected NewerDatabase, got {:?}", other.err()),
+    }
+    assert_eq!(std::fs::read(dir.db()).expect("bytes"), before);
+    let msg = Error::NewerDatabase { found: 99, supported: 2 }.to_string();
+    assert!(msg.contains("newer") && !msg.contains('/'), "{msg}");
+}
+
+#[test]
+fn a_damaged_database_is_moved_aside_never_deleted() {
+    for (name, damage) in [("garbage", 0usize), ("bad-root-page", 1)] {
+        let dir = TempDir::new(&format!("damaged-{name}"));
+        let original: Vec<u8> = if damage == 0 {
+            b"this is not an SQLite database, but it may be someone's only copy\n".repeat(200)
+        } else {
+            drop(Store::open(dir.db()).expect("create"));
+            Connection::open(dir.db()).expect("open").pragma_update(None, "journal_mode", "DELETE").expect("no wal");
+            let mut bytes = std::fs::read(dir.db()).expect("bytes");
+            // Page 1's b-tree header starts at byte 100: make it an invalid page type.
+            bytes[100] = 0xff;
+            std::fs::write(dir.db(), &bytes).expect("write");
+            bytes
+        };
+        if damage == 0 {
+            std::fs::write(dir.db(), &original).expect("write");
+        }
+        let store = Store::open(dir.db()).expect("opens with a fresh database");
+        let moved = store.open_report().moved_aside.clone().expect("reported");
+        assert!(moved.starts_with("opsight.db.damaged-"), "{moved}");
+        assert_eq!(
+            std::fs::read(dir.0.join(&moved)).expect("kept"),
+            original,
+            "{name}: the damaged file is kept as it was"
+        );
+        assert!(store.check_integrity().expect("check"));
+        assert!(store.apps().expect("usable").is_empty());
+        let err = Error::DamagedMovedAside { moved_to_name: moved }.to_string();
+        assert!(!err.contains(&dir.0.display().to_string()), "no path in messages");
+    }
+}
+
+#[test]
+fn calls_after_close_fail_cleanly() {
+    let dir = TempDir::new("closed");
+    let store = Store::open(dir.db()).expect("open");
+    store.close();
+    store.close();
+    assert!(matches!(store.apps(), Err(Error::Closed)));
+    assert!(matches!(store.ingest_dump(&b""[..], &IngestOptions::default()), Err(Error::Closed)));
 }

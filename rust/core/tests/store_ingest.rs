@@ -1,0 +1,560 @@
+//! Ingest semantics (docs/store.md): nothing lost, nothing counted twice, order does not matter.
+
+mod common;
+
+use common::*;
+use opsight_core::store::{IngestOptions, RetentionPolicy};
+use opsight_core::time::LocalTime;
+use opsight_core::Store;
+use proptest::prelude::*;
+use rusqlite::Connection;
+
+struct Db {
+    dir: std::path::PathBuf,
+    store: Store,
+}
+
+impl Db {
+    fn new(name: &str) -> Db {
+        let dir = std::env::temp_dir().join(format!("opsight-ingest-{name}-{}-{}", std::process::id(), unique()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let store = Store::open(dir.join("t.db")).expect("open");
+        Db { dir, store }
+    }
+
+    /// The whole timeline as comparable rows (stream key, instant, duration, origin), sorted.
+    fn rows(&self) -> Vec<String> {
+        let c = Connection::open(self.dir.join("t.db")).expect("open");
+        let mut stmt = c
+            .prepare(
+                "SELECT a.package, a.uid, o.name, s.attribution_tag, s.uid_state, s.flags, s.kind, s.proxy_uid, \
+                 s.proxy_package, e.t, e.duration_ms, e.origin FROM events e JOIN streams s ON s.id = e.stream_id \
+                 JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id",
+            )
+            .expect("prepare");
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, i64>(9)?,
+                    r.get::<_, Option<i64>>(10)?,
+                    r.get::<_, i64>(11)?
+                ))
+            })
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        Connection::open(self.dir.join("t.db")).expect("open").query_row(sql, [], |r| r.get(0)).expect("count")
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+fn opts(zone: &str, captured_at_ms: i64) -> IngestOptions {
+    IngestOptions { zone: Some(zone.into()), captured_at_ms: Some(captured_at_ms), ..IngestOptions::default() }
+}
+
+/// One access as a phone would record it.
+#[derive(Clone, Copy, Debug)]
+struct Access {
+    app: usize,
+    op: &'static str,
+    state: &'static str,
+    reject: bool,
+    utc: i64,
+}
+
+const APPS: [(&str, &str); 3] =
+    [("u0a103", "com.tencent.qqmusic"), ("u0a120", "com.autonavi.minimap"), ("u0a130", "com.tmall.wireless")];
+
+fn fmt_rel(ms: i64) -> String {
+    let mut s = String::from("-");
+    let mut rest = -ms;
+    let mut started = false;
+    for (unit, suffix) in [(86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1000, "s")] {
+        if rest >= unit || started {
+            s.push_str(&format!("{}{suffix}", rest / unit));
+            rest %= unit;
+            started = true;
+        }
+    }
+    s.push_str(&format!("{rest}ms"));
+    s
+}
+
+/// An Android 11+ dump taken at `now` in `zone`: the last access per key up to `now`, plus discrete accesses
+/// (quantised to the minute) of the last day.
+fn dump_at(history: &[Access], now: i64, zone: &str) -> String {
+    let tz = jiff::tz::TimeZone::get(zone).expect("zone");
+    let local = |t: i64| LocalTime::from_utc_ms(t, &tz).expect("local").to_string();
+    let mut out = String::from("Current AppOps Service state:\n");
+    let mut discrete = String::from("Discrete accesses: \n");
+    for (i, (uid, pkg)) in APPS.iter().enumerate() {
+        out.push_str(&format!("  Uid {uid}:\n    state=cch\n    Package {pkg}:\n"));
+        let mut ops: Vec<&str> = history.iter().filter(|a| a.app == i).map(|a| a.op).collect();
+        ops.sort();
+        ops.dedup();
+        for op in ops {
+            out.push_str(&format!("      {op} (allow):\n        null=[\n"));
+            let mut keys: Vec<(&str, bool)> =
+                history.iter().filter(|a| a.app == i && a.op == op).map(|a| (a.state, a.reject)).collect();
+            keys.sort();
+            keys.dedup();
+            for (state, reject) in keys {
+                let last = history
+                    .iter()
+                    .filter(|a| a.app == i && a.op == op && a.state == state && a.reject == reject && a.utc <= now)
+                    .map(|a| a.utc)
+                    .max();
+                if let Some(t) = last {
+                    let kind = if reject {
+                        "Reject: [".to_owned() + state + "-s]"
+                    } else {
+                        "Access: [".to_owned() + state + "-s] "
+                    };
+                    out.push_str(&format!("          {kind}{} ({})\n", local(t), fmt_rel(t - now)));
+                }
+            }
+            out.push_str("        ]\n");
+        }
+        let mut disc: Vec<&Access> = history
+            .iter()
+            .filter(|a| a.app == i && !a.reject && a.op == "FINE_LOCATION" && a.utc <= now && now - a.utc < 86_400_000)
+            .collect();
+        disc.sort_by_key(|a| a.utc);
+        if !disc.is_empty() {
+            discrete.push_str(&format!(
+                "  Uid: {}\n    Package: {pkg}\n      FINE_LOCATION\n        Attribution: null\n",
+                10_000 + uid[3..].parse::<i64>().expect("uid")
+            ));
+            for a in disc {
+                let q = a.utc - a.utc.rem_euclid(60_000);
+                discrete.push_str(&format!("          Access [{}-s] at {}\n", a.state, local(q)));
+            }
+        }
+    }
+    out.push_str(&discrete);
+    out
+}
+
+const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+fn scenario() -> Vec<Access> {
+    let mut v = Vec::new();
+    let ops = ["READ_CONTACTS", "FINE_LOCATION", "READ_SMS", "CAMERA"];
+    let states = ["top", "bg", "cch"];
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    for k in 0..60 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        v.push(Access {
+            app: (seed % 3) as usize,
+            op: ops[(seed >> 8) as usize % ops.len()],
+            state: states[(seed >> 16) as usize % states.len()],
+            reject: (seed >> 24).is_multiple_of(5),
+            utc: T0 + k * 1_800_000 + (seed >> 32) as i64 % 1_000_000,
+        });
+    }
+    v
+}
+
+/// Dumps every 3 hours over the scenario, alternating zones as if the phone travelled.
+fn scenario_dumps() -> Vec<(String, IngestOptions)> {
+    let history = scenario();
+    (1..=10)
+        .map(|k| {
+            let now = T0 + k * 3 * 3_600_000 + 12_345;
+            let zone = if k % 3 == 0 { "Europe/Paris" } else { "Asia/Shanghai" };
+            (dump_at(&history, now, zone), opts(zone, now))
+        })
+        .collect()
+}
+
+#[test]
+fn ingesting_the_same_dump_twice_changes_nothing() {
+    let db = Db::new("twice");
+    let input = real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt");
+    let o = opts("Europe/Berlin", 1_648_589_274_087);
+    let first = db.store.ingest_dump(&input[..], &o).expect("ingest");
+    assert_eq!((first.new_events, first.known_events, first.new_apps, first.repeat), (23, 0, 4, false));
+    assert_eq!(first.clock_skew_ms, Some(0), "capture instant and the dump's own now agree");
+    let rows = db.rows();
+    let second = db.store.ingest_dump(&input[..], &o).expect("again");
+    assert_eq!((second.new_events, second.known_events, second.new_apps, second.repeat), (0, 23, 0, true));
+    assert_eq!(db.rows(), rows);
+    assert_eq!(db.count("SELECT count(*) FROM collection_runs"), 2, "the run log notes the repeat");
+    assert_eq!(db.count("SELECT count(*) FROM collection_runs WHERE outcome = 'repeat'"), 1);
+}
+
+#[test]
+fn a_series_of_dumps_keeps_every_access_seen_once() {
+    let db = Db::new("series");
+    let dumps = scenario_dumps();
+    let mut new_total = 0;
+    for (text, o) in &dumps {
+        new_total += db.store.ingest_dump(text.as_bytes(), o).expect("ingest").new_events;
+    }
+    // Every last-access instant any dump printed is stored exactly once.
+    let history = scenario();
+    let mut printed = std::collections::BTreeSet::new();
+    for k in 1..=10 {
+        let now = T0 + k * 3 * 3_600_000 + 12_345;
+        for a in &history {
+            let latest = history
+                .iter()
+                .filter(|b| {
+                    b.app == a.app && b.op == a.op && b.state == a.state && b.reject == a.reject && b.utc <= now
+                })
+                .map(|b| b.utc)
+                .max();
+            if latest == Some(a.utc) {
+                printed.insert((a.app, a.op, a.state, a.reject, a.utc));
+            }
+        }
+    }
+    let last_access = db.count("SELECT count(*) FROM events WHERE origin / 4 = 0") as usize;
+    assert_eq!(last_access, printed.len());
+    assert_eq!(new_total as usize, printed.len());
+    // Discrete accesses not also seen as a last access add the rest, once each.
+    let discrete_only = history
+        .iter()
+        .filter(|a| !a.reject && a.op == "FINE_LOCATION" && !printed.contains(&(a.app, a.op, a.state, a.reject, a.utc)))
+        .filter(|a| {
+            (1..=10).any(|k| {
+                let now = T0 + k * 3 * 3_600_000 + 12_345;
+                a.utc <= now && now - a.utc < 86_400_000
+            })
+        })
+        .count();
+    assert_eq!(db.count("SELECT count(*) FROM events WHERE origin / 4 = 1") as usize, discrete_only);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_order_gives_the_same_timeline(order in Just((0..10usize).collect::<Vec<_>>()).prop_shuffle()) {
+        let dumps = scenario_dumps();
+        let reference = Db::new("order-ref");
+        for (text, o) in &dumps {
+            reference.store.ingest_dump(text.as_bytes(), o).expect("ingest");
+        }
+        let shuffled = Db::new("order-shuffled");
+        for &i in &order {
+            shuffled.store.ingest_dump(dumps[i].0.as_bytes(), &dumps[i].1).expect("ingest");
+        }
+        prop_assert_eq!(reference.rows(), shuffled.rows());
+    }
+}
+
+#[test]
+fn a_discrete_record_and_the_exact_last_access_are_one_access_in_either_order() {
+    let a = Access { app: 1, op: "FINE_LOCATION", state: "top", reject: false, utc: T0 + 37_123 };
+    let now = T0 + 3_600_000;
+    let full = dump_at(&[a], now, "Asia/Shanghai");
+    let discrete_only = full[full.find("Discrete accesses:").expect("discrete")..].to_owned();
+    let last_only = full[..full.find("Discrete accesses:").expect("discrete")].to_owned();
+    for order in [[&discrete_only, &last_only], [&last_only, &discrete_only]] {
+        let db = Db::new("discrete");
+        for text in order {
+            db.store.ingest_dump(text.as_bytes(), &opts("Asia/Shanghai", now)).expect("ingest");
+        }
+        assert_eq!(db.count("SELECT count(*) FROM events"), 1);
+        assert_eq!(db.count("SELECT t FROM events"), T0 + 37_123, "the exact instant is kept");
+    }
+}
+
+fn appops_get(lines: &[(&str, i64)]) -> String {
+    lines.iter().map(|(op, ago)| format!("{op}: allow; time=+{} ago\n", &fmt_rel(-*ago)[1..])).collect()
+}
+
+#[test]
+fn relative_only_observations_match_within_the_tolerance() {
+    let db = Db::new("relative");
+    let o = |cap: i64| IngestOptions { package: Some("com.tencent.qqmusic".into()), ..opts("UTC", cap) };
+    let cap = T0 + 86_400_000;
+    let first = db
+        .store
+        .ingest_dump(appops_get(&[("READ_CONTACTS", 3_600_000), ("CAMERA", 60_000)]).as_bytes(), &o(cap))
+        .expect("ingest");
+    assert_eq!(first.new_events, 2);
+    // Ten seconds later: the same accesses, now ten seconds further in the past; the capture instant was read 700 ms
+    // late, so every instant comes out 700 ms off.
+    let again = appops_get(&[("READ_CONTACTS", 3_610_000), ("CAMERA", 70_000)]);
+    let second = db.store.ingest_dump(again.as_bytes(), &o(cap + 10_700)).expect("ingest");
+    assert_eq!((second.new_events, second.known_events), (0, 2), "within the 2 s tolerance: the same observations");
+    // A CAMERA access 5 s after the first is a new one.
+    let third = db.store.ingest_dump(appops_get(&[("CAMERA", 55_000)]).as_bytes(), &o(cap)).expect("ingest");
+    assert_eq!(third.new_events, 1);
+    let precision: i64 = db.count("SELECT min(precision_ms) FROM events");
+    assert_eq!(precision, 2_000, "relative instants record their uncertainty");
+    // Without a package name, `appops get` accesses cannot be charged to anyone.
+    let lost = db.store.ingest_dump(appops_get(&[("CAMERA", 1)]).as_bytes(), &opts("UTC", cap)).expect("ingest");
+    assert_eq!((lost.new_events, lost.unattributed_events), (0, 1));
+    // Without a capture instant, relative times cannot be dated.
+    let o = IngestOptions { package: Some("x.y".into()), ..IngestOptions::default() };
+    let undated = db.store.ingest_dump(appops_get(&[("CAMERA", 1)]).as_bytes(), &o).expect("ingest");
+    assert_eq!(undated.undatable_events, 1);
+}
+
+#[test]
+fn a_zone_change_does_not_duplicate_and_a_clock_change_is_reported() {
+    let history = scenario();
+    let now = T0 + 30 * 3_600_000;
+    let db = Db::new("zone");
+    let a = db
+        .store
+        .ingest_dump(dump_at(&history, now, "Asia/Shanghai").as_bytes(), &opts("Asia/Shanghai", now))
+        .expect("ingest");
+    // The same state printed after the phone moved to Paris: every local time differs, the instants do not.
+    let b = db
+        .store
+        .ingest_dump(dump_at(&history, now, "Europe/Paris").as_bytes(), &opts("Europe/Paris", now))
+        .expect("ingest");
+    assert!(a.new_events > 0);
+    assert_eq!(b.new_events, 0);
+    // The device clock was an hour behind the computer's: reported, instants still from local time + zone.
+    let db2 = Db::new("clock");
+    let r = db2
+        .store
+        .ingest_dump(dump_at(&history, now, "Asia/Shanghai").as_bytes(), &opts("Asia/Shanghai", now + 3_600_000))
+        .expect("ingest");
+    assert_eq!(r.clock_skew_ms, Some(3_600_000));
+    assert_eq!(db2.rows(), db.rows());
+}
+
+#[test]
+fn a_reinstalled_app_gets_a_new_uid_and_one_timeline() {
+    let db = Db::new("reinstall");
+    let before = "  Uid u0a103:\n    Package com.tencent.qqmusic:\n      READ_CONTACTS (allow):\n          Access: [bg-s] 2026-01-01 08:00:00.000 (-1h0m0s0ms)\n";
+    let after = "  Uid u0a250:\n    Package com.tencent.qqmusic:\n      READ_CONTACTS (allow):\n          Access: [bg-s] 2026-01-02 08:00:00.000 (-1h0m0s0ms)\n";
+    db.store.ingest_dump(before.as_bytes(), &opts("Asia/Shanghai", T0 + 3_600_000)).expect("ingest");
+    let r =
+        db.store.ingest_dump(after.as_bytes(), &opts("Asia/Shanghai", T0 + 86_400_000 + 3_600_000)).expect("ingest");
+    assert_eq!(r.new_apps, 1);
+    let tl = db.store.timeline("com.tencent.qqmusic", 0, i64::MAX).expect("timeline");
+    assert_eq!(tl.uids, vec![10_103, 10_250]);
+    assert_eq!(tl.events.iter().map(|e| e.uid).collect::<Vec<_>>(), vec![Some(10_103), Some(10_250)]);
+    assert_eq!(tl.access, 2);
+}
+
+#[test]
+fn after_a_reboot_only_new_accesses_are_added() {
+    let history = scenario();
+    let now = T0 + 20 * 3_600_000;
+    let db = Db::new("reboot");
+    let first = db.store.ingest_dump(dump_at(&history, now, "UTC").as_bytes(), &opts("UTC", now)).expect("ingest");
+    // After a reboot the platform has forgotten some keys (not persisted) and recorded new accesses.
+    let mut after: Vec<Access> = history.iter().copied().filter(|a| a.app != 2).collect();
+    after.push(Access { app: 0, op: "RECORD_AUDIO", state: "bg", reject: false, utc: now + 60_000 });
+    let second = db
+        .store
+        .ingest_dump(dump_at(&after, now + 120_000, "UTC").as_bytes(), &opts("UTC", now + 120_000))
+        .expect("ingest");
+    assert!(first.new_events > 0);
+    assert_eq!(second.new_events, 1);
+}
+
+fn history_dump(windows: &[(i64, i64, u64)], now_local: &str) -> String {
+    // `now_local` is the dump's local now in UTC (zone UTC); windows are (begin offset, end offset, count) in ms before now.
+    let (now, _) = LocalTime::parse(now_local.as_bytes()).expect("now");
+    let mut s = String::from("  History:  mode=ENABLED_ACTIVE\n");
+    for (b, e, n) in windows {
+        s.push_str(&format!(
+            "    snapshot:\n      begin = {}  ({})\n      end = {}  ({})\n      Uid u0a103:\n        Package com.tencent.qqmusic:\n          READ_CONTACTS:\n            [bg-s] = access={n}, duration=+0ms\n",
+            LocalTime(now.0 - b),
+            fmt_rel(-b),
+            LocalTime(now.0 - e),
+            fmt_rel(-e)
+        ));
+    }
+    s
+}
+
+#[test]
+fn aggregate_windows_are_not_counted_twice_in_any_order() {
+    const M: i64 = 60_000;
+    // Fine windows first reported (one still open), then the open one grown, then everything re-bucketed coarser.
+    let d1 = history_dump(&[(30 * M, 15 * M, 3), (15 * M, 0, 1)], "2026-01-01 01:00:00.000");
+    let d2 = history_dump(&[(30 * M, 15 * M, 3), (15 * M, 0, 2)], "2026-01-01 01:00:00.000");
+    let d3 = history_dump(&[(150 * M, 0, 9)], "2026-01-01 01:00:00.000");
+    let now = T0 + 3_600_000;
+    for order in [[&d1, &d2, &d3], [&d3, &d2, &d1], [&d2, &d3, &d1]] {
+        let db = Db::new("history");
+        for d in order {
+            db.store.ingest_dump(d.as_bytes(), &opts("UTC", now)).expect("ingest");
+        }
+        let totals = db.store.history_totals("com.tencent.qqmusic").expect("totals");
+        assert_eq!(totals.len(), 1);
+        assert_eq!((totals[0].access, totals[0].windows), (9, 1), "the coarse window covers the fine ones");
+    }
+    let db = Db::new("history-fine");
+    for d in [&d1, &d2, &d1] {
+        db.store.ingest_dump(d.as_bytes(), &opts("UTC", now)).expect("ingest");
+    }
+    let totals = db.store.history_totals("com.tencent.qqmusic").expect("totals");
+    assert_eq!((totals[0].access, totals[0].windows), (5, 2), "a grown open window counts once, with its larger count");
+}
+
+#[test]
+fn retention_rolls_up_and_preserves_totals() {
+    let db = Db::new("retention");
+    for (text, o) in scenario_dumps() {
+        db.store.ingest_dump(text.as_bytes(), &o).expect("ingest");
+    }
+    let total = |db: &Db| {
+        db.count("SELECT count(*) FROM events") + db.count("SELECT coalesce(sum(count), 0) FROM event_rollups")
+    };
+    let before = total(&db);
+    let per_op = |db: &Db| -> Vec<(String, u64, u64)> {
+        ["com.tencent.qqmusic", "com.autonavi.minimap", "com.tmall.wireless"]
+            .iter()
+            .flat_map(|p| db.store.timeline(p, 0, i64::MAX).expect("timeline").per_op)
+            .map(|c| (c.op, c.access, c.reject))
+            .collect()
+    };
+    let counts = per_op(&db);
+    // As of 40 days after the scenario: raw kept 30 days, hourly 35: everything becomes daily counts.
+    let now = T0 + 40 * 86_400_000;
+    let r = db.store.apply_retention(RetentionPolicy { raw_days: 30, hourly_days: 35 }, now).expect("retention");
+    assert!(r.events_rolled_up > 0 && r.hours_rolled_up > 0);
+    assert_eq!(db.count("SELECT count(*) FROM events"), 0);
+    assert_eq!(total(&db), before, "every event counted once");
+    assert_eq!(per_op(&db), counts, "per-op counts survive as rolled-up counts");
+    assert_eq!(db.count("SELECT count(*) FROM event_rollups WHERE period = 0"), 0);
+    // The old dumps arriving again add nothing: their instants were counted.
+    let again = db.store.ingest_dump(scenario_dumps()[9].0.as_bytes(), &scenario_dumps()[9].1).expect("ingest");
+    assert_eq!(again.new_events, 0);
+    assert!(again.skipped_before_retention > 0);
+    assert_eq!(total(&db), before);
+    // The app list still knows the last accesses.
+    assert!(db.store.apps().expect("apps").iter().all(|a| a.last_access.is_some()));
+}
+
+#[test]
+fn a_failed_ingest_stores_nothing() {
+    struct FailAfter<'a>(&'a [u8], usize);
+    impl std::io::Read for FailAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.1 == 0 {
+                return Err(std::io::Error::other("device disconnected"));
+            }
+            let n = buf.len().min(self.1).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            self.1 -= n;
+            Ok(n)
+        }
+    }
+    let db = Db::new("atomic");
+    let input = real(LG_ANDROID6);
+    let err = db.store.ingest_dump(FailAfter(&input, 30_000), &opts("UTC", T0)).expect_err("fails");
+    assert!(matches!(err, opsight_core::Error::Io(_)));
+    for table in ["events", "apps", "streams", "collection_runs", "devices"] {
+        assert_eq!(db.count(&format!("SELECT count(*) FROM {table}")), 0, "{table}");
+    }
+}
+
+#[test]
+fn inventory_feeds_the_app_list() {
+    let db = Db::new("inventory");
+    db.store
+        .ingest_dump(
+            real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt").as_slice(),
+            &opts("Europe/Berlin", 1_648_589_274_087),
+        )
+        .expect("ingest");
+    let inv = r#"{"opsight_inventory": 1, "device": {"manufacturer": "samsung", "model": "SM-A105F", "android_version": "10", "zone": "Europe/Berlin"},
+        "captured_at_ms": 1648589274087,
+        "packages": [
+          {"package": "com.facebook.katana", "label": "Facebook", "uid": 10103, "category": "social", "system": false,
+           "first_install_ms": 1600000000000, "last_update_ms": 1640000000000, "version_name": "360.0",
+           "requested_permissions": ["android.permission.READ_CONTACTS", "android.permission.READ_PHONE_STATE"],
+           "granted_permissions": ["android.permission.READ_CONTACTS"],
+           "usage": [{"begin_ms": 1648580000000, "end_ms": 1648580600000}]},
+          {"package": "com.example.unused", "label": "Unused", "system": false, "requested_permissions": [], "granted_permissions": []}
+        ]}"#;
+    let r = db.store.ingest_packages(inv).expect("inventory");
+    assert_eq!((r.packages, r.new_packages, r.permissions, r.usage_intervals), (2, 2, 2, 1));
+    let apps = db.store.apps().expect("apps");
+    let fb = apps.iter().find(|a| a.package == "com.facebook.katana").expect("fb");
+    assert_eq!(
+        (fb.label.as_deref(), fb.category.as_deref(), fb.uids.clone()),
+        (Some("Facebook"), Some("social"), vec![10_103])
+    );
+    assert_eq!(fb.last_sensitive_access.as_ref().map(|l| l.op.as_str()), Some("READ_PHONE_STATE"));
+    assert!(
+        apps.iter().any(|a| a.package == "com.example.unused" && a.last_access.is_none()),
+        "installed apps with no access are listed"
+    );
+    for bad in [
+        "{",
+        r#"{"opsight_inventory": 2}"#,
+        r#"{"opsight_inventory": 1, "packages": [{"package": "a", "category": "secret-stuff"}]}"#,
+    ] {
+        let err = db.store.ingest_packages(bad).expect_err("invalid").to_string();
+        assert!(!err.contains("secret-stuff"), "errors do not echo input: {err}");
+    }
+}
+
+#[test]
+fn queries_answer_who_read_what_and_when() {
+    let db = Db::new("queries");
+    db.store
+        .ingest_dump(
+            real("aosp-platform_frameworks_base__AppOps.md_examples_android11_featureId.txt").as_slice(),
+            &opts("America/Los_Angeles", 1_582_062_000_000),
+        )
+        .expect("ingest");
+    db.store
+        .ingest_dump(
+            real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt").as_slice(),
+            &opts("Europe/Berlin", 1_648_589_274_087),
+        )
+        .expect("ingest");
+    let contacts = db.store.who_accessed(opsight_core::ops::InfoType::Contacts, 0, i64::MAX).expect("who");
+    let names: Vec<_> = contacts.iter().map(|c| (c.package.as_str(), c.access)).collect();
+    assert_eq!(names, vec![("com.google.android.gms", 6), ("com.facebook.katana", 1)]);
+    assert_eq!(contacts[1].background, 1);
+    let tl = db.store.timeline("com.google.android.gms", 0, i64::MAX).expect("timeline");
+    assert_eq!((tl.access, tl.reject, tl.foreground, tl.background), (6, 2, 6, 2));
+    assert!(tl.events.windows(2).all(|w| w[0].start_utc_ms <= w[1].start_utc_ms), "ordered by time");
+    assert_eq!(
+        tl.events.iter().filter(|e| e.proxy_package.as_deref() == Some("com.android.providers.contacts")).count(),
+        3
+    );
+    // The range is [from, to).
+    let first = tl.events[0].start_utc_ms;
+    assert_eq!(db.store.timeline("com.google.android.gms", first, first + 1).expect("one").events.len(), 1);
+    assert_eq!(db.store.timeline("com.google.android.gms", first + 1, i64::MAX).expect("rest").events.len(), 7);
+    let daily = db.store.daily_counts(0, i64::MAX).expect("daily");
+    let fb_contacts =
+        daily.iter().find(|d| d.package == "com.facebook.katana" && d.op == "READ_CONTACTS").expect("day");
+    assert_eq!((fb_contacts.date.as_str(), fb_contacts.access), ("2022-03-07", 1), "dates in the device's zone");
+}
