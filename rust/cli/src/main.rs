@@ -1,6 +1,7 @@
 //! `opsight`: audit Android AppOps from a computer. Every command is a thin consumer of opsight-core.
 
 mod cmd;
+mod db;
 mod exit;
 mod out;
 mod time_args;
@@ -19,12 +20,20 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Parse(cmd::parse::Args),
+    Ingest(cmd::ingest::Args),
+    Packages(cmd::packages::Args),
+    Apps(cmd::apps::Args),
+    Timeline(cmd::timeline::Args),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => cmd::parse::run(args),
+        Command::Ingest(args) => cmd::ingest::run(args),
+        Command::Packages(args) => cmd::packages::run(args),
+        Command::Apps(args) => cmd::apps::run(args),
+        Command::Timeline(args) => cmd::timeline::run(args),
     };
     exit::finish(result)
 }

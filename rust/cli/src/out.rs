@@ -18,3 +18,87 @@ pub fn json<T: Serialize>(value: &T) -> io::Result<()> {
 pub fn stderr_is_terminal() -> bool {
     io::stderr().is_terminal()
 }
+
+/// Writes rows under a header, columns left-aligned and separated by two spaces, no trailing blanks.
+pub fn table(w: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(width) = widths.get_mut(i) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+    }
+    let mut line = String::new();
+    let mut write_row = |w: &mut dyn Write, cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
+        line.clear();
+        for (i, cell) in cells.enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            line.push_str(cell);
+            let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(cell.chars().count());
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+        writeln!(w, "{}", line.trim_end())
+    };
+    write_row(w, &mut header.iter().copied())?;
+    for row in rows {
+        write_row(w, &mut row.iter().map(String::as_str))?;
+    }
+    Ok(())
+}
+
+/// A duration for people, in the units Android prints: `33ms`, `1s942ms`, `7m19s305ms`, `2h5m`.
+pub fn duration(ms: i64) -> String {
+    if ms < 0 {
+        return format!("-{}", duration(ms.saturating_neg()));
+    }
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let parts = [(ms / 86_400_000, "d"), (ms / 3_600_000 % 24, "h"), (ms / 60_000 % 60, "m"), (ms / 1000 % 60, "s")];
+    let mut text: String = parts.iter().filter(|(n, _)| *n > 0).map(|(n, u)| format!("{n}{u}")).collect();
+    if ms % 1000 > 0 {
+        text.push_str(&format!("{}ms", ms % 1000));
+    }
+    text
+}
+
+/// A table cell from text that may hold anything (an app label): control characters become spaces so one row
+/// stays one line.
+pub fn cell(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+/// `yes`/`no`.
+pub fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_androids() {
+        assert_eq!(duration(0), "0ms");
+        assert_eq!(duration(33), "33ms");
+        assert_eq!(duration(1942), "1s942ms");
+        assert_eq!(duration(439_305), "7m19s305ms");
+        assert_eq!(duration(7_500_000), "2h5m");
+        assert_eq!(duration(86_400_000 + 1), "1d1ms");
+    }
+
+    #[test]
+    fn tables_align_and_trim() {
+        let mut out = Vec::new();
+        table(&mut out, &["A", "LONG HEADER", "C"], &[vec!["wide cell".into(), "x".into(), String::new()]])
+            .expect("write");
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "A          LONG HEADER  C\nwide cell  x\n");
+    }
+}

@@ -1,3 +1,7 @@
 //! One file per command.
 
+pub mod apps;
+pub mod ingest;
+pub mod packages;
 pub mod parse;
+pub mod timeline;

@@ -135,6 +135,8 @@ impl Store {
             let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
             let mut hashing = HashingReader { inner: reader, hasher: DefaultHasher::new(), bytes: 0 };
             let summary = parse_reader(&mut hashing, &mut sink).map_err(Error::Io)?;
+            // The package given for `appops get` output changes what the bytes mean: part of the identity.
+            opts.package.hash(&mut hashing.hasher);
             let hash = format!("{:016x}", hashing.hasher.finish());
             let mut report = sink.finish(&summary)?;
             report.dialect = summary.dialect;

@@ -3,6 +3,7 @@
 //! One writer connection and a small pool of read-only connections (WAL), so a UI thread can read while a
 //! background job ingests. Writes take a `Transaction`, reads a `Connection`. See `docs/store.md`.
 
+mod activity;
 mod ingest;
 mod inventory;
 mod open;
@@ -16,6 +17,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub use activity::{ActivityEvent, ActivityWindow, AppActivity};
 pub use ingest::{IngestOptions, IngestReport};
 pub use inventory::{Inventory, InventoryDevice, InventoryPackage, InventoryReport, UsageInterval};
 pub use open::{OpenReport, SCHEMA_VERSION};
@@ -50,11 +52,13 @@ impl Store {
 
     /// Closes every connection. Later calls fail with [`Error::Closed`]. Idempotent.
     pub fn close(&self) {
-        if let Ok(mut w) = self.writer.lock() {
-            w.take();
-        }
+        // Readers first: the last connection to close checkpoints the WAL and removes -wal/-shm, and only the
+        // writer can do that.
         if let Ok(mut r) = self.readers.lock() {
             r.take();
+        }
+        if let Ok(mut w) = self.writer.lock() {
+            w.take();
         }
     }
 
@@ -92,6 +96,12 @@ impl Store {
     /// `PRAGMA integrity_check`: `Ok(true)` when SQLite finds nothing wrong.
     pub fn check_integrity(&self) -> Result<bool> {
         self.read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))? == "ok"))
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

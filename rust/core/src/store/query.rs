@@ -87,8 +87,9 @@ pub struct OpCount {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Timeline {
     pub package: String,
-    pub from_ms: i64,
-    pub to_ms: i64,
+    /// The range asked for; `null` when unbounded.
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
     pub uids: Vec<i64>,
     pub events: Vec<TimelineEvent>,
     pub per_op: Vec<OpCount>,
@@ -228,8 +229,10 @@ fn device_zone(c: &Connection) -> Result<Option<String>> {
 }
 
 fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<Timeline> {
-    let mut tl = Timeline { package: package.to_owned(), from_ms, to_ms, ..Timeline::default() };
-    let mut uids = c.prepare_cached("SELECT DISTINCT uid FROM apps WHERE package = ?1 ORDER BY uid")?;
+    let bounded = |t: i64| (t != i64::MIN && t != i64::MAX).then_some(t);
+    let mut tl =
+        Timeline { package: package.to_owned(), from_ms: bounded(from_ms), to_ms: bounded(to_ms), ..Timeline::default() };
+    let mut uids = c.prepare_cached("SELECT DISTINCT uid FROM apps WHERE package = ?1 AND uid >= 0 ORDER BY uid")?;
     tl.uids = uids.query_map([package], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM apps a JOIN streams s ON s.app_id = a.id JOIN ops o ON o.id = s.op_id \

@@ -1,0 +1,186 @@
+//! `opsight ingest --db FILE DUMP...`: store dumps in the timeline database.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use opsight_core::store::{IngestOptions, IngestReport};
+use serde::Serialize;
+
+use crate::db::{self, Need};
+use crate::exit::Exit;
+use crate::{out, time_args};
+
+/// Store AppOps dumps in a timeline database.
+///
+/// Reads dumpsys appops of any Android version, appops get output, a whole bugreport or an androidqf dumpsys.txt,
+/// and stores its events in the database, creating it if needed. Events already stored are not added again, so the
+/// same or overlapping dumps can be ingested any number of times.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  opsight ingest --db phone.db dumpsys_appops.txt
+  opsight ingest --db phone.db --zone Europe/Berlin --captured-at 2022-03-29T21:27:54Z bugreport.txt
+  adb shell dumpsys appops | opsight ingest --db phone.db --zone \"$(adb shell getprop persist.sys.timezone)\" -
+  adb shell appops get com.example.app | opsight ingest --db phone.db --package com.example.app -
+
+The device's zone matters: dumps print device-local times. Without --zone the zone of this computer is used.")]
+pub struct Args {
+    /// The database file (created if missing).
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// When the dump was taken (RFC 3339, e.g. 2022-03-29T21:27:54Z); default: now. Dates relative-only dumps
+    /// (Android 8.1 and older, appops get) and is recorded with the collection run.
+    #[arg(long, value_name = "INSTANT")]
+    captured_at: Option<String>,
+    /// The device's time zone (IANA id, e.g. Europe/Berlin); default: this computer's zone. Recorded with the run.
+    #[arg(long, value_name = "ZONE")]
+    zone: Option<String>,
+    /// The device's label in this database (one database can hold several devices).
+    #[arg(long, value_name = "LABEL", default_value = "this-device")]
+    device: String,
+    /// The package an `appops get` output belongs to (that output never names it).
+    #[arg(long, value_name = "PKG")]
+    package: Option<String>,
+    /// Print one JSON document with the report of every file (schema: docs/json.md).
+    #[arg(long)]
+    json: bool,
+    /// Dump files, ingested in order; `-` reads standard input.
+    #[arg(required = true, value_name = "DUMP")]
+    dumps: Vec<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct IngestDocument {
+    opsight_ingest: u32,
+    files: Vec<FileReport>,
+}
+
+#[derive(Serialize)]
+struct FileReport {
+    file: String,
+    report: IngestReport,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let zone = match &args.zone {
+        // The canonical name (`europe/berlin` → `Europe/Berlin`) is what gets recorded.
+        Some(name) => time_args::parse_zone(name)?.iana_name().map_or_else(|| name.clone(), str::to_owned),
+        None => time_args::system_zone_name().unwrap_or_else(|| {
+            eprintln!(
+                "opsight: this computer's time zone has no IANA name; using UTC (give the device's zone with --zone)"
+            );
+            "UTC".to_owned()
+        }),
+    };
+    let captured_at_ms = match &args.captured_at {
+        Some(text) => time_args::parse_instant(text)?,
+        None => jiff::Timestamp::now().as_millisecond(),
+    };
+    check_inputs(&args.dumps)?;
+    let store = db::open(&args.db, Need::CreateIfMissing)?;
+    let opts = IngestOptions {
+        device: args.device.clone(),
+        captured_at_ms: Some(captured_at_ms),
+        zone: Some(zone),
+        source: "file".into(),
+        package: args.package.clone(),
+        ..IngestOptions::default()
+    };
+
+    let mut files = Vec::with_capacity(args.dumps.len());
+    for (done, path) in args.dumps.iter().enumerate() {
+        let report = ingest_one(&store, path, &opts).with_context(|| {
+            let mut msg = format!("cannot ingest {}", path.display());
+            if done > 0 {
+                msg.push_str(&format!(" (the {done} file(s) before it were stored)"));
+            }
+            msg
+        })?;
+        if report.dialect.relative_only() && args.captured_at.is_none() && !report.repeat {
+            eprintln!(
+                "opsight: {} prints only relative times; they were dated from now (give --captured-at if the dump was \
+                 taken earlier)",
+                path.display()
+            );
+        }
+        if report.unattributed_events > 0 && args.package.is_none() {
+            eprintln!(
+                "opsight: {}: {} events were not stored because the dump does not name their app (appops get output: \
+                 give --package)",
+                path.display(),
+                report.unattributed_events
+            );
+        }
+        if !args.json {
+            let stdout = io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            write_summary(&mut w, path, &report, args.captured_at.is_some())?;
+            w.flush()?;
+        }
+        files.push(FileReport { file: path.display().to_string(), report });
+    }
+    if args.json {
+        out::json(&IngestDocument { opsight_ingest: 1, files })?;
+    }
+    Ok(Exit::Success)
+}
+
+/// Fails before anything is stored when a file cannot be opened or standard input is named twice.
+fn check_inputs(dumps: &[PathBuf]) -> anyhow::Result<()> {
+    if dumps.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        anyhow::bail!("standard input (-) can be given only once");
+    }
+    for path in dumps.iter().filter(|p| p.as_os_str() != "-") {
+        File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn ingest_one(store: &opsight_core::Store, path: &Path, opts: &IngestOptions) -> anyhow::Result<IngestReport> {
+    let report = if path.as_os_str() == "-" {
+        store.ingest_dump(io::stdin().lock(), opts)?
+    } else {
+        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        store.ingest_dump(io::BufReader::with_capacity(1 << 16, file), opts)?
+    };
+    Ok(report)
+}
+
+fn write_summary(w: &mut impl Write, path: &Path, r: &IngestReport, explicit_capture: bool) -> io::Result<()> {
+    writeln!(w, "{}", path.display())?;
+    writeln!(w, "  format:        {}", r.dialect.as_str())?;
+    writeln!(w, "  new events:    {}", r.new_events)?;
+    writeln!(w, "  known events:  {}", r.known_events)?;
+    if r.new_discrete_events > 0 {
+        writeln!(w, "  new discrete:  {}", r.new_discrete_events)?;
+    }
+    if r.history_entries > 0 {
+        writeln!(w, "  history:       {} aggregate entries", r.history_entries)?;
+    }
+    writeln!(w, "  apps:          {}", r.apps)?;
+    writeln!(w, "  new apps:      {}", r.new_apps)?;
+    if r.undatable_events > 0 {
+        writeln!(w, "  not datable:   {} (no time zone or capture instant)", r.undatable_events)?;
+    }
+    if r.unattributed_events > 0 {
+        writeln!(w, "  no package:    {} (not stored)", r.unattributed_events)?;
+    }
+    if r.skipped_before_retention > 0 {
+        writeln!(w, "  already rolled up: {}", r.skipped_before_retention)?;
+    }
+    if let (Some(skew), true) = (r.clock_skew_ms, explicit_capture) {
+        if skew.abs() >= 60_000 {
+            writeln!(
+                w,
+                "  clock skew:    {} (capture instant minus the dump's own clock: wrong zone?)",
+                out::duration(skew)
+            )?;
+        }
+    }
+    writeln!(w, "  truncated:     {}", out::yes_no(r.truncated))?;
+    let repeat = if r.repeat { "yes (byte-identical to a dump ingested before)" } else { "no" };
+    writeln!(w, "  repeat:        {repeat}")?;
+    writeln!(w, "  duration:      {}", out::duration(r.duration_ms as i64))?;
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! `opsight timeline --db FILE PACKAGE`: one app's stored events, with per-op counts.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use jiff::tz::TimeZone;
+use opsight_core::store::{Timeline, TimelineEvent};
+use serde::Serialize;
+
+use crate::db::{self, Need};
+use crate::exit::Exit;
+use crate::{out, time_args};
+
+/// Show one app's stored accesses and rejected attempts, with counts per op.
+///
+/// Every event, oldest first, with the op, the kind of information, the app's state (foreground or background),
+/// the duration and any proxy; then counts per op and the foreground/background split. All installations (uids)
+/// of the package are included.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  opsight timeline --db phone.db com.facebook.katana
+  opsight timeline --db phone.db --since 2026-03-01 --until 2026-03-08 --zone Europe/Berlin com.example.app
+  opsight timeline --db phone.db --since 2026-03-01T08:00:00Z --json com.example.app
+
+--since and --until take a date (midnight UTC, or midnight in --zone) or an RFC 3339 instant; --since is
+included, --until is not, so --since 2026-03-01 --until 2026-03-02 is exactly that day.")]
+pub struct Args {
+    /// The database file (must exist).
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// Only events at or after this: a date such as 2026-03-01 or an RFC 3339 instant.
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Only events before this (excluded): a date such as 2026-03-08 or an RFC 3339 instant.
+    #[arg(long, value_name = "WHEN")]
+    until: Option<String>,
+    /// Time zone (IANA id) for dates given to --since/--until and for the times shown; default UTC.
+    #[arg(long, value_name = "ZONE")]
+    zone: Option<String>,
+    /// Print one JSON document (schema: docs/json.md); times are UTC epoch milliseconds whatever --zone says.
+    #[arg(long)]
+    json: bool,
+    /// The app's package name, e.g. com.facebook.katana.
+    #[arg(value_name = "PACKAGE")]
+    package: String,
+}
+
+#[derive(Serialize)]
+struct TimelineDocument<'a> {
+    opsight_timeline: u32,
+    #[serde(flatten)]
+    timeline: &'a Timeline,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let zone = args.zone.as_deref().map(time_args::parse_zone).transpose()?;
+    let (from, to) = time_args::time_range(args.since.as_deref(), args.until.as_deref(), zone.as_ref())?;
+    let store = db::open(&args.db, Need::Existing)?;
+    let timeline = store.timeline(&args.package, from, to)?;
+    if args.json {
+        out::json(&TimelineDocument { opsight_timeline: 1, timeline: &timeline })?;
+    } else {
+        let stdout = io::stdout();
+        let mut w = BufWriter::new(stdout.lock());
+        write_human(&mut w, &args, &timeline, zone.as_ref())?;
+        w.flush()?;
+    }
+    Ok(Exit::Success)
+}
+
+fn write_human(w: &mut impl Write, args: &Args, tl: &Timeline, zone: Option<&TimeZone>) -> io::Result<()> {
+    let mut range = String::new();
+    if let (Some(_), Some(from)) = (&args.since, tl.from_ms) {
+        range.push_str(&format!(" since {}", time_args::format_instant(from, zone)));
+    }
+    if let (Some(_), Some(to)) = (&args.until, tl.to_ms) {
+        range.push_str(&format!(" until {}", time_args::format_instant(to, zone)));
+    }
+    if tl.events.is_empty() && tl.per_op.is_empty() {
+        if tl.uids.is_empty() {
+            writeln!(w, "No events found for {} (the database has no app by that name).", tl.package)?;
+        } else {
+            writeln!(w, "No events found for {}{range}.", tl.package)?;
+        }
+        return Ok(());
+    }
+    let uids = if tl.uids.iter().any(|u| *u >= 0) {
+        let list: Vec<String> = tl.uids.iter().filter(|u| **u >= 0).map(i64::to_string).collect();
+        format!(" (uid {})", list.join(","))
+    } else {
+        String::new()
+    };
+    let zone_name = zone.map_or("UTC", |z| z.iana_name().unwrap_or("the given zone"));
+    writeln!(w, "{}{uids}: {} events{range}; times in {zone_name}", tl.package, tl.events.len())?;
+    writeln!(w)?;
+    let rows: Vec<Vec<String>> = tl.events.iter().map(|e| event_row(e, zone)).collect();
+    out::table(w, &["TIME", "OP", "INFO TYPE", "KIND", "STATE", "FG/BG", "DURATION", "PROXY"], &rows)?;
+
+    writeln!(w)?;
+    let rolled = tl.per_op.iter().any(|c| c.rolled_up > 0);
+    let rows: Vec<Vec<String>> = tl
+        .per_op
+        .iter()
+        .map(|c| {
+            let mut row = vec![
+                c.op.clone(),
+                c.info_type.clone(),
+                c.access.to_string(),
+                c.reject.to_string(),
+                c.foreground.to_string(),
+                c.background.to_string(),
+                c.unknown_state.to_string(),
+            ];
+            if rolled {
+                row.push(c.rolled_up.to_string());
+            }
+            row
+        })
+        .collect();
+    let mut header = vec!["OP", "INFO TYPE", "ACCESS", "REJECT", "FOREGROUND", "BACKGROUND", "UNKNOWN STATE"];
+    if rolled {
+        header.push("ROLLED UP");
+    }
+    out::table(w, &header, &rows)?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Total: {} access(es), {} reject(s); {} in the foreground, {} in the background",
+        tl.access, tl.reject, tl.foreground, tl.background
+    )?;
+    if rolled {
+        writeln!(w, "(ROLLED UP: older events kept only as hourly/daily counts; included in ACCESS/REJECT)")?;
+    }
+    Ok(())
+}
+
+fn event_row(e: &TimelineEvent, zone: Option<&TimeZone>) -> Vec<String> {
+    let fg_bg = match e.foreground {
+        Some(true) => "foreground",
+        Some(false) => "background",
+        None => "-",
+    };
+    let proxy = match (&e.proxy_package, e.proxy_uid) {
+        (Some(p), Some(uid)) => format!("{p} (uid {uid})"),
+        (Some(p), None) => p.clone(),
+        (None, Some(uid)) => format!("uid {uid}"),
+        (None, None) => "-".to_owned(),
+    };
+    vec![
+        time_args::format_instant(e.start_utc_ms, zone),
+        e.op.clone(),
+        e.info_type.clone(),
+        e.kind.to_owned(),
+        e.uid_state.clone().unwrap_or_else(|| "-".to_owned()),
+        fg_bg.to_owned(),
+        e.duration_ms.map_or_else(|| "-".to_owned(), out::duration),
+        proxy,
+    ]
+}

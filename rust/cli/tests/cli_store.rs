@@ -1,0 +1,582 @@
+//! `opsight ingest`, `packages`, `apps` and `timeline` driven as processes against temporary databases.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn opsight() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsight"));
+    // The machine's zone must not leak into tests that give none.
+    cmd.env("TZ", "UTC");
+    cmd
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/appops").join(rel)
+}
+
+const A10: &str = "mvt-project-mvt__dumpsys_appops_samsung_a10.txt";
+const A10_CAPTURED: &str = "2022-03-29T21:27:54.087Z";
+const GET: &str = "MuntashirAkon-AppManager-issue29__appops_get_2020.txt";
+
+/// A directory of its own per test, removed when the test ends (also when it fails).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("opsight-cli-store-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn db(&self) -> PathBuf {
+        self.path("opsight.db")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run opsight")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_ok(out: &Output) {
+    assert!(out.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", out.status.code(), stdout(out), stderr(out));
+}
+
+fn json(out: &Output) -> Value {
+    assert_ok(out);
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
+fn ms(rfc3339: &str) -> i64 {
+    rfc3339.parse::<jiff::Timestamp>().expect("test instant").as_millisecond()
+}
+
+/// Ingests the Samsung A10 dump with its real zone and capture instant.
+fn ingest_a10(db: &Path, extra: &[&str]) -> Output {
+    run(opsight()
+        .args(["ingest", "--zone", "Europe/Berlin", "--captured-at", A10_CAPTURED, "--db"])
+        .arg(db)
+        .args(extra)
+        .arg(fixture(A10)))
+}
+
+fn timeline(db: &Path, args: &[&str]) -> Value {
+    json(&run(opsight().args(["timeline", "--json", "--db"]).arg(db).args(args)))
+}
+
+fn ops_of(tl: &Value) -> Vec<String> {
+    tl["events"].as_array().expect("events").iter().map(|e| e["op"].as_str().expect("op").to_owned()).collect()
+}
+
+#[test]
+fn ingest_counts_events_and_apps_and_a_repeat_adds_nothing() {
+    let dir = TempDir::new("ingest_repeat");
+    let out = ingest_a10(&dir.db(), &[]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    for line in [
+        "format:        dumpsys_q",
+        "new events:    23",
+        "known events:  0",
+        "apps:          4",
+        "new apps:      4",
+        "truncated:     no",
+        "repeat:        no",
+        "duration:",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+
+    let doc = json(&ingest_a10(&dir.db(), &["--json"]));
+    assert_eq!(doc["opsight_ingest"], 1);
+    let files = doc["files"].as_array().expect("files");
+    assert_eq!(files.len(), 1);
+    assert!(files[0]["file"].as_str().expect("file").ends_with(A10));
+    let report = &files[0]["report"];
+    assert_eq!(report["dialect"], "dumpsys_q");
+    assert_eq!(report["new_events"], 0);
+    assert_eq!(report["known_events"], 23);
+    assert_eq!(report["repeat"], true);
+    assert_eq!(report["truncated"], false);
+    assert_eq!(report["apps"], 4);
+    assert_eq!(report["new_apps"], 0);
+    assert_eq!(report["clock_skew_ms"], 0, "the capture instant is the dump's own clock in Berlin");
+    for key in ["run_id", "undatable_events", "unattributed_events", "bytes", "duration_ms", "history_entries"] {
+        assert!(report.get(key).is_some(), "report lacks {key}: {report}");
+    }
+}
+
+#[test]
+fn the_run_records_zone_capture_instant_and_source() {
+    let dir = TempDir::new("run_record");
+    assert_ok(&ingest_a10(&dir.db(), &["--device", "pixel"]));
+    // Without --zone and --captured-at: the machine's zone (canonical IANA name) and now.
+    let before = jiff::Timestamp::now().as_millisecond();
+    let out = run(opsight().env("TZ", "Asia/Tokyo").args(["ingest", "--db"]).arg(dir.db()).arg(fixture(A10)));
+    assert_ok(&out);
+    let after = jiff::Timestamp::now().as_millisecond();
+    // A zone with no IANA name: UTC, and stderr says so.
+    let out = run(opsight().env("TZ", "ABC-3").args(["ingest", "--json", "--db"]).arg(dir.db()).arg(fixture(A10)));
+    assert_ok(&out);
+    assert!(stderr(&out).contains("no IANA name; using UTC"), "{}", stderr(&out));
+
+    let conn = rusqlite::Connection::open(dir.db()).expect("open");
+    let runs: Vec<(Option<String>, Option<i64>, String, String)> = conn
+        .prepare("SELECT r.zone, r.captured_at_ms, r.source, d.label FROM collection_runs r JOIN devices d ON d.id = r.device_id ORDER BY r.id")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(runs.len(), 3);
+    assert_eq!(runs[0], (Some("Europe/Berlin".into()), Some(ms(A10_CAPTURED)), "file".into(), "pixel".into()));
+    assert_eq!(runs[1].0.as_deref(), Some("Asia/Tokyo"));
+    let now = runs[1].1.expect("captured_at recorded");
+    assert!((before..=after).contains(&now), "{before} <= {now} <= {after}");
+    assert_eq!(runs[1].3, "this-device");
+    assert_eq!(runs[2].0.as_deref(), Some("UTC"));
+}
+
+#[test]
+fn timeline_json_keeps_the_core_shape() {
+    let dir = TempDir::new("timeline_json");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    let tl = timeline(&dir.db(), &["com.facebook.katana"]);
+    assert_eq!(tl["opsight_timeline"], 1);
+    assert_eq!(tl["package"], "com.facebook.katana");
+    assert_eq!(tl["uids"], serde_json::json!([10103]));
+    assert_eq!(tl["from_ms"], serde_json::Value::Null, "unbounded");
+    assert_eq!(tl["to_ms"], serde_json::Value::Null);
+    // 7 accesses and 6 rejects in the fixture's u0a103 block; oldest first.
+    let events = tl["events"].as_array().expect("events");
+    assert_eq!(events.len(), 13);
+    assert_eq!((tl["access"].as_u64(), tl["reject"].as_u64()), (Some(7), Some(6)));
+    assert_eq!((tl["foreground"].as_u64(), tl["background"].as_u64()), (Some(4), Some(9)));
+    let times: Vec<i64> = events.iter().map(|e| e["start_utc_ms"].as_i64().expect("start")).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "ordered by time: {times:?}");
+
+    let contacts: Vec<&Value> = events.iter().filter(|e| e["op"] == "READ_CONTACTS").collect();
+    assert_eq!(contacts.len(), 1);
+    let e = contacts[0];
+    for key in ["op", "kind", "start_utc_ms", "duration_ms", "uid_state", "info_type", "foreground", "proxy_package"] {
+        assert!(e.get(key).is_some(), "event lacks {key}: {e}");
+    }
+    assert_eq!(e["kind"], "access");
+    assert_eq!(e["uid_state"], "bg");
+    assert_eq!(e["foreground"], false);
+    assert_eq!(e["info_type"], "contacts");
+    assert_eq!(e["duration_ms"], Value::Null);
+    // `Access: [bg-tpd] 2022-03-07 18:05:34.325`, Berlin in winter.
+    assert_eq!(e["start_utc_ms"], ms("2022-03-07T18:05:34.325+01:00"));
+    let per_op = tl["per_op"].as_array().expect("per_op");
+    let count = per_op.iter().find(|c| c["op"] == "READ_CONTACTS").expect("READ_CONTACTS counted");
+    assert_eq!((count["access"].as_u64(), count["reject"].as_u64()), (Some(1), Some(0)));
+    assert_eq!((count["background"].as_u64(), count["foreground"].as_u64()), (Some(1), Some(0)));
+
+    let wake = events.iter().find(|e| e["op"] == "WAKE_LOCK" && e["uid_state"] == "bg").expect("bg WAKE_LOCK");
+    assert_eq!(wake["duration_ms"], 33);
+    let rejects = events.iter().filter(|e| e["kind"] == "reject").count();
+    assert_eq!(rejects, 6);
+}
+
+#[test]
+fn since_and_until_restrict_by_day_in_the_zone() {
+    let dir = TempDir::new("timeline_range");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    // 2022-03-29 in Berlin: WRITE_SMS 18:48, READ_PHONE_STATE and READ_DEVICE_IDENTIFIERS 18:57, WAKE_LOCK 23:03.
+    let tl = timeline(&dir.db(), &["--since", "2022-03-29", "--zone", "Europe/Berlin", "com.facebook.katana"]);
+    assert_eq!(tl["from_ms"], ms("2022-03-29T00:00:00+02:00"));
+    assert_eq!(
+        ops_of(&tl),
+        ["WRITE_SMS", "READ_PHONE_STATE", "READ_DEVICE_IDENTIFIERS", "WAKE_LOCK"].map(String::from)
+    );
+    assert_eq!((tl["access"].as_u64(), tl["reject"].as_u64()), (Some(2), Some(2)));
+    // --until is exclusive: the other 9.
+    let tl = timeline(&dir.db(), &["--until", "2022-03-29", "--zone", "Europe/Berlin", "com.facebook.katana"]);
+    assert_eq!(tl["events"].as_array().expect("events").len(), 9);
+    // The zone decides where a day starts: Tokyo's 2022-03-30 began at 15:00 UTC on the 29th.
+    let tl = timeline(&dir.db(), &["--since", "2022-03-30", "--zone", "Asia/Tokyo", "com.facebook.katana"]);
+    assert_eq!(tl["events"].as_array().expect("events").len(), 4);
+    let tl = timeline(&dir.db(), &["--since", "2022-03-30", "com.facebook.katana"]);
+    assert_eq!(tl["events"].as_array().expect("events").len(), 0, "midnight UTC without --zone");
+    // An RFC 3339 instant.
+    let tl = timeline(&dir.db(), &["--since", "2022-03-29T21:00:00Z", "com.facebook.katana"]);
+    assert_eq!(ops_of(&tl), ["WAKE_LOCK"]);
+    let tl = timeline(
+        &dir.db(),
+        &["--since", "2022-03-07T00:00:00+01:00", "--until", "2022-03-08T00:00:00+01:00", "com.facebook.katana"],
+    );
+    assert_eq!(ops_of(&tl), ["WAKE_LOCK", "READ_CONTACTS"]);
+}
+
+#[test]
+fn timeline_human_output_lists_events_counts_and_the_split() {
+    let dir = TempDir::new("timeline_human");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    let out = run(opsight()
+        .args(["timeline", "--zone", "Europe/Berlin", "--since", "2022-03-29", "--db"])
+        .arg(dir.db())
+        .arg("com.facebook.katana"));
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("com.facebook.katana (uid 10103): 4 events since 2022-03-29T00:00:00+02:00"), "{text}");
+    assert!(text.contains("times in Europe/Berlin"), "{text}");
+    let wake = text.lines().find(|l| l.contains("WAKE_LOCK") && l.contains("access")).expect("WAKE_LOCK line");
+    for part in ["2022-03-29T23:03:03+02:00", "background_run", "bg", "background", "33ms"] {
+        assert!(wake.contains(part), "{part:?} not in {wake:?}");
+    }
+    assert!(text.contains("Total: 2 access(es), 2 reject(s); 0 in the foreground, 4 in the background"), "{text}");
+
+    // Proxies and UTC by default.
+    let out = run(opsight().args(["timeline", "--db"]).arg(dir.db()).arg("org.fdroid.fdroid"));
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("times in UTC"), "{text}");
+    let line = text.lines().find(|l| l.contains("SYSTEM_ALERT_WINDOW")).expect("reject line");
+    assert!(line.contains("2021-10-25T21:46:46Z") && line.contains("reject") && line.contains("uid 0"), "{line}");
+}
+
+#[test]
+fn an_unknown_package_has_an_empty_timeline() {
+    let dir = TempDir::new("timeline_unknown");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    let out = run(opsight().args(["timeline", "--db"]).arg(dir.db()).arg("com.example.absent"));
+    assert_ok(&out);
+    assert!(stdout(&out).contains("No events found for com.example.absent"), "{}", stdout(&out));
+    let tl = timeline(&dir.db(), &["com.example.absent"]);
+    assert_eq!(tl["events"], serde_json::json!([]));
+    assert_eq!(tl["per_op"], serde_json::json!([]));
+    assert_eq!(tl["uids"], serde_json::json!([]));
+    // A known app outside the range.
+    let out = run(opsight().args(["timeline", "--since", "2030-01-01", "--db"]).arg(dir.db()).arg("org.fdroid.fdroid"));
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("No events found for org.fdroid.fdroid since 2030-01-01T00:00:00Z"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn bad_ranges_and_zones_are_clear_errors() {
+    let dir = TempDir::new("timeline_errors");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    let out = run(opsight().args(["timeline", "--since", "garbage", "--db"]).arg(dir.db()).arg("com.facebook.katana"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("invalid --since \"garbage\""), "{err}");
+    assert!(err.contains("2026-03-01"), "says what is expected: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(out.stdout.is_empty());
+
+    let out = run(opsight()
+        .args(["timeline", "--since", "2022-03-02", "--until", "2022-03-01", "--db"])
+        .arg(dir.db())
+        .arg("x"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--since must be before --until"), "{}", stderr(&out));
+
+    let out = run(opsight().args(["timeline", "--zone", "Nowhere/City", "--db"]).arg(dir.db()).arg("x"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("unknown time zone"), "{}", stderr(&out));
+
+    let out = run(opsight().args(["timeline", "--db"]).arg(dir.db()));
+    assert_eq!(out.status.code(), Some(2), "a missing PACKAGE is a usage error");
+}
+
+#[test]
+fn reading_commands_need_an_existing_database() {
+    let dir = TempDir::new("missing_db");
+    let db = dir.path("typo.db");
+    for args in [vec!["apps"], vec!["timeline", "com.example"]] {
+        let out = run(opsight().args(&args).arg("--db").arg(&db));
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("no database at"), "{}", stderr(&out));
+        assert!(!db.exists(), "{args:?} must not create a database");
+    }
+}
+
+#[test]
+fn inventory_labels_show_in_apps() {
+    let dir = TempDir::new("inventory");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    let inventory = serde_json::json!({
+        "opsight_inventory": 1,
+        "captured_at_ms": ms(A10_CAPTURED),
+        "device": {"manufacturer": "samsung", "model": "SM-A105F", "android_version": "10"},
+        "packages": [
+            {
+                "package": "com.facebook.katana",
+                "label": "Facebook",
+                "uid": 10103,
+                "category": "social",
+                "first_install_ms": 1_600_000_000_000_i64,
+                "requested_permissions": ["android.permission.READ_CONTACTS", "android.permission.READ_PHONE_STATE"],
+                "granted_permissions": ["android.permission.READ_CONTACTS"],
+                "usage": [
+                    {"begin_ms": ms("2022-03-29T16:40:00Z"), "end_ms": ms("2022-03-29T16:50:00Z")},
+                    {"begin_ms": ms("2022-03-28T08:00:00Z"), "end_ms": ms("2022-03-28T08:05:00Z")}
+                ]
+            },
+            {"package": "org.example.notes", "label": "Notes", "system": false}
+        ]
+    });
+    let path = dir.path("inventory.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&inventory).expect("json")).expect("write inventory");
+
+    let out = run(opsight().args(["packages", "--db"]).arg(dir.db()).arg(&path));
+    assert_ok(&out);
+    let text = stdout(&out);
+    for line in ["packages:        2", "new packages:    2", "permissions:     2", "usage intervals: 2"] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    let doc = json(&run(opsight().args(["packages", "--json", "--db"]).arg(dir.db()).arg(&path)));
+    assert_eq!(doc["opsight_packages"], 1);
+    assert_eq!(doc["report"]["packages"], 2);
+    assert_eq!(doc["report"]["new_packages"], 0, "loaded before");
+    assert_eq!(doc["report"]["usage_intervals"], 2);
+
+    let doc = json(&run(opsight().args(["apps", "--json", "--db"]).arg(dir.db())));
+    assert_eq!(doc["opsight_apps"], 1);
+    let apps = doc["apps"].as_array().expect("apps");
+    assert_eq!(apps.len(), 5, "4 apps with events and one from the inventory");
+    let katana = &apps[0];
+    assert_eq!(katana["package"], "com.facebook.katana", "most recent sensitive access first");
+    assert_eq!(katana["label"], "Facebook");
+    assert_eq!(katana["category"], "social");
+    assert_eq!(katana["uids"], serde_json::json!([10103]));
+    let last = &katana["last_sensitive_access"];
+    assert_eq!(last["op"], "READ_PHONE_STATE");
+    assert_eq!(last["t"], ms("2022-03-29T18:57:58.524+02:00"));
+    let packages: Vec<&str> = apps.iter().map(|a| a["package"].as_str().expect("package")).collect();
+    let notes = packages.iter().position(|p| *p == "org.example.notes").expect("notes listed");
+    assert!(apps[notes]["last_sensitive_access"].is_null());
+
+    let out = run(opsight().args(["apps", "--db"]).arg(dir.db()));
+    assert_ok(&out);
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    assert!(header.starts_with("PACKAGE") && header.contains("LABEL") && header.contains("UIDS"), "{header}");
+    let first = lines.next().expect("first app");
+    for part in
+        ["com.facebook.katana", "Facebook", "2022-03-29T16:57:58Z", "READ_PHONE_STATE", "phone_identity", "10103"]
+    {
+        assert!(first.contains(part), "{part:?} not in {first:?}");
+    }
+}
+
+#[test]
+fn a_bad_inventory_is_refused_without_echoing_it() {
+    let dir = TempDir::new("bad_inventory");
+    let path = dir.path("inventory.json");
+    std::fs::write(
+        &path,
+        br#"{"opsight_inventory": 1, "packages": [{"package": "secret.pkg", "category": "spyware"}]}"#,
+    )
+    .expect("write");
+    let out = run(opsight().args(["packages", "--db"]).arg(dir.db()).arg(&path));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cannot load inventory"), "{err}");
+    assert!(!err.contains("spyware"), "{err}");
+    std::fs::write(&path, b"{ not json").expect("write");
+    let out = run(opsight().args(["packages", "--db"]).arg(dir.db()).arg(&path));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("syntax error"), "{}", stderr(&out));
+}
+
+#[test]
+fn appops_get_needs_package() {
+    let dir = TempDir::new("appops_get");
+    let captured = "2020-07-09T10:00:00Z";
+    let out =
+        run(opsight().args(["ingest", "--json", "--captured-at", captured, "--db"]).arg(dir.db()).arg(fixture(GET)));
+    let doc = json(&out);
+    let report = &doc["files"][0]["report"];
+    assert_eq!(report["dialect"], "appops_get");
+    assert_eq!(report["new_events"], 0);
+    assert_eq!(report["unattributed_events"], 16);
+    assert!(stderr(&out).contains("give --package"), "{}", stderr(&out));
+
+    let dir = TempDir::new("appops_get_package");
+    let out = run(opsight()
+        .args(["ingest", "--json", "--captured-at", captured, "--package", "com.example.app", "--db"])
+        .arg(dir.db())
+        .arg(fixture(GET)));
+    let report = &json(&out)["files"][0]["report"];
+    assert_eq!(report["new_events"], 16);
+    assert_eq!(report["unattributed_events"], 0);
+    assert_eq!(report["apps"], 1);
+    let tl = timeline(&dir.db(), &["com.example.app"]);
+    assert_eq!(tl["events"].as_array().expect("events").len(), 16);
+    assert_eq!((tl["access"].as_u64(), tl["reject"].as_u64()), (Some(12), Some(4)));
+    let coarse =
+        tl["events"].as_array().expect("events").iter().find(|e| e["op"] == "COARSE_LOCATION").expect("coarse");
+    // COARSE_LOCATION: time=+9d20h47m55s560ms ago.
+    let ago = ((9 * 24 + 20) * 3600 + 47 * 60 + 55) * 1000 + 560;
+    assert_eq!(coarse["start_utc_ms"], ms(captured) - ago);
+    assert_eq!(coarse["uid_state"], Value::Null, "appops get prints no uid state");
+}
+
+#[test]
+fn ingest_reads_standard_input_and_several_files_in_order() {
+    let dir = TempDir::new("stdin");
+    let mut child = opsight()
+        .args(["ingest", "--json", "--zone", "Europe/Berlin", "--captured-at", A10_CAPTURED, "--db"])
+        .arg(dir.db())
+        .arg("-")
+        .arg(fixture(A10))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let input = std::fs::read(fixture(A10)).expect("fixture");
+    child.stdin.take().expect("stdin").write_all(&input).expect("write");
+    let doc = json(&child.wait_with_output().expect("wait"));
+    let files = doc["files"].as_array().expect("files");
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["file"], "-");
+    assert_eq!(files[0]["report"]["new_events"], 23);
+    assert_eq!(files[1]["report"]["new_events"], 0);
+    assert_eq!(files[1]["report"]["repeat"], true);
+}
+
+#[test]
+fn ingest_input_errors_store_nothing() {
+    let dir = TempDir::new("ingest_errors");
+    let out = run(opsight().args(["ingest", "--db"]).arg(dir.db()).arg(fixture(A10)).arg(dir.path("missing.txt")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot open"), "{}", stderr(&out));
+    assert!(!dir.db().exists(), "checked before the database is created");
+
+    let out = run(opsight().args(["ingest", "--db"]).arg(dir.db()).args(["-", "-"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("standard input (-) can be given only once"), "{}", stderr(&out));
+
+    let out = run(opsight().args(["ingest", "--zone", "Mars/Olympus", "--db"]).arg(dir.db()).arg(fixture(A10)));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("unknown time zone"), "{}", stderr(&out));
+    let out = run(opsight().args(["ingest", "--captured-at", "yesterday", "--db"]).arg(dir.db()).arg(fixture(A10)));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("invalid instant"), "{}", stderr(&out));
+    assert!(!dir.db().exists());
+
+    let out = run(opsight().args(["ingest"]).arg(fixture(A10)));
+    assert_eq!(out.status.code(), Some(2), "--db is required");
+    let out = run(opsight().args(["ingest", "--db"]).arg(dir.db()));
+    assert_eq!(out.status.code(), Some(2), "a DUMP is required");
+}
+
+#[test]
+fn a_newer_database_is_refused_untouched() {
+    let dir = TempDir::new("newer_db");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    {
+        let conn = rusqlite::Connection::open(dir.db()).expect("open");
+        conn.pragma_update(None, "user_version", 99).expect("bump version");
+    }
+    let before = std::fs::read(dir.db()).expect("read db");
+    for args in [vec!["ingest", "--zone", "UTC"], vec!["ingest", "--json"]] {
+        let out = run(opsight().args(&args).arg("--db").arg(dir.db()).arg(fixture(A10)));
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("schema version 99"), "{err}");
+        assert!(err.contains("newer"), "{err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    for args in [vec!["apps"], vec!["timeline", "com.facebook.katana"]] {
+        let out = run(opsight().args(&args).arg("--db").arg(dir.db()));
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("schema version 99"), "{}", stderr(&out));
+    }
+    let inv = dir.path("inventory.json");
+    std::fs::write(&inv, br#"{"opsight_inventory": 1, "packages": []}"#).expect("write");
+    let out = run(opsight().args(["packages", "--db"]).arg(dir.db()).arg(&inv));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(dir.db()).expect("read db"), before, "the database file is unchanged");
+    let names: Vec<String> = std::fs::read_dir(&dir.0)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("damaged")), "nothing moved aside: {names:?}");
+}
+
+/// Deterministic bytes that are not an SQLite database.
+fn garbage(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn a_damaged_database_is_moved_aside_and_said_so() {
+    let dir = TempDir::new("damaged_db");
+    let bytes = garbage(8192);
+    std::fs::write(dir.db(), &bytes).expect("write garbage");
+    let out = ingest_a10(&dir.db(), &["--json"]);
+    let doc = json(&out);
+    assert_eq!(doc["files"][0]["report"]["new_events"], 23, "a new database was started");
+    let err = stderr(&out);
+    assert!(err.contains("moved aside"), "{err}");
+    let moved: Vec<PathBuf> = std::fs::read_dir(&dir.0)
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("opsight.db.damaged-")))
+        .filter(|p| !p.to_string_lossy().ends_with("-wal") && !p.to_string_lossy().ends_with("-shm"))
+        .collect();
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert!(err.contains(&moved[0].display().to_string()), "names the new location: {err}");
+    assert_eq!(std::fs::read(&moved[0]).expect("read moved"), bytes, "the original bytes are kept");
+}
+
+#[test]
+fn an_empty_database_lists_no_apps() {
+    let dir = TempDir::new("empty_apps");
+    let inv = dir.path("inventory.json");
+    std::fs::write(&inv, br#"{"opsight_inventory": 1, "packages": []}"#).expect("write");
+    assert_ok(&run(opsight().args(["packages", "--db"]).arg(dir.db()).arg(&inv)));
+    let out = run(opsight().args(["apps", "--db"]).arg(dir.db()));
+    assert_ok(&out);
+    assert!(stdout(&out).contains("No apps in this database yet"), "{}", stdout(&out));
+    let doc = json(&run(opsight().args(["apps", "--json", "--db"]).arg(dir.db())));
+    assert_eq!(doc, serde_json::json!({"opsight_apps": 1, "apps": []}));
+}
+
+#[test]
+fn help_has_examples() {
+    for cmd in ["ingest", "packages", "apps", "timeline"] {
+        let out = run(opsight().args([cmd, "--help"]));
+        assert_ok(&out);
+        let text = stdout(&out);
+        assert!(text.contains("Examples:") && text.contains(&format!("opsight {cmd} --db")), "{cmd}:\n{text}");
+    }
+}
