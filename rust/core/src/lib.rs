@@ -3,6 +3,7 @@
 //! Pure logic: no JNI, no printing, no processes. Data flows one way:
 //! bytes → [`parse`] → [`Snapshot`] / [`Visitor`] records → store → analysis → JSON views.
 
+pub mod analysis;
 pub mod error;
 pub mod model;
 pub mod ops;

@@ -46,6 +46,8 @@ pub struct AppActivity {
     pub granted_permissions: Vec<String>,
     pub usage: Vec<(i64, i64)>,
     pub has_usage_data: bool,
+    /// When the inventory that reported usage was taken: usage is known up to then.
+    pub usage_known_until: Option<i64>,
     /// Events in the analysed range, by time.
     pub events: Vec<ActivityEvent>,
     pub windows: Vec<ActivityWindow>,
@@ -80,22 +82,32 @@ impl Store {
 }
 
 fn entry<'a>(apps: &'a mut BTreeMap<String, AppActivity>, package: &str) -> &'a mut AppActivity {
-    apps.entry(package.to_owned()).or_insert_with(|| AppActivity { package: package.to_owned(), ..AppActivity::default() })
+    apps.entry(package.to_owned())
+        .or_insert_with(|| AppActivity { package: package.to_owned(), ..AppActivity::default() })
 }
 
 fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>> {
     let mut apps: BTreeMap<String, AppActivity> = BTreeMap::new();
-    let mut meta = c.prepare_cached("SELECT package, label, category, system, first_install_ms FROM app_meta")?;
+    let mut meta =
+        c.prepare_cached("SELECT package, label, category, system, first_install_ms, updated_at_ms FROM app_meta")?;
     let rows = meta.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<i64>>(4)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get::<_, bool>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
     })?;
     for row in rows {
-        let (package, label, category, system, installed) = row?;
+        let (package, label, category, system, installed, updated) = row?;
         let app = entry(&mut apps, &package);
         app.label = label;
         app.android_category = category;
         app.system = system;
         app.first_install_ms = installed;
+        app.usage_known_until = Some(updated);
     }
     let mut perms = c.prepare_cached("SELECT package, permission FROM app_permissions WHERE granted = 1")?;
     for row in perms.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {

@@ -230,8 +230,12 @@ fn device_zone(c: &Connection) -> Result<Option<String>> {
 
 fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<Timeline> {
     let bounded = |t: i64| (t != i64::MIN && t != i64::MAX).then_some(t);
-    let mut tl =
-        Timeline { package: package.to_owned(), from_ms: bounded(from_ms), to_ms: bounded(to_ms), ..Timeline::default() };
+    let mut tl = Timeline {
+        package: package.to_owned(),
+        from_ms: bounded(from_ms),
+        to_ms: bounded(to_ms),
+        ..Timeline::default()
+    };
     let mut uids = c.prepare_cached("SELECT DISTINCT uid FROM apps WHERE package = ?1 AND uid >= 0 ORDER BY uid")?;
     tl.uids = uids.query_map([package], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let sql = format!(

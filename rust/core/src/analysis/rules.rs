@@ -1,0 +1,809 @@
+//! The rules. Each looks at one app's activity and says what is excessive, with evidence and a way to act.
+//! Thresholds and category needs come from the policy pack; the rules themselves hold no numbers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use serde_json::json;
+
+use super::category::CategorySource;
+use super::finding::{Action, Evidence, ExampleEvent, Finding, Rule, Severity, SourceRef};
+use super::pack::{Category, PolicyPack};
+use super::text::Text;
+use crate::ops::{self, InfoType};
+use crate::store::{ActivityEvent, AppActivity, Visibility};
+
+pub(crate) struct AppCtx<'a> {
+    pub pack: &'a PolicyPack,
+    pub app: &'a AppActivity,
+    pub category: Option<&'a Category>,
+    pub category_source: CategorySource,
+    pub text: &'a Text,
+    pub now_ms: i64,
+}
+
+/// Personal-information types the out-of-scope rule weighs, with the severity of an unneeded access.
+fn scope_severity(t: InfoType) -> Option<Severity> {
+    use InfoType::*;
+    match t {
+        Contacts | Sms | CallLog | Microphone | Location | Camera | PhoneIdentity | Calendar | BodySensors => {
+            Some(Severity::High)
+        }
+        Clipboard | InstalledApps | AppUsage | Notifications | PhysicalActivity => Some(Severity::Medium),
+        StorageMedia => Some(Severity::Low),
+        NearbyDevices | BackgroundRun | Other => None,
+    }
+}
+
+/// The types whose background reads the background rule reports (clipboard has a rule of its own).
+const BACKGROUND_TYPES: [InfoType; 7] = [
+    InfoType::Location,
+    InfoType::Microphone,
+    InfoType::Camera,
+    InfoType::Contacts,
+    InfoType::Sms,
+    InfoType::CallLog,
+    InfoType::PhoneIdentity,
+];
+
+/// A record made by this app *as a proxy* for another (flag `tp`/`up` without `tpd`/`upd`) is the other app's
+/// access; the proxied record (`tpd`/`upd`) is this app's.
+fn charged_to_app(e: &ActivityEvent) -> bool {
+    let flags: Vec<&str> = e.flags.split('|').collect();
+    let proxy_side = flags.iter().any(|f| *f == "tp" || *f == "up");
+    let proxied = flags.iter().any(|f| *f == "tpd" || *f == "upd");
+    !proxy_side || proxied
+}
+
+fn info_of(e: &ActivityEvent) -> InfoType {
+    InfoType::from_str(&e.info_type).unwrap_or(InfoType::Other)
+}
+
+impl AppCtx<'_> {
+    fn name(&self) -> String {
+        self.app.label.clone().unwrap_or_else(|| self.app.package.clone())
+    }
+
+    fn sources(&self, ids: &[&str]) -> Vec<SourceRef> {
+        ids.iter()
+            .filter_map(|id| self.pack.source(id))
+            .map(|s| SourceRef { id: s.id.clone(), title: s.title(self.text.lang).to_owned(), url: s.url.clone() })
+            .collect()
+    }
+
+    fn evidence<'e>(&self, events: impl IntoIterator<Item = &'e ActivityEvent>) -> Evidence {
+        let mut ev = Evidence::default();
+        let mut ops = BTreeSet::new();
+        for e in events {
+            if e.reject {
+                ev.rejects += 1;
+            } else {
+                ev.accesses += 1;
+                match e.visibility.is_foreground() {
+                    Some(true) => ev.foreground += 1,
+                    Some(false) => ev.background += 1,
+                    None => {}
+                }
+            }
+            ev.first_ms = Some(ev.first_ms.map_or(e.t, |f| f.min(e.t)));
+            ev.last_ms = Some(ev.last_ms.map_or(e.t, |l| l.max(e.t)));
+            ops.insert(e.op.clone());
+            if ev.examples.len() < self.pack.thresholds.max_examples {
+                ev.examples.push(ExampleEvent {
+                    t_ms: e.t,
+                    op: e.op.clone(),
+                    kind: if e.reject { "reject" } else { "access" },
+                    uid_state: (!e.uid_state.is_empty()).then(|| e.uid_state.clone()),
+                    proxy_package: e.proxy_package.clone(),
+                });
+            }
+        }
+        ev.ops = ops.into_iter().collect();
+        ev
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &self,
+        rule: Rule,
+        severity: Severity,
+        info: InfoType,
+        title: String,
+        mut explanation: String,
+        advice: String,
+        mut actions: Vec<Action>,
+        sources: &[&str],
+        evidence: Evidence,
+    ) -> Finding {
+        let package = self.app.package.clone();
+        if self.category.is_none() {
+            explanation.push(' ');
+            explanation.push_str(&self.text.unknown_category());
+            actions.push(Action::SetCategory { package: package.clone() });
+        }
+        Finding {
+            rule,
+            package,
+            label: self.app.label.clone(),
+            severity,
+            info_type: info,
+            category: self.category.map(|c| c.id.clone()),
+            category_name: self.category.map(|c| c.name(self.text.lang).to_owned()),
+            category_source: self.category_source,
+            title,
+            explanation,
+            advice,
+            actions,
+            sources: self.sources(sources),
+            evidence,
+        }
+    }
+
+    fn open_permissions(&self) -> Vec<Action> {
+        vec![Action::OpenAppPermissions { package: self.app.package.clone() }]
+    }
+}
+
+/// Runs every rule on one app.
+pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
+    let charged: Vec<&ActivityEvent> = ctx.app.events.iter().filter(|e| charged_to_app(e)).collect();
+    let mut by_type: BTreeMap<InfoType, Vec<&ActivityEvent>> = BTreeMap::new();
+    for e in &charged {
+        if ops::is_sensitive(&e.op) || info_of(e) == InfoType::InstalledApps {
+            by_type.entry(info_of(e)).or_default().push(e);
+        }
+    }
+    // Types seen only in aggregate history still get the frequency rule.
+    for w in &ctx.app.windows {
+        if ops::is_sensitive(&w.op) {
+            by_type.entry(InfoType::from_str(&w.info_type).unwrap_or(InfoType::Other)).or_default();
+        }
+    }
+    let mut out = Vec::new();
+    let mut out_of_scope_types = BTreeSet::new();
+    for (&info, events) in &by_type {
+        if let Some(f) = out_of_scope(ctx, info, events) {
+            out_of_scope_types.insert(info);
+            out.push(f);
+        }
+        out.extend(background_access(ctx, info, events));
+        out.extend(frequency(ctx, info, events));
+        out.extend(denied_retry(ctx, info, events));
+        out.extend(night_access(ctx, info, events));
+        out.extend(not_in_use(ctx, info, events));
+        out.extend(clipboard_background(ctx, info, events));
+        out.extend(proxy_access(ctx, info, events));
+        if !out_of_scope_types.contains(&info) {
+            out.extend(play_sms_call_log(ctx, info, events));
+            out.extend(play_installed_apps(ctx, info, events));
+        }
+    }
+    out.extend(unused_permissions(ctx));
+    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)).then(a.info_type.cmp(&b.info_type)));
+    out
+}
+
+fn accesses<'a>(events: &'a [&'a ActivityEvent]) -> impl Iterator<Item = &'a ActivityEvent> + 'a {
+    events.iter().copied().filter(|e| !e.reject)
+}
+
+fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    let category = ctx.category?;
+    let severity = scope_severity(info)?;
+    if category.necessary_info_types.contains(&info) {
+        return None;
+    }
+    // A type the basic function uses on the user's request is in scope while the app is on screen.
+    let user_action = category.user_action_info_types.contains(&info);
+    let offending: Vec<&ActivityEvent> =
+        accesses(events).filter(|e| !user_action || e.visibility != Visibility::Visible).collect();
+    if offending.is_empty() {
+        return None;
+    }
+    let ev = ctx.evidence(offending.iter().copied());
+    let t = ctx.text;
+    let needs = if category.needs_no_pi {
+        t.pick("need no personal information at all".into(), "无须任何个人信息".into())
+    } else {
+        t.pick(format!("need only: {}", category.necessary_pi_en), format!("只需要：{}", category.necessary_pi_zh))
+    };
+    let title = t.pick(
+        format!(
+            "{} accessed your {} though {} apps don't need it",
+            ctx.name(),
+            t.info(info).to_lowercase(),
+            category.name_en.to_lowercase()
+        ),
+        format!("{} 访问了您的{}，而{}应用并不需要", ctx.name(), t.info(info), category.name_zh),
+    );
+    let bg = if ev.background > 0 {
+        t.pick(format!(", {} of them in the background", ev.background), format!("，其中 {} 次在后台", ev.background))
+    } else {
+        String::new()
+    };
+    let explanation = t.pick(
+        format!(
+            "{} accessed your {} {} {}{bg}. Under China's 2021 rules on necessary personal information (Art. 5, item {}), {} apps {}{}.",
+            ctx.name(),
+            t.info(info).to_lowercase(),
+            t.times(ev.accesses),
+            t.span(ev.first_ms, ev.last_ms),
+            category.number,
+            category.name_en.to_lowercase(),
+            needs,
+            if user_action { ", and use it only while you are using the app" } else { "" }
+        ),
+        format!(
+            "{} {}访问了您的{} {}{bg}。根据 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第五条第（{}）项，{}应用{}{}。",
+            ctx.name(),
+            t.span(ev.first_ms, ev.last_ms),
+            t.info(info),
+            t.times(ev.accesses),
+            category.number,
+            category.name_zh,
+            needs,
+            if user_action { "，且仅应在您使用应用时访问" } else { "" }
+        ),
+    );
+    let mut ev = ev;
+    ev.details.insert("category_number".into(), json!(category.number));
+    ev.details.insert("necessary_info_types".into(), json!(category.necessary_info_types));
+    Some(ctx.finding(
+        Rule::OutOfScope,
+        severity,
+        info,
+        title,
+        explanation,
+        t.open_settings_advice(info),
+        ctx.open_permissions(),
+        &[&category.source, "method-2019"],
+        ev,
+    ))
+}
+
+fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    if !BACKGROUND_TYPES.contains(&info) {
+        return None;
+    }
+    let background: Vec<&ActivityEvent> = accesses(events).filter(|e| e.visibility == Visibility::Background).collect();
+    if background.is_empty() {
+        return None;
+    }
+    let category_id = ctx.category.map(|c| c.id.as_str());
+    if info == InfoType::Location
+        && category_id.is_some_and(|c| ctx.pack.play.background_location_allowed_categories.iter().any(|a| a == c))
+    {
+        // Navigation and ride-hailing may track location in the background while a trip is running.
+        return None;
+    }
+    let severity = match info {
+        InfoType::Location | InfoType::PhoneIdentity => Severity::Medium,
+        _ => Severity::High,
+    };
+    let ev = ctx.evidence(background.iter().copied());
+    let t = ctx.text;
+    let title = t.pick(
+        format!("{} accessed your {} in the background", ctx.name(), t.info(info).to_lowercase()),
+        format!("{} 在后台访问了您的{}", ctx.name(), t.info(info)),
+    );
+    let explanation = t.pick(
+        format!(
+            "{} accessed your {} {} while it was not on screen and had no foreground service, {}. Regulators list collection in the background or silent state as exceeding what a function needs.",
+            ctx.name(),
+            t.info(info).to_lowercase(),
+            t.times(ev.accesses),
+            t.span(ev.first_ms, ev.last_ms)
+        ),
+        format!(
+            "{} 在未显示于屏幕、也没有前台服务时 {}访问了您的{} {}。监管部门将在后台或静默状态下收集信息列为超出功能所需。",
+            ctx.name(),
+            t.span(ev.first_ms, ev.last_ms),
+            t.info(info),
+            t.times(ev.accesses)
+        ),
+    );
+    let mut sources = vec!["miit-164-2020", "method-2019"];
+    if info == InfoType::Location {
+        sources.push(&ctx.pack.play.background_location_source);
+    }
+    Some(ctx.finding(
+        Rule::BackgroundAccess,
+        severity,
+        info,
+        title,
+        explanation,
+        t.pick(
+            format!(
+                "Allow {} only while using the app, or remove it on the app's permission page.",
+                t.info(info).to_lowercase()
+            ),
+            format!("在应用权限页面将{}设为“仅在使用期间允许”，或直接关闭。", t.info(info)),
+        ),
+        ctx.open_permissions(),
+        &sources,
+        ev,
+    ))
+}
+
+fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    let th = &ctx.pack.thresholds;
+    if scope_severity(info).is_none() || ctx.category.is_some_and(|c| c.necessary_info_types.contains(&info)) {
+        return None;
+    }
+    let interval_ms = i64::from(th.frequency_interval_s) * 1000;
+    // From individual events: gaps between consecutive accesses.
+    let times: Vec<i64> = accesses(events).map(|e| e.t).collect();
+    let close = times.windows(2).filter(|w| w[1] - w[0] <= interval_ms).count() as u64;
+    let min_gap = times.windows(2).map(|w| w[1] - w[0]).min();
+    let mut best: Option<(f64, u64, String)> = None;
+    if close + 1 >= u64::from(th.frequency_min_accesses) {
+        if let Some(g) = min_gap {
+            best = Some((g as f64 / 1000.0, close + 1, "events".into()));
+        }
+    }
+    // From aggregate history: accesses per window.
+    for w in ctx
+        .app
+        .windows
+        .iter()
+        .filter(|w| w.info_type == info.as_str() && w.access >= u64::from(th.frequency_min_accesses))
+    {
+        let every = (w.end_ms - w.begin_ms) as f64 / 1000.0 / w.access as f64;
+        if every <= f64::from(th.frequency_interval_s) && best.as_ref().is_none_or(|b| every < b.0) {
+            best = Some((every, w.access, format!("history {}–{}", w.begin_ms, w.end_ms)));
+        }
+    }
+    let (every_s, count, basis) = best?;
+    let severity = if every_s <= f64::from(th.frequency_severe_interval_s) { Severity::High } else { Severity::Medium };
+    let mut ev = ctx.evidence(accesses(events));
+    ev.details.insert("every_s".into(), json!((every_s * 10.0).round() / 10.0));
+    ev.details.insert("accesses_at_that_rate".into(), json!(count));
+    ev.details.insert("measured_from".into(), json!(basis));
+    ev.details.insert("threshold_s".into(), json!(th.frequency_interval_s));
+    let t = ctx.text;
+    let title = t.pick(
+        format!("{} accessed your {} about every {:.0} s", ctx.name(), t.info(info).to_lowercase(), every_s.max(1.0)),
+        format!("{} 大约每 {:.0} 秒访问一次您的{}", ctx.name(), every_s.max(1.0), t.info(info)),
+    );
+    let explanation = t.pick(
+        format!(
+            "{} accessed your {} {} at a rate of about once every {:.1} s. MIIT's 2020 campaign lists reads at a fixed frequency such as every {} s as exceeding what a function needs.",
+            ctx.name(),
+            t.info(info).to_lowercase(),
+            t.times(count),
+            every_s,
+            th.frequency_interval_s
+        ),
+        format!(
+            "{} 以大约每 {:.1} 秒一次的频率访问了您的{} {}。工信部 2020 年专项整治将“如每 {} 秒”固定频率读取列为超出业务功能实际需要。",
+            ctx.name(),
+            every_s,
+            t.info(info),
+            t.times(count),
+            th.frequency_interval_s
+        ),
+    );
+    Some(ctx.finding(
+        Rule::Frequency,
+        severity,
+        info,
+        title,
+        explanation,
+        t.open_settings_advice(info),
+        ctx.open_permissions(),
+        &[&th.frequency_source, "method-2019"],
+        ev,
+    ))
+}
+
+fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    let window = i64::from(ctx.pack.thresholds.reprompt_window_h) * 3_600_000;
+    let rejects: Vec<&ActivityEvent> = events.iter().copied().filter(|e| e.reject).collect();
+    if rejects.len() < 2 {
+        return None;
+    }
+    let retries = rejects.windows(2).filter(|w| w[1].t - w[0].t <= window).count() as u64;
+    if retries == 0 {
+        return None;
+    }
+    let mut ev = ctx.evidence(rejects.iter().copied());
+    ev.details.insert("retries_within_window".into(), json!(retries));
+    ev.details.insert("window_h".into(), json!(ctx.pack.thresholds.reprompt_window_h));
+    let severity = if retries >= 10 { Severity::High } else { Severity::Medium };
+    let t = ctx.text;
+    let title = t.pick(
+        format!("{} kept trying to access your {} after being denied", ctx.name(), t.info(info).to_lowercase()),
+        format!("{} 被拒绝后仍反复尝试访问您的{}", ctx.name(), t.info(info)),
+    );
+    let explanation = t.pick(
+        format!(
+            "Android refused {} {} access to your {} {}, and {} of those attempts came within {} hours of the previous one. After a refusal, apps must not keep collecting or keep asking (2019 identification method, item 3.2; app stores allow no new request within 48 hours).",
+            ctx.name(),
+            t.times(ev.rejects),
+            t.info(info).to_lowercase(),
+            t.span(ev.first_ms, ev.last_ms),
+            retries,
+            ctx.pack.thresholds.reprompt_window_h
+        ),
+        format!(
+            "系统 {}拒绝了 {} 访问您的{} {}，其中 {} 次距上一次不到 {} 小时。用户拒绝后，应用不得继续收集或频繁征求同意（2019 年《认定方法》三.2；应用商店要求拒绝后 48 小时内不得再次申请）。",
+            t.span(ev.first_ms, ev.last_ms),
+            ctx.name(),
+            t.info(info),
+            t.times(ev.rejects),
+            retries,
+            ctx.pack.thresholds.reprompt_window_h
+        ),
+    );
+    Some(ctx.finding(
+        Rule::DeniedRetry,
+        severity,
+        info,
+        title,
+        explanation,
+        t.pick(
+            "Keep the permission denied. If the app stops working without it, that itself breaks the 2021 rules (Art. 4).".into(),
+            "请保持拒绝。如果应用因此无法使用基本功能，这本身就违反了 2021 年规定第四条。".into(),
+        ),
+        ctx.open_permissions(),
+        &["method-2019", &ctx.pack.thresholds.reprompt_source],
+        ev,
+    ))
+}
+
+fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    if scope_severity(info)? < Severity::Medium {
+        return None;
+    }
+    let th = &ctx.pack.thresholds;
+    let night: Vec<&ActivityEvent> = accesses(events)
+        .filter(|e| e.visibility == Visibility::Background)
+        .filter(|e| {
+            let hour = crate::time::LocalTime::from_utc_ms(e.t, &ctx.text.zone).map_or(12, |l| l.fields().3) as u32;
+            hour >= th.night_start_hour && hour < th.night_end_hour
+        })
+        .collect();
+    if night.is_empty() {
+        return None;
+    }
+    let ev = ctx.evidence(night.iter().copied());
+    let severity = if ev.accesses >= 10 { Severity::Medium } else { Severity::Low };
+    let t = ctx.text;
+    Some(ctx.finding(
+        Rule::NightAccess,
+        severity,
+        info,
+        t.pick(
+            format!("{} accessed your {} at night", ctx.name(), t.info(info).to_lowercase()),
+            format!("{} 在夜间访问了您的{}", ctx.name(), t.info(info)),
+        ),
+        t.pick(
+            format!(
+                "Between {:02}:00 and {:02}:00, while you were most likely asleep and the app was in the background, {} accessed your {} {} ({}).",
+                th.night_start_hour,
+                th.night_end_hour,
+                ctx.name(),
+                t.info(info).to_lowercase(),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+            format!(
+                "在 {:02}:00 至 {:02}:00 之间（您很可能在睡觉，应用也在后台），{} 访问了您的{} {}（{}）。",
+                th.night_start_hour,
+                th.night_end_hour,
+                ctx.name(),
+                t.info(info),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+        ),
+        t.open_settings_advice(info),
+        ctx.open_permissions(),
+        &["miit-164-2020"],
+        ev,
+    ))
+}
+
+fn not_in_use(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    scope_severity(info)?;
+    let app = ctx.app;
+    if !app.has_usage_data {
+        return None;
+    }
+    // Usage is known from the first interval to when the inventory that reported it was taken.
+    let (Some(covered_from), Some(covered_to)) = (app.usage.iter().map(|u| u.0).min(), app.usage_known_until) else {
+        return None;
+    };
+    let window = i64::from(ctx.pack.thresholds.not_used_window_h) * 3_600_000;
+    let idle: Vec<&ActivityEvent> = accesses(events)
+        .filter(|e| e.visibility != Visibility::Visible)
+        .filter(|e| e.t >= covered_from && e.t <= covered_to)
+        .filter(|e| !app.usage.iter().any(|&(b, end)| b <= e.t && end >= e.t - window))
+        .collect();
+    if idle.is_empty() {
+        return None;
+    }
+    let mut ev = ctx.evidence(idle.iter().copied());
+    ev.details.insert("not_used_window_h".into(), json!(ctx.pack.thresholds.not_used_window_h));
+    let t = ctx.text;
+    Some(ctx.finding(
+        Rule::NotInUse,
+        Severity::Medium,
+        info,
+        t.pick(
+            format!("{} accessed your {} while you were not using it", ctx.name(), t.info(info).to_lowercase()),
+            format!("{} 在您未使用它时访问了您的{}", ctx.name(), t.info(info)),
+        ),
+        t.pick(
+            format!(
+                "You had not opened {} in the {} hours before, yet it accessed your {} {} ({}).",
+                ctx.name(),
+                ctx.pack.thresholds.not_used_window_h,
+                t.info(info).to_lowercase(),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+            format!(
+                "在此之前的 {} 小时内您没有打开过 {}，它却访问了您的{} {}（{}）。",
+                ctx.pack.thresholds.not_used_window_h,
+                ctx.name(),
+                t.info(info),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+        ),
+        t.open_settings_advice(info),
+        ctx.open_permissions(),
+        &["miit-164-2020", "method-2019"],
+        ev,
+    ))
+}
+
+fn clipboard_background(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    if info != InfoType::Clipboard || ctx.category.is_some_and(|c| c.id == "input_method") {
+        return None;
+    }
+    let hidden: Vec<&ActivityEvent> = accesses(events)
+        .filter(|e| ops::is_sensitive(&e.op))
+        .filter(|e| !matches!(e.visibility, Visibility::Visible | Visibility::Unknown))
+        .collect();
+    if hidden.is_empty() {
+        return None;
+    }
+    let ev = ctx.evidence(hidden.iter().copied());
+    let t = ctx.text;
+    Some(ctx.finding(
+        Rule::ClipboardBackground,
+        Severity::High,
+        info,
+        t.pick(
+            format!("{} read your clipboard from the background", ctx.name()),
+            format!("{} 在后台读取了您的剪贴板", ctx.name()),
+        ),
+        t.pick(
+            format!(
+                "{} read what you had copied {} while it was not on screen ({}). Copied text often holds passwords, codes and addresses; Android only lets the app you are using, or your keyboard, read it.",
+                ctx.name(),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+            format!(
+                "{} 在未显示于屏幕时 {}读取了您复制的内容 {}。复制的内容常包含密码、验证码和地址；Android 只允许您正在使用的应用或输入法读取。",
+                ctx.name(),
+                t.span(ev.first_ms, ev.last_ms),
+                t.times(ev.accesses)
+            ),
+        ),
+        t.pick(
+            "Clear the clipboard after copying secrets, and consider uninstalling the app.".into(),
+            "复制敏感内容后请清空剪贴板，并考虑卸载该应用。".into(),
+        ),
+        ctx.open_permissions(),
+        &["miit-164-2020"],
+        ev,
+    ))
+}
+
+fn proxy_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Vec<Finding> {
+    let mut by_proxy: BTreeMap<&str, Vec<&ActivityEvent>> = BTreeMap::new();
+    for e in accesses(events) {
+        if let Some(p) = &e.proxy_package {
+            if e.flags.split('|').any(|f| f == "tpd" || f == "upd") {
+                by_proxy.entry(p.as_str()).or_default().push(e);
+            }
+        }
+    }
+    let t = ctx.text;
+    by_proxy
+        .into_iter()
+        .map(|(proxy, events)| {
+            let mut ev = ctx.evidence(events.iter().copied());
+            ev.details.insert("proxy_package".into(), json!(proxy));
+            ctx.finding(
+                Rule::ProxyAccess,
+                Severity::Info,
+                info,
+                t.pick(
+                    format!("{} accessed your {} through {}", ctx.name(), t.info(info).to_lowercase(), proxy),
+                    format!("{} 通过 {} 访问了您的{}", ctx.name(), proxy, t.info(info)),
+                ),
+                t.pick(
+                    format!(
+                        "{} accessed your {} {} by asking {} to do it ({}). Android records who asked, and Opsight charges these accesses to {}, not to {}.",
+                        ctx.name(),
+                        t.info(info).to_lowercase(),
+                        t.times(ev.accesses),
+                        proxy,
+                        t.span(ev.first_ms, ev.last_ms),
+                        ctx.name(),
+                        proxy
+                    ),
+                    format!(
+                        "{} 请 {} 代为访问了您的{} {}（{}）。Android 记录了是谁发起的访问，Opsight 将这些访问计入 {}，而不是 {}。",
+                        ctx.name(),
+                        proxy,
+                        t.info(info),
+                        t.times(ev.accesses),
+                        t.span(ev.first_ms, ev.last_ms),
+                        ctx.name(),
+                        proxy
+                    ),
+                ),
+                t.open_settings_advice(info),
+                ctx.open_permissions(),
+                &[],
+                ev,
+            )
+        })
+        .collect()
+}
+
+fn play_sms_call_log(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    let play = &ctx.pack.play;
+    if !play.sms_call_log_info_types.contains(&info) || ctx.app.system {
+        return None;
+    }
+    if ctx.category.is_some_and(|c| play.sms_call_log_allowed_categories.contains(&c.id)) {
+        return None;
+    }
+    let used: Vec<&ActivityEvent> = accesses(events).collect();
+    if used.is_empty() {
+        return None;
+    }
+    let ev = ctx.evidence(used.iter().copied());
+    let t = ctx.text;
+    Some(ctx.finding(
+        Rule::PlaySmsCallLog,
+        Severity::Medium,
+        info,
+        t.pick(
+            format!("{} accessed your {} without being your SMS or phone app", ctx.name(), t.info(info).to_lowercase()),
+            format!("{} 并非您的默认短信或电话应用，却访问了您的{}", ctx.name(), t.info(info)),
+        ),
+        t.pick(
+            format!(
+                "{} accessed your {} {} ({}). Google Play allows SMS and call-log access only to the default SMS, phone or assistant app.",
+                ctx.name(),
+                t.info(info).to_lowercase(),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+            format!(
+                "{} 访问了您的{} {}（{}）。Google Play 只允许默认短信、电话或助理应用访问短信和通话记录。",
+                ctx.name(),
+                t.info(info),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+        ),
+        t.open_settings_advice(info),
+        ctx.open_permissions(),
+        &[&play.sms_call_log_source],
+        ev,
+    ))
+}
+
+fn play_installed_apps(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
+    let play = &ctx.pack.play;
+    if info != InfoType::InstalledApps
+        || ctx.app.system
+        || ctx.category.is_some_and(|c| play.installed_apps_allowed_categories.contains(&c.id))
+    {
+        return None;
+    }
+    let used: Vec<&ActivityEvent> = accesses(events).collect();
+    if used.is_empty() {
+        return None;
+    }
+    let ev = ctx.evidence(used.iter().copied());
+    let t = ctx.text;
+    Some(ctx.finding(
+        Rule::PlayInstalledApps,
+        Severity::Medium,
+        info,
+        t.pick(
+            format!("{} listed the apps installed on your phone", ctx.name()),
+            format!("{} 读取了您手机上已安装的应用列表", ctx.name()),
+        ),
+        t.pick(
+            format!(
+                "{} read your list of installed apps {} ({}). Which apps you use reveals a lot about you; Google Play allows it only for device search, antivirus, file managers and browsers.",
+                ctx.name(),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+            format!(
+                "{} 读取了您的已安装应用列表 {}（{}）。您使用哪些应用会透露大量个人信息；Google Play 只允许设备搜索、杀毒、文件管理和浏览器类应用这样做。",
+                ctx.name(),
+                t.times(ev.accesses),
+                t.span(ev.first_ms, ev.last_ms)
+            ),
+        ),
+        t.open_settings_advice(info),
+        ctx.open_permissions(),
+        &[&play.installed_apps_source],
+        ev,
+    ))
+}
+
+fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
+    let days = i64::from(ctx.pack.thresholds.unused_permission_days);
+    let horizon = ctx.now_ms - days * 86_400_000;
+    let known_since = ctx.app.first_install_ms.or(ctx.app.first_seen_ms);
+    if known_since.is_none_or(|k| k > horizon) {
+        return Vec::new();
+    }
+    let mut seen = BTreeSet::new();
+    let t = ctx.text;
+    let mut out = Vec::new();
+    for permission in &ctx.app.granted_permissions {
+        let Some(op) = ops::all().iter().find(|o| o.sensitive && o.permission == Some(permission.as_str())) else {
+            continue;
+        };
+        let info = op.info_type;
+        if scope_severity(info).is_none_or(|s| s < Severity::Medium) || !seen.insert(permission.clone()) {
+            continue;
+        }
+        let last = ctx.app.last_access_by_info_type.get(info.as_str()).copied();
+        if last.is_some_and(|l| l >= horizon) {
+            continue;
+        }
+        let mut ev = Evidence::default();
+        ev.details.insert("permission".into(), json!(permission));
+        ev.details.insert("unused_days".into(), json!(days));
+        ev.details.insert("last_access_ms".into(), json!(last));
+        out.push(ctx.finding(
+            Rule::UnusedPermission,
+            Severity::Low,
+            info,
+            t.pick(
+                format!("{} has not used its access to your {} for {} days", ctx.name(), t.info(info).to_lowercase(), days),
+                format!("{} 已有 {} 天没有使用访问您{}的权限", ctx.name(), days, t.info(info)),
+            ),
+            t.pick(
+                format!(
+                    "{} holds {} but Opsight saw no access to your {} in the last {} days. A permission an app does not use is one it does not need.",
+                    ctx.name(),
+                    permission,
+                    t.info(info).to_lowercase(),
+                    days
+                ),
+                format!(
+                    "{} 持有 {} 权限，但 Opsight 在过去 {} 天内没有看到它访问您的{}。不使用的权限就是不需要的权限。",
+                    ctx.name(),
+                    permission,
+                    days,
+                    t.info(info)
+                ),
+            ),
+            t.pick("Revoke it; the app will ask again if a feature you use needs it.".into(), "建议撤销该权限；如果您使用的功能需要，应用会再次请求。".into()),
+            vec![
+                Action::RevokePermission { package: ctx.app.package.clone(), permission: permission.clone() },
+                Action::OpenAppPermissions { package: ctx.app.package.clone() },
+            ],
+            &[],
+            ev,
+        ));
+    }
+    out
+}

@@ -1,0 +1,410 @@
+//! A scenario for every rule, with its negatives, and explanations in both languages.
+
+mod common;
+
+use opsight_core::analysis::{Action, Analysis, AnalysisOptions, CategorySource, Finding, Rule, Severity};
+use opsight_core::ops::{InfoType, Lang};
+use opsight_core::store::IngestOptions;
+use opsight_core::time::LocalTime;
+use opsight_core::Store;
+
+const ZONE: &str = "Asia/Shanghai";
+/// 2026-03-08 12:00 Asia/Shanghai: "now" for every scenario.
+const NOW: i64 = 1_772_942_400_000;
+const H: i64 = 3_600_000;
+
+struct Db {
+    dir: std::path::PathBuf,
+    store: Store,
+}
+
+impl Db {
+    fn new(name: &str) -> Db {
+        let dir = std::env::temp_dir().join(format!("opsight-analysis-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let store = Store::open(dir.join("t.db")).expect("open");
+        Db { dir, store }
+    }
+
+    /// One observation, ingested as the dump a phone would print an hour later.
+    #[allow(clippy::too_many_arguments)]
+    fn event(
+        &self,
+        pkg: &str,
+        uid: &str,
+        op: &str,
+        state: &str,
+        flags: &str,
+        reject: bool,
+        utc: i64,
+        proxy: Option<&str>,
+    ) {
+        let zone = jiff::tz::TimeZone::get(ZONE).expect("zone");
+        let local = LocalTime::from_utc_ms(utc, &zone).expect("local");
+        let line = if reject {
+            format!("Reject: [{state}-{flags}]{local} (-1h0m0s0ms)")
+        } else {
+            let proxy = proxy.map(|p| format!(" proxy[uid=10070, pkg={p}, attributionTag=null]")).unwrap_or_default();
+            format!("Access: [{state}-{flags}] {local} (-1h0m0s0ms){proxy}")
+        };
+        let dump = format!(
+            "  Uid {uid}:\n    Package {pkg}:\n      {op} (allow):\n        null=[\n          {line}\n        ]\n"
+        );
+        let opts = IngestOptions { zone: Some(ZONE.into()), captured_at_ms: Some(utc + H), ..IngestOptions::default() };
+        self.store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+    }
+
+    fn access(&self, pkg: &str, uid: &str, op: &str, state: &str, utc: i64) {
+        self.event(pkg, uid, op, state, "s", false, utc, None);
+    }
+
+    fn history(&self, pkg: &str, uid: &str, op: &str, begin: i64, end: i64, count: u64) {
+        let zone = jiff::tz::TimeZone::get(ZONE).expect("zone");
+        let now = end + H;
+        let rel = |t: i64| format!("-{}h{}m0s0ms", (now - t) / H, (now - t) % H / 60_000);
+        let dump = format!(
+            "  History:  mode=ENABLED_ACTIVE\n    snapshot:\n      begin = {}  ({})\n      end = {}  ({})\n      Uid {uid}:\n        Package {pkg}:\n          {op}:\n            [bg-s] = access={count}\n",
+            LocalTime::from_utc_ms(begin, &zone).expect("l"),
+            rel(begin),
+            LocalTime::from_utc_ms(end, &zone).expect("l"),
+            rel(end)
+        );
+        let opts = IngestOptions { zone: Some(ZONE.into()), captured_at_ms: Some(now), ..IngestOptions::default() };
+        self.store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+    }
+
+    fn analyze(&self, lang: Lang) -> Analysis {
+        self.store.analyze(&AnalysisOptions::last_days(7, NOW, lang)).expect("analyze")
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn findings<'a>(a: &'a Analysis, pkg: &str, rule: Rule) -> Vec<&'a Finding> {
+    a.findings.iter().filter(|f| f.package == pkg && f.rule == rule).collect()
+}
+
+fn one<'a>(a: &'a Analysis, pkg: &str, rule: Rule) -> &'a Finding {
+    let f = findings(a, pkg, rule);
+    assert_eq!(
+        f.len(),
+        1,
+        "{pkg} {rule:?}: {:#?}",
+        a.findings.iter().filter(|f| f.package == pkg).map(|f| &f.title).collect::<Vec<_>>()
+    );
+    f[0]
+}
+
+#[test]
+fn qq_music_reading_contacts_is_out_of_scope_and_in_the_background() {
+    let db = Db::new("qqmusic");
+    // 14 reads this week, 11 of them in the background.
+    for i in 0..14 {
+        let state = if i < 11 { "bg" } else { "top" };
+        db.access("com.tencent.qqmusic", "u0a123", "READ_CONTACTS", state, NOW - 6 * 24 * H + i * 7 * H);
+    }
+    let en = db.analyze(Lang::En);
+    let f = one(&en, "com.tencent.qqmusic", Rule::OutOfScope);
+    assert_eq!(
+        (f.severity, f.info_type, f.category.as_deref()),
+        (Severity::High, InfoType::Contacts, Some("online_video_music"))
+    );
+    assert_eq!(f.category_source, CategorySource::Curated);
+    assert_eq!((f.evidence.accesses, f.evidence.background, f.evidence.foreground), (14, 11, 3));
+    assert!(f.explanation.contains("accessed your contacts 14 times"), "{}", f.explanation);
+    assert!(f.explanation.contains("11 of them in the background"), "{}", f.explanation);
+    assert!(
+        f.explanation.contains("online video and music apps need no personal information at all"),
+        "{}",
+        f.explanation
+    );
+    assert!(f.explanation.contains("Art. 5, item 28"), "{}", f.explanation);
+    assert!(f.actions.contains(&Action::OpenAppPermissions { package: "com.tencent.qqmusic".into() }));
+    assert!(f.sources.iter().any(|s| s.id == "provisions-2021"));
+    assert_eq!(f.evidence.examples.len(), 5);
+    let bg = one(&en, "com.tencent.qqmusic", Rule::BackgroundAccess);
+    assert_eq!((bg.severity, bg.evidence.accesses), (Severity::High, 11));
+
+    let zh = db.analyze(Lang::ZhCn);
+    let f = one(&zh, "com.tencent.qqmusic", Rule::OutOfScope);
+    assert!(f.title.contains("访问了您的通讯录"), "{}", f.title);
+    assert!(f.explanation.contains("14 次") && f.explanation.contains("其中 11 次在后台"), "{}", f.explanation);
+    assert!(f.explanation.contains("在线影音类应用无须任何个人信息"), "{}", f.explanation);
+    assert!(f.explanation.contains("第五条第（28）项"), "{}", f.explanation);
+    assert_eq!(f.category_name.as_deref(), Some("在线影音类"));
+    assert!(f.sources[0].title.contains("必要个人信息范围规定"));
+}
+
+#[test]
+fn a_navigation_app_using_location_is_not_out_of_scope_even_in_the_background() {
+    let db = Db::new("maps");
+    for i in 0..5 {
+        db.access(
+            "com.autonavi.minimap",
+            "u0a130",
+            "FINE_LOCATION",
+            if i % 2 == 0 { "top" } else { "bg" },
+            NOW - 48 * H + i * H,
+        );
+    }
+    let a = db.analyze(Lang::En);
+    assert!(findings(&a, "com.autonavi.minimap", Rule::OutOfScope).is_empty());
+    assert!(
+        findings(&a, "com.autonavi.minimap", Rule::BackgroundAccess).is_empty(),
+        "navigation may track in the background"
+    );
+    // The same reads by a music app are both.
+    for i in 0..3 {
+        db.access("com.tencent.qqmusic", "u0a123", "FINE_LOCATION", "bg", NOW - 48 * H + i * H);
+    }
+    let a = db.analyze(Lang::En);
+    assert_eq!(one(&a, "com.tencent.qqmusic", Rule::OutOfScope).severity, Severity::High);
+    assert_eq!(one(&a, "com.tencent.qqmusic", Rule::BackgroundAccess).severity, Severity::Medium);
+    // Ordered by concern: the music app first.
+    let order: Vec<_> = a.apps.iter().map(|c| c.package.as_str()).collect();
+    assert_eq!(order[0], "com.tencent.qqmusic");
+    assert!(a.apps[0].score > a.apps.iter().find(|c| c.package == "com.autonavi.minimap").expect("maps").score);
+}
+
+#[test]
+fn a_messenger_may_use_the_camera_on_screen_but_not_behind_your_back() {
+    let db = Db::new("wechat");
+    db.access("com.tencent.mm", "u0a140", "CAMERA", "top", NOW - 10 * H);
+    let a = db.analyze(Lang::En);
+    assert!(findings(&a, "com.tencent.mm", Rule::OutOfScope).is_empty());
+    db.access("com.tencent.mm", "u0a140", "CAMERA", "cch", NOW - 5 * H);
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "com.tencent.mm", Rule::OutOfScope);
+    assert_eq!(f.evidence.accesses, 1, "only the off-screen use is out of scope");
+    assert!(f.explanation.contains("only while you are using the app"), "{}", f.explanation);
+    assert_eq!(one(&a, "com.tencent.mm", Rule::BackgroundAccess).info_type, InfoType::Camera);
+}
+
+#[test]
+fn reads_every_15_seconds_are_excessive_frequency() {
+    let db = Db::new("frequency");
+    let begin = NOW - 30 * H;
+    db.history("com.tmall.wireless", "u0a150", "FINE_LOCATION", begin, begin + 15 * 60_000, 60);
+    db.history("com.tmall.wireless", "u0a150", "READ_PHONE_STATE", begin, begin + 15 * 60_000, 20);
+    db.history("com.autonavi.minimap", "u0a130", "FINE_LOCATION", begin, begin + 15 * 60_000, 900);
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "com.tmall.wireless", Rule::Frequency);
+    assert_eq!((f.info_type, f.severity), (InfoType::Location, Severity::Medium));
+    assert_eq!(f.evidence.details["every_s"], 15.0);
+    assert!(f.explanation.contains("once every 15.0 s") && f.explanation.contains("every 30 s"), "{}", f.explanation);
+    assert_eq!(findings(&a, "com.tmall.wireless", Rule::Frequency).len(), 1, "every 45 s is below the threshold");
+    assert!(findings(&a, "com.autonavi.minimap", Rule::Frequency).is_empty(), "navigation needs continuous location");
+    // Every second is severe.
+    db.history("com.tmall.wireless", "u0a150", "READ_CONTACTS", begin, begin + 60_000, 60);
+    let a = db.analyze(Lang::ZhCn);
+    let f = findings(&a, "com.tmall.wireless", Rule::Frequency)
+        .into_iter()
+        .find(|f| f.info_type == InfoType::Contacts)
+        .expect("contacts");
+    assert_eq!(f.severity, Severity::High);
+    assert!(f.explanation.contains("每 1.0 秒"), "{}", f.explanation);
+}
+
+#[test]
+fn trying_again_within_48_hours_of_a_denial() {
+    let db = Db::new("denied");
+    for t in [NOW - 60 * H, NOW - 50 * H, NOW - 30 * H] {
+        db.event("com.tmall.wireless", "u0a150", "READ_CONTACTS", "fg", "s", true, t, None);
+    }
+    // Rejected twice, three days apart: not a retry within the window.
+    for t in [NOW - 150 * H, NOW - 70 * H] {
+        db.event("com.tmall.wireless", "u0a150", "READ_SMS", "fg", "s", true, t, None);
+    }
+    db.event("com.taobao.taobao", "u0a151", "READ_CONTACTS", "fg", "s", true, NOW - 10 * H, None);
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "com.tmall.wireless", Rule::DeniedRetry);
+    assert_eq!(
+        (f.info_type, f.evidence.rejects, f.evidence.details["retries_within_window"].as_u64()),
+        (InfoType::Contacts, 3, Some(2))
+    );
+    assert!(f.explanation.contains("Android refused") && f.explanation.contains("48 hours"), "{}", f.explanation);
+    assert!(findings(&a, "com.taobao.taobao", Rule::DeniedRetry).is_empty(), "one refusal is not a retry");
+    assert!(findings(&a, "com.tmall.wireless", Rule::OutOfScope).is_empty(), "denied attempts are not accesses");
+    let zh = db.analyze(Lang::ZhCn);
+    assert!(one(&zh, "com.tmall.wireless", Rule::DeniedRetry).explanation.contains("48 小时"));
+}
+
+#[test]
+fn night_reads_in_the_background() {
+    let db = Db::new("night");
+    // 02:30 and 14:30 Shanghai time.
+    let day = NOW - 36 * H; // 2026-03-07 00:00 Shanghai
+    db.access("org.example.weather", "u0a160", "FINE_LOCATION", "bg", day + 2 * H + 30 * 60_000);
+    db.access("org.example.weather", "u0a160", "READ_CONTACTS", "bg", day + 14 * H + 30 * 60_000);
+    db.access("org.example.weather", "u0a160", "READ_CALENDAR", "top", day + 3 * H);
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "org.example.weather", Rule::NightAccess);
+    assert_eq!((f.info_type, f.evidence.accesses, f.severity), (InfoType::Location, 1, Severity::Low));
+    assert!(f.explanation.contains("Between 00:00 and 06:00"), "{}", f.explanation);
+    // Unknown category: no out-of-scope judgement, and the findings say why.
+    assert!(findings(&a, "org.example.weather", Rule::OutOfScope).is_empty());
+    assert_eq!(f.category_source, CategorySource::Unknown);
+    assert!(f.explanation.contains("does not know what kind of app this is"), "{}", f.explanation);
+    assert!(f.actions.contains(&Action::SetCategory { package: "org.example.weather".into() }));
+    let zh = db.analyze(Lang::ZhCn);
+    assert!(one(&zh, "org.example.weather", Rule::NightAccess).explanation.contains("不知道这是哪一类应用"));
+}
+
+fn inventory(packages: &str) -> String {
+    format!(
+        r#"{{"opsight_inventory": 1, "device": {{"zone": "{ZONE}"}}, "captured_at_ms": {NOW}, "packages": [{packages}]}}"#
+    )
+}
+
+#[test]
+fn accesses_while_the_user_had_not_used_the_app() {
+    let db = Db::new("unused-app");
+    let used_at = NOW - 100 * H;
+    db.store
+        .ingest_packages(&inventory(&format!(
+            r#"{{"package": "com.jingdong.app.mall", "label": "JD", "usage": [{{"begin_ms": {}, "end_ms": {}}}]}},
+               {{"package": "com.xunmeng.pinduoduo", "label": "Pinduoduo"}}"#,
+            used_at,
+            used_at + H
+        )))
+        .expect("inventory");
+    db.access("com.jingdong.app.mall", "u0a170", "FINE_LOCATION", "bg", used_at + 2 * H);
+    db.access("com.jingdong.app.mall", "u0a170", "READ_CONTACTS", "cch", used_at + 40 * H);
+    db.access("com.xunmeng.pinduoduo", "u0a171", "READ_CONTACTS", "cch", used_at + 40 * H);
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "com.jingdong.app.mall", Rule::NotInUse);
+    assert_eq!((f.info_type, f.evidence.accesses), (InfoType::Contacts, 1), "an hour after use is not idle");
+    assert_eq!(f.label.as_deref(), Some("JD"));
+    assert!(f.title.starts_with("JD accessed"), "labels are used: {}", f.title);
+    assert!(findings(&a, "com.xunmeng.pinduoduo", Rule::NotInUse).is_empty(), "no usage data, no judgement");
+}
+
+#[test]
+fn clipboard_reads_from_the_background() {
+    let db = Db::new("clipboard");
+    db.access("com.ss.android.article.news", "u0a180", "READ_CLIPBOARD", "bg", NOW - 3 * H);
+    db.access("com.zhihu.android", "u0a181", "READ_CLIPBOARD", "top", NOW - 3 * H);
+    db.access("com.sohu.inputmethod.sogou", "u0a182", "READ_CLIPBOARD", "fg", NOW - 3 * H);
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "com.ss.android.article.news", Rule::ClipboardBackground);
+    assert_eq!(f.severity, Severity::High);
+    assert!(f.explanation.contains("passwords"), "{}", f.explanation);
+    assert!(findings(&a, "com.zhihu.android", Rule::ClipboardBackground).is_empty(), "on screen: the user pasted");
+    assert!(findings(&a, "com.sohu.inputmethod.sogou", Rule::ClipboardBackground).is_empty(), "keyboards may");
+    assert!(findings(&a, "com.ss.android.article.news", Rule::BackgroundAccess).is_empty(), "not reported twice");
+    let zh = db.analyze(Lang::ZhCn);
+    assert!(one(&zh, "com.ss.android.article.news", Rule::ClipboardBackground).title.contains("剪贴板"));
+}
+
+#[test]
+fn a_sensitive_permission_unused_for_90_days() {
+    let db = Db::new("unused-permission");
+    let old = NOW - 200 * 24 * H;
+    db.store
+        .ingest_packages(&inventory(&format!(
+            r#"{{"package": "com.youdao.dict", "label": "Youdao", "first_install_ms": {old},
+                 "requested_permissions": ["android.permission.READ_CONTACTS", "android.permission.CAMERA", "android.permission.INTERNET"],
+                 "granted_permissions": ["android.permission.READ_CONTACTS", "android.permission.CAMERA", "android.permission.INTERNET"]}},
+               {{"package": "com.duolingo", "first_install_ms": {}, "requested_permissions": ["android.permission.RECORD_AUDIO"],
+                 "granted_permissions": ["android.permission.RECORD_AUDIO"]}}"#,
+            NOW - 10 * 24 * H
+        )))
+        .expect("inventory");
+    db.access("com.youdao.dict", "u0a190", "CAMERA", "top", NOW - 5 * 24 * H);
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "com.youdao.dict", Rule::UnusedPermission);
+    assert_eq!((f.info_type, f.severity), (InfoType::Contacts, Severity::Low));
+    assert!(f.actions.contains(&Action::RevokePermission {
+        package: "com.youdao.dict".into(),
+        permission: "android.permission.READ_CONTACTS".into()
+    }));
+    assert!(findings(&a, "com.duolingo", Rule::UnusedPermission).is_empty(), "installed 10 days ago");
+}
+
+#[test]
+fn an_access_through_a_proxy_is_charged_to_the_app_that_asked() {
+    let db = Db::new("proxy");
+    db.event(
+        "com.google.android.gms",
+        "u0a200",
+        "READ_CONTACTS",
+        "bg",
+        "tpd",
+        false,
+        NOW - 4 * H,
+        Some("com.android.providers.contacts"),
+    );
+    // The provider's own record of doing it for someone else.
+    db.event("com.android.providers.contacts", "u0a70", "READ_CONTACTS", "bg", "tp", false, NOW - 4 * H, None);
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "com.google.android.gms", Rule::ProxyAccess);
+    assert_eq!(
+        (f.severity, f.evidence.details["proxy_package"].as_str()),
+        (Severity::Info, Some("com.android.providers.contacts"))
+    );
+    assert!(f
+        .explanation
+        .contains("charges these accesses to com.google.android.gms, not to com.android.providers.contacts"));
+    assert_eq!(one(&a, "com.google.android.gms", Rule::BackgroundAccess).evidence.accesses, 1);
+    assert!(a.findings.iter().all(|f| f.package != "com.android.providers.contacts"), "the proxy is not blamed");
+}
+
+#[test]
+fn google_play_overlay_for_sms_and_installed_apps() {
+    let db = Db::new("play");
+    db.store
+        .ingest_packages(&inventory(
+            r#"{"package": "com.android.mms", "system": true}, {"package": "org.example.loans"}"#,
+        ))
+        .expect("inventory");
+    db.access("org.example.loans", "u0a210", "READ_SMS", "bg", NOW - 2 * H);
+    db.access("com.android.mms", "u0a211", "READ_SMS", "bg", NOW - 2 * H);
+    db.access("org.example.loans", "u0a210", "QUERY_ALL_PACKAGES", "top", NOW - 2 * H);
+    db.access("com.qihoo360.mobilesafe", "u0a212", "QUERY_ALL_PACKAGES", "top", NOW - 2 * H);
+    db.access("com.tmall.wireless", "u0a150", "READ_SMS", "top", NOW - 2 * H);
+    let a = db.analyze(Lang::En);
+    assert_eq!(one(&a, "org.example.loans", Rule::PlaySmsCallLog).severity, Severity::Medium);
+    assert_eq!(one(&a, "org.example.loans", Rule::PlayInstalledApps).info_type, InfoType::InstalledApps);
+    assert!(findings(&a, "com.android.mms", Rule::PlaySmsCallLog).is_empty(), "the system SMS app");
+    assert!(findings(&a, "com.qihoo360.mobilesafe", Rule::PlayInstalledApps).is_empty(), "antivirus may");
+    assert!(findings(&a, "com.tmall.wireless", Rule::PlaySmsCallLog).is_empty(), "covered by out of scope, not twice");
+    assert_eq!(one(&a, "com.tmall.wireless", Rule::OutOfScope).info_type, InfoType::Sms);
+}
+
+#[test]
+fn the_user_sets_a_category() {
+    let db = Db::new("override");
+    db.access("org.example.reader", "u0a220", "READ_CONTACTS", "top", NOW - 2 * H);
+    assert!(findings(&db.analyze(Lang::En), "org.example.reader", Rule::OutOfScope).is_empty());
+    db.store.set_category("org.example.reader", Some("ebooks"), NOW).expect("set");
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "org.example.reader", Rule::OutOfScope);
+    assert_eq!((f.category.as_deref(), f.category_source), (Some("ebooks"), CategorySource::User));
+    assert!(db.store.set_category("org.example.reader", Some("novels"), NOW).is_err());
+    db.store.set_category("org.example.reader", None, NOW).expect("clear");
+    assert!(findings(&db.analyze(Lang::En), "org.example.reader", Rule::OutOfScope).is_empty());
+}
+
+#[test]
+fn every_app_gets_a_summary_and_json_has_the_documented_keys() {
+    let db = Db::new("json");
+    db.access("com.tencent.qqmusic", "u0a123", "READ_CONTACTS", "bg", NOW - 2 * H);
+    db.access("com.android.settings", "1000", "WAKE_LOCK", "bg", NOW - 2 * H);
+    let a = db.analyze(Lang::En);
+    let quiet = a.apps.iter().find(|c| c.package == "com.android.settings").expect("listed");
+    assert_eq!((quiet.score, quiet.summary.as_str()), (0, "Nothing excessive found."));
+    let json = serde_json::to_value(&a).expect("json");
+    for f in json["findings"].as_array().expect("findings") {
+        for key in ["rule", "package", "severity", "info_type", "title", "explanation", "evidence"] {
+            assert!(f.get(key).is_some(), "{key}");
+        }
+    }
+    assert_eq!(json["findings"][0]["info_type"], "contacts");
+    assert_eq!(json["findings"][0]["rule"], "out_of_scope");
+    assert_eq!(json["findings"][0]["severity"], "high");
+}
