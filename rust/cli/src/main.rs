@@ -24,6 +24,8 @@ enum Command {
     Packages(cmd::packages::Args),
     Apps(cmd::apps::Args),
     Timeline(cmd::timeline::Args),
+    Findings(cmd::findings::Args),
+    Category(cmd::category::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -34,6 +36,8 @@ fn main() -> std::process::ExitCode {
         Command::Packages(args) => cmd::packages::run(args),
         Command::Apps(args) => cmd::apps::run(args),
         Command::Timeline(args) => cmd::timeline::run(args),
+        Command::Findings(args) => cmd::findings::run(args),
+        Command::Category(args) => cmd::category::run(args),
     };
     exit::finish(result)
 }

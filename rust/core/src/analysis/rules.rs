@@ -117,7 +117,9 @@ impl AppCtx<'_> {
     ) -> Finding {
         let package = self.app.package.clone();
         if self.category.is_none() {
-            explanation.push(' ');
+            if self.text.lang == crate::ops::Lang::En {
+                explanation.push(' ');
+            }
             explanation.push_str(&self.text.unknown_category());
             actions.push(Action::SetCategory { package: package.clone() });
         }
@@ -209,17 +211,18 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
     };
     let title = t.pick(
         format!(
-            "{} accessed your {} though {} apps don't need it",
+            "{} accessed your {}, which {} apps do not need",
             ctx.name(),
             t.info(info).to_lowercase(),
             category.name_en.to_lowercase()
         ),
         format!("{} 访问了您的{}，而{}应用并不需要", ctx.name(), t.info(info), category.name_zh),
     );
-    let bg = if ev.background > 0 {
-        t.pick(format!(", {} of them in the background", ev.background), format!("，其中 {} 次在后台", ev.background))
-    } else {
-        String::new()
+    let bg = match (ev.background, ev.accesses) {
+        (0, _) => String::new(),
+        (b, n) if b == n && n == 1 => t.pick(", in the background".into(), "，在后台".into()),
+        (b, n) if b == n => t.pick(", all in the background".into(), "，全部在后台".into()),
+        (b, _) => t.pick(format!(", {b} of them in the background"), format!("，其中 {b} 次在后台")),
     };
     let explanation = t.pick(
         format!(
@@ -234,7 +237,7 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
             if user_action { ", and use it only while you are using the app" } else { "" }
         ),
         format!(
-            "{} {}访问了您的{} {}{bg}。根据 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第五条第（{}）项，{}应用{}{}。",
+            "{} {}访问了您的{}{}{bg}。根据 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第五条第（{}）项，{}应用{}{}。",
             ctx.name(),
             t.span(ev.first_ms, ev.last_ms),
             t.info(info),
@@ -295,7 +298,7 @@ fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
             t.span(ev.first_ms, ev.last_ms)
         ),
         format!(
-            "{} 在未显示于屏幕、也没有前台服务时 {}访问了您的{} {}。监管部门将在后台或静默状态下收集信息列为超出功能所需。",
+            "{} {}在未显示于屏幕、也没有前台服务时访问了您的{}{}。监管部门将在后台或静默状态下收集信息列为超出功能所需。",
             ctx.name(),
             t.span(ev.first_ms, ev.last_ms),
             t.info(info),
@@ -375,7 +378,7 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
             th.frequency_interval_s
         ),
         format!(
-            "{} 以大约每 {:.1} 秒一次的频率访问了您的{} {}。工信部 2020 年专项整治将“如每 {} 秒”固定频率读取列为超出业务功能实际需要。",
+            "{} 以大约每 {:.1} 秒一次的频率访问了您的{}{}。工信部 2020 年专项整治将“如每 {} 秒”固定频率读取列为超出业务功能实际需要。",
             ctx.name(),
             every_s,
             t.info(info),
@@ -426,7 +429,7 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
             ctx.pack.thresholds.reprompt_window_h
         ),
         format!(
-            "系统 {}拒绝了 {} 访问您的{} {}，其中 {} 次距上一次不到 {} 小时。用户拒绝后，应用不得继续收集或频繁征求同意（2019 年《认定方法》三.2；应用商店要求拒绝后 48 小时内不得再次申请）。",
+            "系统{}拒绝了 {} 访问您的{}{}，其中 {} 次距上一次不到 {} 小时。用户拒绝后，应用不得继续收集或频繁征求同意（2019 年《认定方法》三.2；应用商店要求拒绝后 48 小时内不得再次申请）。",
             t.span(ev.first_ms, ev.last_ms),
             ctx.name(),
             t.info(info),
@@ -488,7 +491,7 @@ fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "在 {:02}:00 至 {:02}:00 之间（您很可能在睡觉，应用也在后台），{} 访问了您的{} {}（{}）。",
+                "在 {:02}:00 至 {:02}:00 之间（您很可能在睡觉，应用也在后台），{} 访问了您的{}{}（{}）。",
                 th.night_start_hour,
                 th.night_end_hour,
                 ctx.name(),
@@ -544,7 +547,7 @@ fn not_in_use(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Op
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "在此之前的 {} 小时内您没有打开过 {}，它却访问了您的{} {}（{}）。",
+                "在此之前的 {} 小时内您没有打开过 {}，它却访问了您的{}{}（{}）。",
                 ctx.pack.thresholds.not_used_window_h,
                 ctx.name(),
                 t.info(info),
@@ -588,7 +591,7 @@ fn clipboard_background(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEve
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "{} 在未显示于屏幕时 {}读取了您复制的内容 {}。复制的内容常包含密码、验证码和地址；Android 只允许您正在使用的应用或输入法读取。",
+                "{} {}在未显示于屏幕时读取了您复制的内容{}。复制的内容常包含密码、验证码和地址；Android 只允许您正在使用的应用或输入法读取。",
                 ctx.name(),
                 t.span(ev.first_ms, ev.last_ms),
                 t.times(ev.accesses)
@@ -639,7 +642,7 @@ fn proxy_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                         proxy
                     ),
                     format!(
-                        "{} 请 {} 代为访问了您的{} {}（{}）。Android 记录了是谁发起的访问，Opsight 将这些访问计入 {}，而不是 {}。",
+                        "{} 请 {} 代为访问了您的{}{}（{}）。Android 记录了是谁发起的访问，Opsight 将这些访问计入 {}，而不是 {}。",
                         ctx.name(),
                         proxy,
                         t.info(info),
@@ -689,7 +692,7 @@ fn play_sms_call_log(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "{} 访问了您的{} {}（{}）。Google Play 只允许默认短信、电话或助理应用访问短信和通话记录。",
+                "{} 访问了您的{}{}（{}）。Google Play 只允许默认短信、电话或助理应用访问短信和通话记录。",
                 ctx.name(),
                 t.info(info),
                 t.times(ev.accesses),

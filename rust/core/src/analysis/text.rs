@@ -23,7 +23,7 @@ impl Text {
         match (first, last, self.lang) {
             (Some(f), Some(l), Lang::En) if self.when(f) == self.when(l) => format!("at {}", self.when(f)),
             (Some(f), Some(l), Lang::En) => format!("between {} and {}", self.when(f), self.when(l)),
-            (Some(f), Some(l), Lang::ZhCn) if self.when(f) == self.when(l) => format!("于 {}", self.when(f)),
+            (Some(f), Some(l), Lang::ZhCn) if self.when(f) == self.when(l) => format!("于 {} ", self.when(f)),
             (Some(f), Some(l), Lang::ZhCn) => format!("在 {} 至 {} 之间", self.when(f), self.when(l)),
             _ => String::new(),
         }
@@ -37,7 +37,7 @@ impl Text {
     }
 
     pub fn times(&self, n: u64) -> String {
-        self.pick(if n == 1 { "once".into() } else { format!("{n} times") }, format!("{n} 次"))
+        self.pick(if n == 1 { "once".into() } else { format!("{n} times") }, format!(" {n} 次"))
     }
 
     pub fn unknown_category(&self) -> String {
