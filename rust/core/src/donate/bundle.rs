@@ -1,0 +1,295 @@
+//! Building the preview and the bundle from the store. Both come from one function, so the preview shows exactly
+//! the rows the export writes (with the same row ids), except that salted hashes are shown as per-donation
+//! pseudonyms: the real salt exists only inside one export.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::manifest::{AppIdentity, Granularity, Level, StudyManifest};
+use crate::analysis::{resolve_category, PolicyPack};
+use crate::error::{Error, Result};
+use crate::ops::InfoType;
+use crate::store::Store;
+use crate::time::LocalTime;
+
+/// The bundle format version.
+pub const BUNDLE_VERSION: u32 = 1;
+
+/// What the donor removed before exporting.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusions {
+    #[serde(default)]
+    pub packages: Vec<String>,
+    /// Row ids from the preview.
+    #[serde(default)]
+    pub rows: Vec<String>,
+}
+
+impl Exclusions {
+    pub fn from_json(json: &str) -> Result<Exclusions> {
+        if json.trim().is_empty() {
+            return Ok(Exclusions::default());
+        }
+        serde_json::from_str(json).map_err(|e| {
+            Error::InvalidInput(format!("exclusions: expected {{\"packages\": [...], \"rows\": [...]}} (line {} column {})", e.line(), e.column()))
+        })
+    }
+}
+
+/// One row as the donor reviews it: what leaves (`leaves`), and, for the donor's eyes only, which app it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreviewRow {
+    pub row_id: String,
+    pub package: String,
+    pub label: Option<String>,
+    /// Exactly the object the export writes for this row (a salted hash is shown as a pseudonym).
+    pub leaves: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuppressedGroup {
+    pub day: String,
+    pub package: String,
+    pub info_type: InfoType,
+    pub count: u64,
+}
+
+/// What the donor reads before deciding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DonationPreview {
+    pub opsight_donation_preview: u32,
+    pub manifest: StudyManifest,
+    /// The keys every row that leaves has.
+    pub fields: Vec<&'static str>,
+    pub rows: Vec<PreviewRow>,
+    /// Accesses per information type in the rows that would leave.
+    pub totals: BTreeMap<String, u64>,
+    /// Per day, app and type: counts below `min_count`, which never leave.
+    pub suppressed: Vec<SuppressedGroup>,
+    /// The apps in the rows, for excluding whole apps.
+    pub packages: Vec<String>,
+}
+
+struct Row {
+    row_id: String,
+    package: String,
+    label: Option<String>,
+    time: String,
+    day: String,
+    info_type: InfoType,
+    category: String,
+    count: u64,
+}
+
+fn time_key(g: Granularity) -> &'static str {
+    match g {
+        Granularity::Exact => "time",
+        Granularity::Hour => "hour",
+        Granularity::Day => "day",
+    }
+}
+
+fn app_key(a: AppIdentity) -> &'static str {
+    match a {
+        AppIdentity::Package => "package",
+        AppIdentity::Category => "category",
+        AppIdentity::SaltedHash => "app",
+    }
+}
+
+/// The keys of every row for a manifest: nothing else ever appears in a row.
+pub fn row_fields(m: &StudyManifest) -> Vec<&'static str> {
+    let mut f = vec![time_key(m.granularity), app_key(m.app_identity), "info_type"];
+    if m.level == Level::DailyCounts {
+        f.push("count");
+    }
+    f
+}
+
+impl Store {
+    fn donation_rows(&self, m: &StudyManifest) -> Result<(Vec<Row>, Vec<SuppressedGroup>)> {
+        let zone = match self.device_zone()? {
+            Some(z) => jiff::tz::TimeZone::get(&z).map_err(|_| Error::InvalidInput("unknown device zone".into()))?,
+            None => jiff::tz::TimeZone::UTC,
+        };
+        let (from, to) = m.period().ok_or_else(|| Error::InvalidInput("study manifest: bad period".into()))?;
+        let start = |d: jiff::civil::Date| -> Result<i64> {
+            Ok(d.to_zoned(zone.clone()).map_err(|_| Error::InvalidInput("study period outside the calendar".into()))?.timestamp().as_millisecond())
+        };
+        let from_ms = start(from)?;
+        let to_ms = start(to.tomorrow().map_err(|_| Error::InvalidInput("study period outside the calendar".into()))?)?;
+        let pack = PolicyPack::embedded();
+        let wanted: BTreeSet<InfoType> = m.info_types.iter().copied().collect();
+        // (day, package, info type) → accesses, in time order.
+        let mut groups: BTreeMap<(String, String, InfoType), Vec<String>> = BTreeMap::new();
+        let mut labels: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
+        for app in self.activity(from_ms, to_ms)? {
+            let (category, _) =
+                resolve_category(pack, &app.package, app.category_override.as_deref(), app.android_category.as_deref());
+            let category = category.map_or_else(|| "unknown".to_owned(), |c| c.id.clone());
+            for e in app.events.iter().filter(|e| !e.reject) {
+                let Ok(info) = e.info_type.parse::<InfoType>() else { continue };
+                if !wanted.contains(&info) {
+                    continue;
+                }
+                let Some(local) = LocalTime::from_utc_ms(e.t, &zone) else { continue };
+                let text = local.to_string();
+                let time = match m.granularity {
+                    Granularity::Exact => text.clone(),
+                    Granularity::Hour => format!("{}T{}", &text[..10], &text[11..13]),
+                    Granularity::Day => text[..10].to_owned(),
+                };
+                groups.entry((text[..10].to_owned(), app.package.clone(), info)).or_default().push(time);
+            }
+            labels.insert(app.package.clone(), (app.label.clone(), category));
+        }
+        let mut rows = Vec::new();
+        let mut suppressed = Vec::new();
+        let mut pending: Vec<(String, String, InfoType, String, u64)> = Vec::new();
+        for ((day, package, info), times) in groups {
+            let count = times.len() as u64;
+            if count < m.min_count {
+                suppressed.push(SuppressedGroup { day, package, info_type: info, count });
+                continue;
+            }
+            match m.level {
+                Level::DailyCounts => pending.push((day.clone(), package, info, day, count)),
+                Level::Events => {
+                    for t in times {
+                        pending.push((day.clone(), package.clone(), info, t, 1));
+                    }
+                }
+            }
+        }
+        // Row ids follow a fixed order, so the preview's ids name the export's rows.
+        pending.sort_by(|a, b| (&a.3, &a.1, a.2).cmp(&(&b.3, &b.1, b.2)));
+        for (i, (day, package, info, time, count)) in pending.into_iter().enumerate() {
+            let (label, category) = labels.get(&package).cloned().unwrap_or((None, "unknown".into()));
+            rows.push(Row { row_id: format!("r{}", i + 1), package, label, time, day, info_type: info, category, count });
+        }
+        Ok((rows, suppressed))
+    }
+
+    /// The preview a donor reads before deciding: every row that would leave, totals, and what was suppressed.
+    pub fn donation_preview(&self, manifest_json: &str) -> Result<DonationPreview> {
+        let m = StudyManifest::from_json(manifest_json)?;
+        let (rows, suppressed) = self.donation_rows(&m)?;
+        let mut pseudonyms: BTreeMap<String, String> = BTreeMap::new();
+        let mut totals = BTreeMap::new();
+        let mut packages = BTreeSet::new();
+        let preview_rows = rows
+            .iter()
+            .map(|r| {
+                let n = pseudonyms.len() + 1;
+                let pseudonym = pseudonyms.entry(r.package.clone()).or_insert_with(|| format!("app #{n} (hashed on export)")).clone();
+                *totals.entry(r.info_type.as_str().to_owned()).or_insert(0) += r.count;
+                packages.insert(r.package.clone());
+                PreviewRow { row_id: r.row_id.clone(), package: r.package.clone(), label: r.label.clone(), leaves: row_object(&m, r, &pseudonym) }
+            })
+            .collect();
+        Ok(DonationPreview {
+            opsight_donation_preview: 1,
+            fields: row_fields(&m),
+            manifest: m,
+            rows: preview_rows,
+            totals,
+            suppressed,
+            packages: packages.into_iter().collect(),
+        })
+    }
+
+    /// The bundle: one JSON document with exactly what the manifest allows, minus what the donor excluded.
+    /// A new random donation id and (for `salted_hash`) a new random salt, never exported, every time.
+    pub fn export_donation(&self, manifest_json: &str, exclusions_json: &str) -> Result<Vec<u8>> {
+        let m = StudyManifest::from_json(manifest_json)?;
+        let exclusions = Exclusions::from_json(exclusions_json)?;
+        let (rows, suppressed) = self.donation_rows(&m)?;
+        let salt = random_bytes::<32>()?;
+        let excluded_packages: BTreeSet<&str> = exclusions.packages.iter().map(String::as_str).collect();
+        let excluded_rows: BTreeSet<&str> = exclusions.rows.iter().map(String::as_str).collect();
+        let mut out_rows = Vec::new();
+        let (mut by_package, mut by_row) = (0u64, 0u64);
+        for r in &rows {
+            if excluded_packages.contains(r.package.as_str()) {
+                by_package += 1;
+                continue;
+            }
+            if excluded_rows.contains(r.row_id.as_str()) {
+                by_row += 1;
+                continue;
+            }
+            let hashed = salted_hash(&salt, &r.package)?;
+            out_rows.push(Value::Object(row_object(&m, r, &hashed)));
+        }
+        let id = random_bytes::<16>()?;
+        let mut bundle = json!({
+            "opsight_donation": BUNDLE_VERSION,
+            "donation_id": uuid_v4(id),
+            "manifest": m,
+            "fields": row_fields(&m),
+            "rows": out_rows,
+            "suppressed_groups": suppressed.len(),
+            "exclusions": {"packages": excluded_packages.len(), "rows_by_package": by_package, "rows": by_row},
+        });
+        let checksum = checksum(&bundle);
+        if let Value::Object(map) = &mut bundle {
+            map.insert("checksum".into(), Value::String(checksum));
+        }
+        serde_json::to_vec_pretty(&bundle).map_err(|_| Error::InvalidInput("bundle could not be written".into()))
+    }
+}
+
+fn row_object(m: &StudyManifest, r: &Row, hashed: &str) -> Map<String, Value> {
+    let mut o = Map::new();
+    o.insert(time_key(m.granularity).into(), Value::String(if m.level == Level::DailyCounts { r.day.clone() } else { r.time.clone() }));
+    let app = match m.app_identity {
+        AppIdentity::Package => r.package.clone(),
+        AppIdentity::Category => r.category.clone(),
+        AppIdentity::SaltedHash => hashed.to_owned(),
+    };
+    o.insert(app_key(m.app_identity).into(), Value::String(app));
+    o.insert("info_type".into(), Value::String(r.info_type.as_str().into()));
+    if m.level == Level::DailyCounts {
+        o.insert("count".into(), json!(r.count));
+    }
+    o
+}
+
+/// `sha256:<hex>` of the bundle without its `checksum` key, serialised compactly with keys sorted (serde_json's
+/// map order): the researcher's side recomputes it the same way (docs/research.md).
+pub fn checksum(bundle: &Value) -> String {
+    let mut copy = bundle.clone();
+    if let Value::Object(map) = &mut copy {
+        map.remove("checksum");
+    }
+    let bytes = serde_json::to_vec(&copy).unwrap_or_default();
+    format!("sha256:{}", hex(&Sha256::digest(&bytes)))
+}
+
+fn salted_hash(salt: &[u8], package: &str) -> Result<String> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(salt).map_err(|_| Error::InvalidInput("salt".into()))?;
+    mac.update(package.as_bytes());
+    Ok(hex(&mac.finalize().into_bytes()[..16]))
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|_| Error::InvalidInput("no system randomness".into()))?;
+    Ok(b)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn uuid_v4(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}

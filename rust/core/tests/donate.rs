@@ -1,0 +1,239 @@
+//! Donation: the preview shows what leaves, the export honours exclusions, and nothing outside the manifest
+//! ever appears in a bundle (property test over random manifests and databases).
+
+use std::collections::BTreeSet;
+
+use opsight_core::analysis::PolicyPack;
+use opsight_core::donate::{checksum, row_fields, StudyManifest};
+use opsight_core::store::IngestOptions;
+use opsight_core::time::LocalTime;
+use opsight_core::Store;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+const ZONE: &str = "Asia/Shanghai";
+const H: i64 = 3_600_000;
+/// 2027-01-01 00:00 Asia/Shanghai.
+const T0: i64 = 1_798_732_800_000;
+
+const PACKAGES: [&str; 6] = [
+    "com.tencent.qqmusic",
+    "com.autonavi.minimap",
+    "org.secret.diary",
+    "com.tmall.wireless",
+    "org.example.loans",
+    "com.tencent.mm",
+];
+const OPS: [&str; 6] = ["READ_SMS", "FINE_LOCATION", "READ_CONTACTS", "CAMERA", "READ_CALL_LOG", "RECORD_AUDIO"];
+const STATES: [&str; 4] = ["top", "bg", "cch", "fgsvc"];
+
+struct Db {
+    dir: std::path::PathBuf,
+    store: Store,
+}
+
+impl Db {
+    fn new(name: &str) -> Db {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!("opsight-donate-{name}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let store = Store::open(dir.join("t.db")).expect("open");
+        store
+            .ingest_packages(&format!(
+                r#"{{"opsight_inventory": 1, "device": {{"label": "this-device", "manufacturer": "SecretMaker", "model": "Model-XYZ-987", "zone": "{ZONE}"}},
+                   "packages": [{{"package": "org.secret.diary", "label": "My Secret Diary"}}, {{"package": "com.tencent.qqmusic", "label": "QQ音乐"}}]}}"#
+            ))
+            .expect("inventory");
+        Db { dir, store }
+    }
+
+    /// Accesses as (app index, op index, state index, hours after T0); one dump per event, a phone's last-access view.
+    fn add(&self, events: &[(usize, usize, usize, i64)]) {
+        let zone = jiff::tz::TimeZone::get(ZONE).expect("zone");
+        for (i, &(app, op, state, hours)) in events.iter().enumerate() {
+            let t = T0 + hours * H + i as i64 * 1000;
+            let local = LocalTime::from_utc_ms(t, &zone).expect("local");
+            let dump = format!(
+                "  Uid u0a{}:\n    Package {}:\n      {} (allow):\n        null=[\n          Access: [{}-s] {local} (-1h0m0s0ms)\n        ]\n",
+                100 + app,
+                PACKAGES[app],
+                OPS[op],
+                STATES[state]
+            );
+            let opts = IngestOptions { zone: Some(ZONE.into()), captured_at_ms: Some(t + H), ..IngestOptions::default() };
+            self.store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn manifest(info_types: &[&str], granularity: &str, level: &str, identity: &str, min_count: u64) -> String {
+    json!({
+        "study_id": "sms-2027", "title": "SMS access in China", "researcher": "Dr. Researcher", "contact": "r@example.org",
+        "purpose": "Measure SMS reads by non-messaging apps", "info_types": info_types, "granularity": granularity,
+        "level": level, "app_identity": identity, "from": "2027-01-01", "to": "2027-01-07", "min_count": min_count,
+        "retention": "two years"
+    })
+    .to_string()
+}
+
+#[test]
+fn manifests_are_validated_without_echoing_them() {
+    let ok = manifest(&["sms"], "day", "daily_counts", "category", 5);
+    assert!(StudyManifest::from_json(&ok).is_ok());
+    for (bad, why) in [
+        (manifest(&[], "day", "daily_counts", "category", 5), "info_types"),
+        (manifest(&["sms"], "hour", "daily_counts", "category", 5), "daily_counts needs granularity day"),
+        (manifest(&["sms"], "minute", "events", "category", 5), "wrong type"),
+        (manifest(&["dna"], "day", "events", "category", 5), "wrong type"),
+        (ok.replace("2027-01-07", "2026-12-01"), "from must not be after to"),
+        (ok.replace("sms-2027", "sms 2027!"), "study_id"),
+        (ok.replace("\"retention\"", "\"extra\": 1, \"retention\""), "unknown"),
+        ("{".to_owned(), "not valid JSON"),
+    ] {
+        let err = StudyManifest::from_json(&bad).expect_err(why).to_string();
+        assert!(err.contains(why), "{why}: {err}");
+        assert!(!err.contains("Researcher"), "no echo: {err}");
+    }
+}
+
+#[test]
+fn preview_export_and_exclusions() {
+    let db = Db::new("flow");
+    // SMS reads: loans 6 times on day 1, music 2 times on day 2 (below min_count 5), diary 5 times on day 3.
+    let mut events: Vec<(usize, usize, usize, i64)> = (0..6).map(|i| (4, 0, 1, 2 + i)).collect();
+    events.extend((0..2).map(|i| (0, 0, 2, 30 + i)));
+    events.extend((0..5).map(|i| (2, 0, 0, 50 + i)));
+    events.push((4, 2, 1, 5)); // contacts: not asked for
+    events.push((4, 0, 1, -30)); // before the study
+    db.add(&events);
+    let m = manifest(&["sms"], "day", "daily_counts", "package", 5);
+    let preview = db.store.donation_preview(&m).expect("preview");
+    assert_eq!(preview.fields, vec!["day", "package", "info_type", "count"]);
+    let rows: Vec<(String, String, u64)> = preview
+        .rows
+        .iter()
+        .map(|r| (r.row_id.clone(), r.leaves["day"].as_str().unwrap_or("").to_owned(), r.leaves["count"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(rows, vec![("r1".to_owned(), "2027-01-01".to_owned(), 6), ("r2".to_owned(), "2027-01-03".to_owned(), 5)]);
+    assert_eq!(preview.rows[1].label.as_deref(), Some("My Secret Diary"), "the donor sees which app");
+    assert_eq!(preview.totals["sms"], 11);
+    assert_eq!(preview.suppressed.len(), 1);
+    assert_eq!((preview.suppressed[0].package.as_str(), preview.suppressed[0].count), ("com.tencent.qqmusic", 2));
+
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(2));
+    assert_eq!(bundle["rows"][0], json!({"day": "2027-01-01", "package": "org.example.loans", "info_type": "sms", "count": 6}));
+    assert_eq!(bundle["checksum"], checksum(&bundle), "the checksum covers everything else");
+    let excl = r#"{"packages": ["org.secret.diary"], "rows": ["r1"]}"#;
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, excl).expect("export")).expect("json");
+    assert_eq!(bundle["rows"], json!([]));
+    assert_eq!(bundle["exclusions"], json!({"packages": 1, "rows_by_package": 1, "rows": 1}));
+    assert!(db.store.export_donation(&m, "[1,2]").is_err(), "malformed exclusions are refused");
+
+    // Salted hashes link rows within one donation only; ids differ every time.
+    let m = manifest(&["sms"], "hour", "events", "salted_hash", 1);
+    let a: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let b: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let apps = |v: &Value| v["rows"].as_array().expect("rows").iter().map(|r| r["app"].as_str().unwrap_or("").to_owned()).collect::<BTreeSet<_>>();
+    assert_eq!(apps(&a).len(), 3, "three apps read SMS");
+    assert!(apps(&a).is_disjoint(&apps(&b)), "a new salt per donation");
+    assert_ne!(a["donation_id"], b["donation_id"]);
+    assert_eq!(a["rows"][0]["hour"].as_str().map(str::len), Some(13));
+}
+
+fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCaseError> {
+    let m = StudyManifest::from_json(manifest_json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let bytes = db.store.export_donation(manifest_json, "").map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let bundle: Value = serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let top: BTreeSet<&str> = bundle.as_object().expect("object").keys().map(String::as_str).collect();
+    prop_assert_eq!(
+        top,
+        ["checksum", "donation_id", "exclusions", "fields", "manifest", "opsight_donation", "rows", "suppressed_groups"].into_iter().collect::<BTreeSet<_>>()
+    );
+    let fields: BTreeSet<&str> = row_fields(&m).into_iter().collect();
+    let pack = PolicyPack::embedded();
+    let wanted: BTreeSet<String> = m.info_types.iter().map(|t| t.as_str().to_owned()).collect();
+    for row in bundle["rows"].as_array().expect("rows") {
+        let keys: BTreeSet<&str> = row.as_object().expect("row").keys().map(String::as_str).collect();
+        prop_assert_eq!(&keys, &fields, "no field outside the manifest");
+        prop_assert!(wanted.contains(row["info_type"].as_str().unwrap_or("")), "no info type outside the manifest");
+        let time = row.get("time").or(row.get("hour")).or(row.get("day")).and_then(Value::as_str).unwrap_or("");
+        let shape_ok = match m.granularity {
+            opsight_core::donate::Granularity::Day => time.len() == 10,
+            opsight_core::donate::Granularity::Hour => time.len() == 13 && &time[10..11] == "T",
+            opsight_core::donate::Granularity::Exact => time.len() == 23,
+        };
+        prop_assert!(shape_ok, "time precision {time:?} for {:?}", m.granularity);
+        prop_assert!(&time[..10] >= m.from.as_str() && &time[..10] <= m.to.as_str(), "inside the period");
+        match m.app_identity {
+            opsight_core::donate::AppIdentity::Package => prop_assert!(PACKAGES.contains(&row["package"].as_str().unwrap_or(""))),
+            opsight_core::donate::AppIdentity::Category => {
+                let c = row["category"].as_str().unwrap_or("");
+                prop_assert!(c == "unknown" || pack.category(c).is_some(), "{c}");
+            }
+            opsight_core::donate::AppIdentity::SaltedHash => {
+                let h = row["app"].as_str().unwrap_or("");
+                prop_assert!(h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()), "{h}");
+            }
+        }
+        if let Some(count) = row.get("count") {
+            prop_assert!(count.as_u64().unwrap_or(0) >= m.min_count.max(1));
+        }
+    }
+    // Outside the rows' own values, no app or device identity appears anywhere in the bundle.
+    let rows_text = bundle["rows"].to_string();
+    for secret in ["My Secret Diary", "QQ音乐", "SecretMaker", "Model-XYZ-987", "this-device", "u0a1"] {
+        prop_assert!(!text.contains(secret), "{secret} leaked");
+    }
+    if m.app_identity != opsight_core::donate::AppIdentity::Package {
+        for p in PACKAGES {
+            prop_assert!(!text.contains(p), "package {p} leaked with identity {:?}", m.app_identity);
+        }
+    } else {
+        for p in PACKAGES {
+            prop_assert_eq!(text.matches(p).count(), rows_text.matches(p).count(), "packages only inside rows");
+        }
+    }
+    Ok(())
+}
+
+fn arb_manifest() -> impl Strategy<Value = String> {
+    let types = prop::sample::subsequence(vec!["sms", "location", "contacts", "camera", "call_log", "microphone", "clipboard"], 1..4);
+    let shape = prop_oneof![
+        Just(("day", "daily_counts")),
+        Just(("day", "events")),
+        Just(("hour", "events")),
+        Just(("exact", "events"))
+    ];
+    let identity = prop_oneof![Just("package"), Just("category"), Just("salted_hash")];
+    (types, shape, identity, 0u64..4, 1u32..8, 0u32..6).prop_map(|(types, (g, l), id, min, from_day, len)| {
+        let from = format!("2027-01-{:02}", from_day);
+        let to = format!("2027-01-{:02}", (from_day + len).min(28));
+        manifest(&types, g, l, id, min).replace("2027-01-01", &from).replace("2027-01-07", &to)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn nothing_outside_the_manifest_ever_leaves(
+        events in prop::collection::vec((0..6usize, 0..6usize, 0..4usize, -24i64..240), 1..25),
+        manifests in prop::collection::vec(arb_manifest(), 1..4),
+    ) {
+        let db = Db::new("prop");
+        db.add(&events);
+        for m in &manifests {
+            bundle_is_within_manifest(&db, m)?;
+        }
+    }
+}
