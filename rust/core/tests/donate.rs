@@ -36,7 +36,11 @@ impl Db {
     fn new(name: &str) -> Db {
         use std::sync::atomic::{AtomicU64, Ordering};
         static N: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!("opsight-donate-{name}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let dir = std::env::temp_dir().join(format!(
+            "opsight-donate-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("dir");
         let store = Store::open(dir.join("t.db")).expect("open");
@@ -62,7 +66,8 @@ impl Db {
                 OPS[op],
                 STATES[state]
             );
-            let opts = IngestOptions { zone: Some(ZONE.into()), captured_at_ms: Some(t + H), ..IngestOptions::default() };
+            let opts =
+                IngestOptions { zone: Some(ZONE.into()), captured_at_ms: Some(t + H), ..IngestOptions::default() };
             self.store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
         }
     }
@@ -120,9 +125,18 @@ fn preview_export_and_exclusions() {
     let rows: Vec<(String, String, u64)> = preview
         .rows
         .iter()
-        .map(|r| (r.row_id.clone(), r.leaves["day"].as_str().unwrap_or("").to_owned(), r.leaves["count"].as_u64().unwrap_or(0)))
+        .map(|r| {
+            (
+                r.row_id.clone(),
+                r.leaves["day"].as_str().unwrap_or("").to_owned(),
+                r.leaves["count"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
-    assert_eq!(rows, vec![("r1".to_owned(), "2027-01-01".to_owned(), 6), ("r2".to_owned(), "2027-01-03".to_owned(), 5)]);
+    assert_eq!(
+        rows,
+        vec![("r1".to_owned(), "2027-01-01".to_owned(), 6), ("r2".to_owned(), "2027-01-03".to_owned(), 5)]
+    );
     assert_eq!(preview.rows[1].label.as_deref(), Some("My Secret Diary"), "the donor sees which app");
     assert_eq!(preview.totals["sms"], 11);
     assert_eq!(preview.suppressed.len(), 1);
@@ -130,7 +144,10 @@ fn preview_export_and_exclusions() {
 
     let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
     assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(2));
-    assert_eq!(bundle["rows"][0], json!({"day": "2027-01-01", "package": "org.example.loans", "info_type": "sms", "count": 6}));
+    assert_eq!(
+        bundle["rows"][0],
+        json!({"day": "2027-01-01", "package": "org.example.loans", "info_type": "sms", "count": 6})
+    );
     assert_eq!(bundle["checksum"], checksum(&bundle), "the checksum covers everything else");
     let excl = r#"{"packages": ["org.secret.diary"], "rows": ["r1"]}"#;
     let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, excl).expect("export")).expect("json");
@@ -142,11 +159,24 @@ fn preview_export_and_exclusions() {
     let m = manifest(&["sms"], "hour", "events", "salted_hash", 1);
     let a: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
     let b: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
-    let apps = |v: &Value| v["rows"].as_array().expect("rows").iter().map(|r| r["app"].as_str().unwrap_or("").to_owned()).collect::<BTreeSet<_>>();
+    let apps = |v: &Value| {
+        v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["app"].as_str().unwrap_or("").to_owned())
+            .collect::<BTreeSet<_>>()
+    };
     assert_eq!(apps(&a).len(), 3, "three apps read SMS");
     assert!(apps(&a).is_disjoint(&apps(&b)), "a new salt per donation");
     assert_ne!(a["donation_id"], b["donation_id"]);
     assert_eq!(a["rows"][0]["hour"].as_str().map(str::len), Some(13));
+
+    // Asked for, the foreground/background split comes along; never otherwise.
+    let m = manifest(&["sms"], "day", "daily_counts", "package", 5).replacen('{', "{\"background\": true, ", 1);
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    assert_eq!(bundle["rows"][0]["background_count"], 6, "the loan app read SMS in the background");
+    assert_eq!(bundle["rows"][1]["background_count"], 0);
 }
 
 fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCaseError> {
@@ -157,7 +187,18 @@ fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCas
     let top: BTreeSet<&str> = bundle.as_object().expect("object").keys().map(String::as_str).collect();
     prop_assert_eq!(
         top,
-        ["checksum", "donation_id", "exclusions", "fields", "manifest", "opsight_donation", "rows", "suppressed_groups"].into_iter().collect::<BTreeSet<_>>()
+        [
+            "checksum",
+            "donation_id",
+            "exclusions",
+            "fields",
+            "manifest",
+            "opsight_donation",
+            "rows",
+            "suppressed_groups"
+        ]
+        .into_iter()
+        .collect::<BTreeSet<_>>()
     );
     let fields: BTreeSet<&str> = row_fields(&m).into_iter().collect();
     let pack = PolicyPack::embedded();
@@ -175,7 +216,9 @@ fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCas
         prop_assert!(shape_ok, "time precision {time:?} for {:?}", m.granularity);
         prop_assert!(&time[..10] >= m.from.as_str() && &time[..10] <= m.to.as_str(), "inside the period");
         match m.app_identity {
-            opsight_core::donate::AppIdentity::Package => prop_assert!(PACKAGES.contains(&row["package"].as_str().unwrap_or(""))),
+            opsight_core::donate::AppIdentity::Package => {
+                prop_assert!(PACKAGES.contains(&row["package"].as_str().unwrap_or("")))
+            }
             opsight_core::donate::AppIdentity::Category => {
                 let c = row["category"].as_str().unwrap_or("");
                 prop_assert!(c == "unknown" || pack.category(c).is_some(), "{c}");
@@ -207,7 +250,10 @@ fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCas
 }
 
 fn arb_manifest() -> impl Strategy<Value = String> {
-    let types = prop::sample::subsequence(vec!["sms", "location", "contacts", "camera", "call_log", "microphone", "clipboard"], 1..4);
+    let types = prop::sample::subsequence(
+        vec!["sms", "location", "contacts", "camera", "call_log", "microphone", "clipboard"],
+        1..4,
+    );
     let shape = prop_oneof![
         Just(("day", "daily_counts")),
         Just(("day", "events")),
@@ -215,11 +261,18 @@ fn arb_manifest() -> impl Strategy<Value = String> {
         Just(("exact", "events"))
     ];
     let identity = prop_oneof![Just("package"), Just("category"), Just("salted_hash")];
-    (types, shape, identity, 0u64..4, 1u32..8, 0u32..6).prop_map(|(types, (g, l), id, min, from_day, len)| {
-        let from = format!("2027-01-{:02}", from_day);
-        let to = format!("2027-01-{:02}", (from_day + len).min(28));
-        manifest(&types, g, l, id, min).replace("2027-01-01", &from).replace("2027-01-07", &to)
-    })
+    (types, shape, identity, 0u64..4, 1u32..8, 0u32..6, any::<bool>()).prop_map(
+        |(types, (g, l), id, min, from_day, len, bg)| {
+            let from = format!("2027-01-{:02}", from_day);
+            let to = format!("2027-01-{:02}", (from_day + len).min(28));
+            let m = manifest(&types, g, l, id, min).replace("2027-01-01", &from).replace("2027-01-07", &to);
+            if bg {
+                m.replacen('{', "{\"background\": true, ", 1)
+            } else {
+                m
+            }
+        },
+    )
 }
 
 proptest! {

@@ -36,7 +36,11 @@ impl Exclusions {
             return Ok(Exclusions::default());
         }
         serde_json::from_str(json).map_err(|e| {
-            Error::InvalidInput(format!("exclusions: expected {{\"packages\": [...], \"rows\": [...]}} (line {} column {})", e.line(), e.column()))
+            Error::InvalidInput(format!(
+                "exclusions: expected {{\"packages\": [...], \"rows\": [...]}} (line {} column {})",
+                e.line(),
+                e.column()
+            ))
         })
     }
 }
@@ -84,6 +88,7 @@ struct Row {
     info_type: InfoType,
     category: String,
     count: u64,
+    background: u64,
 }
 
 fn time_key(g: Granularity) -> &'static str {
@@ -105,8 +110,11 @@ fn app_key(a: AppIdentity) -> &'static str {
 /// The keys of every row for a manifest: nothing else ever appears in a row.
 pub fn row_fields(m: &StudyManifest) -> Vec<&'static str> {
     let mut f = vec![time_key(m.granularity), app_key(m.app_identity), "info_type"];
-    if m.level == Level::DailyCounts {
-        f.push("count");
+    match (m.level, m.background) {
+        (Level::DailyCounts, true) => f.extend(["count", "background_count"]),
+        (Level::DailyCounts, false) => f.push("count"),
+        (Level::Events, true) => f.push("background"),
+        (Level::Events, false) => {}
     }
     f
 }
@@ -119,14 +127,17 @@ impl Store {
         };
         let (from, to) = m.period().ok_or_else(|| Error::InvalidInput("study manifest: bad period".into()))?;
         let start = |d: jiff::civil::Date| -> Result<i64> {
-            Ok(d.to_zoned(zone.clone()).map_err(|_| Error::InvalidInput("study period outside the calendar".into()))?.timestamp().as_millisecond())
+            Ok(d.to_zoned(zone.clone())
+                .map_err(|_| Error::InvalidInput("study period outside the calendar".into()))?
+                .timestamp()
+                .as_millisecond())
         };
         let from_ms = start(from)?;
         let to_ms = start(to.tomorrow().map_err(|_| Error::InvalidInput("study period outside the calendar".into()))?)?;
         let pack = PolicyPack::embedded();
         let wanted: BTreeSet<InfoType> = m.info_types.iter().copied().collect();
         // (day, package, info type) → accesses, in time order.
-        let mut groups: BTreeMap<(String, String, InfoType), Vec<String>> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, String, InfoType), Vec<(String, bool)>> = BTreeMap::new();
         let mut labels: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
         for app in self.activity(from_ms, to_ms)? {
             let (category, _) =
@@ -144,13 +155,14 @@ impl Store {
                     Granularity::Hour => format!("{}T{}", &text[..10], &text[11..13]),
                     Granularity::Day => text[..10].to_owned(),
                 };
-                groups.entry((text[..10].to_owned(), app.package.clone(), info)).or_default().push(time);
+                let background = e.visibility == crate::store::Visibility::Background;
+                groups.entry((text[..10].to_owned(), app.package.clone(), info)).or_default().push((time, background));
             }
             labels.insert(app.package.clone(), (app.label.clone(), category));
         }
         let mut rows = Vec::new();
         let mut suppressed = Vec::new();
-        let mut pending: Vec<(String, String, InfoType, String, u64)> = Vec::new();
+        let mut pending: Vec<(String, String, InfoType, String, u64, u64)> = Vec::new();
         for ((day, package, info), times) in groups {
             let count = times.len() as u64;
             if count < m.min_count {
@@ -158,19 +170,32 @@ impl Store {
                 continue;
             }
             match m.level {
-                Level::DailyCounts => pending.push((day.clone(), package, info, day, count)),
+                Level::DailyCounts => {
+                    let background = times.iter().filter(|t| t.1).count() as u64;
+                    pending.push((day.clone(), package, info, day, count, background));
+                }
                 Level::Events => {
-                    for t in times {
-                        pending.push((day.clone(), package.clone(), info, t, 1));
+                    for (t, bg) in times {
+                        pending.push((day.clone(), package.clone(), info, t, 1, u64::from(bg)));
                     }
                 }
             }
         }
         // Row ids follow a fixed order, so the preview's ids name the export's rows.
-        pending.sort_by(|a, b| (&a.3, &a.1, a.2).cmp(&(&b.3, &b.1, b.2)));
-        for (i, (day, package, info, time, count)) in pending.into_iter().enumerate() {
+        pending.sort_by(|a, b| (&a.3, &a.1, a.2, a.5).cmp(&(&b.3, &b.1, b.2, b.5)));
+        for (i, (day, package, info, time, count, background)) in pending.into_iter().enumerate() {
             let (label, category) = labels.get(&package).cloned().unwrap_or((None, "unknown".into()));
-            rows.push(Row { row_id: format!("r{}", i + 1), package, label, time, day, info_type: info, category, count });
+            rows.push(Row {
+                row_id: format!("r{}", i + 1),
+                package,
+                label,
+                time,
+                day,
+                info_type: info,
+                category,
+                count,
+                background,
+            });
         }
         Ok((rows, suppressed))
     }
@@ -186,10 +211,18 @@ impl Store {
             .iter()
             .map(|r| {
                 let n = pseudonyms.len() + 1;
-                let pseudonym = pseudonyms.entry(r.package.clone()).or_insert_with(|| format!("app #{n} (hashed on export)")).clone();
+                let pseudonym = pseudonyms
+                    .entry(r.package.clone())
+                    .or_insert_with(|| format!("app #{n} (hashed on export)"))
+                    .clone();
                 *totals.entry(r.info_type.as_str().to_owned()).or_insert(0) += r.count;
                 packages.insert(r.package.clone());
-                PreviewRow { row_id: r.row_id.clone(), package: r.package.clone(), label: r.label.clone(), leaves: row_object(&m, r, &pseudonym) }
+                PreviewRow {
+                    row_id: r.row_id.clone(),
+                    package: r.package.clone(),
+                    label: r.label.clone(),
+                    leaves: row_object(&m, r, &pseudonym),
+                }
             })
             .collect();
         Ok(DonationPreview {
@@ -246,7 +279,10 @@ impl Store {
 
 fn row_object(m: &StudyManifest, r: &Row, hashed: &str) -> Map<String, Value> {
     let mut o = Map::new();
-    o.insert(time_key(m.granularity).into(), Value::String(if m.level == Level::DailyCounts { r.day.clone() } else { r.time.clone() }));
+    o.insert(
+        time_key(m.granularity).into(),
+        Value::String(if m.level == Level::DailyCounts { r.day.clone() } else { r.time.clone() }),
+    );
     let app = match m.app_identity {
         AppIdentity::Package => r.package.clone(),
         AppIdentity::Category => r.category.clone(),
@@ -254,8 +290,17 @@ fn row_object(m: &StudyManifest, r: &Row, hashed: &str) -> Map<String, Value> {
     };
     o.insert(app_key(m.app_identity).into(), Value::String(app));
     o.insert("info_type".into(), Value::String(r.info_type.as_str().into()));
-    if m.level == Level::DailyCounts {
-        o.insert("count".into(), json!(r.count));
+    match (m.level, m.background) {
+        (Level::DailyCounts, bg) => {
+            o.insert("count".into(), json!(r.count));
+            if bg {
+                o.insert("background_count".into(), json!(r.background));
+            }
+        }
+        (Level::Events, true) => {
+            o.insert("background".into(), json!(r.background == 1));
+        }
+        (Level::Events, false) => {}
     }
     o
 }
