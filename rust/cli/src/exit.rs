@@ -2,9 +2,6 @@
 
 use std::process::ExitCode;
 
-pub const EXIT_CODES_HELP: &str = "Exit codes: 0 success; 1 error (unreadable input, database or device problem); \
-2 usage error (bad arguments).";
-
 /// How a command ended, when it did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

@@ -1,9 +1,12 @@
 //! `opsight`: audit Android AppOps from a computer. Every command is a thin consumer of opsight-core.
 
 mod cmd;
+mod collect;
 mod db;
+mod demo;
 mod exit;
 mod out;
+mod report;
 mod time_args;
 
 use clap::{Parser, Subcommand};
@@ -11,7 +14,7 @@ use clap::{Parser, Subcommand};
 /// Opsight: see which Android apps read your location, contacts, SMS, microphone and more, and whether
 /// they needed to.
 #[derive(Parser)]
-#[command(name = "opsight", version, about, long_about = None, after_help = exit::EXIT_CODES_HELP)]
+#[command(name = "opsight", version, about, long_about = None, after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Demo(cmd::demo::Args),
+    Collect(cmd::collect::Args),
     Parse(cmd::parse::Args),
     Ingest(cmd::ingest::Args),
     Packages(cmd::packages::Args),
@@ -26,7 +31,19 @@ enum Command {
     Timeline(cmd::timeline::Args),
     Findings(cmd::findings::Args),
     Category(cmd::category::Args),
+    Report(cmd::report::Args),
 }
+
+const AFTER_HELP: &str = "Examples:
+  opsight demo                                   # no phone: a demo database, its findings and an HTML report
+  opsight collect --adb --db phone.db            # everything from a phone on USB (adb)
+  opsight findings --db phone.db --lang zh-CN
+  opsight report --db phone.db --html report.html
+  opsight parse dumpsys_appops.txt
+
+Every command has --help with examples; most have --json (schemas: docs/json.md). Output has no colour, and progress
+appears on stderr only when it is a terminal.
+Exit codes: 0 success; 1 error (unreadable input, database or device problem); 2 usage error (bad arguments).";
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -38,6 +55,9 @@ fn main() -> std::process::ExitCode {
         Command::Timeline(args) => cmd::timeline::run(args),
         Command::Findings(args) => cmd::findings::run(args),
         Command::Category(args) => cmd::category::run(args),
+        Command::Collect(args) => cmd::collect::run(args),
+        Command::Report(args) => cmd::report::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     exit::finish(result)
 }

@@ -4,6 +4,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use opsight_core::analysis::PolicyPack;
+use serde::Serialize;
 
 use crate::db::{self, Need};
 use crate::exit::Exit;
@@ -16,11 +17,15 @@ use crate::out;
   opsight category --list
   opsight category --db phone.db com.example.reader ebooks
   opsight category --db phone.db com.example.reader 35        # the item number works too
-  opsight category --db phone.db com.example.reader none      # forget the choice")]
+  opsight category --db phone.db com.example.reader none      # forget the choice
+  opsight category --list --json | jq -r '.categories[] | select(.needs_no_pi) | .id'")]
 pub struct Args {
     /// List the 39 categories and what each needs, then exit.
-    #[arg(long, exclusive = true)]
+    #[arg(long, conflicts_with_all = ["db", "package", "category"])]
     list: bool,
+    /// Print one JSON document (schema: docs/json.md, "opsight category --json").
+    #[arg(long)]
+    json: bool,
     /// The database file.
     #[arg(long, value_name = "FILE", required_unless_present = "list")]
     db: Option<PathBuf>,
@@ -32,8 +37,48 @@ pub struct Args {
     category: Option<String>,
 }
 
+#[derive(Serialize)]
+struct ListDocument<'a> {
+    opsight_categories: u32,
+    pack_version: &'a str,
+    categories: Vec<CategoryEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct CategoryEntry<'a> {
+    number: u32,
+    id: &'a str,
+    name_en: &'a str,
+    name_zh: &'a str,
+    needs_no_pi: bool,
+    necessary_info_types: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct SetDocument<'a> {
+    opsight_category: u32,
+    package: &'a str,
+    category: Option<&'a str>,
+}
+
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let pack = PolicyPack::embedded();
+    if args.list && args.json {
+        let categories = pack
+            .categories
+            .iter()
+            .map(|c| CategoryEntry {
+                number: c.number,
+                id: &c.id,
+                name_en: &c.name_en,
+                name_zh: &c.name_zh,
+                needs_no_pi: c.needs_no_pi,
+                necessary_info_types: c.necessary_info_types.iter().map(|t| t.as_str()).collect(),
+            })
+            .collect();
+        out::json(&ListDocument { opsight_categories: 1, pack_version: &pack.version, categories })?;
+        return Ok(Exit::Success);
+    }
     if args.list {
         let rows: Vec<Vec<String>> = pack
             .categories
@@ -75,6 +120,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let store = db::open(&path, Need::CreateIfMissing)?;
     store.set_category(&package, id.as_deref(), jiff::Timestamp::now().as_millisecond())?;
+    if args.json {
+        out::json(&SetDocument { opsight_category: 1, package: &package, category: id.as_deref() })?;
+        return Ok(Exit::Success);
+    }
     match &id {
         Some(id) => println!("{package} is now in category {id}"),
         None => println!("{package} has no category set by you any more"),

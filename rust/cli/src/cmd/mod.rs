@@ -2,8 +2,11 @@
 
 pub mod apps;
 pub mod category;
+pub mod collect;
+pub mod demo;
 pub mod findings;
 pub mod ingest;
 pub mod packages;
 pub mod parse;
+pub mod report;
 pub mod timeline;

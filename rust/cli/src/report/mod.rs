@@ -1,0 +1,360 @@
+//! The HTML report: everything the database knows, judged, on one self-contained page.
+//!
+//! [`gather`] reads the store through the core's queries (`analyze`, `apps`, `timeline`, `daily_counts`; no SQL
+//! here); [`render`] turns what was read into HTML without touching the store, so it can be tested on hand-made
+//! data.
+
+pub mod html;
+pub mod svg;
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use jiff::tz::TimeZone;
+use opsight_core::analysis::{Analysis, AnalysisOptions};
+use opsight_core::ops::{self, Lang};
+use opsight_core::store::{AppSummary, DailyCount, Timeline};
+use opsight_core::Store;
+use serde::Serialize;
+
+use self::text::Text;
+
+/// Everything the page shows.
+pub struct ReportInput {
+    pub lang: Lang,
+    /// The zone days and hours are drawn in.
+    pub zone: TimeZone,
+    pub zone_name: String,
+    pub analysis: Analysis,
+    pub apps: Vec<AppSummary>,
+    /// Per package, its timeline over the report's range (apps with no events may be absent).
+    pub timelines: BTreeMap<String, Timeline>,
+    pub daily: Vec<DailyCount>,
+    pub generated_ms: i64,
+    /// A note shown under the introduction (the demo says its data is synthetic).
+    pub banner: Option<String>,
+}
+
+/// What to read.
+pub struct GatherOptions {
+    pub lang: Lang,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    /// Zone for days, hours and nights; default: the device's zone recorded at ingest, else UTC.
+    pub zone: Option<String>,
+    pub now_ms: i64,
+    pub banner: Option<String>,
+}
+
+/// The counts `opsight report --json` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReportCounts {
+    pub apps: usize,
+    pub apps_with_findings: usize,
+    pub apps_with_events: usize,
+    pub findings: usize,
+}
+
+pub fn gather(store: &Store, opts: GatherOptions) -> anyhow::Result<ReportInput> {
+    let zone_name = match &opts.zone {
+        Some(z) => Some(z.clone()),
+        None => store.device_zone()?,
+    };
+    let (zone, zone_name) = match zone_name.as_deref().map(|z| (z, TimeZone::get(z))) {
+        Some((name, Ok(tz))) => (tz, name.to_owned()),
+        _ => (TimeZone::UTC, "UTC".to_owned()),
+    };
+    let analysis = store.analyze(&AnalysisOptions {
+        lang: opts.lang,
+        from_ms: opts.from_ms,
+        to_ms: opts.to_ms,
+        now_ms: opts.now_ms,
+        zone: Some(zone_name.clone()),
+    })?;
+    let apps = store.apps()?;
+    let mut timelines = BTreeMap::new();
+    for app in &analysis.apps {
+        let tl = store.timeline(&app.package, opts.from_ms, opts.to_ms)?;
+        if !tl.events.is_empty() || !tl.per_op.is_empty() {
+            timelines.insert(app.package.clone(), tl);
+        }
+    }
+    let daily = store.daily_counts(opts.from_ms, opts.to_ms)?;
+    Ok(ReportInput {
+        lang: opts.lang,
+        zone,
+        zone_name,
+        analysis,
+        apps,
+        timelines,
+        daily,
+        generated_ms: opts.now_ms,
+        banner: opts.banner,
+    })
+}
+
+/// The page.
+pub fn render(input: &ReportInput) -> String {
+    html::page(input)
+}
+
+/// Gathers, renders and writes the page to `path` (through a temporary file renamed into place, so a reader never
+/// sees half a page). Returns the absolute path and the counts.
+pub fn write(store: &Store, path: &Path, opts: GatherOptions) -> anyhow::Result<(PathBuf, ReportCounts)> {
+    let input = gather(store, opts)?;
+    let page = render(&input);
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        path.file_name().map_or_else(|| "report".into(), |n| n.to_string_lossy()),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, page.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    Ok((absolute, input.counts()))
+}
+
+impl ReportInput {
+    pub fn counts(&self) -> ReportCounts {
+        ReportCounts {
+            apps: self.analysis.apps.len(),
+            apps_with_findings: self.analysis.apps.iter().filter(|a| !a.findings.is_empty()).count(),
+            apps_with_events: self.timelines.values().filter(|t| !t.events.is_empty()).count(),
+            findings: self.analysis.findings.len(),
+        }
+    }
+
+    /// An instant for people, in the report's zone: `2026-03-02 14:03`.
+    pub fn instant(&self, ms: i64) -> String {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|ts| ts.to_zoned(self.zone.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|_| "-".to_owned())
+    }
+
+    /// First and last stored event, in the report's zone.
+    pub fn period_text(&self) -> String {
+        let t = Text { lang: self.lang };
+        let first = self.timelines.values().flat_map(|tl| tl.events.first()).map(|e| e.start_utc_ms).min();
+        let last = self.timelines.values().flat_map(|tl| tl.events.last()).map(|e| e.start_utc_ms).max();
+        match (first, last) {
+            (Some(a), Some(b)) => {
+                format!("{} – {}{}", self.instant(a), self.instant(b), t.times_in(&self.zone_name))
+            }
+            _ => t.no_events().to_owned(),
+        }
+    }
+
+    /// Sensitive accesses and rejects per day, all apps together, oldest first.
+    pub fn daily_totals(&self) -> Vec<(jiff::civil::Date, u64, u64)> {
+        let mut by_day: BTreeMap<jiff::civil::Date, (u64, u64)> = BTreeMap::new();
+        for d in self.daily.iter().filter(|d| ops::is_sensitive(&d.op)) {
+            if let Ok(date) = d.date.parse::<jiff::civil::Date>() {
+                let e = by_day.entry(date).or_default();
+                e.0 += d.access;
+                e.1 += d.reject;
+            }
+        }
+        by_day.into_iter().map(|(d, (a, r))| (d, a, r)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opsight_core::analysis::{AppConcern, CategorySource, Evidence, Finding, Rule, Severity, SourceRef};
+    use opsight_core::ops::InfoType;
+    use opsight_core::store::{TimelineEvent, Visibility};
+
+    const EVIL_LABEL: &str = "<script>alert(1)</script>\u{202E}gnp.exe";
+    const EVIL_PACKAGE: &str = "com.evil\"><img src=x onerror=alert(2)>";
+
+    fn event(t_ms: i64, foreground: Option<bool>, kind: &'static str) -> TimelineEvent {
+        TimelineEvent {
+            op: "READ_CONTACTS".into(),
+            info_type: "contacts".into(),
+            kind,
+            start_utc_ms: t_ms,
+            duration_ms: None,
+            uid_state: Some("bg".into()),
+            visibility: Visibility::Background,
+            foreground,
+            flags: vec!["s".into()],
+            attribution_tag: None,
+            proxy_package: None,
+            proxy_uid: None,
+            uid: Some(10123),
+            source: "last_access",
+            precision_ms: None,
+        }
+    }
+
+    fn input(lang: Lang) -> ReportInput {
+        let finding = Finding {
+            rule: Rule::BackgroundAccess,
+            package: EVIL_PACKAGE.into(),
+            label: Some(EVIL_LABEL.into()),
+            severity: Severity::High,
+            info_type: InfoType::Contacts,
+            category: None,
+            category_name: None,
+            category_source: CategorySource::Unknown,
+            title: format!("{EVIL_LABEL} accessed your contacts in the background"),
+            explanation: "It did </p><p>so".into(),
+            advice: "Revoke & forget".into(),
+            actions: vec![],
+            sources: vec![
+                SourceRef {
+                    id: "a".into(),
+                    title: "MIIT <164>".into(),
+                    url: "https://www.miit.gov.cn/x?a=1&b=2".into(),
+                },
+                SourceRef { id: "b".into(), title: "bad".into(), url: "javascript:alert(3)".into() },
+            ],
+            evidence: Evidence {
+                accesses: 2,
+                background: 2,
+                first_ms: Some(0),
+                last_ms: Some(3_600_000),
+                ..Evidence::default()
+            },
+        };
+        let app = AppConcern {
+            package: EVIL_PACKAGE.into(),
+            label: Some(EVIL_LABEL.into()),
+            category: None,
+            category_name: None,
+            category_source: CategorySource::Unknown,
+            score: 10,
+            summary: format!("{EVIL_LABEL} accessed your contacts in the background"),
+            findings: vec![finding.clone()],
+        };
+        let quiet = AppConcern {
+            package: "com.quiet".into(),
+            label: None,
+            category: None,
+            category_name: None,
+            category_source: CategorySource::Unknown,
+            score: 0,
+            summary: "Nothing excessive found.".into(),
+            findings: vec![],
+        };
+        let idle = AppConcern { package: "com.idle<b>".into(), ..quiet.clone() };
+        let mut timelines = BTreeMap::new();
+        let tl = |package: &str, events: Vec<TimelineEvent>| Timeline {
+            package: package.into(),
+            access: events.iter().filter(|e| e.kind == "access").count() as u64,
+            events,
+            ..Timeline::default()
+        };
+        timelines.insert(
+            EVIL_PACKAGE.to_owned(),
+            tl(
+                EVIL_PACKAGE,
+                vec![
+                    event(0, Some(false), "access"),
+                    event(3_600_000, Some(false), "access"),
+                    event(7_200_000, Some(false), "reject"),
+                ],
+            ),
+        );
+        timelines.insert("com.quiet".to_owned(), tl("com.quiet", vec![event(86_400_000 * 3, Some(true), "access")]));
+        ReportInput {
+            lang,
+            zone: TimeZone::UTC,
+            zone_name: "UTC".into(),
+            analysis: Analysis {
+                opsight_findings: 1,
+                pack_version: "2026.11.1".into(),
+                lang: "en",
+                from_ms: i64::MIN,
+                to_ms: i64::MAX,
+                apps: vec![app, quiet, idle],
+                findings: vec![finding],
+            },
+            apps: vec![],
+            timelines,
+            daily: vec![DailyCount {
+                date: "1970-01-01".into(),
+                package: EVIL_PACKAGE.into(),
+                op: "READ_CONTACTS".into(),
+                info_type: "contacts".into(),
+                access: 2,
+                reject: 1,
+            }],
+            generated_ms: 0,
+            banner: Some("demo <data>".into()),
+        }
+    }
+
+    #[test]
+    fn database_text_is_escaped_everywhere() {
+        let page = render(&input(Lang::En));
+        assert!(!page.contains("<script"), "no script element can be injected");
+        assert!(!page.contains("<img"), "no element can be injected through a package name");
+        assert!(!page.contains("com.idle<b>"));
+        assert!(!page.contains("javascript:"), "only web links are linked");
+        assert!(page.contains("<bdi>&lt;script&gt;alert(1)&lt;/script&gt;\u{202E}gnp.exe</bdi>"));
+        assert!(page.contains("<bdi>com.evil&quot;&gt;&lt;img src=x onerror=alert(2)&gt;</bdi>"));
+        assert!(page.contains("It did &lt;/p&gt;&lt;p&gt;so"));
+        assert!(page.contains(
+            "<a href=\"https://www.miit.gov.cn/x?a=1&amp;b=2\" rel=\"noreferrer noopener\">MIIT &lt;164&gt;</a>; bad"
+        ));
+        assert!(page.contains("demo &lt;data&gt;"));
+        // The SVG's accessible name carries the label too, escaped.
+        assert!(page.contains("aria-label=\"Access timeline of &lt;script&gt;"));
+    }
+
+    #[test]
+    fn the_page_is_self_contained_and_complete() {
+        let page = render(&input(Lang::En));
+        assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+        assert!(page.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+        for external in ["src=\"http", "href=\"//", "@import", "url(", "<link", "<script"] {
+            assert!(!page.contains(external), "{external}");
+        }
+        // Every app is somewhere: flagged in the ranking, quiet in the details, idle in the list.
+        assert_eq!(page.matches("class=\"rank-row\"").count(), 1);
+        assert!(page.contains("id=\"app-1\"") && page.contains("id=\"app-2\""));
+        assert!(page.contains("1 more apps with recorded accesses"));
+        assert!(page.contains("1 apps with no recorded access"));
+        assert!(page.contains("<bdi>com.idle&lt;b&gt;</bdi>"));
+        assert!(page.contains("1970-01-01 00:00 – 1970-01-04 00:00 (times in UTC)"));
+        assert!(page.contains("1 high, 0 medium, 0 low, 0 for information"));
+        assert!(page.contains("class=\"m-bg\"") && page.contains("class=\"m-rej\"") && page.contains("class=\"m-fg\""));
+        assert!(page.contains("2 access(es), 2 in the background; 1970-01-01 00:00 – 1970-01-01 01:00"));
+        assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
+        assert_eq!(
+            input(Lang::En).counts(),
+            ReportCounts { apps: 3, apps_with_findings: 1, apps_with_events: 2, findings: 1 }
+        );
+    }
+
+    #[test]
+    fn the_page_speaks_chinese_when_asked() {
+        let page = render(&input(Lang::ZhCn));
+        assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
+        for words in ["Opsight 隐私报告", "按关注度排序的应用", "后台访问（空心）", "建议", "依据来源", "高"]
+        {
+            assert!(page.contains(words), "{words}");
+        }
+        assert!(!page.contains("What to do"));
+    }
+
+    #[test]
+    fn an_empty_database_says_so() {
+        let mut i = input(Lang::En);
+        i.analysis.apps.clear();
+        i.analysis.findings.clear();
+        i.timelines.clear();
+        i.daily.clear();
+        let page = render(&i);
+        assert!(page.contains("id=\"empty\""));
+        assert!(page.contains("no recorded accesses"));
+    }
+}
