@@ -125,7 +125,7 @@ fn write_human(w: &mut impl Write, args: &Args, tl: &Timeline, zone: Option<&Tim
     writeln!(w)?;
     writeln!(
         w,
-        "Total: {} access(es), {} reject(s); {} in the foreground, {} in the background",
+        "Total: {} access(es), {} reject(s); of the accesses {} in the foreground, {} in the background",
         tl.access, tl.reject, tl.foreground, tl.background
     )?;
     if rolled {

@@ -213,7 +213,7 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         format!(
             "{} accessed your {}, which {} apps do not need",
             ctx.name(),
-            t.info(info).to_lowercase(),
+            t.info_lower(info),
             category.name_en.to_lowercase()
         ),
         format!("{} 访问了您的{}，而{}应用并不需要", ctx.name(), t.info(info), category.name_zh),
@@ -228,7 +228,7 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         format!(
             "{} accessed your {} {} {}{bg}. Under China's 2021 rules on necessary personal information (Art. 5, item {}), {} apps {}{}.",
             ctx.name(),
-            t.info(info).to_lowercase(),
+            t.info_lower(info),
             t.times(ev.accesses),
             t.span(ev.first_ms, ev.last_ms),
             category.number,
@@ -286,14 +286,14 @@ fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
     let ev = ctx.evidence(background.iter().copied());
     let t = ctx.text;
     let title = t.pick(
-        format!("{} accessed your {} in the background", ctx.name(), t.info(info).to_lowercase()),
+        format!("{} accessed your {} in the background", ctx.name(), t.info_lower(info)),
         format!("{} 在后台访问了您的{}", ctx.name(), t.info(info)),
     );
     let explanation = t.pick(
         format!(
             "{} accessed your {} {} while it was not on screen and had no foreground service, {}. Regulators list collection in the background or silent state as exceeding what a function needs.",
             ctx.name(),
-            t.info(info).to_lowercase(),
+            t.info_lower(info),
             t.times(ev.accesses),
             t.span(ev.first_ms, ev.last_ms)
         ),
@@ -318,7 +318,7 @@ fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
         t.pick(
             format!(
                 "Allow {} only while using the app, or remove it on the app's permission page.",
-                t.info(info).to_lowercase()
+                t.info_lower(info)
             ),
             format!("在应用权限页面将{}设为“仅在使用期间允许”，或直接关闭。", t.info(info)),
         ),
@@ -365,14 +365,14 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
     ev.details.insert("threshold_s".into(), json!(th.frequency_interval_s));
     let t = ctx.text;
     let title = t.pick(
-        format!("{} accessed your {} about every {:.0} s", ctx.name(), t.info(info).to_lowercase(), every_s.max(1.0)),
+        format!("{} accessed your {} about every {:.0} s", ctx.name(), t.info_lower(info), every_s.max(1.0)),
         format!("{} 大约每 {:.0} 秒访问一次您的{}", ctx.name(), every_s.max(1.0), t.info(info)),
     );
     let explanation = t.pick(
         format!(
             "{} accessed your {} {} at a rate of about once every {:.1} s. MIIT's 2020 campaign lists reads at a fixed frequency such as every {} s as exceeding what a function needs.",
             ctx.name(),
-            t.info(info).to_lowercase(),
+            t.info_lower(info),
             t.times(count),
             every_s,
             th.frequency_interval_s
@@ -415,7 +415,7 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
     let severity = if retries >= 10 { Severity::High } else { Severity::Medium };
     let t = ctx.text;
     let title = t.pick(
-        format!("{} kept trying to access your {} after being denied", ctx.name(), t.info(info).to_lowercase()),
+        format!("{} kept trying to access your {} after being denied", ctx.name(), t.info_lower(info)),
         format!("{} 被拒绝后仍反复尝试访问您的{}", ctx.name(), t.info(info)),
     );
     let explanation = t.pick(
@@ -423,7 +423,7 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
             "Android refused {} {} access to your {} {}, and {} of those attempts came within {} hours of the previous one. After a refusal, apps must not keep collecting or keep asking (2019 identification method, item 3.2; app stores allow no new request within 48 hours).",
             ctx.name(),
             t.times(ev.rejects),
-            t.info(info).to_lowercase(),
+            t.info_lower(info),
             t.span(ev.first_ms, ev.last_ms),
             retries,
             ctx.pack.thresholds.reprompt_window_h
@@ -477,7 +477,7 @@ fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         severity,
         info,
         t.pick(
-            format!("{} accessed your {} at night", ctx.name(), t.info(info).to_lowercase()),
+            format!("{} accessed your {} at night", ctx.name(), t.info_lower(info)),
             format!("{} 在夜间访问了您的{}", ctx.name(), t.info(info)),
         ),
         t.pick(
@@ -486,7 +486,7 @@ fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 th.night_start_hour,
                 th.night_end_hour,
                 ctx.name(),
-                t.info(info).to_lowercase(),
+                t.info_lower(info),
                 t.times(ev.accesses),
                 t.span(ev.first_ms, ev.last_ms)
             ),
@@ -534,7 +534,7 @@ fn not_in_use(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Op
         Severity::Medium,
         info,
         t.pick(
-            format!("{} accessed your {} while you were not using it", ctx.name(), t.info(info).to_lowercase()),
+            format!("{} accessed your {} while you were not using it", ctx.name(), t.info_lower(info)),
             format!("{} 在您未使用它时访问了您的{}", ctx.name(), t.info(info)),
         ),
         t.pick(
@@ -542,7 +542,7 @@ fn not_in_use(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Op
                 "You had not opened {} in the {} hours before, yet it accessed your {} {} ({}).",
                 ctx.name(),
                 ctx.pack.thresholds.not_used_window_h,
-                t.info(info).to_lowercase(),
+                t.info_lower(info),
                 t.times(ev.accesses),
                 t.span(ev.first_ms, ev.last_ms)
             ),
@@ -627,14 +627,14 @@ fn proxy_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 Severity::Info,
                 info,
                 t.pick(
-                    format!("{} accessed your {} through {}", ctx.name(), t.info(info).to_lowercase(), proxy),
+                    format!("{} accessed your {} through {}", ctx.name(), t.info_lower(info), proxy),
                     format!("{} 通过 {} 访问了您的{}", ctx.name(), proxy, t.info(info)),
                 ),
                 t.pick(
                     format!(
                         "{} accessed your {} {} by asking {} to do it ({}). Android records who asked, and Opsight charges these accesses to {}, not to {}.",
                         ctx.name(),
-                        t.info(info).to_lowercase(),
+                        t.info_lower(info),
                         t.times(ev.accesses),
                         proxy,
                         t.span(ev.first_ms, ev.last_ms),
@@ -680,14 +680,14 @@ fn play_sms_call_log(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
         Severity::Medium,
         info,
         t.pick(
-            format!("{} accessed your {} without being your SMS or phone app", ctx.name(), t.info(info).to_lowercase()),
+            format!("{} accessed your {} without being your SMS or phone app", ctx.name(), t.info_lower(info)),
             format!("{} 并非您的默认短信或电话应用，却访问了您的{}", ctx.name(), t.info(info)),
         ),
         t.pick(
             format!(
                 "{} accessed your {} {} ({}). Google Play allows SMS and call-log access only to the default SMS, phone or assistant app.",
                 ctx.name(),
-                t.info(info).to_lowercase(),
+                t.info_lower(info),
                 t.times(ev.accesses),
                 t.span(ev.first_ms, ev.last_ms)
             ),
@@ -780,7 +780,7 @@ fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
             Severity::Low,
             info,
             t.pick(
-                format!("{} has not used its access to your {} for {} days", ctx.name(), t.info(info).to_lowercase(), days),
+                format!("{} has not used its access to your {} for {} days", ctx.name(), t.info_lower(info), days),
                 format!("{} 已有 {} 天没有使用访问您{}的权限", ctx.name(), days, t.info(info)),
             ),
             t.pick(
@@ -788,7 +788,7 @@ fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
                     "{} holds {} but Opsight saw no access to your {} in the last {} days. A permission an app does not use is one it does not need.",
                     ctx.name(),
                     permission,
-                    t.info(info).to_lowercase(),
+                    t.info_lower(info),
                     days
                 ),
                 format!(

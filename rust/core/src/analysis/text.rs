@@ -14,6 +14,18 @@ impl Text {
         t.label(self.lang)
     }
 
+    /// The label inside an English sentence: "your contacts", but "your SMS".
+    pub fn info_lower(&self, t: InfoType) -> String {
+        let label = t.label(self.lang);
+        let mut chars = label.chars();
+        match (chars.next(), chars.next()) {
+            (Some(first), Some(second)) if second.is_lowercase() => {
+                first.to_lowercase().chain(label.chars().skip(1)).collect()
+            }
+            _ => label.to_owned(),
+        }
+    }
+
     /// `2026-03-01 08:05` in the device's zone.
     pub fn when(&self, utc_ms: i64) -> String {
         LocalTime::from_utc_ms(utc_ms, &self.zone).map(|l| l.to_string()[..16].to_owned()).unwrap_or_default()
@@ -55,7 +67,7 @@ impl Text {
             format!(
                 "If you did not expect this, open the app's permission page and remove its access to {}; \
                  the app's basic functions must keep working without it.",
-                self.info(info).to_lowercase()
+                self.info_lower(info)
             ),
             format!(
                 "如果这不在您的预期之内，请打开该应用的权限页面，关闭其{}权限；应用的基本功能不得因此无法使用。",

@@ -75,6 +75,7 @@ pub struct OpCount {
     pub info_type: String,
     pub access: u64,
     pub reject: u64,
+    /// Accesses (not rejects) while the app was in the foreground / background / in an unknown state.
     pub foreground: u64,
     pub background: u64,
     pub unknown_state: u64,
@@ -181,13 +182,14 @@ fn row_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, TimelineEvent)>
 fn tally(count: &mut OpCount, e: &TimelineEvent) {
     if e.kind == "access" {
         count.access += 1;
+        // The split is of accesses: a refused attempt took nothing, wherever the app was.
+        match e.foreground {
+            Some(true) => count.foreground += 1,
+            Some(false) => count.background += 1,
+            None => count.unknown_state += 1,
+        }
     } else {
         count.reject += 1;
-    }
-    match e.foreground {
-        Some(true) => count.foreground += 1,
-        Some(false) => count.background += 1,
-        None => count.unknown_state += 1,
     }
     count.first_ms = Some(count.first_ms.map_or(e.start_utc_ms, |f| f.min(e.start_utc_ms)));
     count.last_ms = Some(count.last_ms.map_or(e.start_utc_ms, |l| l.max(e.start_utc_ms)));
