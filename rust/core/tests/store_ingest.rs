@@ -558,3 +558,29 @@ fn queries_answer_who_read_what_and_when() {
         daily.iter().find(|d| d.package == "com.facebook.katana" && d.op == "READ_CONTACTS").expect("day");
     assert_eq!((fb_contacts.date.as_str(), fb_contacts.access), ("2022-03-07", 1), "dates in the device's zone");
 }
+
+#[test]
+fn a_batch_is_stored_whole_or_not_at_all() {
+    struct Failing;
+    impl std::io::Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("cable pulled"))
+        }
+    }
+    let db = Db::new("batch");
+    let good: Box<dyn std::io::Read> =
+        Box::new(std::io::Cursor::new(real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt")));
+    let bad: Box<dyn std::io::Read> = Box::new(Failing);
+    let inv =
+        opsight_core::store::Inventory::from_json(r#"{"opsight_inventory": 1, "packages": [{"package": "a.b"}]}"#)
+            .expect("inv");
+    let o = opts("Europe/Berlin", 1_648_589_274_087);
+    assert!(db.store.ingest_batch(vec![(good, o.clone()), (bad, o.clone())], Some(&inv)).is_err());
+    for table in ["events", "apps", "collection_runs", "app_meta"] {
+        assert_eq!(db.count(&format!("SELECT count(*) FROM {table}")), 0, "{table}");
+    }
+    let good: Box<dyn std::io::Read> =
+        Box::new(std::io::Cursor::new(real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt")));
+    let (reports, inventory) = db.store.ingest_batch(vec![(good, o)], Some(&inv)).expect("batch");
+    assert_eq!((reports[0].new_events, inventory.map(|i| i.packages)), (23, Some(1)));
+}

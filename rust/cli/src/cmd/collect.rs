@@ -90,8 +90,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     // Everything was collected: only now is the database opened (and created if needed).
     let store = db::open(&args.db, Need::CreateIfMissing)?;
-    let mut dumps = Vec::with_capacity(collection.dumps.len());
-    for (done, dump) in collection.dumps.iter().enumerate() {
+    let mut batch = Vec::with_capacity(collection.dumps.len());
+    for dump in &collection.dumps {
         let opts = IngestOptions {
             device: collection.device.label.clone(),
             captured_at_ms: Some(dump.captured_at_ms),
@@ -101,28 +101,24 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             ..IngestOptions::default()
         };
         let file = File::open(&dump.path).with_context(|| format!("cannot read the saved {}", dump.command))?;
-        let report = store.ingest_dump(BufReader::new(file), &opts).with_context(|| {
-            format!(
-                "everything was collected, but storing `{}` failed ({done} of {} outputs were stored; running \
-                 collect again is safe)",
-                dump.command,
-                collection.dumps.len() + 1
-            )
-        })?;
-        dumps.push(DumpReport {
+        batch.push((BufReader::new(file), opts));
+    }
+    // Every dump and the inventory in one transaction: all stored, or (on any error) nothing.
+    let (reports, inventory_report) = store.ingest_batch(batch, Some(&collection.inventory)).context(
+        "everything was collected, but storing it failed; nothing was stored (running collect again is safe)",
+    )?;
+    let inventory_report = inventory_report.unwrap_or_default();
+    let dumps: Vec<DumpReport> = collection
+        .dumps
+        .iter()
+        .zip(reports)
+        .map(|(dump, report)| DumpReport {
             command: dump.command.clone(),
             captured_at_ms: dump.captured_at_ms,
             clock: dump.clock,
             report,
-        });
-    }
-    let inventory_report = store.ingest_inventory(&collection.inventory).with_context(|| {
-        format!(
-            "everything was collected, but storing the package inventory failed (the {} dumps were stored; running \
-             collect again is safe)",
-            collection.dumps.len()
-        )
-    })?;
+        })
+        .collect();
     let inventory = InventorySummary {
         captured_at_ms: collection.inventory.captured_at_ms,
         described_packages: collection.described_packages,

@@ -120,71 +120,92 @@ impl Store {
     /// Ingests one dump (any dialect the parser reads) in one transaction: all of it or, on error, none of it.
     pub fn ingest_dump<R: Read>(&self, reader: R, opts: &IngestOptions) -> Result<IngestReport> {
         let started = Instant::now();
-        let zone = match &opts.zone {
-            Some(z) => Some(jiff::tz::TimeZone::get(z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?),
-            None => None,
-        };
-        let capture = CaptureContext { captured_at_utc_ms: opts.captured_at_ms, zone, dump_time_local: None };
-        let mut report = self.write(|tx| {
-            let watermark: i64 = tx
-                .query_row("SELECT value FROM meta WHERE key = 'rolled_up_before'", [], |r| r.get::<_, String>(0))
-                .optional()?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(i64::MIN);
-            let device_id = upsert_device(tx, opts)?;
-            let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
-            let mut hashing = HashingReader { inner: reader, hasher: DefaultHasher::new(), bytes: 0 };
-            let summary = parse_reader(&mut hashing, &mut sink).map_err(Error::Io)?;
-            // The package given for `appops get` output changes what the bytes mean: part of the identity.
-            opts.package.hash(&mut hashing.hasher);
-            let hash = format!("{:016x}", hashing.hasher.finish());
-            let mut report = sink.finish(&summary)?;
-            report.dialect = summary.dialect;
-            report.truncated = summary.truncated;
-            report.bytes = hashing.bytes;
-            report.repeat = tx
-                .query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if let (Some(now), Some(zone), Some(cap)) =
-                (summary.dump_time_local, capture.zone.as_ref(), opts.captured_at_ms)
-            {
-                report.clock_skew_ms = now.to_utc_ms(zone).map(|n| cap - n);
-            }
-            let outcome = if report.repeat {
-                "repeat"
-            } else if report.truncated {
-                "truncated"
-            } else {
-                "ok"
-            };
-            tx.execute(
-                "INSERT INTO collection_runs (device_id, captured_at_ms, zone, source, android_version, dialect, \
-                 content_hash, bytes, outcome, new_events, known_events, new_apps, clock_skew_ms, ingested_at_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    device_id,
-                    opts.captured_at_ms,
-                    opts.zone,
-                    opts.source,
-                    opts.android_version,
-                    summary.dialect.as_str(),
-                    hash,
-                    report.bytes as i64,
-                    outcome,
-                    report.new_events as i64,
-                    report.known_events as i64,
-                    report.new_apps as i64,
-                    report.clock_skew_ms,
-                    now_ms()
-                ],
-            )?;
-            report.run_id = tx.last_insert_rowid();
-            Ok(report)
-        })?;
+        let mut report = self.write(|tx| ingest_in(tx, reader, opts))?;
         report.duration_ms = started.elapsed().as_millis() as u64;
         Ok(report)
     }
+
+    /// Several dumps and an inventory from one collection, in ONE transaction: everything or, on any error,
+    /// nothing (the collector's "nothing half-written").
+    pub fn ingest_batch<R: Read>(
+        &self,
+        dumps: Vec<(R, IngestOptions)>,
+        inventory: Option<&super::Inventory>,
+    ) -> Result<(Vec<IngestReport>, Option<super::InventoryReport>)> {
+        self.write(|tx| {
+            let mut reports = Vec::with_capacity(dumps.len());
+            for (reader, opts) in dumps {
+                let started = Instant::now();
+                let mut report = ingest_in(tx, reader, &opts)?;
+                report.duration_ms = started.elapsed().as_millis() as u64;
+                reports.push(report);
+            }
+            let inventory = inventory.map(|inv| super::inventory::ingest_inventory_in(tx, inv)).transpose()?;
+            Ok((reports, inventory))
+        })
+    }
+}
+
+/// One dump into an open transaction.
+fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> Result<IngestReport> {
+    let zone = match &opts.zone {
+        Some(z) => Some(jiff::tz::TimeZone::get(z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?),
+        None => None,
+    };
+    let capture = CaptureContext { captured_at_utc_ms: opts.captured_at_ms, zone, dump_time_local: None };
+    let watermark: i64 = tx
+        .query_row("SELECT value FROM meta WHERE key = 'rolled_up_before'", [], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(i64::MIN);
+    let device_id = upsert_device(tx, opts)?;
+    let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
+    let mut hashing = HashingReader { inner: reader, hasher: DefaultHasher::new(), bytes: 0 };
+    let summary = parse_reader(&mut hashing, &mut sink).map_err(Error::Io)?;
+    // The package given for `appops get` output changes what the bytes mean: part of the identity.
+    opts.package.hash(&mut hashing.hasher);
+    let hash = format!("{:016x}", hashing.hasher.finish());
+    let mut report = sink.finish(&summary)?;
+    report.dialect = summary.dialect;
+    report.truncated = summary.truncated;
+    report.bytes = hashing.bytes;
+    report.repeat = tx
+        .query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if let (Some(now), Some(zone), Some(cap)) = (summary.dump_time_local, capture.zone.as_ref(), opts.captured_at_ms) {
+        report.clock_skew_ms = now.to_utc_ms(zone).map(|n| cap - n);
+    }
+    let outcome = if report.repeat {
+        "repeat"
+    } else if report.truncated {
+        "truncated"
+    } else {
+        "ok"
+    };
+    tx.execute(
+        "INSERT INTO collection_runs (device_id, captured_at_ms, zone, source, android_version, dialect, \
+             content_hash, bytes, outcome, new_events, known_events, new_apps, clock_skew_ms, ingested_at_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            device_id,
+            opts.captured_at_ms,
+            opts.zone,
+            opts.source,
+            opts.android_version,
+            summary.dialect.as_str(),
+            hash,
+            report.bytes as i64,
+            outcome,
+            report.new_events as i64,
+            report.known_events as i64,
+            report.new_apps as i64,
+            report.clock_skew_ms,
+            now_ms()
+        ],
+    )?;
+    report.run_id = tx.last_insert_rowid();
+    Ok(report)
 }
 
 fn upsert_device(tx: &Transaction<'_>, opts: &IngestOptions) -> Result<i64> {

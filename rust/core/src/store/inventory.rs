@@ -122,10 +122,16 @@ impl Store {
     }
 
     pub fn ingest_inventory(&self, inv: &Inventory) -> Result<InventoryReport> {
-        let label = inv.device.label.clone().unwrap_or_else(|| "this-device".into());
-        let at = inv.captured_at_ms.unwrap_or_else(now_ms);
-        self.write(|tx| {
-            tx.execute(
+        self.write(|tx| ingest_inventory_in(tx, inv))
+    }
+}
+
+/// An inventory into an open transaction.
+pub(crate) fn ingest_inventory_in(tx: &rusqlite::Transaction<'_>, inv: &Inventory) -> Result<InventoryReport> {
+    let label = inv.device.label.clone().unwrap_or_else(|| "this-device".into());
+    let at = inv.captured_at_ms.unwrap_or_else(now_ms);
+    {
+        tx.execute(
                 "INSERT INTO devices (label, manufacturer, model, android_version, zone, first_seen_ms, last_seen_ms) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(label) DO UPDATE SET \
                  manufacturer = coalesce(excluded.manufacturer, manufacturer), model = coalesce(excluded.model, model), \
@@ -133,10 +139,10 @@ impl Store {
                  zone = coalesce(excluded.zone, zone), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
                 params![label, inv.device.manufacturer, inv.device.model, inv.device.android_version, inv.device.zone, at],
             )?;
-            let device: i64 = tx.query_row("SELECT id FROM devices WHERE label = ?1", [&label], |r| r.get(0))?;
-            let mut report = InventoryReport::default();
-            let mut exists = tx.prepare("SELECT 1 FROM app_meta WHERE device_id = ?1 AND package = ?2")?;
-            let mut upsert = tx.prepare(
+        let device: i64 = tx.query_row("SELECT id FROM devices WHERE label = ?1", [&label], |r| r.get(0))?;
+        let mut report = InventoryReport::default();
+        let mut exists = tx.prepare("SELECT 1 FROM app_meta WHERE device_id = ?1 AND package = ?2")?;
+        let mut upsert = tx.prepare(
                 "INSERT INTO app_meta (device_id, package, label, category, system, uid, first_install_ms, last_update_ms, \
                  version_name, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
                  ON CONFLICT(device_id, package) DO UPDATE SET label = excluded.label, category = excluded.category, \
@@ -144,46 +150,45 @@ impl Store {
                  last_update_ms = excluded.last_update_ms, version_name = excluded.version_name, \
                  updated_at_ms = excluded.updated_at_ms WHERE excluded.updated_at_ms >= updated_at_ms",
             )?;
-            let mut clear = tx.prepare("DELETE FROM app_permissions WHERE device_id = ?1 AND package = ?2")?;
-            let mut perm = tx.prepare(
-                "INSERT OR REPLACE INTO app_permissions (device_id, package, permission, granted) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let mut usage = tx.prepare(
-                "INSERT INTO app_usage (device_id, package, begin_ms, end_ms) VALUES (?1, ?2, ?3, ?4) \
+        let mut clear = tx.prepare("DELETE FROM app_permissions WHERE device_id = ?1 AND package = ?2")?;
+        let mut perm = tx.prepare(
+            "INSERT OR REPLACE INTO app_permissions (device_id, package, permission, granted) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut usage = tx.prepare(
+            "INSERT INTO app_usage (device_id, package, begin_ms, end_ms) VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT(device_id, package, begin_ms) DO UPDATE SET end_ms = max(end_ms, excluded.end_ms)",
-            )?;
-            for p in &inv.packages {
-                if !exists.exists(params![device, p.package])? {
-                    report.new_packages += 1;
-                }
-                upsert.execute(params![
-                    device,
-                    p.package,
-                    p.label,
-                    p.category,
-                    p.system,
-                    p.uid,
-                    p.first_install_ms,
-                    p.last_update_ms,
-                    p.version_name,
-                    at
-                ])?;
-                clear.execute(params![device, p.package])?;
-                for name in &p.requested_permissions {
-                    perm.execute(params![device, p.package, name, p.granted_permissions.contains(name)])?;
-                    report.permissions += 1;
-                }
-                for name in p.granted_permissions.iter().filter(|g| !p.requested_permissions.contains(g)) {
-                    perm.execute(params![device, p.package, name, true])?;
-                    report.permissions += 1;
-                }
-                for u in &p.usage {
-                    usage.execute(params![device, p.package, u.begin_ms, u.end_ms])?;
-                    report.usage_intervals += 1;
-                }
-                report.packages += 1;
+        )?;
+        for p in &inv.packages {
+            if !exists.exists(params![device, p.package])? {
+                report.new_packages += 1;
             }
-            Ok(report)
-        })
+            upsert.execute(params![
+                device,
+                p.package,
+                p.label,
+                p.category,
+                p.system,
+                p.uid,
+                p.first_install_ms,
+                p.last_update_ms,
+                p.version_name,
+                at
+            ])?;
+            clear.execute(params![device, p.package])?;
+            for name in &p.requested_permissions {
+                perm.execute(params![device, p.package, name, p.granted_permissions.contains(name)])?;
+                report.permissions += 1;
+            }
+            for name in p.granted_permissions.iter().filter(|g| !p.requested_permissions.contains(g)) {
+                perm.execute(params![device, p.package, name, true])?;
+                report.permissions += 1;
+            }
+            for u in &p.usage {
+                usage.execute(params![device, p.package, u.begin_ms, u.end_ms])?;
+                report.usage_intervals += 1;
+            }
+            report.packages += 1;
+        }
+        Ok(report)
     }
 }
