@@ -7,6 +7,7 @@ mod demo;
 mod exit;
 mod out;
 mod report;
+mod research;
 mod time_args;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ enum Command {
     Findings(cmd::findings::Args),
     Category(cmd::category::Args),
     Report(cmd::report::Args),
+    Donate(cmd::donate::Args),
+    Research(cmd::research::Args),
 }
 
 const AFTER_HELP: &str = "Examples:
@@ -40,6 +43,8 @@ const AFTER_HELP: &str = "Examples:
   opsight findings --db phone.db --lang zh-CN
   opsight report --db phone.db --html report.html
   opsight parse dumpsys_appops.txt
+  opsight donate --db phone.db --manifest study.json --preview
+  opsight research aggregate donations/ --out dataset/
 
 Every command has --help with examples; most have --json (schemas: docs/json.md). Output has no colour, and progress
 appears on stderr only when it is a terminal.
@@ -58,6 +63,8 @@ fn main() -> std::process::ExitCode {
         Command::Collect(args) => cmd::collect::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Donate(args) => cmd::donate::run(args),
+        Command::Research(args) => cmd::research::run(args),
     };
     exit::finish(result)
 }

@@ -181,12 +181,18 @@ impl Store {
                 }
             }
         }
-        // Row ids follow a fixed order, so the preview's ids name the export's rows.
+        // Row ids come from the row's content (and its rank among identical rows), so an id from the preview names
+        // the same row at export even if accesses were stored in between.
         pending.sort_by(|a, b| (&a.3, &a.1, a.2, a.5).cmp(&(&b.3, &b.1, b.2, b.5)));
-        for (i, (day, package, info, time, count, background)) in pending.into_iter().enumerate() {
+        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        for (day, package, info, time, count, background) in pending {
+            let key = format!("{time}\u{1f}{package}\u{1f}{}\u{1f}{background}", info.as_str());
+            let rank = seen.entry(key.clone()).or_insert(0);
+            *rank += 1;
+            let digest = Sha256::digest(format!("{key}\u{1f}{rank}").as_bytes());
             let (label, category) = labels.get(&package).cloned().unwrap_or((None, "unknown".into()));
             rows.push(Row {
-                row_id: format!("r{}", i + 1),
+                row_id: format!("r-{}", &hex(&digest)[..12]),
                 package,
                 label,
                 time,
@@ -244,6 +250,13 @@ impl Store {
         let (rows, suppressed) = self.donation_rows(&m)?;
         let salt = random_bytes::<32>()?;
         let excluded_packages: BTreeSet<&str> = exclusions.packages.iter().map(String::as_str).collect();
+        // Count the excluded apps that had rows, not every name the donor listed.
+        let excluded_apps = rows
+            .iter()
+            .filter(|r| excluded_packages.contains(r.package.as_str()))
+            .map(|r| r.package.as_str())
+            .collect::<BTreeSet<_>>()
+            .len();
         let excluded_rows: BTreeSet<&str> = exclusions.rows.iter().map(String::as_str).collect();
         let mut out_rows = Vec::new();
         let (mut by_package, mut by_row) = (0u64, 0u64);
@@ -267,13 +280,16 @@ impl Store {
             "fields": row_fields(&m),
             "rows": out_rows,
             "suppressed_groups": suppressed.len(),
-            "exclusions": {"packages": excluded_packages.len(), "rows_by_package": by_package, "rows": by_row},
+            "exclusions": {"packages": excluded_apps, "rows_by_package": by_package, "rows": by_row},
         });
         let checksum = checksum(&bundle);
         if let Value::Object(map) = &mut bundle {
             map.insert("checksum".into(), Value::String(checksum));
         }
-        serde_json::to_vec_pretty(&bundle).map_err(|_| Error::InvalidInput("bundle could not be written".into()))
+        let mut bytes = serde_json::to_vec_pretty(&bundle)
+            .map_err(|_| Error::InvalidInput("bundle could not be written".into()))?;
+        bytes.push(b'\n');
+        Ok(bytes)
     }
 }
 

@@ -8,7 +8,7 @@ use crate::ops::InfoType;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
-    /// Times to the millisecond (device-local, with the UTC offset).
+    /// Device-local times to the millisecond, `YYYY-MM-DD HH:MM:SS.mmm` (no offset).
     Exact,
     /// `YYYY-MM-DDTHH` in the device's zone.
     Hour,
@@ -59,7 +59,7 @@ pub struct StudyManifest {
     pub retention: String,
     /// Whether rows say if the app was in the background (not visible, no foreground service) at the access:
     /// `background` (events) or `background_count` (daily counts). Absent means no.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub background: bool,
 }
 
@@ -89,11 +89,22 @@ impl StudyManifest {
         {
             return bad("study_id must be 1-64 letters, digits, '-', '_' or '.'");
         }
-        if self.title.trim().is_empty() || self.researcher.trim().is_empty() || self.purpose.trim().is_empty() {
-            return bad("title, researcher and purpose must be given");
+        if [&self.title, &self.researcher, &self.contact, &self.purpose, &self.retention]
+            .iter()
+            .any(|f| f.trim().is_empty())
+        {
+            return bad(
+                "title, researcher, contact, purpose and retention must be given (donors need the contact to withdraw)",
+            );
         }
         if self.info_types.is_empty() {
             return bad("info_types must name at least one information type");
+        }
+        let mut types = self.info_types.clone();
+        types.sort();
+        types.dedup();
+        if types.len() != self.info_types.len() {
+            return bad("info_types names a type twice");
         }
         if self.level == Level::DailyCounts && self.granularity != Granularity::Day {
             return bad("level daily_counts needs granularity day");

@@ -1,0 +1,404 @@
+//! `opsight donate --db FILE --manifest M.json (--preview | --out BUNDLE.json)`: see exactly what a study asks for,
+//! leave out apps or rows, and write the donation bundle to share with the researcher.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use opsight_core::donate::{AppIdentity, DonationPreview, Exclusions, Granularity, Level, StudyManifest};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::db::{self, Need};
+use crate::exit::Exit;
+use crate::out;
+use crate::research::validate::strip_invalid_input;
+
+/// Donate your access history to a study, on the study's terms and nothing more.
+///
+/// A study manifest (written by the researcher) says which information types, how precise the times, whether apps
+/// are named, and the period. --preview shows every row that would leave, with a row id, and what is left out;
+/// --exclude names apps or row ids to leave out; --out writes the bundle. Nothing is sent anywhere: you share the
+/// file yourself. The donation id printed on export is how you ask the researcher to delete your donation.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  opsight donate --db phone.db --manifest study.json --preview
+  echo '{\"packages\": [\"org.secret.diary\"], \"rows\": [\"r3\"]}' > exclude.json
+  opsight donate --db phone.db --manifest study.json --exclude exclude.json --preview
+  opsight donate --db phone.db --manifest study.json --exclude exclude.json --out donation.json
+
+Manifest, bundle and exclusions: docs/research.md.")]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["preview", "out"])))]
+pub struct Args {
+    /// The database file (must exist).
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// The study manifest (JSON, from the researcher).
+    #[arg(long, value_name = "M.json")]
+    manifest: PathBuf,
+    /// What to leave out: {"packages": [...], "rows": [row ids from the preview]}.
+    #[arg(long, value_name = "X.json")]
+    exclude: Option<PathBuf>,
+    /// Show what would leave; write nothing.
+    #[arg(long)]
+    preview: bool,
+    /// Write the bundle to this file (refused if it exists, unless --force).
+    #[arg(long, value_name = "BUNDLE.json")]
+    out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long, conflicts_with = "preview")]
+    force: bool,
+    /// Print one JSON document (schema: docs/json.md, "opsight donate --json").
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct ExportDocument {
+    opsight_donate: u32,
+    path: String,
+    study_id: String,
+    donation_id: String,
+    rows: u64,
+    suppressed_groups: u64,
+    exclusions: Value,
+    checksum: String,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let manifest_json = std::fs::read_to_string(&args.manifest)
+        .with_context(|| format!("cannot read manifest {}", args.manifest.display()))?;
+    let manifest = StudyManifest::from_json(&manifest_json)
+        .map_err(|e| anyhow::anyhow!("{}: {}", args.manifest.display(), strip_invalid_input(&e)))?;
+    let exclusions_json = match &args.exclude {
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("cannot read exclusions {}", path.display()))?
+        }
+        None => String::new(),
+    };
+    let exclusions = Exclusions::from_json(&exclusions_json)
+        .map_err(|e| anyhow::anyhow!("{}: {}", exclusion_name(&args), strip_invalid_input(&e)))?;
+    if let Some(path) = &args.out {
+        if !args.force && std::fs::symlink_metadata(path).is_ok() {
+            anyhow::bail!("{} exists: give --force to replace it, or another --out", path.display());
+        }
+    }
+    let store = db::open(&args.db, Need::Existing)?;
+    let preview = store.donation_preview(&manifest_json)?;
+    let excluded = Excluded::new(&preview, &exclusions);
+    for package in &excluded.unknown_packages {
+        eprintln!("opsight: {} names {package}, which has no row in this donation", exclusion_name(&args));
+    }
+    match &args.out {
+        None => {
+            if !excluded.unknown_rows.is_empty() {
+                eprintln!(
+                    "opsight: {} names rows this preview does not have: {}",
+                    exclusion_name(&args),
+                    excluded.unknown_rows.join(", ")
+                );
+            }
+            if args.json {
+                let mut doc = serde_json::to_value(&preview)?;
+                if let Value::Object(map) = &mut doc {
+                    map.insert("excluded_rows".into(), serde_json::json!(excluded.rows_in_order(&preview)));
+                }
+                out::json(&doc)?;
+            } else {
+                let stdout = io::stdout();
+                let mut w = BufWriter::new(stdout.lock());
+                write_preview(&mut w, &manifest, &preview, args.exclude.as_ref().map(|_| &excluded), &args)?;
+                w.flush()?;
+            }
+        }
+        Some(path) => {
+            if !excluded.unknown_rows.is_empty() {
+                anyhow::bail!(
+                    "{} names rows this donation does not have ({}): run --preview again and use its row ids; \
+                     nothing was written",
+                    exclusion_name(&args),
+                    excluded.unknown_rows.join(", ")
+                );
+            }
+            let mut bytes = store.export_donation(&manifest_json, &exclusions_json)?;
+            if bytes.last() != Some(&b'\n') {
+                // A text file ends with a newline; the checksum covers the JSON value, not the bytes.
+                bytes.push(b'\n');
+            }
+            write_file(path, &bytes)?;
+            let bundle: Value = serde_json::from_slice(&bytes).context("internal: the bundle is not JSON")?;
+            let doc = ExportDocument {
+                opsight_donate: 1,
+                path: std::path::absolute(path).unwrap_or_else(|_| path.clone()).display().to_string(),
+                study_id: manifest.study_id.clone(),
+                donation_id: bundle["donation_id"].as_str().unwrap_or_default().to_owned(),
+                rows: bundle["rows"].as_array().map_or(0, |r| r.len() as u64),
+                suppressed_groups: bundle["suppressed_groups"].as_u64().unwrap_or(0),
+                exclusions: bundle["exclusions"].clone(),
+                checksum: bundle["checksum"].as_str().unwrap_or_default().to_owned(),
+            };
+            if args.json {
+                out::json(&doc)?;
+            } else {
+                let stdout = io::stdout();
+                let mut w = BufWriter::new(stdout.lock());
+                write_export(&mut w, &manifest, &doc, path)?;
+                w.flush()?;
+            }
+        }
+    }
+    Ok(Exit::Success)
+}
+
+fn exclusion_name(args: &Args) -> String {
+    args.exclude.as_ref().map_or_else(|| "the exclusions".to_owned(), |p| p.display().to_string())
+}
+
+/// Which preview rows the exclusions remove, and the names they give that match nothing.
+struct Excluded {
+    by_package: BTreeSet<String>,
+    by_row: BTreeSet<String>,
+    unknown_packages: Vec<String>,
+    unknown_rows: Vec<String>,
+}
+
+impl Excluded {
+    fn new(preview: &DonationPreview, x: &Exclusions) -> Excluded {
+        let packages: BTreeSet<&str> = x.packages.iter().map(String::as_str).collect();
+        let rows: BTreeSet<&str> = x.rows.iter().map(String::as_str).collect();
+        let mut by_package = BTreeSet::new();
+        let mut by_row = BTreeSet::new();
+        for r in &preview.rows {
+            // The export's order: a row of an excluded app counts as excluded by package.
+            if packages.contains(r.package.as_str()) {
+                by_package.insert(r.row_id.clone());
+            } else if rows.contains(r.row_id.as_str()) {
+                by_row.insert(r.row_id.clone());
+            }
+        }
+        let known_packages: BTreeSet<&str> = preview.rows.iter().map(|r| r.package.as_str()).collect();
+        let known_rows: BTreeSet<&str> = preview.rows.iter().map(|r| r.row_id.as_str()).collect();
+        Excluded {
+            by_package,
+            by_row,
+            unknown_packages: packages
+                .iter()
+                .filter(|p| !known_packages.contains(*p))
+                .map(|p| (*p).to_owned())
+                .collect(),
+            unknown_rows: x.rows.iter().filter(|r| !known_rows.contains(r.as_str())).cloned().collect(),
+        }
+    }
+
+    fn contains(&self, row_id: &str) -> bool {
+        self.by_package.contains(row_id) || self.by_row.contains(row_id)
+    }
+
+    fn rows_in_order(&self, preview: &DonationPreview) -> Vec<String> {
+        preview.rows.iter().filter(|r| self.contains(&r.row_id)).map(|r| r.row_id.clone()).collect()
+    }
+}
+
+fn granularity_text(g: Granularity) -> &'static str {
+    match g {
+        Granularity::Exact => "exact (the time of each access, to the millisecond)",
+        Granularity::Hour => "hour (the hour of each access)",
+        Granularity::Day => "day (the day of each access)",
+    }
+}
+
+fn level_text(l: Level) -> &'static str {
+    match l {
+        Level::Events => "events (one row per access)",
+        Level::DailyCounts => "daily counts (one row per day, app and information type, with a count)",
+    }
+}
+
+fn identity_text(a: AppIdentity) -> &'static str {
+    match a {
+        AppIdentity::Package => "package names (the researcher sees which apps)",
+        AppIdentity::Category => "category only (one of the 39 kinds of app, or unknown)",
+        AppIdentity::SaltedHash => {
+            "a code per app, new in every donation (the researcher cannot tell which app, nor link donations)"
+        }
+    }
+}
+
+fn write_preview(
+    w: &mut impl Write,
+    m: &StudyManifest,
+    p: &DonationPreview,
+    excluded: Option<&Excluded>,
+    args: &Args,
+) -> io::Result<()> {
+    writeln!(w, "Study {}: {}", out::cell(&m.study_id), out::cell(&m.title))?;
+    writeln!(w, "  researcher:   {}", out::cell(&m.researcher))?;
+    writeln!(w, "  contact:      {}", out::cell(&m.contact))?;
+    writeln!(w, "  purpose:      {}", out::cell(&m.purpose))?;
+    writeln!(w, "  retention:    {}", out::cell(&m.retention))?;
+    writeln!(w)?;
+    writeln!(w, "What the study asks for")?;
+    let types: Vec<&str> = m.info_types.iter().map(|t| t.as_str()).collect();
+    writeln!(w, "  information:  {}", types.join(", "))?;
+    writeln!(w, "  period:       {} to {} (days in the phone's time zone)", out::cell(&m.from), out::cell(&m.to))?;
+    writeln!(w, "  granularity:  {}", granularity_text(m.granularity))?;
+    writeln!(w, "  level:        {}", level_text(m.level))?;
+    writeln!(w, "  apps as:      {}", identity_text(m.app_identity))?;
+    writeln!(w, "  min_count:    {} (a day, app and information type with fewer accesses is left out)", m.min_count)?;
+    let background = if m.background { "yes (whether the app was in the background)" } else { "no" };
+    writeln!(w, "  background:   {background}")?;
+    writeln!(w, "  each row:     {}", p.fields.join(", "))?;
+    writeln!(w)?;
+
+    let leaving = p.rows.iter().filter(|r| !excluded.is_some_and(|x| x.contains(&r.row_id))).count();
+    match excluded {
+        Some(x) => writeln!(
+            w,
+            "Rows ({} in all; {} excluded: {} by app, {} by row id; {leaving} would leave)",
+            p.rows.len(),
+            p.rows.len() - leaving,
+            x.by_package.len(),
+            x.by_row.len()
+        )?,
+        None => writeln!(w, "Rows that would leave ({})", p.rows.len())?,
+    }
+    if p.rows.is_empty() {
+        writeln!(w, "  none: nothing in this database matches the study")?;
+    } else {
+        let mut header = vec!["ROW", "APP (for your eyes only)", "WHAT LEAVES"];
+        if excluded.is_some() {
+            header.push("EXCLUDED");
+        }
+        let rows: Vec<Vec<String>> = p
+            .rows
+            .iter()
+            .map(|r| {
+                let app = match &r.label {
+                    Some(label) => format!("{} ({})", out::cell(label), out::cell(&r.package)),
+                    None => out::cell(&r.package),
+                };
+                let leaves = serde_json::to_string(&r.leaves).unwrap_or_default();
+                let mut cells = vec![r.row_id.clone(), app, out::cell(&leaves)];
+                if let Some(x) = excluded {
+                    cells.push(
+                        if x.by_package.contains(&r.row_id) {
+                            "app"
+                        } else if x.by_row.contains(&r.row_id) {
+                            "row"
+                        } else {
+                            ""
+                        }
+                        .to_owned(),
+                    );
+                }
+                cells
+            })
+            .collect();
+        out::table(w, &header, &rows)?;
+    }
+    writeln!(w)?;
+
+    writeln!(w, "Accesses per information type")?;
+    if p.totals.is_empty() {
+        writeln!(w, "  none")?;
+    } else {
+        let mut after: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in p.rows.iter().filter(|r| !excluded.is_some_and(|x| x.contains(&r.row_id))) {
+            let info = r.leaves.get("info_type").and_then(Value::as_str).unwrap_or("");
+            *after.entry(info).or_insert(0) += r.leaves.get("count").and_then(Value::as_u64).unwrap_or(1);
+        }
+        let mut header = vec!["INFO TYPE", "ACCESSES"];
+        if excluded.is_some() {
+            header.push("AFTER EXCLUSIONS");
+        }
+        let rows: Vec<Vec<String>> = p
+            .totals
+            .iter()
+            .map(|(t, n)| {
+                let mut cells = vec![t.clone(), n.to_string()];
+                if excluded.is_some() {
+                    cells.push(after.get(t.as_str()).copied().unwrap_or(0).to_string());
+                }
+                cells
+            })
+            .collect();
+        out::table(w, &header, &rows)?;
+    }
+    writeln!(w)?;
+
+    if p.suppressed.is_empty() {
+        writeln!(w, "Suppressed: nothing (no day, app and type had fewer than {} accesses)", m.min_count)?;
+    } else {
+        writeln!(
+            w,
+            "Suppressed ({} group(s) with fewer than {} accesses; they never leave, only their number does)",
+            p.suppressed.len(),
+            m.min_count
+        )?;
+        let rows: Vec<Vec<String>> = p
+            .suppressed
+            .iter()
+            .map(|s| vec![s.day.clone(), out::cell(&s.package), s.info_type.as_str().to_owned(), s.count.to_string()])
+            .collect();
+        out::table(w, &["DAY", "APP", "INFO TYPE", "ACCESSES"], &rows)?;
+    }
+    writeln!(w)?;
+    writeln!(w, "Nothing has been written or sent.")?;
+    writeln!(
+        w,
+        "To leave out apps or rows, give --exclude with a file such as {{\"packages\": [\"com.example.app\"], \"rows\": \
+         [\"r3\"]}}."
+    )?;
+    let exclude = args.exclude.as_ref().map(|p| format!(" --exclude {}", p.display())).unwrap_or_default();
+    writeln!(
+        w,
+        "To write the bundle: opsight donate --db {} --manifest {}{exclude} --out donation.json",
+        args.db.display(),
+        args.manifest.display()
+    )?;
+    Ok(())
+}
+
+fn write_export(w: &mut impl Write, m: &StudyManifest, d: &ExportDocument, path: &Path) -> io::Result<()> {
+    writeln!(w, "Wrote {}: {} row(s) for study {} ({})", path.display(), d.rows, m.study_id, out::cell(&m.title))?;
+    if d.suppressed_groups > 0 {
+        writeln!(
+            w,
+            "  suppressed: {} group(s) below min_count {} (only their number is in the bundle)",
+            d.suppressed_groups, m.min_count
+        )?;
+    }
+    let n = |k: &str| d.exclusions.get(k).and_then(Value::as_u64).unwrap_or(0);
+    if n("packages") > 0 || n("rows") > 0 {
+        writeln!(
+            w,
+            "  excluded:   {} app(s) ({} row(s)) and {} row(s) by id",
+            n("packages"),
+            n("rows_by_package"),
+            n("rows")
+        )?;
+    }
+    writeln!(w, "Donation id: {}", d.donation_id)?;
+    writeln!(
+        w,
+        "Keep this id: it is how you ask {} ({}) to delete this donation later.",
+        out::cell(&m.researcher),
+        out::cell(&m.contact)
+    )?;
+    writeln!(w, "Nothing has been sent: share {} with the researcher yourself.", path.display())?;
+    Ok(())
+}
+
+/// Writes next to the target and renames, so a failure never leaves half a bundle under the final name.
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
+    let tmp = path.with_file_name(format!(".{name}.opsight-{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,328 @@
+//! Checking one donation bundle on its own: everything `opsight research aggregate` can tell from the file alone
+//! (schema, version, checksum, manifest, fields, rows). What needs the other bundles (same manifest per study,
+//! duplicate donation ids) is checked by the caller. docs/research.md, "Validation".
+
+use std::collections::{BTreeSet, HashMap};
+
+use opsight_core::analysis::PolicyPack;
+use opsight_core::donate::{checksum, row_fields, AppIdentity, Granularity, Level, StudyManifest, BUNDLE_VERSION};
+use opsight_core::ops::InfoType;
+use serde_json::{Map, Value};
+
+/// The top-level keys of a bundle, exactly.
+pub const BUNDLE_KEYS: [&str; 8] =
+    ["checksum", "donation_id", "exclusions", "fields", "manifest", "opsight_donation", "rows", "suppressed_groups"];
+const EXCLUSION_KEYS: [&str; 3] = ["packages", "rows", "rows_by_package"];
+
+/// Why a file was not accepted: a stable code (for scripts, `--json`) and one line for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+fn reject<T>(code: &'static str, reason: impl Into<String>) -> Result<T, Rejection> {
+    Err(Rejection { code, reason: reason.into() })
+}
+
+/// A bundle that passed every check of its own.
+#[derive(Debug)]
+pub struct Bundle {
+    pub donation_id: String,
+    pub manifest: StudyManifest,
+    pub rows: Vec<Row>,
+}
+
+/// One row, in the dataset's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The row's `day`, `hour` or `time` value, as exported.
+    pub time: String,
+    /// The package, category or salted hash, per the manifest's `app_identity`.
+    pub app: String,
+    pub info_type: InfoType,
+    /// Accesses: the row's `count`, 1 for an event.
+    pub count: i64,
+    /// Accesses in the background, when the manifest asked (`background_count`, or 0/1 from an event's
+    /// `background`).
+    pub background_count: Option<i64>,
+}
+
+impl Row {
+    /// The row's day (`YYYY-MM-DD`, device zone): its partition.
+    pub fn date(&self) -> &str {
+        self.time.get(..10).unwrap_or("")
+    }
+}
+
+/// Checks one bundle file's bytes.
+pub fn check_bundle(bytes: &[u8]) -> Result<Bundle, Rejection> {
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => return reject("not_json", format!("not JSON (line {} column {})", e.line(), e.column())),
+    };
+    let Value::Object(top) = &value else {
+        return reject("schema", "not a JSON object");
+    };
+    let keys: BTreeSet<&str> = top.keys().map(String::as_str).collect();
+    if let Some(missing) = BUNDLE_KEYS.iter().find(|k| !keys.contains(*k)) {
+        return reject("schema", format!("missing key {missing:?}"));
+    }
+    if let Some(extra) = keys.iter().find(|k| !BUNDLE_KEYS.contains(*k)) {
+        return reject("schema", format!("unexpected key {:?}", short(extra)));
+    }
+    match top["opsight_donation"].as_u64() {
+        Some(v) if v == u64::from(BUNDLE_VERSION) => {}
+        Some(v) => {
+            return reject("version", format!("bundle format version {v}; this opsight reads version {BUNDLE_VERSION}"))
+        }
+        None => return reject("schema", "opsight_donation is not a number"),
+    }
+    let Some(stated) = top["checksum"].as_str() else {
+        return reject("schema", "checksum is not a string");
+    };
+    if stated != checksum(&value) {
+        return reject("checksum", "checksum mismatch: the bundle was changed after it was exported");
+    }
+    let Some(donation_id) = top["donation_id"].as_str().filter(|id| is_uuid(id)) else {
+        return reject("donation_id", "donation_id is not a UUID (8-4-4-4-12 hexadecimal digits)");
+    };
+    let manifest = match StudyManifest::from_json(&top["manifest"].to_string()) {
+        Ok(m) => m,
+        Err(e) => return reject("manifest", format!("the manifest is not valid: {}", strip_invalid_input(&e))),
+    };
+    let fields = row_fields(&manifest);
+    let stated_fields: Option<Vec<&str>> =
+        top["fields"].as_array().and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<&str>>>());
+    if stated_fields.as_deref() != Some(fields.as_slice()) {
+        return reject("fields", format!("fields do not match the manifest (expected {})", fields.join(", ")));
+    }
+    if top["suppressed_groups"].as_u64().is_none() {
+        return reject("schema", "suppressed_groups is not a non-negative integer");
+    }
+    check_exclusions(&top["exclusions"])?;
+    let Some(rows) = top["rows"].as_array() else {
+        return reject("schema", "rows is not an array");
+    };
+    let rows = check_rows(&manifest, &fields, rows)?;
+    Ok(Bundle { donation_id: donation_id.to_owned(), manifest, rows })
+}
+
+fn check_exclusions(v: &Value) -> Result<(), Rejection> {
+    let Value::Object(map) = v else {
+        return reject("schema", "exclusions is not an object");
+    };
+    let keys: BTreeSet<&str> = map.keys().map(String::as_str).collect();
+    if keys != EXCLUSION_KEYS.into_iter().collect() || map.values().any(|n| n.as_u64().is_none()) {
+        return reject("schema", "exclusions must hold exactly packages, rows_by_package and rows, as counts");
+    }
+    Ok(())
+}
+
+struct RowRules<'m> {
+    manifest: &'m StudyManifest,
+    fields: BTreeSet<&'static str>,
+    time_key: &'static str,
+    app_key: &'static str,
+    wanted: BTreeSet<InfoType>,
+}
+
+fn check_rows(m: &StudyManifest, fields: &[&'static str], rows: &[Value]) -> Result<Vec<Row>, Rejection> {
+    let rules = RowRules {
+        manifest: m,
+        fields: fields.iter().copied().collect(),
+        time_key: fields[0],
+        app_key: fields[1],
+        wanted: m.info_types.iter().copied().collect(),
+    };
+    let mut seen: HashMap<(String, String, InfoType), usize> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let n = i + 1;
+        let row = check_row(&rules, row).or_else(|why| reject("row", format!("row {n}: {why}")))?;
+        // Daily counts are one row per day, app and type: a repeat would be counted twice. (With identity
+        // `category` two apps of one category are two rows with the same values.)
+        if m.level == Level::DailyCounts && m.app_identity != AppIdentity::Category {
+            if let Some(first) = seen.insert((row.time.clone(), row.app.clone(), row.info_type), n) {
+                return reject("row", format!("row {n}: repeats the day, app and info_type of row {first}"));
+            }
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+fn check_row(r: &RowRules<'_>, row: &Value) -> Result<Row, String> {
+    let m = r.manifest;
+    let Value::Object(o) = row else {
+        return Err("not an object".into());
+    };
+    if let Some(missing) = r.fields.iter().find(|k| !o.contains_key(**k)) {
+        return Err(format!("missing key {missing:?}"));
+    }
+    if let Some(extra) = o.keys().find(|k| !r.fields.contains(k.as_str())) {
+        return Err(format!("unexpected key {:?} (not in the manifest's fields)", short(extra)));
+    }
+    let time = str_of(o, r.time_key).unwrap_or("");
+    if !time_shape_ok(m.granularity, time) {
+        return Err(format!("{} is not {}", r.time_key, time_shape(m.granularity)));
+    }
+    let day = &time[..10];
+    if day < m.from.as_str() || day > m.to.as_str() {
+        return Err(format!("{} is outside the study period {} to {}", r.time_key, m.from, m.to));
+    }
+    let app = str_of(o, r.app_key).unwrap_or("");
+    let app_ok = match m.app_identity {
+        AppIdentity::Package => !app.is_empty() && app.len() <= 255 && !app.chars().any(char::is_control),
+        AppIdentity::Category => app == "unknown" || PolicyPack::embedded().category(app).is_some(),
+        AppIdentity::SaltedHash => {
+            app.len() == 32 && app.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        }
+    };
+    if !app_ok {
+        return Err(format!("{} is not {}", r.app_key, app_shape(m.app_identity)));
+    }
+    let info_type = str_of(o, "info_type")
+        .and_then(|t| t.parse::<InfoType>().ok())
+        .filter(|t| r.wanted.contains(t))
+        .ok_or("info_type is not one of the manifest's info_types")?;
+    let (count, background_count) = match m.level {
+        Level::DailyCounts => {
+            let min = m.min_count.max(1);
+            let count = o
+                .get("count")
+                .and_then(Value::as_u64)
+                .filter(|c| *c >= min)
+                .and_then(|c| i64::try_from(c).ok())
+                .ok_or_else(|| format!("count is not a whole number of at least {min}"))?;
+            let background = if m.background {
+                let b = o
+                    .get("background_count")
+                    .and_then(Value::as_i64)
+                    .filter(|b| (0..=count).contains(b))
+                    .ok_or("background_count is not a whole number between 0 and count")?;
+                Some(b)
+            } else {
+                None
+            };
+            (count, background)
+        }
+        Level::Events => {
+            let background = if m.background {
+                Some(i64::from(o.get("background").and_then(Value::as_bool).ok_or("background is not true or false")?))
+            } else {
+                None
+            };
+            (1, background)
+        }
+    };
+    Ok(Row { time: time.to_owned(), app: app.to_owned(), info_type, count, background_count })
+}
+
+fn str_of<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    o.get(key).and_then(Value::as_str)
+}
+
+fn time_shape(g: Granularity) -> &'static str {
+    match g {
+        Granularity::Day => "a date YYYY-MM-DD",
+        Granularity::Hour => "an hour YYYY-MM-DDTHH",
+        Granularity::Exact => "a time YYYY-MM-DD HH:MM:SS.mmm",
+    }
+}
+
+fn app_shape(a: AppIdentity) -> &'static str {
+    match a {
+        AppIdentity::Package => "a package name",
+        AppIdentity::Category => "one of the 39 category ids or unknown",
+        AppIdentity::SaltedHash => "32 lowercase hexadecimal digits",
+    }
+}
+
+fn time_shape_ok(g: Granularity, t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let date_ok = b.len() >= 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && t[..10].parse::<jiff::civil::Date>().is_ok();
+    let two = |i: usize, max: u32| digits(i..i + 2) && t[i..i + 2].parse::<u32>().is_ok_and(|v| v <= max);
+    date_ok
+        && match g {
+            Granularity::Day => b.len() == 10,
+            Granularity::Hour => b.len() == 13 && b[10] == b'T' && two(11, 23),
+            Granularity::Exact => {
+                b.len() == 23
+                    && b[10] == b' '
+                    && two(11, 23)
+                    && b[13] == b':'
+                    && two(14, 59)
+                    && b[16] == b':'
+                    && two(17, 59)
+                    && b[19] == b'.'
+                    && digits(20..23)
+            }
+        }
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| if [8, 13, 18, 23].contains(&i) { b == b'-' } else { b.is_ascii_hexdigit() })
+}
+
+/// A key name from a file, shortened for a one-line message.
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+/// The core's `invalid input: study manifest: …` without its prefix.
+pub fn strip_invalid_input(e: &opsight_core::Error) -> String {
+    let text = e.to_string();
+    text.strip_prefix("invalid input: ").unwrap_or(&text).to_owned()
+}
+
+/// The manifest keys in which two manifests differ, for the mismatch message.
+pub fn manifest_differences(a: &StudyManifest, b: &StudyManifest) -> Vec<String> {
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (serde_json::to_value(a), serde_json::to_value(b)) else {
+        return Vec::new();
+    };
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_shapes() {
+        assert!(time_shape_ok(Granularity::Day, "2027-01-31"));
+        assert!(!time_shape_ok(Granularity::Day, "2027-02-30"));
+        assert!(!time_shape_ok(Granularity::Day, "2027-01-31T10"));
+        assert!(time_shape_ok(Granularity::Hour, "2027-01-31T23"));
+        assert!(!time_shape_ok(Granularity::Hour, "2027-01-31T24"));
+        assert!(!time_shape_ok(Granularity::Hour, "2027-01-31 10"));
+        assert!(time_shape_ok(Granularity::Exact, "2027-01-31 10:59:59.123"));
+        assert!(!time_shape_ok(Granularity::Exact, "2027-01-31 10:60:59.123"));
+        assert!(!time_shape_ok(Granularity::Exact, "2027-01-31 10:59:59"));
+        assert!(!time_shape_ok(Granularity::Day, "２０２７-01-31"), "no panic on multi-byte text");
+        assert!(!time_shape_ok(Granularity::Exact, ""));
+    }
+
+    #[test]
+    fn uuids() {
+        assert!(is_uuid("0f1e2d3c-4b5a-4697-8877-665544332211"));
+        assert!(!is_uuid("0f1e2d3c-4b5a-4697-8877-66554433221"));
+        assert!(!is_uuid("0f1e2d3c04b5a-4697-8877-665544332211"));
+    }
+}
