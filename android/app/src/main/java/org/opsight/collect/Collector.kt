@@ -1,0 +1,93 @@
+package org.opsight.collect
+
+import android.content.Context
+import android.os.Build
+import android.util.Log
+import org.json.JSONObject
+import org.opsight.R
+import org.opsight.app.core
+import org.opsight.app.prefs
+import org.opsight.core.OpsightException
+import org.opsight.logic.CollectionPlanner
+import org.opsight.logic.InventoryJson
+import org.opsight.logic.SchedulePolicy
+import java.io.IOException
+import java.time.ZoneId
+
+/**
+ * One collection run: the dumps the plan asks for (each ingested on its own), the package inventory with usage,
+ * then retention. Runs on a background thread (the job's or the UI's executor), one run at a time.
+ *
+ * Each step fails on its own: a dump that fails does not stop the inventory. Logs carry step names and exception
+ * classes only, never package names or dump content.
+ */
+object Collector {
+    private const val TAG = "OpsightCollector"
+
+    data class Result(val dumps: Int, val newEvents: Long, val packages: Int, val failedSteps: Int)
+
+    @Synchronized
+    fun run(context: Context): Result {
+        val grants = GrantCheck.grants(context)
+        val plan = CollectionPlanner.plan(Build.VERSION.SDK_INT, grants)
+        var dumps = 0
+        var newEvents = 0L
+        var packages = 0
+        var failed = 0
+
+        for (args in plan.dumps) {
+            step("dump") {
+                val capturedAt = System.currentTimeMillis()
+                val bytes = AppOpsDumper.dump(context, args)
+                val report = JSONObject(core.ingestDump(bytes, capturedAt, ZoneId.systemDefault().id))
+                dumps++
+                newEvents += report.optLong("new_events") + report.optLong("new_discrete_events")
+            } ?: failed++
+        }
+
+        if (plan.inventory) {
+            step("inventory") {
+                val now = System.currentTimeMillis()
+                val usage = if (plan.usage) {
+                    val (begin, end) = SchedulePolicy.usageWindow(prefs.usageQueryEndMs, now)
+                    InventoryCollector.usage(context, begin, end).also { prefs.usageQueryEndMs = end }
+                } else {
+                    emptyMap()
+                }
+                val records = InventoryCollector.packages(context, usage, now)
+                core.ingestPackages(InventoryJson.write(InventoryCollector.device(), now, records))
+                packages = records.size
+            } ?: failed++
+        }
+
+        if (plan.retention) {
+            step("retention") {
+                val r = prefs.retention
+                core.applyRetention(r.rawDays, r.hourlyDays)
+            } ?: failed++
+        }
+
+        val result = Result(dumps, newEvents, packages, failed)
+        prefs.lastRunMs = System.currentTimeMillis()
+        prefs.lastRunSummary = context.getString(R.string.last_run_summary, dumps, newEvents, packages) +
+            if (failed > 0) " " + context.getString(R.string.last_run_failures, failed) else ""
+        return result
+    }
+
+    /** Runs one step; `null` when it failed (logged without data). */
+    private inline fun step(name: String, body: () -> Unit): Unit? = try {
+        body()
+    } catch (e: OpsightException) {
+        Log.w(TAG, "$name failed in the core: ${e.message}")
+        null
+    } catch (e: IOException) {
+        Log.w(TAG, "$name failed: ${e.javaClass.simpleName}")
+        null
+    } catch (e: SecurityException) {
+        Log.w(TAG, "$name was refused by the system: ${e.javaClass.simpleName}")
+        null
+    } catch (e: org.json.JSONException) {
+        Log.w(TAG, "$name: unreadable report")
+        null
+    }
+}

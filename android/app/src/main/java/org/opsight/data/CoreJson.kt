@@ -1,0 +1,135 @@
+package org.opsight.data
+
+import org.json.JSONArray
+import org.json.JSONObject
+import org.opsight.logic.AppOrdering
+import org.opsight.logic.AppSummary
+import org.opsight.logic.Concern
+import org.opsight.logic.TimelineEvent
+
+/**
+ * Reads the core's JSON documents (docs/json.md) into the shell's types with org.json, the platform's parser.
+ * Reading only: no judgement and no reordering happens here; absent values are `null`, as the core writes them.
+ */
+object CoreJson {
+    /** One finding (`opsight_findings` → `apps[].findings[]`). */
+    data class Finding(
+        val rule: String,
+        val severity: String,
+        val infoType: String,
+        val title: String,
+        val explanation: String,
+        val advice: String,
+        val canSetCategory: Boolean,
+        val revokePermissions: List<String>,
+    )
+
+    /** One app's part of the findings document. */
+    data class AppFindings(
+        val packageName: String,
+        val label: String?,
+        val categoryName: String?,
+        val categorySource: String?,
+        val score: Int,
+        val summary: String?,
+        val findings: List<Finding>,
+    )
+
+    /** One line of `opsight_who_accessed` → `apps`. */
+    data class Accessor(
+        val packageName: String,
+        val label: String?,
+        val access: Long,
+        val reject: Long,
+        val foreground: Long,
+        val background: Long,
+        val lastMs: Long?,
+    )
+
+    fun findings(doc: String): List<AppFindings> {
+        val apps = JSONObject(doc).getJSONArray("apps")
+        return objects(apps).map { a ->
+            AppFindings(
+                packageName = a.getString("package"),
+                label = a.stringOrNull("label"),
+                categoryName = a.stringOrNull("category_name"),
+                categorySource = a.stringOrNull("category_source"),
+                score = a.optInt("score", 0),
+                summary = a.stringOrNull("summary"),
+                findings = objects(a.optJSONArray("findings")).map(::finding),
+            )
+        }
+    }
+
+    private fun finding(f: JSONObject): Finding {
+        val actions = objects(f.optJSONArray("actions"))
+        return Finding(
+            rule = f.getString("rule"),
+            severity = f.getString("severity"),
+            infoType = f.getString("info_type"),
+            title = f.optString("title"),
+            explanation = f.optString("explanation"),
+            advice = f.optString("advice"),
+            canSetCategory = actions.any { it.stringOrNull("kind") == "set_category" },
+            revokePermissions = actions
+                .filter { it.stringOrNull("kind") == "revoke_permission" }
+                .mapNotNull { it.stringOrNull("permission") },
+        )
+    }
+
+    fun concerns(findings: List<AppFindings>): List<Concern> = findings.map { a ->
+        Concern(
+            packageName = a.packageName,
+            label = a.label,
+            score = a.score,
+            summary = a.summary,
+            topSeverity = AppOrdering.topSeverity(a.findings.map { it.severity }),
+            findingCount = a.findings.size,
+        )
+    }
+
+    fun apps(doc: String): List<AppSummary> = objects(JSONObject(doc).getJSONArray("apps")).map { a ->
+        val last = a.optJSONObject("last_sensitive_access")
+        AppSummary(
+            packageName = a.getString("package"),
+            label = a.stringOrNull("label"),
+            category = a.stringOrNull("category"),
+            system = a.optBoolean("system", false),
+            lastSensitiveMs = last?.longOrNull("t"),
+            lastSensitiveInfoType = last?.stringOrNull("info_type"),
+        )
+    }
+
+    fun timelineEvents(doc: String): List<TimelineEvent> =
+        objects(JSONObject(doc).optJSONArray("events")).map { e ->
+            TimelineEvent(
+                infoType = e.optString("info_type", "other"),
+                startMs = e.getLong("start_utc_ms"),
+                reject = e.stringOrNull("kind") == "reject",
+                foreground = if (e.isNull("foreground")) null else e.getBoolean("foreground"),
+            )
+        }
+
+    fun whoAccessed(doc: String): List<Accessor> = objects(JSONObject(doc).getJSONArray("apps")).map { a ->
+        Accessor(
+            packageName = a.getString("package"),
+            label = a.stringOrNull("label"),
+            access = a.optLong("access", 0),
+            reject = a.optLong("reject", 0),
+            foreground = a.optLong("foreground", 0),
+            background = a.optLong("background", 0),
+            lastMs = a.longOrNull("last_ms"),
+        )
+    }
+
+    /** `moved_aside` of `openReport()`: the new name of a damaged database set aside, or `null`. */
+    fun movedAside(doc: String): String? = JSONObject(doc).stringOrNull("moved_aside")
+
+    private fun objects(array: JSONArray?): List<JSONObject> =
+        if (array == null) emptyList() else (0 until array.length()).mapNotNull { array.optJSONObject(it) }
+
+    /** org.json's `optString` turns JSON `null` into the text "null"; this keeps it `null`. */
+    private fun JSONObject.stringOrNull(key: String): String? = if (isNull(key)) null else optString(key)
+
+    private fun JSONObject.longOrNull(key: String): Long? = if (isNull(key)) null else optLong(key)
+}

@@ -1,0 +1,142 @@
+package org.opsight.data
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+
+/** The shell reads the documents of docs/json.md; these are shaped like them, nulls included. */
+class CoreJsonTest {
+    private val findingsDoc = """
+        {"opsight_findings": 1, "pack_version": "2026.11.1", "lang": "en", "from_ms": 1, "to_ms": 2,
+         "apps": [
+          {"package": "com.example.flashlight", "label": "Torch", "category": null, "category_name": "Utilities",
+           "category_source": "android", "score": 14, "summary": "Read your contacts in the background.",
+           "findings": [
+             {"rule": "background_access", "package": "com.example.flashlight", "label": "Torch", "severity": "high",
+              "info_type": "contacts", "category": null, "category_name": "Utilities", "category_source": "android",
+              "title": "Contacts read in the background", "explanation": "It read them 12 times.",
+              "advice": "Revoke the permission.",
+              "actions": [{"kind": "open_app_permissions", "package": "com.example.flashlight"},
+                          {"kind": "revoke_permission", "package": "com.example.flashlight",
+                           "permission": "android.permission.READ_CONTACTS"}],
+              "sources": [], "evidence": {"accesses": 12}},
+             {"rule": "out_of_scope", "package": "com.example.flashlight", "label": null, "severity": "medium",
+              "info_type": "clipboard", "category": null, "category_name": null, "category_source": "unknown",
+              "title": "t", "explanation": "e", "advice": "a",
+              "actions": [{"kind": "set_category", "package": "com.example.flashlight"}], "sources": [], "evidence": {}}
+           ]},
+          {"package": "org.quiet", "label": null, "category": null, "category_name": null, "category_source": "unknown",
+           "score": 0, "summary": null, "findings": []}
+         ],
+         "findings": []}
+    """.trimIndent()
+
+    @Test
+    fun `findings are read per app with their actions`() {
+        val apps = CoreJson.findings(findingsDoc)
+        assertEquals(listOf("com.example.flashlight", "org.quiet"), apps.map { it.packageName })
+        val torch = apps[0]
+        assertEquals("Torch", torch.label)
+        assertEquals("Utilities", torch.categoryName)
+        assertEquals(14, torch.score)
+        assertEquals(2, torch.findings.size)
+        val f = torch.findings[0]
+        assertEquals("background_access", f.rule)
+        assertEquals("contacts", f.infoType)
+        assertEquals("Contacts read in the background", f.title)
+        assertEquals(listOf("android.permission.READ_CONTACTS"), f.revokePermissions)
+        assertFalse(f.canSetCategory)
+        assertTrue(torch.findings[1].canSetCategory)
+    }
+
+    @Test
+    fun `JSON null stays null, never the text null`() {
+        val quiet = CoreJson.findings(findingsDoc)[1]
+        assertNull(quiet.label)
+        assertNull(quiet.summary)
+        assertNull(quiet.categoryName)
+    }
+
+    @Test
+    fun `concerns carry the top severity and the count`() {
+        val c = CoreJson.concerns(CoreJson.findings(findingsDoc))
+        assertEquals("high", c[0].topSeverity)
+        assertEquals(2, c[0].findingCount)
+        assertNull(c[1].topSeverity)
+        assertEquals(0, c[1].findingCount)
+    }
+
+    @Test
+    fun `apps with and without a last sensitive access`() {
+        val doc = """
+            {"opsight_apps": 1, "apps": [
+              {"package": "a", "label": "A", "category": "social", "system": false, "uids": [10103],
+               "last_access": {"op": "WAKE_LOCK", "info_type": "background_run", "t": 5},
+               "last_sensitive_access": {"op": "FINE_LOCATION", "info_type": "location", "t": 1648589274087}},
+              {"package": "b", "label": null, "category": null, "system": true, "uids": [],
+               "last_access": null, "last_sensitive_access": null}
+            ]}
+        """.trimIndent()
+        val apps = CoreJson.apps(doc)
+        assertEquals(1_648_589_274_087, apps[0].lastSensitiveMs)
+        assertEquals("location", apps[0].lastSensitiveInfoType)
+        assertEquals("social", apps[0].category)
+        assertNull(apps[1].label)
+        assertNull(apps[1].lastSensitiveMs)
+        assertTrue(apps[1].system)
+    }
+
+    @Test
+    fun `timeline events keep kind and foreground, null included`() {
+        val doc = """
+            {"opsight_timeline": 1, "package": "a", "from_ms": null, "to_ms": null, "uids": [10103],
+             "events": [
+               {"op": "FINE_LOCATION", "info_type": "location", "kind": "access", "start_utc_ms": 10, "duration_ms": null,
+                "uid_state": "top", "visibility": "visible", "foreground": true, "flags": ["s"], "attribution_tag": null,
+                "proxy_package": null, "proxy_uid": null, "uid": 10103, "source": "last_access", "precision_ms": null},
+               {"op": "READ_CONTACTS", "info_type": "contacts", "kind": "reject", "start_utc_ms": 20, "duration_ms": null,
+                "uid_state": "bg", "visibility": "background", "foreground": false, "flags": [], "attribution_tag": null,
+                "proxy_package": null, "proxy_uid": null, "uid": 10103, "source": "last_access", "precision_ms": null},
+               {"op": "CAMERA", "info_type": "camera", "kind": "access", "start_utc_ms": 30, "duration_ms": 5,
+                "uid_state": null, "visibility": "unknown", "foreground": null, "flags": [], "attribution_tag": null,
+                "proxy_package": null, "proxy_uid": null, "uid": null, "source": "discrete", "precision_ms": 60000}
+             ], "per_op": [], "access": 2, "reject": 1, "foreground": 1, "background": 1}
+        """.trimIndent()
+        val events = CoreJson.timelineEvents(doc)
+        assertEquals(3, events.size)
+        assertEquals(true, events[0].foreground)
+        assertFalse(events[0].reject)
+        assertTrue(events[1].reject)
+        assertEquals(false, events[1].foreground)
+        assertNull(events[2].foreground)
+        assertEquals(30, events[2].startMs)
+    }
+
+    @Test
+    fun `who accessed lists apps with counts`() {
+        val doc = """
+            {"opsight_who_accessed": 1, "info_type": "contacts", "from_ms": 0, "to_ms": 9,
+             "apps": [{"package": "a", "label": null, "access": 7, "reject": 1, "foreground": 2, "background": 5,
+                       "first_ms": 1, "last_ms": 8, "ops": ["READ_CONTACTS"]},
+                      {"package": "b", "label": "B", "access": 1, "reject": 0, "foreground": 1, "background": 0,
+                       "first_ms": null, "last_ms": null, "ops": []}]}
+        """.trimIndent()
+        val who = CoreJson.whoAccessed(doc)
+        assertEquals(7, who[0].access)
+        assertEquals(5, who[0].background)
+        assertEquals(8L, who[0].lastMs)
+        assertNull(who[0].label)
+        assertNull(who[1].lastMs)
+    }
+
+    @Test
+    fun `open report names a database moved aside`() {
+        assertNull(CoreJson.movedAside("""{"opsight_open": 1, "moved_aside": null, "upgraded_from": 0}"""))
+        assertEquals(
+            "opsight.db.damaged-20260101T000000Z",
+            CoreJson.movedAside("""{"opsight_open": 1, "moved_aside": "opsight.db.damaged-20260101T000000Z", "upgraded_from": 0}"""),
+        )
+    }
+}
