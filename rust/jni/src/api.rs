@@ -243,3 +243,53 @@ mod tests {
         std::fs::remove_dir_all(dir).ok();
     }
 }
+
+/// The donation preview (`opsight donate --preview --json`): every row that would leave, totals, suppressed.
+pub fn preview_donation(handle: i64, manifest_json: &str) -> Result<String> {
+    let store = handles::get(handle)?;
+    json(&store.donation_preview(manifest_json)?)
+}
+
+/// The donation bundle's bytes (what `opsight donate --out` writes).
+pub fn export_donation(handle: i64, manifest_json: &str, exclusions_json: &str) -> Result<Vec<u8>> {
+    let store = handles::get(handle)?;
+    Ok(store.export_donation(manifest_json, exclusions_json)?)
+}
+
+#[derive(Serialize)]
+struct CategoryView<'a> {
+    id: &'a str,
+    number: u32,
+    name: &'a str,
+    needs_no_pi: bool,
+    necessary_info_types: &'a [InfoType],
+}
+
+#[derive(Serialize)]
+struct CategoriesDocument<'a> {
+    opsight_categories: u32,
+    lang: &'a str,
+    categories: Vec<CategoryView<'a>>,
+}
+
+/// The 39 categories, for a picker (`opsight category --list --json` has the same ids).
+pub fn categories(lang: &str) -> Result<String> {
+    let parsed = Lang::parse(lang).ok_or(BridgeError::InvalidArgument("unknown language (use en or zh-CN)"))?;
+    let pack = opsight_core::analysis::PolicyPack::embedded();
+    let categories = pack
+        .categories
+        .iter()
+        .map(|c| CategoryView {
+            id: &c.id,
+            number: c.number,
+            name: c.name(parsed),
+            needs_no_pi: c.needs_no_pi,
+            necessary_info_types: &c.necessary_info_types,
+        })
+        .collect();
+    let lang = match parsed {
+        Lang::En => "en",
+        Lang::ZhCn => "zh-CN",
+    };
+    json(&CategoriesDocument { opsight_categories: 1, lang, categories })
+}

@@ -8,12 +8,15 @@
 #![allow(unsafe_code)]
 
 use jni::objects::{JByteArray, JClass, JString};
-use jni::sys::{jboolean, jint, jlong, jstring, JNI_FALSE};
+use jni::sys::{jboolean, jbyteArray, jint, jlong, jstring, JNI_FALSE};
 use jni::JNIEnv;
 
 use crate::api;
 use crate::error::BridgeError;
-use crate::ffi::{bytes_arg, null_string, optional_string_arg, run_ffi_safe, string_arg, string_result, throw_guarded};
+use crate::ffi::{
+    bytes_arg, bytes_result, null_bytes, null_string, optional_string_arg, run_ffi_safe, string_arg, string_result,
+    throw_guarded,
+};
 
 #[no_mangle]
 pub extern "system" fn Java_org_opsight_core_Opsight_nativeOpen<'l>(
@@ -195,5 +198,45 @@ pub extern "system" fn Java_org_opsight_core_Opsight_nativeTestingThrowFallback<
         throw_guarded(env, "testingThrowFallback", &error, classes);
         // The exception is thrown; returning Ok keeps run_ffi_safe from throwing another.
         Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_opsight_core_Opsight_nativePreviewDonation<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    manifest_json: JString<'l>,
+) -> jstring {
+    run_ffi_safe(&mut env, "previewDonation", null_string(), |env| {
+        let manifest = string_arg(env, &manifest_json, "manifestJson")?;
+        string_result(env, &api::preview_donation(handle, &manifest)?)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_opsight_core_Opsight_nativeExportDonation<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    manifest_json: JString<'l>,
+    exclusions_json: JString<'l>,
+) -> jbyteArray {
+    run_ffi_safe(&mut env, "exportDonation", null_bytes(), |env| {
+        let manifest = string_arg(env, &manifest_json, "manifestJson")?;
+        let exclusions = string_arg(env, &exclusions_json, "exclusionsJson")?;
+        bytes_result(env, &api::export_donation(handle, &manifest, &exclusions)?)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_opsight_core_Opsight_nativeCategories<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    lang: JString<'l>,
+) -> jstring {
+    run_ffi_safe(&mut env, "categories", null_string(), |env| {
+        let lang = string_arg(env, &lang, "lang")?;
+        string_result(env, &api::categories(&lang)?)
     })
 }

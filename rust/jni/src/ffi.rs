@@ -155,6 +155,16 @@ pub fn string_result(env: &mut JNIEnv<'_>, s: &str) -> Result<jstring, BridgeErr
     Ok(env.new_string(s)?.into_raw())
 }
 
+/// A result byte array for Java.
+pub fn bytes_result(env: &mut JNIEnv<'_>, b: &[u8]) -> Result<jni::sys::jbyteArray, BridgeError> {
+    Ok(env.byte_array_from_slice(b)?.into_raw())
+}
+
+/// The `null` returned (with an exception pending) when a byte-array-returning call fails.
+pub fn null_bytes() -> jni::sys::jbyteArray {
+    JObject::null().into_raw()
+}
+
 /// The `null` returned (with an exception pending) when a string-returning call fails.
 pub fn null_string() -> jstring {
     JObject::null().into_raw()

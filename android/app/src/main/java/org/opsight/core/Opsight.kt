@@ -104,6 +104,22 @@ class Opsight(dbPath: String) : AutoCloseable {
     @Throws(OpsightException::class)
     fun applyRetention(rawDays: Int, hourlyDays: Int): String = nativeApplyRetention(handle, rawDays, hourlyDays)
 
+    /**
+     * The donation preview for a study manifest (docs/research.md): every row that would leave with its row id and,
+     * for the donor's eyes only, the app; totals per information type; what was suppressed. Nothing leaves.
+     */
+    @Throws(OpsightException::class)
+    fun previewDonation(manifestJson: String): String = nativePreviewDonation(handle, manifestJson)
+
+    /**
+     * The donation bundle (one JSON document, UTF-8): exactly what the manifest allows, minus the exclusions
+     * `{"packages": [...], "rows": [...]}` (row ids from [previewDonation]; `""` for none). A new random donation id
+     * and salt every call. The app hands the bytes to a file the user picks; it never sends them anywhere.
+     */
+    @Throws(OpsightException::class)
+    fun exportDonation(manifestJson: String, exclusionsJson: String): ByteArray =
+        nativeExportDonation(handle, manifestJson, exclusionsJson)
+
     /** Closes the database. Idempotent; later calls on this instance throw [OpsightException]. */
     @Synchronized
     override fun close() {
@@ -165,6 +181,20 @@ class Opsight(dbPath: String) : AutoCloseable {
         @JvmStatic private external fun nativeSetCategory(handle: Long, packageName: String, category: String?)
 
         @JvmStatic private external fun nativeApplyRetention(handle: Long, rawDays: Int, hourlyDays: Int): String
+
+        @JvmStatic private external fun nativePreviewDonation(handle: Long, manifestJson: String): String
+
+        @JvmStatic private external fun nativeExportDonation(handle: Long, manifestJson: String, exclusionsJson: String): ByteArray
+
+        @JvmStatic private external fun nativeCategories(lang: String): String
+
+        /**
+         * The 39 categories of China's 2021 rules, for a picker: `{"opsight_categories": 1, "lang", "categories":
+         * [{"id", "number", "name", "needs_no_pi", "necessary_info_types"}]}`; names in `en` or `zh-CN`.
+         */
+        @JvmStatic
+        @Throws(OpsightException::class)
+        fun categories(lang: String): String = nativeCategories(lang)
 
         @JvmStatic private external fun nativeTestingPanic(): String
 
