@@ -132,4 +132,47 @@ object CoreJson {
     private fun JSONObject.stringOrNull(key: String): String? = if (isNull(key)) null else optString(key)
 
     private fun JSONObject.longOrNull(key: String): Long? = if (isNull(key)) null else optLong(key)
+
+    /** The donation preview (`opsight_donation_preview`, docs/research.md). */
+    data class DonationPreview(
+        val studyId: String,
+        val title: String,
+        val researcher: String,
+        val contact: String,
+        val purpose: String,
+        val retention: String,
+        val infoTypes: List<String>,
+        val fields: List<String>,
+        val rows: List<PreviewRow>,
+        val suppressedGroups: Int,
+    )
+
+    /** One row: its id, the app (the donor's eyes only) and exactly what leaves, as compact JSON text. */
+    data class PreviewRow(val rowId: String, val packageName: String, val label: String?, val leaves: String)
+
+    fun donationPreview(text: String): DonationPreview {
+        val doc = JSONObject(text)
+        val m = doc.getJSONObject("manifest")
+        val rows = doc.getJSONArray("rows")
+        return DonationPreview(
+            studyId = m.getString("study_id"),
+            title = m.getString("title"),
+            researcher = m.getString("researcher"),
+            contact = m.getString("contact"),
+            purpose = m.getString("purpose"),
+            retention = m.getString("retention"),
+            infoTypes = strings(m.getJSONArray("info_types")),
+            fields = strings(doc.getJSONArray("fields")),
+            rows = (0 until rows.length()).map { i ->
+                val r = rows.getJSONObject(i)
+                PreviewRow(r.getString("row_id"), r.getString("package"), r.optString("label").ifEmpty { null }, r.getJSONObject("leaves").toString())
+            },
+            suppressedGroups = doc.getJSONArray("suppressed").length(),
+        )
+    }
+
+    /** The donation id of an exported bundle, which the donor keeps to withdraw. */
+    fun donationId(bundle: String): String = JSONObject(bundle).getString("donation_id")
+
+    private fun strings(a: JSONArray): List<String> = (0 until a.length()).map { a.getString(it) }
 }

@@ -81,6 +81,7 @@ class MainActivity : BaseActivity() {
             R.id.action_refresh -> refresh()
             R.id.action_who -> startActivity(Intent(this, WhoAccessedActivity::class.java))
             R.id.action_settings -> startActivity(Intent(this, SettingsActivity::class.java))
+            R.id.action_donate -> startActivity(Intent(this, DonateActivity::class.java))
             R.id.action_setup -> openSetup()
             else -> return super.onOptionsItemSelected(item)
         }
