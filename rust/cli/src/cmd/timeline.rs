@@ -142,16 +142,16 @@ fn event_row(e: &TimelineEvent, zone: Option<&TimeZone>) -> Vec<String> {
     };
     let proxy = match (&e.proxy_package, e.proxy_uid) {
         (Some(p), Some(uid)) => format!("{p} (uid {uid})"),
-        (Some(p), None) => p.clone(),
+        (Some(p), None) => p.to_string(),
         (None, Some(uid)) => format!("uid {uid}"),
         (None, None) => "-".to_owned(),
     };
     vec![
         time_args::format_instant(e.start_utc_ms, zone),
-        e.op.clone(),
-        e.info_type.clone(),
+        e.op.to_string(),
+        e.info_type.to_string(),
         e.kind.to_owned(),
-        e.uid_state.clone().unwrap_or_else(|| "-".to_owned()),
+        e.uid_state.as_deref().unwrap_or("-").to_owned(),
         fg_bg.to_owned(),
         e.duration_ms.map_or_else(|| "-".to_owned(), out::duration),
         proxy,

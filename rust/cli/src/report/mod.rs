@@ -184,7 +184,7 @@ mod tests {
             uid_state: Some("bg".into()),
             visibility: Visibility::Background,
             foreground,
-            flags: vec!["s".into()],
+            flags: vec!["s".into()].into(),
             attribution_tag: None,
             proxy_package: None,
             proxy_uid: None,

@@ -474,7 +474,7 @@ mod tests {
             uid_state: None,
             visibility: Visibility::Unknown,
             foreground,
-            flags: vec![],
+            flags: vec![].into(),
             attribution_tag: None,
             proxy_package: None,
             proxy_uid: None,
