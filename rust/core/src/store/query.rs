@@ -334,8 +334,11 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
     })? {
         let (op, info, kind, n) = row?;
-        let count =
-            per_op.entry(Arc::from(op.as_str())).or_insert_with(|| OpCount { op, info_type: info, ..OpCount::default() });
+        let count = per_op.entry(Arc::from(op.as_str())).or_insert_with(|| OpCount {
+            op,
+            info_type: info,
+            ..OpCount::default()
+        });
         count.rolled_up += n as u64;
         if kind == 0 {
             count.access += n as u64;
