@@ -80,6 +80,22 @@ pub fn yes_no(b: bool) -> &'static str {
     }
 }
 
+/// A finding's severity as printed by `findings` and `demo`.
+pub fn severity_label(s: opsight_core::analysis::Severity, lang: opsight_core::ops::Lang) -> &'static str {
+    use opsight_core::analysis::Severity;
+    use opsight_core::ops::Lang;
+    match (s, lang) {
+        (Severity::High, Lang::En) => "HIGH",
+        (Severity::Medium, Lang::En) => "MEDIUM",
+        (Severity::Low, Lang::En) => "LOW",
+        (Severity::Info, Lang::En) => "INFO",
+        (Severity::High, Lang::ZhCn) => "高",
+        (Severity::Medium, Lang::ZhCn) => "中",
+        (Severity::Low, Lang::ZhCn) => "低",
+        (Severity::Info, Lang::ZhCn) => "提示",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

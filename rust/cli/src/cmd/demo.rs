@@ -195,7 +195,7 @@ fn write_human(
         let score = if zh { format!("关注度 {}", app.score) } else { format!("concern {}", app.score) };
         writeln!(w, "{:>2}. {name} — {category} — {score}", app.rank)?;
         if let Some(f) = &app.finding {
-            writeln!(w, "    [{}] {}", severity_tag(f.severity, lang), out::cell(&f.title))?;
+            writeln!(w, "    [{}] {}", out::severity_label(f.severity, lang), out::cell(&f.title))?;
         }
     }
     if zh {
@@ -218,19 +218,6 @@ fn write_human(
         writeln!(w, "\nExplore further: opsight findings --db {}", db.display())?;
     }
     Ok(())
-}
-
-fn severity_tag(s: Severity, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (Severity::High, Lang::En) => "HIGH",
-        (Severity::Medium, Lang::En) => "MEDIUM",
-        (Severity::Low, Lang::En) => "LOW",
-        (Severity::Info, Lang::En) => "INFO",
-        (Severity::High, Lang::ZhCn) => "高",
-        (Severity::Medium, Lang::ZhCn) => "中",
-        (Severity::Low, Lang::ZhCn) => "低",
-        (Severity::Info, Lang::ZhCn) => "提示",
-    }
 }
 
 /// `$XDG_DATA_HOME/opsight/demo`, else `~/.local/share/opsight/demo`, else the system's temporary directory: the

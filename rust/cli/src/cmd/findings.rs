@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use opsight_core::analysis::{Analysis, AnalysisOptions, Severity};
+use opsight_core::analysis::{Analysis, AnalysisOptions};
 use opsight_core::ops::Lang;
 
 use crate::db::{self, Need};
@@ -64,19 +64,6 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn severity_label(s: Severity, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (Severity::High, Lang::En) => "HIGH",
-        (Severity::Medium, Lang::En) => "MEDIUM",
-        (Severity::Low, Lang::En) => "LOW",
-        (Severity::Info, Lang::En) => "INFO",
-        (Severity::High, Lang::ZhCn) => "高",
-        (Severity::Medium, Lang::ZhCn) => "中",
-        (Severity::Low, Lang::ZhCn) => "低",
-        (Severity::Info, Lang::ZhCn) => "提示",
-    }
-}
-
 fn write_human(w: &mut impl Write, a: &Analysis, lang: Lang) -> io::Result<()> {
     let flagged: Vec<_> = a.apps.iter().filter(|c| !c.findings.is_empty()).collect();
     if flagged.is_empty() {
@@ -99,7 +86,7 @@ fn write_human(w: &mut impl Write, a: &Analysis, lang: Lang) -> io::Result<()> {
         };
         writeln!(w, "{name} — {category} — {score}")?;
         for f in &app.findings {
-            writeln!(w, "  [{}] {}", severity_label(f.severity, lang), out::cell(&f.title))?;
+            writeln!(w, "  [{}] {}", out::severity_label(f.severity, lang), out::cell(&f.title))?;
             writeln!(w, "      {}", out::cell(&f.explanation))?;
             writeln!(w, "      → {}", out::cell(&f.advice))?;
         }
