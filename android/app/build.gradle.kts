@@ -92,9 +92,15 @@ abstract class CargoNdkTask @Inject constructor(private val execOps: ExecOperati
         out.mkdirs()
         val pageSize = "-C link-arg=-Wl,-z,max-page-size=16384"
         val rustflags = listOfNotNull(System.getenv("RUSTFLAGS")?.takeIf { it.isNotBlank() }, pageSize)
+        // The SQLite options the host tests use too (rust/jni/libsqlite3-flags): features Opsight never calls, left out.
+        val sqliteFlags = workspace.get().file("rust/jni/libsqlite3-flags").asFile.readLines()
+            .map { it.trim() }
+            .filter { it.isNotEmpty() && !it.startsWith("#") }
+            .joinToString(" ")
         execOps.exec {
             workingDir = workspace.get().asFile
             environment("RUSTFLAGS", rustflags.joinToString(" "))
+            environment("LIBSQLITE3_FLAGS", sqliteFlags)
             commandLine(
                 buildList {
                     addAll(listOf("cargo", "ndk"))
