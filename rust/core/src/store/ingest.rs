@@ -250,6 +250,9 @@ struct PendingDiscrete {
 /// The visitor that writes. SQL errors are kept and returned at the end (a visitor cannot fail mid-stream);
 /// after the first one nothing more is written and the transaction is rolled back.
 struct Sink<'t> {
+    conn: &'t rusqlite::Connection,
+    /// Apps inserted by this transaction: they cannot have streams yet, so no lookup is needed for them.
+    new_app_ids: HashSet<i64>,
     device_id: i64,
     capture: CaptureContext,
     package_hint: Option<String>,
@@ -323,6 +326,8 @@ impl<'t> Sink<'t> {
         watermark: i64,
     ) -> Result<Self> {
         Ok(Sink {
+            conn: tx,
+            new_app_ids: HashSet::new(),
             device_id,
             capture,
             package_hint: opts.package.clone(),
@@ -400,7 +405,9 @@ impl<'t> Sink<'t> {
                         let user = if uid >= 0 { uid / 100_000 } else { 0 };
                         self.insert_app.execute(params![self.device_id, package, uid, user, self.seen_ms])?;
                         self.report.new_apps += 1;
-                        self.find_app.query_row(params![self.device_id, package, uid], |r| r.get(0))?
+                        let id = self.conn.last_insert_rowid();
+                        self.new_app_ids.insert(id);
+                        id
                     }
                 };
                 self.apps.insert((package.to_owned(), uid), id);
@@ -441,11 +448,16 @@ impl<'t> Sink<'t> {
             key.proxy_package,
             key.proxy_tag
         ];
-        let id = match self.find_stream.query_row(args, |r| r.get(0)).optional()? {
+        let existing = if self.new_app_ids.contains(&key.app) {
+            None
+        } else {
+            self.find_stream.query_row(args, |r| r.get(0)).optional()?
+        };
+        let id = match existing {
             Some(id) => id,
             None => {
                 self.insert_stream.execute(args)?;
-                self.find_stream.query_row(args, |r| r.get(0))?
+                self.conn.last_insert_rowid()
             }
         };
         self.streams.insert(h, id);
