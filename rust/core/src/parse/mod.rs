@@ -741,11 +741,10 @@ impl<'v, V: Visitor> Parser<'v, V> {
             self.d_has_tag = false;
             return;
         }
-        if let Some(uid) = t.strip_prefix("Uid ").and_then(|r| r.strip_suffix(':')) {
+        if t.starts_with("Uid ") && t.ends_with(':') {
             // A per-uid op-state block after the discrete dump (newest layouts).
             self.section = Section::Main;
             self.main_line(t);
-            let _ = uid;
             return;
         }
         self.unrecognised();
