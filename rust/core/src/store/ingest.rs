@@ -504,19 +504,27 @@ impl<'t> Sink<'t> {
         Ok(self.insert_event.execute(params![stream, t, duration, origin, precision])? == 1)
     }
 
-    fn on_event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) -> Result<()> {
-        let Some(package) = ctx.package.map(str::to_owned).or_else(|| self.package_hint.clone()) else {
+    /// Who an observation is charged to and when it happened; `None` (counted in the report) when it has no
+    /// package, cannot be dated, or falls before what retention already rolled up.
+    fn place(&mut self, package: Option<&str>, resolved: Option<(i64, TimeBasis)>) -> Option<(String, i64, TimeBasis)> {
+        let Some(package) = package.map(str::to_owned).or_else(|| self.package_hint.clone()) else {
             self.report.unattributed_events += 1;
-            return Ok(());
+            return None;
         };
-        let Some((t, basis)) = self.capture.resolve(e.time_local, e.relative_ms) else {
+        let Some((t, basis)) = resolved else {
             self.report.undatable_events += 1;
-            return Ok(());
+            return None;
         };
         if t < self.watermark {
             self.report.skipped_before_retention += 1;
-            return Ok(());
+            return None;
         }
+        Some((package, t, basis))
+    }
+
+    fn on_event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) -> Result<()> {
+        let resolved = self.capture.resolve(e.time_local, e.relative_ms);
+        let Some((package, t, basis)) = self.place(ctx.package, resolved) else { return Ok(()) };
         let uid = ctx.uid.and_then(decode_uid).map_or(-1, i64::from);
         let app = self.app_id(&package, uid)?;
         let (op, discrete_op) = self.op_id(ctx.op.unwrap_or("NONE"))?;
@@ -542,22 +550,11 @@ impl<'t> Sink<'t> {
     }
 
     fn on_discrete(&mut self, d: &PendingDiscrete) -> Result<()> {
-        let Some(package) = d.package.clone().or_else(|| self.package_hint.clone()) else {
-            self.report.unattributed_events += 1;
-            return Ok(());
-        };
         let resolved = match d.utc {
             Some(utc) => Some((utc, TimeBasis::Printed)),
             None => self.capture.resolve(d.local, None),
         };
-        let Some((t, basis)) = resolved else {
-            self.report.undatable_events += 1;
-            return Ok(());
-        };
-        if t < self.watermark {
-            self.report.skipped_before_retention += 1;
-            return Ok(());
-        }
+        let Some((package, t, basis)) = self.place(d.package.as_deref(), resolved) else { return Ok(()) };
         let uid = d.uid.as_deref().and_then(decode_uid).map_or(-1, i64::from);
         let app = self.app_id(&package, uid)?;
         let (op, discrete_op) = self.op_id(&d.op)?;
