@@ -440,6 +440,10 @@ fn retention_rolls_up_and_preserves_totals() {
             .collect()
     };
     let counts = per_op(&db);
+    let daily_total = |db: &Db| -> u64 {
+        db.store.daily_counts(0, i64::MAX).expect("daily").iter().map(|d| d.access + d.reject).sum()
+    };
+    let daily_before = daily_total(&db);
     // As of 40 days after the scenario: raw kept 30 days, hourly 35: everything becomes daily counts.
     let now = T0 + 40 * 86_400_000;
     let r = db.store.apply_retention(RetentionPolicy { raw_days: 30, hourly_days: 35 }, now).expect("retention");
@@ -447,6 +451,8 @@ fn retention_rolls_up_and_preserves_totals() {
     assert_eq!(db.count("SELECT count(*) FROM events"), 0);
     assert_eq!(total(&db), before, "every event counted once");
     assert_eq!(per_op(&db), counts, "per-op counts survive as rolled-up counts");
+    assert_eq!(daily_total(&db), daily_before, "charts keep the rolled-up days");
+    assert!(db.store.daily_counts(0, i64::MAX).expect("daily").iter().all(|d| d.rolled_up == d.access + d.reject));
     assert_eq!(db.count("SELECT count(*) FROM event_rollups WHERE period = 0"), 0);
     // The old dumps arriving again add nothing: their instants were counted.
     let again = db.store.ingest_dump(scenario_dumps()[9].0.as_bytes(), &scenario_dumps()[9].1).expect("ingest");

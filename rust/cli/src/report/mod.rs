@@ -286,6 +286,7 @@ mod tests {
                 info_type: "contacts".into(),
                 access: 2,
                 reject: 1,
+                rolled_up: 0,
             }],
             generated_ms: 0,
             banner: Some("demo <data>".into()),

@@ -144,6 +144,9 @@ pub struct DailyCount {
     pub info_type: String,
     pub access: u64,
     pub reject: u64,
+    /// Of `access` + `reject`, how many are known only as counts after retention. Hourly counts fall on the local
+    /// date of their hour; daily counts (UTC days) on the local date of the day's start.
+    pub rolled_up: u64,
 }
 
 const EVENT_COLUMNS: &str = "a.package, a.uid, o.name, o.info_type, s.kind, s.uid_state, s.flags, s.attribution_tag, \
@@ -475,6 +478,39 @@ fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCou
         } else {
             entry.reject += 1;
         }
+    }
+    // Past retention, events are counts per hour or day: charts keep them.
+    let mut rolled = c.prepare_cached(
+        "SELECT a.package, o.name, o.info_type, s.kind, r.start_ms, r.count FROM event_rollups r \
+         JOIN streams s ON s.id = r.stream_id JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id \
+         WHERE r.start_ms >= ?1 AND r.start_ms < ?2",
+    )?;
+    for row in rolled.query_map(params![from_ms, to_ms], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
+    })? {
+        let (package, op, info_type, kind, start, n) = row?;
+        let date = LocalTime::from_utc_ms(start, &zone).map(|l| l.to_string()[..10].to_owned()).unwrap_or_default();
+        let entry = counts.entry((date.clone(), package.clone(), op.clone())).or_insert_with(|| DailyCount {
+            date,
+            package,
+            op,
+            info_type,
+            ..DailyCount::default()
+        });
+        let n = n.max(0) as u64;
+        if kind == 0 {
+            entry.access += n;
+        } else {
+            entry.reject += n;
+        }
+        entry.rolled_up += n;
     }
     Ok(counts.into_values().collect())
 }
