@@ -1,35 +1,7 @@
 //! `opsight findings` and `opsight category` driven as a process.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn opsight() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_opsight"))
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/appops").join(rel)
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("opsight-cli-analysis-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("dir");
-        TempDir(dir)
-    }
-    fn db(&self) -> PathBuf {
-        self.0.join("phone.db")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::*;
 
 fn ingest_a10(db: &std::path::Path) {
     let out = opsight()

@@ -1,67 +1,17 @@
 //! `opsight ingest`, `packages`, `apps` and `timeline` driven as processes against temporary databases.
 
+mod common;
+use common::*;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
-
-fn opsight() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsight"));
-    // The machine's zone must not leak into tests that give none.
-    cmd.env("TZ", "UTC");
-    cmd
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/appops").join(rel)
-}
 
 const A10: &str = "mvt-project-mvt__dumpsys_appops_samsung_a10.txt";
 const A10_CAPTURED: &str = "2022-03-29T21:27:54.087Z";
 const GET: &str = "MuntashirAkon-AppManager-issue29__appops_get_2020.txt";
-
-/// A directory of its own per test, removed when the test ends (also when it fails).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("opsight-cli-store-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.path("opsight.db")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run opsight")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_ok(out: &Output) {
-    assert!(out.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", out.status.code(), stdout(out), stderr(out));
-}
 
 fn json(out: &Output) -> Value {
     assert_ok(out);

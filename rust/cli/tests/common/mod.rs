@@ -1,0 +1,64 @@
+//! Helpers the CLI's integration tests share: the binary, fixtures, a directory per test, and output checks.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The `opsight` binary, with the machine's zone kept out of tests that give none.
+pub fn opsight() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsight"));
+    cmd.env("TZ", "UTC");
+    cmd
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/appops").join(rel)
+}
+
+/// A directory of its own per test, removed when the test ends (also when it fails).
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(test: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("opsight-{}-{}-{test}", env!("CARGO_CRATE_NAME"), std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("opsight.db")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run opsight")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn assert_ok(out: &Output) {
+    assert!(out.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", out.status.code(), stdout(out), stderr(out));
+}
+
+pub fn assert_fails(out: &Output, code: i32, needle: &str) {
+    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
+    assert!(stderr(out).contains(needle), "stderr lacks {needle:?}:\n{}", stderr(out));
+}
