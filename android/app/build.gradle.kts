@@ -92,15 +92,15 @@ abstract class CargoNdkTask @Inject constructor(private val execOps: ExecOperati
         out.mkdirs()
         val pageSize = "-C link-arg=-Wl,-z,max-page-size=16384"
         val rustflags = listOfNotNull(System.getenv("RUSTFLAGS")?.takeIf { it.isNotBlank() }, pageSize)
-        // The SQLite options the host tests use too (rust/jni/libsqlite3-flags): features Opsight never calls, left out.
-        val sqliteFlags = workspace.get().file("rust/jni/libsqlite3-flags").asFile.readLines()
-            .map { it.trim() }
-            .filter { it.isNotEmpty() && !it.startsWith("#") }
-            .joinToString(" ")
+        // The SQLite options the host tests use too (rust/jni/libsqlite3-flags): features Opsight never calls, left out
+        // (-D/-U lines, for libsqlite3-sys), and compiler options for SQLite's C (-f lines, the only C in the library).
+        val sqliteOptions = workspace.get().file("rust/jni/libsqlite3-flags").asFile.readLines().map { it.trim() }
+        fun options(prefix: Regex) = sqliteOptions.filter { prefix.matches(it.take(2)) }.joinToString(" ")
         execOps.exec {
             workingDir = workspace.get().asFile
             environment("RUSTFLAGS", rustflags.joinToString(" "))
-            environment("LIBSQLITE3_FLAGS", sqliteFlags)
+            environment("LIBSQLITE3_FLAGS", options(Regex("-[DU]")))
+            environment("CFLAGS", options(Regex("-f")))
             commandLine(
                 buildList {
                     addAll(listOf("cargo", "ndk"))

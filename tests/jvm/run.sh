@@ -40,8 +40,9 @@ export JAVA_HOME=$jdk
 # The library under test, built as it ships: the android profile with the SQLite options of rust/jni.
 if [ "$profile" = dev ]; then out_dir=debug; else out_dir=$profile; fi
 if [ "$profile" = android ]; then
-    LIBSQLITE3_FLAGS=$(grep -v '^#' rust/jni/libsqlite3-flags | tr '\n' ' ')
-    export LIBSQLITE3_FLAGS
+    LIBSQLITE3_FLAGS=$(grep '^-[DU]' rust/jni/libsqlite3-flags | tr '\n' ' ')
+    CFLAGS=$(grep '^-f' rust/jni/libsqlite3-flags | tr '\n' ' ')
+    export LIBSQLITE3_FLAGS CFLAGS
 fi
 cargo build --locked -q -p opsight-jni --profile "$profile" || fail "cargo build -p opsight-jni --profile $profile failed"
 lib=${CARGO_TARGET_DIR:-$root/target}/$out_dir/libopsight.so

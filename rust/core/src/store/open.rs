@@ -107,9 +107,14 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
 
 /// Renames `path` (and its -wal / -shm) to `<name>.damaged-<timestamp>[-n]` and returns the new file name.
 fn move_aside(path: &Path, now_ms: i64) -> Result<String> {
-    let stamp = jiff::Timestamp::from_millisecond(now_ms)
-        .map(|t| t.strftime("%Y%m%dT%H%M%SZ").to_string())
-        .unwrap_or_else(|_| now_ms.to_string());
+    // Formatted by hand rather than with jiff's strftime, which would add 15 KB to the Android library for this one
+    // name.
+    let stamp = crate::time::LocalTime::from_utc_ms(now_ms, &jiff::tz::TimeZone::UTC)
+        .map(|t| {
+            let (y, mo, d, h, mi, s, _) = t.fields();
+            format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+        })
+        .unwrap_or_else(|| now_ms.to_string());
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "opsight.db".into());
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut target_name = format!("{name}.damaged-{stamp}");
