@@ -144,7 +144,7 @@ fn a_damaged_database_is_moved_aside_never_deleted() {
         let store = Store::open(dir.db()).expect("opens with a fresh database");
         let moved = store.open_report().moved_aside.clone().expect("reported");
         assert!(moved.starts_with("opsight.db.damaged-"), "{moved}");
-        let stamp = moved["opsight.db.damaged-".len()..].as_bytes();
+        let stamp = &moved.as_bytes()["opsight.db.damaged-".len()..];
         let shape: String = stamp.iter().map(|b| if b.is_ascii_digit() { '9' } else { *b as char }).collect();
         assert!(shape == "99999999T999999Z" || shape.starts_with("99999999T999999Z-"), "UTC stamp: {moved}");
         assert_eq!(
