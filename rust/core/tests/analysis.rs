@@ -197,6 +197,7 @@ fn reads_every_15_seconds_are_excessive_frequency() {
     assert_eq!((f.info_type, f.severity), (InfoType::Location, Severity::Medium));
     assert_eq!(f.evidence.details["every_s"], 15.0);
     assert!(f.explanation.contains("once every 15.0 s") && f.explanation.contains("every 30 s"), "{}", f.explanation);
+    assert!(f.title.contains("about every 15 s"), "{}", f.title);
     assert_eq!(findings(&a, "com.tmall.wireless", Rule::Frequency).len(), 1, "every 45 s is below the threshold");
     assert!(findings(&a, "com.autonavi.minimap", Rule::Frequency).is_empty(), "navigation needs continuous location");
     // Every second is severe.
