@@ -10,7 +10,6 @@
 //! - aggregate windows are stored once per (stream, begin, end) with the largest counts seen;
 //! - instants older than what retention already rolled up are not re-added (they were counted then).
 
-use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
 use std::time::Instant;
@@ -18,6 +17,7 @@ use std::time::Instant;
 use rusqlite::{params, OptionalExtension, Statement, Transaction};
 use serde::Serialize;
 
+use super::ids::{stream_id, FxHashMap, FxHashSet, FxHasher, MAX_OP_ID, MAX_VARIANT_ID};
 use super::{now_ms, Store};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -247,43 +247,21 @@ struct PendingDiscrete {
     duration: Option<i64>,
 }
 
-/// The visitor that writes. SQL errors are kept and returned at the end (a visitor cannot fail mid-stream);
-/// after the first one nothing more is written and the transaction is rolled back.
-struct Sink<'t> {
-    conn: &'t rusqlite::Connection,
-    /// Apps inserted by this transaction: they cannot have streams yet, so no lookup is needed for them.
-    new_app_ids: HashSet<i64>,
-    device_id: i64,
-    capture: CaptureContext,
-    package_hint: Option<String>,
-    tolerance: i64,
-    watermark: i64,
-    seen_ms: i64,
-    err: Option<Error>,
-    report: IngestReport,
-    apps: HashMap<(String, i64), i64>,
-    apps_seen: HashSet<i64>,
-    last_app: Option<(String, i64, i64)>,
-    ops: HashMap<String, (i64, bool)>,
-    streams: HashMap<u128, i64>,
-    pending_discrete: Vec<PendingDiscrete>,
-    find_app: Statement<'t>,
-    insert_app: Statement<'t>,
-    touch_app: Statement<'t>,
-    upsert_op: Statement<'t>,
-    find_stream: Statement<'t>,
-    insert_stream: Statement<'t>,
-    insert_event: Statement<'t>,
-    probe: Statement<'t>,
-    probe_discrete: Statement<'t>,
-    delete_event: Statement<'t>,
-    upsert_bucket: Statement<'t>,
+/// Everything that identifies a stream besides its app and op, as stored in `variants`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Variant {
+    tag: String,
+    state: String,
+    flags: String,
+    kind: i64,
+    proxy_uid: i64,
+    proxy_package: String,
+    proxy_tag: String,
 }
 
-/// Everything that identifies a stream.
-struct StreamKey<'a> {
-    app: i64,
-    op: i64,
+/// A variant as the parser hands it over (borrowed).
+#[derive(Clone, Copy)]
+struct VariantRef<'a> {
     tag: &'a str,
     state: &'a str,
     flags: &'a str,
@@ -293,28 +271,88 @@ struct StreamKey<'a> {
     proxy_tag: &'a str,
 }
 
-impl StreamKey<'_> {
-    /// 128 bits from two differently seeded hashes: the in-memory cache key (collisions are beyond unlikely).
-    fn hash(&self) -> u128 {
-        let one = |seed: u8| {
-            let mut h = DefaultHasher::new();
-            seed.hash(&mut h);
-            (
-                self.app,
-                self.op,
-                self.tag,
-                self.state,
-                self.flags,
-                self.kind,
-                self.proxy_uid,
-                self.proxy_package,
-                self.proxy_tag,
-            )
-                .hash(&mut h);
-            h.finish()
-        };
-        (u128::from(one(1)) << 64) | u128::from(one(2))
+impl VariantRef<'_> {
+    fn hash64(&self) -> u64 {
+        let mut h = FxHasher::default();
+        for s in [self.tag, self.state, self.flags, self.proxy_package, self.proxy_tag] {
+            h.write(s.as_bytes());
+            h.write_u8(0xff);
+        }
+        h.write_i64(self.kind);
+        h.write_i64(self.proxy_uid);
+        h.finish()
     }
+
+    fn matches(&self, v: &Variant) -> bool {
+        self.kind == v.kind
+            && self.proxy_uid == v.proxy_uid
+            && self.state == v.state
+            && self.flags == v.flags
+            && self.tag == v.tag
+            && self.proxy_package == v.proxy_package
+            && self.proxy_tag == v.proxy_tag
+    }
+
+    fn to_owned(self) -> Variant {
+        Variant {
+            tag: self.tag.to_owned(),
+            state: self.state.to_owned(),
+            flags: self.flags.to_owned(),
+            kind: self.kind,
+            proxy_uid: self.proxy_uid,
+            proxy_package: self.proxy_package.to_owned(),
+            proxy_tag: self.proxy_tag.to_owned(),
+        }
+    }
+}
+
+/// One `events` row waiting for its batch.
+type Row = (i64, i64, Option<i64>, i64, Option<i64>);
+
+/// Rows per multi-row INSERT.
+const BATCH: usize = 64;
+
+/// The visitor that writes. SQL errors are kept and returned at the end (a visitor cannot fail mid-stream);
+/// after the first one nothing more is written and the transaction is rolled back.
+///
+/// Stream identity costs no SQL: apps of the device, ops and variants are loaded once, new ones are inserted as
+/// met, and the stream id is computed from the three ids (`ids.rs`). Last-access events are written in batches of
+/// [`BATCH`] rows per statement; a batch is flushed before any probe of a stream it holds, so probes see every
+/// earlier row of the dump.
+struct Sink<'t> {
+    conn: &'t rusqlite::Connection,
+    device_id: i64,
+    capture: CaptureContext,
+    package_hint: Option<String>,
+    tolerance: i64,
+    watermark: i64,
+    seen_ms: i64,
+    err: Option<Error>,
+    report: IngestReport,
+    /// The device's installations: (package, uid) → app id.
+    apps: FxHashMap<(String, i64), i64>,
+    next_app_id: i64,
+    /// Apps inserted by this ingest: none of their streams has a stored event yet.
+    new_app_ids: FxHashSet<i64>,
+    /// Apps of this dump that were known before: their `last_seen_ms` is raised at the end, in one statement.
+    touched: Vec<i64>,
+    apps_seen: FxHashSet<i64>,
+    last_app: Option<(String, i64, i64)>,
+    ops: FxHashMap<String, (i64, bool)>,
+    /// `variants` by id (index 0 unused), and the first id of each hash.
+    variants: Vec<Variant>,
+    variant_by_hash: FxHashMap<u64, i64>,
+    pending: Vec<Row>,
+    pending_discrete: Vec<PendingDiscrete>,
+    insert_app: Statement<'t>,
+    upsert_op: Statement<'t>,
+    insert_variant: Statement<'t>,
+    insert_event: Statement<'t>,
+    insert_events: Statement<'t>,
+    probe: Statement<'t>,
+    probe_discrete: Statement<'t>,
+    delete_event: Statement<'t>,
+    upsert_bucket: Statement<'t>,
 }
 
 impl<'t> Sink<'t> {
@@ -325,9 +363,62 @@ impl<'t> Sink<'t> {
         opts: &IngestOptions,
         watermark: i64,
     ) -> Result<Self> {
+        let mut apps = FxHashMap::default();
+        let mut stmt = tx.prepare("SELECT id, package, uid FROM apps WHERE device_id = ?1")?;
+        let mut rows = stmt.query([device_id])?;
+        while let Some(r) = rows.next()? {
+            apps.insert((r.get::<_, String>(1)?, r.get::<_, i64>(2)?), r.get::<_, i64>(0)?);
+        }
+        drop(rows);
+        drop(stmt);
+        let next_app_id = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM apps", [], |r| r.get(0))?;
+        let mut variants = vec![Variant {
+            tag: String::new(),
+            state: String::new(),
+            flags: String::new(),
+            kind: -1,
+            proxy_uid: -1,
+            proxy_package: String::new(),
+            proxy_tag: String::new(),
+        }];
+        let mut variant_by_hash = FxHashMap::default();
+        let mut stmt = tx.prepare(
+            "SELECT id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag FROM variants \
+             ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let v = Variant {
+                tag: r.get(1)?,
+                state: r.get(2)?,
+                flags: r.get(3)?,
+                kind: r.get(4)?,
+                proxy_uid: r.get(5)?,
+                proxy_package: r.get(6)?,
+                proxy_tag: r.get(7)?,
+            };
+            // Ids are dense (only ingest and the migration create them, from 1); pad if one is missing.
+            while (variants.len() as i64) < id {
+                variants.push(variants[0].clone());
+            }
+            let borrowed = VariantRef {
+                tag: &v.tag,
+                state: &v.state,
+                flags: &v.flags,
+                kind: v.kind,
+                proxy_uid: v.proxy_uid,
+                proxy_package: &v.proxy_package,
+                proxy_tag: &v.proxy_tag,
+            };
+            variant_by_hash.entry(borrowed.hash64()).or_insert(id);
+            variants.push(v);
+        }
+        drop(rows);
+        drop(stmt);
+        let values = vec!["(?, ?, ?, ?, ?)"; BATCH].join(", ");
         Ok(Sink {
             conn: tx,
-            new_app_ids: HashSet::new(),
             device_id,
             capture,
             package_hint: opts.package.clone(),
@@ -336,32 +427,35 @@ impl<'t> Sink<'t> {
             seen_ms: opts.captured_at_ms.unwrap_or_else(now_ms),
             err: None,
             report: IngestReport::default(),
-            apps: HashMap::new(),
-            apps_seen: HashSet::new(),
+            apps,
+            next_app_id,
+            new_app_ids: FxHashSet::default(),
+            touched: Vec::new(),
+            apps_seen: FxHashSet::default(),
             last_app: None,
-            ops: HashMap::new(),
-            streams: HashMap::new(),
+            ops: FxHashMap::default(),
+            variants,
+            variant_by_hash,
+            pending: Vec::with_capacity(BATCH),
             pending_discrete: Vec::new(),
-            find_app: tx.prepare("SELECT id FROM apps WHERE device_id = ?1 AND package = ?2 AND uid = ?3")?,
             insert_app: tx.prepare(
-                "INSERT INTO apps (device_id, package, uid, user_id, first_seen_ms, last_seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                "INSERT INTO apps (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
             )?,
-            touch_app: tx.prepare("UPDATE apps SET last_seen_ms = max(last_seen_ms, ?2) WHERE id = ?1")?,
             upsert_op: tx.prepare(
                 "INSERT INTO ops (name, info_type, sensitive) VALUES (?1, ?2, ?3) \
                  ON CONFLICT(name) DO UPDATE SET info_type = excluded.info_type RETURNING id",
             )?,
-            find_stream: tx.prepare(
-                "SELECT id FROM streams WHERE app_id = ?1 AND op_id = ?2 AND attribution_tag = ?3 AND uid_state = ?4 \
-                 AND flags = ?5 AND kind = ?6 AND proxy_uid = ?7 AND proxy_package = ?8 AND proxy_tag = ?9",
-            )?,
-            insert_stream: tx.prepare(
-                "INSERT INTO streams (app_id, op_id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, \
-                 proxy_tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            insert_variant: tx.prepare(
+                "INSERT INTO variants (id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?,
             insert_event: tx.prepare(
                 "INSERT OR IGNORE INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
+            insert_events: tx.prepare(&format!(
+                "INSERT OR IGNORE INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES {values}"
+            ))?,
             probe: tx.prepare("SELECT 1 FROM events WHERE stream_id = ?1 AND t BETWEEN ?2 AND ?3 LIMIT 1")?,
             probe_discrete: tx.prepare(
                 "SELECT t FROM events WHERE stream_id = ?1 AND t BETWEEN ?2 AND ?3 AND origin / 4 = 1 LIMIT 1",
@@ -391,32 +485,28 @@ impl<'t> Sink<'t> {
                 return Ok(*id);
             }
         }
-        let id = match self.apps.get(&(package.to_owned(), uid)) {
-            Some(id) => *id,
+        let key = (package.to_owned(), uid);
+        let id = match self.apps.get(&key) {
+            Some(id) => {
+                if !self.new_app_ids.contains(id) && self.apps_seen.insert(*id) {
+                    self.touched.push(*id);
+                    self.report.apps += 1;
+                }
+                *id
+            }
             None => {
-                let found: Option<i64> =
-                    self.find_app.query_row(params![self.device_id, package, uid], |r| r.get(0)).optional()?;
-                let id = match found {
-                    Some(id) => {
-                        self.touch_app.execute(params![id, self.seen_ms])?;
-                        id
-                    }
-                    None => {
-                        let user = if uid >= 0 { uid / 100_000 } else { 0 };
-                        self.insert_app.execute(params![self.device_id, package, uid, user, self.seen_ms])?;
-                        self.report.new_apps += 1;
-                        let id = self.conn.last_insert_rowid();
-                        self.new_app_ids.insert(id);
-                        id
-                    }
-                };
-                self.apps.insert((package.to_owned(), uid), id);
+                let id = self.next_app_id;
+                let user = if uid >= 0 { uid / 100_000 } else { 0 };
+                self.insert_app.execute(params![id, self.device_id, package, uid, user, self.seen_ms])?;
+                self.next_app_id += 1;
+                self.report.new_apps += 1;
+                self.report.apps += 1;
+                self.new_app_ids.insert(id);
+                self.apps_seen.insert(id);
+                self.apps.insert(key, id);
                 id
             }
         };
-        if self.apps_seen.insert(id) {
-            self.report.apps += 1;
-        }
         self.last_app = Some((package.to_owned(), uid, id));
         Ok(id)
     }
@@ -427,46 +517,87 @@ impl<'t> Sink<'t> {
         }
         let info = ops::info_type(op);
         let id: i64 = self.upsert_op.query_row(params![op, info.as_str(), ops::is_sensitive(op)], |r| r.get(0))?;
+        if id > MAX_OP_ID {
+            return Err(Error::Database(format!("more than {MAX_OP_ID} ops")));
+        }
         let discrete = DISCRETE_OPS.contains(&ops::canonical(op));
         self.ops.insert(op.to_owned(), (id, discrete));
         Ok((id, discrete))
     }
 
-    fn stream_id(&mut self, key: &StreamKey<'_>) -> Result<i64> {
-        let h = key.hash();
-        if let Some(id) = self.streams.get(&h) {
-            return Ok(*id);
-        }
-        let args = params![
-            key.app,
-            key.op,
-            key.tag,
-            key.state,
-            key.flags,
-            key.kind,
-            key.proxy_uid,
-            key.proxy_package,
-            key.proxy_tag
-        ];
-        let existing = if self.new_app_ids.contains(&key.app) {
-            None
-        } else {
-            self.find_stream.query_row(args, |r| r.get(0)).optional()?
-        };
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                self.insert_stream.execute(args)?;
-                self.conn.last_insert_rowid()
+    fn variant_id(&mut self, v: VariantRef<'_>) -> Result<i64> {
+        let h = v.hash64();
+        if let Some(&id) = self.variant_by_hash.get(&h) {
+            if v.matches(&self.variants[id as usize]) {
+                return Ok(id);
             }
-        };
-        self.streams.insert(h, id);
+            // A 64-bit hash collision: look at every variant.
+            if let Some(i) = self.variants.iter().skip(1).position(|x| v.matches(x)) {
+                return Ok(i as i64 + 1);
+            }
+        }
+        let id = self.variants.len() as i64;
+        if id > MAX_VARIANT_ID {
+            return Err(Error::Database(format!("more than {MAX_VARIANT_ID} stream variants")));
+        }
+        self.insert_variant.execute(params![
+            id,
+            v.tag,
+            v.state,
+            v.flags,
+            v.kind,
+            v.proxy_uid,
+            v.proxy_package,
+            v.proxy_tag
+        ])?;
+        self.variants.push(v.to_owned());
+        self.variant_by_hash.entry(h).or_insert(id);
         Ok(id)
     }
 
-    /// Adds one observation by the rules at the top of this file. Returns whether it was new.
+    /// Writes the waiting last-access rows; counts them as new or known.
+    fn flush(&mut self) -> Result<()> {
+        let n = self.pending.len();
+        if n == 0 {
+            return Ok(());
+        }
+        let inserted = if n == BATCH {
+            let stmt = &mut self.insert_events;
+            for (i, r) in self.pending.iter().enumerate() {
+                let p = i * 5;
+                stmt.raw_bind_parameter(p + 1, r.0)?;
+                stmt.raw_bind_parameter(p + 2, r.1)?;
+                stmt.raw_bind_parameter(p + 3, r.2)?;
+                stmt.raw_bind_parameter(p + 4, r.3)?;
+                stmt.raw_bind_parameter(p + 5, r.4)?;
+            }
+            stmt.raw_execute()?
+        } else {
+            let mut inserted = 0;
+            for r in &self.pending {
+                inserted += self.insert_event.execute(params![r.0, r.1, r.2, r.3, r.4])?;
+            }
+            inserted
+        };
+        self.report.new_events += inserted as u64;
+        self.report.known_events += (n - inserted) as u64;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Before reading a stream's stored events: writes its waiting rows.
+    fn flush_for(&mut self, stream: i64) -> Result<()> {
+        if self.pending.iter().any(|r| r.0 == stream) {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Applies the rules at the top of this file to one observation: `None` when it is already stored, else the
+    /// row to insert (after removing a discrete record it replaces). `fresh` says that the stream's app was
+    /// created by this ingest and that no discrete record of this dump was written yet.
     #[allow(clippy::too_many_arguments)]
-    fn add(
+    fn resolve(
         &mut self,
         stream: i64,
         t: i64,
@@ -474,7 +605,8 @@ impl<'t> Sink<'t> {
         source: i64,
         basis: TimeBasis,
         discrete_op: bool,
-    ) -> Result<bool> {
+        fresh: bool,
+    ) -> Result<Option<Row>> {
         let origin = source * 4 + basis_code(basis);
         let precision = match (source, basis) {
             (SOURCE_DISCRETE, _) => Some(DISCRETE_QUANTUM_MS),
@@ -483,15 +615,18 @@ impl<'t> Sink<'t> {
         };
         if source == SOURCE_DISCRETE {
             // Already known as any observation inside its minute?
+            self.flush_for(stream)?;
             if self.probe.exists(params![stream, t, t + DISCRETE_QUANTUM_MS - 1])? {
-                return Ok(false);
+                return Ok(None);
             }
         } else if basis == TimeBasis::CaptureRelative {
+            self.flush_for(stream)?;
             if self.probe.exists(params![stream, t - self.tolerance, t + self.tolerance])? {
-                return Ok(false);
+                return Ok(None);
             }
-        } else if discrete_op {
-            // An exact instant replaces the discrete (minute-quantised) record of the same access.
+        } else if discrete_op && !fresh {
+            // An exact instant replaces the discrete (minute-quantised) record of the same access. Discrete
+            // records are written only after every last-access event, so waiting rows hold none.
             let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
             if let Some(dt) = self
                 .probe_discrete
@@ -501,16 +636,12 @@ impl<'t> Sink<'t> {
                 self.delete_event.execute(params![stream, dt])?;
             }
         }
-        Ok(self.insert_event.execute(params![stream, t, duration, origin, precision])? == 1)
+        Ok(Some((stream, t, duration, origin, precision)))
     }
 
-    /// Who an observation is charged to and when it happened; `None` (counted in the report) when it has no
-    /// package, cannot be dated, or falls before what retention already rolled up.
-    fn place(&mut self, package: Option<&str>, resolved: Option<(i64, TimeBasis)>) -> Option<(String, i64, TimeBasis)> {
-        let Some(package) = package.map(str::to_owned).or_else(|| self.package_hint.clone()) else {
-            self.report.unattributed_events += 1;
-            return None;
-        };
+    /// When an observation happened; `None` (counted in the report) when it cannot be dated or falls before what
+    /// retention already rolled up.
+    fn date(&mut self, resolved: Option<(i64, TimeBasis)>) -> Option<(i64, TimeBasis)> {
         let Some((t, basis)) = resolved else {
             self.report.undatable_events += 1;
             return None;
@@ -519,19 +650,31 @@ impl<'t> Sink<'t> {
             self.report.skipped_before_retention += 1;
             return None;
         }
-        Some((package, t, basis))
+        Some((t, basis))
     }
 
     fn on_event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) -> Result<()> {
+        let hint;
+        let package = match ctx.package {
+            Some(p) => p,
+            None => match &self.package_hint {
+                Some(p) => {
+                    hint = p.clone();
+                    hint.as_str()
+                }
+                None => {
+                    self.report.unattributed_events += 1;
+                    return Ok(());
+                }
+            },
+        };
         let resolved = self.capture.resolve(e.time_local, e.relative_ms);
-        let Some((package, t, basis)) = self.place(ctx.package, resolved) else { return Ok(()) };
+        let Some((t, basis)) = self.date(resolved) else { return Ok(()) };
         let uid = ctx.uid.and_then(decode_uid).map_or(-1, i64::from);
-        let app = self.app_id(&package, uid)?;
+        let app = self.app_id(package, uid)?;
         let (op, discrete_op) = self.op_id(ctx.op.unwrap_or("NONE"))?;
         let proxy = e.proxy.unwrap_or(ProxyRef { uid: None, package: None, attribution_tag: None });
-        let key = StreamKey {
-            app,
-            op,
+        let variant = self.variant_id(VariantRef {
             tag: e.attribution_tag.unwrap_or(""),
             state: e.uid_state.unwrap_or(""),
             flags: e.flags,
@@ -539,28 +682,35 @@ impl<'t> Sink<'t> {
             proxy_uid: proxy.uid.unwrap_or(-1),
             proxy_package: proxy.package.unwrap_or(""),
             proxy_tag: proxy.attribution_tag.unwrap_or(""),
-        };
-        let stream = self.stream_id(&key)?;
-        if self.add(stream, t, e.duration_ms, SOURCE_LAST_ACCESS, basis, discrete_op)? {
-            self.report.new_events += 1;
-        } else {
-            self.report.known_events += 1;
+        })?;
+        let stream = stream_id(app, op, variant)?;
+        let fresh = self.new_app_ids.contains(&app);
+        match self.resolve(stream, t, e.duration_ms, SOURCE_LAST_ACCESS, basis, discrete_op, fresh)? {
+            Some(row) => {
+                self.pending.push(row);
+                if self.pending.len() == BATCH {
+                    self.flush()?;
+                }
+            }
+            None => self.report.known_events += 1,
         }
         Ok(())
     }
 
     fn on_discrete(&mut self, d: &PendingDiscrete) -> Result<()> {
+        let Some(package) = d.package.clone().or_else(|| self.package_hint.clone()) else {
+            self.report.unattributed_events += 1;
+            return Ok(());
+        };
         let resolved = match d.utc {
             Some(utc) => Some((utc, TimeBasis::Printed)),
             None => self.capture.resolve(d.local, None),
         };
-        let Some((package, t, basis)) = self.place(d.package.as_deref(), resolved) else { return Ok(()) };
+        let Some((t, basis)) = self.date(resolved) else { return Ok(()) };
         let uid = d.uid.as_deref().and_then(decode_uid).map_or(-1, i64::from);
         let app = self.app_id(&package, uid)?;
         let (op, discrete_op) = self.op_id(&d.op)?;
-        let key = StreamKey {
-            app,
-            op,
+        let variant = self.variant_id(VariantRef {
             tag: d.tag.as_deref().unwrap_or(""),
             state: d.state.as_deref().unwrap_or(""),
             flags: &d.flags,
@@ -568,12 +718,13 @@ impl<'t> Sink<'t> {
             proxy_uid: -1,
             proxy_package: "",
             proxy_tag: "",
-        };
-        let stream = self.stream_id(&key)?;
-        if self.add(stream, t, d.duration, SOURCE_DISCRETE, basis, discrete_op)? {
-            self.report.new_discrete_events += 1;
-        } else {
-            self.report.known_events += 1;
+        })?;
+        let stream = stream_id(app, op, variant)?;
+        match self.resolve(stream, t, d.duration, SOURCE_DISCRETE, basis, discrete_op, false)? {
+            Some(r) if self.insert_event.execute(params![r.0, r.1, r.2, r.3, r.4])? == 1 => {
+                self.report.new_discrete_events += 1
+            }
+            _ => self.report.known_events += 1,
         }
         Ok(())
     }
@@ -592,9 +743,7 @@ impl<'t> Sink<'t> {
         let uid = e.uid.and_then(decode_uid).map_or(-1, i64::from);
         let app = self.app_id(&package, uid)?;
         let (op, _) = self.op_id(e.op)?;
-        let key = StreamKey {
-            app,
-            op,
+        let variant = self.variant_id(VariantRef {
             tag: e.attribution_tag.unwrap_or(""),
             state: e.uid_state.unwrap_or(""),
             flags: e.flags,
@@ -602,8 +751,8 @@ impl<'t> Sink<'t> {
             proxy_uid: -1,
             proxy_package: "",
             proxy_tag: "",
-        };
-        let stream = self.stream_id(&key)?;
+        })?;
+        let stream = stream_id(app, op, variant)?;
         self.upsert_bucket.execute(params![
             stream,
             begin,
@@ -620,9 +769,17 @@ impl<'t> Sink<'t> {
         if let Some(e) = self.err.take() {
             return Err(e);
         }
+        self.flush()?;
         self.capture.dump_time_local = summary.dump_time_local;
         for d in std::mem::take(&mut self.pending_discrete) {
             self.on_discrete(&d)?;
+        }
+        if !self.touched.is_empty() {
+            let ids = serde_json::to_string(&self.touched).map_err(|e| Error::Database(e.to_string()))?;
+            self.conn.execute(
+                "UPDATE apps SET last_seen_ms = max(last_seen_ms, ?1) WHERE id IN (SELECT value FROM json_each(?2))",
+                params![self.seen_ms, ids],
+            )?;
         }
         Ok(self.report)
     }

@@ -1,0 +1,60 @@
+-- Schema version 3: stream identity as arithmetic on integers, without a `streams` table.
+--
+-- A stream id is  app_id << 32 | op_id << 20 | variant_id  (rust/core/src/store/ids.rs): the app, the op and the
+-- variant (everything else that identifies a stream) are read back from the id itself, an app's events are
+-- contiguous in the primary key of `events`, and ingest resolves a stream with no SQL at all. `variants` is the
+-- small vocabulary of attribution tag, uid state, flags, access/reject and proxy, held in memory while ingesting.
+-- Limits: 4,095 ops and 1,048,575 variants (checked below and by ingest); app ids up to 2^31.
+
+CREATE TABLE variants (
+    id              INTEGER PRIMARY KEY,
+    attribution_tag TEXT NOT NULL DEFAULT '',
+    uid_state       TEXT NOT NULL DEFAULT '',
+    flags           TEXT NOT NULL DEFAULT '',
+    kind            INTEGER NOT NULL,         -- 0 access, 1 reject
+    proxy_uid       INTEGER NOT NULL DEFAULT -1,
+    proxy_package   TEXT NOT NULL DEFAULT '',
+    proxy_tag       TEXT NOT NULL DEFAULT '',
+    UNIQUE (attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag)
+);
+
+INSERT INTO variants (attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag)
+    SELECT DISTINCT attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag FROM streams
+    ORDER BY kind, uid_state, flags, attribution_tag, proxy_uid, proxy_package, proxy_tag;
+
+-- The upgrade fails as a whole (nothing changed) if the ids do not fit their bits.
+CREATE TEMP TABLE v3_limits (op_id INTEGER CHECK (op_id < 4096), variant_id INTEGER CHECK (variant_id < 1048576));
+INSERT INTO temp.v3_limits SELECT (SELECT coalesce(max(id), 0) FROM ops), (SELECT coalesce(max(id), 0) FROM variants);
+DROP TABLE temp.v3_limits;
+
+CREATE TEMP TABLE v3_stream_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+INSERT INTO temp.v3_stream_map (old, new)
+    SELECT s.id, (s.app_id << 32) | (s.op_id << 20) | v.id FROM streams s JOIN variants v
+    ON v.attribution_tag = s.attribution_tag AND v.uid_state = s.uid_state AND v.flags = s.flags AND v.kind = s.kind
+    AND v.proxy_uid = s.proxy_uid AND v.proxy_package = s.proxy_package AND v.proxy_tag = s.proxy_tag;
+
+-- Old ids are below 2^32 and new ones at or above it (app ids start at 1), so renumbering in place never collides.
+UPDATE events SET stream_id = (SELECT new FROM temp.v3_stream_map WHERE old = stream_id);
+UPDATE history_buckets SET stream_id = (SELECT new FROM temp.v3_stream_map WHERE old = stream_id);
+UPDATE event_rollups SET stream_id = (SELECT new FROM temp.v3_stream_map WHERE old = stream_id);
+DROP TABLE temp.v3_stream_map;
+
+DROP TABLE streams;
+
+-- Streams as they were, for ad-hoc SQL: every id found in `events`, `event_rollups` or `history_buckets`, enumerated
+-- with one primary-key seek per stream, and what it decodes to.
+CREATE VIEW streams (id, app_id, op_id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag)
+AS WITH RECURSIVE
+    e(id) AS (SELECT (SELECT min(stream_id) FROM events)
+              UNION ALL SELECT (SELECT min(stream_id) FROM events WHERE stream_id > e.id) FROM e WHERE e.id IS NOT NULL),
+    r(id) AS (SELECT (SELECT min(stream_id) FROM event_rollups)
+              UNION ALL SELECT (SELECT min(stream_id) FROM event_rollups WHERE stream_id > r.id) FROM r
+              WHERE r.id IS NOT NULL),
+    h(id) AS (SELECT (SELECT min(stream_id) FROM history_buckets)
+              UNION ALL SELECT (SELECT min(stream_id) FROM history_buckets WHERE stream_id > h.id) FROM h
+              WHERE h.id IS NOT NULL),
+    ids(id) AS (SELECT id FROM e WHERE id IS NOT NULL UNION SELECT id FROM r WHERE id IS NOT NULL
+                UNION SELECT id FROM h WHERE id IS NOT NULL)
+SELECT ids.id, ids.id >> 32, (ids.id >> 20) & 4095, v.attribution_tag, v.uid_state, v.flags, v.kind, v.proxy_uid,
+       v.proxy_package, v.proxy_tag
+FROM ids JOIN variants v ON v.id = ids.id & 1048575;
