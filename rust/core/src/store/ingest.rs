@@ -12,6 +12,8 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::time::Duration;
 use std::time::Instant;
 
 use rusqlite::{params, OptionalExtension, Statement, Transaction};
@@ -160,15 +162,14 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         .unwrap_or(i64::MIN);
     let device_id = upsert_device(tx, opts)?;
     let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
-    let mut hashing = HashingReader { inner: reader, hasher: DefaultHasher::new(), bytes: 0 };
-    let summary = parse_reader(&mut hashing, &mut sink).map_err(Error::Io)?;
+    let (summary, mut hasher, bytes) = parse_beside(reader, &mut sink, &capture, opts.package.as_deref())?;
     // The package given for `appops get` output changes what the bytes mean: part of the identity.
-    opts.package.hash(&mut hashing.hasher);
-    let hash = format!("{:016x}", hashing.hasher.finish());
+    opts.package.hash(&mut hasher);
+    let hash = format!("{:016x}", hasher.finish());
     let mut report = sink.finish(&summary)?;
     report.dialect = summary.dialect;
     report.truncated = summary.truncated;
-    report.bytes = hashing.bytes;
+    report.bytes = bytes;
     report.repeat = tx
         .query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))
         .optional()?
@@ -219,18 +220,358 @@ fn upsert_device(tx: &Transaction<'_>, opts: &IngestOptions) -> Result<i64> {
     Ok(tx.query_row("SELECT id FROM devices WHERE label = ?1", [&opts.device], |r| r.get(0))?)
 }
 
-struct HashingReader<R> {
-    inner: R,
-    hasher: DefaultHasher,
-    bytes: u64,
+/// Bytes read per chunk handed to the parser thread.
+const CHUNK: usize = 64 * 1024;
+/// Chunks and batches in flight: what bounds memory (≈ 4 × 64 KiB + 4 × [`ITEMS`] items).
+const IN_FLIGHT: usize = 4;
+/// Parsed items per batch sent back.
+const ITEMS: usize = 512;
+
+/// Parses on a second thread while this one writes: this thread reads `reader` (which need not be `Send`) in
+/// chunks and hands them over; the parser thread hashes them (the run's content hash), parses, resolves
+/// instants, interns packages, ops and variants to small ids, and sends batches of compact items back; this
+/// thread applies them to `sink` (SQL only here). Both channels are bounded, so memory stays flat. Returns the
+/// parse summary, the content hasher and the byte count. A read error ends the parse and is returned.
+fn parse_beside<R: Read>(
+    mut reader: R,
+    sink: &mut Sink<'_>,
+    capture: &CaptureContext,
+    package_hint: Option<&str>,
+) -> Result<(crate::model::ParseSummary, DefaultHasher, u64)> {
+    let (chunk_tx, chunk_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT);
+    let (batch_tx, batch_rx) = sync_channel::<Batch>(IN_FLIGHT);
+    let mut collector = Collector::new(batch_tx, capture.clone(), package_hint.map(str::to_owned));
+    std::thread::scope(|scope| {
+        let parser = std::thread::Builder::new()
+            .name("opsight-parse".into())
+            .spawn_scoped(scope, move || {
+                let mut input = ChannelReader { rx: chunk_rx, chunk: Vec::new(), pos: 0, hasher: DefaultHasher::new() };
+                let summary = parse_reader(&mut input, &mut collector);
+                collector.send();
+                summary.map(|s| (s, input.hasher))
+            })
+            .map_err(Error::Io)?;
+        let mut bytes = 0u64;
+        let mut read_error = None;
+        let mut chunk_tx = Some(chunk_tx);
+        let mut waiting: Option<Vec<u8>> = None;
+        while let Some(tx) = &chunk_tx {
+            if sink.err.is_some() {
+                break;
+            }
+            let chunk = match waiting.take() {
+                Some(c) => c,
+                None => {
+                    let mut buf = vec![0u8; CHUNK];
+                    match read_some(&mut reader, &mut buf) {
+                        Ok(0) => {
+                            chunk_tx = None;
+                            continue;
+                        }
+                        Ok(n) => {
+                            buf.truncate(n);
+                            bytes += n as u64;
+                            buf
+                        }
+                        Err(e) => {
+                            read_error = Some(e);
+                            break;
+                        }
+                    }
+                }
+            };
+            match tx.try_send(chunk) {
+                Ok(()) => {
+                    // Apply what is ready without waiting.
+                    while let Ok(batch) = batch_rx.try_recv() {
+                        sink.apply(batch);
+                    }
+                }
+                Err(TrySendError::Full(chunk)) => {
+                    // The parser has work queued: apply its next batch, then offer the chunk again. The timeout
+                    // covers input with few items, where the parser empties its queue before filling a batch.
+                    waiting = Some(chunk);
+                    match batch_rx.recv_timeout(Duration::from_millis(1)) {
+                        Ok(batch) => sink.apply(batch),
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+                Err(TrySendError::Disconnected(_)) => break,
+            }
+        }
+        // End of input (or an error): the parser sees EOF, finishes, and sends what is left.
+        drop(chunk_tx);
+        if read_error.is_none() && sink.err.is_none() {
+            for batch in batch_rx.iter() {
+                sink.apply(batch);
+                if sink.err.is_some() {
+                    break;
+                }
+            }
+        }
+        drop(batch_rx);
+        let parsed = parser.join().map_err(|_| Error::Database("parser thread panicked".into()))?;
+        if let Some(e) = read_error {
+            return Err(Error::Io(e));
+        }
+        let (summary, hasher) = parsed.map_err(Error::Io)?;
+        Ok((summary, hasher, bytes))
+    })
 }
 
-impl<R: Read> Read for HashingReader<R> {
+/// `Read::read`, retried when interrupted.
+fn read_some<R: Read>(reader: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+/// The parser thread's input: chunks from the writer thread, hashed as they arrive. Ends when the sender is
+/// dropped.
+struct ChannelReader {
+    rx: Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    hasher: DefaultHasher,
+}
+
+impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.write(&buf[..n]);
-        self.bytes += n as u64;
+        while self.pos == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(chunk) => {
+                    self.hasher.write(&chunk);
+                    self.chunk = chunk;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
         Ok(n)
+    }
+}
+
+/// No package: `appops get` output ingested without one.
+const NO_APP: u32 = u32::MAX;
+
+/// A last-access observation as the parser thread hands it over: interned ids (see [`Batch`]) and the instant
+/// already resolved.
+struct Ev {
+    app: u32,
+    op: u32,
+    variant: u32,
+    resolved: Option<(i64, TimeBasis)>,
+    duration: Option<i64>,
+}
+
+/// An aggregate window, owned, with interned ids.
+struct Hist {
+    app: u32,
+    op: u32,
+    variant: u32,
+    begin: Option<i64>,
+    end: Option<i64>,
+    access: u64,
+    reject: u64,
+    duration: i64,
+}
+
+enum Item {
+    Event(Ev),
+    Discrete(Box<PendingDiscrete>),
+    History(Box<Hist>),
+}
+
+/// Parsed items in input order, with the definitions of the ids first used in them: the i-th package (with
+/// uid), op and variant the parser thread ever met have id i.
+#[derive(Default)]
+struct Batch {
+    apps: Vec<(String, i64)>,
+    ops: Vec<String>,
+    variants: Vec<Variant>,
+    items: Vec<Item>,
+}
+
+/// The parser thread's visitor: interns and batches. Stops sending (and just parses on) once the writer is gone.
+struct Collector {
+    tx: SyncSender<Batch>,
+    batch: Batch,
+    capture: CaptureContext,
+    package_hint: Option<String>,
+    apps: FxHashMap<(String, i64), u32>,
+    last_app: Option<(String, i64, u32)>,
+    ops: FxHashMap<String, u32>,
+    variants: Vec<Variant>,
+    variant_by_hash: FxHashMap<u64, u32>,
+    gone: bool,
+}
+
+impl Collector {
+    fn new(tx: SyncSender<Batch>, capture: CaptureContext, package_hint: Option<String>) -> Collector {
+        Collector {
+            tx,
+            batch: Batch::default(),
+            capture,
+            package_hint,
+            apps: FxHashMap::default(),
+            last_app: None,
+            ops: FxHashMap::default(),
+            variants: Vec::new(),
+            variant_by_hash: FxHashMap::default(),
+            gone: false,
+        }
+    }
+
+    fn send(&mut self) {
+        let b = &self.batch;
+        let any = !b.items.is_empty() || !b.apps.is_empty() || !b.ops.is_empty() || !b.variants.is_empty();
+        if !self.gone && any {
+            let batch = std::mem::take(&mut self.batch);
+            if self.tx.send(batch).is_err() {
+                self.gone = true;
+            }
+        }
+    }
+
+    fn push(&mut self, item: Item) {
+        if self.gone {
+            return;
+        }
+        self.batch.items.push(item);
+        if self.batch.items.len() == ITEMS {
+            self.send();
+        }
+    }
+
+    fn app(&mut self, package: Option<&str>, uid: Option<&str>) -> u32 {
+        let uid = uid.and_then(decode_uid).map_or(-1, i64::from);
+        let package = match package {
+            Some(p) => p,
+            None => match &self.package_hint {
+                Some(p) => {
+                    let p = p.clone();
+                    return self.app_owned(&p, uid);
+                }
+                None => return NO_APP,
+            },
+        };
+        self.app_owned(package, uid)
+    }
+
+    fn app_owned(&mut self, package: &str, uid: i64) -> u32 {
+        if let Some((p, u, id)) = &self.last_app {
+            if p == package && *u == uid {
+                return *id;
+            }
+        }
+        let key = (package.to_owned(), uid);
+        let next = self.apps.len() as u32;
+        let id = *self.apps.entry(key).or_insert_with(|| {
+            self.batch.apps.push((package.to_owned(), uid));
+            next
+        });
+        self.last_app = Some((package.to_owned(), uid, id));
+        id
+    }
+
+    fn op(&mut self, op: &str) -> u32 {
+        if let Some(id) = self.ops.get(op) {
+            return *id;
+        }
+        let id = self.ops.len() as u32;
+        self.ops.insert(op.to_owned(), id);
+        self.batch.ops.push(op.to_owned());
+        id
+    }
+
+    fn variant(&mut self, v: VariantRef<'_>) -> u32 {
+        let h = v.hash64();
+        if let Some(&id) = self.variant_by_hash.get(&h) {
+            if v.matches(&self.variants[id as usize]) {
+                return id;
+            }
+            if let Some(i) = self.variants.iter().position(|x| v.matches(x)) {
+                return i as u32;
+            }
+        }
+        let id = self.variants.len() as u32;
+        self.variants.push(v.to_owned());
+        self.batch.variants.push(v.to_owned());
+        self.variant_by_hash.entry(h).or_insert(id);
+        id
+    }
+}
+
+impl Visitor for Collector {
+    fn event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) {
+        if self.gone {
+            return;
+        }
+        let app = self.app(ctx.package, ctx.uid);
+        let op = self.op(ctx.op.unwrap_or("NONE"));
+        let proxy = e.proxy.unwrap_or(ProxyRef { uid: None, package: None, attribution_tag: None });
+        let variant = self.variant(VariantRef {
+            tag: e.attribution_tag.unwrap_or(""),
+            state: e.uid_state.unwrap_or(""),
+            flags: e.flags,
+            kind: if e.kind == EventKind::Access { 0 } else { 1 },
+            proxy_uid: proxy.uid.unwrap_or(-1),
+            proxy_package: proxy.package.unwrap_or(""),
+            proxy_tag: proxy.attribution_tag.unwrap_or(""),
+        });
+        let resolved = self.capture.resolve(e.time_local, e.relative_ms);
+        self.push(Item::Event(Ev { app, op, variant, resolved, duration: e.duration_ms }));
+    }
+
+    fn discrete(&mut self, d: &DiscreteRef<'_>) {
+        // Discrete instants may need the dump's inferred "now" (no zone), known only at the end: kept as they are.
+        self.push(Item::Discrete(Box::new(PendingDiscrete {
+            uid: d.uid.map(str::to_owned),
+            package: d.package.map(str::to_owned),
+            op: d.op.to_owned(),
+            tag: d.attribution_tag.map(str::to_owned),
+            state: d.uid_state.map(str::to_owned),
+            flags: d.flags.to_owned(),
+            local: d.time_local,
+            utc: d.time_utc_ms,
+            duration: d.duration_ms,
+        })));
+    }
+
+    fn history(&mut self, e: &HistoryEntryRef<'_>) {
+        if self.gone {
+            return;
+        }
+        let app = self.app(e.package, e.uid);
+        let op = self.op(e.op);
+        let variant = self.variant(VariantRef {
+            tag: e.attribution_tag.unwrap_or(""),
+            state: e.uid_state.unwrap_or(""),
+            flags: e.flags,
+            kind: 0,
+            proxy_uid: -1,
+            proxy_package: "",
+            proxy_tag: "",
+        });
+        let begin = self.capture.resolve(e.window.begin_local, e.window.begin_relative_ms).map(|r| r.0);
+        let end = self.capture.resolve(e.window.end_local, e.window.end_relative_ms).map(|r| r.0);
+        self.push(Item::History(Box::new(Hist {
+            app,
+            op,
+            variant,
+            begin,
+            end,
+            access: e.access_count,
+            reject: e.reject_count,
+            duration: e.duration_ms,
+        })));
     }
 }
 
@@ -332,6 +673,8 @@ struct Sink<'t> {
     /// The device's installations: (package, uid) → app id.
     apps: FxHashMap<(String, i64), i64>,
     next_app_id: i64,
+    /// New apps not yet written (ids assigned), written [`BATCH`] per statement.
+    pending_apps: Vec<(i64, String, i64)>,
     /// Apps inserted by this ingest: none of their streams has a stored event yet.
     new_app_ids: FxHashSet<i64>,
     /// Apps of this dump that were known before: their `last_seen_ms` is raised at the end, in one statement.
@@ -344,7 +687,15 @@ struct Sink<'t> {
     variant_by_hash: FxHashMap<u64, i64>,
     pending: Vec<Row>,
     pending_discrete: Vec<PendingDiscrete>,
+    /// The parser thread's interned ids ([`Batch`]) and what they resolved to here (0 / `None`: not yet).
+    app_defs: Vec<(String, i64)>,
+    app_slots: Vec<i64>,
+    op_defs: Vec<String>,
+    op_slots: Vec<Option<(i64, bool)>>,
+    variant_defs: Vec<Variant>,
+    variant_slots: Vec<i64>,
     insert_app: Statement<'t>,
+    insert_apps: Statement<'t>,
     upsert_op: Statement<'t>,
     insert_variant: Statement<'t>,
     insert_event: Statement<'t>,
@@ -429,6 +780,7 @@ impl<'t> Sink<'t> {
             report: IngestReport::default(),
             apps,
             next_app_id,
+            pending_apps: Vec::new(),
             new_app_ids: FxHashSet::default(),
             touched: Vec::new(),
             apps_seen: FxHashSet::default(),
@@ -438,10 +790,27 @@ impl<'t> Sink<'t> {
             variant_by_hash,
             pending: Vec::with_capacity(BATCH),
             pending_discrete: Vec::new(),
+            app_defs: Vec::new(),
+            app_slots: Vec::new(),
+            op_defs: Vec::new(),
+            op_slots: Vec::new(),
+            variant_defs: Vec::new(),
+            variant_slots: Vec::new(),
             insert_app: tx.prepare(
                 "INSERT INTO apps (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
             )?,
+            insert_apps: tx.prepare(&format!(
+                "INSERT INTO apps (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms) VALUES {}",
+                (0..BATCH)
+                    .map(|i| {
+                        let p = i * 5;
+                        let seen = BATCH * 5 + 1;
+                        format!("(?{}, ?{}, ?{}, ?{}, ?{}, ?{seen}, ?{seen})", p + 1, p + 2, p + 3, p + 4, p + 5)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))?,
             upsert_op: tx.prepare(
                 "INSERT INTO ops (name, info_type, sensitive) VALUES (?1, ?2, ?3) \
                  ON CONFLICT(name) DO UPDATE SET info_type = excluded.info_type RETURNING id",
@@ -496,9 +865,11 @@ impl<'t> Sink<'t> {
             }
             None => {
                 let id = self.next_app_id;
-                let user = if uid >= 0 { uid / 100_000 } else { 0 };
-                self.insert_app.execute(params![id, self.device_id, package, uid, user, self.seen_ms])?;
                 self.next_app_id += 1;
+                self.pending_apps.push((id, package.to_owned(), uid));
+                if self.pending_apps.len() == BATCH {
+                    self.flush_apps()?;
+                }
                 self.report.new_apps += 1;
                 self.report.apps += 1;
                 self.new_app_ids.insert(id);
@@ -509,6 +880,31 @@ impl<'t> Sink<'t> {
         };
         self.last_app = Some((package.to_owned(), uid, id));
         Ok(id)
+    }
+
+    /// Writes the new apps waiting for their batch.
+    fn flush_apps(&mut self) -> Result<()> {
+        let n = self.pending_apps.len();
+        if n == BATCH {
+            let stmt = &mut self.insert_apps;
+            for (i, (id, package, uid)) in self.pending_apps.iter().enumerate() {
+                let p = i * 5;
+                stmt.raw_bind_parameter(p + 1, id)?;
+                stmt.raw_bind_parameter(p + 2, self.device_id)?;
+                stmt.raw_bind_parameter(p + 3, package)?;
+                stmt.raw_bind_parameter(p + 4, uid)?;
+                stmt.raw_bind_parameter(p + 5, if *uid >= 0 { uid / 100_000 } else { 0 })?;
+            }
+            stmt.raw_bind_parameter(BATCH * 5 + 1, self.seen_ms)?;
+            stmt.raw_execute()?;
+        } else {
+            for (id, package, uid) in &self.pending_apps {
+                let user = if *uid >= 0 { uid / 100_000 } else { 0 };
+                self.insert_app.execute(params![id, self.device_id, package, uid, user, self.seen_ms])?;
+            }
+        }
+        self.pending_apps.clear();
+        Ok(())
     }
 
     fn op_id(&mut self, op: &str) -> Result<(i64, bool)> {
@@ -653,39 +1049,82 @@ impl<'t> Sink<'t> {
         Some((t, basis))
     }
 
-    fn on_event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) -> Result<()> {
-        let hint;
-        let package = match ctx.package {
-            Some(p) => p,
-            None => match &self.package_hint {
-                Some(p) => {
-                    hint = p.clone();
-                    hint.as_str()
+    /// Applies one batch from the parser thread; the first error is kept and ends the ingest.
+    fn apply(&mut self, batch: Batch) {
+        self.app_defs.extend(batch.apps);
+        self.app_slots.resize(self.app_defs.len(), 0);
+        self.op_defs.extend(batch.ops);
+        self.op_slots.resize(self.op_defs.len(), None);
+        self.variant_defs.extend(batch.variants);
+        self.variant_slots.resize(self.variant_defs.len(), 0);
+        for item in batch.items {
+            if self.err.is_some() {
+                return;
+            }
+            let r = match item {
+                Item::Event(e) => self.on_event(&e),
+                Item::Discrete(d) => {
+                    self.pending_discrete.push(*d);
+                    Ok(())
                 }
-                None => {
-                    self.report.unattributed_events += 1;
-                    return Ok(());
-                }
-            },
-        };
-        let resolved = self.capture.resolve(e.time_local, e.relative_ms);
-        let Some((t, basis)) = self.date(resolved) else { return Ok(()) };
-        let uid = ctx.uid.and_then(decode_uid).map_or(-1, i64::from);
-        let app = self.app_id(package, uid)?;
-        let (op, discrete_op) = self.op_id(ctx.op.unwrap_or("NONE"))?;
-        let proxy = e.proxy.unwrap_or(ProxyRef { uid: None, package: None, attribution_tag: None });
-        let variant = self.variant_id(VariantRef {
-            tag: e.attribution_tag.unwrap_or(""),
-            state: e.uid_state.unwrap_or(""),
-            flags: e.flags,
-            kind: if e.kind == EventKind::Access { 0 } else { 1 },
-            proxy_uid: proxy.uid.unwrap_or(-1),
-            proxy_package: proxy.package.unwrap_or(""),
-            proxy_tag: proxy.attribution_tag.unwrap_or(""),
+                Item::History(h) => self.on_history(&h),
+            };
+            self.keep(r);
+        }
+    }
+
+    fn slot_app(&mut self, key: u32) -> Result<i64> {
+        let slot = self.app_slots[key as usize];
+        if slot != 0 {
+            return Ok(slot);
+        }
+        let (package, uid) = self.app_defs[key as usize].clone();
+        let id = self.app_id(&package, uid)?;
+        self.app_slots[key as usize] = id;
+        Ok(id)
+    }
+
+    fn slot_op(&mut self, key: u32) -> Result<(i64, bool)> {
+        if let Some(v) = self.op_slots[key as usize] {
+            return Ok(v);
+        }
+        let name = self.op_defs[key as usize].clone();
+        let v = self.op_id(&name)?;
+        self.op_slots[key as usize] = Some(v);
+        Ok(v)
+    }
+
+    fn slot_variant(&mut self, key: u32) -> Result<i64> {
+        let slot = self.variant_slots[key as usize];
+        if slot != 0 {
+            return Ok(slot);
+        }
+        let v = self.variant_defs[key as usize].clone();
+        let id = self.variant_id(VariantRef {
+            tag: &v.tag,
+            state: &v.state,
+            flags: &v.flags,
+            kind: v.kind,
+            proxy_uid: v.proxy_uid,
+            proxy_package: &v.proxy_package,
+            proxy_tag: &v.proxy_tag,
         })?;
+        self.variant_slots[key as usize] = id;
+        Ok(id)
+    }
+
+    fn on_event(&mut self, e: &Ev) -> Result<()> {
+        if e.app == NO_APP {
+            self.report.unattributed_events += 1;
+            return Ok(());
+        }
+        let Some((t, basis)) = self.date(e.resolved) else { return Ok(()) };
+        let app = self.slot_app(e.app)?;
+        let (op, discrete_op) = self.slot_op(e.op)?;
+        let variant = self.slot_variant(e.variant)?;
         let stream = stream_id(app, op, variant)?;
         let fresh = self.new_app_ids.contains(&app);
-        match self.resolve(stream, t, e.duration_ms, SOURCE_LAST_ACCESS, basis, discrete_op, fresh)? {
+        match self.resolve(stream, t, e.duration, SOURCE_LAST_ACCESS, basis, discrete_op, fresh)? {
             Some(row) => {
                 self.pending.push(row);
                 if self.pending.len() == BATCH {
@@ -729,38 +1168,20 @@ impl<'t> Sink<'t> {
         Ok(())
     }
 
-    fn on_history(&mut self, e: &HistoryEntryRef<'_>) -> Result<()> {
-        let Some(package) = e.package.map(str::to_owned).or_else(|| self.package_hint.clone()) else {
+    fn on_history(&mut self, h: &Hist) -> Result<()> {
+        if h.app == NO_APP {
             self.report.unattributed_events += 1;
             return Ok(());
-        };
-        let begin = self.capture.resolve(e.window.begin_local, e.window.begin_relative_ms);
-        let end = self.capture.resolve(e.window.end_local, e.window.end_relative_ms);
-        let (Some((begin, _)), Some((end, _))) = (begin, end) else {
+        }
+        let (Some(begin), Some(end)) = (h.begin, h.end) else {
             self.report.undatable_events += 1;
             return Ok(());
         };
-        let uid = e.uid.and_then(decode_uid).map_or(-1, i64::from);
-        let app = self.app_id(&package, uid)?;
-        let (op, _) = self.op_id(e.op)?;
-        let variant = self.variant_id(VariantRef {
-            tag: e.attribution_tag.unwrap_or(""),
-            state: e.uid_state.unwrap_or(""),
-            flags: e.flags,
-            kind: 0,
-            proxy_uid: -1,
-            proxy_package: "",
-            proxy_tag: "",
-        })?;
+        let app = self.slot_app(h.app)?;
+        let (op, _) = self.slot_op(h.op)?;
+        let variant = self.slot_variant(h.variant)?;
         let stream = stream_id(app, op, variant)?;
-        self.upsert_bucket.execute(params![
-            stream,
-            begin,
-            end,
-            e.access_count as i64,
-            e.reject_count as i64,
-            e.duration_ms
-        ])?;
+        self.upsert_bucket.execute(params![stream, begin, end, h.access as i64, h.reject as i64, h.duration])?;
         self.report.history_entries += 1;
         Ok(())
     }
@@ -770,10 +1191,12 @@ impl<'t> Sink<'t> {
             return Err(e);
         }
         self.flush()?;
+        self.flush_apps()?;
         self.capture.dump_time_local = summary.dump_time_local;
         for d in std::mem::take(&mut self.pending_discrete) {
             self.on_discrete(&d)?;
         }
+        self.flush_apps()?;
         if !self.touched.is_empty() {
             let ids = serde_json::to_string(&self.touched).map_err(|e| Error::Database(e.to_string()))?;
             self.conn.execute(
@@ -782,36 +1205,5 @@ impl<'t> Sink<'t> {
             )?;
         }
         Ok(self.report)
-    }
-}
-
-impl Visitor for Sink<'_> {
-    fn event(&mut self, ctx: &Context<'_>, event: &EventRef<'_>) {
-        if self.err.is_none() {
-            let r = self.on_event(ctx, event);
-            self.keep(r);
-        }
-    }
-
-    fn discrete(&mut self, d: &DiscreteRef<'_>) {
-        // Discrete instants may need the dump's inferred "now" (no zone), known only at the end: keep them.
-        self.pending_discrete.push(PendingDiscrete {
-            uid: d.uid.map(str::to_owned),
-            package: d.package.map(str::to_owned),
-            op: d.op.to_owned(),
-            tag: d.attribution_tag.map(str::to_owned),
-            state: d.uid_state.map(str::to_owned),
-            flags: d.flags.to_owned(),
-            local: d.time_local,
-            utc: d.time_utc_ms,
-            duration: d.duration_ms,
-        });
-    }
-
-    fn history(&mut self, entry: &HistoryEntryRef<'_>) {
-        if self.err.is_none() {
-            let r = self.on_history(entry);
-            self.keep(r);
-        }
     }
 }

@@ -271,3 +271,34 @@ fn calls_after_close_fail_cleanly() {
     assert!(matches!(store.apps(), Err(Error::Closed)));
     assert!(matches!(store.ingest_dump(&b""[..], &IngestOptions::default()), Err(Error::Closed)));
 }
+
+#[test]
+fn many_new_apps_and_events_go_in_batches_intact() {
+    // More apps and events than one multi-row statement holds, and a partial last batch.
+    let dir = TempDir::new("batches");
+    let store = Store::open(dir.db()).expect("open");
+    let mut dump = String::new();
+    for i in 0..150 {
+        dump.push_str(&format!(
+            "  Uid u0a{i}:\n    Package com.example.p{i:03}:\n      READ_CONTACTS (allow):\n          \
+             Access: [bg-s] 2021-01-11 08:01:05.{i:03} (-1h0m0s0ms)\n          \
+             Reject: [top-s] 2021-01-11 08:02:05.{i:03} (-1h0m0s0ms)\n"
+        ));
+    }
+    let opts =
+        IngestOptions { zone: Some("UTC".into()), captured_at_ms: Some(1_610_356_000_000), ..Default::default() };
+    let report = store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+    assert_eq!((report.new_events, report.new_apps, report.apps), (300, 150, 150));
+    let apps = store.apps().expect("apps");
+    assert_eq!(apps.len(), 150);
+    for (i, app) in apps.iter().enumerate() {
+        assert_eq!(app.package, format!("com.example.p{i:03}"));
+        assert_eq!(app.uids, [10_000 + i as i64]);
+        let tl = store.timeline(&app.package, 0, i64::MAX).expect("timeline");
+        assert_eq!(tl.events.len(), 2);
+        assert_eq!(tl.events[0].start_utc_ms, 1_610_352_065_000 + i as i64);
+        assert_eq!((tl.events[1].kind, tl.events[1].uid_state.as_deref()), ("reject", Some("top")));
+    }
+    let again = store.ingest_dump(dump.as_bytes(), &opts).expect("again");
+    assert_eq!((again.new_events, again.known_events, again.new_apps, again.apps), (0, 300, 0, 150));
+}

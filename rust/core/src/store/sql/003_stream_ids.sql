@@ -41,6 +41,23 @@ DROP TABLE temp.v3_stream_map;
 
 DROP TABLE streams;
 
+-- apps: one index instead of two. The UNIQUE key now starts with the package, so it also serves lookups by package
+-- (timeline, history); ingest reads a device's apps once per dump (a scan of this small table).
+CREATE TABLE apps_v3 (
+    id            INTEGER PRIMARY KEY,
+    device_id     INTEGER NOT NULL REFERENCES devices(id),
+    package       TEXT NOT NULL,
+    uid           INTEGER NOT NULL,          -- decoded numeric uid; -1 when the dump did not name it
+    user_id       INTEGER NOT NULL,          -- uid / 100000
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms  INTEGER NOT NULL,
+    UNIQUE (package, uid, device_id)
+);
+INSERT INTO apps_v3 (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms)
+    SELECT id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms FROM apps ORDER BY id;
+DROP TABLE apps;
+ALTER TABLE apps_v3 RENAME TO apps;
+
 -- Streams as they were, for ad-hoc SQL: every id found in `events`, `event_rollups` or `history_buckets`, enumerated
 -- with one primary-key seek per stream, and what it decodes to.
 CREATE VIEW streams (id, app_id, op_id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag)
