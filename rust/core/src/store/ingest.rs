@@ -406,8 +406,12 @@ struct Collector {
     capture: CaptureContext,
     package_hint: Option<String>,
     apps: FxHashMap<(String, i64), u32>,
-    last_app: Option<(String, i64, u32)>,
+    /// The last (package, uid as printed) and its id: consecutive observations are mostly of one app and op.
+    last_app: Option<(String, Option<String>, u32)>,
     ops: FxHashMap<String, u32>,
+    last_op: Option<(String, u32)>,
+    /// The local hour last converted with the zone, and its offset (local − UTC) when the whole hour has one.
+    zone_hour: Option<(i64, Option<i64>)>,
     variants: Vec<Variant>,
     variant_by_hash: FxHashMap<u64, u32>,
     gone: bool,
@@ -423,6 +427,8 @@ impl Collector {
             apps: FxHashMap::default(),
             last_app: None,
             ops: FxHashMap::default(),
+            last_op: None,
+            zone_hour: None,
             variants: Vec::new(),
             variant_by_hash: FxHashMap::default(),
             gone: false,
@@ -451,44 +457,79 @@ impl Collector {
     }
 
     fn app(&mut self, package: Option<&str>, uid: Option<&str>) -> u32 {
-        let uid = uid.and_then(decode_uid).map_or(-1, i64::from);
         let package = match package {
             Some(p) => p,
             None => match &self.package_hint {
                 Some(p) => {
                     let p = p.clone();
+                    let uid = uid.and_then(decode_uid).map_or(-1, i64::from);
                     return self.app_owned(&p, uid);
                 }
                 None => return NO_APP,
             },
         };
-        self.app_owned(package, uid)
-    }
-
-    fn app_owned(&mut self, package: &str, uid: i64) -> u32 {
         if let Some((p, u, id)) = &self.last_app {
-            if p == package && *u == uid {
+            if p == package && u.as_deref() == uid {
                 return *id;
             }
         }
-        let key = (package.to_owned(), uid);
-        let next = self.apps.len() as u32;
-        let id = *self.apps.entry(key).or_insert_with(|| {
-            self.batch.apps.push((package.to_owned(), uid));
-            next
-        });
-        self.last_app = Some((package.to_owned(), uid, id));
+        let id = self.app_owned(package, uid.and_then(decode_uid).map_or(-1, i64::from));
+        self.last_app = Some((package.to_owned(), uid.map(str::to_owned), id));
         id
     }
 
+    fn app_owned(&mut self, package: &str, uid: i64) -> u32 {
+        let key = (package.to_owned(), uid);
+        let next = self.apps.len() as u32;
+        *self.apps.entry(key).or_insert_with(|| {
+            self.batch.apps.push((package.to_owned(), uid));
+            next
+        })
+    }
+
     fn op(&mut self, op: &str) -> u32 {
-        if let Some(id) = self.ops.get(op) {
-            return *id;
+        if let Some((name, id)) = &self.last_op {
+            if name == op {
+                return *id;
+            }
         }
-        let id = self.ops.len() as u32;
-        self.ops.insert(op.to_owned(), id);
-        self.batch.ops.push(op.to_owned());
+        let id = match self.ops.get(op) {
+            Some(id) => *id,
+            None => {
+                let id = self.ops.len() as u32;
+                self.ops.insert(op.to_owned(), id);
+                self.batch.ops.push(op.to_owned());
+                id
+            }
+        };
+        self.last_op = Some((op.to_owned(), id));
         id
+    }
+
+    /// [`CaptureContext::resolve`], with the zone's offset remembered per local hour when the whole hour has one
+    /// (every hour but those of a transition): the same instants, without a zone lookup per observation.
+    fn resolve(&mut self, local: Option<LocalTime>, relative_ms: Option<i64>) -> Option<(i64, TimeBasis)> {
+        const HOUR_MS: i64 = 3_600_000;
+        if let (Some(l), Some(zone)) = (local, self.capture.zone.as_ref()) {
+            let hour = l.0.div_euclid(HOUR_MS);
+            let offset = match self.zone_hour {
+                Some((h, offset)) if h == hour => offset,
+                _ => {
+                    let start = hour * HOUR_MS;
+                    let end = start + HOUR_MS - 1;
+                    let offset = match (LocalTime(start).to_utc_ms(zone), LocalTime(end).to_utc_ms(zone)) {
+                        (Some(a), Some(b)) if start - a == end - b => Some(start - a),
+                        _ => None,
+                    };
+                    self.zone_hour = Some((hour, offset));
+                    offset
+                }
+            };
+            if let Some(offset) = offset {
+                return Some((l.0 - offset, TimeBasis::LocalWithZone));
+            }
+        }
+        self.capture.resolve(local, relative_ms)
     }
 
     fn variant(&mut self, v: VariantRef<'_>) -> u32 {
@@ -526,7 +567,7 @@ impl Visitor for Collector {
             proxy_package: proxy.package.unwrap_or(""),
             proxy_tag: proxy.attribution_tag.unwrap_or(""),
         });
-        let resolved = self.capture.resolve(e.time_local, e.relative_ms);
+        let resolved = self.resolve(e.time_local, e.relative_ms);
         self.push(Item::Event(Ev { app, op, variant, resolved, duration: e.duration_ms }));
     }
 
@@ -560,8 +601,8 @@ impl Visitor for Collector {
             proxy_package: "",
             proxy_tag: "",
         });
-        let begin = self.capture.resolve(e.window.begin_local, e.window.begin_relative_ms).map(|r| r.0);
-        let end = self.capture.resolve(e.window.end_local, e.window.end_relative_ms).map(|r| r.0);
+        let begin = self.resolve(e.window.begin_local, e.window.begin_relative_ms).map(|r| r.0);
+        let end = self.resolve(e.window.end_local, e.window.end_relative_ms).map(|r| r.0);
         self.push(Item::History(Box::new(Hist {
             app,
             op,
@@ -1205,5 +1246,29 @@ impl<'t> Sink<'t> {
             )?;
         }
         Ok(self.report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_per_hour_zone_offset_gives_the_same_instants_as_the_zone_rules() {
+        for zone in ["Europe/Berlin", "Australia/Lord_Howe", "America/St_Johns", "UTC", "Asia/Kathmandu"] {
+            let tz = jiff::tz::TimeZone::get(zone).expect("zone");
+            let capture =
+                CaptureContext { captured_at_utc_ms: Some(1_774_826_873_087), zone: Some(tz), ..Default::default() };
+            let (tx, _rx) = sync_channel(1);
+            let mut collector = Collector::new(tx, capture.clone(), None);
+            // Every 7 minutes 13 seconds over two years of local time, across every transition of those years.
+            let start = LocalTime::parse(b"2025-01-01 00:00:00.000").expect("local").0 .0;
+            let mut t = start;
+            while t < start + 2 * 366 * 86_400_000 {
+                let local = Some(LocalTime(t));
+                assert_eq!(collector.resolve(local, Some(-5)), capture.resolve(local, Some(-5)), "{zone} {t}");
+                t += 433_000 + 17;
+            }
+        }
     }
 }
