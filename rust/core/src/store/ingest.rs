@@ -410,8 +410,8 @@ struct Collector {
     last_app: Option<(String, Option<String>, u32)>,
     ops: FxHashMap<String, u32>,
     last_op: Option<(String, u32)>,
-    /// The local hour last converted with the zone, and its offset (local − UTC) when the whole hour has one.
-    zone_hour: Option<(i64, Option<i64>)>,
+    /// Local hours converted with the zone, and their offset (local − UTC) when the whole hour has one.
+    zone_hours: FxHashMap<i64, Option<i64>>,
     variants: Vec<Variant>,
     variant_by_hash: FxHashMap<u64, u32>,
     gone: bool,
@@ -428,7 +428,7 @@ impl Collector {
             last_app: None,
             ops: FxHashMap::default(),
             last_op: None,
-            zone_hour: None,
+            zone_hours: FxHashMap::default(),
             variants: Vec::new(),
             variant_by_hash: FxHashMap::default(),
             gone: false,
@@ -469,7 +469,7 @@ impl Collector {
             },
         };
         if let Some((p, u, id)) = &self.last_app {
-            if p == package && u.as_deref() == uid {
+            if same(p, package) && u.as_deref().map(str::as_bytes) == uid.map(str::as_bytes) {
                 return *id;
             }
         }
@@ -489,7 +489,7 @@ impl Collector {
 
     fn op(&mut self, op: &str) -> u32 {
         if let Some((name, id)) = &self.last_op {
-            if name == op {
+            if same(name, op) {
                 return *id;
             }
         }
@@ -512,16 +512,20 @@ impl Collector {
         const HOUR_MS: i64 = 3_600_000;
         if let (Some(l), Some(zone)) = (local, self.capture.zone.as_ref()) {
             let hour = l.0.div_euclid(HOUR_MS);
-            let offset = match self.zone_hour {
-                Some((h, offset)) if h == hour => offset,
-                _ => {
+            let offset = match self.zone_hours.get(&hour) {
+                Some(offset) => *offset,
+                None => {
                     let start = hour * HOUR_MS;
                     let end = start + HOUR_MS - 1;
                     let offset = match (LocalTime(start).to_utc_ms(zone), LocalTime(end).to_utc_ms(zone)) {
                         (Some(a), Some(b)) if start - a == end - b => Some(start - a),
                         _ => None,
                     };
-                    self.zone_hour = Some((hour, offset));
+                    // Bounded: a dump spans a few thousand hours at most.
+                    if self.zone_hours.len() >= 1 << 16 {
+                        self.zone_hours.clear();
+                    }
+                    self.zone_hours.insert(hour, offset);
                     offset
                 }
             };
@@ -668,11 +672,11 @@ impl VariantRef<'_> {
     fn matches(&self, v: &Variant) -> bool {
         self.kind == v.kind
             && self.proxy_uid == v.proxy_uid
-            && self.state == v.state
-            && self.flags == v.flags
-            && self.tag == v.tag
-            && self.proxy_package == v.proxy_package
-            && self.proxy_tag == v.proxy_tag
+            && same(self.state, &v.state)
+            && same(self.flags, &v.flags)
+            && same(self.tag, &v.tag)
+            && same(self.proxy_package, &v.proxy_package)
+            && same(self.proxy_tag, &v.proxy_tag)
     }
 
     fn to_owned(self) -> Variant {
@@ -686,6 +690,12 @@ impl VariantRef<'_> {
             proxy_tag: self.proxy_tag.to_owned(),
         }
     }
+}
+
+/// String equality for the short, mostly empty strings of a variant, without a `memcmp` call per field.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// One `events` row waiting for its batch.
