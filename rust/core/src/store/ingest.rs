@@ -728,6 +728,10 @@ struct Sink<'t> {
     pending_apps: Vec<(i64, String, i64)>,
     /// Apps inserted by this ingest: none of their streams has a stored event yet.
     new_app_ids: FxHashSet<i64>,
+    /// Whether the database holds (or ever held) a discrete record (`meta` key `discrete_events`): without one
+    /// there is nothing for an exact instant to replace, and no probe is needed.
+    has_discrete: bool,
+    wrote_discrete: bool,
     /// Apps of this dump that were known before: their `last_seen_ms` is raised at the end, in one statement.
     touched: Vec<i64>,
     apps_seen: FxHashSet<i64>,
@@ -833,6 +837,11 @@ impl<'t> Sink<'t> {
             next_app_id,
             pending_apps: Vec::new(),
             new_app_ids: FxHashSet::default(),
+            has_discrete: tx
+                .query_row("SELECT 1 FROM meta WHERE key = 'discrete_events'", [], |_| Ok(()))
+                .optional()?
+                .is_some(),
+            wrote_discrete: false,
             touched: Vec::new(),
             apps_seen: FxHashSet::default(),
             last_app: None,
@@ -1071,7 +1080,7 @@ impl<'t> Sink<'t> {
             if self.probe.exists(params![stream, t - self.tolerance, t + self.tolerance])? {
                 return Ok(None);
             }
-        } else if discrete_op && !fresh {
+        } else if discrete_op && !fresh && self.has_discrete {
             // An exact instant replaces the discrete (minute-quantised) record of the same access. Discrete
             // records are written only after every last-access event, so waiting rows hold none.
             let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
@@ -1212,7 +1221,8 @@ impl<'t> Sink<'t> {
         let stream = stream_id(app, op, variant)?;
         match self.resolve(stream, t, d.duration, SOURCE_DISCRETE, basis, discrete_op, false)? {
             Some(r) if self.insert_event.execute(params![r.0, r.1, r.2, r.3, r.4])? == 1 => {
-                self.report.new_discrete_events += 1
+                self.report.new_discrete_events += 1;
+                self.wrote_discrete = true;
             }
             _ => self.report.known_events += 1,
         }
@@ -1248,6 +1258,9 @@ impl<'t> Sink<'t> {
             self.on_discrete(&d)?;
         }
         self.flush_apps()?;
+        if self.wrote_discrete && !self.has_discrete {
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('discrete_events', '1')", [])?;
+        }
         if !self.touched.is_empty() {
             let ids = serde_json::to_string(&self.touched).map_err(|e| Error::Database(e.to_string()))?;
             self.conn.execute(

@@ -172,6 +172,9 @@ fn every_earlier_version_upgrades_keeping_its_data() {
         assert_eq!(variants, 2, "v{v}: streams sharing everything but app and op share a variant");
         let streams: i64 = c.query_row("SELECT count(*) FROM streams", [], |r| r.get(0)).expect("streams view");
         assert_eq!(streams, 3, "v{v}: the streams view lists every stream");
+        let flag: i64 =
+            c.query_row("SELECT count(*) FROM meta WHERE key = 'discrete_events'", [], |r| r.get(0)).expect("meta");
+        assert_eq!(flag, 1, "v{v}: the discrete record is known to ingest");
         assert!(store.check_integrity().expect("check"));
         // Ingest goes on from the upgraded state: the same stream in a dump gets its migrated id.
         let dump = "  Uid u0a123:\n    Package com.tencent.qqmusic:\n      READ_CONTACTS (allow):\n          \

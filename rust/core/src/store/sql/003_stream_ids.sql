@@ -41,6 +41,9 @@ DROP TABLE temp.v3_stream_map;
 
 DROP TABLE streams;
 
+-- Ingest probes for a discrete record to replace only once the database has held one.
+INSERT INTO meta (key, value) SELECT 'discrete_events', '1' WHERE EXISTS (SELECT 1 FROM events WHERE origin / 4 = 1);
+
 -- apps: one index instead of two. The UNIQUE key now starts with the package, so it also serves lookups by package
 -- (timeline, history); ingest reads a device's apps once per dump (a scan of this small table).
 CREATE TABLE apps_v3 (
