@@ -5,7 +5,10 @@
 //!    the first, each next to a floor measured in the same run: the very rows that ingest inserted (same stream ids,
 //!    instants and order, captured with a trigger on a scratch database) inserted again with one prepared plain
 //!    `INSERT` into the same `events` table, in one transaction, on a connection with the store's pragmas, from the
-//!    same starting state. Five alternating pairs (wall and on-CPU ratios, printed), then criterion.
+//!    same starting state. For transparency two more floors: the same rows 64 per multi-row INSERT (as ingest writes
+//!    them), and every row ingest writes (apps, variants, events) with single-row statements. Alternating runs of
+//!    ingest and the three floors (`OPSIGHT_BENCH_PAIRS`, default 5), ratios by wall time, by the calling thread's
+//!    CPU time and by the process's CPU time (ingest parses on a second thread), then criterion.
 //! 2. `timeline`: one app's 90-day `Store::timeline` (≈ 10,000 events in range) with 10 million events stored,
 //!    p50/p90/p99 over 300 calls, next to its SQL alone and to a leaner query shape (a prototype, for comparison).
 //!    The 10M-event databases are built directly with SQL on the real schema and cached under

@@ -33,10 +33,50 @@ INSERT INTO temp.v3_stream_map (old, new)
     ON v.attribution_tag = s.attribution_tag AND v.uid_state = s.uid_state AND v.flags = s.flags AND v.kind = s.kind
     AND v.proxy_uid = s.proxy_uid AND v.proxy_package = s.proxy_package AND v.proxy_tag = s.proxy_tag;
 
--- Old ids are below 2^32 and new ones at or above it (app ids start at 1), so renumbering in place never collides.
-UPDATE events SET stream_id = (SELECT new FROM temp.v3_stream_map WHERE old = stream_id);
-UPDATE history_buckets SET stream_id = (SELECT new FROM temp.v3_stream_map WHERE old = stream_id);
-UPDATE event_rollups SET stream_id = (SELECT new FROM temp.v3_stream_map WHERE old = stream_id);
+-- Renumbered by copying into new tables (an UPDATE of a WITHOUT ROWID key would first collect every key in a
+-- temporary table, in memory on a phone: hundreds of MB for 10 million events). The copies follow the old key order,
+-- no sort; memory stays SQLite's page cache.
+CREATE TABLE events_v3 (
+    stream_id    INTEGER NOT NULL,            -- app_id << 32 | op_id << 20 | variant_id (rust/core/src/store/ids.rs)
+    t            INTEGER NOT NULL,
+    duration_ms  INTEGER,
+    origin       INTEGER NOT NULL,
+    precision_ms INTEGER,
+    PRIMARY KEY (stream_id, t)
+) WITHOUT ROWID;
+INSERT INTO events_v3 (stream_id, t, duration_ms, origin, precision_ms)
+    SELECT m.new, e.t, e.duration_ms, e.origin, e.precision_ms FROM events e JOIN temp.v3_stream_map m ON m.old = e.stream_id;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+
+CREATE TABLE history_buckets_v3 (
+    stream_id    INTEGER NOT NULL,            -- an access stream (kind 0); rejects are counted alongside
+    begin_ms     INTEGER NOT NULL,
+    end_ms       INTEGER NOT NULL,
+    access_count INTEGER NOT NULL,
+    reject_count INTEGER NOT NULL,
+    duration_ms  INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, begin_ms, end_ms)
+) WITHOUT ROWID;
+INSERT INTO history_buckets_v3 (stream_id, begin_ms, end_ms, access_count, reject_count, duration_ms)
+    SELECT m.new, h.begin_ms, h.end_ms, h.access_count, h.reject_count, h.duration_ms
+    FROM history_buckets h JOIN temp.v3_stream_map m ON m.old = h.stream_id;
+DROP TABLE history_buckets;
+ALTER TABLE history_buckets_v3 RENAME TO history_buckets;
+
+CREATE TABLE event_rollups_v3 (
+    stream_id   INTEGER NOT NULL,
+    period      INTEGER NOT NULL,
+    start_ms    INTEGER NOT NULL,
+    count       INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, period, start_ms)
+) WITHOUT ROWID;
+INSERT INTO event_rollups_v3 (stream_id, period, start_ms, count, duration_ms)
+    SELECT m.new, r.period, r.start_ms, r.count, r.duration_ms
+    FROM event_rollups r JOIN temp.v3_stream_map m ON m.old = r.stream_id;
+DROP TABLE event_rollups;
+ALTER TABLE event_rollups_v3 RENAME TO event_rollups;
 DROP TABLE temp.v3_stream_map;
 
 DROP TABLE streams;
