@@ -316,7 +316,7 @@ enum Floor {
 }
 
 /// Rows per statement of the batched floor (ingest's batch size).
-const FLOOR_BATCH: usize = 64;
+const FLOOR_BATCH: usize = 256;
 
 /// The floor: plain prepared INSERTs of `rows` into `events`, one transaction.
 fn floor_insert(mut c: Connection, rows: &[EventRow]) -> Connection {

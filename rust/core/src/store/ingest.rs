@@ -12,7 +12,7 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
 use std::time::Duration;
 use std::time::Instant;
 
@@ -240,12 +240,23 @@ fn parse_beside<R: Read>(
 ) -> Result<(crate::model::ParseSummary, DefaultHasher, u64)> {
     let (chunk_tx, chunk_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT);
     let (batch_tx, batch_rx) = sync_channel::<Batch>(IN_FLIGHT);
+    // Buffers go back to the thread that fills them, so neither thread allocates (or frees the other's memory) per
+    // chunk or batch. At most IN_FLIGHT + 2 of each circulate.
+    let (spare_chunk_tx, spare_chunk_rx) = channel::<Vec<u8>>();
+    let (spare_batch_tx, spare_batch_rx) = channel::<Batch>();
     let mut collector = Collector::new(batch_tx, capture.clone(), package_hint.map(str::to_owned));
+    collector.spares = Some(spare_batch_rx);
     std::thread::scope(|scope| {
         let parser = std::thread::Builder::new()
             .name("opsight-parse".into())
             .spawn_scoped(scope, move || {
-                let mut input = ChannelReader { rx: chunk_rx, chunk: Vec::new(), pos: 0, hasher: DefaultHasher::new() };
+                let mut input = ChannelReader {
+                    rx: chunk_rx,
+                    spares: spare_chunk_tx,
+                    chunk: Vec::new(),
+                    pos: 0,
+                    hasher: DefaultHasher::new(),
+                };
                 let summary = parse_reader(&mut input, &mut collector);
                 collector.send();
                 summary.map(|s| (s, input.hasher))
@@ -262,7 +273,8 @@ fn parse_beside<R: Read>(
             let chunk = match waiting.take() {
                 Some(c) => c,
                 None => {
-                    let mut buf = vec![0u8; CHUNK];
+                    let mut buf = spare_chunk_rx.try_recv().unwrap_or_default();
+                    buf.resize(CHUNK, 0);
                     match read_some(&mut reader, &mut buf) {
                         Ok(0) => {
                             chunk_tx = None;
@@ -284,7 +296,7 @@ fn parse_beside<R: Read>(
                 Ok(()) => {
                     // Apply what is ready without waiting.
                     while let Ok(batch) = batch_rx.try_recv() {
-                        sink.apply(batch);
+                        apply(sink, batch, &spare_batch_tx);
                     }
                 }
                 Err(TrySendError::Full(chunk)) => {
@@ -292,7 +304,7 @@ fn parse_beside<R: Read>(
                     // covers input with few items, where the parser empties its queue before filling a batch.
                     waiting = Some(chunk);
                     match batch_rx.recv_timeout(Duration::from_millis(1)) {
-                        Ok(batch) => sink.apply(batch),
+                        Ok(batch) => apply(sink, batch, &spare_batch_tx),
                         Err(RecvTimeoutError::Timeout) => {}
                         Err(RecvTimeoutError::Disconnected) => break,
                     }
@@ -304,7 +316,7 @@ fn parse_beside<R: Read>(
         drop(chunk_tx);
         if read_error.is_none() && sink.err.is_none() {
             for batch in batch_rx.iter() {
-                sink.apply(batch);
+                apply(sink, batch, &spare_batch_tx);
                 if sink.err.is_some() {
                     break;
                 }
@@ -318,6 +330,13 @@ fn parse_beside<R: Read>(
         let (summary, hasher) = parsed.map_err(Error::Io)?;
         Ok((summary, hasher, bytes))
     })
+}
+
+/// Applies a batch and hands the emptied buffers back to the parser thread.
+fn apply(sink: &mut Sink<'_>, mut batch: Batch, spares: &Sender<Batch>) {
+    sink.apply(&mut batch);
+    batch.items.clear();
+    let _ = spares.send(batch);
 }
 
 /// `Read::read`, retried when interrupted.
@@ -334,6 +353,7 @@ fn read_some<R: Read>(reader: &mut R, buf: &mut [u8]) -> std::io::Result<usize> 
 /// dropped.
 struct ChannelReader {
     rx: Receiver<Vec<u8>>,
+    spares: Sender<Vec<u8>>,
     chunk: Vec<u8>,
     pos: usize,
     hasher: DefaultHasher,
@@ -345,7 +365,10 @@ impl Read for ChannelReader {
             match self.rx.recv() {
                 Ok(chunk) => {
                     self.hasher.write(&chunk);
-                    self.chunk = chunk;
+                    let done = std::mem::replace(&mut self.chunk, chunk);
+                    if done.capacity() > 0 {
+                        let _ = self.spares.send(done);
+                    }
                     self.pos = 0;
                 }
                 Err(_) => return Ok(0),
@@ -415,6 +438,8 @@ struct Collector {
     variants: Vec<Variant>,
     variant_by_hash: FxHashMap<u64, u32>,
     gone: bool,
+    /// Batches the writer has emptied, for reuse.
+    spares: Option<Receiver<Batch>>,
 }
 
 impl Collector {
@@ -432,6 +457,7 @@ impl Collector {
             variants: Vec::new(),
             variant_by_hash: FxHashMap::default(),
             gone: false,
+            spares: None,
         }
     }
 
@@ -439,7 +465,8 @@ impl Collector {
         let b = &self.batch;
         let any = !b.items.is_empty() || !b.apps.is_empty() || !b.ops.is_empty() || !b.variants.is_empty();
         if !self.gone && any {
-            let batch = std::mem::take(&mut self.batch);
+            let spare = self.spares.as_ref().and_then(|r| r.try_recv().ok()).unwrap_or_default();
+            let batch = std::mem::replace(&mut self.batch, spare);
             if self.tx.send(batch).is_err() {
                 self.gone = true;
             }
@@ -702,7 +729,7 @@ fn same(a: &str, b: &str) -> bool {
 type Row = (i64, i64, Option<i64>, i64, Option<i64>);
 
 /// Rows per multi-row INSERT.
-const BATCH: usize = 64;
+const BATCH: usize = 256;
 
 /// The visitor that writes. SQL errors are kept and returned at the end (a visitor cannot fail mid-stream);
 /// after the first one nothing more is written and the transaction is rolled back.
@@ -735,7 +762,6 @@ struct Sink<'t> {
     /// Apps of this dump that were known before: their `last_seen_ms` is raised at the end, in one statement.
     touched: Vec<i64>,
     apps_seen: FxHashSet<i64>,
-    last_app: Option<(String, i64, i64)>,
     ops: FxHashMap<String, (i64, bool)>,
     /// `variants` by id (index 0 unused), and the first id of each hash.
     variants: Vec<Variant>,
@@ -844,7 +870,6 @@ impl<'t> Sink<'t> {
             wrote_discrete: false,
             touched: Vec::new(),
             apps_seen: FxHashSet::default(),
-            last_app: None,
             ops: FxHashMap::default(),
             variants,
             variant_by_hash,
@@ -909,11 +934,6 @@ impl<'t> Sink<'t> {
     }
 
     fn app_id(&mut self, package: &str, uid: i64) -> Result<i64> {
-        if let Some((p, u, id)) = &self.last_app {
-            if p == package && *u == uid {
-                return Ok(*id);
-            }
-        }
         let key = (package.to_owned(), uid);
         let id = match self.apps.get(&key) {
             Some(id) => {
@@ -938,7 +958,6 @@ impl<'t> Sink<'t> {
                 id
             }
         };
-        self.last_app = Some((package.to_owned(), uid, id));
         Ok(id)
     }
 
@@ -1110,14 +1129,14 @@ impl<'t> Sink<'t> {
     }
 
     /// Applies one batch from the parser thread; the first error is kept and ends the ingest.
-    fn apply(&mut self, batch: Batch) {
-        self.app_defs.extend(batch.apps);
+    fn apply(&mut self, batch: &mut Batch) {
+        self.app_defs.append(&mut batch.apps);
         self.app_slots.resize(self.app_defs.len(), 0);
-        self.op_defs.extend(batch.ops);
+        self.op_defs.append(&mut batch.ops);
         self.op_slots.resize(self.op_defs.len(), None);
-        self.variant_defs.extend(batch.variants);
+        self.variant_defs.append(&mut batch.variants);
         self.variant_slots.resize(self.variant_defs.len(), 0);
-        for item in batch.items {
+        for item in batch.items.drain(..) {
             if self.err.is_some() {
                 return;
             }
@@ -1138,7 +1157,8 @@ impl<'t> Sink<'t> {
         if slot != 0 {
             return Ok(slot);
         }
-        let (package, uid) = self.app_defs[key as usize].clone();
+        // Resolved once per dump: the definition is not needed afterwards.
+        let (package, uid) = std::mem::take(&mut self.app_defs[key as usize]);
         let id = self.app_id(&package, uid)?;
         self.app_slots[key as usize] = id;
         Ok(id)
