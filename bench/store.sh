@@ -4,7 +4,8 @@
 #      timeline with 10 million events stored (p50/p99), bytes on disk per event, peak RSS of a streaming ingest;
 #   2. process: peak RSS and time of `opsight ingest` of a 20 MB dump read from the file (/usr/bin/time -f %M).
 # Usage: bench/store.sh [sections]   sections: any of ingest|timeline|size|rss (default: all), e.g. 'timeline|size'.
-# The 10M-event databases are built once (≈ 3 min) and cached in target/bench-cache/ (≈ 420 MB); delete to rebuild.
+# The 10M-event databases are built once (≈ 3 min) and cached in target/bench-cache/ (≈ 500 MB, file names carry the
+# bench's BIG_DB_VERSION: v2 = schema v3); delete to rebuild. OPSIGHT_BENCH_PAIRS sets the paired ingest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sections=${1:-}

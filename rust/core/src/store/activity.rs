@@ -132,9 +132,12 @@ fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>
         entry(&mut apps, &package).first_seen_ms = Some(first);
     }
     let mut events = c.prepare_cached(
-        "SELECT a.package, e.t, o.name, o.info_type, s.kind, s.uid_state, s.flags, s.proxy_package, e.duration_ms \
-         FROM streams s JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id \
-         JOIN events e ON e.stream_id = s.id AND e.t >= ?1 AND e.t < ?2 ORDER BY e.t",
+        "WITH RECURSIVE s(id) AS (SELECT (SELECT min(stream_id) FROM events) UNION ALL \
+           SELECT (SELECT stream_id FROM events WHERE stream_id > s.id ORDER BY stream_id LIMIT 1) FROM s \
+           WHERE s.id IS NOT NULL) \
+         SELECT a.package, e.t, o.name, o.info_type, v.kind, v.uid_state, v.flags, v.proxy_package, e.duration_ms \
+         FROM s JOIN events e ON e.stream_id = s.id AND e.t >= ?1 AND e.t < ?2 JOIN apps a ON a.id = s.id >> 32 \
+         JOIN ops o ON o.id = (s.id >> 20) & 4095 JOIN variants v ON v.id = s.id & 1048575 ORDER BY e.t",
     )?;
     for row in events.query_map(params![from_ms, to_ms], |r| {
         let state: String = r.get(5)?;
@@ -159,9 +162,9 @@ fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>
     }
     // History windows, reconciled per stream exactly as history_totals does.
     let mut windows = c.prepare_cached(
-        "SELECT a.package, s.id, o.name, o.info_type, h.begin_ms, h.end_ms, h.access_count, h.reject_count \
-         FROM history_buckets h JOIN streams s ON s.id = h.stream_id JOIN apps a ON a.id = s.app_id \
-         JOIN ops o ON o.id = s.op_id WHERE h.end_ms > ?1 AND h.begin_ms < ?2 ORDER BY s.id, h.begin_ms, h.end_ms DESC",
+        "SELECT a.package, h.stream_id, o.name, o.info_type, h.begin_ms, h.end_ms, h.access_count, h.reject_count \
+         FROM history_buckets h JOIN apps a ON a.id = h.stream_id >> 32 JOIN ops o ON o.id = (h.stream_id >> 20) & 4095 \
+         WHERE h.end_ms > ?1 AND h.begin_ms < ?2 ORDER BY h.stream_id, h.begin_ms, h.end_ms DESC",
     )?;
     let mut current: Option<(i64, i64)> = None;
     for row in windows.query_map(params![from_ms, to_ms], |r| {

@@ -10,14 +10,16 @@
 //! - aggregate windows are stored once per (stream, begin, end) with the largest counts seen;
 //! - instants older than what retention already rolled up are not re-added (they were counted then).
 
-use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
+use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
+use std::time::Duration;
 use std::time::Instant;
 
 use rusqlite::{params, OptionalExtension, Statement, Transaction};
 use serde::Serialize;
 
+use super::ids::{stream_id, FxHashMap, FxHashSet, FxHasher, MAX_OP_ID, MAX_VARIANT_ID};
 use super::{now_ms, Store};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -160,15 +162,14 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         .unwrap_or(i64::MIN);
     let device_id = upsert_device(tx, opts)?;
     let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
-    let mut hashing = HashingReader { inner: reader, hasher: DefaultHasher::new(), bytes: 0 };
-    let summary = parse_reader(&mut hashing, &mut sink).map_err(Error::Io)?;
+    let (summary, mut hasher, bytes) = parse_beside(reader, &mut sink, &capture, opts.package.as_deref())?;
     // The package given for `appops get` output changes what the bytes mean: part of the identity.
-    opts.package.hash(&mut hashing.hasher);
-    let hash = format!("{:016x}", hashing.hasher.finish());
+    opts.package.hash(&mut hasher);
+    let hash = format!("{:016x}", hasher.finish());
     let mut report = sink.finish(&summary)?;
     report.dialect = summary.dialect;
     report.truncated = summary.truncated;
-    report.bytes = hashing.bytes;
+    report.bytes = bytes;
     report.repeat = tx
         .query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))
         .optional()?
@@ -219,18 +220,430 @@ fn upsert_device(tx: &Transaction<'_>, opts: &IngestOptions) -> Result<i64> {
     Ok(tx.query_row("SELECT id FROM devices WHERE label = ?1", [&opts.device], |r| r.get(0))?)
 }
 
-struct HashingReader<R> {
-    inner: R,
-    hasher: DefaultHasher,
-    bytes: u64,
+/// Bytes read per chunk handed to the parser thread.
+const CHUNK: usize = 64 * 1024;
+/// Chunks and batches in flight: what bounds memory (≈ 4 × 64 KiB + 4 × [`ITEMS`] items).
+const IN_FLIGHT: usize = 4;
+/// Parsed items per batch sent back.
+const ITEMS: usize = 512;
+
+/// Parses on a second thread while this one writes: this thread reads `reader` (which need not be `Send`) in
+/// chunks and hands them over; the parser thread hashes them (the run's content hash), parses, resolves
+/// instants, interns packages, ops and variants to small ids, and sends batches of compact items back; this
+/// thread applies them to `sink` (SQL only here). Both channels are bounded, so memory stays flat. Returns the
+/// parse summary, the content hasher and the byte count. A read error ends the parse and is returned.
+fn parse_beside<R: Read>(
+    mut reader: R,
+    sink: &mut Sink<'_>,
+    capture: &CaptureContext,
+    package_hint: Option<&str>,
+) -> Result<(crate::model::ParseSummary, DefaultHasher, u64)> {
+    let (chunk_tx, chunk_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT);
+    let (batch_tx, batch_rx) = sync_channel::<Batch>(IN_FLIGHT);
+    // Buffers go back to the thread that fills them, so neither thread allocates (or frees the other's memory) per
+    // chunk or batch. At most IN_FLIGHT + 2 of each circulate.
+    let (spare_chunk_tx, spare_chunk_rx) = channel::<Vec<u8>>();
+    let (spare_batch_tx, spare_batch_rx) = channel::<Batch>();
+    let mut collector = Collector::new(batch_tx, capture.clone(), package_hint.map(str::to_owned));
+    collector.spares = Some(spare_batch_rx);
+    std::thread::scope(|scope| {
+        let parser = std::thread::Builder::new()
+            .name("opsight-parse".into())
+            .spawn_scoped(scope, move || {
+                let mut input = ChannelReader {
+                    rx: chunk_rx,
+                    spares: spare_chunk_tx,
+                    chunk: Vec::new(),
+                    pos: 0,
+                    hasher: DefaultHasher::new(),
+                };
+                let summary = parse_reader(&mut input, &mut collector);
+                collector.send();
+                summary.map(|s| (s, input.hasher))
+            })
+            .map_err(Error::Io)?;
+        let mut bytes = 0u64;
+        let mut read_error = None;
+        let mut chunk_tx = Some(chunk_tx);
+        let mut waiting: Option<Vec<u8>> = None;
+        while let Some(tx) = &chunk_tx {
+            if sink.err.is_some() {
+                break;
+            }
+            let chunk = match waiting.take() {
+                Some(c) => c,
+                None => {
+                    let mut buf = spare_chunk_rx.try_recv().unwrap_or_default();
+                    buf.resize(CHUNK, 0);
+                    match read_some(&mut reader, &mut buf) {
+                        Ok(0) => {
+                            chunk_tx = None;
+                            continue;
+                        }
+                        Ok(n) => {
+                            buf.truncate(n);
+                            bytes += n as u64;
+                            buf
+                        }
+                        Err(e) => {
+                            read_error = Some(e);
+                            break;
+                        }
+                    }
+                }
+            };
+            match tx.try_send(chunk) {
+                Ok(()) => {
+                    // Apply what is ready without waiting.
+                    while let Ok(batch) = batch_rx.try_recv() {
+                        apply(sink, batch, &spare_batch_tx);
+                    }
+                }
+                Err(TrySendError::Full(chunk)) => {
+                    // The parser has work queued: apply its next batch, then offer the chunk again. The timeout
+                    // covers input with few items, where the parser empties its queue before filling a batch.
+                    waiting = Some(chunk);
+                    match batch_rx.recv_timeout(Duration::from_millis(1)) {
+                        Ok(batch) => apply(sink, batch, &spare_batch_tx),
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+                Err(TrySendError::Disconnected(_)) => break,
+            }
+        }
+        // End of input (or an error): the parser sees EOF, finishes, and sends what is left.
+        drop(chunk_tx);
+        if read_error.is_none() && sink.err.is_none() {
+            for batch in batch_rx.iter() {
+                apply(sink, batch, &spare_batch_tx);
+                if sink.err.is_some() {
+                    break;
+                }
+            }
+        }
+        drop(batch_rx);
+        let parsed = parser.join().map_err(|_| Error::Database("parser thread panicked".into()))?;
+        if let Some(e) = read_error {
+            return Err(Error::Io(e));
+        }
+        let (summary, hasher) = parsed.map_err(Error::Io)?;
+        Ok((summary, hasher, bytes))
+    })
 }
 
-impl<R: Read> Read for HashingReader<R> {
+/// Applies a batch and hands the emptied buffers back to the parser thread.
+fn apply(sink: &mut Sink<'_>, mut batch: Batch, spares: &Sender<Batch>) {
+    sink.apply(&mut batch);
+    batch.items.clear();
+    let _ = spares.send(batch);
+}
+
+/// `Read::read`, retried when interrupted.
+fn read_some<R: Read>(reader: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+/// The parser thread's input: chunks from the writer thread, hashed as they arrive. Ends when the sender is
+/// dropped.
+struct ChannelReader {
+    rx: Receiver<Vec<u8>>,
+    spares: Sender<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    hasher: DefaultHasher,
+}
+
+impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.write(&buf[..n]);
-        self.bytes += n as u64;
+        while self.pos == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(chunk) => {
+                    self.hasher.write(&chunk);
+                    let done = std::mem::replace(&mut self.chunk, chunk);
+                    if done.capacity() > 0 {
+                        let _ = self.spares.send(done);
+                    }
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
         Ok(n)
+    }
+}
+
+/// No package: `appops get` output ingested without one.
+const NO_APP: u32 = u32::MAX;
+
+/// A last-access observation as the parser thread hands it over: interned ids (see [`Batch`]) and the instant
+/// already resolved.
+struct Ev {
+    app: u32,
+    op: u32,
+    variant: u32,
+    resolved: Option<(i64, TimeBasis)>,
+    duration: Option<i64>,
+}
+
+/// An aggregate window, owned, with interned ids.
+struct Hist {
+    app: u32,
+    op: u32,
+    variant: u32,
+    begin: Option<i64>,
+    end: Option<i64>,
+    access: u64,
+    reject: u64,
+    duration: i64,
+}
+
+enum Item {
+    Event(Ev),
+    Discrete(Box<PendingDiscrete>),
+    History(Box<Hist>),
+}
+
+/// Parsed items in input order, with the definitions of the ids first used in them: the i-th package (with
+/// uid), op and variant the parser thread ever met have id i.
+#[derive(Default)]
+struct Batch {
+    apps: Vec<(String, i64)>,
+    ops: Vec<String>,
+    variants: Vec<Variant>,
+    items: Vec<Item>,
+}
+
+/// The parser thread's visitor: interns and batches. Stops sending (and just parses on) once the writer is gone.
+struct Collector {
+    tx: SyncSender<Batch>,
+    batch: Batch,
+    capture: CaptureContext,
+    package_hint: Option<String>,
+    apps: FxHashMap<(String, i64), u32>,
+    /// The last (package, uid as printed) and its id: consecutive observations are mostly of one app and op.
+    last_app: Option<(String, Option<String>, u32)>,
+    ops: FxHashMap<String, u32>,
+    last_op: Option<(String, u32)>,
+    /// Local hours converted with the zone, and their offset (local − UTC) when the whole hour has one.
+    zone_hours: FxHashMap<i64, Option<i64>>,
+    variants: Vec<Variant>,
+    variant_by_hash: FxHashMap<u64, u32>,
+    gone: bool,
+    /// Batches the writer has emptied, for reuse.
+    spares: Option<Receiver<Batch>>,
+}
+
+impl Collector {
+    fn new(tx: SyncSender<Batch>, capture: CaptureContext, package_hint: Option<String>) -> Collector {
+        Collector {
+            tx,
+            batch: Batch::default(),
+            capture,
+            package_hint,
+            apps: FxHashMap::default(),
+            last_app: None,
+            ops: FxHashMap::default(),
+            last_op: None,
+            zone_hours: FxHashMap::default(),
+            variants: Vec::new(),
+            variant_by_hash: FxHashMap::default(),
+            gone: false,
+            spares: None,
+        }
+    }
+
+    fn send(&mut self) {
+        let b = &self.batch;
+        let any = !b.items.is_empty() || !b.apps.is_empty() || !b.ops.is_empty() || !b.variants.is_empty();
+        if !self.gone && any {
+            let spare = self.spares.as_ref().and_then(|r| r.try_recv().ok()).unwrap_or_default();
+            let batch = std::mem::replace(&mut self.batch, spare);
+            if self.tx.send(batch).is_err() {
+                self.gone = true;
+            }
+        }
+    }
+
+    fn push(&mut self, item: Item) {
+        if self.gone {
+            return;
+        }
+        self.batch.items.push(item);
+        if self.batch.items.len() == ITEMS {
+            self.send();
+        }
+    }
+
+    fn app(&mut self, package: Option<&str>, uid: Option<&str>) -> u32 {
+        let package = match package {
+            Some(p) => p,
+            None => match &self.package_hint {
+                Some(p) => {
+                    let p = p.clone();
+                    let uid = uid.and_then(decode_uid).map_or(-1, i64::from);
+                    return self.app_owned(&p, uid);
+                }
+                None => return NO_APP,
+            },
+        };
+        if let Some((p, u, id)) = &self.last_app {
+            if same(p, package) && u.as_deref().map(str::as_bytes) == uid.map(str::as_bytes) {
+                return *id;
+            }
+        }
+        let id = self.app_owned(package, uid.and_then(decode_uid).map_or(-1, i64::from));
+        self.last_app = Some((package.to_owned(), uid.map(str::to_owned), id));
+        id
+    }
+
+    fn app_owned(&mut self, package: &str, uid: i64) -> u32 {
+        let key = (package.to_owned(), uid);
+        let next = self.apps.len() as u32;
+        *self.apps.entry(key).or_insert_with(|| {
+            self.batch.apps.push((package.to_owned(), uid));
+            next
+        })
+    }
+
+    fn op(&mut self, op: &str) -> u32 {
+        if let Some((name, id)) = &self.last_op {
+            if same(name, op) {
+                return *id;
+            }
+        }
+        let id = match self.ops.get(op) {
+            Some(id) => *id,
+            None => {
+                let id = self.ops.len() as u32;
+                self.ops.insert(op.to_owned(), id);
+                self.batch.ops.push(op.to_owned());
+                id
+            }
+        };
+        self.last_op = Some((op.to_owned(), id));
+        id
+    }
+
+    /// [`CaptureContext::resolve`], with the zone's offset remembered per local hour when the whole hour has one
+    /// (every hour but those of a transition): the same instants, without a zone lookup per observation.
+    fn resolve(&mut self, local: Option<LocalTime>, relative_ms: Option<i64>) -> Option<(i64, TimeBasis)> {
+        const HOUR_MS: i64 = 3_600_000;
+        if let (Some(l), Some(zone)) = (local, self.capture.zone.as_ref()) {
+            let hour = l.0.div_euclid(HOUR_MS);
+            let offset = match self.zone_hours.get(&hour) {
+                Some(offset) => *offset,
+                None => {
+                    let start = hour * HOUR_MS;
+                    let end = start + HOUR_MS - 1;
+                    let offset = match (LocalTime(start).to_utc_ms(zone), LocalTime(end).to_utc_ms(zone)) {
+                        (Some(a), Some(b)) if start - a == end - b => Some(start - a),
+                        _ => None,
+                    };
+                    // Bounded: a dump spans a few thousand hours at most.
+                    if self.zone_hours.len() >= 1 << 16 {
+                        self.zone_hours.clear();
+                    }
+                    self.zone_hours.insert(hour, offset);
+                    offset
+                }
+            };
+            if let Some(offset) = offset {
+                return Some((l.0 - offset, TimeBasis::LocalWithZone));
+            }
+        }
+        self.capture.resolve(local, relative_ms)
+    }
+
+    fn variant(&mut self, v: VariantRef<'_>) -> u32 {
+        let h = v.hash64();
+        if let Some(&id) = self.variant_by_hash.get(&h) {
+            if v.matches(&self.variants[id as usize]) {
+                return id;
+            }
+            if let Some(i) = self.variants.iter().position(|x| v.matches(x)) {
+                return i as u32;
+            }
+        }
+        let id = self.variants.len() as u32;
+        self.variants.push(v.to_owned());
+        self.batch.variants.push(v.to_owned());
+        self.variant_by_hash.entry(h).or_insert(id);
+        id
+    }
+}
+
+impl Visitor for Collector {
+    fn event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) {
+        if self.gone {
+            return;
+        }
+        let app = self.app(ctx.package, ctx.uid);
+        let op = self.op(ctx.op.unwrap_or("NONE"));
+        let proxy = e.proxy.unwrap_or(ProxyRef { uid: None, package: None, attribution_tag: None });
+        let variant = self.variant(VariantRef {
+            tag: e.attribution_tag.unwrap_or(""),
+            state: e.uid_state.unwrap_or(""),
+            flags: e.flags,
+            kind: if e.kind == EventKind::Access { 0 } else { 1 },
+            proxy_uid: proxy.uid.unwrap_or(-1),
+            proxy_package: proxy.package.unwrap_or(""),
+            proxy_tag: proxy.attribution_tag.unwrap_or(""),
+        });
+        let resolved = self.resolve(e.time_local, e.relative_ms);
+        self.push(Item::Event(Ev { app, op, variant, resolved, duration: e.duration_ms }));
+    }
+
+    fn discrete(&mut self, d: &DiscreteRef<'_>) {
+        // Discrete instants may need the dump's inferred "now" (no zone), known only at the end: kept as they are.
+        self.push(Item::Discrete(Box::new(PendingDiscrete {
+            uid: d.uid.map(str::to_owned),
+            package: d.package.map(str::to_owned),
+            op: d.op.to_owned(),
+            tag: d.attribution_tag.map(str::to_owned),
+            state: d.uid_state.map(str::to_owned),
+            flags: d.flags.to_owned(),
+            local: d.time_local,
+            utc: d.time_utc_ms,
+            duration: d.duration_ms,
+        })));
+    }
+
+    fn history(&mut self, e: &HistoryEntryRef<'_>) {
+        if self.gone {
+            return;
+        }
+        let app = self.app(e.package, e.uid);
+        let op = self.op(e.op);
+        let variant = self.variant(VariantRef {
+            tag: e.attribution_tag.unwrap_or(""),
+            state: e.uid_state.unwrap_or(""),
+            flags: e.flags,
+            kind: 0,
+            proxy_uid: -1,
+            proxy_package: "",
+            proxy_tag: "",
+        });
+        let begin = self.resolve(e.window.begin_local, e.window.begin_relative_ms).map(|r| r.0);
+        let end = self.resolve(e.window.end_local, e.window.end_relative_ms).map(|r| r.0);
+        self.push(Item::History(Box::new(Hist {
+            app,
+            op,
+            variant,
+            begin,
+            end,
+            access: e.access_count,
+            reject: e.reject_count,
+            duration: e.duration_ms,
+        })));
     }
 }
 
@@ -247,43 +660,21 @@ struct PendingDiscrete {
     duration: Option<i64>,
 }
 
-/// The visitor that writes. SQL errors are kept and returned at the end (a visitor cannot fail mid-stream);
-/// after the first one nothing more is written and the transaction is rolled back.
-struct Sink<'t> {
-    conn: &'t rusqlite::Connection,
-    /// Apps inserted by this transaction: they cannot have streams yet, so no lookup is needed for them.
-    new_app_ids: HashSet<i64>,
-    device_id: i64,
-    capture: CaptureContext,
-    package_hint: Option<String>,
-    tolerance: i64,
-    watermark: i64,
-    seen_ms: i64,
-    err: Option<Error>,
-    report: IngestReport,
-    apps: HashMap<(String, i64), i64>,
-    apps_seen: HashSet<i64>,
-    last_app: Option<(String, i64, i64)>,
-    ops: HashMap<String, (i64, bool)>,
-    streams: HashMap<u128, i64>,
-    pending_discrete: Vec<PendingDiscrete>,
-    find_app: Statement<'t>,
-    insert_app: Statement<'t>,
-    touch_app: Statement<'t>,
-    upsert_op: Statement<'t>,
-    find_stream: Statement<'t>,
-    insert_stream: Statement<'t>,
-    insert_event: Statement<'t>,
-    probe: Statement<'t>,
-    probe_discrete: Statement<'t>,
-    delete_event: Statement<'t>,
-    upsert_bucket: Statement<'t>,
+/// Everything that identifies a stream besides its app and op, as stored in `variants`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Variant {
+    tag: String,
+    state: String,
+    flags: String,
+    kind: i64,
+    proxy_uid: i64,
+    proxy_package: String,
+    proxy_tag: String,
 }
 
-/// Everything that identifies a stream.
-struct StreamKey<'a> {
-    app: i64,
-    op: i64,
+/// A variant as the parser hands it over (borrowed).
+#[derive(Clone, Copy)]
+struct VariantRef<'a> {
     tag: &'a str,
     state: &'a str,
     flags: &'a str,
@@ -293,28 +684,107 @@ struct StreamKey<'a> {
     proxy_tag: &'a str,
 }
 
-impl StreamKey<'_> {
-    /// 128 bits from two differently seeded hashes: the in-memory cache key (collisions are beyond unlikely).
-    fn hash(&self) -> u128 {
-        let one = |seed: u8| {
-            let mut h = DefaultHasher::new();
-            seed.hash(&mut h);
-            (
-                self.app,
-                self.op,
-                self.tag,
-                self.state,
-                self.flags,
-                self.kind,
-                self.proxy_uid,
-                self.proxy_package,
-                self.proxy_tag,
-            )
-                .hash(&mut h);
-            h.finish()
-        };
-        (u128::from(one(1)) << 64) | u128::from(one(2))
+impl VariantRef<'_> {
+    fn hash64(&self) -> u64 {
+        let mut h = FxHasher::default();
+        for s in [self.tag, self.state, self.flags, self.proxy_package, self.proxy_tag] {
+            h.write(s.as_bytes());
+            h.write_u8(0xff);
+        }
+        h.write_i64(self.kind);
+        h.write_i64(self.proxy_uid);
+        h.finish()
     }
+
+    fn matches(&self, v: &Variant) -> bool {
+        self.kind == v.kind
+            && self.proxy_uid == v.proxy_uid
+            && same(self.state, &v.state)
+            && same(self.flags, &v.flags)
+            && same(self.tag, &v.tag)
+            && same(self.proxy_package, &v.proxy_package)
+            && same(self.proxy_tag, &v.proxy_tag)
+    }
+
+    fn to_owned(self) -> Variant {
+        Variant {
+            tag: self.tag.to_owned(),
+            state: self.state.to_owned(),
+            flags: self.flags.to_owned(),
+            kind: self.kind,
+            proxy_uid: self.proxy_uid,
+            proxy_package: self.proxy_package.to_owned(),
+            proxy_tag: self.proxy_tag.to_owned(),
+        }
+    }
+}
+
+/// String equality for the short, mostly empty strings of a variant, without a `memcmp` call per field.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// One `events` row waiting for its batch.
+type Row = (i64, i64, Option<i64>, i64, Option<i64>);
+
+/// Rows per multi-row INSERT.
+const BATCH: usize = 256;
+
+/// The visitor that writes. SQL errors are kept and returned at the end (a visitor cannot fail mid-stream);
+/// after the first one nothing more is written and the transaction is rolled back.
+///
+/// Stream identity costs no SQL: apps of the device, ops and variants are loaded once, new ones are inserted as
+/// met, and the stream id is computed from the three ids (`ids.rs`). Last-access events are written in batches of
+/// [`BATCH`] rows per statement; a batch is flushed before any probe of a stream it holds, so probes see every
+/// earlier row of the dump.
+struct Sink<'t> {
+    conn: &'t rusqlite::Connection,
+    device_id: i64,
+    capture: CaptureContext,
+    package_hint: Option<String>,
+    tolerance: i64,
+    watermark: i64,
+    seen_ms: i64,
+    err: Option<Error>,
+    report: IngestReport,
+    /// The device's installations: (package, uid) → app id.
+    apps: FxHashMap<(String, i64), i64>,
+    next_app_id: i64,
+    /// New apps not yet written (ids assigned), written [`BATCH`] per statement.
+    pending_apps: Vec<(i64, String, i64)>,
+    /// Apps inserted by this ingest: none of their streams has a stored event yet.
+    new_app_ids: FxHashSet<i64>,
+    /// Whether the database holds (or ever held) a discrete record (`meta` key `discrete_events`): without one
+    /// there is nothing for an exact instant to replace, and no probe is needed.
+    has_discrete: bool,
+    wrote_discrete: bool,
+    /// Apps of this dump that were known before: their `last_seen_ms` is raised at the end, in one statement.
+    touched: Vec<i64>,
+    apps_seen: FxHashSet<i64>,
+    ops: FxHashMap<String, (i64, bool)>,
+    /// `variants` by id (index 0 unused), and the first id of each hash.
+    variants: Vec<Variant>,
+    variant_by_hash: FxHashMap<u64, i64>,
+    pending: Vec<Row>,
+    pending_discrete: Vec<PendingDiscrete>,
+    /// The parser thread's interned ids ([`Batch`]) and what they resolved to here (0 / `None`: not yet).
+    app_defs: Vec<(String, i64)>,
+    app_slots: Vec<i64>,
+    op_defs: Vec<String>,
+    op_slots: Vec<Option<(i64, bool)>>,
+    variant_defs: Vec<Variant>,
+    variant_slots: Vec<i64>,
+    insert_app: Statement<'t>,
+    insert_apps: Statement<'t>,
+    upsert_op: Statement<'t>,
+    insert_variant: Statement<'t>,
+    insert_event: Statement<'t>,
+    insert_events: Statement<'t>,
+    probe: Statement<'t>,
+    probe_discrete: Statement<'t>,
+    delete_event: Statement<'t>,
+    upsert_bucket: Statement<'t>,
 }
 
 impl<'t> Sink<'t> {
@@ -325,9 +795,62 @@ impl<'t> Sink<'t> {
         opts: &IngestOptions,
         watermark: i64,
     ) -> Result<Self> {
+        let mut apps = FxHashMap::default();
+        let mut stmt = tx.prepare("SELECT id, package, uid FROM apps WHERE device_id = ?1")?;
+        let mut rows = stmt.query([device_id])?;
+        while let Some(r) = rows.next()? {
+            apps.insert((r.get::<_, String>(1)?, r.get::<_, i64>(2)?), r.get::<_, i64>(0)?);
+        }
+        drop(rows);
+        drop(stmt);
+        let next_app_id = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM apps", [], |r| r.get(0))?;
+        let mut variants = vec![Variant {
+            tag: String::new(),
+            state: String::new(),
+            flags: String::new(),
+            kind: -1,
+            proxy_uid: -1,
+            proxy_package: String::new(),
+            proxy_tag: String::new(),
+        }];
+        let mut variant_by_hash = FxHashMap::default();
+        let mut stmt = tx.prepare(
+            "SELECT id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag FROM variants \
+             ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let v = Variant {
+                tag: r.get(1)?,
+                state: r.get(2)?,
+                flags: r.get(3)?,
+                kind: r.get(4)?,
+                proxy_uid: r.get(5)?,
+                proxy_package: r.get(6)?,
+                proxy_tag: r.get(7)?,
+            };
+            // Ids are dense (only ingest and the migration create them, from 1); pad if one is missing.
+            while (variants.len() as i64) < id {
+                variants.push(variants[0].clone());
+            }
+            let borrowed = VariantRef {
+                tag: &v.tag,
+                state: &v.state,
+                flags: &v.flags,
+                kind: v.kind,
+                proxy_uid: v.proxy_uid,
+                proxy_package: &v.proxy_package,
+                proxy_tag: &v.proxy_tag,
+            };
+            variant_by_hash.entry(borrowed.hash64()).or_insert(id);
+            variants.push(v);
+        }
+        drop(rows);
+        drop(stmt);
+        let values = vec!["(?, ?, ?, ?, ?)"; BATCH].join(", ");
         Ok(Sink {
             conn: tx,
-            new_app_ids: HashSet::new(),
             device_id,
             capture,
             package_hint: opts.package.clone(),
@@ -336,32 +859,57 @@ impl<'t> Sink<'t> {
             seen_ms: opts.captured_at_ms.unwrap_or_else(now_ms),
             err: None,
             report: IngestReport::default(),
-            apps: HashMap::new(),
-            apps_seen: HashSet::new(),
-            last_app: None,
-            ops: HashMap::new(),
-            streams: HashMap::new(),
+            apps,
+            next_app_id,
+            pending_apps: Vec::new(),
+            new_app_ids: FxHashSet::default(),
+            has_discrete: tx
+                .query_row("SELECT 1 FROM meta WHERE key = 'discrete_events'", [], |_| Ok(()))
+                .optional()?
+                .is_some(),
+            wrote_discrete: false,
+            touched: Vec::new(),
+            apps_seen: FxHashSet::default(),
+            ops: FxHashMap::default(),
+            variants,
+            variant_by_hash,
+            pending: Vec::with_capacity(BATCH),
             pending_discrete: Vec::new(),
-            find_app: tx.prepare("SELECT id FROM apps WHERE device_id = ?1 AND package = ?2 AND uid = ?3")?,
+            app_defs: Vec::new(),
+            app_slots: Vec::new(),
+            op_defs: Vec::new(),
+            op_slots: Vec::new(),
+            variant_defs: Vec::new(),
+            variant_slots: Vec::new(),
             insert_app: tx.prepare(
-                "INSERT INTO apps (device_id, package, uid, user_id, first_seen_ms, last_seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                "INSERT INTO apps (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
             )?,
-            touch_app: tx.prepare("UPDATE apps SET last_seen_ms = max(last_seen_ms, ?2) WHERE id = ?1")?,
+            insert_apps: tx.prepare(&format!(
+                "INSERT INTO apps (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms) VALUES {}",
+                (0..BATCH)
+                    .map(|i| {
+                        let p = i * 5;
+                        let seen = BATCH * 5 + 1;
+                        format!("(?{}, ?{}, ?{}, ?{}, ?{}, ?{seen}, ?{seen})", p + 1, p + 2, p + 3, p + 4, p + 5)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))?,
             upsert_op: tx.prepare(
                 "INSERT INTO ops (name, info_type, sensitive) VALUES (?1, ?2, ?3) \
                  ON CONFLICT(name) DO UPDATE SET info_type = excluded.info_type RETURNING id",
             )?,
-            find_stream: tx.prepare(
-                "SELECT id FROM streams WHERE app_id = ?1 AND op_id = ?2 AND attribution_tag = ?3 AND uid_state = ?4 \
-                 AND flags = ?5 AND kind = ?6 AND proxy_uid = ?7 AND proxy_package = ?8 AND proxy_tag = ?9",
-            )?,
-            insert_stream: tx.prepare(
-                "INSERT INTO streams (app_id, op_id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, \
-                 proxy_tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            insert_variant: tx.prepare(
+                "INSERT INTO variants (id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?,
             insert_event: tx.prepare(
                 "INSERT OR IGNORE INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
+            insert_events: tx.prepare(&format!(
+                "INSERT OR IGNORE INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES {values}"
+            ))?,
             probe: tx.prepare("SELECT 1 FROM events WHERE stream_id = ?1 AND t BETWEEN ?2 AND ?3 LIMIT 1")?,
             probe_discrete: tx.prepare(
                 "SELECT t FROM events WHERE stream_id = ?1 AND t BETWEEN ?2 AND ?3 AND origin / 4 = 1 LIMIT 1",
@@ -386,39 +934,56 @@ impl<'t> Sink<'t> {
     }
 
     fn app_id(&mut self, package: &str, uid: i64) -> Result<i64> {
-        if let Some((p, u, id)) = &self.last_app {
-            if p == package && *u == uid {
-                return Ok(*id);
+        let key = (package.to_owned(), uid);
+        let id = match self.apps.get(&key) {
+            Some(id) => {
+                if !self.new_app_ids.contains(id) && self.apps_seen.insert(*id) {
+                    self.touched.push(*id);
+                    self.report.apps += 1;
+                }
+                *id
             }
-        }
-        let id = match self.apps.get(&(package.to_owned(), uid)) {
-            Some(id) => *id,
             None => {
-                let found: Option<i64> =
-                    self.find_app.query_row(params![self.device_id, package, uid], |r| r.get(0)).optional()?;
-                let id = match found {
-                    Some(id) => {
-                        self.touch_app.execute(params![id, self.seen_ms])?;
-                        id
-                    }
-                    None => {
-                        let user = if uid >= 0 { uid / 100_000 } else { 0 };
-                        self.insert_app.execute(params![self.device_id, package, uid, user, self.seen_ms])?;
-                        self.report.new_apps += 1;
-                        let id = self.conn.last_insert_rowid();
-                        self.new_app_ids.insert(id);
-                        id
-                    }
-                };
-                self.apps.insert((package.to_owned(), uid), id);
+                let id = self.next_app_id;
+                self.next_app_id += 1;
+                self.pending_apps.push((id, package.to_owned(), uid));
+                if self.pending_apps.len() == BATCH {
+                    self.flush_apps()?;
+                }
+                self.report.new_apps += 1;
+                self.report.apps += 1;
+                self.new_app_ids.insert(id);
+                self.apps_seen.insert(id);
+                self.apps.insert(key, id);
                 id
             }
         };
-        if self.apps_seen.insert(id) {
-            self.report.apps += 1;
-        }
-        self.last_app = Some((package.to_owned(), uid, id));
         Ok(id)
+    }
+
+    /// Writes the new apps waiting for their batch.
+    fn flush_apps(&mut self) -> Result<()> {
+        let n = self.pending_apps.len();
+        if n == BATCH {
+            let stmt = &mut self.insert_apps;
+            for (i, (id, package, uid)) in self.pending_apps.iter().enumerate() {
+                let p = i * 5;
+                stmt.raw_bind_parameter(p + 1, id)?;
+                stmt.raw_bind_parameter(p + 2, self.device_id)?;
+                stmt.raw_bind_parameter(p + 3, package)?;
+                stmt.raw_bind_parameter(p + 4, uid)?;
+                stmt.raw_bind_parameter(p + 5, if *uid >= 0 { uid / 100_000 } else { 0 })?;
+            }
+            stmt.raw_bind_parameter(BATCH * 5 + 1, self.seen_ms)?;
+            stmt.raw_execute()?;
+        } else {
+            for (id, package, uid) in &self.pending_apps {
+                let user = if *uid >= 0 { uid / 100_000 } else { 0 };
+                self.insert_app.execute(params![id, self.device_id, package, uid, user, self.seen_ms])?;
+            }
+        }
+        self.pending_apps.clear();
+        Ok(())
     }
 
     fn op_id(&mut self, op: &str) -> Result<(i64, bool)> {
@@ -427,46 +992,87 @@ impl<'t> Sink<'t> {
         }
         let info = ops::info_type(op);
         let id: i64 = self.upsert_op.query_row(params![op, info.as_str(), ops::is_sensitive(op)], |r| r.get(0))?;
+        if id > MAX_OP_ID {
+            return Err(Error::Database(format!("more than {MAX_OP_ID} ops")));
+        }
         let discrete = DISCRETE_OPS.contains(&ops::canonical(op));
         self.ops.insert(op.to_owned(), (id, discrete));
         Ok((id, discrete))
     }
 
-    fn stream_id(&mut self, key: &StreamKey<'_>) -> Result<i64> {
-        let h = key.hash();
-        if let Some(id) = self.streams.get(&h) {
-            return Ok(*id);
-        }
-        let args = params![
-            key.app,
-            key.op,
-            key.tag,
-            key.state,
-            key.flags,
-            key.kind,
-            key.proxy_uid,
-            key.proxy_package,
-            key.proxy_tag
-        ];
-        let existing = if self.new_app_ids.contains(&key.app) {
-            None
-        } else {
-            self.find_stream.query_row(args, |r| r.get(0)).optional()?
-        };
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                self.insert_stream.execute(args)?;
-                self.conn.last_insert_rowid()
+    fn variant_id(&mut self, v: VariantRef<'_>) -> Result<i64> {
+        let h = v.hash64();
+        if let Some(&id) = self.variant_by_hash.get(&h) {
+            if v.matches(&self.variants[id as usize]) {
+                return Ok(id);
             }
-        };
-        self.streams.insert(h, id);
+            // A 64-bit hash collision: look at every variant.
+            if let Some(i) = self.variants.iter().skip(1).position(|x| v.matches(x)) {
+                return Ok(i as i64 + 1);
+            }
+        }
+        let id = self.variants.len() as i64;
+        if id > MAX_VARIANT_ID {
+            return Err(Error::Database(format!("more than {MAX_VARIANT_ID} stream variants")));
+        }
+        self.insert_variant.execute(params![
+            id,
+            v.tag,
+            v.state,
+            v.flags,
+            v.kind,
+            v.proxy_uid,
+            v.proxy_package,
+            v.proxy_tag
+        ])?;
+        self.variants.push(v.to_owned());
+        self.variant_by_hash.entry(h).or_insert(id);
         Ok(id)
     }
 
-    /// Adds one observation by the rules at the top of this file. Returns whether it was new.
+    /// Writes the waiting last-access rows; counts them as new or known.
+    fn flush(&mut self) -> Result<()> {
+        let n = self.pending.len();
+        if n == 0 {
+            return Ok(());
+        }
+        let inserted = if n == BATCH {
+            let stmt = &mut self.insert_events;
+            for (i, r) in self.pending.iter().enumerate() {
+                let p = i * 5;
+                stmt.raw_bind_parameter(p + 1, r.0)?;
+                stmt.raw_bind_parameter(p + 2, r.1)?;
+                stmt.raw_bind_parameter(p + 3, r.2)?;
+                stmt.raw_bind_parameter(p + 4, r.3)?;
+                stmt.raw_bind_parameter(p + 5, r.4)?;
+            }
+            stmt.raw_execute()?
+        } else {
+            let mut inserted = 0;
+            for r in &self.pending {
+                inserted += self.insert_event.execute(params![r.0, r.1, r.2, r.3, r.4])?;
+            }
+            inserted
+        };
+        self.report.new_events += inserted as u64;
+        self.report.known_events += (n - inserted) as u64;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Before reading a stream's stored events: writes its waiting rows.
+    fn flush_for(&mut self, stream: i64) -> Result<()> {
+        if self.pending.iter().any(|r| r.0 == stream) {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Applies the rules at the top of this file to one observation: `None` when it is already stored, else the
+    /// row to insert (after removing a discrete record it replaces). `fresh` says that the stream's app was
+    /// created by this ingest and that no discrete record of this dump was written yet.
     #[allow(clippy::too_many_arguments)]
-    fn add(
+    fn resolve(
         &mut self,
         stream: i64,
         t: i64,
@@ -474,7 +1080,8 @@ impl<'t> Sink<'t> {
         source: i64,
         basis: TimeBasis,
         discrete_op: bool,
-    ) -> Result<bool> {
+        fresh: bool,
+    ) -> Result<Option<Row>> {
         let origin = source * 4 + basis_code(basis);
         let precision = match (source, basis) {
             (SOURCE_DISCRETE, _) => Some(DISCRETE_QUANTUM_MS),
@@ -483,15 +1090,18 @@ impl<'t> Sink<'t> {
         };
         if source == SOURCE_DISCRETE {
             // Already known as any observation inside its minute?
+            self.flush_for(stream)?;
             if self.probe.exists(params![stream, t, t + DISCRETE_QUANTUM_MS - 1])? {
-                return Ok(false);
+                return Ok(None);
             }
         } else if basis == TimeBasis::CaptureRelative {
+            self.flush_for(stream)?;
             if self.probe.exists(params![stream, t - self.tolerance, t + self.tolerance])? {
-                return Ok(false);
+                return Ok(None);
             }
-        } else if discrete_op {
-            // An exact instant replaces the discrete (minute-quantised) record of the same access.
+        } else if discrete_op && !fresh && self.has_discrete {
+            // An exact instant replaces the discrete (minute-quantised) record of the same access. Discrete
+            // records are written only after every last-access event, so waiting rows hold none.
             let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
             if let Some(dt) = self
                 .probe_discrete
@@ -501,16 +1111,12 @@ impl<'t> Sink<'t> {
                 self.delete_event.execute(params![stream, dt])?;
             }
         }
-        Ok(self.insert_event.execute(params![stream, t, duration, origin, precision])? == 1)
+        Ok(Some((stream, t, duration, origin, precision)))
     }
 
-    /// Who an observation is charged to and when it happened; `None` (counted in the report) when it has no
-    /// package, cannot be dated, or falls before what retention already rolled up.
-    fn place(&mut self, package: Option<&str>, resolved: Option<(i64, TimeBasis)>) -> Option<(String, i64, TimeBasis)> {
-        let Some(package) = package.map(str::to_owned).or_else(|| self.package_hint.clone()) else {
-            self.report.unattributed_events += 1;
-            return None;
-        };
+    /// When an observation happened; `None` (counted in the report) when it cannot be dated or falls before what
+    /// retention already rolled up.
+    fn date(&mut self, resolved: Option<(i64, TimeBasis)>) -> Option<(i64, TimeBasis)> {
         let Some((t, basis)) = resolved else {
             self.report.undatable_events += 1;
             return None;
@@ -519,48 +1125,111 @@ impl<'t> Sink<'t> {
             self.report.skipped_before_retention += 1;
             return None;
         }
-        Some((package, t, basis))
+        Some((t, basis))
     }
 
-    fn on_event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) -> Result<()> {
-        let resolved = self.capture.resolve(e.time_local, e.relative_ms);
-        let Some((package, t, basis)) = self.place(ctx.package, resolved) else { return Ok(()) };
-        let uid = ctx.uid.and_then(decode_uid).map_or(-1, i64::from);
-        let app = self.app_id(&package, uid)?;
-        let (op, discrete_op) = self.op_id(ctx.op.unwrap_or("NONE"))?;
-        let proxy = e.proxy.unwrap_or(ProxyRef { uid: None, package: None, attribution_tag: None });
-        let key = StreamKey {
-            app,
-            op,
-            tag: e.attribution_tag.unwrap_or(""),
-            state: e.uid_state.unwrap_or(""),
-            flags: e.flags,
-            kind: if e.kind == EventKind::Access { 0 } else { 1 },
-            proxy_uid: proxy.uid.unwrap_or(-1),
-            proxy_package: proxy.package.unwrap_or(""),
-            proxy_tag: proxy.attribution_tag.unwrap_or(""),
-        };
-        let stream = self.stream_id(&key)?;
-        if self.add(stream, t, e.duration_ms, SOURCE_LAST_ACCESS, basis, discrete_op)? {
-            self.report.new_events += 1;
-        } else {
-            self.report.known_events += 1;
+    /// Applies one batch from the parser thread; the first error is kept and ends the ingest.
+    fn apply(&mut self, batch: &mut Batch) {
+        self.app_defs.append(&mut batch.apps);
+        self.app_slots.resize(self.app_defs.len(), 0);
+        self.op_defs.append(&mut batch.ops);
+        self.op_slots.resize(self.op_defs.len(), None);
+        self.variant_defs.append(&mut batch.variants);
+        self.variant_slots.resize(self.variant_defs.len(), 0);
+        for item in batch.items.drain(..) {
+            if self.err.is_some() {
+                return;
+            }
+            let r = match item {
+                Item::Event(e) => self.on_event(&e),
+                Item::Discrete(d) => {
+                    self.pending_discrete.push(*d);
+                    Ok(())
+                }
+                Item::History(h) => self.on_history(&h),
+            };
+            self.keep(r);
+        }
+    }
+
+    fn slot_app(&mut self, key: u32) -> Result<i64> {
+        let slot = self.app_slots[key as usize];
+        if slot != 0 {
+            return Ok(slot);
+        }
+        // Resolved once per dump: the definition is not needed afterwards.
+        let (package, uid) = std::mem::take(&mut self.app_defs[key as usize]);
+        let id = self.app_id(&package, uid)?;
+        self.app_slots[key as usize] = id;
+        Ok(id)
+    }
+
+    fn slot_op(&mut self, key: u32) -> Result<(i64, bool)> {
+        if let Some(v) = self.op_slots[key as usize] {
+            return Ok(v);
+        }
+        let name = self.op_defs[key as usize].clone();
+        let v = self.op_id(&name)?;
+        self.op_slots[key as usize] = Some(v);
+        Ok(v)
+    }
+
+    fn slot_variant(&mut self, key: u32) -> Result<i64> {
+        let slot = self.variant_slots[key as usize];
+        if slot != 0 {
+            return Ok(slot);
+        }
+        let v = self.variant_defs[key as usize].clone();
+        let id = self.variant_id(VariantRef {
+            tag: &v.tag,
+            state: &v.state,
+            flags: &v.flags,
+            kind: v.kind,
+            proxy_uid: v.proxy_uid,
+            proxy_package: &v.proxy_package,
+            proxy_tag: &v.proxy_tag,
+        })?;
+        self.variant_slots[key as usize] = id;
+        Ok(id)
+    }
+
+    fn on_event(&mut self, e: &Ev) -> Result<()> {
+        if e.app == NO_APP {
+            self.report.unattributed_events += 1;
+            return Ok(());
+        }
+        let Some((t, basis)) = self.date(e.resolved) else { return Ok(()) };
+        let app = self.slot_app(e.app)?;
+        let (op, discrete_op) = self.slot_op(e.op)?;
+        let variant = self.slot_variant(e.variant)?;
+        let stream = stream_id(app, op, variant)?;
+        let fresh = self.new_app_ids.contains(&app);
+        match self.resolve(stream, t, e.duration, SOURCE_LAST_ACCESS, basis, discrete_op, fresh)? {
+            Some(row) => {
+                self.pending.push(row);
+                if self.pending.len() == BATCH {
+                    self.flush()?;
+                }
+            }
+            None => self.report.known_events += 1,
         }
         Ok(())
     }
 
     fn on_discrete(&mut self, d: &PendingDiscrete) -> Result<()> {
+        let Some(package) = d.package.clone().or_else(|| self.package_hint.clone()) else {
+            self.report.unattributed_events += 1;
+            return Ok(());
+        };
         let resolved = match d.utc {
             Some(utc) => Some((utc, TimeBasis::Printed)),
             None => self.capture.resolve(d.local, None),
         };
-        let Some((package, t, basis)) = self.place(d.package.as_deref(), resolved) else { return Ok(()) };
+        let Some((t, basis)) = self.date(resolved) else { return Ok(()) };
         let uid = d.uid.as_deref().and_then(decode_uid).map_or(-1, i64::from);
         let app = self.app_id(&package, uid)?;
         let (op, discrete_op) = self.op_id(&d.op)?;
-        let key = StreamKey {
-            app,
-            op,
+        let variant = self.variant_id(VariantRef {
             tag: d.tag.as_deref().unwrap_or(""),
             state: d.state.as_deref().unwrap_or(""),
             flags: &d.flags,
@@ -568,50 +1237,32 @@ impl<'t> Sink<'t> {
             proxy_uid: -1,
             proxy_package: "",
             proxy_tag: "",
-        };
-        let stream = self.stream_id(&key)?;
-        if self.add(stream, t, d.duration, SOURCE_DISCRETE, basis, discrete_op)? {
-            self.report.new_discrete_events += 1;
-        } else {
-            self.report.known_events += 1;
+        })?;
+        let stream = stream_id(app, op, variant)?;
+        match self.resolve(stream, t, d.duration, SOURCE_DISCRETE, basis, discrete_op, false)? {
+            Some(r) if self.insert_event.execute(params![r.0, r.1, r.2, r.3, r.4])? == 1 => {
+                self.report.new_discrete_events += 1;
+                self.wrote_discrete = true;
+            }
+            _ => self.report.known_events += 1,
         }
         Ok(())
     }
 
-    fn on_history(&mut self, e: &HistoryEntryRef<'_>) -> Result<()> {
-        let Some(package) = e.package.map(str::to_owned).or_else(|| self.package_hint.clone()) else {
+    fn on_history(&mut self, h: &Hist) -> Result<()> {
+        if h.app == NO_APP {
             self.report.unattributed_events += 1;
             return Ok(());
-        };
-        let begin = self.capture.resolve(e.window.begin_local, e.window.begin_relative_ms);
-        let end = self.capture.resolve(e.window.end_local, e.window.end_relative_ms);
-        let (Some((begin, _)), Some((end, _))) = (begin, end) else {
+        }
+        let (Some(begin), Some(end)) = (h.begin, h.end) else {
             self.report.undatable_events += 1;
             return Ok(());
         };
-        let uid = e.uid.and_then(decode_uid).map_or(-1, i64::from);
-        let app = self.app_id(&package, uid)?;
-        let (op, _) = self.op_id(e.op)?;
-        let key = StreamKey {
-            app,
-            op,
-            tag: e.attribution_tag.unwrap_or(""),
-            state: e.uid_state.unwrap_or(""),
-            flags: e.flags,
-            kind: 0,
-            proxy_uid: -1,
-            proxy_package: "",
-            proxy_tag: "",
-        };
-        let stream = self.stream_id(&key)?;
-        self.upsert_bucket.execute(params![
-            stream,
-            begin,
-            end,
-            e.access_count as i64,
-            e.reject_count as i64,
-            e.duration_ms
-        ])?;
+        let app = self.slot_app(h.app)?;
+        let (op, _) = self.slot_op(h.op)?;
+        let variant = self.slot_variant(h.variant)?;
+        let stream = stream_id(app, op, variant)?;
+        self.upsert_bucket.execute(params![stream, begin, end, h.access as i64, h.reject as i64, h.duration])?;
         self.report.history_entries += 1;
         Ok(())
     }
@@ -620,41 +1271,47 @@ impl<'t> Sink<'t> {
         if let Some(e) = self.err.take() {
             return Err(e);
         }
+        self.flush()?;
+        self.flush_apps()?;
         self.capture.dump_time_local = summary.dump_time_local;
         for d in std::mem::take(&mut self.pending_discrete) {
             self.on_discrete(&d)?;
+        }
+        self.flush_apps()?;
+        if self.wrote_discrete && !self.has_discrete {
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('discrete_events', '1')", [])?;
+        }
+        if !self.touched.is_empty() {
+            let ids = serde_json::to_string(&self.touched).map_err(|e| Error::Database(e.to_string()))?;
+            self.conn.execute(
+                "UPDATE apps SET last_seen_ms = max(last_seen_ms, ?1) WHERE id IN (SELECT value FROM json_each(?2))",
+                params![self.seen_ms, ids],
+            )?;
         }
         Ok(self.report)
     }
 }
 
-impl Visitor for Sink<'_> {
-    fn event(&mut self, ctx: &Context<'_>, event: &EventRef<'_>) {
-        if self.err.is_none() {
-            let r = self.on_event(ctx, event);
-            self.keep(r);
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    fn discrete(&mut self, d: &DiscreteRef<'_>) {
-        // Discrete instants may need the dump's inferred "now" (no zone), known only at the end: keep them.
-        self.pending_discrete.push(PendingDiscrete {
-            uid: d.uid.map(str::to_owned),
-            package: d.package.map(str::to_owned),
-            op: d.op.to_owned(),
-            tag: d.attribution_tag.map(str::to_owned),
-            state: d.uid_state.map(str::to_owned),
-            flags: d.flags.to_owned(),
-            local: d.time_local,
-            utc: d.time_utc_ms,
-            duration: d.duration_ms,
-        });
-    }
-
-    fn history(&mut self, entry: &HistoryEntryRef<'_>) {
-        if self.err.is_none() {
-            let r = self.on_history(entry);
-            self.keep(r);
+    #[test]
+    fn the_per_hour_zone_offset_gives_the_same_instants_as_the_zone_rules() {
+        for zone in ["Europe/Berlin", "Australia/Lord_Howe", "America/St_Johns", "UTC", "Asia/Kathmandu"] {
+            let tz = jiff::tz::TimeZone::get(zone).expect("zone");
+            let capture =
+                CaptureContext { captured_at_utc_ms: Some(1_774_826_873_087), zone: Some(tz), ..Default::default() };
+            let (tx, _rx) = sync_channel(1);
+            let mut collector = Collector::new(tx, capture.clone(), None);
+            // Every 7 minutes 13 seconds over two years of local time, across every transition of those years.
+            let start = LocalTime::parse(b"2025-01-01 00:00:00.000").expect("local").0 .0;
+            let mut t = start;
+            while t < start + 2 * 366 * 86_400_000 {
+                let local = Some(LocalTime(t));
+                assert_eq!(collector.resolve(local, Some(-5)), capture.resolve(local, Some(-5)), "{zone} {t}");
+                t += 433_000 + 17;
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! background job ingests. Writes take a `Transaction`, reads a `Connection`. See `docs/store.md`.
 
 mod activity;
+mod ids;
 mod ingest;
 mod inventory;
 mod open;

@@ -1,6 +1,7 @@
 //! Opening a database: pragmas, migrations, and what happens to databases that are newer or damaged.
 //!
-//! - The version lives in `PRAGMA user_version`; each upgrade runs in its own IMMEDIATE transaction.
+//! - The version lives in `PRAGMA user_version`; all pending upgrades run in one IMMEDIATE transaction together
+//!   with the version bump, so an upgrade is all-or-nothing (a v1 database becomes v3 or stays v1).
 //! - A database newer than this code is refused before anything is written to it.
 //! - A file that is not a database, or whose schema cannot be read, is renamed to
 //!   `<name>.damaged-<UTC timestamp>` (with its -wal/-shm) and a new database is started. Nothing is deleted:
@@ -14,8 +15,11 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// Each migration, in order; migration `i` upgrades version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: [&str; 2] =
-    [include_str!("sql/001_initial.sql"), include_str!("sql/002_usage_rollups_overrides.sql")];
+pub(crate) const MIGRATIONS: [&str; 3] = [
+    include_str!("sql/001_initial.sql"),
+    include_str!("sql/002_usage_rollups_overrides.sql"),
+    include_str!("sql/003_stream_ids.sql"),
+];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -86,14 +90,17 @@ pub(crate) fn open_writer(path: &Path, now_ms: i64) -> Result<(Connection, OpenR
     Ok((conn, report))
 }
 
-/// Runs every migration after `from`, each in one transaction together with its version bump.
+/// Runs every migration after `from` in one transaction together with the version bump.
 pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<()> {
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as u32 + 1)?;
-        tx.commit()?;
+    if from >= SCHEMA_VERSION {
+        return Ok(());
     }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for sql in MIGRATIONS.iter().skip(from as usize) {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
+use super::ids::app_range;
 use super::ingest::SOURCE_DISCRETE;
 use super::Store;
 use crate::error::{Error, Result};
@@ -149,8 +150,41 @@ pub struct DailyCount {
     pub rolled_up: u64,
 }
 
-const EVENT_COLUMNS: &str = "a.package, a.uid, o.name, o.info_type, s.kind, s.uid_state, s.flags, s.attribution_tag, \
-    s.proxy_package, s.proxy_uid, e.t, e.duration_ms, e.origin, e.precision_ms";
+const EVENT_COLUMNS: &str = "a.package, a.uid, o.name, o.info_type, v.kind, v.uid_state, v.flags, v.attribution_tag, \
+    v.proxy_package, v.proxy_uid, e.t, e.duration_ms, e.origin, e.precision_ms";
+
+/// Joins decoding a stream id `X` (`ids.rs`): its app `a`, op `o` and variant `v`.
+macro_rules! decode_joins {
+    ($x:literal) => {
+        concat!(
+            "JOIN apps a ON a.id = ",
+            $x,
+            " >> 32 JOIN ops o ON o.id = (",
+            $x,
+            " >> 20) & 4095 ",
+            "JOIN variants v ON v.id = ",
+            $x,
+            " & 1048575"
+        )
+    };
+}
+
+/// Every stream with events (ids ascending) inside `[?lo, ?hi]`, one primary-key seek each: a recursive skip
+/// over `events` instead of a registry table. `$lo` and `$hi` are SQL expressions.
+macro_rules! streams_between {
+    ($lo:literal, $hi:literal) => {
+        concat!(
+            "WITH RECURSIVE s(id) AS (SELECT (SELECT stream_id FROM events WHERE stream_id >= ",
+            $lo,
+            " AND stream_id <= ",
+            $hi,
+            " ORDER BY stream_id LIMIT 1) UNION ALL SELECT (SELECT stream_id FROM events ",
+            "WHERE stream_id > s.id AND stream_id <= ",
+            $hi,
+            " ORDER BY stream_id LIMIT 1) FROM s WHERE s.id IS NOT NULL) "
+        )
+    };
+}
 
 fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -267,40 +301,50 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
     };
     let mut uids = c.prepare_cached("SELECT DISTINCT uid FROM apps WHERE package = ?1 AND uid >= 0 ORDER BY uid")?;
     tl.uids = uids.query_map([package], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    // Two steps, both on primary keys: the app's streams, then each stream's range of `events`. Sorting in Rust
-    // and sharing each stream's text between its events is what keeps a 10,000-event timeline in a few ms.
-    let mut streams_stmt = c.prepare_cached(
-        "SELECT s.id, a.uid, o.name, o.info_type, s.kind, s.uid_state, s.flags, s.attribution_tag, s.proxy_package, \
-         s.proxy_uid FROM apps a JOIN streams s ON s.app_id = a.id JOIN ops o ON o.id = s.op_id WHERE a.package = ?1",
-    )?;
-    let streams: Vec<(i64, TimelineEvent)> = streams_stmt
-        .query_map([package], |r| {
-            let state: String = r.get(5)?;
+    // Two steps, both on primary keys: the app's streams (each installation's range of stream ids, skipped through
+    // one seek per stream), then each stream's range of `events`. Sorting in Rust and sharing each stream's text
+    // between its events is what keeps a 10,000-event timeline in a few ms.
+    let mut installs = c.prepare_cached("SELECT id, uid FROM apps WHERE package = ?1")?;
+    let installs: Vec<(i64, i64)> =
+        installs.query_map([package], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut streams_stmt = c.prepare_cached(concat!(
+        streams_between!("?1", "?2"),
+        "SELECT s.id, o.name, o.info_type, v.kind, v.uid_state, v.flags, v.attribution_tag, v.proxy_package, \
+         v.proxy_uid FROM s JOIN ops o ON o.id = (s.id >> 20) & 4095 JOIN variants v ON v.id = s.id & 1048575 \
+         WHERE s.id IS NOT NULL"
+    ))?;
+    let mut streams: Vec<(i64, TimelineEvent)> = Vec::new();
+    for (app, uid) in installs {
+        let (lo, hi) = app_range(app);
+        let rows = streams_stmt.query_map(params![lo, hi], |r| {
+            let state: String = r.get(4)?;
             let vis = visibility(&state);
-            let uid: i64 = r.get(1)?;
-            let proxy_uid: i64 = r.get(9)?;
+            let proxy_uid: i64 = r.get(8)?;
             Ok((
                 r.get::<_, i64>(0)?,
                 TimelineEvent {
-                    op: Arc::from(r.get::<_, String>(2)?),
-                    info_type: Arc::from(r.get::<_, String>(3)?),
-                    kind: if r.get::<_, i64>(4)? == 0 { "access" } else { "reject" },
+                    op: Arc::from(r.get::<_, String>(1)?),
+                    info_type: Arc::from(r.get::<_, String>(2)?),
+                    kind: if r.get::<_, i64>(3)? == 0 { "access" } else { "reject" },
                     start_utc_ms: 0,
                     duration_ms: None,
                     uid_state: shared(state),
                     visibility: vis,
                     foreground: vis.is_foreground(),
-                    flags: crate::model::split_flags(&r.get::<_, String>(6)?).into(),
-                    attribution_tag: shared(r.get(7)?),
-                    proxy_package: shared(r.get(8)?),
+                    flags: crate::model::split_flags(&r.get::<_, String>(5)?).into(),
+                    attribution_tag: shared(r.get(6)?),
+                    proxy_package: shared(r.get(7)?),
                     proxy_uid: (proxy_uid >= 0).then_some(proxy_uid),
                     uid: (uid >= 0).then_some(uid),
                     source: "last_access",
                     precision_ms: None,
                 },
             ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        })?;
+        for row in rows {
+            streams.push(row?);
+        }
+    }
     let mut events_stmt = c.prepare_cached(
         "SELECT t, duration_ms, origin, precision_ms FROM events WHERE stream_id = ?1 AND t >= ?2 AND t < ?3",
     )?;
@@ -329,9 +373,10 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
     }
     tl.events.sort_by(|a, b| a.start_utc_ms.cmp(&b.start_utc_ms).then_with(|| a.op.cmp(&b.op)));
     let mut rolled = c.prepare_cached(
-        "SELECT o.name, o.info_type, s.kind, sum(r.count) FROM apps a JOIN streams s ON s.app_id = a.id \
-         JOIN ops o ON o.id = s.op_id JOIN event_rollups r ON r.stream_id = s.id \
-         WHERE a.package = ?1 AND r.start_ms >= ?2 AND r.start_ms < ?3 GROUP BY o.name, s.kind",
+        "SELECT o.name, o.info_type, v.kind, sum(r.count) FROM apps a \
+         JOIN event_rollups r ON r.stream_id BETWEEN a.id << 32 AND (a.id << 32) + 4294967295 \
+         JOIN ops o ON o.id = (r.stream_id >> 20) & 4095 JOIN variants v ON v.id = r.stream_id & 1048575 \
+         WHERE a.package = ?1 AND r.start_ms >= ?2 AND r.start_ms < ?3 GROUP BY o.name, v.kind",
     )?;
     for row in rolled.query_map(params![package, from_ms, to_ms], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
@@ -360,9 +405,16 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
 }
 
 fn who_accessed(c: &Connection, info_type: InfoType, from_ms: i64, to_ms: i64) -> Result<Vec<InfoTypeAccess>> {
+    // Per (app, op of that type), the streams in its id range (one seek each), then each one's instants in range.
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM ops o JOIN streams s ON s.op_id = o.id JOIN apps a ON a.id = s.app_id \
-         JOIN events e ON e.stream_id = s.id AND e.t >= ?2 AND e.t < ?3 WHERE o.info_type = ?1"
+        "WITH RECURSIVE s(id, hi) AS (\
+           SELECT (SELECT stream_id FROM events WHERE stream_id >= (a.id << 32) | (o.id << 20) \
+                   AND stream_id <= (a.id << 32) | (o.id << 20) | 1048575 ORDER BY stream_id LIMIT 1), \
+                  (a.id << 32) | (o.id << 20) | 1048575 FROM ops o, apps a WHERE o.info_type = ?1 \
+           UNION ALL SELECT (SELECT stream_id FROM events WHERE stream_id > s.id AND stream_id <= s.hi \
+                   ORDER BY stream_id LIMIT 1), s.hi FROM s WHERE s.id IS NOT NULL) \
+         SELECT {EVENT_COLUMNS} FROM s JOIN events e ON e.stream_id = s.id AND e.t >= ?2 AND e.t < ?3 {}",
+        decode_joins!("s.id")
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let mut by_pkg: BTreeMap<String, InfoTypeAccess> = BTreeMap::new();
@@ -417,12 +469,14 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
         }
     }
     // The newest instant per stream comes from the primary key (stream_id, t) without scanning events.
-    let mut last = c.prepare_cached(
+    let mut last = c.prepare_cached(concat!(
         "SELECT a.package, o.name, o.info_type, o.sensitive, \
-         max(coalesce((SELECT max(t) FROM events e WHERE e.stream_id = s.id), -9223372036854775808), \
-             coalesce((SELECT max(start_ms) FROM event_rollups r WHERE r.stream_id = s.id), -9223372036854775808)) \
-         FROM streams s JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id WHERE s.kind = 0",
-    )?;
+             max(coalesce((SELECT max(t) FROM events e WHERE e.stream_id = s.id), -9223372036854775808), \
+                 coalesce((SELECT max(start_ms) FROM event_rollups r WHERE r.stream_id = s.id), -9223372036854775808)) \
+             FROM streams s ",
+        decode_joins!("s.id"),
+        " WHERE v.kind = 0"
+    ))?;
     for row in last.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -457,8 +511,9 @@ fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCou
         None => jiff::tz::TimeZone::UTC,
     };
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM streams s JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id \
-         JOIN events e ON e.stream_id = s.id AND e.t >= ?1 AND e.t < ?2"
+        "{} SELECT {EVENT_COLUMNS} FROM s JOIN events e ON e.stream_id = s.id AND e.t >= ?1 AND e.t < ?2 {}",
+        streams_between!("-9223372036854775808", "9223372036854775807"),
+        decode_joins!("s.id")
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let mut counts: BTreeMap<(String, String, String), DailyCount> = BTreeMap::new();
@@ -480,11 +535,11 @@ fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCou
         }
     }
     // Past retention, events are counts per hour or day: charts keep them.
-    let mut rolled = c.prepare_cached(
-        "SELECT a.package, o.name, o.info_type, s.kind, r.start_ms, r.count FROM event_rollups r \
-         JOIN streams s ON s.id = r.stream_id JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id \
-         WHERE r.start_ms >= ?1 AND r.start_ms < ?2",
-    )?;
+    let mut rolled = c.prepare_cached(concat!(
+        "SELECT a.package, o.name, o.info_type, v.kind, r.start_ms, r.count FROM event_rollups r ",
+        decode_joins!("r.stream_id"),
+        " WHERE r.start_ms >= ?1 AND r.start_ms < ?2"
+    ))?;
     for row in rolled.query_map(params![from_ms, to_ms], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -539,10 +594,11 @@ impl Store {
     pub fn history_totals(&self, package: &str) -> Result<Vec<HistoryTotal>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT s.id, o.name, o.info_type, s.uid_state, s.attribution_tag, h.begin_ms, h.end_ms, h.access_count, \
-                 h.reject_count, h.duration_ms FROM apps a JOIN streams s ON s.app_id = a.id JOIN ops o ON o.id = s.op_id \
-                 JOIN history_buckets h ON h.stream_id = s.id WHERE a.package = ?1 \
-                 ORDER BY s.id, h.begin_ms, h.end_ms DESC",
+                "SELECT h.stream_id, o.name, o.info_type, v.uid_state, v.attribution_tag, h.begin_ms, h.end_ms, \
+                 h.access_count, h.reject_count, h.duration_ms FROM apps a \
+                 JOIN history_buckets h ON h.stream_id BETWEEN a.id << 32 AND (a.id << 32) + 4294967295 \
+                 JOIN ops o ON o.id = (h.stream_id >> 20) & 4095 JOIN variants v ON v.id = h.stream_id & 1048575 \
+                 WHERE a.package = ?1 ORDER BY h.stream_id, h.begin_ms, h.end_ms DESC",
             )?;
             let mut totals: BTreeMap<(String, String, String), HistoryTotal> = BTreeMap::new();
             let mut current: Option<(i64, i64)> = None; // (stream, end of last counted window)

@@ -32,8 +32,8 @@ fn schema(path: &std::path::Path) -> Vec<(String, String, Option<String>)> {
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).expect("query").map(|r| r.expect("row")).collect()
 }
 
-/// Builds a database at schema version `v` with the frozen migrations, with one device, app, op, stream, event,
-/// history bucket and run in it.
+/// Builds a database at schema version `v` with the frozen migrations, with one device, two apps, two ops, three
+/// streams (two sharing a variant), events, a history bucket, rolled-up counts (v2 and later) and a run in it.
 fn build_at_version(path: &std::path::Path, v: usize) {
     let mut c = Connection::open(path).expect("open");
     c.pragma_update(None, "journal_mode", "WAL").expect("wal");
@@ -48,13 +48,29 @@ fn build_at_version(path: &std::path::Path, v: usize) {
          INSERT INTO apps (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms)
              VALUES (1, 1, 'com.tencent.qqmusic', 10123, 0, 1000, 1000);
          INSERT INTO ops (id, name, info_type, sensitive) VALUES (1, 'READ_CONTACTS', 'contacts', 1);
+         INSERT INTO apps (id, device_id, package, uid, user_id, first_seen_ms, last_seen_ms)
+             VALUES (2, 1, 'com.example.maps', 10200, 0, 1000, 2000);
+         INSERT INTO ops (id, name, info_type, sensitive) VALUES (2, 'FINE_LOCATION', 'location', 1);
          INSERT INTO streams (id, app_id, op_id, uid_state, flags, kind) VALUES (1, 1, 1, 'bg', 's', 0);
+         INSERT INTO streams (id, app_id, op_id, uid_state, flags, kind) VALUES (2, 2, 2, 'bg', 's', 0);
+         INSERT INTO streams (id, app_id, op_id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package)
+             VALUES (3, 2, 2, 'nav', 'top', 'sf', 1, 1000, 'android');
          INSERT INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES (1, 1610352065086, NULL, 0, NULL);
+         INSERT INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES (2, 1610352000000, 500, 4, 60000);
+         INSERT INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES (2, 1610352065000, NULL, 0, NULL);
+         INSERT INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES (3, 1610352066000, NULL, 1, 2000);
          INSERT INTO history_buckets VALUES (1, 1610000000000, 1610000900000, 3, 0, 0);
          INSERT INTO collection_runs (device_id, source, dialect, content_hash, bytes, outcome, new_events,
              known_events, new_apps, ingested_at_ms) VALUES (1, 'file', 'dumpsys_attributed', 'x', 10, 'ok', 1, 0, 1, 1);",
     )
     .expect("data");
+    if v >= 2 {
+        c.execute_batch(
+            "INSERT INTO event_rollups VALUES (1, 0, 1609999200000, 4, 10);
+             INSERT INTO event_rollups VALUES (2, 1, 1609977600000, 7, 0);",
+        )
+        .expect("rollups");
+    }
 }
 
 #[test]
@@ -91,8 +107,86 @@ fn every_earlier_version_upgrades_keeping_its_data() {
         assert_eq!(schema(&dir.db()), want, "an upgraded v{v} database has exactly a new database's schema");
         let tl = store.timeline("com.tencent.qqmusic", 0, i64::MAX).expect("timeline");
         assert_eq!((tl.events.len(), tl.events[0].start_utc_ms), (1, 1_610_352_065_086), "v{v} data survives");
+        assert_eq!(tl.events[0].uid_state.as_deref(), Some("bg"));
+        assert_eq!(&*tl.events[0].flags, ["s".to_owned()]);
+        let rolled = if v >= 2 { 4 } else { 0 };
+        assert_eq!(tl.access, 1 + rolled, "v{v} rolled-up counts survive");
         assert_eq!(store.history_totals("com.tencent.qqmusic").expect("history")[0].access, 3);
+        let maps = store.timeline("com.example.maps", 0, i64::MAX).expect("timeline");
+        let got: Vec<_> = maps
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    e.start_utc_ms,
+                    &*e.op,
+                    e.kind,
+                    e.source,
+                    e.uid_state.as_deref(),
+                    e.attribution_tag.as_deref(),
+                    e.proxy_package.as_deref(),
+                    e.proxy_uid,
+                    e.uid,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1_610_352_000_000, "FINE_LOCATION", "access", "discrete", Some("bg"), None, None, None, Some(10200)),
+                (
+                    1_610_352_065_000,
+                    "FINE_LOCATION",
+                    "access",
+                    "last_access",
+                    Some("bg"),
+                    None,
+                    None,
+                    None,
+                    Some(10200)
+                ),
+                (
+                    1_610_352_066_000,
+                    "FINE_LOCATION",
+                    "reject",
+                    "last_access",
+                    Some("top"),
+                    Some("nav"),
+                    Some("android"),
+                    Some(1000),
+                    Some(10200)
+                ),
+            ],
+            "v{v}: every event keeps its stream"
+        );
+        assert_eq!(maps.per_op[0].rolled_up, if v >= 2 { 7 } else { 0 });
+        let apps = store.apps().expect("apps");
+        assert_eq!(
+            apps.iter().map(|a| a.package.as_str()).collect::<Vec<_>>(),
+            ["com.example.maps", "com.tencent.qqmusic"]
+        );
+        assert_eq!(apps[0].last_access.as_ref().map(|l| l.t), Some(1_610_352_065_000));
+        assert_eq!(apps[1].uids, [10123]);
+        let c = Connection::open(dir.db()).expect("open");
+        let variants: i64 = c.query_row("SELECT count(*) FROM variants", [], |r| r.get(0)).expect("variants");
+        assert_eq!(variants, 2, "v{v}: streams sharing everything but app and op share a variant");
+        let streams: i64 = c.query_row("SELECT count(*) FROM streams", [], |r| r.get(0)).expect("streams view");
+        assert_eq!(streams, 3, "v{v}: the streams view lists every stream");
+        let flag: i64 =
+            c.query_row("SELECT count(*) FROM meta WHERE key = 'discrete_events'", [], |r| r.get(0)).expect("meta");
+        assert_eq!(flag, 1, "v{v}: the discrete record is known to ingest");
         assert!(store.check_integrity().expect("check"));
+        // Ingest goes on from the upgraded state: the same stream in a dump gets its migrated id.
+        let dump = "  Uid u0a123:\n    Package com.tencent.qqmusic:\n      READ_CONTACTS (allow):\n          \
+                    Access: [bg-s] 2021-01-11 08:01:05.086 (-1h0m0s0ms)\n          \
+                    Access: [bg-s] 2021-01-11 09:01:05.086 (-0ms)\n";
+        let opts =
+            IngestOptions { zone: Some("UTC".into()), captured_at_ms: Some(1_610_356_000_000), ..Default::default() };
+        let report = store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+        assert_eq!((report.new_events, report.known_events, report.new_apps), (1, 1, 0), "v{v}: {report:?}");
+        assert_eq!(store.timeline("com.tencent.qqmusic", 0, i64::MAX).expect("timeline").events.len(), 2);
+        let variants: i64 = c.query_row("SELECT count(*) FROM variants", [], |r| r.get(0)).expect("variants");
+        assert_eq!(variants, 2, "v{v}: no new variant");
     }
 }
 
@@ -106,6 +200,21 @@ fn a_failed_migration_leaves_the_previous_version() {
     let c = Connection::open(dir.db()).expect("open");
     assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0)).expect("version"), 1);
     assert!(c.prepare("SELECT * FROM event_rollups").is_err(), "nothing of migration 2 was applied");
+    drop(c);
+
+    // A v2 database whose op ids do not fit stream ids: the upgrade to v3 fails as a whole.
+    let dir = TempDir::new("failed-migration-v3");
+    build_at_version(&dir.db(), 2);
+    Connection::open(dir.db())
+        .expect("open")
+        .execute_batch("INSERT INTO ops (id, name, info_type, sensitive) VALUES (5000, 'X', 'other', 0)")
+        .expect("op");
+    assert!(Store::open(dir.db()).is_err());
+    let c = Connection::open(dir.db()).expect("open");
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0)).expect("version"), 2);
+    let events: i64 = c.query_row("SELECT count(*) FROM events WHERE stream_id < 10", [], |r| r.get(0)).expect("n");
+    assert_eq!(events, 4, "events keep their v2 ids");
+    assert!(c.prepare("SELECT * FROM variants").is_err(), "nothing of migration 3 was applied");
 }
 
 #[test]
@@ -167,4 +276,35 @@ fn calls_after_close_fail_cleanly() {
     store.close();
     assert!(matches!(store.apps(), Err(Error::Closed)));
     assert!(matches!(store.ingest_dump(&b""[..], &IngestOptions::default()), Err(Error::Closed)));
+}
+
+#[test]
+fn many_new_apps_and_events_go_in_batches_intact() {
+    // More apps and events than one multi-row statement holds, and a partial last batch.
+    let dir = TempDir::new("batches");
+    let store = Store::open(dir.db()).expect("open");
+    let mut dump = String::new();
+    for i in 0..150 {
+        dump.push_str(&format!(
+            "  Uid u0a{i}:\n    Package com.example.p{i:03}:\n      READ_CONTACTS (allow):\n          \
+             Access: [bg-s] 2021-01-11 08:01:05.{i:03} (-1h0m0s0ms)\n          \
+             Reject: [top-s] 2021-01-11 08:02:05.{i:03} (-1h0m0s0ms)\n"
+        ));
+    }
+    let opts =
+        IngestOptions { zone: Some("UTC".into()), captured_at_ms: Some(1_610_356_000_000), ..Default::default() };
+    let report = store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+    assert_eq!((report.new_events, report.new_apps, report.apps), (300, 150, 150));
+    let apps = store.apps().expect("apps");
+    assert_eq!(apps.len(), 150);
+    for (i, app) in apps.iter().enumerate() {
+        assert_eq!(app.package, format!("com.example.p{i:03}"));
+        assert_eq!(app.uids, [10_000 + i as i64]);
+        let tl = store.timeline(&app.package, 0, i64::MAX).expect("timeline");
+        assert_eq!(tl.events.len(), 2);
+        assert_eq!(tl.events[0].start_utc_ms, 1_610_352_065_000 + i as i64);
+        assert_eq!((tl.events[1].kind, tl.events[1].uid_state.as_deref()), ("reject", Some("top")));
+    }
+    let again = store.ingest_dump(dump.as_bytes(), &opts).expect("again");
+    assert_eq!((again.new_events, again.known_events, again.new_apps, again.apps), (0, 300, 0, 150));
 }

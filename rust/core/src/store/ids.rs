@@ -1,0 +1,118 @@
+//! Stream ids: `app_id << 32 | op_id << 20 | variant_id` (schema v3, `sql/003_stream_ids.sql`).
+//!
+//! The id is the stream's identity: ingest computes it from three small integers instead of looking it up, an
+//! app's streams (and so its events, rollups and history windows) are one contiguous range of the primary keys,
+//! and queries read the app, op and variant back from the id. Below 2^47 (app ids under 32,768) an id takes 6
+//! bytes in a record.
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::error::{Error, Result};
+
+pub(crate) const APP_SHIFT: u32 = 32;
+pub(crate) const OP_SHIFT: u32 = 20;
+/// Largest op id that fits (4,095).
+pub(crate) const MAX_OP_ID: i64 = (1 << (APP_SHIFT - OP_SHIFT)) - 1;
+/// Largest variant id that fits (1,048,575).
+pub(crate) const MAX_VARIANT_ID: i64 = (1 << OP_SHIFT) - 1;
+
+/// The stream of (app, op, variant).
+pub(crate) fn stream_id(app: i64, op: i64, variant: i64) -> Result<i64> {
+    if !(1..=MAX_OP_ID).contains(&op) || !(1..=MAX_VARIANT_ID).contains(&variant) || !(1..1 << 31).contains(&app) {
+        return Err(Error::Database(format!("stream id out of range (app {app}, op {op}, variant {variant})")));
+    }
+    Ok(app << APP_SHIFT | op << OP_SHIFT | variant)
+}
+
+/// The range of stream ids of one app, inclusive.
+pub(crate) fn app_range(app: i64) -> (i64, i64) {
+    (app << APP_SHIFT, (app << APP_SHIFT) | ((1 << APP_SHIFT) - 1))
+}
+
+/// FxHash (rustc's hasher): a multiply and a rotate per 8 bytes. For in-memory maps keyed by short strings and
+/// integers, where SipHash's resistance to chosen keys buys nothing (the keys come from the device's own dump).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+pub(crate) type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
+pub(crate) type FxHashSet<K> = std::collections::HashSet<K, FxBuild>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_pack_and_ranges_hold_an_apps_streams() {
+        let id = stream_id(7, MAX_OP_ID, MAX_VARIANT_ID).expect("fits");
+        let (lo, hi) = app_range(7);
+        assert!(lo <= id && id <= hi);
+        assert!(stream_id(8, 1, 1).expect("fits") > hi);
+        assert_eq!(
+            (id >> APP_SHIFT, (id >> OP_SHIFT) & MAX_OP_ID, id & MAX_VARIANT_ID),
+            (7, MAX_OP_ID, MAX_VARIANT_ID)
+        );
+        assert!(stream_id(1, MAX_OP_ID + 1, 1).is_err());
+        assert!(stream_id(1, 1, MAX_VARIANT_ID + 1).is_err());
+        assert!(stream_id(1, 1, 1).expect("fits") >= 1 << 32, "above every id of schema v2 (migration renumbers)");
+    }
+}
