@@ -1281,12 +1281,13 @@ impl<'t> Sink<'t> {
         if self.wrote_discrete && !self.has_discrete {
             self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('discrete_events', '1')", [])?;
         }
-        if !self.touched.is_empty() {
-            let ids = serde_json::to_string(&self.touched).map_err(|e| Error::Database(e.to_string()))?;
-            self.conn.execute(
-                "UPDATE apps SET last_seen_ms = max(last_seen_ms, ?1) WHERE id IN (SELECT value FROM json_each(?2))",
-                params![self.seen_ms, ids],
-            )?;
+        // Known apps seen again, BATCH ids per statement. Not `json_each`: the Android library is built without
+        // SQLite's JSON functions (rust/jni/libsqlite3-flags).
+        for ids in self.touched.chunks(BATCH) {
+            let marks = vec!["?"; ids.len()].join(",");
+            let sql = format!("UPDATE apps SET last_seen_ms = max(last_seen_ms, ?) WHERE id IN ({marks})");
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            stmt.execute(rusqlite::params_from_iter(std::iter::once(self.seen_ms).chain(ids.iter().copied())))?;
         }
         Ok(self.report)
     }

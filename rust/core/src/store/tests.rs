@@ -284,7 +284,7 @@ fn many_new_apps_and_events_go_in_batches_intact() {
     let dir = TempDir::new("batches");
     let store = Store::open(dir.db()).expect("open");
     let mut dump = String::new();
-    for i in 0..150 {
+    for i in 0..300 {
         dump.push_str(&format!(
             "  Uid u0a{i}:\n    Package com.example.p{i:03}:\n      READ_CONTACTS (allow):\n          \
              Access: [bg-s] 2021-01-11 08:01:05.{i:03} (-1h0m0s0ms)\n          \
@@ -294,9 +294,9 @@ fn many_new_apps_and_events_go_in_batches_intact() {
     let opts =
         IngestOptions { zone: Some("UTC".into()), captured_at_ms: Some(1_610_356_000_000), ..Default::default() };
     let report = store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
-    assert_eq!((report.new_events, report.new_apps, report.apps), (300, 150, 150));
+    assert_eq!((report.new_events, report.new_apps, report.apps), (600, 300, 300));
     let apps = store.apps().expect("apps");
-    assert_eq!(apps.len(), 150);
+    assert_eq!(apps.len(), 300);
     for (i, app) in apps.iter().enumerate() {
         assert_eq!(app.package, format!("com.example.p{i:03}"));
         assert_eq!(app.uids, [10_000 + i as i64]);
@@ -306,5 +306,14 @@ fn many_new_apps_and_events_go_in_batches_intact() {
         assert_eq!((tl.events[1].kind, tl.events[1].uid_state.as_deref()), ("reject", Some("top")));
     }
     let again = store.ingest_dump(dump.as_bytes(), &opts).expect("again");
-    assert_eq!((again.new_events, again.known_events, again.new_apps, again.apps), (0, 300, 0, 150));
+    assert_eq!((again.new_events, again.known_events, again.new_apps, again.apps), (0, 600, 0, 300));
+    // The next day's capture (not a byte-identical repeat) marks every known app as seen, in several statements.
+    dump.push('\n');
+    let later = IngestOptions { captured_at_ms: Some(1_610_442_400_000), ..opts.clone() };
+    let next = store.ingest_dump(dump.as_bytes(), &later).expect("next day");
+    assert_eq!((next.new_apps, next.apps), (0, 300));
+    let c = Connection::open(dir.db()).expect("read");
+    let seen: i64 =
+        c.query_row("SELECT count(*) FROM apps WHERE last_seen_ms = 1610442400000", [], |r| r.get(0)).expect("count");
+    assert_eq!(seen, 300);
 }
