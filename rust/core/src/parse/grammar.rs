@@ -131,6 +131,74 @@ pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
     proxy
 }
 
+/// The last `YYYY-MM-DD` that [`LocalTime::parse`] accepted and its first millisecond, so that a time on the same
+/// date only decodes its time of day. The result is always the one [`LocalTime::parse`] gives: a date's validity
+/// depends on its ten bytes alone, and everything else is checked as there (or handed to it).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DateCache {
+    date: [u8; 10],
+    day_ms: i64,
+    valid: bool,
+}
+
+impl DateCache {
+    #[inline]
+    pub fn parse(&mut self, s: &[u8]) -> Option<(LocalTime, usize)> {
+        if self.valid && s.len() >= 19 && s[..10] == self.date {
+            if let Some((tod, used)) = time_of_day(s) {
+                return Some((LocalTime(self.day_ms + tod), used));
+            }
+        }
+        let (t, used) = LocalTime::parse(s)?;
+        if let (Some((tod, _)), Some(date)) = (time_of_day(s), s.get(..10)) {
+            self.date.copy_from_slice(date);
+            self.day_ms = t.0 - tod;
+            self.valid = true;
+        }
+        Some((t, used))
+    }
+}
+
+/// The time of day of `YYYY-MM-DD HH:MM:SS[.fff]` in milliseconds, checked exactly as [`LocalTime::parse`] checks
+/// it, and the bytes used.
+#[inline]
+fn time_of_day(s: &[u8]) -> Option<(i64, usize)> {
+    if s.len() < 19 || (s[10] != b' ' && s[10] != b'T') || s[13] != b':' || s[16] != b':' {
+        return None;
+    }
+    let d = |i: usize| s[i].wrapping_sub(b'0');
+    let digits = [d(11), d(12), d(14), d(15), d(17), d(18)];
+    if digits.iter().any(|&x| x > 9) {
+        return None;
+    }
+    let n2 = |a: u8, b: u8| i64::from(a) * 10 + i64::from(b);
+    let (hour, min, sec) = (n2(digits[0], digits[1]), n2(digits[2], digits[3]), n2(digits[4], digits[5]));
+    if hour > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let mut used = 19;
+    let mut ms = 0i64;
+    if s.len() > 19 && s[19] == b'.' {
+        let mut count = 0;
+        let mut i = 20;
+        while i < s.len() && s[i].is_ascii_digit() {
+            if count < 3 {
+                ms = ms * 10 + i64::from(s[i] - b'0');
+            }
+            count += 1;
+            i += 1;
+        }
+        if count == 0 {
+            return None;
+        }
+        for _ in count..3 {
+            ms *= 10;
+        }
+        used = i;
+    }
+    Some((((hour * 60 + min) * 60 + sec) * 1000 + ms, used))
+}
+
 /// The fields an event line carries after its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Times<'a> {
@@ -144,8 +212,13 @@ pub struct Times<'a> {
 
 /// Parses `<abs> (<rel>)[ duration=<dur>][ proxy[...]]` and tolerates extra OEM words after it.
 pub fn parse_times(s: &str) -> Option<Times<'_>> {
+    parse_times_with(s, &mut DateCache::default())
+}
+
+/// [`parse_times`] with a cache of the last date seen: most events of a dump share a few dates.
+pub fn parse_times_with<'a>(s: &'a str, dates: &mut DateCache) -> Option<Times<'a>> {
     let s = s.trim_start_matches([' ', '\t']);
-    let (time_local, used) = LocalTime::parse(s.as_bytes())?;
+    let (time_local, used) = dates.parse(s.as_bytes())?;
     let mut rest = &s[used..];
     let mut times =
         Times { time_local: Some(time_local), relative_ms: None, duration_ms: None, proxy: None, complete: true };
@@ -222,10 +295,15 @@ pub fn event_kind(t: &str) -> Option<(EventKind, &str)> {
 
 /// After `Access:`: `[state-flags]` and times (Android 10+).
 pub fn parse_keyed(rest: &str) -> Option<KeyedEvent<'_>> {
+    parse_keyed_with(rest, &mut DateCache::default())
+}
+
+/// [`parse_keyed`] with a [`DateCache`].
+pub fn parse_keyed_with<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a>> {
     let r = rest.trim_start_matches([' ', '\t']).strip_prefix('[')?;
     let close = pos(r, b']')?;
     let (uid_state, flags) = split_key(&r[..close]);
-    let times = parse_times(&r[close + 1..])?;
+    let times = parse_times_with(&r[close + 1..], dates)?;
     Some(KeyedEvent { uid_state, flags, times })
 }
 
@@ -240,6 +318,46 @@ pub fn parse_state_times(s: &str) -> Option<StateEvent<'_>> {
     Some(StateEvent { uid_state: state, times })
 }
 
+/// The bytes of an op name as the one-pass scan accepts them: `[A-Za-z0-9_.]`.
+const NAME_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+        i += 1;
+    }
+    t
+};
+
+/// `s.split(" / ")` without a substring searcher: the parts between leftmost non-overlapping ` / `.
+struct SlashParts<'a> {
+    rest: &'a str,
+    done: bool,
+}
+
+impl<'a> Iterator for SlashParts<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.done {
+            return None;
+        }
+        let s = self.rest;
+        let b = s.as_bytes();
+        let mut i = 1;
+        while i + 1 < b.len() {
+            if b[i] == b'/' && b[i - 1] == b' ' && b[i + 1] == b' ' {
+                self.rest = &s[i + 2..];
+                return Some(&s[..i - 1]);
+            }
+            i += 1;
+        }
+        self.done = true;
+        Some(s)
+    }
+}
+
 /// An op header: `READ_CONTACTS (allow):`, `FINE_LOCATION (allow / switch COARSE_LOCATION=allow): `,
 /// `CAMERA (mode=5):`. OEM words after the switch part are ignored.
 pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
@@ -248,8 +366,7 @@ pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
     let bytes = t.as_bytes();
     let mut space = 0;
     while space < bytes.len() && bytes[space] != b' ' {
-        let c = bytes[space];
-        if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.') {
+        if !NAME_CHAR[usize::from(bytes[space])] {
             space = pos(t, b' ')?;
             if !is_op_name(&t[..space]) {
                 return None;
@@ -270,7 +387,7 @@ pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
         header.mode = Some(trim(inner)).filter(|m| !m.is_empty());
         return Some(header);
     }
-    let mut parts = inner.split(" / ");
+    let mut parts = SlashParts { rest: inner, done: false };
     header.mode = parts.next().map(trim).filter(|m| !m.is_empty());
     for part in parts {
         if let Some(sw) = trim(part).strip_prefix("switch ") {
@@ -417,6 +534,38 @@ mod tests {
         assert_eq!((h.op, h.mode), ("Unknown(120)", Some("mode=5")));
         assert!(parse_op_header("Package com.foo:").is_none());
         assert!(parse_op_header("Op COARSE_LOCATION:").is_none());
+    }
+
+    #[test]
+    fn slash_parts_split_like_str_split() {
+        for s in ["a / b", "a / / b", " / ", "", "a/b / c", "x /  / y / ", "/ a / ", "a  /  b", "\u{4e2d} / \u{6587}"] {
+            let want: Vec<&str> = s.split(" / ").collect();
+            let got: Vec<&str> = SlashParts { rest: s, done: false }.collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn date_cache_agrees_with_local_time() {
+        let mut cache = DateCache::default();
+        for s in [
+            "2021-01-11 16:01:05.086 x",
+            "2021-01-11 16:01:05.08",
+            "2021-01-11 23:59:60.999",
+            "2021-01-11 24:00:00.000",
+            "2021-01-11 16:01:05.",
+            "2021-01-11T16:01:05",
+            "2021-01-11 16:01:05.123456",
+            "2021-01-11 1a:01:05.000",
+            "2021-01-11",
+            "2021-02-30 00:00:00.000",
+            "2020-02-29 00:00:00.000",
+            "2021-01-11x16:01:05.086",
+            "2021-01-12 00:00:00.001",
+        ] {
+            assert_eq!(cache.parse(s.as_bytes()), LocalTime::parse(s.as_bytes()), "{s}");
+            assert_eq!(cache.parse(s.as_bytes()), LocalTime::parse(s.as_bytes()), "{s} (cached)");
+        }
     }
 
     #[test]
