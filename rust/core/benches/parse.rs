@@ -7,7 +7,7 @@ use std::io::{BufWriter, Read};
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use opsight_core::parse::{parse_reader, parse_snapshot, Tally};
+use opsight_core::parse::{parse_reader, parse_reader_single_thread, parse_snapshot, Tally};
 use opsight_synth::{generate, DumpSpec, Layout};
 
 /// 20 MB of Android 11+ text: a few hundred apps with realistic ops, attribution tags and proxies.
@@ -50,6 +50,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut tally = Tally::default();
             parse_reader(File::open(&path).expect("open"), &mut tally).expect("parse");
+            tally.access_events
+        })
+    });
+    group.bench_function("parse_streaming_tally_one_thread", |b| {
+        b.iter(|| {
+            let mut tally = Tally::default();
+            parse_reader_single_thread(File::open(&path).expect("open"), &mut tally).expect("parse");
             tally.access_events
         })
     });

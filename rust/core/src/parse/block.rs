@@ -153,7 +153,7 @@ impl BlockIndex {
                     rec.trimmed = Span::of(text, t);
                     if let Some((_, rest)) = grammar::event_kind(t) {
                         // As `Parser::event_line` does before calling `parse_keyed`.
-                        let r = rest.trim_start_matches([' ', '\t']);
+                        let r = grammar::trim_blank_start(rest);
                         if r.starts_with('[') {
                             rec.event = self.events.len() as u32;
                             let e = grammar::parse_keyed_with(r, &mut self.dates);

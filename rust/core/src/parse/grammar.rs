@@ -29,9 +29,26 @@ fn pos_ws(s: &str) -> usize {
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
-    let Some(i) = b.iter().position(|c| !ws(c)) else { return "" };
+    // Indentation is spaces, eight at a time; the byte loop then handles tabs and `\r`.
+    let mut i = 0;
+    while let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let other = u64::from_le_bytes(word) ^ 0x2020_2020_2020_2020;
+        if other != 0 {
+            i += (other.trailing_zeros() / 8) as usize;
+            break;
+        }
+        i += 8;
+    }
+    let Some(i) = b[i..].iter().position(|c| !ws(c)).map(|p| p + i) else { return "" };
     let j = b.iter().rposition(|c| !ws(c)).map_or(i, |j| j + 1);
     &s[i..j]
+}
+
+/// `s.trim_start_matches([' ', '\t'])` as a plain byte loop.
+#[inline]
+pub fn trim_blank_start(s: &str) -> &str {
+    let n = s.bytes().take_while(|&c| c == b' ' || c == b'\t').count();
+    &s[n..]
 }
 
 /// Op names as printed: `[A-Z0-9_]+`, OEM variants with lower case or dots, and `Unknown(N)`.
@@ -115,6 +132,51 @@ pub fn parse_full_duration(s: &str) -> Option<i64> {
     last_ms.then_some(if neg { -total } else { total })
 }
 
+/// Scans a duration at the start of `b` up to the first byte that cannot continue it, and returns that
+/// position with what [`parse_full_duration`] returns for the bytes before it. `None` when it does not start
+/// with digits (after the sign), where the caller takes the general path. The caller must check that the stop is a
+/// boundary that [`parse_full_duration`]'s caller would have cut at (then both read the same bytes the same way:
+/// none of them is blank, so its trim changes nothing).
+#[inline]
+fn scan_duration(b: &[u8]) -> Option<(Option<i64>, usize)> {
+    let (neg, mut i) = match b.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
+    };
+    let mut total: i64 = 0;
+    let mut any = false;
+    loop {
+        let start = i;
+        let mut n: i64 = 0;
+        while let Some(d) = b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d <= 9) {
+            n = n.saturating_mul(10).saturating_add(i64::from(d));
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        let unit = match b.get(i) {
+            Some(b'd') => 86_400_000,
+            Some(b'h') => 3_600_000,
+            Some(b'm') if b.get(i + 1) == Some(&b's') => {
+                i += 1;
+                1
+            }
+            Some(b'm') => 60_000,
+            Some(b's') => 1000,
+            // A bare number is only valid as formatDuration's zero.
+            _ => return Some(((!any && n == 0).then_some(0), i)),
+        };
+        i += 1;
+        any = true;
+        total = total.saturating_add(n.saturating_mul(unit));
+        if !b.get(i).is_some_and(u8::is_ascii_digit) {
+            return Some(((unit == 1).then_some(if neg { -total } else { total }), i));
+        }
+    }
+}
+
 /// `proxy[uid=10070, pkg=com.android.providers.contacts, attributionTag=null]` body (inside the brackets).
 /// The key of the tag varies (`attributionTag=`, the Android 11 preview's `feature=`); unknown keys are ignored.
 pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
@@ -131,29 +193,44 @@ pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
     proxy
 }
 
-/// The last `YYYY-MM-DD` that [`LocalTime::parse`] accepted and its first millisecond, so that a time on the same
-/// date only decodes its time of day. The result is always the one [`LocalTime::parse`] gives: a date's validity
-/// depends on its ten bytes alone, and everything else is checked as there (or handed to it).
+/// Recent `YYYY-MM-DD`s that [`LocalTime::parse`] accepted and their first millisecond, so that a time on one of
+/// them only decodes its time of day (the events of a dump fall on a few dozen dates). The result is always the
+/// one [`LocalTime::parse`] gives: a date's validity depends on its ten bytes alone, and everything else is checked
+/// as there (or handed to it).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DateCache {
+    slots: [DateSlot; DATE_SLOTS],
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct DateSlot {
     date: [u8; 10],
     day_ms: i64,
     valid: bool,
 }
 
+const DATE_SLOTS: usize = 32;
+
 impl DateCache {
     #[inline]
     pub fn parse(&mut self, s: &[u8]) -> Option<(LocalTime, usize)> {
-        if self.valid && s.len() >= 19 && s[..10] == self.date {
+        if s.len() < 19 {
+            return None;
+        }
+        // Direct-mapped on the day of the month.
+        let slot = (usize::from(s[9] & 15) + 10 * usize::from(s[8] & 3)) % DATE_SLOTS;
+        let cached = &self.slots[slot];
+        if cached.valid && s[..10] == cached.date {
             if let Some((tod, used)) = time_of_day(s) {
-                return Some((LocalTime(self.day_ms + tod), used));
+                return Some((LocalTime(cached.day_ms + tod), used));
             }
         }
         let (t, used) = LocalTime::parse(s)?;
-        if let (Some((tod, _)), Some(date)) = (time_of_day(s), s.get(..10)) {
-            self.date.copy_from_slice(date);
-            self.day_ms = t.0 - tod;
-            self.valid = true;
+        if let Some((tod, _)) = time_of_day(s) {
+            let slot = &mut self.slots[slot];
+            slot.date.copy_from_slice(&s[..10]);
+            slot.day_ms = t.0 - tod;
+            slot.valid = true;
         }
         Some((t, used))
     }
@@ -217,15 +294,21 @@ pub fn parse_times(s: &str) -> Option<Times<'_>> {
 
 /// [`parse_times`] with a cache of the last date seen: most events of a dump share a few dates.
 pub fn parse_times_with<'a>(s: &'a str, dates: &mut DateCache) -> Option<Times<'a>> {
-    let s = s.trim_start_matches([' ', '\t']);
+    let s = trim_blank_start(s);
     let (time_local, used) = dates.parse(s.as_bytes())?;
     let mut rest = &s[used..];
     let mut times =
         Times { time_local: Some(time_local), relative_ms: None, duration_ms: None, proxy: None, complete: true };
-    rest = rest.trim_start_matches([' ', '\t']);
+    rest = trim_blank_start(rest);
     if let Some(r) = rest.strip_prefix('(') {
-        match pos(r, b')') {
+        // One pass when the duration runs right up to `)`; otherwise find `)` first.
+        let scanned = scan_duration(r.as_bytes()).filter(|&(_, stop)| r.as_bytes().get(stop) == Some(&b')'));
+        match scanned.map(|(_, stop)| stop).or_else(|| pos(r, b')')) {
             Some(close) => {
+                times.relative_ms = match scanned {
+                    Some((value, _)) => value,
+                    None => parse_full_duration(&r[..close]),
+                };
                 times.relative_ms = parse_full_duration(&r[..close]);
                 if times.relative_ms.is_none() {
                     times.complete = false;
@@ -240,13 +323,18 @@ pub fn parse_times_with<'a>(s: &'a str, dates: &mut DateCache) -> Option<Times<'
     }
     // Optional fields in any order; OEM words in between are skipped.
     loop {
-        rest = rest.trim_start_matches([' ', '\t']);
+        rest = trim_blank_start(rest);
         if rest.is_empty() {
             break;
         }
         if let Some(r) = rest.strip_prefix("duration=") {
-            let end = pos_ws(r);
-            times.duration_ms = parse_full_duration(&r[..end]);
+            let scanned = scan_duration(r.as_bytes())
+                .filter(|&(_, stop)| matches!(r.as_bytes().get(stop), None | Some(b' ' | b'\t')));
+            let end = scanned.map_or_else(|| pos_ws(r), |(_, stop)| stop);
+            times.duration_ms = match scanned {
+                Some((value, _)) => value,
+                None => parse_full_duration(&r[..end]),
+            };
             if times.duration_ms.is_none() {
                 times.complete = false;
             }
@@ -300,7 +388,7 @@ pub fn parse_keyed(rest: &str) -> Option<KeyedEvent<'_>> {
 
 /// [`parse_keyed`] with a [`DateCache`].
 pub fn parse_keyed_with<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a>> {
-    let r = rest.trim_start_matches([' ', '\t']).strip_prefix('[')?;
+    let r = trim_blank_start(rest).strip_prefix('[')?;
     let close = pos(r, b']')?;
     let (uid_state, flags) = split_key(&r[..close]);
     let times = parse_times_with(&r[close + 1..], dates)?;
@@ -562,6 +650,11 @@ mod tests {
             "2020-02-29 00:00:00.000",
             "2021-01-11x16:01:05.086",
             "2021-01-12 00:00:00.001",
+            "2021-02-11 16:01:05.086",
+            "2021-01-11 16:01:05.087",
+            "2021-11-01 00:00:00.000",
+            "2021-1a-01 00:00:00.000",
+            "2021-01-31 23:59:59.999",
         ] {
             assert_eq!(cache.parse(s.as_bytes()), LocalTime::parse(s.as_bytes()), "{s}");
             assert_eq!(cache.parse(s.as_bytes()), LocalTime::parse(s.as_bytes()), "{s} (cached)");
@@ -600,6 +693,50 @@ mod tests {
         ] {
             assert_eq!(parse_full_duration(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn scanned_durations_agree_with_full_durations() {
+        let texts = [
+            "+30s0ms",
+            "-314d1h25m2s33ms",
+            "0",
+            "+0",
+            "-12ms",
+            "+1m3",
+            "+1m",
+            "5",
+            "+",
+            "",
+            "+5x",
+            "+1s2",
+            "00",
+            "-0",
+            "+99999999999999999999d0ms",
+            "+1h",
+            "+1msms",
+            "1ms2",
+            "+2d3",
+            "+0ms",
+            "+1d0h0m0s0ms",
+            "+1m5ms",
+        ];
+        for text in texts {
+            for stop in [")", " ", "\t", "", ") x", "  duration=+5ms"] {
+                let line = format!("{text}{stop}");
+                if let Some((value, at)) = scan_duration(line.as_bytes()) {
+                    if at == text.len() {
+                        assert_eq!(value, parse_full_duration(text), "{line:?}");
+                    }
+                }
+            }
+        }
+        let e = parse_times("2021-01-11 16:01:05.086 (-1h5m27s679ms) duration=+1s2ms x").expect("times");
+        assert_eq!((e.relative_ms, e.duration_ms, e.complete), (Some(-3_927_679), Some(1_002), true));
+        let e = parse_times("2021-01-11 16:01:05.086 ( -1h5m27s679ms ) duration=+1s2ms\r y").expect("times");
+        assert_eq!((e.relative_ms, e.duration_ms, e.complete), (Some(-3_927_679), Some(1_002), true));
+        let e = parse_times("2021-01-11 16:01:05.086 (-1h5m27s67) duration=+1s").expect("times");
+        assert_eq!((e.relative_ms, e.duration_ms, e.complete), (None, None, false));
     }
 
     #[test]

@@ -10,8 +10,9 @@ pub(crate) mod grammar;
 mod lines;
 mod tally;
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
-use std::sync::mpsc;
+use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::model::{
     Context, Dialect, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, ParseSummary,
@@ -42,13 +43,34 @@ pub fn parse_reader_single_thread<R: Read, V: Visitor>(reader: R, visitor: &mut 
     run(reader, visitor, false)
 }
 
-/// Blocks in flight between the threads: one being indexed, one indexed and waiting. With the block being read
-/// and the one being fed, at most four buffers exist, whatever the input's size.
+/// Blocks between reading and feeding: one being indexed or waiting for it, one indexed. With the block being
+/// read, at most three buffers exist (four while one is fed), whatever the input's size.
 const IN_FLIGHT: usize = 2;
 
 struct Job {
+    seq: u64,
     block: Block,
     index: BlockIndex,
+}
+
+/// Blocks waiting for an index, shared with the helper thread.
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    closed: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // Nothing can panic while the lock is held (only queue pushes and pops), but never panic on poison.
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Result<ParseSummary> {
@@ -61,7 +83,8 @@ fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Re
     while let Some(piece) = blocks.next_piece()? {
         match piece {
             Piece::Block(block) if threads && !first => {
-                std::thread::scope(|s| pipelined(s, &mut blocks, &mut parser, block, &mut scratch))?;
+                let shared = Shared::default();
+                std::thread::scope(|s| pipelined(s, &shared, &mut blocks, &mut parser, block, &mut scratch))?;
                 break;
             }
             Piece::Block(block) => {
@@ -79,72 +102,123 @@ fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Re
     Ok(summary)
 }
 
-/// The rest of the input from `block` on, with a helper thread that indexes blocks. Every piece reaches the
-/// parser in input order: a loose line waits until the blocks before it are fed.
-fn pipelined<'scope, R: Read, V: Visitor>(
-    s: &'scope std::thread::Scope<'scope, '_>,
+/// The rest of the input from `block` on, with a helper thread that indexes blocks. A block waits in a queue;
+/// whichever thread gets to it first indexes it: the helper as soon as it is idle, or this thread when the block
+/// is next to be fed and the helper has not taken it (so a helper starved of CPU by other processes costs
+/// nothing but the queue). Every piece reaches the parser in input order: a loose line waits until the blocks
+/// before it are fed.
+fn pipelined<'scope, 'env, R: Read, V: Visitor>(
+    s: &'scope std::thread::Scope<'scope, 'env>,
+    shared: &'env Shared,
     blocks: &mut BlockReader<R>,
     parser: &mut Parser<'_, V>,
     block: Block,
     scratch: &mut String,
 ) -> io::Result<()> {
-    let (to_helper, jobs) = mpsc::sync_channel::<Job>(IN_FLIGHT);
-    let (helper_done, done) = mpsc::sync_channel::<Job>(IN_FLIGHT);
-    s.spawn(move || {
-        for mut job in jobs {
-            job.index.build(&job.block);
-            if helper_done.send(job).is_err() {
-                break;
+    let (helper_done, done) = mpsc::channel::<Job>();
+    s.spawn(move || loop {
+        let job = {
+            let mut q = shared.lock();
+            loop {
+                if let Some(job) = q.jobs.pop_front() {
+                    break Some(job);
+                }
+                if q.closed {
+                    break None;
+                }
+                q = shared.wake.wait(q).unwrap_or_else(PoisonError::into_inner);
             }
+        };
+        let Some(mut job) = job else { break };
+        job.index.build(&job.block);
+        if helper_done.send(job).is_err() {
+            break;
         }
     });
-    let mut spare: Vec<BlockIndex> = Vec::new();
-    let mut in_flight = 0usize;
-    let feed_one =
-        |blocks: &mut BlockReader<R>, spare: &mut Vec<BlockIndex>, parser: &mut Parser<'_, V>, scratch: &mut String| {
-            // The helper only stops when this thread hangs up, so a closed channel means it died: nothing to feed.
-            let Ok(job) = done.recv() else { return false };
-            parser.feed_block(&job.block, &job.index, scratch);
-            blocks.recycle(job.block.buf);
-            spare.push(job.index);
-            true
+    let mut line = Pipeline { shared, done, spare: Vec::new(), sent: 0, fed: 0 };
+    let result = line.run(blocks, parser, block, scratch);
+    shared.lock().closed = true;
+    shared.wake.notify_all();
+    result
+}
+
+struct Pipeline<'a> {
+    shared: &'a Shared,
+    done: mpsc::Receiver<Job>,
+    spare: Vec<BlockIndex>,
+    sent: u64,
+    fed: u64,
+}
+
+impl Pipeline<'_> {
+    fn run<R: Read, V: Visitor>(
+        &mut self,
+        blocks: &mut BlockReader<R>,
+        parser: &mut Parser<'_, V>,
+        block: Block,
+        scratch: &mut String,
+    ) -> io::Result<()> {
+        let mut next = Some(Piece::Block(block));
+        loop {
+            match next {
+                Some(Piece::Block(block)) => {
+                    let index = self.spare.pop().unwrap_or_default();
+                    self.shared.lock().jobs.push_back(Job { seq: self.sent, block, index });
+                    self.shared.wake.notify_one();
+                    self.sent += 1;
+                    if self.sent - self.fed >= IN_FLIGHT as u64 {
+                        self.feed_oldest(blocks, parser, scratch)?;
+                    }
+                }
+                Some(Piece::Loose { bytes, terminated }) => {
+                    while self.fed < self.sent {
+                        self.feed_oldest(blocks, parser, scratch)?;
+                    }
+                    parser.feed_loose(&bytes, terminated, scratch);
+                }
+                None => break,
+            }
+            next = blocks.next_piece()?;
+        }
+        while self.fed < self.sent {
+            self.feed_oldest(blocks, parser, scratch)?;
+        }
+        Ok(())
+    }
+
+    /// Feeds the oldest block not yet fed, indexing it here if the helper has not taken it.
+    fn feed_oldest<R: Read, V: Visitor>(
+        &mut self,
+        blocks: &mut BlockReader<R>,
+        parser: &mut Parser<'_, V>,
+        scratch: &mut String,
+    ) -> io::Result<()> {
+        let mine = {
+            let mut q = self.shared.lock();
+            if q.jobs.front().is_some_and(|j| j.seq == self.fed) {
+                q.jobs.pop_front()
+            } else {
+                None
+            }
         };
-    let mut next = Some(Piece::Block(block));
-    loop {
-        match next {
-            Some(Piece::Block(block)) => {
-                let index = spare.pop().unwrap_or_default();
-                if to_helper.send(Job { block, index }).is_err() {
-                    return Err(io::Error::other("the parser's helper thread stopped"));
-                }
-                in_flight += 1;
-                if in_flight >= IN_FLIGHT {
-                    if !feed_one(blocks, &mut spare, parser, scratch) {
-                        return Err(io::Error::other("the parser's helper thread stopped"));
-                    }
-                    in_flight -= 1;
-                }
+        let job = match mine {
+            Some(mut job) => {
+                job.index.build(&job.block);
+                job
             }
-            Some(Piece::Loose { bytes, terminated }) => {
-                while in_flight > 0 {
-                    if !feed_one(blocks, &mut spare, parser, scratch) {
-                        return Err(io::Error::other("the parser's helper thread stopped"));
-                    }
-                    in_flight -= 1;
-                }
-                parser.feed_loose(&bytes, terminated, scratch);
-            }
-            None => break,
-        }
-        next = blocks.next_piece()?;
+            // The helper took it (and any older one) and sends results in order. It only stops when this side
+            // closes the queue, so a closed channel means it died: report it rather than lose lines.
+            None => match self.done.recv() {
+                Ok(job) if job.seq == self.fed => job,
+                _ => return Err(io::Error::other("the parser's helper thread stopped")),
+            },
+        };
+        self.fed += 1;
+        parser.feed_block(&job.block, &job.index, scratch);
+        blocks.recycle(job.block.buf);
+        self.spare.push(job.index);
+        Ok(())
     }
-    while in_flight > 0 {
-        if !feed_one(blocks, &mut spare, parser, scratch) {
-            return Err(io::Error::other("the parser's helper thread stopped"));
-        }
-        in_flight -= 1;
-    }
-    Ok(())
 }
 
 /// Parses an in-memory input. Never fails.
@@ -782,7 +856,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
             self.unrecognised();
             return;
         }
-        let r = rest.trim_start_matches([' ', '\t']);
+        let r = grammar::trim_blank_start(rest);
         if r.starts_with('[') {
             let Some(e) = decoded.unwrap_or_else(|| grammar::parse_keyed(r)) else {
                 self.unrecognised();
