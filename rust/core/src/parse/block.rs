@@ -149,7 +149,7 @@ impl BlockIndex {
             let mut rec = LineRec { from: from as u32, to: nl as u32, trimmed: Span::NONE, event: u32::MAX };
             if let Some(text) = text {
                 if let Some(line) = text.get(from..nl) {
-                    let t = grammar::trim(line);
+                    let t = grammar::trim_line(line);
                     rec.trimmed = Span::of(text, t);
                     if let Some((_, rest)) = grammar::event_kind(t) {
                         // As `Parser::event_line` does before calling `parse_keyed`.

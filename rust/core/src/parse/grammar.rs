@@ -29,7 +29,16 @@ fn pos_ws(s: &str) -> usize {
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
-    // Indentation is spaces, eight at a time; the byte loop then handles tabs and `\r`.
+    let Some(i) = b.iter().position(|c| !ws(c)) else { return "" };
+    let j = b.iter().rposition(|c| !ws(c)).map_or(i, |j| j + 1);
+    &s[i..j]
+}
+
+/// [`trim`] for a whole line, whose indentation is mostly spaces: skips them eight at a time first (the byte loop
+/// then handles tabs and `\r`).
+#[inline]
+pub fn trim_line(s: &str) -> &str {
+    let b = s.as_bytes();
     let mut i = 0;
     while let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
         let other = u64::from_le_bytes(word) ^ 0x2020_2020_2020_2020;
@@ -39,9 +48,7 @@ pub fn trim(s: &str) -> &str {
         }
         i += 8;
     }
-    let Some(i) = b[i..].iter().position(|c| !ws(c)).map(|p| p + i) else { return "" };
-    let j = b.iter().rposition(|c| !ws(c)).map_or(i, |j| j + 1);
-    &s[i..j]
+    trim(&s[i..])
 }
 
 /// `s.trim_start_matches([' ', '\t'])` as a plain byte loop.
@@ -309,7 +316,6 @@ pub fn parse_times_with<'a>(s: &'a str, dates: &mut DateCache) -> Option<Times<'
                     Some((value, _)) => value,
                     None => parse_full_duration(&r[..close]),
                 };
-                times.relative_ms = parse_full_duration(&r[..close]);
                 if times.relative_ms.is_none() {
                     times.complete = false;
                 }
@@ -382,6 +388,7 @@ pub fn event_kind(t: &str) -> Option<(EventKind, &str)> {
 }
 
 /// After `Access:`: `[state-flags]` and times (Android 10+).
+#[cfg(test)]
 pub fn parse_keyed(rest: &str) -> Option<KeyedEvent<'_>> {
     parse_keyed_with(rest, &mut DateCache::default())
 }
@@ -625,6 +632,15 @@ mod tests {
     }
 
     #[test]
+    fn trim_line_is_trim() {
+        for s in
+            ["", " ", "        ", "         x ", "\t\tAccess: x\r", "  \u{4e2d} ", "          Access: [fg-s] y  \r"]
+        {
+            assert_eq!(trim_line(s), trim(s), "{s:?}");
+        }
+    }
+
+    #[test]
     fn slash_parts_split_like_str_split() {
         for s in ["a / b", "a / / b", " / ", "", "a/b / c", "x /  / y / ", "/ a / ", "a  /  b", "\u{4e2d} / \u{6587}"] {
             let want: Vec<&str> = s.split(" / ").collect();
@@ -731,6 +747,11 @@ mod tests {
                 }
             }
         }
+        assert_eq!(
+            scan_duration(b"-2d18h33m22s561ms)"),
+            Some((Some(-(2 * 86_400_000 + 18 * 3_600_000 + 33 * 60_000 + 22_561)), 17))
+        );
+        assert_eq!(scan_duration(b"+38s335ms"), Some((Some(38_335), 9)));
         let e = parse_times("2021-01-11 16:01:05.086 (-1h5m27s679ms) duration=+1s2ms x").expect("times");
         assert_eq!((e.relative_ms, e.duration_ms, e.complete), (Some(-3_927_679), Some(1_002), true));
         let e = parse_times("2021-01-11 16:01:05.086 ( -1h5m27s679ms ) duration=+1s2ms\r y").expect("times");

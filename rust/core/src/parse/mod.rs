@@ -76,7 +76,6 @@ impl Shared {
 fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Result<ParseSummary> {
     let mut parser = Parser::new(visitor);
     let mut blocks = BlockReader::new(reader);
-    let mut index = BlockIndex::default();
     let mut scratch = String::new();
     // The first block is parsed here: an input that fits in it never starts a thread.
     let mut first = true;
@@ -88,8 +87,7 @@ fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Re
                 break;
             }
             Piece::Block(block) => {
-                index.build(&block);
-                parser.feed_block(&block, &index, &mut scratch);
+                parser.feed_lines(&block, &mut scratch);
                 blocks.recycle(block.buf);
             }
             Piece::Loose { bytes, terminated } => parser.feed_loose(&bytes, terminated, &mut scratch),
@@ -405,6 +403,7 @@ struct Parser<'v, V: Visitor> {
     summary: ParseSummary,
     /// Whether the last line fed was cut (unterminated and not complete).
     cut: bool,
+    dates: grammar::DateCache,
     /// The line being parsed is the input's last and has no newline: records from it must be complete.
     last_line: bool,
 }
@@ -437,6 +436,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
             vote: NowVote::default(),
             summary: ParseSummary::default(),
             cut: false,
+            dates: grammar::DateCache::default(),
             last_line: false,
         }
     }
@@ -465,6 +465,39 @@ impl<'v, V: Visitor> Parser<'v, V> {
                 for rec in recs {
                     let line = bytes.get(rec.from as usize..rec.to as usize).unwrap_or_default();
                     lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
+                }
+            }
+        }
+    }
+
+    /// Every line of a block, in order, without an index (on this thread alone).
+    fn feed_lines(&mut self, block: &Block, scratch: &mut String) {
+        let bytes = block.bytes();
+        let mut skip = block.skip_first;
+        let mut from = 0;
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                for nl in memchr::memchr_iter(b'\n', bytes) {
+                    let line = text.get(from..nl).unwrap_or_default();
+                    from = nl + 1;
+                    if std::mem::take(&mut skip) {
+                        continue;
+                    }
+                    self.summary.lines += 1;
+                    if line.len() > MAX_LINE {
+                        self.unrecognised();
+                    } else {
+                        self.feed_trimmed(grammar::trim_line(line), true, None, "");
+                    }
+                }
+            }
+            Err(_) => {
+                for nl in memchr::memchr_iter(b'\n', bytes) {
+                    let line = bytes.get(from..nl).unwrap_or_default();
+                    from = nl + 1;
+                    if !std::mem::take(&mut skip) {
+                        lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
+                    }
                 }
             }
         }
@@ -858,7 +891,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
         }
         let r = grammar::trim_blank_start(rest);
         if r.starts_with('[') {
-            let Some(e) = decoded.unwrap_or_else(|| grammar::parse_keyed(r)) else {
+            let Some(e) = decoded.unwrap_or_else(|| grammar::parse_keyed_with(r, &mut self.dates)) else {
                 self.unrecognised();
                 return;
             };
