@@ -396,8 +396,23 @@ pub fn parse_keyed(rest: &str) -> Option<KeyedEvent<'_>> {
 /// [`parse_keyed`] with a [`DateCache`].
 pub fn parse_keyed_with<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a>> {
     let r = trim_blank_start(rest).strip_prefix('[')?;
-    let close = pos(r, b']')?;
-    let (uid_state, flags) = split_key(&r[..close]);
+    // One pass to `]` that also finds the first `-`; a key with blanks in it takes `split_key`'s trims.
+    let b = r.as_bytes();
+    let (mut close, mut dash, mut blank) = (0, None, false);
+    loop {
+        match *b.get(close)? {
+            b']' => break,
+            b'-' if dash.is_none() => dash = Some(close),
+            b' ' | b'\t' | b'\r' => blank = true,
+            _ => {}
+        }
+        close += 1;
+    }
+    let (uid_state, flags) = match dash {
+        _ if blank => split_key(&r[..close]),
+        Some(dash) => (non_empty(&r[..dash]), &r[dash + 1..close]),
+        None => (non_empty(&r[..close]), ""),
+    };
     let times = parse_times_with(&r[close + 1..], dates)?;
     Some(KeyedEvent { uid_state, flags, times })
 }
@@ -629,6 +644,16 @@ mod tests {
         assert_eq!((h.op, h.mode), ("Unknown(120)", Some("mode=5")));
         assert!(parse_op_header("Package com.foo:").is_none());
         assert!(parse_op_header("Op COARSE_LOCATION:").is_none());
+    }
+
+    #[test]
+    fn keys_split_as_split_key_splits_them() {
+        for key in ["fg-s", "top", "", "-", "bg-tp|tpd", " fg - s ", "-s", "fg-", "a-b-c", "\tcch-s\r", "fg -s"] {
+            let line = format!("[{key}] 2021-01-11 16:01:05.086 (-1h5m27s679ms)");
+            let e = parse_keyed(&line).expect("keyed");
+            assert_eq!((e.uid_state, e.flags), split_key(key), "{key:?}");
+        }
+        assert!(parse_keyed("[fg-s 2021-01-11 16:01:05.086").is_none());
     }
 
     #[test]

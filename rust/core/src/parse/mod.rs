@@ -546,7 +546,19 @@ impl<'v, V: Visitor> Parser<'v, V> {
                 return;
             }
             // So are attribution blocks and op headers.
-            if t == "]" || t.ends_with("=[") || (t.ends_with("):") && !t.starts_with("Uid ")) {
+            if t.ends_with("):") && !t.starts_with("Uid ") {
+                // What `main_line` would reach after ruling out the lines that start with these words.
+                if !["Access:", "Reject:", "Running start at:", "Package "].iter().any(|w| t.starts_with(w)) {
+                    if let Some(header) = grammar::parse_op_header(t) {
+                        self.seen.paren_op_header = true;
+                        self.start_op(&header);
+                        return;
+                    }
+                }
+                self.main_line(t);
+                return;
+            }
+            if t == "]" || t.ends_with("=[") {
                 self.main_line(t);
                 return;
             }
