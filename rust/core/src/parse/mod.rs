@@ -133,11 +133,20 @@ fn pipelined<'scope, 'env, R: Read, V: Visitor>(
             break;
         }
     });
+    // Closes the queue when this thread leaves, also by a panic in the visitor: the scope waits for the helper,
+    // which must not be left waiting for blocks.
+    let _close = CloseOnDrop(shared);
     let mut line = Pipeline { shared, done, spare: Vec::new(), sent: 0, fed: 0 };
-    let result = line.run(blocks, parser, block, scratch);
-    shared.lock().closed = true;
-    shared.wake.notify_all();
-    result
+    line.run(blocks, parser, block, scratch)
+}
+
+struct CloseOnDrop<'a>(&'a Shared);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.lock().closed = true;
+        self.0.wake.notify_all();
+    }
 }
 
 struct Pipeline<'a> {
@@ -1411,6 +1420,20 @@ mod tests {
         check(&long_tail);
         check(b"");
         check(&base);
+        // A visitor that panics while the helper thread runs: the panic reaches the caller (no hang).
+        struct Boom(u64);
+        impl Visitor for Boom {
+            fn event(&mut self, _ctx: &Context<'_>, _event: &EventRef<'_>) {
+                assert!(self.0 > 0, "visitor failure");
+                self.0 -= 1;
+            }
+        }
+        let mut tally = Tally::default();
+        parse_bytes(&big, &mut tally);
+        let events = tally.access_events + tally.reject_events;
+        assert!(events > 1000);
+        let caught = std::panic::catch_unwind(|| parse_reader(&big[..], &mut Boom(events * 3 / 4)));
+        assert!(caught.is_err());
         check(b"Access: [fg-s] 2021-01-11 16:01:05.086 (-1h5m27s679ms)");
     }
 }
