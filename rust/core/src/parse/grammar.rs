@@ -211,9 +211,18 @@ pub struct DateCache {
 
 #[derive(Debug, Default, Clone, Copy)]
 struct DateSlot {
-    date: [u8; 10],
+    /// The date's ten bytes as two integers (compared without a `memcmp` call).
+    date: (u64, u16),
     day_ms: i64,
     valid: bool,
+}
+
+/// The first ten bytes of `s` (at least 19 long) as two integers.
+#[inline]
+fn date_key(s: &[u8]) -> (u64, u16) {
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&s[..8]);
+    (u64::from_le_bytes(head), u16::from_le_bytes([s[8], s[9]]))
 }
 
 const DATE_SLOTS: usize = 32;
@@ -226,8 +235,9 @@ impl DateCache {
         }
         // Direct-mapped on the day of the month.
         let slot = (usize::from(s[9] & 15) + 10 * usize::from(s[8] & 3)) % DATE_SLOTS;
+        let key = date_key(s);
         let cached = &self.slots[slot];
-        if cached.valid && s[..10] == cached.date {
+        if cached.valid && key == cached.date {
             if let Some((tod, used)) = time_of_day(s) {
                 return Some((LocalTime(cached.day_ms + tod), used));
             }
@@ -235,7 +245,7 @@ impl DateCache {
         let (t, used) = LocalTime::parse(s)?;
         if let Some((tod, _)) = time_of_day(s) {
             let slot = &mut self.slots[slot];
-            slot.date.copy_from_slice(&s[..10]);
+            slot.date = key;
             slot.day_ms = t.0 - tod;
             slot.valid = true;
         }
@@ -260,6 +270,14 @@ fn time_of_day(s: &[u8]) -> Option<(i64, usize)> {
     if hour > 23 || min > 59 || sec > 60 {
         return None;
     }
+    let tod = ((hour * 60 + min) * 60 + sec) * 1000;
+    // The usual three digits of milliseconds, then something else.
+    if let [b'.', a, b, c, rest @ ..] = &s[19..] {
+        let (a, b, c) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'));
+        if a <= 9 && b <= 9 && c <= 9 && !rest.first().is_some_and(u8::is_ascii_digit) {
+            return Some((tod + i64::from(a) * 100 + i64::from(b) * 10 + i64::from(c), 23));
+        }
+    }
     let mut used = 19;
     let mut ms = 0i64;
     if s.len() > 19 && s[19] == b'.' {
@@ -280,7 +298,7 @@ fn time_of_day(s: &[u8]) -> Option<(i64, usize)> {
         }
         used = i;
     }
-    Some((((hour * 60 + min) * 60 + sec) * 1000 + ms, used))
+    Some((tod + ms, used))
 }
 
 /// The fields an event line carries after its key.
@@ -696,6 +714,12 @@ mod tests {
             "2021-11-01 00:00:00.000",
             "2021-1a-01 00:00:00.000",
             "2021-01-31 23:59:59.999",
+            "2021-01-31 23:59:59.9991",
+            "2021-01-31 23:59:59.99",
+            "2021-01-31 23:59:59.99x",
+            "2021-01-31 23:59:59.999 (",
+            "2021-01-31 23:59:59.9",
+            "2021-01-31 23:59:59.a99",
         ] {
             assert_eq!(cache.parse(s.as_bytes()), LocalTime::parse(s.as_bytes()), "{s}");
             assert_eq!(cache.parse(s.as_bytes()), LocalTime::parse(s.as_bytes()), "{s} (cached)");

@@ -100,10 +100,10 @@ fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Re
     Ok(summary)
 }
 
-/// The rest of the input from `block` on, with a helper thread that indexes blocks. A block waits in a queue;
-/// whichever thread gets to it first indexes it: the helper as soon as it is idle, or this thread when the block
-/// is next to be fed and the helper has not taken it (so a helper starved of CPU by other processes costs
-/// nothing but the queue). Every piece reaches the parser in input order: a loose line waits until the blocks
+/// The rest of the input from `block` on, with a helper thread that indexes blocks. A block waits in a queue
+/// for the helper, which takes it as soon as it is idle; when the block is next to be fed and the helper has not
+/// taken it, this thread takes it back and parses it as the one-thread parse does (so a helper starved of CPU by
+/// other processes costs little more than the queue). Every piece reaches the parser in input order: a loose line waits until the blocks
 /// before it are fed.
 fn pipelined<'scope, 'env, R: Read, V: Visitor>(
     s: &'scope std::thread::Scope<'scope, 'env>,
@@ -193,7 +193,7 @@ impl Pipeline<'_> {
         Ok(())
     }
 
-    /// Feeds the oldest block not yet fed, indexing it here if the helper has not taken it.
+    /// Feeds the oldest block not yet fed: with the helper's index if it took the block, straight if not.
     fn feed_oldest<R: Read, V: Visitor>(
         &mut self,
         blocks: &mut BlockReader<R>,
@@ -208,20 +208,23 @@ impl Pipeline<'_> {
                 None
             }
         };
+        self.fed += 1;
         let job = match mine {
-            Some(mut job) => {
-                job.index.build(&job.block);
+            // Not taken: feed it straight, as the one-thread parse does (an index would only cost here).
+            Some(job) => {
+                parser.feed_lines(&job.block, scratch);
                 job
             }
             // The helper took it (and any older one) and sends results in order. It only stops when this side
             // closes the queue, so a closed channel means it died: report it rather than lose lines.
             None => match self.done.recv() {
-                Ok(job) if job.seq == self.fed => job,
+                Ok(job) if job.seq == self.fed - 1 => {
+                    parser.feed_block(&job.block, &job.index, scratch);
+                    job
+                }
                 _ => return Err(io::Error::other("the parser's helper thread stopped")),
             },
         };
-        self.fed += 1;
-        parser.feed_block(&job.block, &job.index, scratch);
         blocks.recycle(job.block.buf);
         self.spare.push(job.index);
         Ok(())
