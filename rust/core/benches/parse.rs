@@ -7,7 +7,7 @@ use std::io::{BufWriter, Read};
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use opsight_core::parse::{parse_reader, parse_reader_single_thread, parse_snapshot, Tally};
+use opsight_core::parse::{parse_reader, parse_reader_parallel, parse_snapshot, Tally};
 use opsight_synth::{generate, DumpSpec, Layout};
 
 /// 20 MB of Android 11+ text: a few hundred apps with realistic ops, attribution tags and proxies.
@@ -60,10 +60,10 @@ fn cpu_mode(path: &PathBuf, rounds: usize) {
             }),
         ),
         (
-            "parse_streaming_tally_one_thread",
+            "parse_streaming_tally_two_threads",
             Box::new(|p: &PathBuf| {
                 let mut tally = Tally::default();
-                parse_reader_single_thread(File::open(p).expect("open"), &mut tally).expect("parse");
+                parse_reader_parallel(File::open(p).expect("open"), &mut tally).expect("parse");
                 tally.access_events
             }),
         ),
@@ -94,6 +94,12 @@ fn cpu_mode(path: &PathBuf, rounds: usize) {
 
 fn bench(c: &mut Criterion) {
     let path = dump_file();
+    // Both parses decode the same: every counter of the tally agrees.
+    let (mut one, mut two) = (Tally::default(), Tally::default());
+    parse_reader(File::open(&path).expect("open"), &mut one).expect("parse");
+    parse_reader_parallel(File::open(&path).expect("open"), &mut two).expect("parse");
+    assert_eq!(one, two);
+    assert_eq!((one.ops, one.access_events, one.reject_events), (148_085, 123_452, 26_577));
     if let Some(rounds) = std::env::var("PARSE_CPU").ok().and_then(|r| r.parse().ok()) {
         cpu_mode(&path, rounds);
         return;
@@ -113,10 +119,10 @@ fn bench(c: &mut Criterion) {
             tally.access_events
         })
     });
-    group.bench_function("parse_streaming_tally_one_thread", |b| {
+    group.bench_function("parse_streaming_tally_two_threads", |b| {
         b.iter(|| {
             let mut tally = Tally::default();
-            parse_reader_single_thread(File::open(&path).expect("open"), &mut tally).expect("parse");
+            parse_reader_parallel(File::open(&path).expect("open"), &mut tally).expect("parse");
             tally.access_events
         })
     });

@@ -28,19 +28,19 @@ pub use lines::MAX_LINE;
 pub use tally::Tally;
 
 /// Parses a whole input from a reader, streaming. Only I/O errors are errors.
-///
-/// An input of more than one block (`lines::BUF / 2` bytes or more) is parsed on two threads: a helper thread
-/// indexes the lines of each block and decodes its event lines while this thread reads the next block and
-/// hands the previous one to the visitor, in order. The reader and the visitor stay on this thread.
 pub fn parse_reader<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Result<ParseSummary> {
-    run(reader, visitor, true)
+    run(reader, visitor, false)
 }
 
-/// [`parse_reader`] on this thread alone (the single-thread baseline of `benches/parse.rs`, and the reference the
-/// two-thread parse is tested against).
-#[doc(hidden)]
-pub fn parse_reader_single_thread<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Result<ParseSummary> {
-    run(reader, visitor, false)
+/// [`parse_reader`] on two threads, with the same result and the same visitor calls in the same order.
+///
+/// An input of more than one block (`lines::BUF / 2` bytes or more) starts a helper thread that finds the lines
+/// of each block and decodes its event lines while this thread reads the next block and hands the previous one
+/// to the visitor. The reader and the visitor stay on this thread. It is faster only when a second core is idle
+/// (about 1.5× on the 20 MB benchmark); with every core busy it costs more CPU time than [`parse_reader`]
+/// (the index the threads share) and a few MB more memory (docs/performance.md, "Parsing").
+pub fn parse_reader_parallel<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Result<ParseSummary> {
+    run(reader, visitor, true)
 }
 
 /// Blocks between reading and feeding: one being indexed or waiting for it, one indexed. With the block being
@@ -1306,7 +1306,7 @@ pub fn scan_lines_only<R: Read>(reader: R) -> u64 {
     let mut n = 0u64;
     let mut lines = BlockReader::new(reader);
     let _ = lines.for_each_line(|l| {
-        let t = trim(l.text);
+        let t = grammar::trim_line(l.text);
         n += t.len() as u64;
     });
     n
@@ -1435,7 +1435,7 @@ mod tests {
         parse_bytes(&big, &mut tally);
         let events = tally.access_events + tally.reject_events;
         assert!(events > 1000);
-        let caught = std::panic::catch_unwind(|| parse_reader(&big[..], &mut Boom(events * 3 / 4)));
+        let caught = std::panic::catch_unwind(|| parse_reader_parallel(&big[..], &mut Boom(events * 3 / 4)));
         assert!(caught.is_err());
         check(b"Access: [fg-s] 2021-01-11 16:01:05.086 (-1h5m27s679ms)");
     }
