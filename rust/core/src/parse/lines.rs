@@ -1,9 +1,10 @@
-//! Splits a byte stream into lines of text without holding more than one buffer of it.
+//! Splits a byte stream into blocks of whole lines without holding more than a few buffers of it.
 //!
-//! Memory is bounded by the buffer and by [`MAX_LINE`]: a longer line is cut there and the rest of it skipped,
-//! so a hostile input without newlines cannot make the parser grow. UTF-8 is validated once per buffer of whole
-//! lines (fast for the all-ASCII text AppOps prints); only a buffer that fails is checked line by line, and only a
-//! line that fails is converted lossily.
+//! Memory is bounded by the buffers (one for the one-thread parse; the two-thread parse has at most a few in
+//! flight) and by [`MAX_LINE`]: a longer line is cut there and the rest of it skipped, so a hostile input without
+//! newlines cannot make the parser grow. UTF-8 is validated once per block of whole lines (fast for the all-ASCII
+//! text AppOps prints); only a block that fails is checked line by line, and only a line that fails is converted
+//! lossily.
 
 use std::io::{self, Read};
 
