@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Parse benchmark, side by side (docs/performance.md):
-#   1. library: criterion bench (parse vs the memchr newline-count floor, same file, same run);
+#   1. library: criterion bench (parse vs the memchr newline-count floor, same file, same run), then the same
+#      cases interleaved (PARSE_CPU mode: fastest run, median, CPU time per run);
 #   2. process: `opsight parse FILE` vs `wc -l FILE` (the same floor as a process), medians of N runs, peak RSS;
 #   3. MVT's Python parser on the same Android 10 and Android 11 inputs (PyPI `mvt`), vs our library parse.
 # Usage: bench/parse.sh [runs]   (default 15). Needs: cargo, python3; installs MVT into tests/.cache/mvt-venv.
@@ -18,6 +19,8 @@ done
 
 echo "== 1. library (criterion)"
 cargo bench -q -p opsight-core --bench parse -- --noplot 2>/dev/null | grep -E "^parse_20mb|time:|thrpt:"
+echo "== 1b. library: fastest and median of 20 interleaved runs, CPU time per run"
+PARSE_CPU=20 cargo bench -q -p opsight-core --bench parse 2>/dev/null | grep -E "min .* median"
 
 echo "== 2. process ($runs runs each, medians)"
 python3 - "$work/android11.txt" "$runs" "$bin/opsight" <<'PY'

@@ -34,6 +34,30 @@ pub fn trim(s: &str) -> &str {
     &s[i..j]
 }
 
+/// [`trim`] for a whole line, whose indentation is mostly spaces: skips them eight at a time first (the byte loop
+/// then handles tabs and `\r`).
+#[inline]
+pub fn trim_line(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let other = u64::from_le_bytes(word) ^ 0x2020_2020_2020_2020;
+        if other != 0 {
+            i += (other.trailing_zeros() / 8) as usize;
+            break;
+        }
+        i += 8;
+    }
+    trim(&s[i..])
+}
+
+/// `s.trim_start_matches([' ', '\t'])` as a plain byte loop.
+#[inline]
+pub fn trim_blank_start(s: &str) -> &str {
+    let n = s.bytes().take_while(|&c| c == b' ' || c == b'\t').count();
+    &s[n..]
+}
+
 /// Op names as printed: `[A-Z0-9_]+`, OEM variants with lower case or dots, and `Unknown(N)`.
 pub fn is_op_name(s: &str) -> bool {
     if s.is_empty() || s.len() > 96 {
@@ -115,6 +139,51 @@ pub fn parse_full_duration(s: &str) -> Option<i64> {
     last_ms.then_some(if neg { -total } else { total })
 }
 
+/// Scans a duration at the start of `b` up to the first byte that cannot continue it, and returns that
+/// position with what [`parse_full_duration`] returns for the bytes before it. `None` when it does not start
+/// with digits (after the sign), where the caller takes the general path. The caller must check that the stop is a
+/// boundary that [`parse_full_duration`]'s caller would have cut at (then both read the same bytes the same way:
+/// none of them is blank, so its trim changes nothing).
+#[inline]
+fn scan_duration(b: &[u8]) -> Option<(Option<i64>, usize)> {
+    let (neg, mut i) = match b.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
+    };
+    let mut total: i64 = 0;
+    let mut any = false;
+    loop {
+        let start = i;
+        let mut n: i64 = 0;
+        while let Some(d) = b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d <= 9) {
+            n = n.saturating_mul(10).saturating_add(i64::from(d));
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        let unit = match b.get(i) {
+            Some(b'd') => 86_400_000,
+            Some(b'h') => 3_600_000,
+            Some(b'm') if b.get(i + 1) == Some(&b's') => {
+                i += 1;
+                1
+            }
+            Some(b'm') => 60_000,
+            Some(b's') => 1000,
+            // A bare number is only valid as formatDuration's zero.
+            _ => return Some(((!any && n == 0).then_some(0), i)),
+        };
+        i += 1;
+        any = true;
+        total = total.saturating_add(n.saturating_mul(unit));
+        if !b.get(i).is_some_and(u8::is_ascii_digit) {
+            return Some(((unit == 1).then_some(if neg { -total } else { total }), i));
+        }
+    }
+}
+
 /// `proxy[uid=10070, pkg=com.android.providers.contacts, attributionTag=null]` body (inside the brackets).
 /// The key of the tag varies (`attributionTag=`, the Android 11 preview's `feature=`); unknown keys are ignored.
 pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
@@ -131,6 +200,107 @@ pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
     proxy
 }
 
+/// Recent `YYYY-MM-DD`s that [`LocalTime::parse`] accepted and their first millisecond, so that a time on one of
+/// them only decodes its time of day (the events of a dump fall on a few dozen dates). The result is always the
+/// one [`LocalTime::parse`] gives: a date's validity depends on its ten bytes alone, and everything else is checked
+/// as there (or handed to it).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DateCache {
+    slots: [DateSlot; DATE_SLOTS],
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct DateSlot {
+    /// The date's ten bytes as two integers (compared without a `memcmp` call).
+    date: (u64, u16),
+    day_ms: i64,
+    valid: bool,
+}
+
+/// The first ten bytes of `s` (at least 19 long) as two integers.
+#[inline]
+fn date_key(s: &[u8]) -> (u64, u16) {
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&s[..8]);
+    (u64::from_le_bytes(head), u16::from_le_bytes([s[8], s[9]]))
+}
+
+const DATE_SLOTS: usize = 32;
+
+impl DateCache {
+    #[inline]
+    pub fn parse(&mut self, s: &[u8]) -> Option<(LocalTime, usize)> {
+        if s.len() < 19 {
+            return None;
+        }
+        // Direct-mapped on the day of the month.
+        let slot = (usize::from(s[9] & 15) + 10 * usize::from(s[8] & 3)) % DATE_SLOTS;
+        let key = date_key(s);
+        let cached = &self.slots[slot];
+        if cached.valid && key == cached.date {
+            if let Some((tod, used)) = time_of_day(s) {
+                return Some((LocalTime(cached.day_ms + tod), used));
+            }
+        }
+        let (t, used) = LocalTime::parse(s)?;
+        if let Some((tod, _)) = time_of_day(s) {
+            let slot = &mut self.slots[slot];
+            slot.date = key;
+            slot.day_ms = t.0 - tod;
+            slot.valid = true;
+        }
+        Some((t, used))
+    }
+}
+
+/// The time of day of `YYYY-MM-DD HH:MM:SS[.fff]` in milliseconds, checked exactly as [`LocalTime::parse`] checks
+/// it, and the bytes used.
+#[inline]
+fn time_of_day(s: &[u8]) -> Option<(i64, usize)> {
+    if s.len() < 19 || (s[10] != b' ' && s[10] != b'T') || s[13] != b':' || s[16] != b':' {
+        return None;
+    }
+    let d = |i: usize| s[i].wrapping_sub(b'0');
+    let digits = [d(11), d(12), d(14), d(15), d(17), d(18)];
+    if digits.iter().any(|&x| x > 9) {
+        return None;
+    }
+    let n2 = |a: u8, b: u8| i64::from(a) * 10 + i64::from(b);
+    let (hour, min, sec) = (n2(digits[0], digits[1]), n2(digits[2], digits[3]), n2(digits[4], digits[5]));
+    if hour > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let tod = ((hour * 60 + min) * 60 + sec) * 1000;
+    // The usual three digits of milliseconds, then something else.
+    if let [b'.', a, b, c, rest @ ..] = &s[19..] {
+        let (a, b, c) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'));
+        if a <= 9 && b <= 9 && c <= 9 && !rest.first().is_some_and(u8::is_ascii_digit) {
+            return Some((tod + i64::from(a) * 100 + i64::from(b) * 10 + i64::from(c), 23));
+        }
+    }
+    let mut used = 19;
+    let mut ms = 0i64;
+    if s.len() > 19 && s[19] == b'.' {
+        let mut count = 0;
+        let mut i = 20;
+        while i < s.len() && s[i].is_ascii_digit() {
+            if count < 3 {
+                ms = ms * 10 + i64::from(s[i] - b'0');
+            }
+            count += 1;
+            i += 1;
+        }
+        if count == 0 {
+            return None;
+        }
+        for _ in count..3 {
+            ms *= 10;
+        }
+        used = i;
+    }
+    Some((tod + ms, used))
+}
+
 /// The fields an event line carries after its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Times<'a> {
@@ -144,16 +314,26 @@ pub struct Times<'a> {
 
 /// Parses `<abs> (<rel>)[ duration=<dur>][ proxy[...]]` and tolerates extra OEM words after it.
 pub fn parse_times(s: &str) -> Option<Times<'_>> {
-    let s = s.trim_start_matches([' ', '\t']);
-    let (time_local, used) = LocalTime::parse(s.as_bytes())?;
+    parse_times_with(s, &mut DateCache::default())
+}
+
+/// [`parse_times`] with a cache of the last date seen: most events of a dump share a few dates.
+pub fn parse_times_with<'a>(s: &'a str, dates: &mut DateCache) -> Option<Times<'a>> {
+    let s = trim_blank_start(s);
+    let (time_local, used) = dates.parse(s.as_bytes())?;
     let mut rest = &s[used..];
     let mut times =
         Times { time_local: Some(time_local), relative_ms: None, duration_ms: None, proxy: None, complete: true };
-    rest = rest.trim_start_matches([' ', '\t']);
+    rest = trim_blank_start(rest);
     if let Some(r) = rest.strip_prefix('(') {
-        match pos(r, b')') {
+        // One pass when the duration runs right up to `)`; otherwise find `)` first.
+        let scanned = scan_duration(r.as_bytes()).filter(|&(_, stop)| r.as_bytes().get(stop) == Some(&b')'));
+        match scanned.map(|(_, stop)| stop).or_else(|| pos(r, b')')) {
             Some(close) => {
-                times.relative_ms = parse_full_duration(&r[..close]);
+                times.relative_ms = match scanned {
+                    Some((value, _)) => value,
+                    None => parse_full_duration(&r[..close]),
+                };
                 if times.relative_ms.is_none() {
                     times.complete = false;
                 }
@@ -167,13 +347,18 @@ pub fn parse_times(s: &str) -> Option<Times<'_>> {
     }
     // Optional fields in any order; OEM words in between are skipped.
     loop {
-        rest = rest.trim_start_matches([' ', '\t']);
+        rest = trim_blank_start(rest);
         if rest.is_empty() {
             break;
         }
         if let Some(r) = rest.strip_prefix("duration=") {
-            let end = pos_ws(r);
-            times.duration_ms = parse_full_duration(&r[..end]);
+            let scanned = scan_duration(r.as_bytes())
+                .filter(|&(_, stop)| matches!(r.as_bytes().get(stop), None | Some(b' ' | b'\t')));
+            let end = scanned.map_or_else(|| pos_ws(r), |(_, stop)| stop);
+            times.duration_ms = match scanned {
+                Some((value, _)) => value,
+                None => parse_full_duration(&r[..end]),
+            };
             if times.duration_ms.is_none() {
                 times.complete = false;
             }
@@ -221,11 +406,32 @@ pub fn event_kind(t: &str) -> Option<(EventKind, &str)> {
 }
 
 /// After `Access:`: `[state-flags]` and times (Android 10+).
+#[cfg(test)]
 pub fn parse_keyed(rest: &str) -> Option<KeyedEvent<'_>> {
-    let r = rest.trim_start_matches([' ', '\t']).strip_prefix('[')?;
-    let close = pos(r, b']')?;
-    let (uid_state, flags) = split_key(&r[..close]);
-    let times = parse_times(&r[close + 1..])?;
+    parse_keyed_with(rest, &mut DateCache::default())
+}
+
+/// [`parse_keyed`] with a [`DateCache`].
+pub fn parse_keyed_with<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a>> {
+    let r = trim_blank_start(rest).strip_prefix('[')?;
+    // One pass to `]` that also finds the first `-`; a key with blanks in it takes `split_key`'s trims.
+    let b = r.as_bytes();
+    let (mut close, mut dash, mut blank) = (0, None, false);
+    loop {
+        match *b.get(close)? {
+            b']' => break,
+            b'-' if dash.is_none() => dash = Some(close),
+            b' ' | b'\t' | b'\r' => blank = true,
+            _ => {}
+        }
+        close += 1;
+    }
+    let (uid_state, flags) = match dash {
+        _ if blank => split_key(&r[..close]),
+        Some(dash) => (non_empty(&r[..dash]), &r[dash + 1..close]),
+        None => (non_empty(&r[..close]), ""),
+    };
+    let times = parse_times_with(&r[close + 1..], dates)?;
     Some(KeyedEvent { uid_state, flags, times })
 }
 
@@ -240,6 +446,46 @@ pub fn parse_state_times(s: &str) -> Option<StateEvent<'_>> {
     Some(StateEvent { uid_state: state, times })
 }
 
+/// The bytes of an op name as the one-pass scan accepts them: `[A-Za-z0-9_.]`.
+const NAME_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+        i += 1;
+    }
+    t
+};
+
+/// `s.split(" / ")` without a substring searcher: the parts between leftmost non-overlapping ` / `.
+struct SlashParts<'a> {
+    rest: &'a str,
+    done: bool,
+}
+
+impl<'a> Iterator for SlashParts<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.done {
+            return None;
+        }
+        let s = self.rest;
+        let b = s.as_bytes();
+        let mut i = 1;
+        while i + 1 < b.len() {
+            if b[i] == b'/' && b[i - 1] == b' ' && b[i + 1] == b' ' {
+                self.rest = &s[i + 2..];
+                return Some(&s[..i - 1]);
+            }
+            i += 1;
+        }
+        self.done = true;
+        Some(s)
+    }
+}
+
 /// An op header: `READ_CONTACTS (allow):`, `FINE_LOCATION (allow / switch COARSE_LOCATION=allow): `,
 /// `CAMERA (mode=5):`. OEM words after the switch part are ignored.
 pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
@@ -248,8 +494,7 @@ pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
     let bytes = t.as_bytes();
     let mut space = 0;
     while space < bytes.len() && bytes[space] != b' ' {
-        let c = bytes[space];
-        if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.') {
+        if !NAME_CHAR[usize::from(bytes[space])] {
             space = pos(t, b' ')?;
             if !is_op_name(&t[..space]) {
                 return None;
@@ -270,7 +515,7 @@ pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
         header.mode = Some(trim(inner)).filter(|m| !m.is_empty());
         return Some(header);
     }
-    let mut parts = inner.split(" / ");
+    let mut parts = SlashParts { rest: inner, done: false };
     header.mode = parts.next().map(trim).filter(|m| !m.is_empty());
     for part in parts {
         if let Some(sw) = trim(part).strip_prefix("switch ") {
@@ -420,6 +665,68 @@ mod tests {
     }
 
     #[test]
+    fn keys_split_as_split_key_splits_them() {
+        for key in ["fg-s", "top", "", "-", "bg-tp|tpd", " fg - s ", "-s", "fg-", "a-b-c", "\tcch-s\r", "fg -s"] {
+            let line = format!("[{key}] 2021-01-11 16:01:05.086 (-1h5m27s679ms)");
+            let e = parse_keyed(&line).expect("keyed");
+            assert_eq!((e.uid_state, e.flags), split_key(key), "{key:?}");
+        }
+        assert!(parse_keyed("[fg-s 2021-01-11 16:01:05.086").is_none());
+    }
+
+    #[test]
+    fn trim_line_is_trim() {
+        for s in
+            ["", " ", "        ", "         x ", "\t\tAccess: x\r", "  \u{4e2d} ", "          Access: [fg-s] y  \r"]
+        {
+            assert_eq!(trim_line(s), trim(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn slash_parts_split_like_str_split() {
+        for s in ["a / b", "a / / b", " / ", "", "a/b / c", "x /  / y / ", "/ a / ", "a  /  b", "\u{4e2d} / \u{6587}"] {
+            let want: Vec<&str> = s.split(" / ").collect();
+            let got: Vec<&str> = SlashParts { rest: s, done: false }.collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn date_cache_agrees_with_local_time() {
+        let mut cache = DateCache::default();
+        for s in [
+            "2021-01-11 16:01:05.086 x",
+            "2021-01-11 16:01:05.08",
+            "2021-01-11 23:59:60.999",
+            "2021-01-11 24:00:00.000",
+            "2021-01-11 16:01:05.",
+            "2021-01-11T16:01:05",
+            "2021-01-11 16:01:05.123456",
+            "2021-01-11 1a:01:05.000",
+            "2021-01-11",
+            "2021-02-30 00:00:00.000",
+            "2020-02-29 00:00:00.000",
+            "2021-01-11x16:01:05.086",
+            "2021-01-12 00:00:00.001",
+            "2021-02-11 16:01:05.086",
+            "2021-01-11 16:01:05.087",
+            "2021-11-01 00:00:00.000",
+            "2021-1a-01 00:00:00.000",
+            "2021-01-31 23:59:59.999",
+            "2021-01-31 23:59:59.9991",
+            "2021-01-31 23:59:59.99",
+            "2021-01-31 23:59:59.99x",
+            "2021-01-31 23:59:59.999 (",
+            "2021-01-31 23:59:59.9",
+            "2021-01-31 23:59:59.a99",
+        ] {
+            assert_eq!(cache.parse(s.as_bytes()), LocalTime::parse(s.as_bytes()), "{s}");
+            assert_eq!(cache.parse(s.as_bytes()), LocalTime::parse(s.as_bytes()), "{s} (cached)");
+        }
+    }
+
+    #[test]
     fn inline_ops() {
         let op = parse_inline_op("VIBRATE", " mode=0; time=+39s500ms ago; duration=+59ms").expect("legacy");
         assert_eq!((op.mode, op.access_relative_ms, op.duration_ms), ("0", Some(-39_500), Some(59)));
@@ -451,6 +758,55 @@ mod tests {
         ] {
             assert_eq!(parse_full_duration(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn scanned_durations_agree_with_full_durations() {
+        let texts = [
+            "+30s0ms",
+            "-314d1h25m2s33ms",
+            "0",
+            "+0",
+            "-12ms",
+            "+1m3",
+            "+1m",
+            "5",
+            "+",
+            "",
+            "+5x",
+            "+1s2",
+            "00",
+            "-0",
+            "+99999999999999999999d0ms",
+            "+1h",
+            "+1msms",
+            "1ms2",
+            "+2d3",
+            "+0ms",
+            "+1d0h0m0s0ms",
+            "+1m5ms",
+        ];
+        for text in texts {
+            for stop in [")", " ", "\t", "", ") x", "  duration=+5ms"] {
+                let line = format!("{text}{stop}");
+                if let Some((value, at)) = scan_duration(line.as_bytes()) {
+                    if at == text.len() {
+                        assert_eq!(value, parse_full_duration(text), "{line:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            scan_duration(b"-2d18h33m22s561ms)"),
+            Some((Some(-(2 * 86_400_000 + 18 * 3_600_000 + 33 * 60_000 + 22_561)), 17))
+        );
+        assert_eq!(scan_duration(b"+38s335ms"), Some((Some(38_335), 9)));
+        let e = parse_times("2021-01-11 16:01:05.086 (-1h5m27s679ms) duration=+1s2ms x").expect("times");
+        assert_eq!((e.relative_ms, e.duration_ms, e.complete), (Some(-3_927_679), Some(1_002), true));
+        let e = parse_times("2021-01-11 16:01:05.086 ( -1h5m27s679ms ) duration=+1s2ms\r y").expect("times");
+        assert_eq!((e.relative_ms, e.duration_ms, e.complete), (Some(-3_927_679), Some(1_002), true));
+        let e = parse_times("2021-01-11 16:01:05.086 (-1h5m27s67) duration=+1s").expect("times");
+        assert_eq!((e.relative_ms, e.duration_ms, e.complete), (None, None, false));
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! Splits a byte stream into lines of text without holding more than one buffer of it.
+//! Splits a byte stream into blocks of whole lines without holding more than a few buffers of it.
 //!
-//! Memory is bounded by the buffer and by [`MAX_LINE`]: a longer line is cut there and the rest of it skipped,
-//! so a hostile input without newlines cannot make the parser grow. UTF-8 is validated once per buffer of whole
-//! lines (fast for the all-ASCII text AppOps prints); only a buffer that fails is checked line by line, and only a
-//! line that fails is converted lossily.
+//! Memory is bounded by the buffers (one for the one-thread parse; the two-thread parse has at most a few in
+//! flight) and by [`MAX_LINE`]: a longer line is cut there and the rest of it skipped, so a hostile input without
+//! newlines cannot make the parser grow. UTF-8 is validated once per block of whole lines (fast for the all-ASCII
+//! text AppOps prints); only a block that fails is checked line by line, and only a line that fails is converted
+//! lossily.
 
 use std::io::{self, Read};
 
@@ -22,7 +23,34 @@ pub struct Line<'a> {
     pub lossy: bool,
 }
 
-pub struct LineReader<R> {
+/// A stretch of the input as [`BlockReader`] hands it out, in input order.
+pub enum Piece {
+    /// Whole lines, each ended by `\n`.
+    Block(Block),
+    /// One line outside any block: the first [`MAX_LINE`] and more bytes of an overlong line (`terminated`), or
+    /// the input's unterminated last line. Rare, so copied.
+    Loose { bytes: Vec<u8>, terminated: bool },
+}
+
+/// `buf[start..end]`: whole lines, the last ended by `\n`. The buffer is owned so that it can be handed to
+/// another thread; give it back with [`BlockReader::recycle`].
+pub struct Block {
+    pub buf: Vec<u8>,
+    pub start: usize,
+    pub end: usize,
+    /// The first line is the rest of an overlong line already handed out: skip it.
+    pub skip_first: bool,
+}
+
+impl Block {
+    pub fn bytes(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+/// Reads the input in blocks of whole lines, at least half a buffer each (except at the end), so that the
+/// per-block work (UTF-8 validation, hand-off) is paid once per block and not per line.
+pub struct BlockReader<R> {
     inner: R,
     buf: Vec<u8>,
     start: usize,
@@ -30,81 +58,81 @@ pub struct LineReader<R> {
     eof: bool,
     /// Inside an overlong line: skip until the next newline.
     skipping: bool,
-    scratch: String,
+    /// Position of the last `\n` in `buf[start..end]`, kept up to date as bytes arrive (each byte is searched
+    /// once, however small the reads).
+    last_nl: Option<usize>,
+    /// Buffers given back, reused for the next blocks.
+    spare: Vec<Vec<u8>>,
     pub bytes_read: u64,
 }
 
-impl<R: Read> LineReader<R> {
+impl<R: Read> BlockReader<R> {
     pub fn new(inner: R) -> Self {
-        LineReader {
+        BlockReader {
             inner,
             buf: vec![0; BUF],
             start: 0,
             end: 0,
             eof: false,
             skipping: false,
-            scratch: String::new(),
+            last_nl: None,
+            spare: Vec::new(),
             bytes_read: 0,
         }
     }
 
-    /// Calls `f` for every line until the input ends. I/O errors other than `Interrupted` are returned.
-    pub fn for_each_line(&mut self, mut f: impl FnMut(Line<'_>)) -> io::Result<()> {
+    /// A block's buffer, back for reuse.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        if buf.len() == BUF && self.spare.len() < 4 {
+            self.spare.push(buf);
+        }
+    }
+
+    /// The next piece of the input, or `None` at its end. I/O errors other than `Interrupted` are returned.
+    pub fn next_piece(&mut self) -> io::Result<Option<Piece>> {
         loop {
-            // Hand out every complete line in the buffer.
-            if let Some(last) = memchr::memrchr(b'\n', &self.buf[self.start..self.end]) {
-                let block_end = self.start + last + 1;
-                let block = &self.buf[self.start..block_end];
-                match std::str::from_utf8(block) {
-                    Ok(text) => {
-                        let mut from = 0;
-                        for nl in memchr::memchr_iter(b'\n', block) {
-                            if self.skipping {
-                                self.skipping = false;
-                            } else {
-                                emit_str(&text[from..nl], true, &mut f);
-                            }
-                            from = nl + 1;
-                        }
-                    }
-                    Err(_) => {
-                        let mut from = 0;
-                        for nl in memchr::memchr_iter(b'\n', block) {
-                            if self.skipping {
-                                self.skipping = false;
-                            } else {
-                                emit_bytes(&block[from..nl], true, &mut self.scratch, &mut f);
-                            }
-                            from = nl + 1;
-                        }
-                    }
+            if let Some(last) = self.last_nl {
+                if self.eof || self.end >= BUF / 2 {
+                    // Hand out every complete line; the partial line after them starts the next buffer.
+                    let block_end = last + 1;
+                    let mut next = self.spare.pop().unwrap_or_else(|| vec![0; BUF]);
+                    let tail = self.end - block_end;
+                    next[..tail].copy_from_slice(&self.buf[block_end..self.end]);
+                    let buf = std::mem::replace(&mut self.buf, next);
+                    let block = Block { buf, start: self.start, end: block_end, skip_first: self.skipping };
+                    self.skipping = false;
+                    self.last_nl = None;
+                    self.start = 0;
+                    self.end = tail;
+                    return Ok(Some(Piece::Block(block)));
                 }
-                self.start = block_end;
-            }
-            if self.eof {
-                if self.start < self.end && !self.skipping {
-                    emit_bytes(&self.buf[self.start..self.end], false, &mut self.scratch, &mut f);
-                }
+            } else if self.eof {
+                let tail = (self.start < self.end && !self.skipping).then(|| self.buf[self.start..self.end].to_vec());
                 self.start = self.end;
-                return Ok(());
-            }
-            // Keep the partial line, make room, read more.
-            let pending = self.end - self.start;
-            if pending >= MAX_LINE {
-                if !self.skipping {
-                    emit_bytes(&self.buf[self.start..self.end], true, &mut self.scratch, &mut f);
-                }
+                return Ok(tail.map(|bytes| Piece::Loose { bytes, terminated: false }));
+            } else if self.end - self.start > MAX_LINE {
+                // No newline in more than MAX_LINE bytes: hand out the line cut, skip the rest of it. (Strictly
+                // more, so that the line is overlong whatever sizes the reads return.)
+                let cut = (!self.skipping).then(|| self.buf[self.start..self.end].to_vec());
                 self.skipping = true;
                 self.start = self.end;
+                if let Some(bytes) = cut {
+                    return Ok(Some(Piece::Loose { bytes, terminated: true }));
+                }
             }
+            // Keep the partial line, make room, read more.
             if self.start > 0 {
                 self.buf.copy_within(self.start..self.end, 0);
+                self.last_nl = self.last_nl.map(|p| p - self.start);
                 self.end -= self.start;
                 self.start = 0;
             }
             match self.inner.read(&mut self.buf[self.end..]) {
                 Ok(0) => self.eof = true,
                 Ok(n) => {
+                    if let Some(p) = memchr::memrchr(b'\n', &self.buf[self.end..self.end + n]) {
+                        self.last_nl = Some(self.end + p);
+                    }
                     self.end += n;
                     self.bytes_read += n as u64;
                 }
@@ -113,9 +141,44 @@ impl<R: Read> LineReader<R> {
             }
         }
     }
+
+    /// Calls `f` for every line until the input ends (the line layer alone, without the block index).
+    pub fn for_each_line(&mut self, mut f: impl FnMut(Line<'_>)) -> io::Result<()> {
+        let mut scratch = String::new();
+        while let Some(piece) = self.next_piece()? {
+            match piece {
+                Piece::Block(block) => {
+                    let bytes = block.bytes();
+                    let mut skip = block.skip_first;
+                    let mut from = 0;
+                    match std::str::from_utf8(bytes) {
+                        Ok(text) => {
+                            for nl in memchr::memchr_iter(b'\n', bytes) {
+                                if !std::mem::take(&mut skip) {
+                                    emit_str(&text[from..nl], true, &mut f);
+                                }
+                                from = nl + 1;
+                            }
+                        }
+                        Err(_) => {
+                            for nl in memchr::memchr_iter(b'\n', bytes) {
+                                if !std::mem::take(&mut skip) {
+                                    emit_bytes(&bytes[from..nl], true, &mut scratch, &mut f);
+                                }
+                                from = nl + 1;
+                            }
+                        }
+                    }
+                    self.recycle(block.buf);
+                }
+                Piece::Loose { bytes, terminated } => emit_bytes(&bytes, terminated, &mut scratch, &mut f),
+            }
+        }
+        Ok(())
+    }
 }
 
-fn emit_str(text: &str, terminated: bool, f: &mut impl FnMut(Line<'_>)) {
+pub fn emit_str(text: &str, terminated: bool, f: &mut impl FnMut(Line<'_>)) {
     if text.len() <= MAX_LINE {
         f(Line { text, terminated, overlong: false, lossy: false });
     } else {
@@ -127,7 +190,7 @@ fn emit_str(text: &str, terminated: bool, f: &mut impl FnMut(Line<'_>)) {
     }
 }
 
-fn emit_bytes(bytes: &[u8], terminated: bool, scratch: &mut String, f: &mut impl FnMut(Line<'_>)) {
+pub fn emit_bytes(bytes: &[u8], terminated: bool, scratch: &mut String, f: &mut impl FnMut(Line<'_>)) {
     let overlong = bytes.len() > MAX_LINE;
     let bytes = &bytes[..bytes.len().min(MAX_LINE)];
     match std::str::from_utf8(bytes) {
@@ -151,7 +214,7 @@ mod tests {
 
     fn collect(input: &[u8]) -> Vec<(String, bool, bool, bool)> {
         let mut out = Vec::new();
-        LineReader::new(input)
+        BlockReader::new(input)
             .for_each_line(|l| out.push((l.text.to_owned(), l.terminated, l.overlong, l.lossy)))
             .expect("reading a slice cannot fail");
         out

@@ -4,19 +4,24 @@
 //! buffers, so memory does not grow with the input. Every input, of any bytes, parses: what is not
 //! recognised is counted, never fatal. The grammar is documented in `docs/parser.md`.
 
+mod block;
 mod builder;
 pub(crate) mod grammar;
 mod lines;
 mod tally;
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::model::{
     Context, Dialect, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, ParseSummary,
     RunningRef, Snapshot, Visitor,
 };
 use crate::time::LocalTime;
-use grammar::{trim, Times};
+use block::{BlockIndex, PreEvent};
+use grammar::{trim, KeyedEvent, Times};
+use lines::{Block, BlockReader, Piece};
 
 pub use builder::SnapshotBuilder;
 pub use lines::MAX_LINE;
@@ -24,13 +29,206 @@ pub use tally::Tally;
 
 /// Parses a whole input from a reader, streaming. Only I/O errors are errors.
 pub fn parse_reader<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Result<ParseSummary> {
+    run(reader, visitor, false)
+}
+
+/// [`parse_reader`] on two threads, with the same result and the same visitor calls in the same order.
+///
+/// An input of more than one block (`lines::BUF / 2` bytes or more) starts a helper thread that finds the lines
+/// of each block and decodes its event lines while this thread reads the next block and hands the previous one
+/// to the visitor. The reader and the visitor stay on this thread. It is faster only when a second core is idle
+/// (about 1.5× on the 20 MB benchmark); with every core busy it costs more CPU time than [`parse_reader`]
+/// (the index the threads share) and a few MB more memory (docs/performance.md, "Parsing").
+pub fn parse_reader_parallel<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Result<ParseSummary> {
+    run(reader, visitor, true)
+}
+
+/// Blocks between reading and feeding: one being indexed or waiting for it, one indexed. With the block being
+/// read, at most three buffers exist (four while one is fed), whatever the input's size.
+const IN_FLIGHT: usize = 2;
+
+struct Job {
+    seq: u64,
+    block: Block,
+    index: BlockIndex,
+}
+
+/// Blocks waiting for an index, shared with the helper thread.
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    closed: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // Nothing can panic while the lock is held (only queue pushes and pops), but never panic on poison.
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Result<ParseSummary> {
     let mut parser = Parser::new(visitor);
-    let mut lines = lines::LineReader::new(reader);
-    lines.for_each_line(|line| parser.feed(&line))?;
-    let bytes = lines.bytes_read;
+    let mut blocks = BlockReader::new(reader);
+    let mut scratch = String::new();
+    // The first block is parsed here: an input that fits in it never starts a thread.
+    let mut first = true;
+    while let Some(piece) = blocks.next_piece()? {
+        match piece {
+            Piece::Block(block) if threads && !first => {
+                let shared = Shared::default();
+                std::thread::scope(|s| pipelined(s, &shared, &mut blocks, &mut parser, block, &mut scratch))?;
+                break;
+            }
+            Piece::Block(block) => {
+                parser.feed_lines(&block, &mut scratch);
+                blocks.recycle(block.buf);
+            }
+            Piece::Loose { bytes, terminated } => parser.feed_loose(&bytes, terminated, &mut scratch),
+        }
+        first = false;
+    }
+    let bytes = blocks.bytes_read;
     let mut summary = parser.finish();
     summary.bytes = bytes;
     Ok(summary)
+}
+
+/// The rest of the input from `block` on, with a helper thread that indexes blocks. A block waits in a queue
+/// for the helper, which takes it as soon as it is idle; when the block is next to be fed and the helper has not
+/// taken it, this thread takes it back and parses it as the one-thread parse does (so a helper starved of CPU by
+/// other processes costs little more than the queue). Every piece reaches the parser in input order: a loose line waits until the blocks
+/// before it are fed.
+fn pipelined<'scope, 'env, R: Read, V: Visitor>(
+    s: &'scope std::thread::Scope<'scope, 'env>,
+    shared: &'env Shared,
+    blocks: &mut BlockReader<R>,
+    parser: &mut Parser<'_, V>,
+    block: Block,
+    scratch: &mut String,
+) -> io::Result<()> {
+    let (helper_done, done) = mpsc::channel::<Job>();
+    s.spawn(move || loop {
+        let job = {
+            let mut q = shared.lock();
+            loop {
+                if let Some(job) = q.jobs.pop_front() {
+                    break Some(job);
+                }
+                if q.closed {
+                    break None;
+                }
+                q = shared.wake.wait(q).unwrap_or_else(PoisonError::into_inner);
+            }
+        };
+        let Some(mut job) = job else { break };
+        job.index.build(&job.block);
+        if helper_done.send(job).is_err() {
+            break;
+        }
+    });
+    // Closes the queue when this thread leaves, also by a panic in the visitor: the scope waits for the helper,
+    // which must not be left waiting for blocks.
+    let _close = CloseOnDrop(shared);
+    let mut line = Pipeline { shared, done, spare: Vec::new(), sent: 0, fed: 0 };
+    line.run(blocks, parser, block, scratch)
+}
+
+struct CloseOnDrop<'a>(&'a Shared);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.lock().closed = true;
+        self.0.wake.notify_all();
+    }
+}
+
+struct Pipeline<'a> {
+    shared: &'a Shared,
+    done: mpsc::Receiver<Job>,
+    spare: Vec<BlockIndex>,
+    sent: u64,
+    fed: u64,
+}
+
+impl Pipeline<'_> {
+    fn run<R: Read, V: Visitor>(
+        &mut self,
+        blocks: &mut BlockReader<R>,
+        parser: &mut Parser<'_, V>,
+        block: Block,
+        scratch: &mut String,
+    ) -> io::Result<()> {
+        let mut next = Some(Piece::Block(block));
+        loop {
+            match next {
+                Some(Piece::Block(block)) => {
+                    let index = self.spare.pop().unwrap_or_default();
+                    self.shared.lock().jobs.push_back(Job { seq: self.sent, block, index });
+                    self.shared.wake.notify_one();
+                    self.sent += 1;
+                    if self.sent - self.fed >= IN_FLIGHT as u64 {
+                        self.feed_oldest(blocks, parser, scratch)?;
+                    }
+                }
+                Some(Piece::Loose { bytes, terminated }) => {
+                    while self.fed < self.sent {
+                        self.feed_oldest(blocks, parser, scratch)?;
+                    }
+                    parser.feed_loose(&bytes, terminated, scratch);
+                }
+                None => break,
+            }
+            next = blocks.next_piece()?;
+        }
+        while self.fed < self.sent {
+            self.feed_oldest(blocks, parser, scratch)?;
+        }
+        Ok(())
+    }
+
+    /// Feeds the oldest block not yet fed: with the helper's index if it took the block, straight if not.
+    fn feed_oldest<R: Read, V: Visitor>(
+        &mut self,
+        blocks: &mut BlockReader<R>,
+        parser: &mut Parser<'_, V>,
+        scratch: &mut String,
+    ) -> io::Result<()> {
+        let mine = {
+            let mut q = self.shared.lock();
+            if q.jobs.front().is_some_and(|j| j.seq == self.fed) {
+                q.jobs.pop_front()
+            } else {
+                None
+            }
+        };
+        self.fed += 1;
+        let job = match mine {
+            // Not taken: feed it straight, as the one-thread parse does (an index would only cost here).
+            Some(job) => {
+                parser.feed_lines(&job.block, scratch);
+                job
+            }
+            // The helper took it (and any older one) and sends results in order. It only stops when this side
+            // closes the queue, so a closed channel means it died: report it rather than lose lines.
+            None => match self.done.recv() {
+                Ok(job) if job.seq == self.fed - 1 => {
+                    parser.feed_block(&job.block, &job.index, scratch);
+                    job
+                }
+                _ => return Err(io::Error::other("the parser's helper thread stopped")),
+            },
+        };
+        blocks.recycle(job.block.buf);
+        self.spare.push(job.index);
+        Ok(())
+    }
 }
 
 /// Parses an in-memory input. Never fails.
@@ -217,6 +415,7 @@ struct Parser<'v, V: Visitor> {
     summary: ParseSummary,
     /// Whether the last line fed was cut (unterminated and not complete).
     cut: bool,
+    dates: grammar::DateCache,
     /// The line being parsed is the input's last and has no newline: records from it must be complete.
     last_line: bool,
 }
@@ -249,8 +448,75 @@ impl<'v, V: Visitor> Parser<'v, V> {
             vote: NowVote::default(),
             summary: ParseSummary::default(),
             cut: false,
+            dates: grammar::DateCache::default(),
             last_line: false,
         }
+    }
+
+    /// Every line of a block, in order.
+    fn feed_block(&mut self, block: &Block, index: &BlockIndex, scratch: &mut String) {
+        let bytes = block.bytes();
+        let recs = index.lines.get(usize::from(block.skip_first)..).unwrap_or_default();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                for rec in recs {
+                    let len = (rec.to - rec.from) as usize;
+                    if len > MAX_LINE {
+                        self.summary.lines += 1;
+                        self.unrecognised();
+                    } else if index.utf8 {
+                        self.summary.lines += 1;
+                        self.feed_trimmed(index.trimmed(rec, text), true, index.event(rec), text);
+                    } else {
+                        let line = text.get(rec.from as usize..rec.to as usize).unwrap_or_default();
+                        self.feed(&lines::Line { text: line, terminated: true, overlong: false, lossy: false });
+                    }
+                }
+            }
+            Err(_) => {
+                for rec in recs {
+                    let line = bytes.get(rec.from as usize..rec.to as usize).unwrap_or_default();
+                    lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
+                }
+            }
+        }
+    }
+
+    /// Every line of a block, in order, without an index (on this thread alone).
+    fn feed_lines(&mut self, block: &Block, scratch: &mut String) {
+        let bytes = block.bytes();
+        let mut skip = block.skip_first;
+        let mut from = 0;
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                for nl in memchr::memchr_iter(b'\n', bytes) {
+                    let line = text.get(from..nl).unwrap_or_default();
+                    from = nl + 1;
+                    if std::mem::take(&mut skip) {
+                        continue;
+                    }
+                    self.summary.lines += 1;
+                    if line.len() > MAX_LINE {
+                        self.unrecognised();
+                    } else {
+                        self.feed_trimmed(grammar::trim_line(line), true, None, "");
+                    }
+                }
+            }
+            Err(_) => {
+                for nl in memchr::memchr_iter(b'\n', bytes) {
+                    let line = bytes.get(from..nl).unwrap_or_default();
+                    from = nl + 1;
+                    if !std::mem::take(&mut skip) {
+                        lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
+                    }
+                }
+            }
+        }
+    }
+
+    fn feed_loose(&mut self, bytes: &[u8], terminated: bool, scratch: &mut String) {
+        lines::emit_bytes(bytes, terminated, scratch, &mut |l| self.feed(&l));
     }
 
     fn feed(&mut self, line: &lines::Line<'_>) {
@@ -262,14 +528,18 @@ impl<'v, V: Visitor> Parser<'v, V> {
         if line.lossy {
             self.summary.lossy_lines += 1;
         }
-        let mut t = trim(line.text);
+        self.feed_trimmed(trim(line.text), line.terminated, None, "");
+    }
+
+    /// A line already counted and trimmed. `pre` is its event decoded by the block index, with strings in `text`.
+    fn feed_trimmed(&mut self, mut t: &str, terminated: bool, pre: Option<&PreEvent>, text: &str) {
         if self.summary.lines == 1 {
             t = t.strip_prefix('\u{feff}').unwrap_or(t);
         }
         if t.is_empty() {
             return;
         }
-        if !line.terminated {
+        if !terminated {
             // The last line of the input. Parse it only if it ends where a whole line could end;
             // otherwise it was cut and its fields may be wrong (`+1m3` of `+1m37s899ms`).
             if grammar::looks_complete(t) {
@@ -284,11 +554,23 @@ impl<'v, V: Visitor> Parser<'v, V> {
             // Most lines of a large dump are events: the fast path skips the framing and header checks,
             // which no event line can match.
             if let Some((kind, rest)) = grammar::event_kind(t) {
-                self.event_line(kind, rest);
+                self.event_line(kind, rest, pre.map(|p| p.get(text)));
                 return;
             }
             // So are attribution blocks and op headers.
-            if t == "]" || t.ends_with("=[") || (t.ends_with("):") && !t.starts_with("Uid ")) {
+            if t.ends_with("):") && !t.starts_with("Uid ") {
+                // What `main_line` would reach after ruling out the lines that start with these words.
+                if !["Access:", "Reject:", "Running start at:", "Package "].iter().any(|w| t.starts_with(w)) {
+                    if let Some(header) = grammar::parse_op_header(t) {
+                        self.seen.paren_op_header = true;
+                        self.start_op(&header);
+                        return;
+                    }
+                }
+                self.main_line(t);
+                return;
+            }
+            if t == "]" || t.ends_with("=[") {
                 self.main_line(t);
                 return;
             }
@@ -426,7 +708,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
         // Most lines of a large dump are events: test for them first.
         if b == b'A' || b == b'R' {
             if let Some((kind, rest)) = grammar::event_kind(t) {
-                self.event_line(kind, rest);
+                self.event_line(kind, rest, None);
                 return;
             }
             if let Some(rest) = t.strip_prefix("Running start at:") {
@@ -624,15 +906,16 @@ impl<'v, V: Visitor> Parser<'v, V> {
         }
     }
 
-    fn event_line(&mut self, kind: EventKind, rest: &str) {
+    /// `decoded`: what `parse_keyed` returns for this line, when the block index already decoded it.
+    fn event_line(&mut self, kind: EventKind, rest: &str, decoded: Option<Option<KeyedEvent<'_>>>) {
         if !self.cur.has_op {
             // An event with no op to charge it to (an excerpt that starts mid-op): not data we can keep.
             self.unrecognised();
             return;
         }
-        let r = rest.trim_start_matches([' ', '\t']);
+        let r = grammar::trim_blank_start(rest);
         if r.starts_with('[') {
-            let Some(e) = grammar::parse_keyed(r) else {
+            let Some(e) = decoded.unwrap_or_else(|| grammar::parse_keyed_with(r, &mut self.dates)) else {
                 self.unrecognised();
                 return;
             };
@@ -1021,10 +1304,139 @@ fn table_columns(header: &str) -> TableColumns {
 #[doc(hidden)]
 pub fn scan_lines_only<R: Read>(reader: R) -> u64 {
     let mut n = 0u64;
-    let mut lines = lines::LineReader::new(reader);
+    let mut lines = BlockReader::new(reader);
     let _ = lines.for_each_line(|l| {
-        let t = trim(l.text);
+        let t = grammar::trim_line(l.text);
         n += t.len() as u64;
     });
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line layer as it was before blocks: every `\n`-separated line, one by one, through `emit_bytes`
+    /// (which cuts overlong lines and converts non-UTF-8 ones), then the same parser. The block reader, the block
+    /// index and the helper thread must give exactly what this gives.
+    fn reference(input: &[u8]) -> Snapshot {
+        let mut builder = SnapshotBuilder::default();
+        let mut parser = Parser::new(&mut builder);
+        let mut scratch = String::new();
+        let mut parts: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+        let tail = parts.pop().unwrap_or_default();
+        for line in parts {
+            lines::emit_bytes(line, true, &mut scratch, &mut |l| parser.feed(&l));
+        }
+        if !tail.is_empty() {
+            lines::emit_bytes(tail, false, &mut scratch, &mut |l| parser.feed(&l));
+        }
+        let mut summary = parser.finish();
+        summary.bytes = input.len() as u64;
+        builder.finish(summary)
+    }
+
+    /// A reader that returns at most `n` bytes per call, as a pipe does.
+    struct Chunky<'a> {
+        data: &'a [u8],
+        n: usize,
+    }
+
+    impl Read for Chunky<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let k = self.n.min(buf.len()).min(self.data.len());
+            buf[..k].copy_from_slice(&self.data[..k]);
+            self.data = &self.data[k..];
+            Ok(k)
+        }
+    }
+
+    fn all_ways(input: &[u8]) -> Vec<Snapshot> {
+        let snap = |threads: bool, chunk: usize| {
+            let mut builder = SnapshotBuilder::default();
+            let reader = Chunky { data: input, n: chunk };
+            let summary = run(reader, &mut builder, threads).expect("reading memory cannot fail");
+            builder.finish(summary)
+        };
+        vec![snap(false, usize::MAX), snap(true, usize::MAX), snap(true, 4093), snap(false, 70_001), snap(true, 1)]
+    }
+
+    fn check(input: &[u8]) {
+        let want = reference(input);
+        for (i, got) in all_ways(input).into_iter().enumerate() {
+            if got != want {
+                assert_eq!(got.summary, want.summary, "way {i}: summary");
+                assert_eq!(got.uids.len(), want.uids.len(), "way {i}: uids");
+                for (g, w) in got.uids.iter().zip(&want.uids) {
+                    assert_eq!(g, w, "way {i}: uid block");
+                }
+                assert_eq!(got.discrete, want.discrete, "way {i}: discrete");
+                panic!("way {i} differs");
+            }
+        }
+    }
+
+    fn fixtures() -> Vec<u8> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let mut all = Vec::new();
+        for sub in ["appops", "synthetic"] {
+            let mut names: Vec<_> = std::fs::read_dir(dir.join(sub)).expect("fixtures").flatten().collect();
+            names.sort_by_key(|e| e.path());
+            for e in names {
+                all.extend_from_slice(&std::fs::read(e.path()).expect("fixture"));
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn blocks_and_threads_parse_exactly_as_line_by_line() {
+        let base = fixtures();
+        assert!(base.len() > 100_000);
+        // Many dialects in a row, long enough for many blocks, then with CRLF, tabs, a BOM, broken bytes,
+        // overlong lines (shorter and longer than a buffer) and a cut end.
+        let mut big = Vec::new();
+        while big.len() < 1_500_000 {
+            big.extend_from_slice(&base);
+        }
+        check(&big);
+        let crlf: Vec<u8> = big.iter().flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] }).collect();
+        check(&crlf);
+        let mut odd = "\u{feff}".as_bytes().to_vec();
+        for (i, line) in big.split(|&b| b == b'\n').enumerate() {
+            match i % 5000 {
+                17 => odd.extend_from_slice(b"\tAccess: [fg-s] 2021-01-11 16:01:05.086 (-1h\xff5m27s679ms)"),
+                999 => odd.extend(std::iter::repeat_n(b'x', MAX_LINE + 3)),
+                2345 => odd.extend(std::iter::repeat_n(b'y', 600_000)),
+                4000 => {
+                    odd.extend_from_slice("  Access: [bg-s] 2026-03-29 23:27:47.537 (-5s550ms) \u{4e2d}".as_bytes())
+                }
+                _ => {}
+            }
+            odd.extend_from_slice(line);
+            odd.push(b'\n');
+        }
+        check(&odd);
+        check(&odd[..odd.len() - 40]);
+        let mut long_tail = big.clone();
+        long_tail.extend(std::iter::repeat_n(b'z', 300_000));
+        check(&long_tail);
+        check(b"");
+        check(&base);
+        // A visitor that panics while the helper thread runs: the panic reaches the caller (no hang).
+        struct Boom(u64);
+        impl Visitor for Boom {
+            fn event(&mut self, _ctx: &Context<'_>, _event: &EventRef<'_>) {
+                assert!(self.0 > 0, "visitor failure");
+                self.0 -= 1;
+            }
+        }
+        let mut tally = Tally::default();
+        parse_bytes(&big, &mut tally);
+        let events = tally.access_events + tally.reject_events;
+        assert!(events > 1000);
+        let caught = std::panic::catch_unwind(|| parse_reader_parallel(&big[..], &mut Boom(events * 3 / 4)));
+        assert!(caught.is_err());
+        check(b"Access: [fg-s] 2021-01-11 16:01:05.086 (-1h5m27s679ms)");
+    }
 }
