@@ -1,0 +1,1056 @@
+//! The parser's state machine: what each line means given the enclosing uid, package, op and attribution block.
+
+use super::block::{BlockIndex, PreEvent};
+use super::grammar::{self, trim, KeyedEvent, Times};
+use super::lines::{self, Block, MAX_LINE};
+use crate::model::{
+    Context, Dialect, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, ParseSummary,
+    RunningRef, Visitor,
+};
+use crate::time::LocalTime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// Per-uid op state (or `appops get` lines).
+    Main,
+    /// Sections that are not op state: settings, watchers, clients, restrictions, event logs.
+    Skip,
+    Discrete,
+    History,
+    /// Inside a bugreport, outside the appops section.
+    OtherService,
+}
+
+/// Which features were seen; the dialect is decided from them at the end.
+#[derive(Default)]
+struct Seen {
+    dumpsys_header: bool,
+    sectioned: bool,
+    uid_header: bool,
+    package_header: bool,
+    paren_op_header: bool,
+    attribution: bool,
+    keyed_event: bool,
+    pie_event: bool,
+    inline_op: bool,
+    discrete: bool,
+    history: bool,
+    capability: bool,
+}
+
+impl Seen {
+    fn dialect(&self) -> Dialect {
+        let dumpsys = self.dumpsys_header || self.uid_header || self.package_header;
+        if self.sectioned {
+            Dialect::DumpsysSectioned
+        } else if self.attribution || self.capability {
+            Dialect::DumpsysAttributed
+        } else if self.keyed_event {
+            Dialect::DumpsysQ
+        } else if self.pie_event {
+            Dialect::DumpsysPie
+        } else if self.inline_op && dumpsys {
+            Dialect::DumpsysLegacy
+        } else if self.inline_op {
+            Dialect::AppopsGet
+        } else if self.paren_op_header {
+            // `(mode):` headers without events: Android 9 or later, and nothing narrows it further.
+            Dialect::DumpsysQ
+        } else if dumpsys {
+            Dialect::DumpsysLegacy
+        } else if self.discrete {
+            Dialect::DiscreteOnly
+        } else if self.history {
+            Dialect::HistoryOnly
+        } else {
+            Dialect::Unknown
+        }
+    }
+}
+
+/// Infers the dump's own "now" from absolute+relative pairs (`abs − rel`). All relative times of one dump share
+/// one `now`, but the absolute times are wall-clock times, so pairs from before a DST change imply a `now` an
+/// hour off. The pair with the smallest |relative| is the one that shares the offset in force at dump time,
+/// so its value wins; `agreeing` counts the pairs that imply exactly that value. Bounded memory: at most
+/// [`NowVote::MAX_VALUES`] distinct values are tracked.
+#[derive(Default)]
+struct NowVote {
+    /// (implied now, pairs implying it, smallest |relative| among them)
+    values: Vec<(i64, u64, i64)>,
+}
+
+impl NowVote {
+    const MAX_VALUES: usize = 64;
+
+    fn add(&mut self, local: Option<LocalTime>, relative_ms: Option<i64>) {
+        let (Some(local), Some(rel)) = (local, relative_ms) else { return };
+        let now = local.0.saturating_sub(rel);
+        let abs = rel.saturating_abs();
+        // Nearly every pair of a dump implies the same value, so it is almost always the first.
+        if let Some(v) = self.values.iter_mut().find(|v| v.0 == now) {
+            v.1 += 1;
+            v.2 = v.2.min(abs);
+        } else if self.values.len() < Self::MAX_VALUES {
+            self.values.push((now, 1, abs));
+        } else if let Some(worst) = self.values.iter_mut().max_by_key(|v| v.2) {
+            // Keep the most recent evidence: replace the value whose closest pair is furthest away.
+            if abs < worst.2 {
+                *worst = (now, 1, abs);
+            }
+        }
+    }
+
+    fn result(&self) -> (Option<LocalTime>, u64) {
+        self.values.iter().min_by_key(|v| v.2).map_or((None, 0), |v| (Some(LocalTime(v.0)), v.1))
+    }
+}
+
+/// Column positions of the SQLite discrete table (`UID|PACKAGE_NAME|…`), read from its header line.
+#[derive(Default, Clone, Copy)]
+struct TableColumns {
+    uid: Option<usize>,
+    package: Option<usize>,
+    device: Option<usize>,
+    op: Option<usize>,
+    tag: Option<usize>,
+    state: Option<usize>,
+    flags: Option<usize>,
+    attr_flags: Option<usize>,
+    chain: Option<usize>,
+    time: Option<usize>,
+    duration: Option<usize>,
+}
+
+/// The enclosing uid, package, op and attribution tag, in buffers reused from line to line.
+#[derive(Default)]
+struct Cursor {
+    uid: String,
+    has_uid: bool,
+    package: String,
+    has_package: bool,
+    op: String,
+    has_op: bool,
+    tag: String,
+    has_tag: bool,
+}
+
+impl Cursor {
+    fn ctx(&self) -> Context<'_> {
+        Context {
+            uid: self.has_uid.then_some(self.uid.as_str()),
+            package: self.has_package.then_some(self.package.as_str()),
+            op: self.has_op.then_some(self.op.as_str()),
+        }
+    }
+
+    fn tag(&self) -> Option<&str> {
+        self.has_tag.then_some(self.tag.as_str())
+    }
+}
+
+pub(super) struct Parser<'v, V: Visitor> {
+    visitor: &'v mut V,
+    section: Section,
+    embedded: bool,
+    section_ended: bool,
+    cur: Cursor,
+    attr_open: bool,
+    in_fg_ops: bool,
+    pie_kind: Option<EventKind>,
+    /// Discrete and history sections keep their own context.
+    d_uid: String,
+    d_package: String,
+    d_op: String,
+    d_tag: String,
+    d_has_tag: bool,
+    window: HistoryWindowRef,
+    window_announced: bool,
+    columns: Option<TableColumns>,
+    seen: Seen,
+    vote: NowVote,
+    summary: ParseSummary,
+    /// Whether the last line fed was cut (unterminated and not complete).
+    cut: bool,
+    dates: grammar::DateCache,
+    /// The line being parsed is the input's last and has no newline: records from it must be complete.
+    last_line: bool,
+}
+
+impl<'v, V: Visitor> Parser<'v, V> {
+    pub(super) fn new(visitor: &'v mut V) -> Self {
+        Parser {
+            visitor,
+            section: Section::Main,
+            embedded: false,
+            section_ended: false,
+            cur: Cursor::default(),
+            attr_open: false,
+            in_fg_ops: false,
+            pie_kind: None,
+            d_uid: String::new(),
+            d_package: String::new(),
+            d_op: String::new(),
+            d_tag: String::new(),
+            d_has_tag: false,
+            window: HistoryWindowRef {
+                begin_local: None,
+                begin_relative_ms: None,
+                end_local: None,
+                end_relative_ms: None,
+            },
+            window_announced: false,
+            columns: None,
+            seen: Seen::default(),
+            vote: NowVote::default(),
+            summary: ParseSummary::default(),
+            cut: false,
+            dates: grammar::DateCache::default(),
+            last_line: false,
+        }
+    }
+
+    /// Every line of a block, in order.
+    pub(super) fn feed_block(&mut self, block: &Block, index: &BlockIndex, scratch: &mut String) {
+        let bytes = block.bytes();
+        let recs = index.lines.get(usize::from(block.skip_first)..).unwrap_or_default();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                for rec in recs {
+                    let len = (rec.to - rec.from) as usize;
+                    if len > MAX_LINE {
+                        self.summary.lines += 1;
+                        self.unrecognised();
+                    } else if index.utf8 {
+                        self.summary.lines += 1;
+                        self.feed_trimmed(index.trimmed(rec, text), true, index.event(rec), text);
+                    } else {
+                        let line = text.get(rec.from as usize..rec.to as usize).unwrap_or_default();
+                        self.feed(&lines::Line { text: line, terminated: true, overlong: false, lossy: false });
+                    }
+                }
+            }
+            Err(_) => {
+                for rec in recs {
+                    let line = bytes.get(rec.from as usize..rec.to as usize).unwrap_or_default();
+                    lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
+                }
+            }
+        }
+    }
+
+    /// Every line of a block, in order, without an index (on this thread alone).
+    pub(super) fn feed_lines(&mut self, block: &Block, scratch: &mut String) {
+        let bytes = block.bytes();
+        let mut skip = block.skip_first;
+        let mut from = 0;
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                for nl in memchr::memchr_iter(b'\n', bytes) {
+                    let line = text.get(from..nl).unwrap_or_default();
+                    from = nl + 1;
+                    if std::mem::take(&mut skip) {
+                        continue;
+                    }
+                    self.summary.lines += 1;
+                    if line.len() > MAX_LINE {
+                        self.unrecognised();
+                    } else {
+                        self.feed_trimmed(grammar::trim_line(line), true, None, "");
+                    }
+                }
+            }
+            Err(_) => {
+                for nl in memchr::memchr_iter(b'\n', bytes) {
+                    let line = bytes.get(from..nl).unwrap_or_default();
+                    from = nl + 1;
+                    if !std::mem::take(&mut skip) {
+                        lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn feed_loose(&mut self, bytes: &[u8], terminated: bool, scratch: &mut String) {
+        lines::emit_bytes(bytes, terminated, scratch, &mut |l| self.feed(&l));
+    }
+
+    pub(super) fn feed(&mut self, line: &lines::Line<'_>) {
+        self.summary.lines += 1;
+        if line.overlong {
+            self.summary.unrecognised_lines += 1;
+            return;
+        }
+        if line.lossy {
+            self.summary.lossy_lines += 1;
+        }
+        self.feed_trimmed(trim(line.text), line.terminated, None, "");
+    }
+
+    /// A line already counted and trimmed. `pre` is its event decoded by the block index, with strings in `text`.
+    fn feed_trimmed(&mut self, mut t: &str, terminated: bool, pre: Option<&PreEvent>, text: &str) {
+        if self.summary.lines == 1 {
+            t = t.strip_prefix('\u{feff}').unwrap_or(t);
+        }
+        if t.is_empty() {
+            return;
+        }
+        if !terminated {
+            // The last line of the input. Parse it only if it ends where a whole line could end;
+            // otherwise it was cut and its fields may be wrong (`+1m3` of `+1m37s899ms`).
+            if grammar::looks_complete(t) {
+                self.last_line = true;
+                self.line(t);
+            } else {
+                self.cut = true;
+            }
+            return;
+        }
+        if self.section == Section::Main {
+            // Most lines of a large dump are events: the fast path skips the framing and header checks,
+            // which no event line can match.
+            if let Some((kind, rest)) = grammar::event_kind(t) {
+                self.event_line(kind, rest, pre.map(|p| p.get(text)));
+                return;
+            }
+            // So are attribution blocks and op headers.
+            if t.ends_with("):") && !t.starts_with("Uid ") {
+                // What `main_line` would reach after ruling out the lines that start with these words.
+                if !["Access:", "Reject:", "Running start at:", "Package "].iter().any(|w| t.starts_with(w)) {
+                    if let Some(header) = grammar::parse_op_header(t) {
+                        self.seen.paren_op_header = true;
+                        self.start_op(&header);
+                        return;
+                    }
+                }
+                self.main_line(t);
+                return;
+            }
+            if t == "]" || t.ends_with("=[") {
+                self.main_line(t);
+                return;
+            }
+        }
+        self.line(t);
+    }
+
+    fn unrecognised(&mut self) {
+        self.summary.unrecognised_lines += 1;
+    }
+
+    /// Whether a record whose parts did not all finish must be dropped: only on a cut last line.
+    fn drop_incomplete(&mut self, complete: bool) -> bool {
+        if !complete && self.last_line {
+            self.cut = true;
+            return true;
+        }
+        false
+    }
+
+    fn line(&mut self, t: &str) {
+        // Bugreport / androidqf framing comes first: it decides whether the rest is ours.
+        if let Some(rest) = t.strip_prefix("DUMP OF SERVICE ") {
+            let name = trim(rest.trim_end_matches(':'));
+            let name = name.strip_prefix("CRITICAL ").or_else(|| name.strip_prefix("HIGH ")).unwrap_or(name);
+            if name == "appops" {
+                self.embedded = true;
+                self.section_ended = false;
+                self.section = Section::Main;
+                self.reset_uid();
+            } else {
+                if self.embedded && self.section != Section::OtherService {
+                    self.section_ended = true;
+                }
+                self.section = Section::OtherService;
+            }
+            return;
+        }
+        if self.section == Section::OtherService {
+            return;
+        }
+        if t.starts_with("== dumpstate") || t.starts_with("========================================") {
+            // A whole bugreport: nothing counts until `DUMP OF SERVICE appops:`.
+            self.section = Section::OtherService;
+            self.embedded = true;
+            return;
+        }
+        if self.embedded && (t.starts_with("--------- ") && t.contains("was the duration of dumpsys") || is_rule(t)) {
+            self.section_ended = true;
+            self.section = Section::OtherService;
+            return;
+        }
+        if self.section_header(t) {
+            return;
+        }
+        if self.section == Section::Skip && t.starts_with("Uid ") && t.ends_with(':') && !t.starts_with("Uid mode:") {
+            // The per-uid op state follows the settings and watcher sections without a header of its own.
+            self.section = Section::Main;
+        }
+        match self.section {
+            Section::Main => self.main_line(t),
+            Section::Discrete => self.discrete_line(t),
+            Section::History => self.history_line(t),
+            Section::Skip => {
+                // Watchers print `op=` only from Android 11 on: evidence for the dialect of watcher-only excerpts.
+                if t.contains("Callback{") && t.contains(" op=") {
+                    self.seen.capability = true;
+                }
+            }
+            Section::OtherService => {}
+        }
+    }
+
+    /// Top-level headers that switch sections. Returns whether `t` was one.
+    fn section_header(&mut self, t: &str) -> bool {
+        let section = match t {
+            "Current AppOps Service state:" => {
+                self.seen.dumpsys_header = true;
+                Section::Skip
+            }
+            "AppOps Service state:" => {
+                self.seen.dumpsys_header = true;
+                self.seen.sectioned = true;
+                Section::Skip
+            }
+            "AppOps Uid Op State" => {
+                self.seen.sectioned = true;
+                Section::Main
+            }
+            "AppOps Watchers"
+            | "AppOps Restrictions"
+            | "Uid State Changes Event Log:"
+            | "Settings:"
+            | "Clients:"
+            | "Audio Restrictions:"
+            | "Profile owners:"
+            | "AppOps policy not set." => Section::Skip,
+            "AppOps Historical Service State:" => {
+                self.seen.history = true;
+                self.summary.has_history = true;
+                Section::History
+            }
+            _ if t.starts_with("Discrete accesses:") => {
+                self.seen.discrete = true;
+                self.summary.has_discrete = true;
+                self.columns = None;
+                Section::Discrete
+            }
+            _ if t.starts_with("History:") => {
+                self.seen.history = true;
+                self.summary.has_history = true;
+                Section::History
+            }
+            _ if t.ends_with("watchers:") && !t.contains('=') => Section::Skip,
+            _ if t.starts_with("User restrictions for token") || t.starts_with("Global restrictions") => Section::Skip,
+            _ => return false,
+        };
+        self.section = section;
+        self.reset_uid();
+        true
+    }
+
+    fn reset_uid(&mut self) {
+        self.cur.has_uid = false;
+        self.cur.has_package = false;
+        self.cur.has_op = false;
+        self.cur.has_tag = false;
+        self.attr_open = false;
+        self.in_fg_ops = false;
+        self.pie_kind = None;
+    }
+
+    fn main_line(&mut self, t: &str) {
+        let b = t.as_bytes()[0];
+        // Most lines of a large dump are events: test for them first.
+        if b == b'A' || b == b'R' {
+            if let Some((kind, rest)) = grammar::event_kind(t) {
+                self.event_line(kind, rest, None);
+                return;
+            }
+            if let Some(rest) = t.strip_prefix("Running start at:") {
+                self.running_line(rest);
+                return;
+            }
+        }
+        if t == "]" {
+            if self.attr_open {
+                self.attr_open = false;
+                self.cur.has_tag = false;
+            } else {
+                self.unrecognised();
+            }
+            return;
+        }
+        if let Some(tag) = t.strip_suffix("=[") {
+            self.seen.attribution = true;
+            self.attr_open = true;
+            let tag = trim(tag);
+            self.cur.has_tag = tag != "null";
+            self.cur.tag.clear();
+            self.cur.tag.push_str(tag);
+            return;
+        }
+        if let Some(rest) = t.strip_prefix("Uid ") {
+            if let Some(rest) = rest.strip_prefix("mode:") {
+                // `appops get`: `Uid mode: OP: mode` (printed once, before the first uid-level op).
+                match trim(rest).split_once(':') {
+                    Some((op, mode)) if grammar::is_op_name(trim(op)) => {
+                        self.seen.inline_op = true;
+                        let ctx = self.cur.ctx();
+                        self.visitor.uid_mode(&ctx, trim(op), trim(mode));
+                    }
+                    _ => self.unrecognised(),
+                }
+                return;
+            }
+            if let Some(uid) = header_name(rest) {
+                {
+                    self.seen.uid_header = true;
+                    self.reset_uid();
+                    self.cur.has_uid = true;
+                    self.cur.uid.clear();
+                    self.cur.uid.push_str(uid);
+                    self.visitor.uid(uid);
+                    return;
+                }
+            }
+        }
+        if let Some(rest) = t.strip_prefix("Package ") {
+            if let Some(name) = header_name(rest) {
+                {
+                    self.seen.package_header = true;
+                    self.cur.has_package = true;
+                    self.cur.package.clear();
+                    self.cur.package.push_str(name);
+                    self.cur.has_op = false;
+                    self.cur.has_tag = false;
+                    self.attr_open = false;
+                    self.in_fg_ops = false;
+                    let ctx = self.cur.ctx();
+                    self.visitor.package(&ctx, name);
+                    return;
+                }
+            }
+        }
+        if t.ends_with(':') && grammar::pos(t, b'(').is_some() {
+            if let Some(header) = grammar::parse_op_header(t) {
+                self.seen.paren_op_header = true;
+                self.start_op(&header);
+                return;
+            }
+        }
+        if t == "foregroundOps:" {
+            self.in_fg_ops = true;
+            return;
+        }
+        if let Some((name, rest)) = t.split_once(": ") {
+            self.colon_line(trim(name), rest);
+            return;
+        }
+        if let Some((key, value)) = t.split_once('=') {
+            // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line.
+            if let Some(kind) = self.pie_kind {
+                if let Some(e) = grammar::parse_state_times(t) {
+                    if !self.drop_incomplete(e.times.complete) {
+                        self.pie_event(kind, e.uid_state, e.times);
+                    }
+                    return;
+                }
+            }
+            self.prop_line(trim(key), trim(value));
+            return;
+        }
+        match t {
+            "No operations." => {}
+            _ if t.starts_with("Default mode:") => {}
+            _ => self.unrecognised(),
+        }
+    }
+
+    fn start_op(&mut self, header: &OpRef<'_>) {
+        self.cur.has_op = true;
+        self.cur.op.clear();
+        self.cur.op.push_str(header.op);
+        self.cur.has_tag = false;
+        self.attr_open = false;
+        self.pie_kind = None;
+        self.in_fg_ops = false;
+        let ctx = self.cur.ctx();
+        self.visitor.op(&ctx, header);
+    }
+
+    /// `NAME: value` lines: uid-level modes, legacy and `appops get` op lines, foregroundOps entries, watchers.
+    fn colon_line(&mut self, name: &str, rest: &str) {
+        if name.starts_with('#') || !grammar::is_op_name(name) {
+            self.unrecognised();
+            return;
+        }
+        let value = trim(rest);
+        if self.in_fg_ops && !value.starts_with("mode") {
+            return;
+        }
+        if !self.cur.has_package && (self.seen.dumpsys_header || self.cur.has_uid) && !value.contains(';') {
+            if let Some(mode) = value.strip_prefix("mode=") {
+                let ctx = self.cur.ctx();
+                self.visitor.uid_mode(&ctx, name, trim(mode));
+                return;
+            }
+        }
+        let Some(op) = grammar::parse_inline_op(name, rest) else {
+            self.unrecognised();
+            return;
+        };
+        if self.drop_incomplete(op.complete) {
+            return;
+        }
+        self.seen.inline_op = true;
+        self.start_op(&OpRef { op: op.op, mode: Some(op.mode), switch_op: None, switch_mode: None });
+        let ctx = self.cur.ctx();
+        for (kind, rel) in [(EventKind::Access, op.access_relative_ms), (EventKind::Reject, op.reject_relative_ms)] {
+            if let Some(rel) = rel {
+                let event = EventRef {
+                    kind,
+                    uid_state: None,
+                    flags: "",
+                    attribution_tag: None,
+                    time_local: None,
+                    relative_ms: Some(rel),
+                    duration_ms: if kind == EventKind::Access { op.duration_ms.filter(|d| *d > 0) } else { None },
+                    proxy: None,
+                };
+                self.visitor.event(&ctx, &event);
+            }
+        }
+        if op.running {
+            self.visitor.running(
+                &ctx,
+                &RunningRef { attribution_tag: None, started_ago_ms: None, duration_ms: op.duration_ms },
+            );
+        }
+    }
+
+    fn prop_line(&mut self, key: &str, value: &str) {
+        if key.is_empty() || key.contains(' ') {
+            self.unrecognised();
+            return;
+        }
+        if key == "startNesting" && self.cur.has_op {
+            let nesting = value.parse().unwrap_or(0);
+            let ctx = self.cur.ctx();
+            let tag = self.cur.tag();
+            self.visitor.start_nesting(&ctx, tag, nesting);
+            return;
+        }
+        if key == "duration" && self.cur.has_op {
+            // Android 9 prints the op's last duration on its own line.
+            if let Some(d) = grammar::parse_full_duration(value) {
+                let ctx = self.cur.ctx();
+                let tag = self.cur.tag();
+                self.visitor.op_duration(&ctx, tag, d);
+            }
+            return;
+        }
+        if key == "hasForegroundWatchers" {
+            self.in_fg_ops = false;
+        }
+        if key == "capability" || key == "pendingCapability" || key == "appWidgetVisible" {
+            self.seen.capability = true;
+        }
+        if self.cur.has_uid && !self.cur.has_package {
+            let ctx = self.cur.ctx();
+            self.visitor.uid_prop(&ctx, key, value);
+        }
+    }
+
+    /// `decoded`: what `parse_keyed` returns for this line, when the block index already decoded it.
+    fn event_line(&mut self, kind: EventKind, rest: &str, decoded: Option<Option<KeyedEvent<'_>>>) {
+        if !self.cur.has_op {
+            // An event with no op to charge it to (an excerpt that starts mid-op): not data we can keep.
+            self.unrecognised();
+            return;
+        }
+        let r = grammar::trim_blank_start(rest);
+        if r.starts_with('[') {
+            let Some(e) = decoded.unwrap_or_else(|| grammar::parse_keyed_with(r, &mut self.dates)) else {
+                self.unrecognised();
+                return;
+            };
+            if self.drop_incomplete(e.times.complete) {
+                return;
+            }
+            self.seen.keyed_event = true;
+            self.vote.add(e.times.time_local, e.times.relative_ms);
+            let event = EventRef {
+                kind,
+                uid_state: e.uid_state,
+                flags: e.flags,
+                attribution_tag: self.cur.tag(),
+                time_local: e.times.time_local,
+                relative_ms: e.times.relative_ms,
+                // Reject lines never carry a duration; a stray one is ignored.
+                duration_ms: if kind == EventKind::Access { e.times.duration_ms } else { None },
+                proxy: e.times.proxy,
+            };
+            let ctx = self.cur.ctx();
+            self.visitor.event(&ctx, &event);
+        } else if let Some(e) = grammar::parse_state_times(r) {
+            if self.drop_incomplete(e.times.complete) {
+                return;
+            }
+            self.seen.pie_event = true;
+            self.pie_kind = Some(kind);
+            self.pie_event(kind, e.uid_state, e.times);
+        } else {
+            self.unrecognised();
+        }
+    }
+
+    fn pie_event(&mut self, kind: EventKind, uid_state: &str, times: Times<'_>) {
+        self.vote.add(times.time_local, times.relative_ms);
+        let event = EventRef {
+            kind,
+            uid_state: Some(uid_state),
+            flags: "",
+            attribution_tag: self.cur.tag(),
+            time_local: times.time_local,
+            relative_ms: times.relative_ms,
+            duration_ms: None,
+            proxy: times.proxy,
+        };
+        let ctx = self.cur.ctx();
+        self.visitor.event(&ctx, &event);
+    }
+
+    fn running_line(&mut self, rest: &str) {
+        if !self.cur.has_op {
+            self.unrecognised();
+            return;
+        }
+        let rest = trim(rest);
+        let started = rest.split([' ', '\t']).next().and_then(grammar::parse_full_duration);
+        let duration =
+            rest.find("duration=").and_then(|p| grammar::parse_full_duration(&rest[p + "duration=".len()..]));
+        let ctx = self.cur.ctx();
+        let tag = self.cur.tag();
+        self.visitor.running(
+            &ctx,
+            &RunningRef { attribution_tag: tag, started_ago_ms: started.map(i64::abs), duration_ms: duration },
+        );
+    }
+
+    fn discrete_line(&mut self, t: &str) {
+        if let Some(rest) = t.strip_prefix("Uid:") {
+            set(&mut self.d_uid, trim(rest));
+            self.d_package.clear();
+            self.d_op.clear();
+            self.d_has_tag = false;
+            return;
+        }
+        if let Some(rest) = t.strip_prefix("Package:") {
+            set(&mut self.d_package, trim(rest));
+            self.d_op.clear();
+            self.d_has_tag = false;
+            return;
+        }
+        if let Some(rest) = t.strip_prefix("Attribution:") {
+            let tag = trim(rest);
+            self.d_has_tag = tag != "null";
+            set(&mut self.d_tag, tag);
+            return;
+        }
+        if let Some(rest) = t.strip_prefix("Access ").or_else(|| t.strip_prefix("Reject ")) {
+            self.discrete_access(rest);
+            return;
+        }
+        if t.starts_with("UID|") {
+            self.columns = Some(table_columns(t));
+            return;
+        }
+        if let Some(cols) = self.columns {
+            if t.contains('|') {
+                self.discrete_row(cols, t);
+                return;
+            }
+        }
+        if t.starts_with("Largest chain id") {
+            return;
+        }
+        if grammar::is_op_name(t) {
+            set(&mut self.d_op, t);
+            self.d_has_tag = false;
+            return;
+        }
+        if t.starts_with("Uid ") && t.ends_with(':') {
+            // A per-uid op-state block after the discrete dump (newest layouts).
+            self.section = Section::Main;
+            self.main_line(t);
+            return;
+        }
+        self.unrecognised();
+    }
+
+    /// `Access [top-s] at 2021-06-01 12:00:00.000 for 60000 milliseconds  attribution flags=N with chainId=M`
+    fn discrete_access(&mut self, rest: &str) {
+        if self.d_op.is_empty() {
+            self.unrecognised();
+            return;
+        }
+        let Some(r) = rest.trim_start().strip_prefix('[') else {
+            self.unrecognised();
+            return;
+        };
+        let Some(close) = r.find(']') else {
+            self.unrecognised();
+            return;
+        };
+        let (uid_state, flags) = grammar::split_key(&r[..close]);
+        let after = trim(&r[close + 1..]);
+        let after = after.strip_prefix("at").map(trim).unwrap_or(after);
+        let Some((time_local, used)) = LocalTime::parse(after.as_bytes()) else {
+            self.unrecognised();
+            return;
+        };
+        let tail = &after[used..];
+        let duration_ms =
+            tail.find("for ").and_then(|p| tail[p + 4..].split_whitespace().next()).and_then(|n| n.parse::<i64>().ok());
+        let attribution_flags = number_after(tail, "attribution flags=");
+        let chain_id = number_after(tail, "chainId=");
+        let proxy = tail.find("proxy[").and_then(|p| {
+            let body = &tail[p + 6..];
+            body.rfind(']').map(|c| grammar::parse_proxy_body(&body[..c]))
+        });
+        let access = DiscreteRef {
+            uid: non_empty(&self.d_uid),
+            package: non_empty(&self.d_package),
+            op: &self.d_op,
+            attribution_tag: self.d_has_tag.then_some(self.d_tag.as_str()),
+            uid_state,
+            flags,
+            time_local: Some(time_local),
+            time_utc_ms: None,
+            duration_ms,
+            proxy,
+            device_id: None,
+            attribution_flags,
+            chain_id,
+        };
+        self.visitor.discrete(&access);
+    }
+
+    fn discrete_row(&mut self, cols: TableColumns, t: &str) {
+        let mut fields: [&str; 16] = [""; 16];
+        for (slot, f) in fields.iter_mut().zip(t.split('|')) {
+            *slot = trim(f);
+        }
+        let get = |i: Option<usize>| i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty());
+        let Some(op) = get(cols.op).filter(|op| grammar::is_op_name(op)) else {
+            self.unrecognised();
+            return;
+        };
+        let time_text = get(cols.time).unwrap_or("");
+        let (time_local, time_utc_ms) = match LocalTime::parse(time_text.as_bytes()) {
+            Some((t, _)) => (Some(t), None),
+            // A bare integer is an epoch-millisecond instant (UTC), not a wall-clock time.
+            None => (None, time_text.parse::<i64>().ok()),
+        };
+        let access = DiscreteRef {
+            uid: get(cols.uid),
+            package: get(cols.package).and_then(grammar::null_to_none),
+            op,
+            attribution_tag: get(cols.tag).and_then(grammar::null_to_none),
+            uid_state: get(cols.state),
+            flags: get(cols.flags).unwrap_or(""),
+            time_local,
+            time_utc_ms,
+            duration_ms: get(cols.duration).and_then(|d| d.parse().ok()).filter(|d: &i64| *d >= 0),
+            proxy: None,
+            device_id: get(cols.device),
+            attribution_flags: get(cols.attr_flags).and_then(|v| v.parse().ok()),
+            chain_id: get(cols.chain).and_then(|v| v.parse().ok()),
+        };
+        self.visitor.discrete(&access);
+    }
+
+    fn history_line(&mut self, t: &str) {
+        if t == "snapshot:" {
+            self.window =
+                HistoryWindowRef { begin_local: None, begin_relative_ms: None, end_local: None, end_relative_ms: None };
+            self.window_announced = false;
+            self.d_uid.clear();
+            self.d_package.clear();
+            self.d_op.clear();
+            self.d_has_tag = false;
+            return;
+        }
+        for (prefix, is_begin) in [("begin", true), ("end", false)] {
+            if let Some(rest) = t.strip_prefix(prefix) {
+                if let Some(times) = rest.trim_start().strip_prefix('=').and_then(grammar::parse_times) {
+                    self.vote.add(times.time_local, times.relative_ms);
+                    if is_begin {
+                        self.window.begin_local = times.time_local;
+                        self.window.begin_relative_ms = times.relative_ms;
+                    } else {
+                        self.window.end_local = times.time_local;
+                        self.window.end_relative_ms = times.relative_ms;
+                    }
+                    self.window_announced = false;
+                    return;
+                }
+            }
+        }
+        if let Some(uid) = t.strip_prefix("Uid ").and_then(|r| r.strip_suffix(':')) {
+            set(&mut self.d_uid, trim(uid));
+            self.d_package.clear();
+            self.d_op.clear();
+            self.d_has_tag = false;
+            return;
+        }
+        if let Some(pkg) = t.strip_prefix("Package ").and_then(|r| r.strip_suffix(':')) {
+            set(&mut self.d_package, trim(pkg));
+            self.d_op.clear();
+            self.d_has_tag = false;
+            return;
+        }
+        if t.starts_with('[') {
+            self.history_entry(t);
+            return;
+        }
+        if let Some(name) = t.strip_suffix(':') {
+            let name = trim(name);
+            if grammar::is_op_name(name) {
+                set(&mut self.d_op, name);
+                self.d_has_tag = false;
+                return;
+            }
+            // Android 11+ attribution level: `AttributionTag <tag>:` / `Attribution <tag>:` / `<tag>=`.
+            for prefix in ["AttributionTag ", "Attribution ", "Tag "] {
+                if let Some(tag) = name.strip_prefix(prefix) {
+                    let tag = trim(tag);
+                    self.d_has_tag = tag != "null";
+                    set(&mut self.d_tag, tag);
+                    return;
+                }
+            }
+        }
+        if t == "Empty" || t.starts_with("mode=") {
+            return;
+        }
+        self.unrecognised();
+    }
+
+    /// `[top-s] = access=3, reject=1, duration=+5s0ms`
+    fn history_entry(&mut self, t: &str) {
+        let Some(close) = t.find(']') else {
+            self.unrecognised();
+            return;
+        };
+        if self.d_op.is_empty() {
+            self.unrecognised();
+            return;
+        }
+        let (uid_state, flags) = grammar::split_key(&t[1..close]);
+        let rest = trim(&t[close + 1..]);
+        let rest = rest.strip_prefix('=').unwrap_or(rest);
+        let mut entry = HistoryEntryRef {
+            window: self.window,
+            uid: non_empty(&self.d_uid),
+            package: non_empty(&self.d_package),
+            op: &self.d_op,
+            attribution_tag: self.d_has_tag.then_some(self.d_tag.as_str()),
+            uid_state,
+            flags,
+            access_count: 0,
+            reject_count: 0,
+            duration_ms: 0,
+        };
+        for part in rest.split(',') {
+            let Some((k, v)) = part.split_once('=') else { continue };
+            match trim(k) {
+                "access" => entry.access_count = trim(v).parse().unwrap_or(0),
+                "reject" => entry.reject_count = trim(v).parse().unwrap_or(0),
+                "duration" => entry.duration_ms = grammar::parse_full_duration(v).unwrap_or(0),
+                _ => {}
+            }
+        }
+        if !self.window_announced {
+            self.window_announced = true;
+            self.visitor.history_window(&self.window);
+        }
+        self.visitor.history(&entry);
+    }
+
+    pub(super) fn finish(self) -> ParseSummary {
+        let appops_seen = self.seen_any_appops();
+        let mut summary = self.summary;
+        summary.dialect = self.seen.dialect();
+        summary.embedded = self.embedded;
+        // A section cut out of a bugreport may end without its trailer; it is only known to be cut when it
+        // stops before any op state (a dumpsys appops always prints uid state after its settings and watchers).
+        summary.truncated = self.cut
+            || self.attr_open
+            || (self.embedded && !self.section_ended && appops_seen && !self.seen.uid_header);
+        (summary.dump_time_local, summary.dump_time_votes) = self.vote.result();
+        summary
+    }
+
+    fn seen_any_appops(&self) -> bool {
+        self.seen.dumpsys_header || self.seen.uid_header || self.seen.discrete || self.seen.history
+    }
+}
+
+/// The name in `Uid u0a12:` / `Package com.x:` after the keyword, tolerating OEM words after it
+/// (`Package com.x (shared):`). The line must end with `:` or its first word must.
+fn header_name(rest: &str) -> Option<&str> {
+    let rest = trim(rest);
+    let first = rest.split([' ', '\t']).next()?;
+    let name = if let Some(n) = first.strip_suffix(':') {
+        n
+    } else if rest.ends_with(':') {
+        first
+    } else {
+        return None;
+    };
+    (!name.is_empty() && !name.contains(['=', '[', ']'])).then_some(name)
+}
+
+/// The dashes line that closes a dumpsys section in a bugreport (78 dashes in practice).
+fn is_rule(t: &str) -> bool {
+    t.len() >= 60 && t.bytes().all(|b| b == b'-')
+}
+
+fn set(buf: &mut String, value: &str) {
+    buf.clear();
+    buf.push_str(value);
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn number_after(s: &str, key: &str) -> Option<i64> {
+    let p = s.find(key)?;
+    let digits: &str = s[p + key.len()..].split(|c: char| !(c.is_ascii_digit() || c == '-')).next()?;
+    digits.parse().ok()
+}
+
+fn table_columns(header: &str) -> TableColumns {
+    let mut cols = TableColumns::default();
+    for (i, name) in header.split('|').enumerate() {
+        let slot = match trim(name) {
+            "UID" => &mut cols.uid,
+            "PACKAGE_NAME" => &mut cols.package,
+            "DEVICE_ID" => &mut cols.device,
+            "OP_NAME" | "OP_CODE" => &mut cols.op,
+            "ATTRIBUTION_TAG" => &mut cols.tag,
+            "UID_STATE" => &mut cols.state,
+            "OP_FLAGS" => &mut cols.flags,
+            "ATTR_FLAGS" | "ATTRIBUTION_FLAGS" => &mut cols.attr_flags,
+            "CHAIN_ID" => &mut cols.chain,
+            "ACCESS_TIME" => &mut cols.time,
+            "DURATION" | "ACCESS_DURATION" => &mut cols.duration,
+            _ => continue,
+        };
+        *slot = Some(i);
+    }
+    cols
+}
