@@ -15,6 +15,7 @@
 # tests/.cache/m2) and ends with "N passed, N failed"; it exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. tests/lib/apt.sh
 ROOT=$PWD
 APP=$ROOT/android/app
 SRC=$APP/src/main/java
@@ -71,23 +72,24 @@ version_of() {
 
 # ---------------------------------------------------------------------------------------------------------------
 # Tools
-apt_updated=0
 need_apt() {
     local cmd=$1 pkg=$2
     if [ -e "$cmd" ] || command -v "$cmd" >/dev/null 2>&1; then return 0; fi
-    if [ "$apt_updated" -eq 0 ]; then
-        apt-get update -qq >/dev/null 2>&1 || true
-        apt-get update -qq >/dev/null 2>&1 || true
-        apt_updated=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null 2>&1
+    apt_install "$pkg"
+}
+java17() {
+    command -v javac >/dev/null || apt_install default-jdk-headless || return 1
+    java -version 2>&1 | head -1
+    local v
+    v=$(java -XshowSettings:properties -version 2>&1 | sed -n "s/ *java.specification.version = //p")
+    [ "${v%%.*}" -ge 17 ]
 }
 
 rm -rf "$WORK"
 mkdir -p "$WORK" "$M2"
 
 echo "== tools"
-check "java 17+ present" bash -c 'need() { command -v javac >/dev/null; }; need || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless; }; java -version 2>&1 | head -1; v=$(java -XshowSettings:properties -version 2>&1 | sed -n "s/ *java.specification.version = //p"); [ "${v%%.*}" -ge 17 ]'
+check "java 17+ present" java17
 check "aapt2 (Debian package aapt)" need_apt aapt2 aapt
 check "framework-res.apk (Debian package android-framework-res)" need_apt "$FRAMEWORK_RES" android-framework-res
 check "maven" need_apt mvn maven

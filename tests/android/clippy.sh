@@ -10,6 +10,7 @@
 # two rustup targets. Quiet when all is there. Ends with "N passed, N failed"; non-zero exit on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. tests/lib/apt.sh
 
 targets=(aarch64-linux-android x86_64-linux-android)
 
@@ -20,14 +21,11 @@ command -v llvm-ar >/dev/null || need_apt+=(llvm)
 [ -f /usr/include/x86_64-linux-gnu/gnu/stubs-64.h ] || need_apt+=(libc6-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing ${need_apt[*]}"
-    apt_log=$(mktemp)
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"; } >"$apt_log" 2>&1; then
-        cat "$apt_log"
+    if ! apt_install "${need_apt[@]}"; then
         echo "could not install ${need_apt[*]}"
         echo "0 passed, ${#targets[@]} failed"
         exit 1
     fi
-    rm -f "$apt_log"
 fi
 installed=$(rustup target list --installed)
 for t in "${targets[@]}"; do

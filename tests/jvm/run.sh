@@ -9,6 +9,7 @@
 # `dev` builds faster while iterating). Ends with "N passed, N failed"; non-zero exit on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. tests/lib/apt.sh
 root=$PWD
 
 profile=${OPSIGHT_JNI_PROFILE:-android}
@@ -28,12 +29,7 @@ need_apt=()
 command -v mvn >/dev/null || need_apt+=(maven)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing ${need_apt[*]}"
-    apt_log=$(mktemp)
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"; } >"$apt_log" 2>&1; then
-        cat "$apt_log"
-        fail "could not install ${need_apt[*]}"
-    fi
-    rm -f "$apt_log"
+    apt_install "${need_apt[@]}" || fail "could not install ${need_apt[*]}"
 fi
 export JAVA_HOME=$jdk
 

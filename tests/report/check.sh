@@ -20,31 +20,13 @@ for arg in "$@"; do
     esac
 done
 
-passed=0
-failed=0
-pass() {
-    echo "ok - $1"
-    passed=$((passed + 1))
-}
-fail() {
-    echo "not ok - $1"
-    if [ -n "${2:-}" ]; then
-        printf '%s\n' "$2" | head -n 20 | sed 's/^/    /'
-    fi
-    failed=$((failed + 1))
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
+. tests/lib/tally.sh
+. tests/lib/apt.sh
 
 # --- Chromium -------------------------------------------------------------------------------------------------
 if ! command -v chromium >/dev/null 2>&1; then
     echo "chromium is missing: installing Debian's package"
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    if $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; then
+    if apt_install chromium; then
         pass "chromium installed"
     else
         fail "chromium could not be installed (apt-get install chromium)"

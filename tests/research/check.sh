@@ -12,24 +12,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 donors=${OPSIGHT_RESEARCH_DONORS:-1000}
-passed=0
-failed=0
-pass() {
-    echo "ok - $1"
-    passed=$((passed + 1))
-}
-fail() {
-    echo "not ok - $1"
-    if [ -n "${2:-}" ]; then
-        printf '%s\n' "$2" | head -n 30 | sed 's/^/    /'
-    fi
-    failed=$((failed + 1))
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
+. tests/lib/tally.sh
+. tests/lib/apt.sh
 # Runs a Python check script whose lines are "ok - …" / "not ok - …", adding them to the counts.
 count_python() {
     local log=$1
@@ -41,11 +25,6 @@ count_python() {
 }
 elapsed() {
     echo "$(($(date +%s) - $1)) s"
-}
-apt_install() {
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
 # --- Java 17+ and the Python packages ---------------------------------------------------------------------------
