@@ -14,6 +14,15 @@ use crate::store::ids::{stream_id, FxHashMap, FxHashSet, MAX_OP_ID, MAX_VARIANT_
 use crate::store::now_ms;
 use crate::time::{CaptureContext, TimeBasis};
 
+/// The Android user of a uid (`UserHandle.getUserId`: uid / 100000); 0 when the dump did not name the uid (-1).
+fn user_of(uid: i64) -> i64 {
+    if uid >= 0 {
+        uid / 100_000
+    } else {
+        0
+    }
+}
+
 /// One `events` row waiting for its batch.
 type Row = (i64, i64, Option<i64>, i64, Option<i64>);
 
@@ -261,14 +270,13 @@ impl<'t> Sink<'t> {
                 stmt.raw_bind_parameter(p + 2, self.device_id)?;
                 stmt.raw_bind_parameter(p + 3, package)?;
                 stmt.raw_bind_parameter(p + 4, uid)?;
-                stmt.raw_bind_parameter(p + 5, if *uid >= 0 { uid / 100_000 } else { 0 })?;
+                stmt.raw_bind_parameter(p + 5, user_of(*uid))?;
             }
             stmt.raw_bind_parameter(BATCH * 5 + 1, self.seen_ms)?;
             stmt.raw_execute()?;
         } else {
             for (id, package, uid) in &self.pending_apps {
-                let user = if *uid >= 0 { uid / 100_000 } else { 0 };
-                self.insert_app.execute(params![id, self.device_id, package, uid, user, self.seen_ms])?;
+                self.insert_app.execute(params![id, self.device_id, package, uid, user_of(*uid), self.seen_ms])?;
             }
         }
         self.pending_apps.clear();
