@@ -68,6 +68,14 @@ fn cpu_mode(path: &PathBuf, rounds: usize) {
             }),
         ),
     ];
+    // PARSE_CASES=substring keeps only the cases whose name contains it (the floor always runs), e.g. for `perf`.
+    let only = std::env::var("PARSE_CASES").unwrap_or_default();
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .enumerate()
+        .filter(|(i, (name, _))| *i == 0 || name.contains(&only))
+        .map(|(_, c)| c)
+        .collect();
     let mut wall = vec![Vec::new(); cases.len()];
     let mut cpu = vec![0.0; cases.len()];
     for _ in 0..rounds {
