@@ -52,6 +52,10 @@ fn cpu_mode(path: &PathBuf, rounds: usize) {
     let cases: Vec<Case> = vec![
         ("floor_memchr_newlines", Box::new(count_newlines)),
         (
+            "lines_split_and_trimmed_only",
+            Box::new(|p: &PathBuf| opsight_core::parse::scan_lines_only(File::open(p).expect("open"))),
+        ),
+        (
             "parse_streaming_tally",
             Box::new(|p: &PathBuf| {
                 let mut tally = Tally::default();
@@ -76,6 +80,27 @@ fn cpu_mode(path: &PathBuf, rounds: usize) {
         .filter(|(i, (name, _))| *i == 0 || name.contains(&only))
         .map(|(_, c)| c)
         .collect();
+    if only == "staged" {
+        // The two-thread parse's halves, measured apart on one thread: what each thread would have to do.
+        let (mut index, mut feed) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let mut tally = Tally::default();
+            let (i, f) =
+                opsight_core::parse::parse_reader_staged(File::open(path).expect("open"), &mut tally).expect("parse");
+            index.push(i.as_secs_f64() * 1e3);
+            feed.push(f.as_secs_f64() * 1e3);
+        }
+        index.sort_by(f64::total_cmp);
+        feed.sort_by(f64::total_cmp);
+        println!(
+            "staged: index min {:.2} ms median {:.2} ms; read+feed min {:.2} ms median {:.2} ms",
+            index[0],
+            index[rounds / 2],
+            feed[0],
+            feed[rounds / 2]
+        );
+        return;
+    }
     let mut wall = vec![Vec::new(); cases.len()];
     let mut cpu = vec![0.0; cases.len()];
     for _ in 0..rounds {

@@ -101,6 +101,38 @@ pub fn scan_lines_only<R: Read>(reader: R) -> u64 {
     n
 }
 
+/// The two-thread parse's halves measured apart, on this thread alone: time spent indexing blocks (the helper
+/// thread's work) and time spent reading and feeding them (the calling thread's), as benches/parse.rs reports them.
+#[doc(hidden)]
+pub fn parse_reader_staged<R: Read, V: Visitor>(
+    reader: R,
+    visitor: &mut V,
+) -> io::Result<(std::time::Duration, std::time::Duration)> {
+    let (mut index_time, mut feed_time) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    let mut parser = Parser::new(visitor);
+    let mut blocks = BlockReader::new(reader);
+    let mut scratch = String::new();
+    let mut index = block::BlockIndex::default();
+    let mut t = std::time::Instant::now();
+    while let Some(piece) = blocks.next_piece()? {
+        match piece {
+            Piece::Block(block) => {
+                feed_time += t.elapsed();
+                t = std::time::Instant::now();
+                index.build(&block);
+                index_time += t.elapsed();
+                t = std::time::Instant::now();
+                parser.feed_block(&block, &index, &mut scratch);
+                blocks.recycle(block.buf);
+            }
+            Piece::Loose { bytes, terminated } => parser.feed_loose(&bytes, terminated, &mut scratch),
+        }
+    }
+    feed_time += t.elapsed();
+    parser.finish();
+    Ok((index_time, feed_time))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
