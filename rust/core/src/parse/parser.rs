@@ -1,13 +1,14 @@
 //! The parser's state machine: what each line means given the enclosing uid, package, op and attribution block.
 
+mod discrete;
+mod history;
+
 use super::block::{BlockIndex, PreEvent};
 use super::grammar::{self, trim, KeyedEvent, Times};
 use super::lines::{self, Block, MAX_LINE};
-use crate::model::{
-    Context, Dialect, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, ParseSummary,
-    RunningRef, Visitor,
-};
+use crate::model::{Context, Dialect, EventKind, EventRef, HistoryWindowRef, OpRef, ParseSummary, RunningRef, Visitor};
 use crate::time::LocalTime;
+use discrete::TableColumns;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
@@ -103,22 +104,6 @@ impl NowVote {
     fn result(&self) -> (Option<LocalTime>, u64) {
         self.values.iter().min_by_key(|v| v.2).map_or((None, 0), |v| (Some(LocalTime(v.0)), v.1))
     }
-}
-
-/// Column positions of the SQLite discrete table (`UID|PACKAGE_NAME|…`), read from its header line.
-#[derive(Default, Clone, Copy)]
-struct TableColumns {
-    uid: Option<usize>,
-    package: Option<usize>,
-    device: Option<usize>,
-    op: Option<usize>,
-    tag: Option<usize>,
-    state: Option<usize>,
-    flags: Option<usize>,
-    attr_flags: Option<usize>,
-    chain: Option<usize>,
-    time: Option<usize>,
-    duration: Option<usize>,
 }
 
 /// The enclosing uid, package, op and attribution tag, in buffers reused from line to line.
@@ -738,247 +723,6 @@ impl<'v, V: Visitor> Parser<'v, V> {
         );
     }
 
-    fn discrete_line(&mut self, t: &str) {
-        if let Some(rest) = t.strip_prefix("Uid:") {
-            set(&mut self.d_uid, trim(rest));
-            self.d_package.clear();
-            self.d_op.clear();
-            self.d_has_tag = false;
-            return;
-        }
-        if let Some(rest) = t.strip_prefix("Package:") {
-            set(&mut self.d_package, trim(rest));
-            self.d_op.clear();
-            self.d_has_tag = false;
-            return;
-        }
-        if let Some(rest) = t.strip_prefix("Attribution:") {
-            let tag = trim(rest);
-            self.d_has_tag = tag != "null";
-            set(&mut self.d_tag, tag);
-            return;
-        }
-        if let Some(rest) = t.strip_prefix("Access ").or_else(|| t.strip_prefix("Reject ")) {
-            self.discrete_access(rest);
-            return;
-        }
-        if t.starts_with("UID|") {
-            self.columns = Some(table_columns(t));
-            return;
-        }
-        if let Some(cols) = self.columns {
-            if t.contains('|') {
-                self.discrete_row(cols, t);
-                return;
-            }
-        }
-        if t.starts_with("Largest chain id") {
-            return;
-        }
-        if grammar::is_op_name(t) {
-            set(&mut self.d_op, t);
-            self.d_has_tag = false;
-            return;
-        }
-        if t.starts_with("Uid ") && t.ends_with(':') {
-            // A per-uid op-state block after the discrete dump (newest layouts).
-            self.section = Section::Main;
-            self.main_line(t);
-            return;
-        }
-        self.unrecognised();
-    }
-
-    /// `Access [top-s] at 2021-06-01 12:00:00.000 for 60000 milliseconds  attribution flags=N with chainId=M`
-    fn discrete_access(&mut self, rest: &str) {
-        if self.d_op.is_empty() {
-            self.unrecognised();
-            return;
-        }
-        let Some(r) = rest.trim_start().strip_prefix('[') else {
-            self.unrecognised();
-            return;
-        };
-        let Some(close) = r.find(']') else {
-            self.unrecognised();
-            return;
-        };
-        let (uid_state, flags) = grammar::split_key(&r[..close]);
-        let after = trim(&r[close + 1..]);
-        let after = after.strip_prefix("at").map(trim).unwrap_or(after);
-        let Some((time_local, used)) = LocalTime::parse(after.as_bytes()) else {
-            self.unrecognised();
-            return;
-        };
-        let tail = &after[used..];
-        let duration_ms =
-            tail.find("for ").and_then(|p| tail[p + 4..].split_whitespace().next()).and_then(|n| n.parse::<i64>().ok());
-        let attribution_flags = number_after(tail, "attribution flags=");
-        let chain_id = number_after(tail, "chainId=");
-        let proxy = tail.find("proxy[").and_then(|p| {
-            let body = &tail[p + 6..];
-            body.rfind(']').map(|c| grammar::parse_proxy_body(&body[..c]))
-        });
-        let access = DiscreteRef {
-            uid: non_empty(&self.d_uid),
-            package: non_empty(&self.d_package),
-            op: &self.d_op,
-            attribution_tag: self.d_has_tag.then_some(self.d_tag.as_str()),
-            uid_state,
-            flags,
-            time_local: Some(time_local),
-            time_utc_ms: None,
-            duration_ms,
-            proxy,
-            device_id: None,
-            attribution_flags,
-            chain_id,
-        };
-        self.visitor.discrete(&access);
-    }
-
-    fn discrete_row(&mut self, cols: TableColumns, t: &str) {
-        let mut fields: [&str; 16] = [""; 16];
-        for (slot, f) in fields.iter_mut().zip(t.split('|')) {
-            *slot = trim(f);
-        }
-        let get = |i: Option<usize>| i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty());
-        let Some(op) = get(cols.op).filter(|op| grammar::is_op_name(op)) else {
-            self.unrecognised();
-            return;
-        };
-        let time_text = get(cols.time).unwrap_or("");
-        let (time_local, time_utc_ms) = match LocalTime::parse(time_text.as_bytes()) {
-            Some((t, _)) => (Some(t), None),
-            // A bare integer is an epoch-millisecond instant (UTC), not a wall-clock time.
-            None => (None, time_text.parse::<i64>().ok()),
-        };
-        let access = DiscreteRef {
-            uid: get(cols.uid),
-            package: get(cols.package).and_then(grammar::null_to_none),
-            op,
-            attribution_tag: get(cols.tag).and_then(grammar::null_to_none),
-            uid_state: get(cols.state),
-            flags: get(cols.flags).unwrap_or(""),
-            time_local,
-            time_utc_ms,
-            duration_ms: get(cols.duration).and_then(|d| d.parse().ok()).filter(|d: &i64| *d >= 0),
-            proxy: None,
-            device_id: get(cols.device),
-            attribution_flags: get(cols.attr_flags).and_then(|v| v.parse().ok()),
-            chain_id: get(cols.chain).and_then(|v| v.parse().ok()),
-        };
-        self.visitor.discrete(&access);
-    }
-
-    fn history_line(&mut self, t: &str) {
-        if t == "snapshot:" {
-            self.window =
-                HistoryWindowRef { begin_local: None, begin_relative_ms: None, end_local: None, end_relative_ms: None };
-            self.window_announced = false;
-            self.d_uid.clear();
-            self.d_package.clear();
-            self.d_op.clear();
-            self.d_has_tag = false;
-            return;
-        }
-        for (prefix, is_begin) in [("begin", true), ("end", false)] {
-            if let Some(rest) = t.strip_prefix(prefix) {
-                if let Some(times) = rest.trim_start().strip_prefix('=').and_then(grammar::parse_times) {
-                    self.vote.add(times.time_local, times.relative_ms);
-                    if is_begin {
-                        self.window.begin_local = times.time_local;
-                        self.window.begin_relative_ms = times.relative_ms;
-                    } else {
-                        self.window.end_local = times.time_local;
-                        self.window.end_relative_ms = times.relative_ms;
-                    }
-                    self.window_announced = false;
-                    return;
-                }
-            }
-        }
-        if let Some(uid) = t.strip_prefix("Uid ").and_then(|r| r.strip_suffix(':')) {
-            set(&mut self.d_uid, trim(uid));
-            self.d_package.clear();
-            self.d_op.clear();
-            self.d_has_tag = false;
-            return;
-        }
-        if let Some(pkg) = t.strip_prefix("Package ").and_then(|r| r.strip_suffix(':')) {
-            set(&mut self.d_package, trim(pkg));
-            self.d_op.clear();
-            self.d_has_tag = false;
-            return;
-        }
-        if t.starts_with('[') {
-            self.history_entry(t);
-            return;
-        }
-        if let Some(name) = t.strip_suffix(':') {
-            let name = trim(name);
-            if grammar::is_op_name(name) {
-                set(&mut self.d_op, name);
-                self.d_has_tag = false;
-                return;
-            }
-            // Android 11+ attribution level: `AttributionTag <tag>:` / `Attribution <tag>:` / `<tag>=`.
-            for prefix in ["AttributionTag ", "Attribution ", "Tag "] {
-                if let Some(tag) = name.strip_prefix(prefix) {
-                    let tag = trim(tag);
-                    self.d_has_tag = tag != "null";
-                    set(&mut self.d_tag, tag);
-                    return;
-                }
-            }
-        }
-        if t == "Empty" || t.starts_with("mode=") {
-            return;
-        }
-        self.unrecognised();
-    }
-
-    /// `[top-s] = access=3, reject=1, duration=+5s0ms`
-    fn history_entry(&mut self, t: &str) {
-        let Some(close) = t.find(']') else {
-            self.unrecognised();
-            return;
-        };
-        if self.d_op.is_empty() {
-            self.unrecognised();
-            return;
-        }
-        let (uid_state, flags) = grammar::split_key(&t[1..close]);
-        let rest = trim(&t[close + 1..]);
-        let rest = rest.strip_prefix('=').unwrap_or(rest);
-        let mut entry = HistoryEntryRef {
-            window: self.window,
-            uid: non_empty(&self.d_uid),
-            package: non_empty(&self.d_package),
-            op: &self.d_op,
-            attribution_tag: self.d_has_tag.then_some(self.d_tag.as_str()),
-            uid_state,
-            flags,
-            access_count: 0,
-            reject_count: 0,
-            duration_ms: 0,
-        };
-        for part in rest.split(',') {
-            let Some((k, v)) = part.split_once('=') else { continue };
-            match trim(k) {
-                "access" => entry.access_count = trim(v).parse().unwrap_or(0),
-                "reject" => entry.reject_count = trim(v).parse().unwrap_or(0),
-                "duration" => entry.duration_ms = grammar::parse_full_duration(v).unwrap_or(0),
-                _ => {}
-            }
-        }
-        if !self.window_announced {
-            self.window_announced = true;
-            self.visitor.history_window(&self.window);
-        }
-        self.visitor.history(&entry);
-    }
-
     pub(super) fn finish(self) -> ParseSummary {
         let appops_seen = self.seen_any_appops();
         let mut summary = self.summary;
@@ -1025,32 +769,4 @@ fn set(buf: &mut String, value: &str) {
 
 fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
-}
-
-fn number_after(s: &str, key: &str) -> Option<i64> {
-    let p = s.find(key)?;
-    let digits: &str = s[p + key.len()..].split(|c: char| !(c.is_ascii_digit() || c == '-')).next()?;
-    digits.parse().ok()
-}
-
-fn table_columns(header: &str) -> TableColumns {
-    let mut cols = TableColumns::default();
-    for (i, name) in header.split('|').enumerate() {
-        let slot = match trim(name) {
-            "UID" => &mut cols.uid,
-            "PACKAGE_NAME" => &mut cols.package,
-            "DEVICE_ID" => &mut cols.device,
-            "OP_NAME" | "OP_CODE" => &mut cols.op,
-            "ATTRIBUTION_TAG" => &mut cols.tag,
-            "UID_STATE" => &mut cols.state,
-            "OP_FLAGS" => &mut cols.flags,
-            "ATTR_FLAGS" | "ATTRIBUTION_FLAGS" => &mut cols.attr_flags,
-            "CHAIN_ID" => &mut cols.chain,
-            "ACCESS_TIME" => &mut cols.time,
-            "DURATION" | "ACCESS_DURATION" => &mut cols.duration,
-            _ => continue,
-        };
-        *slot = Some(i);
-    }
-    cols
 }

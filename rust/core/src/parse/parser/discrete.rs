@@ -1,0 +1,186 @@
+//! The discrete-access section (`Discrete accesses:`): its XML-registry text form and its `UID|PACKAGE_NAME|…`
+//! table form, with their own uid, package, op and tag context.
+
+use super::{non_empty, set, trim, Parser, Section};
+use crate::model::{DiscreteRef, Visitor};
+use crate::parse::grammar;
+use crate::time::LocalTime;
+
+/// Column positions of the SQLite discrete table (`UID|PACKAGE_NAME|…`), read from its header line.
+#[derive(Default, Clone, Copy)]
+pub(super) struct TableColumns {
+    uid: Option<usize>,
+    package: Option<usize>,
+    device: Option<usize>,
+    op: Option<usize>,
+    tag: Option<usize>,
+    state: Option<usize>,
+    flags: Option<usize>,
+    attr_flags: Option<usize>,
+    chain: Option<usize>,
+    time: Option<usize>,
+    duration: Option<usize>,
+}
+
+impl<V: Visitor> Parser<'_, V> {
+    pub(super) fn discrete_line(&mut self, t: &str) {
+        if let Some(rest) = t.strip_prefix("Uid:") {
+            set(&mut self.d_uid, trim(rest));
+            self.d_package.clear();
+            self.d_op.clear();
+            self.d_has_tag = false;
+            return;
+        }
+        if let Some(rest) = t.strip_prefix("Package:") {
+            set(&mut self.d_package, trim(rest));
+            self.d_op.clear();
+            self.d_has_tag = false;
+            return;
+        }
+        if let Some(rest) = t.strip_prefix("Attribution:") {
+            let tag = trim(rest);
+            self.d_has_tag = tag != "null";
+            set(&mut self.d_tag, tag);
+            return;
+        }
+        if let Some(rest) = t.strip_prefix("Access ").or_else(|| t.strip_prefix("Reject ")) {
+            self.discrete_access(rest);
+            return;
+        }
+        if t.starts_with("UID|") {
+            self.columns = Some(table_columns(t));
+            return;
+        }
+        if let Some(cols) = self.columns {
+            if t.contains('|') {
+                self.discrete_row(cols, t);
+                return;
+            }
+        }
+        if t.starts_with("Largest chain id") {
+            return;
+        }
+        if grammar::is_op_name(t) {
+            set(&mut self.d_op, t);
+            self.d_has_tag = false;
+            return;
+        }
+        if t.starts_with("Uid ") && t.ends_with(':') {
+            // A per-uid op-state block after the discrete dump (newest layouts).
+            self.section = Section::Main;
+            self.main_line(t);
+            return;
+        }
+        self.unrecognised();
+    }
+
+    /// `Access [top-s] at 2021-06-01 12:00:00.000 for 60000 milliseconds  attribution flags=N with chainId=M`
+    fn discrete_access(&mut self, rest: &str) {
+        if self.d_op.is_empty() {
+            self.unrecognised();
+            return;
+        }
+        let Some(r) = rest.trim_start().strip_prefix('[') else {
+            self.unrecognised();
+            return;
+        };
+        let Some(close) = r.find(']') else {
+            self.unrecognised();
+            return;
+        };
+        let (uid_state, flags) = grammar::split_key(&r[..close]);
+        let after = trim(&r[close + 1..]);
+        let after = after.strip_prefix("at").map(trim).unwrap_or(after);
+        let Some((time_local, used)) = LocalTime::parse(after.as_bytes()) else {
+            self.unrecognised();
+            return;
+        };
+        let tail = &after[used..];
+        let duration_ms =
+            tail.find("for ").and_then(|p| tail[p + 4..].split_whitespace().next()).and_then(|n| n.parse::<i64>().ok());
+        let attribution_flags = number_after(tail, "attribution flags=");
+        let chain_id = number_after(tail, "chainId=");
+        let proxy = tail.find("proxy[").and_then(|p| {
+            let body = &tail[p + 6..];
+            body.rfind(']').map(|c| grammar::parse_proxy_body(&body[..c]))
+        });
+        let access = DiscreteRef {
+            uid: non_empty(&self.d_uid),
+            package: non_empty(&self.d_package),
+            op: &self.d_op,
+            attribution_tag: self.d_has_tag.then_some(self.d_tag.as_str()),
+            uid_state,
+            flags,
+            time_local: Some(time_local),
+            time_utc_ms: None,
+            duration_ms,
+            proxy,
+            device_id: None,
+            attribution_flags,
+            chain_id,
+        };
+        self.visitor.discrete(&access);
+    }
+
+    fn discrete_row(&mut self, cols: TableColumns, t: &str) {
+        let mut fields: [&str; 16] = [""; 16];
+        for (slot, f) in fields.iter_mut().zip(t.split('|')) {
+            *slot = trim(f);
+        }
+        let get = |i: Option<usize>| i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty());
+        let Some(op) = get(cols.op).filter(|op| grammar::is_op_name(op)) else {
+            self.unrecognised();
+            return;
+        };
+        let time_text = get(cols.time).unwrap_or("");
+        let (time_local, time_utc_ms) = match LocalTime::parse(time_text.as_bytes()) {
+            Some((t, _)) => (Some(t), None),
+            // A bare integer is an epoch-millisecond instant (UTC), not a wall-clock time.
+            None => (None, time_text.parse::<i64>().ok()),
+        };
+        let access = DiscreteRef {
+            uid: get(cols.uid),
+            package: get(cols.package).and_then(grammar::null_to_none),
+            op,
+            attribution_tag: get(cols.tag).and_then(grammar::null_to_none),
+            uid_state: get(cols.state),
+            flags: get(cols.flags).unwrap_or(""),
+            time_local,
+            time_utc_ms,
+            duration_ms: get(cols.duration).and_then(|d| d.parse().ok()).filter(|d: &i64| *d >= 0),
+            proxy: None,
+            device_id: get(cols.device),
+            attribution_flags: get(cols.attr_flags).and_then(|v| v.parse().ok()),
+            chain_id: get(cols.chain).and_then(|v| v.parse().ok()),
+        };
+        self.visitor.discrete(&access);
+    }
+}
+
+fn table_columns(header: &str) -> TableColumns {
+    let mut cols = TableColumns::default();
+    for (i, name) in header.split('|').enumerate() {
+        let slot = match trim(name) {
+            "UID" => &mut cols.uid,
+            "PACKAGE_NAME" => &mut cols.package,
+            "DEVICE_ID" => &mut cols.device,
+            "OP_NAME" | "OP_CODE" => &mut cols.op,
+            "ATTRIBUTION_TAG" => &mut cols.tag,
+            "UID_STATE" => &mut cols.state,
+            "OP_FLAGS" => &mut cols.flags,
+            "ATTR_FLAGS" | "ATTRIBUTION_FLAGS" => &mut cols.attr_flags,
+            "CHAIN_ID" => &mut cols.chain,
+            "ACCESS_TIME" => &mut cols.time,
+            "DURATION" | "ACCESS_DURATION" => &mut cols.duration,
+            _ => continue,
+        };
+        *slot = Some(i);
+    }
+    cols
+}
+
+fn number_after(s: &str, key: &str) -> Option<i64> {
+    let p = s.find(key)?;
+    let digits: &str = s[p + key.len()..].split(|c: char| !(c.is_ascii_digit() || c == '-')).next()?;
+    digits.parse().ok()
+}
