@@ -1,6 +1,6 @@
 //! Link options for libopsight.so: its relative relocations (pointers in vtables and string tables, ≈ 5,000 of
 //! them) packed in the RELR format instead of 24 bytes each, 114 KB less library (docs/performance.md, "Bridge
-//! library size"). Only the cdylib gets them; the rlib and everything else link as usual.
+//! library size"). Only the cdylib gets them; everything else (the unit tests among them) links as usual.
 
 fn main() {
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

@@ -43,7 +43,14 @@ fi
 cargo build --locked -q -p opsight-jni --profile "$profile" || fail "cargo build -p opsight-jni --profile $profile failed"
 lib=${CARGO_TARGET_DIR:-$root/target}/$out_dir/libopsight.so
 [ -f "$lib" ] || fail "no $lib"
-echo "libopsight.so ($profile profile): $(stat -c %s "$lib") bytes"
+size=$(stat -c %s "$lib")
+echo "libopsight.so ($profile profile): $size bytes"
+# The size target of the library as it ships (docs/performance.md, "Bridge library size"): at most 2 MiB. Nothing
+# else would notice a regression such as LTO silently dropped (an "rlib" beside the cdylib did that: +400 KB).
+max_size=2097152
+if [ "$profile" = android ] && [ "$size" -gt $max_size ]; then
+    fail "libopsight.so is $size bytes, over the $max_size-byte target (docs/performance.md, \"Bridge library size\")"
+fi
 # A shared library links with undefined symbols; one left from SQLite's options would kill the VM when called.
 if command -v nm >/dev/null && nm -D --undefined-only "$lib" | grep -qi sqlite; then
     fail "libopsight.so has undefined SQLite symbols: $(nm -D --undefined-only "$lib" | grep -i sqlite | tr '\n' ' ')"
