@@ -133,6 +133,51 @@ impl Cursor {
     }
 }
 
+/// The uid, package, op and attribution tag of the discrete and history sections, which keep their own context.
+#[derive(Default)]
+struct SectionCursor {
+    uid: String,
+    package: String,
+    op: String,
+    tag: String,
+    has_tag: bool,
+}
+
+impl SectionCursor {
+    /// A new uid (empty: none) starts with no package, op or tag.
+    fn set_uid(&mut self, uid: &str) {
+        set(&mut self.uid, uid);
+        self.set_package("");
+    }
+
+    fn set_package(&mut self, package: &str) {
+        set(&mut self.package, package);
+        self.set_op("");
+    }
+
+    fn set_op(&mut self, op: &str) {
+        set(&mut self.op, op);
+        self.has_tag = false;
+    }
+
+    fn set_tag(&mut self, tag: &str) {
+        self.has_tag = tag != "null";
+        set(&mut self.tag, tag);
+    }
+
+    fn uid(&self) -> Option<&str> {
+        non_empty(&self.uid)
+    }
+
+    fn package(&self) -> Option<&str> {
+        non_empty(&self.package)
+    }
+
+    fn tag(&self) -> Option<&str> {
+        self.has_tag.then_some(self.tag.as_str())
+    }
+}
+
 pub(super) struct Parser<'v, V: Visitor> {
     visitor: &'v mut V,
     section: Section,
@@ -143,11 +188,7 @@ pub(super) struct Parser<'v, V: Visitor> {
     in_fg_ops: bool,
     pie_kind: Option<EventKind>,
     /// Discrete and history sections keep their own context.
-    d_uid: String,
-    d_package: String,
-    d_op: String,
-    d_tag: String,
-    d_has_tag: bool,
+    sec: SectionCursor,
     window: HistoryWindowRef,
     window_announced: bool,
     columns: Option<TableColumns>,
@@ -172,11 +213,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
             attr_open: false,
             in_fg_ops: false,
             pie_kind: None,
-            d_uid: String::new(),
-            d_package: String::new(),
-            d_op: String::new(),
-            d_tag: String::new(),
-            d_has_tag: false,
+            sec: SectionCursor::default(),
             window: HistoryWindowRef {
                 begin_local: None,
                 begin_relative_ms: None,

@@ -1,7 +1,7 @@
 //! The discrete-access section (`Discrete accesses:`): its XML-registry text form and its `UID|PACKAGE_NAME|…`
 //! table form, with their own uid, package, op and tag context.
 
-use super::{non_empty, set, trim, Parser, Section};
+use super::{trim, Parser, Section};
 use crate::model::{DiscreteRef, Visitor};
 use crate::parse::grammar;
 use crate::time::LocalTime;
@@ -25,22 +25,15 @@ pub(super) struct TableColumns {
 impl<V: Visitor> Parser<'_, V> {
     pub(super) fn discrete_line(&mut self, t: &str) {
         if let Some(rest) = t.strip_prefix("Uid:") {
-            set(&mut self.d_uid, trim(rest));
-            self.d_package.clear();
-            self.d_op.clear();
-            self.d_has_tag = false;
+            self.sec.set_uid(trim(rest));
             return;
         }
         if let Some(rest) = t.strip_prefix("Package:") {
-            set(&mut self.d_package, trim(rest));
-            self.d_op.clear();
-            self.d_has_tag = false;
+            self.sec.set_package(trim(rest));
             return;
         }
         if let Some(rest) = t.strip_prefix("Attribution:") {
-            let tag = trim(rest);
-            self.d_has_tag = tag != "null";
-            set(&mut self.d_tag, tag);
+            self.sec.set_tag(trim(rest));
             return;
         }
         if let Some(rest) = t.strip_prefix("Access ").or_else(|| t.strip_prefix("Reject ")) {
@@ -61,8 +54,7 @@ impl<V: Visitor> Parser<'_, V> {
             return;
         }
         if grammar::is_op_name(t) {
-            set(&mut self.d_op, t);
-            self.d_has_tag = false;
+            self.sec.set_op(t);
             return;
         }
         if t.starts_with("Uid ") && t.ends_with(':') {
@@ -76,7 +68,7 @@ impl<V: Visitor> Parser<'_, V> {
 
     /// `Access [top-s] at 2021-06-01 12:00:00.000 for 60000 milliseconds  attribution flags=N with chainId=M`
     fn discrete_access(&mut self, rest: &str) {
-        if self.d_op.is_empty() {
+        if self.sec.op.is_empty() {
             self.unrecognised();
             return;
         }
@@ -105,10 +97,10 @@ impl<V: Visitor> Parser<'_, V> {
             body.rfind(']').map(|c| grammar::parse_proxy_body(&body[..c]))
         });
         let access = DiscreteRef {
-            uid: non_empty(&self.d_uid),
-            package: non_empty(&self.d_package),
-            op: &self.d_op,
-            attribution_tag: self.d_has_tag.then_some(self.d_tag.as_str()),
+            uid: self.sec.uid(),
+            package: self.sec.package(),
+            op: &self.sec.op,
+            attribution_tag: self.sec.tag(),
             uid_state,
             flags,
             time_local: Some(time_local),

@@ -1,6 +1,6 @@
 //! The history section (`--history`, `AppOps Historical Service State:`): windows and their per-key aggregates.
 
-use super::{non_empty, set, trim, Parser};
+use super::{trim, Parser};
 use crate::model::{HistoryEntryRef, HistoryWindowRef, Visitor};
 use crate::parse::grammar;
 
@@ -10,10 +10,7 @@ impl<V: Visitor> Parser<'_, V> {
             self.window =
                 HistoryWindowRef { begin_local: None, begin_relative_ms: None, end_local: None, end_relative_ms: None };
             self.window_announced = false;
-            self.d_uid.clear();
-            self.d_package.clear();
-            self.d_op.clear();
-            self.d_has_tag = false;
+            self.sec.set_uid("");
             return;
         }
         for (prefix, is_begin) in [("begin", true), ("end", false)] {
@@ -33,16 +30,11 @@ impl<V: Visitor> Parser<'_, V> {
             }
         }
         if let Some(uid) = t.strip_prefix("Uid ").and_then(|r| r.strip_suffix(':')) {
-            set(&mut self.d_uid, trim(uid));
-            self.d_package.clear();
-            self.d_op.clear();
-            self.d_has_tag = false;
+            self.sec.set_uid(trim(uid));
             return;
         }
         if let Some(pkg) = t.strip_prefix("Package ").and_then(|r| r.strip_suffix(':')) {
-            set(&mut self.d_package, trim(pkg));
-            self.d_op.clear();
-            self.d_has_tag = false;
+            self.sec.set_package(trim(pkg));
             return;
         }
         if t.starts_with('[') {
@@ -52,16 +44,13 @@ impl<V: Visitor> Parser<'_, V> {
         if let Some(name) = t.strip_suffix(':') {
             let name = trim(name);
             if grammar::is_op_name(name) {
-                set(&mut self.d_op, name);
-                self.d_has_tag = false;
+                self.sec.set_op(name);
                 return;
             }
             // Android 11+ attribution level: `AttributionTag <tag>:` / `Attribution <tag>:` / `<tag>=`.
             for prefix in ["AttributionTag ", "Attribution ", "Tag "] {
                 if let Some(tag) = name.strip_prefix(prefix) {
-                    let tag = trim(tag);
-                    self.d_has_tag = tag != "null";
-                    set(&mut self.d_tag, tag);
+                    self.sec.set_tag(trim(tag));
                     return;
                 }
             }
@@ -78,7 +67,7 @@ impl<V: Visitor> Parser<'_, V> {
             self.unrecognised();
             return;
         };
-        if self.d_op.is_empty() {
+        if self.sec.op.is_empty() {
             self.unrecognised();
             return;
         }
@@ -87,10 +76,10 @@ impl<V: Visitor> Parser<'_, V> {
         let rest = rest.strip_prefix('=').unwrap_or(rest);
         let mut entry = HistoryEntryRef {
             window: self.window,
-            uid: non_empty(&self.d_uid),
-            package: non_empty(&self.d_package),
-            op: &self.d_op,
-            attribution_tag: self.d_has_tag.then_some(self.d_tag.as_str()),
+            uid: self.sec.uid(),
+            package: self.sec.package(),
+            op: &self.sec.op,
+            attribution_tag: self.sec.tag(),
             uid_state,
             flags,
             access_count: 0,
