@@ -212,6 +212,21 @@ mod tests {
     }
 
     #[test]
+    fn the_staged_parse_of_the_bench_sees_what_the_parse_sees() {
+        let base = fixtures();
+        let mut big = Vec::new();
+        while big.len() < 1_500_000 {
+            big.extend_from_slice(&base);
+        }
+        let (mut want, mut got) = (SnapshotBuilder::default(), SnapshotBuilder::default());
+        parse_reader(&big[..], &mut want).expect("reading memory cannot fail");
+        parse_reader_staged(&big[..], &mut got).expect("reading memory cannot fail");
+        let (want, got) = (want.finish(ParseSummary::default()), got.finish(ParseSummary::default()));
+        assert!(want.uids.len() > 100);
+        assert!(got == want, "the staged parse differs");
+    }
+
+    #[test]
     fn blocks_and_threads_parse_exactly_as_line_by_line() {
         let base = fixtures();
         assert!(base.len() > 100_000);
