@@ -1,9 +1,9 @@
 //! The discrete-access section (`Discrete accesses:`): its XML-registry text form and its `UID|PACKAGE_NAME|…`
 //! table form, with their own uid, package, op and tag context.
 
-use super::{trim, Parser, Section};
+use super::{Parser, Section};
 use crate::model::{DiscreteRef, Visitor};
-use crate::parse::grammar;
+use crate::parse::grammar::{self, trim};
 use crate::time::LocalTime;
 
 /// Column positions of the SQLite discrete table (`UID|PACKAGE_NAME|…`), read from its header line.

@@ -1,8 +1,8 @@
 //! The history section (`--history`, `AppOps Historical Service State:`): windows and their per-key aggregates.
 
-use super::{trim, Parser};
+use super::Parser;
 use crate::model::{HistoryEntryRef, HistoryWindowRef, Visitor};
-use crate::parse::grammar;
+use crate::parse::grammar::{self, trim};
 
 impl<V: Visitor> Parser<'_, V> {
     pub(super) fn history_line(&mut self, t: &str) {
