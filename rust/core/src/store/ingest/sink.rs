@@ -132,16 +132,7 @@ impl<'t> Sink<'t> {
             while (variants.len() as i64) < id {
                 variants.push(variants[0].clone());
             }
-            let borrowed = VariantRef {
-                tag: &v.tag,
-                state: &v.state,
-                flags: &v.flags,
-                kind: v.kind,
-                proxy_uid: v.proxy_uid,
-                proxy_package: &v.proxy_package,
-                proxy_tag: &v.proxy_tag,
-            };
-            variant_by_hash.entry(borrowed.hash64()).or_insert(id);
+            variant_by_hash.entry(v.borrowed().hash64()).or_insert(id);
             variants.push(v);
         }
         drop(rows);
@@ -477,15 +468,7 @@ impl<'t> Sink<'t> {
             return Ok(slot);
         }
         let v = self.variant_defs[key as usize].clone();
-        let id = self.variant_id(VariantRef {
-            tag: &v.tag,
-            state: &v.state,
-            flags: &v.flags,
-            kind: v.kind,
-            proxy_uid: v.proxy_uid,
-            proxy_package: &v.proxy_package,
-            proxy_tag: &v.proxy_tag,
-        })?;
+        let id = self.variant_id(v.borrowed())?;
         self.variant_slots[key as usize] = id;
         Ok(id)
     }

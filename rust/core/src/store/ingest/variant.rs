@@ -16,6 +16,20 @@ pub(super) struct Variant {
     pub(super) proxy_tag: String,
 }
 
+impl Variant {
+    pub(super) fn borrowed(&self) -> VariantRef<'_> {
+        VariantRef {
+            tag: &self.tag,
+            state: &self.state,
+            flags: &self.flags,
+            kind: self.kind,
+            proxy_uid: self.proxy_uid,
+            proxy_package: &self.proxy_package,
+            proxy_tag: &self.proxy_tag,
+        }
+    }
+}
+
 /// A variant as the parser hands it over (borrowed).
 #[derive(Clone, Copy)]
 pub(super) struct VariantRef<'a> {
