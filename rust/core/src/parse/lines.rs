@@ -7,6 +7,7 @@
 //! lossily.
 
 use std::io::{self, Read};
+use std::ops::Range;
 
 /// Longest line handed to the parser. Real AppOps lines are under 300 bytes; the cap only guards memory.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -45,6 +46,18 @@ pub struct Block {
 impl Block {
     pub fn bytes(&self) -> &[u8] {
         self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// The ranges of [`Block::bytes`] that hold its lines (without their `\n`), in order; the first is left out when
+    /// it is the rest of an overlong line.
+    pub fn line_ranges(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        let mut from = 0;
+        let lines = memchr::memchr_iter(b'\n', self.bytes()).map(move |nl| {
+            let line = from..nl;
+            from = nl + 1;
+            line
+        });
+        lines.skip(usize::from(self.skip_first))
     }
 }
 
@@ -149,23 +162,15 @@ impl<R: Read> BlockReader<R> {
             match piece {
                 Piece::Block(block) => {
                     let bytes = block.bytes();
-                    let mut skip = block.skip_first;
-                    let mut from = 0;
                     match std::str::from_utf8(bytes) {
                         Ok(text) => {
-                            for nl in memchr::memchr_iter(b'\n', bytes) {
-                                if !std::mem::take(&mut skip) {
-                                    emit_str(&text[from..nl], true, &mut f);
-                                }
-                                from = nl + 1;
+                            for line in block.line_ranges() {
+                                emit_str(&text[line], true, &mut f);
                             }
                         }
                         Err(_) => {
-                            for nl in memchr::memchr_iter(b'\n', bytes) {
-                                if !std::mem::take(&mut skip) {
-                                    emit_bytes(&bytes[from..nl], true, &mut scratch, &mut f);
-                                }
-                                from = nl + 1;
+                            for line in block.line_ranges() {
+                                emit_bytes(&bytes[line], true, &mut scratch, &mut f);
                             }
                         }
                     }

@@ -263,16 +263,10 @@ impl<'v, V: Visitor> Parser<'v, V> {
     /// Every line of a block, in order, without an index (on this thread alone).
     pub(super) fn feed_lines(&mut self, block: &Block, scratch: &mut String) {
         let bytes = block.bytes();
-        let mut skip = block.skip_first;
-        let mut from = 0;
         match std::str::from_utf8(bytes) {
             Ok(text) => {
-                for nl in memchr::memchr_iter(b'\n', bytes) {
-                    let line = text.get(from..nl).unwrap_or_default();
-                    from = nl + 1;
-                    if std::mem::take(&mut skip) {
-                        continue;
-                    }
+                for range in block.line_ranges() {
+                    let line = text.get(range).unwrap_or_default();
                     self.summary.lines += 1;
                     if line.len() > MAX_LINE {
                         self.unrecognised();
@@ -282,12 +276,9 @@ impl<'v, V: Visitor> Parser<'v, V> {
                 }
             }
             Err(_) => {
-                for nl in memchr::memchr_iter(b'\n', bytes) {
-                    let line = bytes.get(from..nl).unwrap_or_default();
-                    from = nl + 1;
-                    if !std::mem::take(&mut skip) {
-                        lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
-                    }
+                for range in block.line_ranges() {
+                    let line = bytes.get(range).unwrap_or_default();
+                    lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
                 }
             }
         }
