@@ -18,55 +18,9 @@ impl LocalTime {
     /// Returns `None` on anything else, including out-of-range fields.
     #[inline]
     pub fn parse(s: &[u8]) -> Option<(LocalTime, usize)> {
-        if s.len() < 19 {
-            return None;
-        }
-        // Fixed layout `YYYY-MM-DD HH:MM:SS`: check the separators, then every digit at once.
-        if s[4] != b'-' || s[7] != b'-' || (s[10] != b' ' && s[10] != b'T') || s[13] != b':' || s[16] != b':' {
-            return None;
-        }
-        const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-        if DIGITS.iter().any(|&i| !s[i].is_ascii_digit()) {
-            return None;
-        }
-        let n2 = |i: usize| i64::from(s[i] - b'0') * 10 + i64::from(s[i + 1] - b'0');
-        let year = n2(0) * 100 + n2(2);
-        let month = n2(5);
-        let day = n2(8);
-        let hour = n2(11);
-        let min = n2(14);
-        let sec = n2(17);
-        if !(1..=12).contains(&month)
-            || day < 1
-            || day > days_in_month(year, month)
-            || hour > 23
-            || min > 59
-            || sec > 60
-        {
-            return None;
-        }
-        let mut used = 19;
-        let mut ms = 0i64;
-        if s.len() > 19 && s[19] == b'.' {
-            let mut digits = 0;
-            let mut i = 20;
-            while i < s.len() && s[i].is_ascii_digit() {
-                if digits < 3 {
-                    ms = ms * 10 + i64::from(s[i] - b'0');
-                }
-                digits += 1;
-                i += 1;
-            }
-            if digits == 0 {
-                return None;
-            }
-            for _ in digits..3 {
-                ms *= 10;
-            }
-            used = i;
-        }
-        let days = days_from_civil(year, month, day);
-        Some((LocalTime(days * MS_PER_DAY + ((hour * 60 + min) * 60 + sec) * 1000 + ms), used))
+        let day = day_start(s)?;
+        let (tod, used) = time_of_day(s)?;
+        Some((LocalTime(day + tod), used))
     }
 
     /// Civil fields (year, month, day, hour, minute, second, millisecond).
@@ -107,6 +61,74 @@ impl LocalTime {
         let offset = zone.to_offset(ts);
         Some(LocalTime(utc_ms + i64::from(offset.seconds()) * 1000))
     }
+}
+
+/// The first millisecond of the date `YYYY-MM-DD` that starts `s`, if it is a valid date: [`LocalTime::parse`]'s
+/// date part, and on its own what the parser's date cache keeps (a date's validity depends on its ten bytes alone).
+pub(crate) fn day_start(s: &[u8]) -> Option<i64> {
+    let s = s.get(..10)?;
+    if s[4] != b'-' || s[7] != b'-' {
+        return None;
+    }
+    // Check every digit at once, then the ranges.
+    const DIGITS: [usize; 8] = [0, 1, 2, 3, 5, 6, 8, 9];
+    if DIGITS.iter().any(|&i| !s[i].is_ascii_digit()) {
+        return None;
+    }
+    let n2 = |i: usize| i64::from(s[i] - b'0') * 10 + i64::from(s[i + 1] - b'0');
+    let (year, month, day) = (n2(0) * 100 + n2(2), n2(5), n2(8));
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * MS_PER_DAY)
+}
+
+/// The time of day of `YYYY-MM-DD HH:MM:SS[.fff]` in milliseconds (its date not looked at), and the bytes used:
+/// [`LocalTime::parse`]'s time part, and all the parser's date cache decodes for a date it has seen.
+#[inline]
+pub(crate) fn time_of_day(s: &[u8]) -> Option<(i64, usize)> {
+    if s.len() < 19 || (s[10] != b' ' && s[10] != b'T') || s[13] != b':' || s[16] != b':' {
+        return None;
+    }
+    let d = |i: usize| s[i].wrapping_sub(b'0');
+    let digits = [d(11), d(12), d(14), d(15), d(17), d(18)];
+    if digits.iter().any(|&x| x > 9) {
+        return None;
+    }
+    let n2 = |a: u8, b: u8| i64::from(a) * 10 + i64::from(b);
+    let (hour, min, sec) = (n2(digits[0], digits[1]), n2(digits[2], digits[3]), n2(digits[4], digits[5]));
+    if hour > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let tod = ((hour * 60 + min) * 60 + sec) * 1000;
+    // The usual three digits of milliseconds, then something else.
+    if let [b'.', a, b, c, rest @ ..] = &s[19..] {
+        let (a, b, c) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'));
+        if a <= 9 && b <= 9 && c <= 9 && !rest.first().is_some_and(u8::is_ascii_digit) {
+            return Some((tod + i64::from(a) * 100 + i64::from(b) * 10 + i64::from(c), 23));
+        }
+    }
+    let mut used = 19;
+    let mut ms = 0i64;
+    if s.len() > 19 && s[19] == b'.' {
+        let mut count = 0;
+        let mut i = 20;
+        while i < s.len() && s[i].is_ascii_digit() {
+            if count < 3 {
+                ms = ms * 10 + i64::from(s[i] - b'0');
+            }
+            count += 1;
+            i += 1;
+        }
+        if count == 0 {
+            return None;
+        }
+        for _ in count..3 {
+            ms *= 10;
+        }
+        used = i;
+    }
+    Some((tod + ms, used))
 }
 
 impl std::fmt::Display for LocalTime {
@@ -288,6 +310,34 @@ mod tests {
         assert!(LocalTime::parse(b"2021-02-29 16:01:05.086").is_none());
         assert!(LocalTime::parse(b"2020-02-29 16:01:05.086").is_some());
         assert!(LocalTime::parse(b"20x1-01-11 16:01:05.086").is_none());
+    }
+
+    #[test]
+    fn local_time_fields_and_fractions() {
+        let midnight = LocalTime::parse(b"2021-01-11 00:00:00.000").map_or(0, |(t, _)| t.0);
+        let ms = |s: &str| LocalTime::parse(s.as_bytes()).map(|(t, used)| (t.0 - midnight, used));
+        let at = |h: i64, m: i64, s: i64, ms: i64| ((h * 60 + m) * 60 + s) * 1000 + ms;
+        assert_eq!(ms("2021-01-11 16:01:05.08"), Some((at(16, 1, 5, 80), 22)));
+        assert_eq!(ms("2021-01-11 16:01:05.9 x"), Some((at(16, 1, 5, 900), 21)));
+        assert_eq!(ms("2021-01-11 16:01:05.123456"), Some((at(16, 1, 5, 123), 26)));
+        assert_eq!(ms("2021-01-11 16:01:05.0861"), Some((at(16, 1, 5, 86), 24)));
+        assert_eq!(ms("2021-01-11T16:01:05"), Some((at(16, 1, 5, 0), 19)));
+        assert_eq!(ms("2021-01-11 16:01:05 (-1h)"), Some((at(16, 1, 5, 0), 19)));
+        // A leap second is accepted, as Java prints it.
+        assert_eq!(ms("2021-01-11 23:59:60.999"), Some((at(23, 59, 60, 999), 23)));
+        for bad in [
+            "2021-01-11 24:00:00.000",
+            "2021-01-11 16:60:05.000",
+            "2021-01-11 16:01:61.000",
+            "2021-01-11 16:01:05.",
+            "2021-01-11 16:01:05.a99",
+            "2021-01-11 1a:01:05.000",
+            "2021-01-11x16:01:05.086",
+            "2021-01-11 16-01:05.086",
+            "2021-01-11 16:01:0",
+        ] {
+            assert_eq!(ms(bad), None, "{bad}");
+        }
     }
 
     #[test]

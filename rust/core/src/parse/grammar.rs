@@ -4,7 +4,7 @@
 //! tab-indented and as excerpts.
 
 use crate::model::{EventKind, OpRef, ProxyRef};
-use crate::time::LocalTime;
+use crate::time::{day_start, time_of_day, LocalTime};
 
 /// Position of an ASCII byte. A plain loop: the strings here are short, where SIMD searches cost more to set up
 /// than they save (measured in benches/parse.rs).
@@ -200,10 +200,9 @@ pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
     proxy
 }
 
-/// Recent `YYYY-MM-DD`s that [`LocalTime::parse`] accepted and their first millisecond, so that a time on one of
-/// them only decodes its time of day (the events of a dump fall on a few dozen dates). The result is always the
-/// one [`LocalTime::parse`] gives: a date's validity depends on its ten bytes alone, and everything else is checked
-/// as there (or handed to it).
+/// Recent valid `YYYY-MM-DD`s and their first millisecond, so that a time on one of them only decodes its time of
+/// day (the events of a dump fall on a few dozen dates). The result is always the one [`LocalTime::parse`] gives:
+/// both are [`day_start`] plus [`time_of_day`], and a date's validity depends on its ten bytes alone.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DateCache {
     slots: [DateSlot; DATE_SLOTS],
@@ -234,71 +233,14 @@ impl DateCache {
             return None;
         }
         // Direct-mapped on the day of the month.
-        let slot = (usize::from(s[9] & 15) + 10 * usize::from(s[8] & 3)) % DATE_SLOTS;
+        let slot = &mut self.slots[(usize::from(s[9] & 15) + 10 * usize::from(s[8] & 3)) % DATE_SLOTS];
         let key = date_key(s);
-        let cached = &self.slots[slot];
-        if cached.valid && key == cached.date {
-            if let Some((tod, used)) = time_of_day(s) {
-                return Some((LocalTime(cached.day_ms + tod), used));
-            }
+        if !(slot.valid && key == slot.date) {
+            *slot = DateSlot { date: key, day_ms: day_start(s)?, valid: true };
         }
-        let (t, used) = LocalTime::parse(s)?;
-        if let Some((tod, _)) = time_of_day(s) {
-            let slot = &mut self.slots[slot];
-            slot.date = key;
-            slot.day_ms = t.0 - tod;
-            slot.valid = true;
-        }
-        Some((t, used))
+        let (tod, used) = time_of_day(s)?;
+        Some((LocalTime(slot.day_ms + tod), used))
     }
-}
-
-/// The time of day of `YYYY-MM-DD HH:MM:SS[.fff]` in milliseconds, checked exactly as [`LocalTime::parse`] checks
-/// it, and the bytes used.
-#[inline]
-fn time_of_day(s: &[u8]) -> Option<(i64, usize)> {
-    if s.len() < 19 || (s[10] != b' ' && s[10] != b'T') || s[13] != b':' || s[16] != b':' {
-        return None;
-    }
-    let d = |i: usize| s[i].wrapping_sub(b'0');
-    let digits = [d(11), d(12), d(14), d(15), d(17), d(18)];
-    if digits.iter().any(|&x| x > 9) {
-        return None;
-    }
-    let n2 = |a: u8, b: u8| i64::from(a) * 10 + i64::from(b);
-    let (hour, min, sec) = (n2(digits[0], digits[1]), n2(digits[2], digits[3]), n2(digits[4], digits[5]));
-    if hour > 23 || min > 59 || sec > 60 {
-        return None;
-    }
-    let tod = ((hour * 60 + min) * 60 + sec) * 1000;
-    // The usual three digits of milliseconds, then something else.
-    if let [b'.', a, b, c, rest @ ..] = &s[19..] {
-        let (a, b, c) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'));
-        if a <= 9 && b <= 9 && c <= 9 && !rest.first().is_some_and(u8::is_ascii_digit) {
-            return Some((tod + i64::from(a) * 100 + i64::from(b) * 10 + i64::from(c), 23));
-        }
-    }
-    let mut used = 19;
-    let mut ms = 0i64;
-    if s.len() > 19 && s[19] == b'.' {
-        let mut count = 0;
-        let mut i = 20;
-        while i < s.len() && s[i].is_ascii_digit() {
-            if count < 3 {
-                ms = ms * 10 + i64::from(s[i] - b'0');
-            }
-            count += 1;
-            i += 1;
-        }
-        if count == 0 {
-            return None;
-        }
-        for _ in count..3 {
-            ms *= 10;
-        }
-        used = i;
-    }
-    Some((tod + ms, used))
 }
 
 /// The fields an event line carries after its key.
