@@ -697,6 +697,13 @@ mod tests {
             ("", None),
             ("+5x", None),
             ("+99999999999999999999d0ms", Some(i64::MAX)),
+            ("1s5x", None),
+            ("1sx", None),
+            ("1msx", None),
+            ("1mss", None),
+            ("1ms2", None),
+            ("-", None),
+            ("  +2s1ms ", Some(2_001)),
         ] {
             assert_eq!(parse_full_duration(text), want, "{text}");
         }
