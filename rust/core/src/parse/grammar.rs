@@ -98,52 +98,17 @@ pub fn null_to_none(s: &str) -> Option<&str> {
 #[inline]
 pub fn parse_full_duration(s: &str) -> Option<i64> {
     let b = trim(s).as_bytes();
-    let (neg, mut i) = match b.first()? {
-        b'-' => (true, 1),
-        b'+' => (false, 1),
-        _ => (false, 0),
-    };
-    let mut total: i64 = 0;
-    let mut any = false;
-    let mut last_ms = false;
-    while i < b.len() {
-        let start = i;
-        let mut n: i64 = 0;
-        while i < b.len() && b[i].is_ascii_digit() {
-            n = n.saturating_mul(10).saturating_add(i64::from(b[i] - b'0'));
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        if i == b.len() {
-            // A bare number is only valid as formatDuration's zero.
-            return (!any && n == 0).then_some(0);
-        }
-        let unit = match b[i] {
-            b'd' => 86_400_000,
-            b'h' => 3_600_000,
-            b'm' if b.get(i + 1) == Some(&b's') => {
-                i += 1;
-                1
-            }
-            b'm' => 60_000,
-            b's' => 1000,
-            _ => return None,
-        };
-        i += 1;
-        any = true;
-        last_ms = unit == 1;
-        total = total.saturating_add(n.saturating_mul(unit));
+    match scan_duration(b) {
+        Some((value, stop)) if stop == b.len() => value,
+        _ => None,
     }
-    last_ms.then_some(if neg { -total } else { total })
 }
 
-/// Scans a duration at the start of `b` up to the first byte that cannot continue it, and returns that
-/// position with what [`parse_full_duration`] returns for the bytes before it. `None` when it does not start
-/// with digits (after the sign), where the caller takes the general path. The caller must check that the stop is a
-/// boundary that [`parse_full_duration`]'s caller would have cut at (then both read the same bytes the same way:
-/// none of them is blank, so its trim changes nothing).
+/// Reads a duration (sign, then `<digits><unit>` fields: `d`, `h`, `m`, `s`, `ms`) at the start of `b` up to the
+/// first byte that cannot continue it, and returns that position with the value of the bytes before it: a value only
+/// when they end with the `ms` field or are a bare `0`, as `formatDuration` prints them. `None` when `b` does not
+/// start with digits (after the sign). [`parse_full_duration`] is this over a whole trimmed token; a caller scanning
+/// inside a line must check that the stop is where the token ends (`)`, a blank, the end of the line).
 #[inline]
 fn scan_duration(b: &[u8]) -> Option<(Option<i64>, usize)> {
     let (neg, mut i) = match b.first()? {
