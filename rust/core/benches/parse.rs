@@ -7,7 +7,7 @@ use std::io::{BufWriter, Read};
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use opsight_core::parse::{parse_reader, parse_reader_parallel, parse_snapshot, Tally};
+use opsight_core::parse::{parse_file, parse_reader, parse_reader_parallel, parse_snapshot, Tally};
 use opsight_synth::{generate, DumpSpec, Layout};
 
 /// 20 MB of Android 11+ text: a few hundred apps with realistic ops, attribution tags and proxies.
@@ -34,6 +34,11 @@ fn count_newlines(path: &PathBuf) -> u64 {
         }
         n += memchr::memchr_iter(b'\n', &buf[..got]).count() as u64;
     }
+}
+
+/// The threads `parse_file` is given: one per core, as `opsight parse` does.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// Process CPU time so far (user + system, all threads), from /proc/self/stat, in seconds.
@@ -71,15 +76,23 @@ fn cpu_mode(path: &PathBuf, rounds: usize) {
                 tally.access_events
             }),
         ),
+        (
+            "parse_file_in_parts_tally",
+            Box::new(|p: &PathBuf| {
+                let (tally, _) = parse_file::<Tally>(p, threads()).expect("parse");
+                tally.access_events
+            }),
+        ),
     ];
-    // PARSE_CASES=substring keeps only the cases whose name contains it (the floor always runs), e.g. for `perf`.
+    // PARSE_CASES=substring keeps only the cases whose name contains it (the floor always runs), e.g. for `perf`;
+    // a trailing `$` makes it match the end of the name (`parse_streaming_tally$`: the one-thread parse alone).
     let only = std::env::var("PARSE_CASES").unwrap_or_default();
-    let cases: Vec<Case> = cases
-        .into_iter()
-        .enumerate()
-        .filter(|(i, (name, _))| *i == 0 || name.contains(&only))
-        .map(|(_, c)| c)
-        .collect();
+    let keep = |name: &str| match only.strip_suffix('$') {
+        Some(end) => name.ends_with(end),
+        None => name.contains(&only),
+    };
+    let cases: Vec<Case> =
+        cases.into_iter().enumerate().filter(|(i, (name, _))| *i == 0 || keep(name)).map(|(_, c)| c).collect();
     if only == "staged" {
         // The two-thread parse's halves, measured apart on one thread: what each thread would have to do.
         let (mut index, mut feed) = (Vec::new(), Vec::new());
@@ -127,11 +140,12 @@ fn cpu_mode(path: &PathBuf, rounds: usize) {
 
 fn bench(c: &mut Criterion) {
     let path = dump_file();
-    // Both parses decode the same: every counter of the tally agrees.
+    // The parses decode the same: every counter of the tally agrees.
     let (mut one, mut two) = (Tally::default(), Tally::default());
     parse_reader(File::open(&path).expect("open"), &mut one).expect("parse");
     parse_reader_parallel(File::open(&path).expect("open"), &mut two).expect("parse");
     assert_eq!(one, two);
+    assert_eq!(parse_file::<Tally>(&path, threads()).expect("parse").0, one);
     assert_eq!((one.ops, one.access_events, one.reject_events), (148_085, 123_452, 26_577));
     if let Some(rounds) = std::env::var("PARSE_CPU").ok().and_then(|r| r.parse().ok()) {
         cpu_mode(&path, rounds);
@@ -158,6 +172,9 @@ fn bench(c: &mut Criterion) {
             parse_reader_parallel(File::open(&path).expect("open"), &mut tally).expect("parse");
             tally.access_events
         })
+    });
+    group.bench_function("parse_file_in_parts_tally", |b| {
+        b.iter(|| parse_file::<Tally>(&path, threads()).expect("parse").0.access_events)
     });
     group.bench_function("parse_to_snapshot", |b| {
         b.iter(|| parse_snapshot(File::open(&path).expect("open")).expect("parse").uids.len())

@@ -227,6 +227,46 @@ pub trait Visitor {
     fn history(&mut self, _entry: &HistoryEntryRef<'_>) {}
 }
 
+/// A visitor lent out: the parser owns its visitor, and callers that keep theirs pass `&mut` it.
+impl<V: Visitor + ?Sized> Visitor for &mut V {
+    fn uid(&mut self, uid: &str) {
+        (**self).uid(uid);
+    }
+    fn uid_prop(&mut self, ctx: &Context<'_>, key: &str, value: &str) {
+        (**self).uid_prop(ctx, key, value);
+    }
+    fn uid_mode(&mut self, ctx: &Context<'_>, op: &str, mode: &str) {
+        (**self).uid_mode(ctx, op, mode);
+    }
+    fn package(&mut self, ctx: &Context<'_>, package: &str) {
+        (**self).package(ctx, package);
+    }
+    fn op(&mut self, ctx: &Context<'_>, op: &OpRef<'_>) {
+        (**self).op(ctx, op);
+    }
+    fn event(&mut self, ctx: &Context<'_>, event: &EventRef<'_>) {
+        (**self).event(ctx, event);
+    }
+    fn running(&mut self, ctx: &Context<'_>, running: &RunningRef<'_>) {
+        (**self).running(ctx, running);
+    }
+    fn op_duration(&mut self, ctx: &Context<'_>, attribution_tag: Option<&str>, duration_ms: i64) {
+        (**self).op_duration(ctx, attribution_tag, duration_ms);
+    }
+    fn start_nesting(&mut self, ctx: &Context<'_>, attribution_tag: Option<&str>, nesting: u32) {
+        (**self).start_nesting(ctx, attribution_tag, nesting);
+    }
+    fn discrete(&mut self, access: &DiscreteRef<'_>) {
+        (**self).discrete(access);
+    }
+    fn history_window(&mut self, window: &HistoryWindowRef) {
+        (**self).history_window(window);
+    }
+    fn history(&mut self, entry: &HistoryEntryRef<'_>) {
+        (**self).history(entry);
+    }
+}
+
 /// An owned access/reject event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {

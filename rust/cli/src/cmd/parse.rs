@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use opsight_core::parse::{parse_reader, parse_reader_parallel, parse_snapshot, Tally};
+use opsight_core::parse::{parse_file, parse_reader, parse_reader_parallel, parse_snapshot, Tally};
 use opsight_core::ParseSummary;
 use serde::Serialize;
 
@@ -61,18 +61,28 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         let stdout = io::stdout();
         let mut w = BufWriter::new(stdout.lock());
-        // A second core, when there is one, finds the lines and decodes the event lines of the next block while
-        // this thread reads (≈ 1.5× on a 20 MB dump with the core idle; docs/performance.md, "Parsing").
+        // A file is parsed in parts, one thread per core; standard input (which cannot be cut) on two threads, a
+        // second core finding the lines and decoding the event lines of the next block while this thread reads
+        // (docs/performance.md, "Parsing").
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         for path in &args.files {
-            let mut tally = Tally::default();
-            let summary = with_input(path, |r| {
-                if cores > 1 {
-                    parse_reader_parallel(r, &mut tally)
-                } else {
-                    parse_reader(r, &mut tally)
-                }
-            })?;
+            let (summary, tally) = if path.as_os_str() == "-" {
+                let mut tally = Tally::default();
+                let summary = with_input(path, |r| {
+                    if cores > 1 {
+                        parse_reader_parallel(r, &mut tally)
+                    } else {
+                        parse_reader(r, &mut tally)
+                    }
+                })?;
+                (summary, tally)
+            } else {
+                // Opened here too for the same error as every other command's when the file is missing.
+                File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+                let (tally, summary) =
+                    parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", path.display()))?;
+                (summary, tally)
+            };
             write_summary(&mut w, &path.display().to_string(), &summary, &tally)?;
         }
         w.flush()?;

@@ -9,6 +9,7 @@ mod builder;
 pub(crate) mod grammar;
 mod lines;
 mod parser;
+mod parts;
 mod pipeline;
 mod tally;
 
@@ -21,6 +22,7 @@ use pipeline::{pipelined, Shared};
 
 pub use builder::SnapshotBuilder;
 pub use lines::MAX_LINE;
+pub use parts::{parse_file, Merge};
 pub use tally::Tally;
 
 /// Parses a whole input from a reader, streaming. Only I/O errors are errors.
@@ -41,6 +43,14 @@ pub fn parse_reader_parallel<R: Read, V: Visitor>(reader: R, visitor: &mut V) ->
 
 fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Result<ParseSummary> {
     let mut parser = Parser::new(visitor);
+    let bytes = feed_all(&mut parser, reader, threads)?;
+    let mut summary = parser.finish();
+    summary.bytes = bytes;
+    Ok(summary)
+}
+
+/// Feeds the whole of `reader` to `parser` (on two threads if `threads`); returns the bytes read.
+fn feed_all<R: Read, V: Visitor>(parser: &mut Parser<V>, reader: R, threads: bool) -> io::Result<u64> {
     let mut blocks = BlockReader::new(reader);
     let mut scratch = String::new();
     // The first block is parsed here: an input that fits in it never starts a thread.
@@ -49,7 +59,7 @@ fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Re
         match piece {
             Piece::Block(block) if threads && !first => {
                 let shared = Shared::default();
-                std::thread::scope(|s| pipelined(s, &shared, &mut blocks, &mut parser, block, &mut scratch))?;
+                std::thread::scope(|s| pipelined(s, &shared, &mut blocks, parser, block, &mut scratch))?;
                 break;
             }
             Piece::Block(block) => {
@@ -60,10 +70,7 @@ fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Re
         }
         first = false;
     }
-    let bytes = blocks.bytes_read;
-    let mut summary = parser.finish();
-    summary.bytes = bytes;
-    Ok(summary)
+    Ok(blocks.bytes_read)
 }
 
 /// Parses an in-memory input. Never fails.

@@ -40,6 +40,36 @@ struct Seen {
 }
 
 impl Seen {
+    /// What was seen in an earlier part and in a later one.
+    fn or(&mut self, later: &Seen) {
+        let Seen {
+            dumpsys_header,
+            sectioned,
+            uid_header,
+            package_header,
+            paren_op_header,
+            attribution,
+            keyed_event,
+            pie_event,
+            inline_op,
+            discrete,
+            history,
+            capability,
+        } = later;
+        self.dumpsys_header |= dumpsys_header;
+        self.sectioned |= sectioned;
+        self.uid_header |= uid_header;
+        self.package_header |= package_header;
+        self.paren_op_header |= paren_op_header;
+        self.attribution |= attribution;
+        self.keyed_event |= keyed_event;
+        self.pie_event |= pie_event;
+        self.inline_op |= inline_op;
+        self.discrete |= discrete;
+        self.history |= history;
+        self.capability |= capability;
+    }
+
     fn dialect(&self) -> Dialect {
         let dumpsys = self.dumpsys_header || self.uid_header || self.package_header;
         if self.sectioned {
@@ -78,6 +108,9 @@ impl Seen {
 struct NowVote {
     /// (implied now, pairs implying it, smallest |relative| among them)
     values: Vec<(i64, u64, i64)>,
+    /// A value was dropped to make room: the result depends on the order of the pairs, so votes of parts counted
+    /// apart cannot be combined.
+    evicted: bool,
 }
 
 impl NowVote {
@@ -97,6 +130,28 @@ impl NowVote {
             // Keep the most recent evidence: replace the value whose closest pair is furthest away.
             if abs < worst.2 {
                 *worst = (now, 1, abs);
+            }
+            self.evicted = true;
+        }
+    }
+
+    /// Whether [`NowVote::merge`] gives what adding `later`'s pairs here one by one would: not when a value was
+    /// dropped, or when the two together hold too many (one would have been).
+    fn can_merge(&self, later: &NowVote) -> bool {
+        let new = later.values.iter().filter(|v| !self.values.iter().any(|w| w.0 == v.0)).count();
+        !self.evicted && !later.evicted && self.values.len() + new <= Self::MAX_VALUES
+    }
+
+    /// Adds the votes of the part that follows ([`NowVote::can_merge`] must hold). The values stay in order of
+    /// first appearance, so ties in [`NowVote::result`] go the same way.
+    fn merge(&mut self, later: &NowVote) {
+        for &(now, count, abs) in &later.values {
+            match self.values.iter_mut().find(|w| w.0 == now) {
+                Some(w) => {
+                    w.1 += count;
+                    w.2 = w.2.min(abs);
+                }
+                None => self.values.push((now, count, abs)),
             }
         }
     }
@@ -169,6 +224,10 @@ impl SectionCursor {
         non_empty(&self.uid)
     }
 
+    fn is_empty(&self) -> bool {
+        self.uid.is_empty() && self.package.is_empty() && self.op.is_empty() && self.tag.is_empty() && !self.has_tag
+    }
+
     fn package(&self) -> Option<&str> {
         non_empty(&self.package)
     }
@@ -178,8 +237,11 @@ impl SectionCursor {
     }
 }
 
-pub(super) struct Parser<'v, V: Visitor> {
-    visitor: &'v mut V,
+const NO_WINDOW: HistoryWindowRef =
+    HistoryWindowRef { begin_local: None, begin_relative_ms: None, end_local: None, end_relative_ms: None };
+
+pub(super) struct Parser<V: Visitor> {
+    visitor: V,
     section: Section,
     embedded: bool,
     section_ended: bool,
@@ -200,10 +262,13 @@ pub(super) struct Parser<'v, V: Visitor> {
     dates: grammar::DateCache,
     /// The line being parsed is the input's last and has no newline: records from it must be complete.
     last_line: bool,
+    /// A line was read differently for not having seen the dumps's header in this part (`colon_line`): a part
+    /// that starts mid-file may only follow a part without the header.
+    needed_no_header: bool,
 }
 
-impl<'v, V: Visitor> Parser<'v, V> {
-    pub(super) fn new(visitor: &'v mut V) -> Self {
+impl<V: Visitor> Parser<V> {
+    pub(super) fn new(visitor: V) -> Self {
         Parser {
             visitor,
             section: Section::Main,
@@ -214,12 +279,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
             in_fg_ops: false,
             pie_kind: None,
             sec: SectionCursor::default(),
-            window: HistoryWindowRef {
-                begin_local: None,
-                begin_relative_ms: None,
-                end_local: None,
-                end_relative_ms: None,
-            },
+            window: NO_WINDOW,
             window_announced: false,
             columns: None,
             seen: Seen::default(),
@@ -228,6 +288,7 @@ impl<'v, V: Visitor> Parser<'v, V> {
             cut: false,
             dates: grammar::DateCache::default(),
             last_line: false,
+            needed_no_header: false,
         }
     }
 
@@ -602,6 +663,9 @@ impl<'v, V: Visitor> Parser<'v, V> {
         if self.in_fg_ops && !value.starts_with("mode") {
             return;
         }
+        if !self.cur.has_package && !self.cur.has_uid && !self.seen.dumpsys_header {
+            self.needed_no_header = true;
+        }
         if !self.cur.has_package && (self.seen.dumpsys_header || self.cur.has_uid) && !value.contains(';') {
             if let Some(mode) = value.strip_prefix("mode=") {
                 let ctx = self.cur.ctx();
@@ -752,6 +816,11 @@ impl<'v, V: Visitor> Parser<'v, V> {
     }
 
     pub(super) fn finish(self) -> ParseSummary {
+        self.finish_with_visitor().1
+    }
+
+    /// [`Parser::finish`], handing back the visitor.
+    pub(super) fn finish_with_visitor(self) -> (V, ParseSummary) {
         let appops_seen = self.seen_any_appops();
         let mut summary = self.summary;
         summary.dialect = self.seen.dialect();
@@ -762,12 +831,115 @@ impl<'v, V: Visitor> Parser<'v, V> {
             || self.attr_open
             || (self.embedded && !self.section_ended && appops_seen && !self.seen.uid_header);
         (summary.dump_time_local, summary.dump_time_votes) = self.vote.result();
-        summary
+        (self.visitor, summary)
+    }
+
+    /// Whether `later`, a fresh parser fed a part of the input that starts at a `Uid` header line ([`is_uid_header`])
+    /// right after the lines fed to this one, read that part exactly as this parser would have, continuing.
+    ///
+    /// The header line resets the uid, package, op and attribution context, so what is left to compare is the
+    /// state it does not reset: the section (a header line is read as one only in the op state or in the skipped
+    /// settings before it), the bugreport framing, the discrete and history sections' own context, and whether a line
+    /// of `later` depended on the dump's header being absent. The votes for the dump's "now" must also combine exactly.
+    pub(super) fn can_continue_into(&self, later: &Parser<V>) -> bool {
+        // Every field named, so that a new one must be placed on one side or the other.
+        let Parser {
+            visitor: _,
+            section,
+            embedded,
+            section_ended,
+            // Reset by the header line.
+            cur: _,
+            attr_open: _,
+            in_fg_ops: _,
+            pie_kind: _,
+            sec,
+            window,
+            window_announced,
+            columns,
+            seen,
+            vote,
+            // Counters, added up.
+            summary: _,
+            cut,
+            // A cache: the same values whatever it holds.
+            dates: _,
+            last_line,
+            needed_no_header: _,
+        } = self;
+        matches!(section, Section::Main | Section::Skip)
+            && !embedded
+            && !section_ended
+            && sec.is_empty()
+            && *window == NO_WINDOW
+            && !window_announced
+            && columns.is_none()
+            && !cut
+            && !last_line
+            && !(later.needed_no_header && seen.dumpsys_header)
+            && vote.can_merge(&later.vote)
+    }
+
+    /// Continues this parser with `later` (see [`Parser::can_continue_into`], which must hold): its state becomes
+    /// `later`'s, its counters and votes add `later`'s, and `merge` adds `later`'s visitor to this one's.
+    pub(super) fn absorb(&mut self, later: Parser<V>, merge: impl FnOnce(&mut V, V)) {
+        let Parser {
+            visitor,
+            section,
+            embedded,
+            section_ended,
+            cur,
+            attr_open,
+            in_fg_ops,
+            pie_kind,
+            sec,
+            window,
+            window_announced,
+            columns,
+            seen,
+            vote,
+            summary,
+            cut,
+            dates,
+            last_line,
+            needed_no_header,
+        } = later;
+        merge(&mut self.visitor, visitor);
+        self.section = section;
+        self.embedded = embedded;
+        self.section_ended = section_ended;
+        self.cur = cur;
+        self.attr_open = attr_open;
+        self.in_fg_ops = in_fg_ops;
+        self.pie_kind = pie_kind;
+        self.sec = sec;
+        self.window = window;
+        self.window_announced = window_announced;
+        self.columns = columns;
+        self.seen.or(&seen);
+        self.vote.merge(&vote);
+        self.summary.lines += summary.lines;
+        self.summary.lossy_lines += summary.lossy_lines;
+        self.summary.unrecognised_lines += summary.unrecognised_lines;
+        self.summary.has_discrete |= summary.has_discrete;
+        self.summary.has_history |= summary.has_history;
+        self.cut = cut;
+        self.dates = dates;
+        self.last_line = last_line;
+        self.needed_no_header |= needed_no_header;
     }
 
     fn seen_any_appops(&self) -> bool {
         self.seen.dumpsys_header || self.seen.uid_header || self.seen.discrete || self.seen.history
     }
+}
+
+/// Whether a trimmed line is read as a `Uid X:` header both in the op state (by `main_line`) and after the
+/// skipped settings: where a part of a file may
+/// start. It must end with `:`, which is what `line` asks of one that ends the skipped settings.
+pub(super) fn is_uid_header(t: &str) -> bool {
+    t.ends_with(':')
+        && t.strip_prefix("Uid ").is_some_and(|rest| !rest.starts_with("mode:") && header_name(rest).is_some())
 }
 
 /// The name in `Uid u0a12:` / `Package com.x:` after the keyword, tolerating OEM words after it

@@ -49,7 +49,7 @@ pub(super) fn pipelined<'scope, 'env, R: Read, V: Visitor>(
     s: &'scope std::thread::Scope<'scope, 'env>,
     shared: &'env Shared,
     blocks: &mut BlockReader<R>,
-    parser: &mut Parser<'_, V>,
+    parser: &mut Parser<V>,
     block: Block,
     scratch: &mut String,
 ) -> io::Result<()> {
@@ -101,7 +101,7 @@ impl Pipeline<'_> {
     fn run<R: Read, V: Visitor>(
         &mut self,
         blocks: &mut BlockReader<R>,
-        parser: &mut Parser<'_, V>,
+        parser: &mut Parser<V>,
         block: Block,
         scratch: &mut String,
     ) -> io::Result<()> {
@@ -137,7 +137,7 @@ impl Pipeline<'_> {
     fn feed_oldest<R: Read, V: Visitor>(
         &mut self,
         blocks: &mut BlockReader<R>,
-        parser: &mut Parser<'_, V>,
+        parser: &mut Parser<V>,
         scratch: &mut String,
     ) -> io::Result<()> {
         let mine = {

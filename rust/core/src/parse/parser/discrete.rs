@@ -22,7 +22,7 @@ pub(super) struct TableColumns {
     duration: Option<usize>,
 }
 
-impl<V: Visitor> Parser<'_, V> {
+impl<V: Visitor> Parser<V> {
     pub(super) fn discrete_line(&mut self, t: &str) {
         if let Some(rest) = t.strip_prefix("Uid:") {
             self.sec.set_uid(trim(rest));

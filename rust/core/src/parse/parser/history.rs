@@ -4,7 +4,7 @@ use super::Parser;
 use crate::model::{HistoryEntryRef, HistoryWindowRef, Visitor};
 use crate::parse::grammar::{self, trim};
 
-impl<V: Visitor> Parser<'_, V> {
+impl<V: Visitor> Parser<V> {
     pub(super) fn history_line(&mut self, t: &str) {
         if t == "snapshot:" {
             self.window =

@@ -1,0 +1,381 @@
+//! A file parsed in parts, one thread per core, for visitors whose results add up ([`Merge`]).
+//!
+//! The file is cut at `Uid X:` header lines found near evenly spaced offsets, into a few parts per thread (so that a
+//! thread slowed by other processes does less of the work). Each part is read by a fresh parser. The parts are then
+//! joined in order: a part is added to the ones before it only when the parser that read those would have read it
+//! the same way ([`Parser::can_continue_into`]); otherwise that parser reads the rest of the file itself. So the
+//! result is always what [`parse_reader`](super::parse_reader) gives, and a file that cannot be cut (a bugreport, a
+//! discrete or history section across a cut) costs one sequential read more at worst. Memory: one block buffer per
+//! thread, and one parser and visitor per part.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::grammar::trim;
+use super::parser::{is_uid_header, Parser};
+use super::{feed_all, Tally};
+use crate::model::{ParseSummary, Visitor};
+
+/// A visitor that can be fed the parts of an input apart and then combined.
+pub trait Merge: Visitor + Default + Send {
+    /// Adds what `later` saw, fed the part of the input right after the one this visitor saw.
+    fn merge(&mut self, later: Self);
+}
+
+impl Merge for Tally {
+    fn merge(&mut self, later: Self) {
+        let Tally {
+            uids,
+            packages,
+            ops,
+            uid_modes,
+            access_events,
+            reject_events,
+            running,
+            discrete_events,
+            history_windows,
+            history_entries,
+        } = later;
+        self.uids += uids;
+        self.packages += packages;
+        self.ops += ops;
+        self.uid_modes += uid_modes;
+        self.access_events += access_events;
+        self.reject_events += reject_events;
+        self.running += running;
+        self.discrete_events += discrete_events;
+        self.history_windows += history_windows;
+        self.history_entries += history_entries;
+    }
+}
+
+/// Smallest part worth a thread: below it, starting threads and parsers costs more than it saves.
+const MIN_PART: u64 = 1 << 20;
+const PARTS_PER_THREAD: u64 = 4;
+/// How far after an offset a `Uid` header line is looked for.
+const PROBE: usize = 64 * 1024;
+
+/// Parses a file on up to `threads` threads; the same visitor calls, summed, and the same summary as
+/// [`parse_reader`](super::parse_reader) on it. Only I/O errors are errors.
+pub fn parse_file<V: Merge>(path: &Path, threads: usize) -> io::Result<(V, ParseSummary)> {
+    parse_file_with(path, threads, MIN_PART).map(|(v, summary, _)| (v, summary))
+}
+
+/// [`parse_file`] with the smallest part given, also returning how many parts were joined (1: read in one go).
+pub(super) fn parse_file_with<V: Merge>(
+    path: &Path,
+    threads: usize,
+    min_part: u64,
+) -> io::Result<(V, ParseSummary, usize)> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let parts = (threads as u64).saturating_mul(PARTS_PER_THREAD).min(len / min_part.max(1));
+    let starts = if threads > 1 && parts > 1 { part_starts(&mut file, len, parts)? } else { vec![0] };
+    if starts.len() < 2 {
+        let mut parser = Parser::new(V::default());
+        file.seek(SeekFrom::Start(0))?;
+        let bytes = feed_all(&mut parser, file, false)?;
+        let (visitor, mut summary) = parser.finish_with_visitor();
+        summary.bytes = bytes;
+        return Ok((visitor, summary, 1));
+    }
+    let results = parse_parts(path, &starts, threads)?;
+    let mut results = results.into_iter();
+    let Some((mut parser, mut bytes)) = results.next() else {
+        return Err(io::Error::other("no part was parsed"));
+    };
+    let mut joined = 1;
+    for (&start, (later, later_bytes)) in starts.iter().skip(1).zip(results) {
+        if parser.can_continue_into(&later) {
+            parser.absorb(later, V::merge);
+            bytes += later_bytes;
+            joined += 1;
+        } else {
+            // Read on from where this part starts, continuing the parser of the parts before it.
+            let mut rest = File::open(path)?;
+            rest.seek(SeekFrom::Start(start))?;
+            bytes += feed_all(&mut parser, rest, false)?;
+            break;
+        }
+    }
+    let (visitor, mut summary) = parser.finish_with_visitor();
+    summary.bytes = bytes;
+    Ok((visitor, summary, joined))
+}
+
+/// Parses each part (`starts[i]` up to `starts[i + 1]`, the last to the end of the file) with a fresh parser, on
+/// `threads` threads taking the next part when done with one.
+fn parse_parts<V: Merge>(path: &Path, starts: &[u64], threads: usize) -> io::Result<Vec<(Parser<V>, u64)>> {
+    type Slot<V> = Mutex<Option<io::Result<(Parser<V>, u64)>>>;
+    let slots: Vec<Slot<V>> = starts.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(&start) = starts.get(i) else { break };
+        let end = starts.get(i + 1).copied();
+        let result = parse_part(path, start, end);
+        if let Some(slot) = slots.get(i) {
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads.min(starts.len()) {
+            s.spawn(work);
+        }
+        work();
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| Err(io::Error::other("a part was not parsed")))
+        })
+        .collect()
+}
+
+fn parse_part<V: Merge>(path: &Path, start: u64, end: Option<u64>) -> io::Result<(Parser<V>, u64)> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut parser = Parser::new(V::default());
+    let bytes = match end {
+        Some(end) => feed_all(&mut parser, file.take(end - start), false)?,
+        None => feed_all(&mut parser, file, false)?,
+    };
+    Ok((parser, bytes))
+}
+
+/// Where the parts start: 0, then for each `i` in `1..parts` the first `Uid` header line after `len * i / parts`,
+/// when there is one within [`PROBE`] bytes; increasing.
+fn part_starts(file: &mut File, len: u64, parts: u64) -> io::Result<Vec<u64>> {
+    let mut starts = vec![0];
+    let mut buf = vec![0u8; PROBE];
+    for i in 1..parts {
+        let at = len / parts * i;
+        if let Some(start) = uid_line_after(file, at, &mut buf)? {
+            if start > *starts.last().unwrap_or(&0) && start < len {
+                starts.push(start);
+            }
+        }
+    }
+    Ok(starts)
+}
+
+/// The offset of the first line that starts after `at` and is a `Uid` header, within [`PROBE`] bytes.
+fn uid_line_after(file: &mut File, at: u64, buf: &mut [u8]) -> io::Result<Option<u64>> {
+    file.seek(SeekFrom::Start(at))?;
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let bytes = &buf[..got];
+    // The line `at` falls in may have started before it: begin after its end.
+    let Some(first_nl) = memchr::memchr(b'\n', bytes) else { return Ok(None) };
+    let start = first_nl + 1;
+    let mut from = start;
+    for nl in memchr::memchr_iter(b'\n', &bytes[start..]).map(|p| p + start) {
+        if let Ok(line) = std::str::from_utf8(&bytes[from..nl]) {
+            if is_uid_header(trim(line)) {
+                return Ok(Some(at + from as u64));
+            }
+        }
+        from = nl + 1;
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Context, DiscreteRef, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, RunningRef};
+    use crate::parse::parse_reader;
+
+    /// Every visitor call with its arguments, in order.
+    #[derive(Default)]
+    struct Calls(Vec<String>);
+
+    impl Visitor for Calls {
+        fn uid(&mut self, uid: &str) {
+            self.0.push(format!("uid {uid}"));
+        }
+        fn uid_prop(&mut self, ctx: &Context<'_>, key: &str, value: &str) {
+            self.0.push(format!("prop {ctx:?} {key} {value}"));
+        }
+        fn uid_mode(&mut self, ctx: &Context<'_>, op: &str, mode: &str) {
+            self.0.push(format!("mode {ctx:?} {op} {mode}"));
+        }
+        fn package(&mut self, ctx: &Context<'_>, package: &str) {
+            self.0.push(format!("package {ctx:?} {package}"));
+        }
+        fn op(&mut self, ctx: &Context<'_>, op: &OpRef<'_>) {
+            self.0.push(format!("op {ctx:?} {op:?}"));
+        }
+        fn event(&mut self, ctx: &Context<'_>, event: &EventRef<'_>) {
+            self.0.push(format!("event {ctx:?} {event:?}"));
+        }
+        fn running(&mut self, ctx: &Context<'_>, running: &RunningRef<'_>) {
+            self.0.push(format!("running {ctx:?} {running:?}"));
+        }
+        fn op_duration(&mut self, ctx: &Context<'_>, tag: Option<&str>, duration_ms: i64) {
+            self.0.push(format!("duration {ctx:?} {tag:?} {duration_ms}"));
+        }
+        fn start_nesting(&mut self, ctx: &Context<'_>, tag: Option<&str>, nesting: u32) {
+            self.0.push(format!("nesting {ctx:?} {tag:?} {nesting}"));
+        }
+        fn discrete(&mut self, access: &DiscreteRef<'_>) {
+            self.0.push(format!("discrete {access:?}"));
+        }
+        fn history_window(&mut self, window: &HistoryWindowRef) {
+            self.0.push(format!("window {window:?}"));
+        }
+        fn history(&mut self, entry: &HistoryEntryRef<'_>) {
+            self.0.push(format!("history {entry:?}"));
+        }
+    }
+
+    impl Merge for Calls {
+        fn merge(&mut self, later: Self) {
+            self.0.extend(later.0);
+        }
+    }
+
+    /// Parses `input` from a file in parts of at least `min_part` bytes on `threads` threads, checks that it gives
+    /// exactly what the sequential parse gives, and returns how many parts were joined.
+    fn check(name: &str, input: &[u8], threads: usize, min_part: u64) -> usize {
+        let path = std::env::temp_dir().join(format!("opsight-parts-{}-{name}.txt", std::process::id()));
+        std::fs::write(&path, input).expect("write the input");
+        let mut want = Calls::default();
+        let want_summary = parse_reader(input, &mut want).expect("reading memory cannot fail");
+        let got = parse_file_with::<Calls>(&path, threads, min_part);
+        let tally = parse_file_with::<Tally>(&path, threads, min_part);
+        std::fs::remove_file(&path).ok();
+        let (got, got_summary, joined) = got.expect("parse the file");
+        assert_eq!(got_summary, want_summary, "{name}: summary");
+        assert_eq!(got.0.len(), want.0.len(), "{name}: number of calls");
+        if let Some(i) = got.0.iter().zip(&want.0).position(|(g, w)| g != w) {
+            panic!("{name}: call {i} differs:\n got  {}\n want {}", got.0[i], want.0[i]);
+        }
+        let mut want_tally = Tally::default();
+        parse_reader(input, &mut want_tally).expect("reading memory cannot fail");
+        assert_eq!(tally.expect("parse the file").0, want_tally, "{name}: tally");
+        joined
+    }
+
+    fn generated(layout: opsight_synth::Layout, seed: u64, bytes: usize) -> Vec<u8> {
+        let spec = opsight_synth::DumpSpec { seed, apps: 40, target_bytes: bytes, layout, ..Default::default() };
+        let mut out = Vec::new();
+        opsight_synth::generate(&spec, &mut out).expect("generate a dump");
+        out
+    }
+
+    #[test]
+    fn a_dump_cut_at_uid_headers_parses_as_it_does_in_one_go() {
+        let a11 = generated(opsight_synth::Layout::Android11, 7, 1_500_000);
+        assert!(check("a11", &a11, 2, 100_000) > 4, "the dump was cut");
+        assert!(check("a11-3", &a11, 3, 50_000) > 8, "the dump was cut");
+        let a10 = generated(opsight_synth::Layout::Android10, 3, 800_000);
+        assert!(check("a10", &a10, 2, 60_000) > 4, "the dump was cut");
+        // CRLF and tab-indented lines cut the same way.
+        let crlf: Vec<u8> = a11.iter().flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] }).collect();
+        assert!(check("crlf", &crlf, 2, 100_000) > 4);
+        let tabs = String::from_utf8_lossy(&a10).replace("  ", "\t").into_bytes();
+        assert!(check("tabs", &tabs, 2, 60_000) > 4);
+        // Small inputs are read in one go.
+        assert_eq!(check("small", &a11[..30_000], 4, MIN_PART), 1);
+        assert_eq!(check("empty", b"", 4, 1), 1);
+        // Cut at the end: the last part says so.
+        check("cut", &a11[..a11.len() - 7], 2, 100_000);
+    }
+
+    /// `n` uid blocks of one op and one event each, the event's absolute and relative times from `times(i)`.
+    fn uid_blocks(n: usize, first: usize, times: impl Fn(usize) -> (String, i64)) -> String {
+        let mut out = String::new();
+        for i in first..first + n {
+            let (abs, rel) = times(i);
+            out.push_str(&format!(
+                "  Uid u0a{i}:\n    state=cch\n    Package com.example.app{i}:\n      CAMERA (allow):\n        \
+                 Access: [top-s] {abs} (-{rel}ms)\n"
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn a_line_read_differently_without_the_dump_header_stops_the_cut() {
+        // After the sectioned layout's `AppOps Uid Op State`, a `NAME: mode=x` line outside any uid is a uid mode
+        // only when the dump's header was seen, which a part cut off from the start has not.
+        let event = |_| ("2026-03-29 10:00:00.000".to_owned(), 5000);
+        let mut dump = String::from("Current AppOps Service state:\n");
+        dump.push_str(&uid_blocks(3000, 0, event));
+        dump.push_str("AppOps Uid Op State\n  COARSE_LOCATION: mode=ignore\n");
+        dump.push_str(&uid_blocks(3000, 3000, event));
+        let mut calls = Calls::default();
+        parse_reader(dump.as_bytes(), &mut calls).expect("reading memory cannot fail");
+        assert!(calls.0.iter().any(|c| c.starts_with("mode ") && c.ends_with("COARSE_LOCATION ignore")));
+        for min_part in [20_000, 50_000] {
+            check("no-header", dump.as_bytes(), 2, min_part);
+        }
+    }
+
+    #[test]
+    fn votes_for_the_dump_time_that_cannot_be_added_stop_the_cut() {
+        // Every event implies a different "now" (more than the vote keeps), so the result depends on their order.
+        let times = |i: usize| (format!("2026-03-29 10:{:02}:{:02}.000", (i / 60) % 60, i % 60), 1_000 + i as i64 * 7);
+        let dump = format!("Current AppOps Service state:\n{}", uid_blocks(6000, 0, times));
+        for min_part in [20_000, 60_000] {
+            check("votes", dump.as_bytes(), 2, min_part);
+        }
+        // Exactly as many values as the vote keeps, early; a new one near the end, first far from the dump's time
+        // (dropped, the vote being full) and then close to it (kept, replacing the farthest): counted apart, the
+        // part at the end would count it twice.
+        let n = 6000;
+        let full = |i: usize| match i {
+            _ if i < 64 => ("2026-03-29 10:00:00.000".to_owned(), 100 + i as i64),
+            _ if i == n - 2 => ("2026-03-29 11:00:00.000".to_owned(), 1000),
+            _ if i == n - 1 => ("2026-03-29 11:00:00.999".to_owned(), 1),
+            _ => ("2026-03-29 10:00:00.000".to_owned(), 100),
+        };
+        let dump = format!("Current AppOps Service state:\n{}", uid_blocks(n, 0, full));
+        check("full-votes", dump.as_bytes(), 2, 20_000);
+        // Few distinct values: the parts are joined, and the votes add up.
+        let few = |i: usize| ("2026-03-29 10:00:00.000".to_owned(), 1_000 + (i % 5) as i64);
+        let dump = format!("Current AppOps Service state:\n{}", uid_blocks(6000, 0, few));
+        assert!(check("few-votes", dump.as_bytes(), 2, 20_000) > 4);
+    }
+
+    #[test]
+    fn parts_that_cannot_continue_are_read_on_from_the_parts_before() {
+        // Every dialect in a row: bugreport framing, discrete and history sections, `appops get`, Android 9, legacy
+        // dumps. Wherever a cut falls where a fresh parser would read differently, the rest is read sequentially.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let mut base = Vec::new();
+        for sub in ["appops", "synthetic"] {
+            let mut names: Vec<_> = std::fs::read_dir(dir.join(sub)).expect("fixtures").flatten().collect();
+            names.sort_by_key(|e| e.path());
+            for e in names {
+                base.extend_from_slice(&std::fs::read(e.path()).expect("fixture"));
+            }
+        }
+        let mut mixed = Vec::new();
+        while mixed.len() < 1_200_000 {
+            mixed.extend_from_slice(&base);
+        }
+        for threads in [2, 3] {
+            for min_part in [20_000, 70_000, 300_000] {
+                check("mixed", &mixed, threads, min_part);
+            }
+        }
+        // A generated dump after a bugreport's framing: every cut is refused, the result is the same.
+        let mut embedded = b"== dumpstate: 2026-03-29 23:27:53\n-------------------------------------------------------------------------------\nDUMP OF SERVICE appops:\n".to_vec();
+        embedded.extend_from_slice(&generated(opsight_synth::Layout::Android11, 5, 600_000));
+        assert_eq!(check("embedded", &embedded, 2, 50_000), 1);
+    }
+}
