@@ -389,8 +389,9 @@ impl<V: Visitor> Parser<V> {
             }
             // So are attribution blocks and op headers.
             if t.ends_with("):") && !t.starts_with("Uid ") {
-                // What `main_line` would reach after ruling out the lines that start with these words.
-                if !["Access:", "Reject:", "Running start at:", "Package "].iter().any(|w| t.starts_with(w)) {
+                // What `main_line` would reach after ruling out the lines that start with these words (and with
+                // `Access:` and `Reject:`, taken above).
+                if !(t.starts_with("Running start at:") || t.starts_with("Package ")) {
                     if let Some(header) = grammar::parse_op_header(t) {
                         self.seen.paren_op_header = true;
                         self.start_op(&header);
@@ -476,6 +477,12 @@ impl<V: Visitor> Parser<V> {
 
     /// Top-level headers that switch sections. Returns whether `t` was one.
     fn section_header(&mut self, t: &str) -> bool {
+        // Most lines start with none of the headers' first letters: rule them out before comparing strings.
+        if !matches!(t.as_bytes().first(), Some(b'A' | b'C' | b'D' | b'G' | b'H' | b'P' | b'S' | b'U'))
+            && !t.ends_with("watchers:")
+        {
+            return false;
+        }
         let section = match t {
             "Current AppOps Service state:" => {
                 self.seen.dumpsys_header = true;
@@ -617,7 +624,7 @@ impl<V: Visitor> Parser<V> {
             self.in_fg_ops = true;
             return;
         }
-        if let Some((name, rest)) = t.split_once(": ") {
+        if let Some((name, rest)) = split_colon_space(t) {
             self.colon_line(trim(name), rest);
             return;
         }
@@ -957,6 +964,12 @@ fn header_name(rest: &str) -> Option<&str> {
     (!name.is_empty() && !name.contains(['=', '[', ']'])).then_some(name)
 }
 
+/// `t.split_once(": ")` as a byte loop: the lines are short, and setting up a substring searcher costs more.
+fn split_colon_space(t: &str) -> Option<(&str, &str)> {
+    let at = t.as_bytes().windows(2).position(|w| w == b": ")?;
+    Some((&t[..at], &t[at + 2..]))
+}
+
 /// The dashes line that closes a dumpsys section in a bugreport (78 dashes in practice).
 fn is_rule(t: &str) -> bool {
     t.len() >= 60 && t.bytes().all(|b| b == b'-')
@@ -969,4 +982,17 @@ fn set(buf: &mut String, value: &str) {
 
 fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_colon_space_is_split_once_on_colon_space() {
+        for t in ["VIBRATE: mode=0; time=+1s ago", "a: b: c", ":", ": ", "a:b", "", "a:", "中文: 值", "x :y", "k:  v"]
+        {
+            assert_eq!(split_colon_space(t), t.split_once(": "), "{t:?}");
+        }
+    }
 }
