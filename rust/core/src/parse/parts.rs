@@ -351,6 +351,116 @@ mod tests {
         assert!(check("few-votes", dump.as_bytes(), 2, 20_000) > 4);
     }
 
+    /// Lines of every section and dialect, and `Uid` headers (where parts may start) among them.
+    const LINES: &[&str] = &[
+        "Current AppOps Service state:",
+        "AppOps Uid Op State",
+        "DUMP OF SERVICE appops:",
+        "DUMP OF SERVICE other:",
+        "  Uid u0a103:",
+        "  Uid 1000:",
+        "Uid mode: CAMERA: allow",
+        "    state=cch",
+        "      COARSE_LOCATION: mode=ignore",
+        "    Package com.example:",
+        "      READ_CONTACTS (allow):",
+        "      FINE_LOCATION (allow / switch COARSE_LOCATION=allow): ",
+        "        null=[",
+        "        tag.x=[",
+        "        ]",
+        "          Access: [bg-tpd] 2022-03-07 18:05:34.325 (-22d4h22m19s762ms)",
+        "          Access: [fg-s] 2022-03-07 18:05:34.325 (-1s0ms)",
+        "          Reject: [fg-s]2021-05-19 22:02:52.054 (-314d1h25m2s33ms)",
+        "          Access: top   = 2019-01-01 12:00:00.000 (-1h2m3s4ms)",
+        "                  bg    = 2019-01-01 11:00:00.000 (-2h2m3s4ms)",
+        "          Running start at: +5s0ms",
+        "          startNesting=2",
+        "      VIBRATE: mode=0; time=+39s500ms ago; duration=+59ms",
+        "Discrete accesses: ",
+        "  Uid: 10123",
+        "      CAMERA",
+        "          Access [top-s] at 2021-06-01 12:00:00.000 for 60000 milliseconds ",
+        "  History:  mode=ENABLED_ACTIVE",
+        "      begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)",
+        "            [top-s] = access=3, reject=1, duration=+5s0ms",
+        "Settings:",
+        "  Uid 1000 (system):",
+        "--------- 0.1s was the duration of dumpsys appops",
+        "------------------------------------------------------------------------------",
+        "    Package: com.example",
+        "        Attribution: null",
+        "UID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION",
+        "10123|com.example|default|CAMERA|null|top|s|0|-1|2025-01-01 12:00:00.000|1000",
+    ];
+
+    /// `n` plain uid blocks, where parts can start.
+    fn plain_uids(n: usize) -> String {
+        let event = |_| ("2026-03-29 10:00:00.000".to_owned(), 5000);
+        uid_blocks(n, 0, event)
+    }
+
+    #[test]
+    fn discrete_and_history_context_left_before_a_cut_stops_it() {
+        // The discrete and history sections keep their own uid, package and op (and the history its window) across
+        // other sections; a part cut off after them would start without.
+        let discrete = format!(
+            "Current AppOps Service state:\nDiscrete accesses:\n  Uid: 10123\n    Package: com.example\n      CAMERA\n\
+             Settings:\n{}Discrete accesses:\n          Access [top-s] at 2021-06-01 12:00:00.000 for 60000 milliseconds\n",
+            plain_uids(4000)
+        );
+        let mut calls = Calls::default();
+        parse_reader(discrete.as_bytes(), &mut calls).expect("reading memory cannot fail");
+        assert!(calls.0.last().is_some_and(|c| c.starts_with("discrete ") && c.contains("10123")));
+        check("discrete-context", discrete.as_bytes(), 2, 20_000);
+        let history = format!(
+            "Current AppOps Service state:\nAppOps Historical Service State:\n  snapshot:\n\
+             begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\n    Uid 1000:\n      Package android:\n        CAMERA:\n\
+             [top-s] = access=3, reject=1, duration=+5s0ms\nSettings:\n{}History:\n    Uid 1001:\n      Package b:\n\
+             CAMERA:\n            [top-s] = access=1, reject=0, duration=+1s0ms\n",
+            plain_uids(4000)
+        );
+        let mut calls = Calls::default();
+        parse_reader(history.as_bytes(), &mut calls).expect("reading memory cannot fail");
+        assert!(calls.0.last().is_some_and(|c| c.starts_with("history ") && c.contains("1001")));
+        check("history-context", history.as_bytes(), 2, 20_000);
+        // The window alone (no uid, package or op since its `begin`), and whether it was announced alone (`Uid :`
+        // empties the context after an entry).
+        let later = "History:\n    Uid 1001:\n      Package b:\n        CAMERA:\n            [top-s] = access=1, reject=0, duration=+1s0ms\n";
+        let window = format!(
+            "AppOps Historical Service State:\n  snapshot:\n    begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\nSettings:\n{}{later}",
+            plain_uids(4000)
+        );
+        check("history-window", window.as_bytes(), 2, 20_000);
+        let announced = format!(
+            "AppOps Historical Service State:\n  snapshot:\n    Uid 1000:\n      Package a:\n        CAMERA:\n\
+             [top-s] = access=3, reject=1, duration=+5s0ms\n    Uid :\nSettings:\n{}{later}",
+            plain_uids(4000)
+        );
+        check("history-announced", announced.as_bytes(), 2, 20_000);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any mix of these lines, cut anywhere into parts, parses as it does in one go.
+        #[test]
+        fn any_mix_parses_in_parts_as_in_one_go(
+            picks in proptest::collection::vec((0..LINES.len(), 0..4usize), 200..1500),
+            threads in 2..4usize,
+            cut in 1..6u64,
+        ) {
+            let mut input = String::new();
+            for (i, repeat) in picks {
+                for _ in 0..=repeat {
+                    input.push_str(LINES[i]);
+                    input.push('\n');
+                }
+            }
+            let min_part = (input.len() as u64 / (cut * 2)).max(1);
+            check(&format!("prop-{threads}-{cut}"), input.as_bytes(), threads, min_part);
+        }
+    }
+
     #[test]
     fn parts_that_cannot_continue_are_read_on_from_the_parts_before() {
         // Every dialect in a row: bugreport framing, discrete and history sections, `appops get`, Android 9, legacy
