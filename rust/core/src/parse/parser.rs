@@ -262,8 +262,8 @@ pub(super) struct Parser<V: Visitor> {
     dates: grammar::DateCache,
     /// The line being parsed is the input's last and has no newline: records from it must be complete.
     last_line: bool,
-    /// A line was read differently for not having seen the dumps's header in this part (`colon_line`): a part
-    /// that starts mid-file may only follow a part without the header.
+    /// A line was read as it is only when the dump's header has not been seen (`colon_line`): a part cut off from the
+    /// start of a file can then be joined only to parts that did not see the header either.
     needed_no_header: bool,
 }
 

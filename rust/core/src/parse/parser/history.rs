@@ -1,14 +1,13 @@
 //! The history section (`--history`, `AppOps Historical Service State:`): windows and their per-key aggregates.
 
 use super::Parser;
-use crate::model::{HistoryEntryRef, HistoryWindowRef, Visitor};
+use crate::model::{HistoryEntryRef, Visitor};
 use crate::parse::grammar::{self, trim};
 
 impl<V: Visitor> Parser<V> {
     pub(super) fn history_line(&mut self, t: &str) {
         if t == "snapshot:" {
-            self.window =
-                HistoryWindowRef { begin_local: None, begin_relative_ms: None, end_local: None, end_relative_ms: None };
+            self.window = super::NO_WINDOW;
             self.window_announced = false;
             self.sec.set_uid("");
             return;
