@@ -205,7 +205,8 @@ mod tests {
         }
     }
 
-    fn fixtures() -> Vec<u8> {
+    /// Every fixture dump, real and synthetic, one after the other: every dialect in a row.
+    pub(super) fn fixtures() -> Vec<u8> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
         let mut all = Vec::new();
         for sub in ["appops", "synthetic"] {

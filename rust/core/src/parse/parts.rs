@@ -465,15 +465,7 @@ mod tests {
     fn parts_that_cannot_continue_are_read_on_from_the_parts_before() {
         // Every dialect in a row: bugreport framing, discrete and history sections, `appops get`, Android 9, legacy
         // dumps. Wherever a cut falls where a fresh parser would read differently, the rest is read sequentially.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-        let mut base = Vec::new();
-        for sub in ["appops", "synthetic"] {
-            let mut names: Vec<_> = std::fs::read_dir(dir.join(sub)).expect("fixtures").flatten().collect();
-            names.sort_by_key(|e| e.path());
-            for e in names {
-                base.extend_from_slice(&std::fs::read(e.path()).expect("fixture"));
-            }
-        }
+        let base = crate::parse::tests::fixtures();
         let mut mixed = Vec::new();
         while mixed.len() < 1_200_000 {
             mixed.extend_from_slice(&base);
