@@ -122,10 +122,14 @@ fn parse_parts<V: Merge>(path: &Path, starts: &[u64], threads: usize) -> io::Res
         }
     };
     std::thread::scope(|s| {
-        for _ in 1..threads.min(starts.len()) {
-            s.spawn(work);
-        }
+        let helpers: Vec<_> = (1..threads.min(starts.len())).map(|_| s.spawn(work)).collect();
         work();
+        // A visitor's panic on a helper reaches the caller as itself (the scope alone would raise its own).
+        for helper in helpers {
+            if let Err(panic) = helper.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
     });
     slots
         .into_iter()
@@ -274,6 +278,37 @@ mod tests {
         let mut out = Vec::new();
         opsight_synth::generate(&spec, &mut out).expect("generate a dump");
         out
+    }
+
+    #[test]
+    fn a_visitor_panic_on_a_helper_thread_reaches_the_caller() {
+        thread_local!(static CALLER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+        /// Fails on the helper thread; on the calling thread it waits a little at its first uid, so that the helper
+        /// surely takes parts.
+        #[derive(Default)]
+        struct Boom(bool);
+        impl Visitor for Boom {
+            fn uid(&mut self, uid: &str) {
+                if CALLER.get() {
+                    if !self.0 {
+                        self.0 = true;
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                } else {
+                    panic!("visitor failure at {uid}");
+                }
+            }
+        }
+        impl Merge for Boom {
+            fn merge(&mut self, _later: Self) {}
+        }
+        let path = std::env::temp_dir().join(format!("opsight-parts-{}-boom.txt", std::process::id()));
+        std::fs::write(&path, plain_uids(6000)).expect("write the input");
+        CALLER.set(true);
+        let caught = std::panic::catch_unwind(|| parse_file_with::<Boom>(&path, 2, 20_000));
+        std::fs::remove_file(&path).ok();
+        let message = caught.err().and_then(|p| p.downcast::<String>().ok()).expect("a panic with a message");
+        assert!(message.starts_with("visitor failure at u0a"), "{message}");
     }
 
     #[test]
