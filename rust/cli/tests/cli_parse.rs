@@ -97,6 +97,25 @@ fn reads_standard_input() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   16"));
 }
 
+/// A pipe named as a file (`opsight parse <(adb shell dumpsys appops)`, `/dev/stdin`), large enough to be cut into
+/// parts were it a regular file: it cannot be, and is read as it comes.
+#[cfg(unix)]
+#[test]
+fn reads_a_pipe_named_as_a_file() {
+    let one = std::fs::read(fixture(A10)).expect("fixture");
+    let copies = 3_000_000 / one.len() + 1;
+    let input = one.repeat(copies);
+    let mut child =
+        opsight().args(["parse", "/dev/stdin"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer").expect("write");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("access events:   {}", 16 * copies)), "{text}");
+}
+
 #[test]
 fn errors_are_clear_and_exit_1() {
     let out = opsight().args(["parse", "/nonexistent/dump.txt"]).output().expect("run");

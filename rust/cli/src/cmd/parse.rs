@@ -61,12 +61,16 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         let stdout = io::stdout();
         let mut w = BufWriter::new(stdout.lock());
-        // A file is parsed in parts, one thread per core; standard input (which cannot be cut) on two threads, a
-        // second core finding the lines and decoding the event lines of the next block while this thread reads
-        // (docs/performance.md, "Parsing").
+        // A regular file is parsed in parts, one thread per core. Standard input and pipes named as files
+        // (`<(adb shell …)`), which cannot be cut, are parsed as they come, on two threads: a second core finds the
+        // lines and decodes the event lines of the next block while this thread reads (docs/performance.md, "Parsing").
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         for path in &args.files {
-            let (summary, tally) = if path.as_os_str() == "-" {
+            let (summary, tally) = if is_regular_file(path)? {
+                let (tally, summary) =
+                    parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", path.display()))?;
+                (summary, tally)
+            } else {
                 let mut tally = Tally::default();
                 let summary = with_input(path, |r| {
                     if cores > 1 {
@@ -76,18 +80,21 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     }
                 })?;
                 (summary, tally)
-            } else {
-                // Opened here too for the same error as every other command's when the file is missing.
-                File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-                let (tally, summary) =
-                    parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", path.display()))?;
-                (summary, tally)
             };
             write_summary(&mut w, &path.display().to_string(), &summary, &tally)?;
         }
         w.flush()?;
     }
     Ok(Exit::Success)
+}
+
+/// Whether `path` names a regular file (`-` does not); a path that cannot be opened is the usual error.
+fn is_regular_file(path: &PathBuf) -> anyhow::Result<bool> {
+    if path.as_os_str() == "-" {
+        return Ok(false);
+    }
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(meta.is_file())
 }
 
 fn with_input<T>(path: &PathBuf, f: impl FnOnce(Box<dyn io::Read>) -> io::Result<T>) -> anyhow::Result<T> {

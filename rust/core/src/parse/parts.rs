@@ -71,12 +71,17 @@ pub(super) fn parse_file_with<V: Merge>(
     min_part: u64,
 ) -> io::Result<(V, ParseSummary, usize)> {
     let mut file = File::open(path)?;
-    let len = file.metadata()?.len();
+    let meta = file.metadata()?;
+    let len = meta.len();
     let parts = (threads as u64).saturating_mul(PARTS_PER_THREAD).min(len / min_part.max(1));
-    let starts = if threads > 1 && parts > 1 { part_starts(&mut file, len, parts)? } else { vec![0] };
+    // Only a regular file can be cut: a pipe or a device (`<(adb shell …)`, `/dev/stdin`) is read as it comes.
+    let cut = meta.is_file() && threads > 1 && parts > 1;
+    let starts = if cut { part_starts(&mut file, len, parts)? } else { vec![0] };
     if starts.len() < 2 {
         let mut parser = Parser::new(V::default());
-        file.seek(SeekFrom::Start(0))?;
+        if cut {
+            file.seek(SeekFrom::Start(0))?;
+        }
         let bytes = feed_all(&mut parser, file, false)?;
         let (visitor, mut summary) = parser.finish_with_visitor();
         summary.bytes = bytes;
