@@ -285,6 +285,26 @@ mod tests {
         out
     }
 
+    /// A pipe named as a file cannot be cut (nor sought): it is read as it comes.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_pipe_named_as_a_file_is_read_as_it_comes() {
+        use std::io::Write;
+        use std::os::fd::AsRawFd;
+        let input = plain_uids(6000);
+        let (reader, mut writer) = std::io::pipe().expect("a pipe");
+        let path = std::path::PathBuf::from(format!("/proc/self/fd/{}", reader.as_raw_fd()));
+        let feeding = std::thread::spawn({
+            let input = input.clone();
+            move || writer.write_all(input.as_bytes())
+        });
+        let (tally, summary, joined) = parse_file_with::<Tally>(&path, 2, 20_000).expect("parse the pipe");
+        feeding.join().expect("writer").expect("write");
+        let mut want = Tally::default();
+        let want_summary = parse_reader(input.as_bytes(), &mut want).expect("reading memory cannot fail");
+        assert_eq!((tally, summary, joined), (want, want_summary, 1));
+    }
+
     #[test]
     fn a_visitor_panic_on_a_helper_thread_reaches_the_caller() {
         thread_local!(static CALLER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
