@@ -157,7 +157,7 @@ fn parse_part<V: Merge>(path: &Path, start: u64, end: Option<u64>) -> io::Result
     Ok((parser, bytes))
 }
 
-/// Where the parts start: 0, then for each `i` in `1..parts` the first `Uid` header line after `len * i / parts`,
+/// Where the parts start: 0, then for each `i` in `1..parts` the first `Uid` header line after `len / parts * i`,
 /// when there is one within [`PROBE`] bytes; increasing.
 fn part_starts(file: &mut File, len: u64, parts: u64) -> io::Result<Vec<u64>> {
     let mut starts = vec![0];
