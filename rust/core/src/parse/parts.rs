@@ -161,7 +161,7 @@ fn parse_part<V: Merge>(path: &Path, start: u64, end: Option<u64>) -> io::Result
 /// when there is one within [`PROBE`] bytes; increasing.
 fn part_starts(file: &mut File, len: u64, parts: u64) -> io::Result<Vec<u64>> {
     let mut starts = vec![0];
-    let mut buf = vec![0u8; PROBE];
+    let mut buf = Vec::with_capacity(PROBE);
     for i in 1..parts {
         let at = len / parts * i;
         if let Some(start) = uid_line_after(file, at, &mut buf)? {
@@ -174,18 +174,11 @@ fn part_starts(file: &mut File, len: u64, parts: u64) -> io::Result<Vec<u64>> {
 }
 
 /// The offset of the first line that starts after `at` and is a `Uid` header, within [`PROBE`] bytes.
-fn uid_line_after(file: &mut File, at: u64, buf: &mut [u8]) -> io::Result<Option<u64>> {
+fn uid_line_after(file: &mut File, at: u64, buf: &mut Vec<u8>) -> io::Result<Option<u64>> {
     file.seek(SeekFrom::Start(at))?;
-    let mut got = 0;
-    while got < buf.len() {
-        match file.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let bytes = &buf[..got];
+    buf.clear();
+    file.take(PROBE as u64).read_to_end(buf)?;
+    let bytes = &buf[..];
     // The line `at` falls in may have started before it: begin after its end.
     let Some(first_nl) = memchr::memchr(b'\n', bytes) else { return Ok(None) };
     let start = first_nl + 1;
