@@ -181,70 +181,6 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// Parses an Android `TimeUtils.formatDuration` value: `0`, or an optional sign then `Nd`, `Nh`, `Nm`, `Ns`, `Nms`
-/// fields (any subset, in that order). Returns milliseconds and the bytes consumed. Carries such as `+24h0m0s0ms`
-/// printed by old builds are accepted as they are (no range checks). Saturates instead of overflowing.
-#[inline]
-pub fn parse_duration(s: &[u8]) -> Option<(i64, usize)> {
-    let mut i = 0;
-    let mut neg = false;
-    match s.first() {
-        Some(b'+') => i = 1,
-        Some(b'-') => {
-            neg = true;
-            i = 1;
-        }
-        _ => {}
-    }
-    let mut total: i64 = 0;
-    let mut any = false;
-    loop {
-        let start = i;
-        let mut n: i64 = 0;
-        while i < s.len() && s[i].is_ascii_digit() {
-            n = n.saturating_mul(10).saturating_add(i64::from(s[i] - b'0'));
-            i += 1;
-        }
-        if i == start {
-            break;
-        }
-        let unit = match s.get(i) {
-            Some(b'd') => {
-                i += 1;
-                86_400_000
-            }
-            Some(b'h') => {
-                i += 1;
-                3_600_000
-            }
-            Some(b'm') if s.get(i + 1) == Some(&b's') => {
-                i += 2;
-                1
-            }
-            Some(b'm') => {
-                i += 1;
-                60_000
-            }
-            Some(b's') => {
-                i += 1;
-                1000
-            }
-            _ => {
-                // A bare number: only `0` (formatDuration's zero) or a plain millisecond count.
-                any = true;
-                total = total.saturating_add(n);
-                break;
-            }
-        };
-        any = true;
-        total = total.saturating_add(n.saturating_mul(unit));
-    }
-    if !any {
-        return None;
-    }
-    Some((if neg { -total } else { total }, i))
-}
-
 /// How an event's UTC instant was obtained. Recorded with every stored event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -338,22 +274,6 @@ mod tests {
         ] {
             assert_eq!(ms(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration(b"+30s0ms"), Some((30_000, 7)));
-        assert_eq!(
-            parse_duration(b"-314d1h25m2s33ms"),
-            Some((-(314 * 86_400_000 + 3_600_000 + 25 * 60_000 + 2_033), 16))
-        );
-        assert_eq!(parse_duration(b"-12ms"), Some((-12, 5)));
-        assert_eq!(parse_duration(b"0"), Some((0, 1)));
-        assert_eq!(parse_duration(b"+24h0m0s0ms").map(|d| d.0), Some(86_400_000));
-        assert_eq!(parse_duration(b"+1m37s899ms ago").map(|d| d.0), Some(97_899));
-        assert_eq!(parse_duration(b"abc"), None);
-        assert_eq!(parse_duration(b"+"), None);
-        assert!(parse_duration(b"+99999999999999999999999d").is_some());
     }
 
     #[test]

@@ -669,6 +669,8 @@ mod tests {
             ("1ms2", None),
             ("-", None),
             ("  +2s1ms ", Some(2_001)),
+            // Carries as old builds print them are taken as they are.
+            ("+24h0m0s0ms", Some(86_400_000)),
         ] {
             assert_eq!(parse_full_duration(text), want, "{text}");
         }
