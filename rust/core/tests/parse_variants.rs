@@ -212,6 +212,52 @@ fn noisy_oem_text_keeps_everything_it_can() {
     );
 }
 
+/// OEM text after an op header's mode, or a header without its colon, still starts a new op: read as anything else,
+/// the events under it would be charged to the op before it. Section headers with extra words still switch sections.
+/// Written from the grammar (no real capture has these).
+#[test]
+fn oem_words_in_op_and_section_headers() {
+    for header in [
+        "READ_SMS (allow): extra",
+        "READ_SMS (allow):  [oem]",
+        "READ_SMS (allow / switch X=allow): miui",
+        "READ_SMS (allow)",
+    ] {
+        let text = format!(
+            "  Uid u0a1:\n    Package a.b:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2022-03-29 23:03:03.763 (-24m50s324ms)\n        ]\n      {header}\n        null=[\n          Access: [bg-s] 2022-03-29 23:04:03.763 (-23m50s324ms)\n        ]\n"
+        );
+        let snap = snapshot(text.as_bytes());
+        assert_eq!(snap.summary.unrecognised_lines, 0, "{header:?}");
+        let ops = &snap.uids[0].packages[0].ops;
+        let seen: Vec<_> = ops
+            .iter()
+            .map(|o| {
+                (o.op.as_str(), o.mode.as_deref(), o.events.iter().map(|e| e.uid_state.as_deref()).collect::<Vec<_>>())
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![("CAMERA", Some("allow"), vec![Some("top")]), ("READ_SMS", Some("allow"), vec![Some("bg")])],
+            "{header:?}"
+        );
+    }
+    let sectioned = String::from_utf8(fixture("synthetic/android16_sectioned.txt")).expect("utf-8");
+    let clean = snapshot(sectioned.as_bytes());
+    assert_eq!(clean.summary.dialect, Dialect::DumpsysSectioned);
+    for (from, to) in
+        [("AppOps Service state:", "AppOps Service state: (vendor)"), ("AppOps Uid Op State", "AppOps Uid Op State:")]
+    {
+        assert!(sectioned.contains(from), "{from}");
+        let snap = snapshot(sectioned.replacen(from, to, 1).as_bytes());
+        assert_eq!(snap.summary.dialect, Dialect::DumpsysSectioned, "{to:?}");
+        assert_eq!(snap.summary.unrecognised_lines, clean.summary.unrecognised_lines, "{to:?}");
+        assert_eq!(snap.uids, clean.uids, "{to:?}");
+    }
+    let current =
+        snapshot(b"Current AppOps Service state: (vendor build)\n  Settings:\n    top_state_settle_time=+30s0ms\n");
+    assert_eq!(current.summary.unrecognised_lines, 0);
+}
+
 #[test]
 fn truncated_inside_an_open_block_keeps_what_came_before() {
     let input = real("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt");

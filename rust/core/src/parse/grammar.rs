@@ -394,9 +394,10 @@ impl<'a> Iterator for SlashParts<'a> {
 }
 
 /// An op header: `READ_CONTACTS (allow):`, `FINE_LOCATION (allow / switch COARSE_LOCATION=allow): `,
-/// `CAMERA (mode=5):`. OEM words after the switch part are ignored.
+/// `CAMERA (mode=5):`. OEM words after the switch part, after the `)` or after the colon are ignored, and a missing
+/// colon is tolerated (`READ_SMS (allow): miui`, `READ_SMS (allow)`): a header read as something else would charge
+/// the events under it to the op before it.
 pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
-    let t = t.strip_suffix(':')?;
     // One pass finds the end of the name and checks its characters (`Unknown(N)` takes the slow path).
     let bytes = t.as_bytes();
     let mut space = 0;
@@ -416,7 +417,14 @@ pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
     let (name, rest) = (&t[..space], &t[space + 1..]);
     let rest = trim(rest);
     let open = rest.strip_prefix('(')?;
-    let inner = &open[..rpos(open, b')')?];
+    // The mode ends at the `)` of the header's `):`, the line's end in every AOSP dump; failing that, at the last `)`.
+    let b = open.as_bytes();
+    let close = if b.ends_with(b"):") {
+        b.len() - 2
+    } else {
+        b.windows(2).rposition(|w| w == b"):").or_else(|| rpos(open, b')'))?
+    };
+    let inner = &open[..close];
     let mut header = OpRef { op: name, mode: None, switch_op: None, switch_mode: None };
     if pos(inner, b'/').is_none() {
         header.mode = Some(trim(inner)).filter(|m| !m.is_empty());
@@ -569,6 +577,23 @@ mod tests {
         assert_eq!((h.op, h.mode), ("Unknown(120)", Some("mode=5")));
         assert!(parse_op_header("Package com.foo:").is_none());
         assert!(parse_op_header("Op COARSE_LOCATION:").is_none());
+        // OEM text after the mode, before or after the colon, and a missing colon.
+        for (line, mode, switch) in [
+            ("READ_SMS (allow): extra", "allow", None),
+            ("READ_SMS (allow):  [oem]", "allow", None),
+            ("READ_SMS (allow / switch COARSE_LOCATION=allow): miui", "allow", Some("COARSE_LOCATION")),
+            ("READ_SMS (allow)", "allow", None),
+            ("READ_SMS (allow) oem:", "allow", None),
+            ("READ_SMS (ignore): (vendor)", "ignore", None),
+        ] {
+            let h = parse_op_header(line).unwrap_or_else(|| panic!("{line:?}"));
+            assert_eq!((h.op, h.mode, h.switch_op), ("READ_SMS", Some(mode), switch), "{line:?}");
+        }
+        for not_header in
+            ["READ_SMS: mode=allow; time=+1s ago (running)", "state=cch (x)", "READ_SMS allow)", "READ_SMS"]
+        {
+            assert!(parse_op_header(not_header).is_none(), "{not_header:?}");
+        }
     }
 
     #[test]

@@ -484,28 +484,29 @@ impl<V: Visitor> Parser<V> {
             return false;
         }
         let section = match t {
-            "Current AppOps Service state:" => {
+            _ if is_header(t, "Current AppOps Service state") => {
                 self.seen.dumpsys_header = true;
                 Section::Skip
             }
-            "AppOps Service state:" => {
+            _ if is_header(t, "AppOps Service state") => {
                 self.seen.dumpsys_header = true;
                 self.seen.sectioned = true;
                 Section::Skip
             }
-            "AppOps Uid Op State" => {
+            _ if is_header(t, "AppOps Uid Op State") => {
                 self.seen.sectioned = true;
                 Section::Main
             }
-            "AppOps Watchers"
-            | "AppOps Restrictions"
-            | "Uid State Changes Event Log:"
-            | "Settings:"
-            | "Clients:"
-            | "Audio Restrictions:"
-            | "Profile owners:"
-            | "AppOps policy not set." => Section::Skip,
-            "AppOps Historical Service State:" => {
+            _ if is_header(t, "AppOps Watchers")
+                || is_header(t, "AppOps Restrictions")
+                || is_header(t, "Uid State Changes Event Log") =>
+            {
+                Section::Skip
+            }
+            "Settings:" | "Clients:" | "Audio Restrictions:" | "Profile owners:" | "AppOps policy not set." => {
+                Section::Skip
+            }
+            _ if is_header(t, "AppOps Historical Service State") => {
                 self.seen.history = true;
                 self.summary.has_history = true;
                 Section::History
@@ -613,7 +614,7 @@ impl<V: Visitor> Parser<V> {
                 }
             }
         }
-        if t.ends_with(':') && grammar::pos(t, b'(').is_some() {
+        if grammar::pos(t, b'(').is_some() {
             if let Some(header) = grammar::parse_op_header(t) {
                 self.seen.paren_op_header = true;
                 self.start_op(&header);
@@ -962,6 +963,12 @@ fn header_name(rest: &str) -> Option<&str> {
         return None;
     };
     (!name.is_empty() && !name.contains(['=', '[', ']'])).then_some(name)
+}
+
+/// Whether `t` is the section header `name`, with or without its colon, or followed by OEM words
+/// (`AppOps Service state: (vendor)`). Only for the headers whose words cannot start any other line.
+fn is_header(t: &str, name: &str) -> bool {
+    t.strip_prefix(name).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', ' ', '\t']))
 }
 
 /// `t.split_once(": ")` as a byte loop: the lines are short, and setting up a substring searcher costs more.
