@@ -64,6 +64,59 @@ fn json_events_carry_the_documented_keys() {
     assert_eq!(event["utc_ms"], serde_json::Value::Null, "no zone, no capture instant: no UTC");
 }
 
+/// Each discrete access is an access event: the same keys as the events of the op state, with `null` for what the
+/// discrete forms do not print (no relative time), and its package and uid on the object itself.
+#[test]
+fn json_discrete_accesses_carry_the_event_keys() {
+    for rel in ["synthetic/android12_discrete_xml.txt", "synthetic/android16_discrete_sqlite.txt"] {
+        let out = opsight().args(["parse", "--json"]).arg(fixture(rel)).output().expect("run");
+        assert!(out.status.success(), "{rel}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+        let discrete = doc["files"][0]["discrete"].as_array().expect("discrete array");
+        assert!(!discrete.is_empty(), "{rel}");
+        for d in discrete {
+            for key in [
+                "kind",
+                "op",
+                "uid_state",
+                "flags",
+                "attribution_tag",
+                "time_local",
+                "relative_ms",
+                "duration_ms",
+                "proxy",
+                "package",
+                "uid",
+            ] {
+                assert!(d.get(key).is_some(), "{rel}: discrete access lacks {key}: {d}");
+            }
+            assert_eq!(d["kind"], "access", "{rel}: {d}");
+            assert_eq!(d["relative_ms"], serde_json::Value::Null, "{rel}: {d}");
+        }
+    }
+    let out = opsight().args(["parse", "--json"]).arg(fixture("synthetic/android12_discrete_xml.txt")).output();
+    let doc: serde_json::Value = serde_json::from_slice(&out.expect("run").stdout).expect("json");
+    let first = &doc["files"][0]["discrete"][0];
+    assert_eq!(
+        (
+            &first["uid"],
+            &first["package"],
+            &first["op"],
+            &first["uid_state"],
+            &first["time_local"],
+            &first["duration_ms"]
+        ),
+        (
+            &serde_json::json!("10123"),
+            &serde_json::json!("com.tencent.qqmusic"),
+            &serde_json::json!("RECORD_AUDIO"),
+            &serde_json::json!("bg"),
+            &serde_json::json!("2022-06-01 03:12:00.000"),
+            &serde_json::json!(60_000)
+        )
+    );
+}
+
 #[test]
 fn zone_and_capture_instant_give_utc_and_say_how() {
     let out = opsight().args(["parse", "--json", "--zone", "Asia/Shanghai"]).arg(fixture(A11)).output().expect("run");
@@ -155,4 +208,32 @@ fn a_closed_pipe_is_not_an_error() {
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A file that cannot be read does not stop the others: each readable one is summarised (or in the JSON document),
+/// the unreadable one is named on stderr, and the exit code is 1.
+#[test]
+fn an_unreadable_file_is_reported_and_the_others_still_parsed() {
+    let dir = std::env::temp_dir().join(format!("opsight-parse-missing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let missing = dir.join("missing.txt");
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, b"").expect("write");
+
+    let out = opsight().arg("parse").arg(fixture(A10)).arg(&missing).arg(&empty).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("access events:   16"), "{text}");
+    assert!(text.contains("empty.txt") && text.contains("no AppOps text found"), "the file after it: {text}");
+    assert!(stderr.contains("cannot open") && stderr.contains("missing.txt"), "{stderr}");
+    assert!(stderr.contains("1 of 3 files could not be read"), "{stderr}");
+
+    let out = opsight().args(["parse", "--json"]).arg(&missing).arg(fixture(A10)).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("still one JSON document");
+    let files = doc["files"].as_array().expect("files");
+    assert_eq!(files.len(), 1);
+    assert!(files[0]["file"].as_str().expect("name").ends_with("samsung_a10.txt"));
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -387,15 +387,20 @@ impl UidBlock {
     }
 }
 
+/// One `Discrete accesses:` entry: an access event, with the keys of [`Event`] so that JSON readers treat both alike.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiscreteAccess {
     pub uid: Option<String>,
     pub package: Option<String>,
     pub op: String,
+    /// Always [`EventKind::Access`]: the discrete history records accesses only.
+    pub kind: EventKind,
     pub attribution_tag: Option<String>,
     pub uid_state: Option<String>,
     pub flags: Vec<String>,
     pub time_local: Option<LocalTime>,
+    /// Always `None`: neither discrete form prints a time relative to the dump.
+    pub relative_ms: Option<i64>,
     pub time_utc_ms: Option<i64>,
     pub duration_ms: Option<i64>,
     pub proxy: Option<Proxy>,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use opsight_core::parse::{parse_file, parse_reader, parse_reader_parallel, parse_snapshot, Tally};
-use opsight_core::ParseSummary;
+use opsight_core::{Dialect, ParseSummary};
 use serde::Serialize;
 
 use crate::exit::Exit;
@@ -50,42 +50,68 @@ struct FileResult {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let capture = crate::time_args::capture_context(args.zone.as_deref(), args.captured_at.as_deref())?;
+    // A file that cannot be read is reported and skipped: the others are still parsed, and the exit code says so.
+    let mut unread = 0;
+    let mut skip = |err: anyhow::Error| {
+        eprintln!("opsight: {err:#}");
+        unread += 1;
+    };
     if args.json {
         let mut files = Vec::with_capacity(args.files.len());
         for path in &args.files {
-            let mut snapshot = with_input(path, parse_snapshot)?;
-            snapshot.resolve_times(&capture);
-            files.push(FileResult { file: path.display().to_string(), snapshot });
+            match with_input(path, parse_snapshot) {
+                Ok(mut snapshot) => {
+                    snapshot.resolve_times(&capture);
+                    files.push(FileResult { file: path.display().to_string(), snapshot });
+                }
+                Err(err) => skip(err),
+            }
         }
         out::json(&ParseDocument { opsight_parse: 1, files })?;
     } else {
         let stdout = io::stdout();
         let mut w = BufWriter::new(stdout.lock());
-        // A regular file is parsed in parts, one thread per core. Standard input and pipes named as files
-        // (`<(adb shell …)`), which cannot be cut, are parsed as they come, on two threads: a second core finds the
-        // lines and decodes the event lines of the next block while this thread reads (docs/performance.md, "Parsing").
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         for path in &args.files {
-            let (summary, tally) = if is_regular_file(path)? {
-                let (tally, summary) =
-                    parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", path.display()))?;
-                (summary, tally)
-            } else {
-                let mut tally = Tally::default();
-                let summary = with_input(path, |r| {
-                    if cores > 1 {
-                        parse_reader_parallel(r, &mut tally)
-                    } else {
-                        parse_reader(r, &mut tally)
-                    }
-                })?;
-                (summary, tally)
-            };
-            write_summary(&mut w, &path.display().to_string(), &summary, &tally)?;
+            match summarize(path) {
+                Ok((summary, tally)) => write_summary(&mut w, &path.display().to_string(), &summary, &tally)?,
+                Err(err) => {
+                    // Keep the message next to the summaries printed before it.
+                    w.flush()?;
+                    skip(err);
+                }
+            }
         }
         w.flush()?;
     }
-    Ok(Exit::Success)
+    match unread {
+        0 => Ok(Exit::Success),
+        n => anyhow::bail!("{n} of {} files could not be read", args.files.len()),
+    }
+}
+
+/// The counts of one input. A regular file is parsed in parts, one thread per core. Standard input and pipes named
+/// as files (`<(adb shell …)`), which cannot be cut, are parsed as they come, on two threads: a second core finds the
+/// lines and decodes the event lines of the next block while this thread reads (docs/performance.md, "Parsing").
+fn summarize(path: &PathBuf) -> anyhow::Result<(ParseSummary, Tally)> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if is_regular_file(path)? {
+        let (tally, summary) =
+            parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok((summary, tally));
+    }
+    let mut tally = Tally::default();
+    let summary =
+        with_input(
+            path,
+            |r| {
+                if cores > 1 {
+                    parse_reader_parallel(r, &mut tally)
+                } else {
+                    parse_reader(r, &mut tally)
+                }
+            },
+        )?;
+    Ok((summary, tally))
 }
 
 /// Whether `path` names a regular file (`-` does not); a path that cannot be opened is the usual error.
@@ -124,6 +150,9 @@ fn write_summary(w: &mut impl Write, name: &str, s: &ParseSummary, t: &Tally) ->
         writeln!(w, "  dump time:       {now} (device local, from {} events)", s.dump_time_votes)?;
     }
     writeln!(w, "  truncated:       {}", if s.truncated { "yes" } else { "no" })?;
+    if s.dialect == Dialect::Unknown && t == &Tally::default() {
+        writeln!(w, "  note:            no AppOps text found in this input")?;
+    }
     if s.unrecognised_lines > 0 || s.lossy_lines > 0 {
         writeln!(w, "  skipped lines:   {} unrecognised, {} not UTF-8", s.unrecognised_lines, s.lossy_lines)?;
     }

@@ -1,9 +1,9 @@
 //! A [`Visitor`] that keeps everything: the owned [`Snapshot`] tree.
 
 use crate::model::{
-    decode_uid, split_flags, Context, DiscreteAccess, DiscreteRef, Event, EventRef, HistoryEntry, HistoryEntryRef,
-    HistoryWindow, HistoryWindowRef, OpEntry, OpRef, Package, ParseSummary, Running, RunningRef, Snapshot, UidBlock,
-    UidMode, Visitor,
+    decode_uid, split_flags, Context, DiscreteAccess, DiscreteRef, Event, EventKind, EventRef, HistoryEntry,
+    HistoryEntryRef, HistoryWindow, HistoryWindowRef, OpEntry, OpRef, Package, ParseSummary, Running, RunningRef,
+    Snapshot, UidBlock, UidMode, Visitor,
 };
 
 #[derive(Default)]
@@ -122,10 +122,12 @@ impl Visitor for SnapshotBuilder {
             uid: d.uid.map(str::to_owned),
             package: d.package.map(str::to_owned),
             op: d.op.to_owned(),
+            kind: EventKind::Access,
             attribution_tag: d.attribution_tag.map(str::to_owned),
             uid_state: d.uid_state.map(str::to_owned),
             flags: split_flags(d.flags),
             time_local: d.time_local,
+            relative_ms: None,
             time_utc_ms: d.time_utc_ms,
             duration_ms: d.duration_ms,
             proxy: d.proxy.map(|p| p.to_owned()),
