@@ -483,48 +483,48 @@ impl<V: Visitor> Parser<V> {
         {
             return false;
         }
-        let section = match t {
-            _ if is_header(t, "Current AppOps Service state") => {
-                self.seen.dumpsys_header = true;
-                Section::Skip
-            }
-            _ if is_header(t, "AppOps Service state") => {
+        let section = if let Some(rest) = t.strip_prefix("AppOps ") {
+            if is_header(rest, "Service state") {
                 self.seen.dumpsys_header = true;
                 self.seen.sectioned = true;
                 Section::Skip
-            }
-            _ if is_header(t, "AppOps Uid Op State") => {
+            } else if is_header(rest, "Uid Op State") {
                 self.seen.sectioned = true;
                 Section::Main
-            }
-            _ if is_header(t, "AppOps Watchers")
-                || is_header(t, "AppOps Restrictions")
-                || is_header(t, "Uid State Changes Event Log") =>
-            {
-                Section::Skip
-            }
-            "Settings:" | "Clients:" | "Audio Restrictions:" | "Profile owners:" | "AppOps policy not set." => {
-                Section::Skip
-            }
-            _ if is_header(t, "AppOps Historical Service State") => {
+            } else if is_header(rest, "Historical Service State") {
                 self.seen.history = true;
                 self.summary.has_history = true;
                 Section::History
+            } else if is_header(rest, "Watchers") || is_header(rest, "Restrictions") || rest == "policy not set." {
+                Section::Skip
+            } else {
+                return false;
             }
-            _ if t.starts_with("Discrete accesses:") => {
-                self.seen.discrete = true;
-                self.summary.has_discrete = true;
-                self.columns = None;
-                Section::Discrete
+        } else if is_header(t, "Current AppOps Service state") {
+            self.seen.dumpsys_header = true;
+            Section::Skip
+        } else if is_header(t, "Uid State Changes Event Log") {
+            Section::Skip
+        } else {
+            match t {
+                "Settings:" | "Clients:" | "Audio Restrictions:" | "Profile owners:" => Section::Skip,
+                _ if t.starts_with("Discrete accesses:") => {
+                    self.seen.discrete = true;
+                    self.summary.has_discrete = true;
+                    self.columns = None;
+                    Section::Discrete
+                }
+                _ if t.starts_with("History:") => {
+                    self.seen.history = true;
+                    self.summary.has_history = true;
+                    Section::History
+                }
+                _ if t.ends_with("watchers:") && !t.contains('=') => Section::Skip,
+                _ if t.starts_with("User restrictions for token") || t.starts_with("Global restrictions") => {
+                    Section::Skip
+                }
+                _ => return false,
             }
-            _ if t.starts_with("History:") => {
-                self.seen.history = true;
-                self.summary.has_history = true;
-                Section::History
-            }
-            _ if t.ends_with("watchers:") && !t.contains('=') => Section::Skip,
-            _ if t.starts_with("User restrictions for token") || t.starts_with("Global restrictions") => Section::Skip,
-            _ => return false,
         };
         self.section = section;
         self.reset_uid();
@@ -614,7 +614,8 @@ impl<V: Visitor> Parser<V> {
                 }
             }
         }
-        if grammar::pos(t, b'(').is_some() {
+        // Op names start with a capital or `_` (`Unknown(N)` too); property lines never do.
+        if matches!(b, b'A'..=b'Z' | b'_') && grammar::pos(t, b'(').is_some() {
             if let Some(header) = grammar::parse_op_header(t) {
                 self.seen.paren_op_header = true;
                 self.start_op(&header);
