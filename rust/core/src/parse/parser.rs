@@ -630,7 +630,7 @@ impl<V: Visitor> Parser<V> {
             self.colon_line(trim(name), rest);
             return;
         }
-        if let Some((key, value)) = t.split_once('=') {
+        if let Some((key, value)) = grammar::split_at_byte(t, b'=') {
             // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line.
             if let Some(kind) = self.pie_kind {
                 if let Some(e) = grammar::parse_state_times(t) {
@@ -716,7 +716,7 @@ impl<V: Visitor> Parser<V> {
     }
 
     fn prop_line(&mut self, key: &str, value: &str) {
-        if key.is_empty() || key.contains(' ') {
+        if key.is_empty() || grammar::pos(key, b' ').is_some() {
             self.unrecognised();
             return;
         }
@@ -955,7 +955,7 @@ pub(super) fn is_uid_header(t: &str) -> bool {
 /// (`Package com.x (shared):`). The line must end with `:` or its first word must.
 fn header_name(rest: &str) -> Option<&str> {
     let rest = trim(rest);
-    let first = rest.split([' ', '\t']).next()?;
+    let first = &rest[..grammar::pos_ws(rest)];
     let name = if let Some(n) = first.strip_suffix(':') {
         n
     } else if rest.ends_with(':') {
@@ -963,7 +963,7 @@ fn header_name(rest: &str) -> Option<&str> {
     } else {
         return None;
     };
-    (!name.is_empty() && !name.contains(['=', '[', ']'])).then_some(name)
+    (!name.is_empty() && !name.bytes().any(|c| matches!(c, b'=' | b'[' | b']'))).then_some(name)
 }
 
 /// Whether `t` is the section header `name`, with or without its colon, or followed by OEM words
@@ -995,6 +995,39 @@ fn non_empty(s: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_names_as_the_char_splits_read_them() {
+        fn reference(rest: &str) -> Option<&str> {
+            let rest = trim(rest);
+            let first = rest.split([' ', '\t']).next()?;
+            let name = if let Some(n) = first.strip_suffix(':') {
+                n
+            } else if rest.ends_with(':') {
+                first
+            } else {
+                return None;
+            };
+            (!name.is_empty() && !name.contains(['=', '[', ']'])).then_some(name)
+        }
+        for rest in [
+            "u0a103:",
+            "u0a103 (oem):",
+            "u0a103\t:",
+            "com.x:",
+            "com.x",
+            ":",
+            "",
+            " a b c:",
+            "a=b:",
+            "a[1]:",
+            "名字:",
+            "x:\ty",
+            "\t u0a1:  ",
+        ] {
+            assert_eq!(header_name(rest), reference(rest), "{rest:?}");
+        }
+    }
 
     #[test]
     fn split_colon_space_is_split_once_on_colon_space() {
