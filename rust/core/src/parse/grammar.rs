@@ -658,9 +658,22 @@ mod tests {
 
     #[test]
     fn trim_line_is_trim() {
-        for s in
-            ["", " ", "        ", "         x ", "\t\tAccess: x\r", "  \u{4e2d} ", "          Access: [fg-s] y  \r"]
-        {
+        for s in [
+            "",
+            " ",
+            "        ",
+            "         x ",
+            "\t\tAccess: x\r",
+            "  \u{4e2d} ",
+            "          Access: [fg-s] y  \r",
+            "\r",
+            "x",
+            "        \t",
+            "\u{4e2d}",
+            " \u{4e2d}\u{6587} \t ",
+            "a b",
+            "   \r\n",
+        ] {
             assert_eq!(trim_line(s), trim(s), "{s:?}");
         }
     }

@@ -116,11 +116,22 @@ struct NowVote {
 impl NowVote {
     const MAX_VALUES: usize = 64;
 
+    #[inline]
     fn add(&mut self, local: Option<LocalTime>, relative_ms: Option<i64>) {
         let (Some(local), Some(rel)) = (local, relative_ms) else { return };
         let now = local.0.saturating_sub(rel);
         let abs = rel.saturating_abs();
         // Nearly every pair of a dump implies the same value, so it is almost always the first.
+        if let Some(first) = self.values.first_mut().filter(|v| v.0 == now) {
+            first.1 += 1;
+            first.2 = first.2.min(abs);
+        } else {
+            self.add_other(now, abs);
+        }
+    }
+
+    #[inline(never)]
+    fn add_other(&mut self, now: i64, abs: i64) {
         if let Some(v) = self.values.iter_mut().find(|v| v.0 == now) {
             v.1 += 1;
             v.2 = v.2.min(abs);
