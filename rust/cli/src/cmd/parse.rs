@@ -100,17 +100,10 @@ fn summarize(path: &PathBuf) -> anyhow::Result<(ParseSummary, Tally)> {
         return Ok((summary, tally));
     }
     let mut tally = Tally::default();
-    let summary =
-        with_input(
-            path,
-            |r| {
-                if cores > 1 {
-                    parse_reader_parallel(r, &mut tally)
-                } else {
-                    parse_reader(r, &mut tally)
-                }
-            },
-        )?;
+    let summary = with_input(path, |r| match cores {
+        1 => parse_reader(r, &mut tally),
+        _ => parse_reader_parallel(r, &mut tally),
+    })?;
     Ok((summary, tally))
 }
 
