@@ -22,6 +22,8 @@ const FRAGMENTS: &[&str] = &[
     "    Package com.facebook.katana:",
     "      READ_CONTACTS (allow):",
     "      FINE_LOCATION (allow / switch COARSE_LOCATION=allow): ",
+    "      READ_SMS (allow): miui",
+    "AppOps Service state: (vendor)",
     "        null=[",
     "        tag.x=[",
     "        ]",
