@@ -85,7 +85,7 @@ pub(crate) fn day_start(s: &[u8]) -> Option<i64> {
 
 /// The time of day of `YYYY-MM-DD HH:MM:SS[.fff]` in milliseconds (its date not looked at), and the bytes used:
 /// [`LocalTime::parse`]'s time part, and all the parser's date cache decodes for a date it has seen.
-#[inline]
+#[inline(always)]
 pub(crate) fn time_of_day(s: &[u8]) -> Option<(i64, usize)> {
     if s.len() < 19 || (s[10] != b' ' && s[10] != b'T') || s[13] != b':' || s[16] != b':' {
         return None;
