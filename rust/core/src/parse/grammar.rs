@@ -382,10 +382,10 @@ fn usual_keyed<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a
         return None;
     }
     let rel = time.get(25..)?;
-    let (relative_ms, stop) = match scan_duration(rel)? {
-        (Some(value), stop) if rel.get(stop) == Some(&b')') => (value, stop),
-        _ => return None,
-    };
+    let (relative_ms, stop) = usual_duration(rel)?;
+    if rel.get(stop) != Some(&b')') {
+        return None;
+    }
     // Every cut below is next to an ASCII byte: on a character boundary.
     let key = rest.split_at(close).0.split_at(open + 1).1;
     let (uid_state, flags) = match dash {
@@ -407,6 +407,49 @@ fn usual_keyed<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a
         parse_optional_fields(after, &mut times);
     }
     Some(KeyedEvent { uid_state, flags, times })
+}
+
+/// A duration as `formatDuration` prints it, for [`usual_keyed`]: a sign, then at most five `<digits><unit>` fields
+/// of at most 9 digits, the last `ms`. Returns the value and where the `ms` ends, which is what [`scan_duration`]
+/// returns when the next byte is not a digit; `None` for anything else (the caller then takes the general path).
+/// Without `scan_duration`'s saturation, which such fields cannot need.
+#[inline(always)]
+fn usual_duration(b: &[u8]) -> Option<(i64, usize)> {
+    let (neg, mut i) = match b.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
+    };
+    let mut total = 0i64;
+    for _ in 0..5 {
+        let start = i;
+        let mut n = 0i64;
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            n = n.wrapping_mul(10).wrapping_add(i64::from(d));
+            i += 1;
+        }
+        if i == start || i - start > 9 {
+            return None;
+        }
+        // At most 5 fields of at most 999,999,999 units: far from overflowing.
+        total += n * match b.get(i)? {
+            b'd' => 86_400_000,
+            b'h' => 3_600_000,
+            b's' => 1000,
+            b'm' if b.get(i + 1) == Some(&b's') => {
+                let total = total + n;
+                return Some((if neg { -total } else { total }, i + 2));
+            }
+            b'm' => 60_000,
+            _ => return None,
+        };
+        i += 1;
+    }
+    None
 }
 
 /// [`parse_keyed_with`] for any line: blanks anywhere, other time forms, cut lines.
@@ -705,7 +748,7 @@ mod tests {
             "2026-12-31 23:59:60.999",
         ];
         const MIDS: [&str; 4] = [" (", "(", "  (", " ( "];
-        const RELS: [&str; 10] = [
+        const RELS: [&str; 20] = [
             "-9d19h54m38s652ms",
             "-36s754ms",
             "+0ms",
@@ -716,6 +759,16 @@ mod tests {
             "",
             "-1d1d5ms",
             "-12ms ",
+            "-5ms3s",
+            "-1d2h3m4s5ms",
+            "-1m5ms",
+            "-00ms",
+            "-1234567890d0ms",
+            "-123456789d0ms",
+            "-1d1d1d1d1d1d1d5ms",
+            "-1d1d1d1d5ms",
+            "--5ms",
+            "-5mss",
         ];
         const CLOSES: [&str; 4] = [")", "", " )", "))"];
         const TAILS: [&str; 8] = [
