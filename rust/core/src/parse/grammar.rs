@@ -45,7 +45,7 @@ pub fn trim(s: &str) -> &str {
 
 /// [`trim`] for a whole line, whose indentation is mostly spaces: skips them eight at a time first (the byte loop
 /// then handles tabs and `\r`).
-#[inline]
+#[inline(always)]
 pub fn trim_line(s: &str) -> &str {
     let b = s.as_bytes();
     let mut i = 0;
@@ -58,6 +58,31 @@ pub fn trim_line(s: &str) -> &str {
         i += 8;
     }
     trim(&s[i..])
+}
+
+/// [`trim_line`] on `bytes[start..end]`, as positions: no `str` slicing (each checks for a character boundary) until
+/// the caller cuts the trimmed line once. Both ends stay next to ASCII bytes or at `start`/`end`.
+#[inline(always)]
+pub fn trim_range(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\r');
+    let mut i = start;
+    while i + 8 <= end {
+        let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else { break };
+        let other = u64::from_le_bytes(word) ^ 0x2020_2020_2020_2020;
+        if other != 0 {
+            i += (other.trailing_zeros() / 8) as usize;
+            break;
+        }
+        i += 8;
+    }
+    while i < end && bytes.get(i).copied().is_some_and(blank) {
+        i += 1;
+    }
+    let mut j = end;
+    while j > i && bytes.get(j - 1).copied().is_some_and(blank) {
+        j -= 1;
+    }
+    (i, j)
 }
 
 /// `s.trim_start_matches([' ', '\t'])` as a plain byte loop.
@@ -1056,6 +1081,21 @@ mod tests {
             "   \r\n",
         ] {
             assert_eq!(trim_line(s), trim(s), "{s:?}");
+            // The same cut as positions, inside a longer text.
+            let text = format!("ab\n{s}\ncd");
+            let (i, j) = trim_range(text.as_bytes(), 3, 3 + s.len());
+            assert_eq!(&text[i..j], trim(s), "{s:?}");
+        }
+        // Every mix of blanks and text up to 20 bytes long, at every offset.
+        for n in 0..20u32 {
+            for seed in 0..200u32 {
+                let s: String = (0..n)
+                    .map(|k| [' ', '\t', '\r', 'x', '中'][((seed * 7 + k * 13) ^ (seed >> 2)) as usize % 5])
+                    .collect();
+                let text = format!("  {s}  ");
+                let (i, j) = trim_range(text.as_bytes(), 2, 2 + s.len());
+                assert_eq!(&text[i..j], trim(&s), "{s:?}");
+            }
         }
     }
 

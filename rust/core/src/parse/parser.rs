@@ -338,12 +338,13 @@ impl<V: Visitor> Parser<V> {
         match std::str::from_utf8(bytes) {
             Ok(text) => {
                 for range in block.line_ranges() {
-                    let line = text.get(range).unwrap_or_default();
                     self.summary.lines += 1;
-                    if line.len() > MAX_LINE {
+                    if range.len() > MAX_LINE {
                         self.unrecognised();
                     } else {
-                        self.feed_trimmed(grammar::trim_line(line), true, None, "");
+                        // Trimmed as positions, then cut once (each `str` cut checks for a character boundary).
+                        let (start, end) = grammar::trim_range(bytes, range.start, range.end);
+                        self.feed_trimmed(text.get(start..end).unwrap_or_default(), true, None, "");
                     }
                 }
             }
