@@ -429,16 +429,23 @@ fn usual_keyed<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a
     if b.get(open) != Some(&b'[') {
         return None;
     }
-    let (mut close, mut dash) = (open + 1, None);
-    loop {
-        match *b.get(close)? {
-            b']' => break,
-            b'-' if dash.is_none() => dash = Some(close),
-            b' ' | b'\t' | b'\r' => return None,
-            _ => {}
-        }
-        close += 1;
+    // The key is short (`fgsvc-s`): its `]`, first `-` and any blank found in the eight bytes after `[`, at once.
+    let key = u64::from_le_bytes(b.get(open + 1..open + 9)?.try_into().ok()?);
+    let ends = zero_bytes(key ^ 0x5D5D_5D5D_5D5D_5D5D);
+    if ends == 0 {
+        return None;
     }
+    let close_bit = ends & ends.wrapping_neg();
+    let before = close_bit - 1;
+    let blanks = zero_bytes(key ^ 0x2020_2020_2020_2020)
+        | zero_bytes(key ^ 0x0909_0909_0909_0909)
+        | zero_bytes(key ^ 0x0D0D_0D0D_0D0D_0D0D);
+    if blanks & before != 0 {
+        return None;
+    }
+    let close = open + 1 + (close_bit.trailing_zeros() / 8) as usize;
+    let dashes = zero_bytes(key ^ 0x2D2D_2D2D_2D2D_2D2D) & before;
+    let dash = (dashes != 0).then(|| open + 1 + (dashes.trailing_zeros() / 8) as usize);
     let at = close + 1 + usize::from(b.get(close + 1) == Some(&b' '));
     let time = b.get(at..)?;
     if time.get(23..25) != Some(b" (") {
