@@ -871,8 +871,23 @@ mod tests {
     /// every variation near it (blanks, other time forms, cut or odd relative times, optional fields, mutated bytes).
     #[test]
     fn usual_events_read_as_the_general_path_reads_them() {
-        const KEYS: [&str; 11] =
-            ["bg-s", "top-s", "fg-tpd", "pers", "cch-s", "", "-", "a-b-c", "fg -s", "fg\t-s", "中-s"];
+        const KEYS: [&str; 15] = [
+            "bg-s",
+            "top-s",
+            "fg-tpd",
+            "pers",
+            "cch-s",
+            "",
+            "-",
+            "a-b-c",
+            "fg -s",
+            "fg\t-s",
+            "中-s",
+            "fgsvc-s",
+            "fgsvc-tp",
+            "fgsvcl-tpd",
+            "fg-s\r",
+        ];
         const OPENS: [&str; 3] = ["[", " [", "  ["];
         const AFTER_KEY: [&str; 4] = ["", " ", "  ", "\t"];
         const TIMES: [&str; 16] = [
