@@ -475,7 +475,11 @@ fn usual_keyed<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a
     };
     let after = rest.split_at(at + 25 + stop + 1).1;
     if !after.is_empty() {
-        parse_optional_fields(after, &mut times);
+        // The usual field, ending the line: ` duration=+1s42ms`.
+        match after.strip_prefix(" duration=").and_then(|d| usual_duration(d.as_bytes()).filter(|u| u.1 == d.len())) {
+            Some((duration, _)) => times.duration_ms = Some(duration),
+            None => parse_optional_fields(after, &mut times),
+        }
     }
     Some(KeyedEvent { uid_state, flags, times })
 }
