@@ -966,6 +966,13 @@ pub(super) fn is_uid_header(t: &str) -> bool {
 /// The name in `Uid u0a12:` / `Package com.x:` after the keyword, tolerating OEM words after it
 /// (`Package com.x (shared):`). The line must end with `:` or its first word must.
 fn header_name(rest: &str) -> Option<&str> {
+    // The usual `u0a12:` in one pass: nothing to trim, no OEM words, a name of allowed bytes.
+    let b = rest.as_bytes();
+    if let [name @ .., b':'] = b {
+        if !name.is_empty() && !name.iter().any(|c| matches!(c, b' ' | b'\t' | b'\r' | b'=' | b'[' | b']')) {
+            return Some(rest.split_at(name.len()).0);
+        }
+    }
     let rest = trim(rest);
     let first = &rest[..grammar::pos_ws(rest)];
     let name = if let Some(n) = first.strip_suffix(':') {
@@ -1036,6 +1043,12 @@ mod tests {
             "名字:",
             "x:\ty",
             "\t u0a1:  ",
+            "u0a1::",
+            "a:b:",
+            "=:",
+            "a]:",
+            "中文:",
+            "a\r:",
         ] {
             assert_eq!(header_name(rest), reference(rest), "{rest:?}");
         }
