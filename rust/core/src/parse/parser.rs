@@ -414,7 +414,12 @@ impl<V: Visitor> Parser<V> {
                 return;
             }
             if t == "]" || t.ends_with("=[") {
-                self.main_line(t);
+                // `main_line` would test these for an event (ruled out above) and a running op first.
+                if t.starts_with("Running start at:") {
+                    self.main_line(t);
+                } else {
+                    self.attribution_line(t);
+                }
                 return;
             }
         }
@@ -553,6 +558,25 @@ impl<V: Visitor> Parser<V> {
         self.pie_kind = None;
     }
 
+    /// `tag=[` opens an attribution block (Android 11+), `]` closes it.
+    fn attribution_line(&mut self, t: &str) {
+        if t == "]" {
+            if self.attr_open {
+                self.attr_open = false;
+                self.cur.has_tag = false;
+            } else {
+                self.unrecognised();
+            }
+        } else if let Some(tag) = t.strip_suffix("=[") {
+            self.seen.attribution = true;
+            self.attr_open = true;
+            let tag = trim(tag);
+            self.cur.has_tag = tag != "null";
+            self.cur.tag.clear();
+            self.cur.tag.push_str(tag);
+        }
+    }
+
     fn main_line(&mut self, t: &str) {
         let b = t.as_bytes()[0];
         // Most lines of a large dump are events: test for them first.
@@ -566,22 +590,8 @@ impl<V: Visitor> Parser<V> {
                 return;
             }
         }
-        if t == "]" {
-            if self.attr_open {
-                self.attr_open = false;
-                self.cur.has_tag = false;
-            } else {
-                self.unrecognised();
-            }
-            return;
-        }
-        if let Some(tag) = t.strip_suffix("=[") {
-            self.seen.attribution = true;
-            self.attr_open = true;
-            let tag = trim(tag);
-            self.cur.has_tag = tag != "null";
-            self.cur.tag.clear();
-            self.cur.tag.push_str(tag);
+        if t == "]" || t.ends_with("=[") {
+            self.attribution_line(t);
             return;
         }
         if let Some(rest) = t.strip_prefix("Uid ") {
