@@ -635,7 +635,7 @@ fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
 /// no blank or `/`. `None` for anything else, which [`general_op_header`] reads; it reads the headers taken here the
 /// same way (test: `usual_op_headers_read_as_the_general_path_reads_them`).
 #[inline(always)]
-fn usual_op_header(t: &str) -> Option<OpRef<'_>> {
+pub fn usual_op_header(t: &str) -> Option<OpRef<'_>> {
     let b = t.as_bytes();
     let mut at = 0;
     let space = loop {

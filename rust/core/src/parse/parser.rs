@@ -401,6 +401,12 @@ impl<V: Visitor> Parser<V> {
             }
             // So are attribution blocks and op headers.
             if t.ends_with("):") && !t.starts_with("Uid ") {
+                // The usual header first: its name of capitals, digits and `_` cannot start the lines ruled out below.
+                if let Some(header) = grammar::usual_op_header(t) {
+                    self.seen.paren_op_header = true;
+                    self.start_op(&header);
+                    return;
+                }
                 // What `main_line` would reach after ruling out the lines that start with these words (and with
                 // `Access:` and `Reject:`, taken above).
                 if !(t.starts_with("Running start at:") || t.starts_with("Package ")) {
