@@ -662,14 +662,28 @@ pub fn usual_op_header(t: &str) -> Option<OpRef<'_>> {
     if space == 0 || space > 96 || b[0].is_ascii_digit() || b.get(space + 1) != Some(&b'(') || !b.ends_with(b"):") {
         return None;
     }
-    let mode = b.get(space + 2..b.len() - 2)?;
-    if mode.is_empty() || mode.iter().any(|c| matches!(c, b'/' | b' ' | b'\t' | b'\r')) {
-        return None;
-    }
+    let inner = b.get(space + 2..b.len() - 2)?;
+    let odd = |c: &u8| matches!(c, b'/' | b' ' | b'\t' | b'\r');
     // Every cut is next to an ASCII byte: on a character boundary.
     let (name, rest) = t.split_at(space);
-    let mode = rest.split_at(2).1.split_at(mode.len()).0;
-    Some(OpRef { op: name, mode: Some(mode), switch_op: None, switch_mode: None })
+    let inner_text = rest.split_at(2).1.split_at(inner.len()).0;
+    let Some(end) = inner.iter().position(odd) else {
+        return (!inner.is_empty()).then_some(OpRef {
+            op: name,
+            mode: Some(inner_text),
+            switch_op: None,
+            switch_mode: None,
+        });
+    };
+    // `mode / switch SWOP=swmode`, with nothing else.
+    let switch = inner.get(end..)?.strip_prefix(b" / switch ")?;
+    let eq = switch.iter().position(|&c| c == b'=')?;
+    if end == 0 || eq == 0 || eq + 1 == switch.len() || switch.iter().any(odd) {
+        return None;
+    }
+    let (mode, switch_text) = inner_text.split_at(end);
+    let (switch_op, switch_mode) = switch_text.split_at(" / switch ".len()).1.split_at(eq);
+    Some(OpRef { op: name, mode: Some(mode), switch_op: Some(switch_op), switch_mode: Some(switch_mode.split_at(1).1) })
 }
 
 /// [`parse_op_header`] for any header.
@@ -1007,8 +1021,26 @@ mod tests {
             "A B",
         ];
         const SEPARATORS: [&str; 4] = [" (", "  (", "(", " \t("];
-        const MODES: [&str; 9] =
-            ["allow", "mode=5", "allow / switch COARSE_LOCATION=allow", "", " allow", "al(l)ow", "a/b", "ignore ", "é"];
+        const MODES: [&str; 18] = [
+            "allow",
+            "mode=5",
+            "allow / switch COARSE_LOCATION=allow",
+            "",
+            " allow",
+            "al(l)ow",
+            "a/b",
+            "ignore ",
+            "é",
+            "allow / switch X=",
+            "allow / switch =y",
+            "allow / switch X",
+            "allow /switch X=y",
+            "allow / switch X=y / oem",
+            "a / b",
+            "allow / switch X=y=z",
+            " / switch X=y",
+            "allow / switch X=y ",
+        ];
         const ENDS: [&str; 6] = ["):", "): miui", ")", ") oem:", "):)", "):  "];
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = |n: usize| {
@@ -1023,7 +1055,7 @@ mod tests {
             let mut line = String::new();
             line.push_str(NAMES[if usual_form { next(4) } else { next(NAMES.len()) }]);
             line.push_str(if usual_form { SEPARATORS[0] } else { SEPARATORS[next(SEPARATORS.len())] });
-            line.push_str(MODES[if usual_form { next(2) } else { next(MODES.len()) }]);
+            line.push_str(MODES[if usual_form { next(3) } else { next(MODES.len()) }]);
             line.push_str(if usual_form { ENDS[0] } else { ENDS[next(ENDS.len())] });
             let mut bytes = line.into_bytes();
             if round % 5 == 0 && !bytes.is_empty() {
