@@ -777,6 +777,7 @@ impl<V: Visitor> Parser<V> {
     }
 
     /// `decoded`: what `parse_keyed` returns for this line, when the block index already decoded it.
+    #[inline(always)]
     fn event_line(&mut self, kind: EventKind, rest: &str, decoded: Option<Option<KeyedEvent<'_>>>) {
         if !self.cur.has_op {
             // An event with no op to charge it to (an excerpt that starts mid-op): not data we can keep.
