@@ -43,25 +43,16 @@ pub fn trim(s: &str) -> &str {
     &s[i..j]
 }
 
-/// [`trim`] for a whole line, whose indentation is mostly spaces: skips them eight at a time first (the byte loop
-/// then handles tabs and `\r`).
+/// [`trim`] for a whole line: [`trim_range`] over all of it.
 #[inline(always)]
 pub fn trim_line(s: &str) -> &str {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-        let other = u64::from_le_bytes(word) ^ 0x2020_2020_2020_2020;
-        if other != 0 {
-            i += (other.trailing_zeros() / 8) as usize;
-            break;
-        }
-        i += 8;
-    }
-    trim(&s[i..])
+    let (i, j) = trim_range(s.as_bytes(), 0, s.len());
+    s.get(i..j).unwrap_or_default()
 }
 
-/// [`trim_line`] on `bytes[start..end]`, as positions: no `str` slicing (each checks for a character boundary) until
-/// the caller cuts the trimmed line once. Both ends stay next to ASCII bytes or at `start`/`end`.
+/// [`trim`] on `bytes[start..end]`, as positions: the indentation, mostly spaces, skipped eight bytes at a time first,
+/// and no `str` slicing (each checks for a character boundary) until the caller cuts the trimmed line once. Both ends
+/// stay next to ASCII bytes or at `start`/`end`.
 #[inline(always)]
 pub fn trim_range(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
     let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\r');
@@ -687,7 +678,7 @@ pub fn usual_op_header(t: &str) -> Option<OpRef<'_>> {
 }
 
 /// [`parse_op_header`] for any header.
-fn general_op_header(t: &str) -> Option<OpRef<'_>> {
+pub fn general_op_header(t: &str) -> Option<OpRef<'_>> {
     // One pass finds the end of the name and checks its characters (`Unknown(N)` takes the slow path).
     let bytes = t.as_bytes();
     let mut space = 0;
@@ -960,13 +951,8 @@ mod tests {
             "  duration=+5ms proxy[uid=2]",
             "\t",
         ];
-        let mut state = 0x853c_49e6_748f_ea9bu64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::parse::tests::xorshift(0x853c_49e6_748f_ea9bu64);
+        let mut next = |n: usize| (rng() % n as u64) as usize;
         let mut usual = 0;
         for round in 0..90_000 {
             let mut line = String::new();
@@ -1042,13 +1028,8 @@ mod tests {
             "allow / switch X=y ",
         ];
         const ENDS: [&str; 6] = ["):", "): miui", ")", ") oem:", "):)", "):  "];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::parse::tests::xorshift(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = |n: usize| (rng() % n as u64) as usize;
         let mut usual = 0;
         for round in 0..40_000 {
             let usual_form = round % 2 == 0;

@@ -338,13 +338,7 @@ mod tests {
     fn newlines_are_found_where_memchr_finds_them() {
         // Every length around the 64-byte chunks, newlines sparse, dense, at chunk edges and none; other bytes,
         // including non-ASCII ones, never match.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::parse::tests::xorshift(0x9e37_79b9_7f4a_7c15);
         for len in 0..300 {
             for density in [0, 1, 8, 40, 100] {
                 let bytes: Vec<u8> = (0..len)

@@ -205,6 +205,16 @@ mod tests {
         }
     }
 
+    /// A xorshift64 generator: the same varied values on every run, for tests that build many inputs.
+    pub(super) fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     /// Every fixture dump, real and synthetic, one after the other: every dialect in a row.
     pub(super) fn fixtures() -> Vec<u8> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");

@@ -410,7 +410,8 @@ impl<V: Visitor> Parser<V> {
                 // What `main_line` would reach after ruling out the lines that start with these words (and with
                 // `Access:` and `Reject:`, taken above).
                 if !(t.starts_with("Running start at:") || t.starts_with("Package ")) {
-                    if let Some(header) = grammar::parse_op_header(t) {
+                    // The usual form was tried above.
+                    if let Some(header) = grammar::general_op_header(t) {
                         self.seen.paren_op_header = true;
                         self.start_op(&header);
                         return;
