@@ -142,7 +142,7 @@ impl BlockIndex {
         self.lines.clear();
         self.events.clear();
         let bytes = block.bytes();
-        let text = std::str::from_utf8(bytes).ok();
+        let text = block.text();
         self.utf8 = text.is_some();
         let mut from = 0usize;
         for nl in memchr::memchr_iter(b'\n', bytes) {

@@ -48,6 +48,12 @@ impl Block {
         self.buf.get(self.start..self.end).unwrap_or_default()
     }
 
+    /// [`Block::bytes`] as text, when the whole block is UTF-8 (the usual case; lines of a block that is not are
+    /// decoded one by one). Validated with SIMD: `std::str::from_utf8` was 3 % of the parse's instructions.
+    pub fn text(&self) -> Option<&str> {
+        simdutf8::basic::from_utf8(self.bytes()).ok()
+    }
+
     /// The ranges of [`Block::bytes`] that hold its lines (without their `\n`), in order; the first is left out when
     /// it is the rest of an overlong line.
     pub fn line_ranges(&self) -> impl Iterator<Item = Range<usize>> + '_ {
@@ -236,13 +242,13 @@ impl<R: Read> BlockReader<R> {
             match piece {
                 Piece::Block(block) => {
                     let bytes = block.bytes();
-                    match std::str::from_utf8(bytes) {
-                        Ok(text) => {
+                    match block.text() {
+                        Some(text) => {
                             for line in block.line_ranges() {
                                 emit_str(&text[line], true, &mut f);
                             }
                         }
-                        Err(_) => {
+                        None => {
                             for line in block.line_ranges() {
                                 emit_bytes(&bytes[line], true, &mut scratch, &mut f);
                             }

@@ -307,8 +307,8 @@ impl<V: Visitor> Parser<V> {
     pub(super) fn feed_block(&mut self, block: &Block, index: &BlockIndex, scratch: &mut String) {
         let bytes = block.bytes();
         let recs = index.lines.get(usize::from(block.skip_first)..).unwrap_or_default();
-        match std::str::from_utf8(bytes) {
-            Ok(text) => {
+        match block.text() {
+            Some(text) => {
                 for rec in recs {
                     let len = (rec.to - rec.from) as usize;
                     if len > MAX_LINE {
@@ -323,7 +323,7 @@ impl<V: Visitor> Parser<V> {
                     }
                 }
             }
-            Err(_) => {
+            None => {
                 for rec in recs {
                     let line = bytes.get(rec.from as usize..rec.to as usize).unwrap_or_default();
                     lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
@@ -335,8 +335,8 @@ impl<V: Visitor> Parser<V> {
     /// Every line of a block, in order, without an index (on this thread alone).
     pub(super) fn feed_lines(&mut self, block: &Block, scratch: &mut String) {
         let bytes = block.bytes();
-        match std::str::from_utf8(bytes) {
-            Ok(text) => {
+        match block.text() {
+            Some(text) => {
                 for range in block.line_ranges() {
                     self.summary.lines += 1;
                     if range.len() > MAX_LINE {
@@ -348,7 +348,7 @@ impl<V: Visitor> Parser<V> {
                     }
                 }
             }
-            Err(_) => {
+            None => {
                 for range in block.line_ranges() {
                     let line = bytes.get(range).unwrap_or_default();
                     lines::emit_bytes(line, true, scratch, &mut |l| self.feed(&l));
