@@ -94,8 +94,7 @@ pub fn is_op_name(s: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
     }
     let b = s.as_bytes();
-    (b[0].is_ascii_uppercase() || b[0] == b'_')
-        && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+    (b[0].is_ascii_uppercase() || b[0] == b'_') && b.iter().all(|&c| NAME_CHAR[usize::from(c)])
 }
 
 /// Splits a `[state-flags]` key body (`fg-s`, `bg-tp|tpd`, `top`) into uid state and flags.
@@ -918,7 +917,7 @@ mod tests {
             "2026-03-20 23:60:00.000",
         ];
         const MIDS: [&str; 4] = [" (", "(", "  (", " ( "];
-        const RELS: [&str; 20] = [
+        const RELS: [&str; 25] = [
             "-9d19h54m38s652ms",
             "-36s754ms",
             "+0ms",
@@ -939,6 +938,11 @@ mod tests {
             "-1d1d1d1d5ms",
             "--5ms",
             "-5mss",
+            "-1234567ms",
+            "-12345678ms",
+            "-99999999d0ms",
+            "-7654321h1ms",
+            "-0000000001ms",
         ];
         const CLOSES: [&str; 4] = [")", "", " )", "))"];
         const TAILS: [&str; 8] = [

@@ -429,6 +429,12 @@ impl<V: Visitor> Parser<V> {
                 }
                 return;
             }
+            // Uid properties (`state=cch`, `capability=----`): a line that starts with a small letter and has no `:`
+            // matches no framing line, section header (`... watchers:` ends with one) or earlier test of `main_line`.
+            if t.as_bytes()[0].is_ascii_lowercase() && grammar::pos(t, b':').is_none() {
+                self.value_line(t);
+                return;
+            }
         }
         self.line(t);
     }
@@ -659,6 +665,12 @@ impl<V: Visitor> Parser<V> {
             self.colon_line(trim(name), rest);
             return;
         }
+        self.value_line(t);
+    }
+
+    /// What is left of [`Parser::main_line`] for a line that is no event, attribution, header or `NAME: value`
+    /// line: `key=value` properties, Android 9 continuation lines, or nothing we know.
+    fn value_line(&mut self, t: &str) {
         if let Some((key, value)) = grammar::split_at_byte(t, b'=') {
             // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line.
             if let Some(kind) = self.pie_kind {
