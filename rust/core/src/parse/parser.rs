@@ -401,23 +401,7 @@ impl<V: Visitor> Parser<V> {
             }
             // So are attribution blocks and op headers.
             if t.ends_with("):") && !t.starts_with("Uid ") {
-                // The usual header first: its name of capitals, digits and `_` cannot start the lines ruled out below.
-                if let Some(header) = grammar::usual_op_header(t) {
-                    self.seen.paren_op_header = true;
-                    self.start_op(&header);
-                    return;
-                }
-                // What `main_line` would reach after ruling out the lines that start with these words (and with
-                // `Access:` and `Reject:`, taken above).
-                if !(t.starts_with("Running start at:") || t.starts_with("Package ")) {
-                    // The usual form was tried above.
-                    if let Some(header) = grammar::general_op_header(t) {
-                        self.seen.paren_op_header = true;
-                        self.start_op(&header);
-                        return;
-                    }
-                }
-                self.main_line(t);
+                self.paren_line(t);
                 return;
             }
             if t == "]" || t.ends_with("=[") {
@@ -437,6 +421,29 @@ impl<V: Visitor> Parser<V> {
             }
         }
         self.line(t);
+    }
+
+    /// A line of the main section that ends with `):` and is no event: mostly an op header. Out of line, so that the
+    /// per-line dispatch above keeps a small frame for the lines that need none of this.
+    #[inline(never)]
+    fn paren_line(&mut self, t: &str) {
+        // The usual header first: its name of capitals, digits and `_` cannot start the lines ruled out below.
+        if let Some(header) = grammar::usual_op_header(t) {
+            self.seen.paren_op_header = true;
+            self.start_op(&header);
+            return;
+        }
+        // What `main_line` would reach after ruling out the lines that start with these words (and with
+        // `Access:` and `Reject:`, taken by the caller).
+        if !(t.starts_with("Running start at:") || t.starts_with("Package ")) {
+            // The usual form was tried above.
+            if let Some(header) = grammar::general_op_header(t) {
+                self.seen.paren_op_header = true;
+                self.start_op(&header);
+                return;
+            }
+        }
+        self.main_line(t);
     }
 
     fn unrecognised(&mut self) {
