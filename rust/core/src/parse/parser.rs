@@ -374,6 +374,9 @@ impl<V: Visitor> Parser<V> {
     }
 
     /// A line already counted and trimmed. `pre` is its event decoded by the block index, with strings in `text`.
+    /// Inlined into the line loops: a call per line, with this function's frame, cost 3.6 % of the parse's
+    /// instructions (callgrind); the work of each kind of line stays out of line (`paren_line`, `line`).
+    #[inline(always)]
     fn feed_trimmed(&mut self, mut t: &str, terminated: bool, pre: Option<&PreEvent>, text: &str) {
         if self.summary.lines == 1 {
             t = t.strip_prefix('\u{feff}').unwrap_or(t);
@@ -578,7 +581,9 @@ impl<V: Visitor> Parser<V> {
         self.pie_kind = None;
     }
 
-    /// `tag=[` opens an attribution block (Android 11+), `]` closes it.
+    /// `tag=[` opens an attribution block (Android 11+), `]` closes it. Small and a quarter of the lines of an
+    /// Android 11+ dump: inlined (-0.8 % instructions).
+    #[inline(always)]
     fn attribution_line(&mut self, t: &str) {
         if t == "]" {
             if self.attr_open {
@@ -592,8 +597,11 @@ impl<V: Visitor> Parser<V> {
             self.attr_open = true;
             let tag = trim(tag);
             self.cur.has_tag = tag != "null";
-            self.cur.tag.clear();
-            self.cur.tag.push_str(tag);
+            // Read only through `Cursor::tag`, which ignores it when there is no tag: `null` (the most common) is not
+            // copied.
+            if self.cur.has_tag {
+                set(&mut self.cur.tag, tag);
+            }
         }
     }
 
