@@ -1197,6 +1197,29 @@ mod tests {
                 assert_eq!(&text[i..j], trim(&s), "{s:?}");
             }
         }
+        // Lines of up to 40 bytes (indentations past 16, ends past 8 blanks) with any text before and after them,
+        // which the counts at once read and must not take.
+        let mut rng = crate::parse::tests::xorshift(0x6a09_e667_f3bc_c909);
+        const BEFORE: [&str; 4] = ["", "  ", "ab\n", " \t"];
+        const AFTER: [&str; 6] = ["", "  ", "\n", "                x", " \t\r", "\n          Access"];
+        for _ in 0..60_000 {
+            let n = (rng() % 41) as usize;
+            let spaces_first = rng() % 2 == 0;
+            let s: String = (0..n)
+                .map(|k| match rng() % 12 {
+                    _ if spaces_first && k < n / 2 => ' ',
+                    0..=5 => ' ',
+                    6 => '\t',
+                    7 => '\r',
+                    8 => '中',
+                    _ => 'x',
+                })
+                .collect();
+            let before = BEFORE[(rng() % 4) as usize];
+            let text = format!("{before}{s}{}", AFTER[(rng() % 6) as usize]);
+            let (i, j) = trim_range(text.as_bytes(), before.len(), before.len() + s.len());
+            assert_eq!(&text[i..j], trim(&s), "{text:?}");
+        }
     }
 
     #[test]
