@@ -176,6 +176,9 @@ fn scan_duration(b: &[u8]) -> Option<(Option<i64>, usize)> {
 /// `proxy[uid=10070, pkg=com.android.providers.contacts, attributionTag=null]` body (inside the brackets).
 /// The key of the tag varies (`attributionTag=`, the Android 11 preview's `feature=`); unknown keys are ignored.
 pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
+    if let Some(proxy) = usual_proxy_body(body) {
+        return proxy;
+    }
     let mut proxy = ProxyRef { uid: None, package: None, attribution_tag: None };
     // `body.split(',')`, each part `split_once('=')`, with byte searches.
     let mut rest = Some(body);
@@ -199,6 +202,43 @@ pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
         }
     }
     proxy
+}
+
+/// The body AOSP prints, `uid=N, pkg=P, attributionTag=T` (Android 11+) or `uid=N, pkg=P`, read in one pass; `None` for anything else (blanks around a
+/// value, other keys, more parts), which [`parse_proxy_body`] reads the long way, and the same way for this form.
+#[inline]
+fn usual_proxy_body(body: &str) -> Option<ProxyRef<'_>> {
+    let rest = body.strip_prefix("uid=")?;
+    let digits = rest.bytes().position(|c| !c.is_ascii_digit())?;
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    let (uid, rest) = rest.split_at(digits);
+    let rest = rest.strip_prefix(", pkg=")?;
+    // Android 10 prints no tag.
+    let (package, tag) = match split_at_byte(rest, b',') {
+        Some((package, tag)) => {
+            let tag = tag.strip_prefix(" attributionTag=")?;
+            if pos(tag, b',').is_some() {
+                return None;
+            }
+            (package, untrimmed_value(tag)?)
+        }
+        None => (rest, None),
+    };
+    // At most 18 digits: no overflow.
+    let uid = uid.bytes().fold(0i64, |n, c| n * 10 + i64::from(c - b'0'));
+    Some(ProxyRef { uid: Some(uid), package: untrimmed_value(package)?, attribution_tag: tag })
+}
+
+/// [`null_to_none`] of a value with nothing to trim; `None` when it has.
+#[inline]
+fn untrimmed_value(v: &str) -> Option<Option<&str>> {
+    let blank = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t' | b'\r'));
+    if blank(v.as_bytes().first()) || blank(v.as_bytes().last()) {
+        return None;
+    }
+    Some((!v.is_empty() && v != "null").then_some(v))
 }
 
 /// Recent valid `YYYY-MM-DD`s and their first millisecond, so that a time on one of them only decodes its time of
@@ -898,6 +938,39 @@ mod tests {
             "uid=10070, pkg=com.android.providers.contacts, attributionTag=null",
             " uid = 7 ,pkg= x ,feature=f,, junk, =v, k=",
             "uid=中, pkg=包, tag=标",
+            // Near the usual form, which is read in one pass.
+            "uid=1001, pkg=com.android.providers.telephony, attributionTag=null",
+            "uid=007, pkg=a=b, attributionTag=x=y",
+            "uid=1, pkg= a, attributionTag=b",
+            "uid=1, pkg=a , attributionTag=b",
+            "uid=1, pkg=a, attributionTag= b",
+            "uid=1, pkg=a, attributionTag=b\t",
+            "uid=1, pkg=a, attributionTag=\r",
+            "uid=, pkg=a, attributionTag=b",
+            "uid=123456789012345678, pkg=a, attributionTag=b",
+            "uid=1234567890123456789, pkg=a, attributionTag=b",
+            "uid=99999999999999999999, pkg=a, attributionTag=b",
+            "uid=1, pkg=, attributionTag=",
+            "uid=1, pkg=null, attributionTag=null",
+            "uid=1, pkg=nul, attributionTag=nulll",
+            "uid=1, pkg=a, attributionTag=b, c",
+            "uid=1, pkg=a, attributionTag=b, c=d",
+            "uid=1,pkg=a, attributionTag=b",
+            "uid=1, pkg=a,, attributionTag=b",
+            "uid=1, pkg=a,attributionTag=b",
+            "uid=-1, pkg=a, attributionTag=b",
+            "uid=+1, pkg=a, attributionTag=b",
+            "uid=1 , pkg=a, attributionTag=b",
+            "uid=1, pkg=中, attributionTag=标",
+            "uid=1, package=a, attributionTag=b",
+            "uid=1, pkg=a, feature=b",
+            "uid=1, pkg=a, attributionTag=b]x",
+            "uid=1000, pkg=android",
+            "uid=1000, pkg=",
+            "uid=1000, pkg=null",
+            "uid=1000, pkg=a ",
+            "uid=1000, pkg=a,",
+            "uid=1000, pkg",
         ] {
             assert_eq!(parse_proxy_body(body), reference(body), "{body:?}");
         }
