@@ -1277,7 +1277,7 @@ mod tests {
         const AFTER: [&str; 6] = ["", "  ", "\n", "                x", " \t\r", "\n          Access"];
         for _ in 0..60_000 {
             let n = (rng() % 41) as usize;
-            let spaces_first = rng() % 2 == 0;
+            let spaces_first = rng().is_multiple_of(2);
             let s: String = (0..n)
                 .map(|k| match rng() % 12 {
                     _ if spaces_first && k < n / 2 => ' ',
