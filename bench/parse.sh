@@ -19,6 +19,16 @@ done
 
 echo "== 1. library (criterion)"
 cargo bench -q -p opsight-core --bench parse -- --noplot 2>/dev/null | grep -E "^parse_20mb|time:|thrpt:"
+# The issue's target, by criterion's medians (each case in a loop of its own: the floor's caches are hot).
+python3 - "${CARGO_TARGET_DIR:-target}/criterion/parse_20mb_android11" <<'PY'
+import json, sys
+def median_ms(case):
+    with open(f"{sys.argv[1]}/{case}/new/estimates.json") as f:
+        return json.load(f)["median"]["point_estimate"] / 1e6
+floor = median_ms("floor_memchr_newlines")
+for case in ["parse_streaming_tally", "parse_file_in_parts_tally"]:
+    print(f"{case:34} median {median_ms(case):7.2f} ms  vs floor median {floor:5.2f} ms: {floor / median_ms(case):6.1%}")
+PY
 echo "== 1b. library: fastest and median of 20 interleaved runs, CPU time per run"
 PARSE_CPU=20 cargo bench -q -p opsight-core --bench parse 2>/dev/null | grep -E "min .* median"
 
