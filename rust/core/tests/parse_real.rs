@@ -317,3 +317,64 @@ fn all_real_captures_parse_without_loss_of_structure() {
         assert_eq!(events as u64, t.access_events + t.reject_events, "{name}: snapshot and tally agree");
     }
 }
+
+// Exact counts for the captures whose tests above check only some values: extra or lost events would pass those.
+// Each tuple is (uids, packages, ops, uid modes, access, reject), each number counted by hand in the fixture text.
+
+#[test]
+fn sunmi_android11_exact_counts() {
+    // Lines 61–100: one `  Uid u0a119:`, one `    Package`, 7 op headers (COARSE_LOCATION bare, then FINE_LOCATION,
+    // GPS, WIFI_SCAN, MONITOR_LOCATION, MONITOR_HIGH_POWER_LOCATION, CHANGE_WIFI_STATE), `LEGACY_STORAGE: mode=ignore`,
+    // 12 `Access:` (1+3+1+3+3+1), 3 `Reject:` (2 under FINE_LOCATION, 1 under MONITOR_LOCATION), no `Running start at:`.
+    // The watcher lines (`op=READ_SMS` …) and the `-h` help text are none of these.
+    let (s, t) = tally(&real("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt"));
+    assert_eq!(s.dialect, Dialect::DumpsysAttributed);
+    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (1, 1, 7, 1, 12, 3));
+    assert_eq!(t.running, 0);
+}
+
+#[test]
+fn battery_historian_lollipop_exact_counts() {
+    // 4 `  Uid `, 7 `    Package ` (4 of them without ops), 3 op lines (COARSE_LOCATION with `duration=0` and no
+    // `time=`, VIBRATE, WAKE_LOCK), 2 `time=`, no `rejectTime=`; no uid-level mode lines in this Android 5 text.
+    let (_, t) = tally(&real("google-battery-historian__packageutils_test_appops_lollipop.txt"));
+    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (4, 7, 3, 0, 2, 0));
+}
+
+#[test]
+fn hytera_appops_get_exact_counts() {
+    // Line 1 is the command, line 2 blank. `Uid mode: COARSE_LOCATION: foreground` is the one uid mode; the 5 lines
+    // after it are ops (the un-prefixed LEGACY_STORAGE included: the text cannot tell it from a package op).
+    // `time=` on FINE_LOCATION, READ_PHONE_STATE, READ_MEDIA_IMAGES; `rejectTime=` on MANAGE_EXTERNAL_STORAGE.
+    // `appops get` prints no `Uid`/`Package` header lines.
+    let (s, t) = tally(&real("hfreeman2008-android_core_framework__appops_get_systemui_hytera_android11_2025.txt"));
+    assert_eq!(s.dialect, Dialect::AppopsGet);
+    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (0, 0, 5, 1, 3, 1));
+}
+
+#[test]
+fn miui_appops_get_exact_counts() {
+    // Two lines: `Uid mode: READ_CLIPBOARD: foreground` (uid mode) and `READ_CLIPBOARD: deny; time=+4s979ms ago`
+    // (one op, one access); no `rejectTime=`.
+    let (s, t) =
+        tally(&real("Hamza417-Inure-issue456__appops_get_op_READ_CLIPBOARD_poco_f3_miui13_android12_2025.txt"));
+    assert_eq!(s.dialect, Dialect::AppopsGet);
+    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (0, 0, 1, 1, 1, 0));
+}
+
+#[test]
+fn isdi_appops_get_exact_counts() {
+    // 8 op lines, each with `time=`, none with `rejectTime=`, no `Uid mode:`.
+    let (s, t) = tally(&real("stopipv-isdi__appops_get_string_android_research_device.txt"));
+    assert_eq!(s.dialect, Dialect::AppopsGet);
+    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (0, 0, 8, 0, 8, 0));
+}
+
+#[test]
+fn aosp_doc_android11_preview_exact_counts() {
+    // `Uid 2000:` and `Uid u0a118:`; one `Package com.google.android.gms:` (Uid 2000's packages are elided as `[...]`);
+    // op headers READ_CONTACTS and MANAGE_EXTERNAL_STORAGE; 3 `OP: mode=` lines under Uid 2000;
+    // 6 `Access:` (2 null, 1 apkappcontext, 3 icing), 2 `Reject:`.
+    let (_, t) = tally(&real("aosp-platform_frameworks_base__AppOps.md_examples_android11_featureId.txt"));
+    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (2, 1, 2, 3, 6, 2));
+}

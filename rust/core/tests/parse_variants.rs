@@ -288,3 +288,144 @@ fn empty_and_garbage_inputs() {
         assert!(snap.uids.is_empty());
     }
 }
+
+#[test]
+fn newest_historical_service_state_written_from_the_grammar() {
+    // No public capture exists. The newest `dumpsys appops --history` prints `AppOps Historical Service State:` and the
+    // aggregated history under it, then nothing else (PixelOS-17 AppOpsService @2271b503; see the fixture's first lines).
+    // By hand: 2 `snapshot:` windows; 4 `[key] =` lines in the first, 1 in the second. The `Uid`/`Package` lines of
+    // the history are not op state.
+    let input = fixture("synthetic/android16_historical_state.txt");
+    let (s, t) = tally(&input);
+    assert_eq!((s.dialect, s.has_history), (Dialect::HistoryOnly, true));
+    assert_eq!((t.history_windows, t.history_entries), (2, 5));
+    assert_eq!((t.uids, t.packages, t.ops, t.access_events, t.reject_events), (0, 0, 0, 0, 0));
+    assert_eq!(s.unrecognised_lines, 3, "the three provenance lines at the top");
+    // 09:00:00.000 + 1h = 09:15:00.000 + 45m = 08:00:00.000 + 2h = 10:00:00.000.
+    assert_eq!((s.dump_time_local, s.dump_time_votes), (Some(local("2026-03-01 10:00:00.000")), 4));
+
+    let snap = snapshot(&input);
+    let counts: Vec<_> = snap.history.iter().map(|w| w.entries.len()).collect();
+    assert_eq!(counts, [4, 1]);
+    let w = &snap.history[0].window;
+    assert_eq!((w.begin_local, w.begin_relative_ms), (Some(local("2026-03-01 09:00:00.000")), Some(-3_600_000)));
+    assert_eq!((w.end_local, w.end_relative_ms), (Some(local("2026-03-01 09:15:00.000")), Some(-2_700_000)));
+    // `[top-s] = access=4, reject=1, duration=+12s500ms` under u0a210 / com.tmall.wireless / `Attribution null:` / CAMERA.
+    let cam = &snap.history[0].entries[0];
+    assert_eq!(
+        (cam.uid.as_deref(), cam.package.as_deref(), cam.op.as_str(), cam.attribution_tag.as_deref()),
+        (Some("u0a210"), Some("com.tmall.wireless"), "CAMERA", None)
+    );
+    assert_eq!((cam.uid_state.as_deref(), cam.flags.as_slice()), (Some("top"), &["s".to_owned()][..]));
+    assert_eq!((cam.access_count, cam.reject_count, cam.duration_ms), (4, 1, 12_500));
+    // `[bg-s] = reject=2`: a key with rejects only.
+    let bg = &snap.history[0].entries[1];
+    assert_eq!((bg.uid_state.as_deref(), bg.access_count, bg.reject_count, bg.duration_ms), (Some("bg"), 0, 2, 0));
+    let clip = &snap.history[0].entries[3];
+    assert_eq!((clip.uid.as_deref(), clip.op.as_str(), clip.access_count), (Some("1000"), "READ_CLIPBOARD", 1));
+    // Second window: `[fgsvc-s|tpd] = access=2, duration=+3s0ms`.
+    let proxied = &snap.history[1].entries[0];
+    assert_eq!(proxied.flags, vec!["s".to_owned(), "tpd".to_owned()]);
+    assert_eq!((proxied.access_count, proxied.reject_count, proxied.duration_ms), (2, 0, 3_000));
+
+    // The header alone opens the history section: without the registry's `History:  mode=` line nothing changes.
+    let text = String::from_utf8(input).expect("utf-8");
+    let line = "  History:  mode=ENABLED_ACTIVE\n";
+    assert!(text.contains(line));
+    let bare = snapshot(text.replacen(line, "", 1).as_bytes());
+    assert_eq!((bare.summary.dialect, &bare.history), (Dialect::HistoryOnly, &snap.history));
+}
+
+#[test]
+fn sectioned_layout_with_watchers_and_uid_state_log_written_from_the_grammar() {
+    // No public capture exists. `dumpsys appops -a` of the newest layout (as in a bugreport): `AppOps Watchers`,
+    // `AppOps Restrictions`, `AppOps Uid Op State`, then `Uid State Changes Event Log:` (PixelOS-17 AppOpsService
+    // @2271b503, AppOpsUidStateTrackerImpl.dumpEvents). By hand, in `AppOps Uid Op State`: `Uid 1000` and `Uid u0a210`,
+    // 2 `Package`, 3 op headers (READ_CLIPBOARD, READ_CONTACTS, CAMERA), 1 `COARSE_LOCATION: mode=foreground`,
+    // 2 `Access:`, 1 `Reject:`. The watcher lines (`op=CAMERA`, `op=READ_SMS` …) and the log lines (`uid=10210`,
+    // `code=CAMERA  result=allow` …) are none of these.
+    let input = fixture("synthetic/android16_sectioned_all_sections.txt");
+    let (s, t) = tally(&input);
+    assert_eq!(s.dialect, Dialect::DumpsysSectioned);
+    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (2, 2, 3, 1, 2, 1));
+    assert_eq!((t.running, t.history_entries, t.discrete_events), (0, 0, 0));
+    assert_eq!(s.unrecognised_lines, 2, "the two provenance lines at the top; watchers and the log are skipped");
+    assert_eq!((s.dump_time_local, s.dump_time_votes), (Some(local("2026-03-01 10:00:00.000")), 3));
+
+    let snap = snapshot(&input);
+    let ops: Vec<_> = snap.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).map(|o| o.op.as_str()).collect();
+    assert_eq!(ops, ["READ_CLIPBOARD", "READ_CONTACTS", "CAMERA"]);
+    let tmall = &snap.uids[1];
+    assert_eq!(
+        tmall.props,
+        vec![
+            ("state".to_owned(), "top".to_owned()),
+            ("capability".to_owned(), "LCMNFUA".to_owned()),
+            ("appWidgetVisible".to_owned(), "false".to_owned())
+        ],
+        "nothing from the log's `uidState=` / `capability=` columns"
+    );
+    let contacts = &tmall.packages[0].ops[0];
+    assert_eq!(contacts.events.len(), 2);
+    // `Reject: [bg-s]2026-03-01 09:45:00.000 (-15m0s0ms)`
+    let e = &contacts.events[1];
+    assert_eq!(e.kind, EventKind::Reject);
+    assert_eq!((e.uid_state.as_deref(), e.flags.as_slice()), (Some("bg"), &["s".to_owned()][..]));
+    assert_eq!(e.attribution_tag, None, "`null=[`");
+    assert_eq!((e.time_local, e.relative_ms), (Some(local("2026-03-01 09:45:00.000")), Some(-900_000)));
+    assert_eq!((e.duration_ms, e.proxy.as_ref()), (None, None));
+    assert_eq!(contacts.events[0].duration_ms, Some(1_200));
+    assert!(tmall.packages[0].ops[1].events.is_empty(), "CAMERA: a bare header; the log's `code=CAMERA` is no event");
+
+    // Section headers printed with a colon read the same.
+    let text = String::from_utf8(input).expect("utf-8");
+    let colon = snapshot(text.replacen("AppOps Watchers\n", "AppOps Watchers:\n", 1).as_bytes());
+    assert_eq!((colon.summary.unrecognised_lines, &colon.uids), (2, &snap.uids));
+}
+
+#[test]
+fn android9_reject_continuation_line_written_from_the_grammar() {
+    // No public Android 9 capture exists. Bootleggers-pie AppOpsService @34240df7 dumpTimesLocked prints the first
+    // uid state after `Access: ` / `Reject: ` and every further one on an 18-space continuation line, in uid-state
+    // order (pers, top, fgsvc, fg, bg, cch), names padded to 5. A continuation after `Reject:` is a reject.
+    let input = "Current AppOps Service state:\n  Uid u0a57:\n    state=top  \n    Package com.x:\n      \
+FINE_LOCATION (allow): \n          Access: top   = 2019-01-01 12:00:00.000 (-1h2m3s4ms)\n          \
+Reject: fg    = 2019-01-01 10:00:00.000 (-3h2m3s4ms)\n                  bg    = 2019-01-01 09:00:00.000 (-4h2m3s4ms)\n          \
+duration=+2s0ms\n      CAMERA (allow): \n          Access: pers  = 2019-01-01 12:30:00.000 (-32m3s4ms)\n                  \
+top   = 2019-01-01 12:31:00.000 (-31m3s4ms)\n";
+    let (s, t) = tally(input.as_bytes());
+    assert_eq!(s.dialect, Dialect::DumpsysPie);
+    assert_eq!((t.uids, t.packages, t.ops, t.access_events, t.reject_events), (1, 1, 2, 3, 2));
+    assert_eq!(s.unrecognised_lines, 0);
+    // Every line implies 13:02:03.004 (e.g. 09:00:00.000 + 4h2m3s4ms).
+    assert_eq!((s.dump_time_local, s.dump_time_votes), (Some(local("2019-01-01 13:02:03.004")), 5));
+
+    let snap = snapshot(input.as_bytes());
+    let fine = &snap.uids[0].packages[0].ops[0];
+    let got: Vec<_> = fine.events.iter().map(|e| (e.kind, e.uid_state.as_deref(), e.relative_ms)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (EventKind::Access, Some("top"), Some(-3_723_004)),
+            (EventKind::Reject, Some("fg"), Some(-10_923_004)),
+            (EventKind::Reject, Some("bg"), Some(-14_523_004)),
+        ]
+    );
+    // The continuation line, field by field.
+    let bg = &fine.events[2];
+    assert_eq!(bg.time_local, Some(local("2019-01-01 09:00:00.000")));
+    assert!(bg.flags.is_empty(), "Android 9 has no flags");
+    assert_eq!((bg.attribution_tag.as_ref(), bg.duration_ms, bg.proxy.as_ref()), (None, None, None));
+    assert_eq!(fine.last_duration_ms, Some(2_000), "`duration=` is the op's, not the continuation's");
+    // A continuation after `Access:` stays an access, and keeps its own state.
+    let cam = &snap.uids[0].packages[0].ops[1];
+    let got: Vec<_> =
+        cam.events.iter().map(|e| (e.kind, e.uid_state.as_deref(), e.time_local, e.relative_ms)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (EventKind::Access, Some("pers"), Some(local("2019-01-01 12:30:00.000")), Some(-1_923_004)),
+            (EventKind::Access, Some("top"), Some(local("2019-01-01 12:31:00.000")), Some(-1_863_004)),
+        ]
+    );
+}
