@@ -26,12 +26,6 @@ pub fn parse_instant(text: &str) -> anyhow::Result<i64> {
     Ok(ts.as_millisecond())
 }
 
-/// The zone of the machine running opsight, by IANA name. `None` when the system zone has no IANA name
-/// (a POSIX `TZ` rule, an unnamed `/etc/localtime`).
-pub fn system_zone_name() -> Option<String> {
-    TimeZone::system().iana_name().map(str::to_owned)
-}
-
 /// One end of a time range (`--since`/`--until`), as UTC epoch milliseconds.
 ///
 /// - `YYYY-MM-DD` is the first instant of that day in `zone` (UTC when `None`). Days that do not start at

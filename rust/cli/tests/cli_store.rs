@@ -81,15 +81,18 @@ fn ingest_counts_events_and_apps_and_a_repeat_adds_nothing() {
 fn the_run_records_zone_capture_instant_and_source() {
     let dir = TempDir::new("run_record");
     assert_ok(&ingest_a10(&dir.db(), &["--device", "pixel"]));
-    // Without --zone and --captured-at: the machine's zone (canonical IANA name) and now.
+    // Without --zone and --captured-at: no zone (this computer's is not the phone's), and now; stderr says so.
     let before = jiff::Timestamp::now().as_millisecond();
     let out = run(opsight().env("TZ", "Asia/Tokyo").args(["ingest", "--db"]).arg(dir.db()).arg(fixture(A10)));
     assert_ok(&out);
+    assert!(stderr(&out).contains("no --zone, so the device's zone is unknown"), "{}", stderr(&out));
     let after = jiff::Timestamp::now().as_millisecond();
-    // A zone with no IANA name: UTC, and stderr says so.
-    let out = run(opsight().env("TZ", "ABC-3").args(["ingest", "--json", "--db"]).arg(dir.db()).arg(fixture(A10)));
+    // A canonical name recorded for a zone given in another spelling.
+    let out = run(opsight()
+        .args(["ingest", "--json", "--zone", "europe/berlin", "--captured-at", A10_CAPTURED, "--db"])
+        .arg(dir.db())
+        .arg(fixture(A10)));
     assert_ok(&out);
-    assert!(stderr(&out).contains("no IANA name; using UTC"), "{}", stderr(&out));
 
     let conn = rusqlite::Connection::open(dir.db()).expect("open");
     let runs: Vec<(Option<String>, Option<i64>, String, String)> = conn
@@ -101,11 +104,43 @@ fn the_run_records_zone_capture_instant_and_source() {
         .expect("rows");
     assert_eq!(runs.len(), 3);
     assert_eq!(runs[0], (Some("Europe/Berlin".into()), Some(ms(A10_CAPTURED)), "file".into(), "pixel".into()));
-    assert_eq!(runs[1].0.as_deref(), Some("Asia/Tokyo"));
+    assert_eq!(runs[1].0, None);
     let now = runs[1].1.expect("captured_at recorded");
     assert!((before..=after).contains(&now), "{before} <= {now} <= {after}");
     assert_eq!(runs[1].3, "this-device");
-    assert_eq!(runs[2].0.as_deref(), Some("UTC"));
+    assert_eq!(runs[2].0.as_deref(), Some("Europe/Berlin"));
+}
+
+/// Without --zone, the computer's zone is not taken for the phone's: each event is the capture instant plus its
+/// relative time (basis 1 in `events.origin`), the same whatever `TZ` says.
+#[test]
+fn without_a_zone_events_are_dated_from_the_capture_instant() {
+    let mut seen = Vec::new();
+    for tz in ["America/New_York", "Asia/Tokyo"] {
+        let dir = TempDir::new("no_zone");
+        let out = run(opsight()
+            .env("TZ", tz)
+            .args(["ingest", "--captured-at", A10_CAPTURED, "--db"])
+            .arg(dir.db())
+            .arg(fixture(A10)));
+        assert_ok(&out);
+        let conn = rusqlite::Connection::open(dir.db()).expect("open");
+        let rows: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT stream_id, t, origin % 4 FROM events ORDER BY stream_id, t")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        // All 23 `Access:`/`Reject:` lines of the fixture.
+        assert_eq!(rows.len(), 23, "{tz}");
+        assert!(rows.iter().all(|r| r.2 == 1), "{tz}: an event not dated from the capture instant");
+        // Its first access: `2022-03-29 18:37:30.315 (-4h50m23s772ms)`.
+        let first = ms(A10_CAPTURED) - (((4 * 60 + 50) * 60 + 23) * 1000 + 772);
+        assert!(rows.iter().any(|r| r.1 == first), "{tz}");
+        seen.push(rows);
+    }
+    assert_eq!(seen[0], seen[1]);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! (`SimpleDateFormat("yyyy-MM-dd HH:mm:ss.SSS")`). Relative times (`-1h5m27s679ms`) are exact
 //! offsets from the dump's start. See `docs/time.md` for the UTC rule.
 
+use jiff::tz::AmbiguousOffset;
 use serde::{Serialize, Serializer};
 
 /// A device-local wall-clock instant with millisecond precision and no zone: milliseconds since
@@ -50,9 +51,31 @@ impl LocalTime {
     /// Ambiguous times (a fall-back hour) take the earlier instant; times in a gap are shifted forward,
     /// as `java.util.Calendar` does when the device formats them.
     pub fn to_utc_ms(self, zone: &jiff::tz::TimeZone) -> Option<i64> {
-        let civil = self.to_civil()?;
-        let ts = zone.to_ambiguous_timestamp(civil).compatible().ok()?;
-        Some(ts.as_millisecond())
+        self.to_utc_ms_near(zone, None)
+    }
+
+    /// [`LocalTime::to_utc_ms`], except that a time in the repeated hour of a fall-back, which names two instants,
+    /// takes the one `hint` points to: where other evidence (the dump's "now" or the capture instant, plus the
+    /// event's exact relative time) places the event. A hint nearer neither instant than half the distance between
+    /// them (a capture instant that is days off) is ignored, and the earlier instant taken, as without one.
+    pub fn to_utc_ms_near(self, zone: &jiff::tz::TimeZone, hint_utc_ms: Option<i64>) -> Option<i64> {
+        let ambiguous = zone.to_ambiguous_timestamp(self.to_civil()?);
+        if let (AmbiguousOffset::Fold { .. }, Some(hint)) = (ambiguous.offset(), hint_utc_ms) {
+            let earlier = ambiguous.earlier().ok()?.as_millisecond();
+            let later = ambiguous.later().ok()?.as_millisecond();
+            let half = later.abs_diff(earlier) / 2;
+            if hint.abs_diff(later) < half {
+                return Some(later);
+            }
+            return Some(earlier);
+        }
+        Some(ambiguous.compatible().ok()?.as_millisecond())
+    }
+
+    /// Whether the zone gives this local time one instant: not in a fall-back's repeated hour or a spring-forward gap.
+    pub fn is_unambiguous_in(self, zone: &jiff::tz::TimeZone) -> bool {
+        self.to_civil()
+            .is_some_and(|c| matches!(zone.to_ambiguous_timestamp(c).offset(), AmbiguousOffset::Unambiguous { .. }))
     }
 
     /// From UTC epoch milliseconds to the wall clock of `zone`.
@@ -217,7 +240,7 @@ impl CaptureContext {
     /// Relative-only dialects reach rule 2 by construction: they print no local time.
     pub fn resolve(&self, time_local: Option<LocalTime>, relative_ms: Option<i64>) -> Option<(i64, TimeBasis)> {
         if let (Some(local), Some(zone)) = (time_local, self.zone.as_ref()) {
-            if let Some(utc) = local.to_utc_ms(zone) {
+            if let Some(utc) = local.to_utc_ms_near(zone, self.relative_hint(zone, relative_ms)) {
                 return Some((utc, TimeBasis::LocalWithZone));
             }
         }
@@ -228,6 +251,18 @@ impl CaptureContext {
             return Some((local.0.saturating_add(cap.saturating_sub(now.0)), TimeBasis::LocalWithInferredOffset));
         }
         None
+    }
+
+    /// Where an event with this relative time is, to tell apart the two instants of a repeated local hour: the
+    /// dump's own "now" (converted with the zone; exact, as the relative times are counted from it) plus the
+    /// relative time, or else the capture instant plus it.
+    fn relative_hint(&self, zone: &jiff::tz::TimeZone, relative_ms: Option<i64>) -> Option<i64> {
+        let rel = relative_ms?;
+        let now = match self.dump_time_local.and_then(|now| now.to_utc_ms(zone)) {
+            Some(now) => now,
+            None => self.captured_at_utc_ms?,
+        };
+        Some(now.saturating_add(rel))
     }
 }
 
@@ -292,5 +327,69 @@ mod tests {
         let (summer, _) = LocalTime::parse(b"2024-07-15 12:00:00.000").expect("parses");
         assert_eq!(winter.to_utc_ms(&zone), Some(winter.0 - 3_600_000));
         assert_eq!(summer.to_utc_ms(&zone), Some(summer.0 - 7_200_000));
+    }
+
+    /// The hours at the ends of summer time in Berlin (2024-10-27: 02:00–02:59 twice; 2024-03-31: 02:00–02:59
+    /// skipped). A repeated local time takes the instant its relative time points to.
+    #[test]
+    fn dst_transition_hours() {
+        let zone = jiff::tz::TimeZone::get("Europe/Berlin").expect("tzdb has Europe/Berlin");
+        let local = |s: &str| LocalTime::parse(s.as_bytes()).expect("parses").0;
+        let utc = |s: &str| s.parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+        let repeated = local("2024-10-27 02:30:00.000");
+        let (first, second) = (utc("2024-10-27T00:30:00Z"), utc("2024-10-27T01:30:00Z"));
+        assert!(!repeated.is_unambiguous_in(&zone));
+        assert!(local("2024-10-27 03:30:00.000").is_unambiguous_in(&zone));
+        // No evidence: the earlier instant.
+        assert_eq!(repeated.to_utc_ms(&zone), Some(first));
+        assert_eq!(repeated.to_utc_ms_near(&zone, None), Some(first));
+        // A capture at 01:50Z with the event 20 minutes before it: the second 02:30 (01:30Z); 80 minutes: the first.
+        let capture = |cap: &str| CaptureContext {
+            captured_at_utc_ms: Some(utc(cap)),
+            zone: Some(zone.clone()),
+            dump_time_local: None,
+        };
+        let at_0150 = capture("2024-10-27T01:50:00Z");
+        assert_eq!(at_0150.resolve(Some(repeated), Some(-20 * 60_000)), Some((second, TimeBasis::LocalWithZone)));
+        assert_eq!(at_0150.resolve(Some(repeated), Some(-80 * 60_000)), Some((first, TimeBasis::LocalWithZone)));
+        // The dump's own "now" (03:10 local, 02:10Z) is evidence too, and comes first: exact, unlike a capture instant.
+        let with_now = CaptureContext {
+            dump_time_local: Some(local("2024-10-27 03:10:00.000")),
+            ..capture("2030-01-01T00:00:00Z")
+        };
+        assert_eq!(with_now.resolve(Some(repeated), Some(-40 * 60_000)), Some((second, TimeBasis::LocalWithZone)));
+        assert_eq!(with_now.resolve(Some(repeated), Some(-100 * 60_000)), Some((first, TimeBasis::LocalWithZone)));
+        // A capture instant days away (a file ingested later without --captured-at) points to neither: the earlier.
+        let later = capture("2024-11-03T12:00:00Z");
+        assert_eq!(later.resolve(Some(repeated), Some(-20 * 60_000)), Some((first, TimeBasis::LocalWithZone)));
+        // The skipped hour cannot be printed by a device's clock; such a time is moved forward, as Calendar does.
+        let skipped = local("2024-03-31 02:30:00.000");
+        assert!(!skipped.is_unambiguous_in(&zone));
+        assert_eq!(skipped.to_utc_ms(&zone), Some(utc("2024-03-31T01:30:00Z")));
+    }
+
+    /// The rules in order: the zone first, then the capture instant with a relative time, then a local time shifted by
+    /// the offset between the capture instant and the dump's own "now", else nothing.
+    #[test]
+    fn resolve_takes_the_first_rule_that_applies() {
+        let local = |s: &str| LocalTime::parse(s.as_bytes()).expect("parses").0;
+        let t = local("2021-01-11 16:01:05.086");
+        let cap = 1_610_352_065_086 + 60_000; // one minute after the event, in UTC
+        let zone = jiff::tz::TimeZone::get("Asia/Shanghai").expect("tzdb has Asia/Shanghai");
+        let full = CaptureContext {
+            captured_at_utc_ms: Some(cap),
+            zone: Some(zone),
+            dump_time_local: Some(local("2021-01-11 16:02:05.086")),
+        };
+        assert_eq!(full.resolve(Some(t), Some(-60_000)), Some((1_610_352_065_086, TimeBasis::LocalWithZone)));
+        let no_zone = CaptureContext { zone: None, ..full.clone() };
+        // The relative time says 61 s before the capture (the capture is read just before the dump starts).
+        assert_eq!(no_zone.resolve(Some(t), Some(-61_000)), Some((cap - 61_000, TimeBasis::CaptureRelative)));
+        assert_eq!(no_zone.resolve(None, Some(-61_000)), Some((cap - 61_000, TimeBasis::CaptureRelative)));
+        // A discrete access (a local time only): shifted by capture − the dump's local now (UTC+8 here).
+        assert_eq!(no_zone.resolve(Some(t), None), Some((1_610_352_065_086, TimeBasis::LocalWithInferredOffset)));
+        let nothing = CaptureContext { captured_at_utc_ms: None, ..no_zone };
+        assert_eq!(nothing.resolve(Some(t), Some(-61_000)), None);
+        assert_eq!(nothing.resolve(Some(t), None), None);
     }
 }

@@ -24,7 +24,8 @@ use crate::{out, time_args};
   adb shell dumpsys appops | opsight ingest --db phone.db --zone \"$(adb shell getprop persist.sys.timezone)\" -
   adb shell appops get com.example.app | opsight ingest --db phone.db --package com.example.app -
 
-The device's zone matters: dumps print device-local times. Without --zone the zone of this computer is used.")]
+The device's zone matters: dumps print device-local times. Without --zone it is unknown (this computer's zone
+may not be the phone's), and events are dated from the capture instant and their relative times (docs/time.md).")]
 pub struct Args {
     /// The database file (created if missing).
     #[arg(long, value_name = "FILE")]
@@ -33,7 +34,7 @@ pub struct Args {
     /// (Android 8.1 and older, appops get) and is recorded with the collection run.
     #[arg(long, value_name = "INSTANT")]
     captured_at: Option<String>,
-    /// The device's time zone (IANA id, e.g. Europe/Berlin); default: this computer's zone. Recorded with the run.
+    /// The device's time zone (IANA id, e.g. Europe/Berlin); default: unknown. Recorded with the run.
     #[arg(long, value_name = "ZONE")]
     zone: Option<String>,
     /// The device's label in this database (one database can hold several devices).
@@ -63,16 +64,19 @@ struct FileReport {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    // The canonical name (`europe/berlin` → `Europe/Berlin`) is what gets recorded. Without --zone the device's
+    // zone is unknown: assuming this computer's would date every event by the wrong offset when they differ.
     let zone = match &args.zone {
-        // The canonical name (`europe/berlin` → `Europe/Berlin`) is what gets recorded.
-        Some(name) => time_args::parse_zone(name)?.iana_name().map_or_else(|| name.clone(), str::to_owned),
-        None => time_args::system_zone_name().unwrap_or_else(|| {
-            eprintln!(
-                "opsight: this computer's time zone has no IANA name; using UTC (give the device's zone with --zone)"
-            );
-            "UTC".to_owned()
-        }),
+        Some(name) => Some(time_args::parse_zone(name)?.iana_name().map_or_else(|| name.clone(), str::to_owned)),
+        None => None,
     };
+    if zone.is_none() {
+        eprintln!(
+            "opsight: no --zone, so the device's zone is unknown: events are dated from the capture instant ({}) \
+             and their relative times (docs/time.md)",
+            if args.captured_at.is_some() { "--captured-at" } else { "now: no --captured-at was given" }
+        );
+    }
     let captured_at_ms = match &args.captured_at {
         Some(text) => time_args::parse_instant(text)?,
         None => jiff::Timestamp::now().as_millisecond(),
@@ -82,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let opts = IngestOptions {
         device: args.device.clone(),
         captured_at_ms: Some(captured_at_ms),
-        zone: Some(zone),
+        zone,
         source: "file".into(),
         package: args.package.clone(),
         ..IngestOptions::default()

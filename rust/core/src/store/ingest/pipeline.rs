@@ -338,8 +338,17 @@ impl Collector {
                 None => {
                     let start = hour * HOUR_MS;
                     let end = start + HOUR_MS - 1;
-                    let offset = match (LocalTime(start).to_utc_ms(zone), LocalTime(end).to_utc_ms(zone)) {
-                        (Some(a), Some(b)) if start - a == end - b => Some(start - a),
+                    // Not for an hour that holds a transition or lies in one: the repeated hour of a fall-back
+                    // names two instants, which the event's relative time tells apart (`CaptureContext::resolve`).
+                    let (first, last) = (LocalTime(start), LocalTime(end));
+                    let offset = match (first.to_utc_ms(zone), last.to_utc_ms(zone)) {
+                        (Some(a), Some(b))
+                            if start - a == end - b
+                                && first.is_unambiguous_in(zone)
+                                && last.is_unambiguous_in(zone) =>
+                        {
+                            Some(start - a)
+                        }
                         _ => None,
                     };
                     // Bounded: a dump spans a few thousand hours at most.
