@@ -328,6 +328,23 @@ fn newest_historical_service_state_written_from_the_grammar() {
     assert_eq!(proxied.flags, vec!["s".to_owned(), "tpd".to_owned()]);
     assert_eq!((proxied.access_count, proxied.reject_count, proxied.duration_ms), (2, 0, 3_000));
 
+    // A tag other than null, above its ops as AOSP prints it, holds for each op under it until the next tag or
+    // package (the first version of this parser took the tag for the op's own and lost it at the next op).
+    let text = String::from_utf8(input.clone()).expect("utf-8");
+    let tagged = text.replacen("Attribution null:", "Attribution tracking:", 1);
+    let tagged = snapshot(tagged.as_bytes());
+    let tags: Vec<_> =
+        tagged.history[0].entries.iter().map(|e| (e.op.as_str(), e.attribution_tag.as_deref())).collect();
+    assert_eq!(
+        tags,
+        [
+            ("CAMERA", Some("tracking")),
+            ("CAMERA", Some("tracking")),
+            ("READ_CONTACTS", Some("tracking")),
+            ("READ_CLIPBOARD", None)
+        ]
+    );
+
     // The header alone opens the history section: without the registry's `History:  mode=` line nothing changes.
     let text = String::from_utf8(input).expect("utf-8");
     let line = "  History:  mode=ENABLED_ACTIVE\n";

@@ -221,9 +221,16 @@ impl SectionCursor {
         self.set_op("");
     }
 
+    /// An op of the discrete section, whose `Attribution:` lines come below the op they belong to.
     fn set_op(&mut self, op: &str) {
         set(&mut self.op, op);
         self.has_tag = false;
+    }
+
+    /// An op of the history section, which prints `Attribution <tag>:` above the ops it holds
+    /// (`AttributedHistoricalOps.accept` visits itself, then its ops): the tag stays until the next one or package.
+    fn set_op_under_tag(&mut self, op: &str) {
+        set(&mut self.op, op);
     }
 
     fn set_tag(&mut self, tag: &str) {

@@ -43,7 +43,7 @@ impl<V: Visitor> Parser<V> {
         if let Some(name) = t.strip_suffix(':') {
             let name = trim(name);
             if grammar::is_op_name(name) {
-                self.sec.set_op(name);
+                self.sec.set_op_under_tag(name);
                 return;
             }
             // Android 11+ attribution level: `AttributionTag <tag>:` / `Attribution <tag>:` / `<tag>=`.
