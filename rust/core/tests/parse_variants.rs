@@ -446,3 +446,20 @@ top   = 2019-01-01 12:31:00.000 (-31m3s4ms)\n";
         ]
     );
 }
+
+#[test]
+fn an_inline_op_with_an_unreadable_time_keeps_the_op_and_says_so() {
+    // Written by hand: `time=+3s ago` is no time Android prints (`formatDuration` ends with the `ms` field). The op is
+    // kept, its access cannot be, and the summary counts the line as not read rather than losing it silently.
+    let input = b"Uid mode: COARSE_LOCATION: allow\nCAMERA: mode=0; time=+3s ago\nREAD_SMS: allow; time=+1s5ms ago\n";
+    let (s, t) = tally(input);
+    assert_eq!((t.ops, t.access_events, t.reject_events), (2, 1, 0));
+    assert_eq!(s.unrecognised_lines, 1);
+    let snap = snapshot(input);
+    let ops: Vec<_> = snap.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).collect();
+    assert_eq!(
+        ops.iter().map(|o| (o.op.as_str(), o.events.len())).collect::<Vec<_>>(),
+        [("CAMERA", 0), ("READ_SMS", 1)]
+    );
+    assert_eq!(ops[1].events[0].relative_ms, Some(-1_005));
+}

@@ -776,6 +776,11 @@ impl<V: Visitor> Parser<V> {
                 &RunningRef { attribution_tag: None, started_ago_ms: None, duration_ms: op.duration_ms },
             );
         }
+        if !op.complete {
+            // The op is kept, but part of the line was not read (`time=+3s ago`, a time Android never prints): say so
+            // in the summary rather than lose that event silently.
+            self.unrecognised();
+        }
     }
 
     fn prop_line(&mut self, key: &str, value: &str) {
