@@ -429,6 +429,9 @@ pub struct HistoryEntry {
 pub struct HistoryWindow {
     #[serde(flatten)]
     pub window: HistoryWindowRef,
+    /// The window's ends in UTC epoch milliseconds, by the same rule as events' ([`Snapshot::resolve_times`]).
+    pub begin_utc_ms: Option<i64>,
+    pub end_utc_ms: Option<i64>,
     pub entries: Vec<HistoryEntry>,
 }
 
@@ -467,6 +470,10 @@ impl Snapshot {
                 event.utc_ms = Some(utc);
                 event.time_basis = Some(basis);
             }
+        }
+        for h in &mut self.history {
+            h.begin_utc_ms = ctx.resolve(h.window.begin_local, h.window.begin_relative_ms).map(|r| r.0);
+            h.end_utc_ms = ctx.resolve(h.window.end_local, h.window.end_relative_ms).map(|r| r.0);
         }
         for d in &mut self.discrete {
             let resolved = match d.time_utc_ms {

@@ -463,3 +463,22 @@ fn an_inline_op_with_an_unreadable_time_keeps_the_op_and_says_so() {
     );
     assert_eq!(ops[1].events[0].relative_ms, Some(-1_005));
 }
+
+#[test]
+fn history_windows_get_utc_instants_by_the_events_rule() {
+    // The newest history fixture's first window: 09:00:00.000 (-1h0m0s0ms) to 09:15:00.000 (-45m0s0ms).
+    let mut snap = snapshot(&fixture("synthetic/android16_historical_state.txt"));
+    assert_eq!((snap.history[0].begin_utc_ms, snap.history[0].end_utc_ms), (None, None));
+    let utc = |s: &str| s.parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+    // With the zone (UTC+8): the local times converted.
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").expect("tzdb has Asia/Shanghai");
+    snap.resolve_times(&opsight_core::time::CaptureContext { zone: Some(zone), ..Default::default() });
+    let w = &snap.history[0];
+    assert_eq!((w.begin_utc_ms, w.end_utc_ms), (Some(utc("2026-03-01T01:00:00Z")), Some(utc("2026-03-01T01:15:00Z"))));
+    // Without it: the capture instant plus the relative times.
+    let mut snap = snapshot(&fixture("synthetic/android16_historical_state.txt"));
+    let cap = utc("2026-03-01T02:00:00Z");
+    snap.resolve_times(&opsight_core::time::CaptureContext { captured_at_utc_ms: Some(cap), ..Default::default() });
+    let w = &snap.history[0];
+    assert_eq!((w.begin_utc_ms, w.end_utc_ms), (Some(cap - 3_600_000), Some(cap - 2_700_000)));
+}
