@@ -62,6 +62,47 @@ fn json_events_carry_the_documented_keys() {
     assert_eq!(event["time_local"], "2021-01-11 16:01:05.086");
     assert_eq!(event["relative_ms"], -3_927_679);
     assert_eq!(event["utc_ms"], serde_json::Value::Null, "no zone, no capture instant: no UTC");
+    // Each op names what it exposes with the catalog's identifiers, and its permission group.
+    let op = &pkg["ops"][1];
+    assert_eq!(
+        (&op["op"], &op["info_type"], &op["permission_group"]),
+        (&"FINE_LOCATION".into(), &"location".into(), &"LOCATION".into())
+    );
+    let ops: Vec<&serde_json::Value> = file["uids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|u| u["packages"].as_array().into_iter().flatten())
+        .flat_map(|p| p["ops"].as_array().into_iter().flatten())
+        .collect();
+    assert!(ops.iter().all(|o| o["info_type"].is_string() && o.get("permission_group").is_some()), "{ops:?}");
+}
+
+/// An op name the catalog does not know (an OEM op) is `other`, with no permission group, and stays usable.
+#[test]
+fn json_ops_unknown_to_the_catalog_are_other() {
+    let mut child = opsight()
+        .args(["parse", "--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"Uid u0a1:\n  Package com.x:\n    AUTO_START (allow):\n      null=[\n        Access: [top-s] 2026-01-01 00:00:00.000 (-5s0ms)\n      ]\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let op = &doc["files"][0]["uids"][0]["packages"][0]["ops"][0];
+    assert_eq!(
+        (&op["op"], &op["info_type"], &op["permission_group"]),
+        (&"AUTO_START".into(), &"other".into(), &serde_json::Value::Null)
+    );
+    assert_eq!(op["events"].as_array().map(Vec::len), Some(1));
 }
 
 /// Each discrete access is an access event: the same keys as the events of the op state, with `null` for what the

@@ -519,8 +519,11 @@ impl Serialize for OpEntry {
         let events: Vec<WithOp<'_>> = self.events.iter().map(|event| WithOp { op: &self.op, event }).collect();
         let nesting: Vec<Nesting<'_>> =
             self.start_nesting.iter().map(|(tag, n)| Nesting { attribution_tag: tag, start_nesting: *n }).collect();
-        let mut st = s.serialize_struct("OpEntry", 8)?;
+        let mut st = s.serialize_struct("OpEntry", 10)?;
         st.serialize_field("op", &self.op)?;
+        // From the op catalog (docs/op-catalog.md): what the op exposes, with the identifiers used everywhere.
+        st.serialize_field("info_type", crate::ops::info_type(&self.op).as_str())?;
+        st.serialize_field("permission_group", &crate::ops::lookup(&self.op).and_then(|info| info.permission_group))?;
         st.serialize_field("mode", &self.mode)?;
         st.serialize_field("switch_op", &self.switch_op)?;
         st.serialize_field("switch_mode", &self.switch_mode)?;
