@@ -51,16 +51,17 @@ impl LocalTime {
     /// Ambiguous times (a fall-back hour) take the earlier instant; times in a gap are shifted forward,
     /// as `java.util.Calendar` does when the device formats them.
     pub fn to_utc_ms(self, zone: &jiff::tz::TimeZone) -> Option<i64> {
-        self.to_utc_ms_near(zone, None)
+        self.to_utc_ms_near(zone, || None)
     }
 
     /// [`LocalTime::to_utc_ms`], except that a time in the repeated hour of a fall-back, which names two instants,
     /// takes the one `hint` points to: where other evidence (the dump's "now" or the capture instant, plus the
     /// event's exact relative time) places the event. A hint nearer neither instant than half the distance between
-    /// them (a capture instant that is days off) is ignored, and the earlier instant taken, as without one.
-    pub fn to_utc_ms_near(self, zone: &jiff::tz::TimeZone, hint_utc_ms: Option<i64>) -> Option<i64> {
+    /// them (a capture instant that is days off) is ignored, and the earlier instant taken, as without one. The hint
+    /// is asked for only in that hour.
+    pub fn to_utc_ms_near(self, zone: &jiff::tz::TimeZone, hint_utc_ms: impl FnOnce() -> Option<i64>) -> Option<i64> {
         let ambiguous = zone.to_ambiguous_timestamp(self.to_civil()?);
-        if let (AmbiguousOffset::Fold { .. }, Some(hint)) = (ambiguous.offset(), hint_utc_ms) {
+        if let (AmbiguousOffset::Fold { .. }, Some(hint)) = (ambiguous.offset(), hint_utc_ms()) {
             let earlier = ambiguous.earlier().ok()?.as_millisecond();
             let later = ambiguous.later().ok()?.as_millisecond();
             let half = later.abs_diff(earlier) / 2;
@@ -240,7 +241,7 @@ impl CaptureContext {
     /// Relative-only dialects reach rule 2 by construction: they print no local time.
     pub fn resolve(&self, time_local: Option<LocalTime>, relative_ms: Option<i64>) -> Option<(i64, TimeBasis)> {
         if let (Some(local), Some(zone)) = (time_local, self.zone.as_ref()) {
-            if let Some(utc) = local.to_utc_ms_near(zone, self.relative_hint(zone, relative_ms)) {
+            if let Some(utc) = local.to_utc_ms_near(zone, || self.relative_hint(zone, relative_ms)) {
                 return Some((utc, TimeBasis::LocalWithZone));
             }
         }
@@ -342,7 +343,7 @@ mod tests {
         assert!(local("2024-10-27 03:30:00.000").is_unambiguous_in(&zone));
         // No evidence: the earlier instant.
         assert_eq!(repeated.to_utc_ms(&zone), Some(first));
-        assert_eq!(repeated.to_utc_ms_near(&zone, None), Some(first));
+        assert_eq!(repeated.to_utc_ms_near(&zone, || None), Some(first));
         // A capture at 01:50Z with the event 20 minutes before it: the second 02:30 (01:30Z); 80 minutes: the first.
         let capture = |cap: &str| CaptureContext {
             captured_at_utc_ms: Some(utc(cap)),
