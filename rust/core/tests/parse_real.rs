@@ -329,7 +329,7 @@ fn sunmi_android11_exact_counts() {
     // The watcher lines (`op=READ_SMS` …) and the `-h` help text are none of these.
     let (s, t) = tally(&real("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt"));
     assert_eq!(s.dialect, Dialect::DumpsysAttributed);
-    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (1, 1, 7, 1, 12, 3));
+    assert_eq!(counts(&t), (1, 1, 7, 1, 12, 3));
     assert_eq!(t.running, 0);
 }
 
@@ -338,7 +338,7 @@ fn battery_historian_lollipop_exact_counts() {
     // 4 `  Uid `, 7 `    Package ` (4 of them without ops), 3 op lines (COARSE_LOCATION with `duration=0` and no
     // `time=`, VIBRATE, WAKE_LOCK), 2 `time=`, no `rejectTime=`; no uid-level mode lines in this Android 5 text.
     let (_, t) = tally(&real("google-battery-historian__packageutils_test_appops_lollipop.txt"));
-    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (4, 7, 3, 0, 2, 0));
+    assert_eq!(counts(&t), (4, 7, 3, 0, 2, 0));
 }
 
 #[test]
@@ -349,7 +349,7 @@ fn hytera_appops_get_exact_counts() {
     // `appops get` prints no `Uid`/`Package` header lines.
     let (s, t) = tally(&real("hfreeman2008-android_core_framework__appops_get_systemui_hytera_android11_2025.txt"));
     assert_eq!(s.dialect, Dialect::AppopsGet);
-    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (0, 0, 5, 1, 3, 1));
+    assert_eq!(counts(&t), (0, 0, 5, 1, 3, 1));
 }
 
 #[test]
@@ -359,7 +359,7 @@ fn miui_appops_get_exact_counts() {
     let (s, t) =
         tally(&real("Hamza417-Inure-issue456__appops_get_op_READ_CLIPBOARD_poco_f3_miui13_android12_2025.txt"));
     assert_eq!(s.dialect, Dialect::AppopsGet);
-    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (0, 0, 1, 1, 1, 0));
+    assert_eq!(counts(&t), (0, 0, 1, 1, 1, 0));
 }
 
 #[test]
@@ -367,7 +367,7 @@ fn isdi_appops_get_exact_counts() {
     // 8 op lines, each with `time=`, none with `rejectTime=`, no `Uid mode:`.
     let (s, t) = tally(&real("stopipv-isdi__appops_get_string_android_research_device.txt"));
     assert_eq!(s.dialect, Dialect::AppopsGet);
-    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (0, 0, 8, 0, 8, 0));
+    assert_eq!(counts(&t), (0, 0, 8, 0, 8, 0));
 }
 
 #[test]
@@ -376,5 +376,5 @@ fn aosp_doc_android11_preview_exact_counts() {
     // op headers READ_CONTACTS and MANAGE_EXTERNAL_STORAGE; 3 `OP: mode=` lines under Uid 2000;
     // 6 `Access:` (2 null, 1 apkappcontext, 3 icing), 2 `Reject:`.
     let (_, t) = tally(&real("aosp-platform_frameworks_base__AppOps.md_examples_android11_featureId.txt"));
-    assert_eq!((t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events), (2, 1, 2, 3, 6, 2));
+    assert_eq!(counts(&t), (2, 1, 2, 3, 6, 2));
 }

@@ -25,6 +25,11 @@ pub fn tally(input: &[u8]) -> (ParseSummary, Tally) {
     (s, t)
 }
 
+/// The counts the exact-count tests compare: (uids, packages, ops, uid modes, access events, reject events).
+pub fn counts(t: &Tally) -> (u64, u64, u64, u64, u64, u64) {
+    (t.uids, t.packages, t.ops, t.uid_modes, t.access_events, t.reject_events)
+}
+
 pub fn snapshot(input: &[u8]) -> Snapshot {
     Snapshot::parse(input)
 }
