@@ -37,10 +37,15 @@ pub fn pos_ws(s: &str) -> usize {
 #[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
-    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
-    let Some(i) = b.iter().position(|c| !ws(c)) else { return "" };
-    let j = b.iter().rposition(|c| !ws(c)).map_or(i, |j| j + 1);
+    let Some(i) = b.iter().position(|&c| !is_blank(c)) else { return "" };
+    let j = b.iter().rposition(|&c| !is_blank(c)).map_or(i, |j| j + 1);
     &s[i..j]
+}
+
+/// The bytes [`trim`] removes: space, tab, `\r`.
+#[inline(always)]
+fn is_blank(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r')
 }
 
 /// [`trim`] for a whole line: [`trim_range`] over all of it.
@@ -55,7 +60,6 @@ pub fn trim_line(s: &str) -> &str {
 /// stay next to ASCII bytes or at `start`/`end`.
 #[inline(always)]
 pub fn trim_range(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
-    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\r');
     let mut i = start;
     while i + 8 <= end {
         let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else { break };
@@ -66,11 +70,11 @@ pub fn trim_range(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
         }
         i += 8;
     }
-    while i < end && bytes.get(i).copied().is_some_and(blank) {
+    while i < end && bytes.get(i).copied().is_some_and(is_blank) {
         i += 1;
     }
     let mut j = end;
-    while j > i && bytes.get(j - 1).copied().is_some_and(blank) {
+    while j > i && bytes.get(j - 1).copied().is_some_and(is_blank) {
         j -= 1;
     }
     (i, j)
@@ -235,7 +239,7 @@ fn usual_proxy_body(body: &str) -> Option<ProxyRef<'_>> {
 /// [`null_to_none`] of a value with nothing to trim; `None` when it has.
 #[inline]
 fn untrimmed_value(v: &str) -> Option<Option<&str>> {
-    let blank = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t' | b'\r'));
+    let blank = |c: Option<&u8>| c.is_some_and(|&c| is_blank(c));
     if blank(v.as_bytes().first()) || blank(v.as_bytes().last()) {
         return None;
     }
@@ -299,16 +303,13 @@ impl DateCache {
 fn usual_time(s: &[u8], dates: &mut DateCache) -> Option<LocalTime> {
     const SEPARATORS: u64 = 0x0000_FF00_00FF_0000; // `HH:MM:SS`: bytes 2 and 5
     const COLONS: u64 = 0x0000_3A00_003A_0000;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let hms = u64::from_le_bytes(s.get(11..19)?.try_into().ok()?);
     let ms = u32::from_le_bytes(s.get(19..23)?.try_into().ok()?);
     if !matches!(s.get(10), Some(b' ' | b'T')) || s.get(23).is_none_or(u8::is_ascii_digit) {
         return None;
     }
-    // A byte is a digit when, less `0`, it is below 10: adding 0x76 to its low seven bits then leaves the high bit
-    // clear (no carry crosses bytes), and the byte itself has it clear.
     let t = hms ^ 0x3030_3030_3030_3030;
-    let not_digits = ((t & 0x7F7F_7F7F_7F7F_7F7F).wrapping_add(0x7676_7676_7676_7676) | t) & HIGH & !SEPARATORS;
+    let not_digits = not_digit_bytes(t) & !SEPARATORS;
     let u = ms ^ 0x3030_3030;
     let ms_not_digits = ((u & 0x7F7F_7F7F).wrapping_add(0x7676_7676) | u) & 0x8080_8000;
     if hms & SEPARATORS != COLONS || not_digits != 0 || ms & 0xFF != u32::from(b'.') || ms_not_digits != 0 {
@@ -565,8 +566,7 @@ const UNIT_MS: [i64; 256] = {
 fn field_digits(b: &[u8], i: usize) -> Option<(i64, usize)> {
     if let Some(w) = b.get(i..i + 8) {
         let t = u64::from_le_bytes(w.try_into().ok()?) ^ 0x3030_3030_3030_3030;
-        // As in `usual_time`: bit 7 set in each byte that is not a digit.
-        let not_digits = ((t & 0x7F7F_7F7F_7F7F_7F7F).wrapping_add(0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080;
+        let not_digits = not_digit_bytes(t);
         if not_digits != 0 {
             let n = (not_digits.trailing_zeros() / 8) as usize;
             if n == 0 {
@@ -698,6 +698,14 @@ pub fn parse_op_header(t: &str) -> Option<OpRef<'_>> {
         return usual;
     }
     general_op_header(t)
+}
+
+/// Bit 7 of each byte of `t` set where that byte, `^ b'0'` already applied, is not a digit (0 to 9). A byte is a
+/// digit when adding 0x76 to its low seven bits leaves the high bit clear (no carry crosses bytes) and the byte itself
+/// has it clear.
+#[inline(always)]
+fn not_digit_bytes(t: u64) -> u64 {
+    ((t & 0x7F7F_7F7F_7F7F_7F7F).wrapping_add(0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080
 }
 
 /// Bit 7 of each byte of `x` set where that byte is `0`. Exact per byte: no carry crosses bytes.
