@@ -435,6 +435,13 @@ pub struct HistoryWindow {
     pub entries: Vec<HistoryEntry>,
 }
 
+impl HistoryWindow {
+    /// A window with no entries yet and its UTC ends not yet resolved ([`Snapshot::resolve_times`]).
+    pub fn new(window: HistoryWindowRef) -> Self {
+        HistoryWindow { window, begin_utc_ms: None, end_utc_ms: None, entries: Vec::new() }
+    }
+}
+
 /// What the parser noticed about the input as a whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ParseSummary {

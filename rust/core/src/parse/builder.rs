@@ -140,17 +140,12 @@ impl Visitor for SnapshotBuilder {
     }
 
     fn history_window(&mut self, window: &HistoryWindowRef) {
-        self.history.push(HistoryWindow { window: *window, begin_utc_ms: None, end_utc_ms: None, entries: Vec::new() });
+        self.history.push(HistoryWindow::new(*window));
     }
 
     fn history(&mut self, e: &HistoryEntryRef<'_>) {
         if self.history.last().is_none_or(|w| w.window != e.window) {
-            self.history.push(HistoryWindow {
-                window: e.window,
-                begin_utc_ms: None,
-                end_utc_ms: None,
-                entries: Vec::new(),
-            });
+            self.history.push(HistoryWindow::new(e.window));
         }
         if let Some(window) = self.history.last_mut() {
             window.entries.push(HistoryEntry {
