@@ -482,3 +482,83 @@ fn history_windows_get_utc_instants_by_the_events_rule() {
     let w = &snap.history[0];
     assert_eq!((w.begin_utc_ms, w.end_utc_ms), (Some(cap - 3_600_000), Some(cap - 2_700_000)));
 }
+
+#[test]
+fn an_excerpt_that_starts_inside_a_uid_block_keeps_its_properties_and_modes() {
+    // Written from the grammar (Android 9+): a uid's `state=` and its `OP: mode=<name>` lines come before its packages.
+    // Without the `Uid` header they still belong to the uid, not to a package nobody named.
+    let input = b"    state=cch\n      COARSE_LOCATION: mode=ignore\n      LEGACY_STORAGE: mode=allow\n    Package com.facebook.katana:\n      READ_CONTACTS (allow):\n          Access: [bg-tpd] 2022-03-07 18:05:34.325 (-22d4h22m19s762ms)\n";
+    let snap = snapshot(input);
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    assert_eq!(snap.uids.len(), 1);
+    let uid = &snap.uids[0];
+    assert_eq!(uid.uid, None);
+    assert_eq!(uid.props, [("state".to_owned(), "cch".to_owned())]);
+    let modes: Vec<_> = uid.modes.iter().map(|m| (m.op.as_str(), m.mode.as_str())).collect();
+    assert_eq!(modes, [("COARSE_LOCATION", "ignore"), ("LEGACY_STORAGE", "allow")]);
+    assert_eq!(uid.packages.len(), 1);
+    assert_eq!(uid.packages[0].package.as_deref(), Some("com.facebook.katana"));
+    // Up to Android 8.1 an op line has this form with a number for its mode: still an op.
+    let legacy = snapshot(b"VIBRATE: mode=0\n");
+    assert!(legacy.uids[0].modes.is_empty());
+    assert_eq!(legacy.uids[0].packages[0].ops[0].op, "VIBRATE");
+}
+
+#[test]
+fn key_value_lines_that_belong_to_nothing_are_counted_not_dropped() {
+    // Written by hand: OEM lines inside an attribution block and a package, an Android 9 continuation with no
+    // `Access:`/`Reject:` line above it, and a `startNesting=` that is no number.
+    let input = b"  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2022-01-01 00:00:00.000 (-1s0ms)\n          oemExtra=5\n        ]\n      oemKey=7\n      RECORD_AUDIO (allow): \n                  bg    = 2019-01-01 11:00:00.000 (-2h2m3s4ms)\n          startNesting=many\n";
+    let snap = snapshot(input);
+    assert_eq!(snap.summary.unrecognised_lines, 4);
+    let ops = &snap.uids[0].packages[0].ops;
+    assert_eq!(ops.iter().map(|o| o.events.len()).collect::<Vec<_>>(), [1, 0]);
+    assert!(snap.uids[0].props.is_empty(), "none of them is a uid property");
+    assert!(ops[1].start_nesting.is_empty());
+}
+
+#[test]
+fn the_last_line_without_a_newline_is_kept_when_whole_and_reported_when_cut() {
+    // Written by hand from the grammar. Whole lines that end with a mode number or a time to the millisecond are kept.
+    let legacy = snapshot(b"Current AppOps Service state:\n  Uid u0a87:\n    Package com.example:\n      VIBRATE: mode=0; time=+39s500ms ago\n      READ_SMS: mode=1");
+    assert!(!legacy.summary.truncated);
+    let ops = &legacy.uids[0].packages[0].ops;
+    assert_eq!((ops[1].op.as_str(), ops[1].mode.as_deref()), ("READ_SMS", Some("1")));
+    let discrete = snapshot(b"Discrete accesses: \n  Uid: 10123\n    Package: com.x\n      CAMERA\n        Attribution: null\n          Access [top-s] at 2022-06-01 09:00:00.000");
+    assert!(!discrete.summary.truncated);
+    assert_eq!(discrete.discrete.len(), 1);
+    assert_eq!(discrete.discrete[0].time_local, Some(local("2022-06-01 09:00:00.000")));
+    // A line cut where a whole line could end (`]`) but that is no line: cut, not an unrecognised line.
+    let cut = snapshot(b"Current AppOps Service state:\n  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          Access: [bg-s]");
+    assert!(cut.summary.truncated);
+    assert_eq!(cut.summary.unrecognised_lines, 0);
+    // A number that may have been cut (`startNesting=2` of `=23`) is not kept.
+    let nesting = snapshot(b"  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          startNesting=2");
+    assert!(nesting.summary.truncated);
+    assert!(nesting.uids[0].packages[0].ops[0].start_nesting.is_empty());
+}
+
+#[test]
+fn legacy_times_keep_their_sign_and_a_running_op_its_start() {
+    // Written from the Android 5-8.1 source: `time=` is `formatDuration(now - time)` followed by ` ago`, so a negative
+    // value is after the dump's "now"; `startOperation` sets the time to the start and prints ` (running)`.
+    let snap = snapshot(b"CAMERA: allow; time=-5m0s0ms ago\nWAKE_LOCK: allow; time=+1m0s0ms ago (running)\n");
+    let ops = &snap.uids[0].packages[0].ops;
+    assert_eq!(ops[0].events[0].relative_ms, Some(300_000));
+    assert_eq!(ops[1].events[0].relative_ms, Some(-60_000));
+    assert_eq!(ops[1].running.len(), 1);
+    assert_eq!(ops[1].running[0].started_ago_ms, Some(60_000));
+    // The real LG capture: com.mxspy's location op, running since 4h10m10s565ms.
+    let lg = snapshot(&real("stopipv-isdi__dumpsys_appops_lg_phoenix_lv1_att_android6.0.1_2018-03-12.txt"));
+    let running: Vec<_> = lg
+        .uids
+        .iter()
+        .flat_map(|u| &u.packages)
+        .filter(|p| p.package.as_deref() == Some("com.mxspy"))
+        .flat_map(|p| &p.ops)
+        .filter(|o| o.op == "MONITOR_LOCATION")
+        .flat_map(|o| &o.running)
+        .collect();
+    assert_eq!(running.len(), 1);
+    assert_eq!(running[0].started_ago_ms, Some(15_010_565));
+}

@@ -867,13 +867,15 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
         if parsed.is_none() {
             op.complete = false;
         }
+        // `time=<now - t> ago`, signed as `formatDuration` prints it: `-5m0s0ms ago` is after the dump's "now" (the
+        // clock was set back since), so the relative time is +5 min.
         match trim(key) {
             "time" => {
-                op.access_relative_ms = parsed.map(|d| -d.abs());
+                op.access_relative_ms = parsed.map(|d| -d);
                 op.complete &= ago;
             }
             "rejectTime" => {
-                op.reject_relative_ms = parsed.map(|d| -d.abs());
+                op.reject_relative_ms = parsed.map(|d| -d);
                 op.complete &= ago;
             }
             "duration" => op.duration_ms = parsed,
@@ -883,10 +885,20 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
     Some(op)
 }
 
-/// For the last line of a cut input: whether it ends where a complete line of any known form could end.
+/// For the last line of a cut input: whether it ends where a complete line of any known form could end. A number at
+/// the end could have been cut (`uid=1` of `uid=10070`, `+1m3` of `+1m37s899ms`), except where its width is fixed: the
+/// time of a discrete access without a duration (`Access [top-s] at 2022-06-01 09:00:00.000`), a mode printed as a
+/// number (AOSP's are one digit), and `0`, with which no longer number starts.
 pub fn looks_complete(t: &str) -> bool {
     const ENDINGS: [&str; 11] = [")", "]", ":", "ms", " ago", "=[", "allow", "ignore", "deny", "default", "foreground"];
-    ENDINGS.iter().any(|e| t.ends_with(e)) || t == "0" || t.ends_with("=0")
+    let b = t.as_bytes();
+    let mode_digit = matches!(b, [.., b'm', b'o', b'd', b'e', b'=', d] if d.is_ascii_digit());
+    // ` at YYYY-MM-DD HH:MM:SS.mmm`: a discrete access with no duration. (A keyed event's time is always followed by
+    // its relative time, so it may not end the line.)
+    let time = b.len() >= 27
+        && b[b.len() - 27..].starts_with(b" at ")
+        && LocalTime::parse(&b[b.len() - 23..]).is_some_and(|(_, used)| used == 23);
+    ENDINGS.iter().any(|e| t.ends_with(e)) || t == "0" || t.ends_with("=0") || mode_digit || time
 }
 
 #[cfg(test)]

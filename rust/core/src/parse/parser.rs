@@ -396,7 +396,13 @@ impl<V: Visitor> Parser<V> {
             // otherwise it was cut and its fields may be wrong (`+1m3` of `+1m37s899ms`).
             if grammar::looks_complete(t) {
                 self.last_line = true;
+                let unrecognised = self.summary.unrecognised_lines;
                 self.line(t);
+                if self.summary.unrecognised_lines > unrecognised {
+                    // It ends as a whole line could (`Access: [bg-s]` ends with `]`) but is not one: taken as cut.
+                    self.summary.unrecognised_lines = unrecognised;
+                    self.cut = true;
+                }
             } else {
                 self.cut = true;
             }
@@ -695,13 +701,18 @@ impl<V: Visitor> Parser<V> {
     fn value_line(&mut self, t: &str) {
         if let Some((key, value)) = grammar::split_at_byte(t, b'=') {
             // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line.
-            if let Some(kind) = self.pie_kind {
-                if let Some(e) = grammar::parse_state_times(t) {
-                    if !self.drop_incomplete(e.times.complete) {
-                        self.pie_event(kind, e.uid_state, e.times);
+            if let Some(e) = grammar::parse_state_times(t) {
+                match self.pie_kind {
+                    Some(kind) => {
+                        if !self.drop_incomplete(e.times.complete) {
+                            self.pie_event(kind, e.uid_state, e.times);
+                        }
                     }
-                    return;
+                    // A continuation with no `Access:`/`Reject:` line above it (an excerpt that starts there, or
+                    // an OEM line in between): an event with no kind, not a property.
+                    None => self.unrecognised(),
                 }
+                return;
             }
             self.prop_line(trim(key), trim(value));
             return;
@@ -738,11 +749,17 @@ impl<V: Visitor> Parser<V> {
         if !self.cur.has_package && !self.cur.has_uid && !self.seen.dumpsys_header {
             self.needed_no_header = true;
         }
-        if !self.cur.has_package && (self.seen.dumpsys_header || self.cur.has_uid) && !value.contains(';') {
-            if let Some(mode) = value.strip_prefix("mode=") {
-                let ctx = self.cur.ctx();
-                self.visitor.uid_mode(&ctx, name, trim(mode));
-                return;
+        if !self.cur.has_package && !value.contains(';') {
+            if let Some(mode) = value.strip_prefix("mode=").map(trim) {
+                // Within a dump, before the uid's packages. Without a header (an excerpt that starts inside a uid
+                // block), a named mode says so too: up to Android 8.1, whose op lines have this form, modes are
+                // printed as numbers; from Android 9 op lines are `OP (mode):` and `OP: mode=allow` is a uid mode.
+                let named = !mode.is_empty() && !mode.bytes().all(|c| c.is_ascii_digit());
+                if self.seen.dumpsys_header || self.cur.has_uid || named {
+                    let ctx = self.cur.ctx();
+                    self.visitor.uid_mode(&ctx, name, mode);
+                    return;
+                }
             }
         }
         let Some(op) = grammar::parse_inline_op(name, rest) else {
@@ -771,10 +788,11 @@ impl<V: Visitor> Parser<V> {
             }
         }
         if op.running {
-            self.visitor.running(
-                &ctx,
-                &RunningRef { attribution_tag: None, started_ago_ms: None, duration_ms: op.duration_ms },
-            );
+            // Up to Android 8.1 `startOperation` sets the op's time to the start (and its duration to -1, printed as
+            // `(running)`): the access time is when the running op started.
+            let started_ago_ms = op.access_relative_ms.map(|r| -r);
+            self.visitor
+                .running(&ctx, &RunningRef { attribution_tag: None, started_ago_ms, duration_ms: op.duration_ms });
         }
         if !op.complete {
             // The op is kept, but part of the line was not read (`time=+3s ago`, a time Android never prints): say so
@@ -783,24 +801,33 @@ impl<V: Visitor> Parser<V> {
         }
     }
 
+    /// `key=value` lines: uid properties (`state=cch`), and an op's `startNesting=` and Android 9 `duration=`.
+    /// Anything else is counted as unrecognised, never dropped silently.
     fn prop_line(&mut self, key: &str, value: &str) {
         if key.is_empty() || grammar::pos(key, b' ').is_some() {
             self.unrecognised();
             return;
         }
         if key == "startNesting" && self.cur.has_op {
-            let nesting = value.parse().unwrap_or(0);
-            let ctx = self.cur.ctx();
-            let tag = self.cur.tag();
-            self.visitor.start_nesting(&ctx, tag, nesting);
+            match value.parse() {
+                Ok(nesting) => {
+                    let ctx = self.cur.ctx();
+                    let tag = self.cur.tag();
+                    self.visitor.start_nesting(&ctx, tag, nesting);
+                }
+                Err(_) => self.unrecognised(),
+            }
             return;
         }
         if key == "duration" && self.cur.has_op {
             // Android 9 prints the op's last duration on its own line.
-            if let Some(d) = grammar::parse_full_duration(value) {
-                let ctx = self.cur.ctx();
-                let tag = self.cur.tag();
-                self.visitor.op_duration(&ctx, tag, d);
+            match grammar::parse_full_duration(value) {
+                Some(d) => {
+                    let ctx = self.cur.ctx();
+                    let tag = self.cur.tag();
+                    self.visitor.op_duration(&ctx, tag, d);
+                }
+                None => self.unrecognised(),
             }
             return;
         }
@@ -810,9 +837,15 @@ impl<V: Visitor> Parser<V> {
         if key == "capability" || key == "pendingCapability" || key == "appWidgetVisible" {
             self.seen.capability = true;
         }
-        if self.cur.has_uid && !self.cur.has_package {
+        // A uid's properties come before its packages. An excerpt that starts inside a uid block has them with no
+        // `Uid` header: kept for a uid not named, when the key is a plain identifier as AOSP's are.
+        let uid_level =
+            !self.cur.has_package && (self.cur.has_uid || key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
+        if uid_level {
             let ctx = self.cur.ctx();
             self.visitor.uid_prop(&ctx, key, value);
+        } else {
+            self.unrecognised();
         }
     }
 
