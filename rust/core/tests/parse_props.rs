@@ -132,9 +132,10 @@ proptest! {
     }
 
     #[test]
-    fn cut_synthetic_samples_lose_nothing_before_the_cut(which in 0..8usize, at in any::<prop::sample::Index>()) {
+    fn cut_synthetic_samples_lose_nothing_before_the_cut(which in 0..10usize, at in any::<prop::sample::Index>()) {
         let names = ["android9_pie", "android12_discrete_xml", "android16_discrete_sqlite", "android12_history",
-            "android16_sectioned", "android8_legacy_uidmodes", "bugreport_embedded", "oem_noisy_android11"];
+            "android16_sectioned", "android8_legacy_uidmodes", "bugreport_embedded", "oem_noisy_android11",
+            "android16_sqlite_history", "android16_sqlite_last_hour"];
         let input = fixture(&format!("synthetic/{}.txt", names[which]));
         check_cut(&input, at.index(input.len() + 1));
     }

@@ -562,3 +562,57 @@ fn legacy_times_keep_their_sign_and_a_running_op_its_start() {
     assert_eq!(running.len(), 1);
     assert_eq!(running[0].started_ago_ms, Some(15_010_565));
 }
+
+#[test]
+fn newest_sqlite_history_table_written_from_the_grammar() {
+    // No public capture exists. With the SQLite history on, `dumpsys appops --history` prints the aggregation buckets,
+    // then `AppOpHistoryHelper.dump`'s table: one row per key and bucket, the bucket starting at ACCESS_TIME. By hand:
+    // 4 rows in 3 buckets of 15 minutes (two rows share 09:00).
+    let input = fixture("synthetic/android16_sqlite_history.txt");
+    let (s, t) = tally(&input);
+    assert_eq!((s.dialect, s.has_history), (Dialect::HistoryOnly, true));
+    assert_eq!((t.history_windows, t.history_entries), (3, 4));
+    assert_eq!(s.unrecognised_lines, 3, "the three provenance lines at the top");
+    let snap = snapshot(&input);
+    assert_eq!(snap.history.iter().map(|w| w.entries.len()).collect::<Vec<_>>(), [2, 1, 1]);
+    let w = &snap.history[0].window;
+    assert_eq!(
+        (w.begin_local, w.end_local),
+        (Some(local("2026-03-01 09:00:00.000")), Some(local("2026-03-01 09:15:00.000")))
+    );
+    assert_eq!((w.begin_relative_ms, w.end_relative_ms), (None, None));
+    // `10210|com.tmall.wireless|default:0|FINE_LOCATION|com.tmall.wireless.location|2026-03-01 09:00:00.000|2|0|0|bg|s|-1|0`
+    let loc = &snap.history[0].entries[1];
+    assert_eq!(
+        (loc.uid.as_deref(), loc.package.as_deref(), loc.op.as_str(), loc.attribution_tag.as_deref()),
+        (Some("10210"), Some("com.tmall.wireless"), "FINE_LOCATION", Some("com.tmall.wireless.location"))
+    );
+    assert_eq!((loc.uid_state.as_deref(), loc.flags.as_slice()), (Some("bg"), &["s".to_owned()][..]));
+    assert_eq!((loc.access_count, loc.reject_count, loc.duration_ms), (2, 0, 0));
+    let wake = &snap.history[1].entries[0];
+    assert_eq!((wake.op.as_str(), wake.access_count, wake.duration_ms), ("WAKE_LOCK", 3, 1_500));
+    let sms = &snap.history[2].entries[0];
+    assert_eq!((sms.op.as_str(), sms.access_count, sms.reject_count), ("READ_SMS", 0, 4));
+
+    // A plain dump prints the last hour of location, microphone and camera ops after the uid op state, in buckets of
+    // the short interval (1 minute).
+    let plain = snapshot(&fixture("synthetic/android16_sqlite_last_hour.txt"));
+    assert_eq!(plain.summary.unrecognised_lines, 3);
+    assert_eq!(plain.uids.len(), 1);
+    assert_eq!(plain.history.len(), 1);
+    let w = &plain.history[0].window;
+    assert_eq!(
+        (w.begin_local, w.end_local),
+        (Some(local("2026-03-01 09:59:00.000")), Some(local("2026-03-01 10:00:00.000")))
+    );
+    let cam = &plain.history[0].entries[0];
+    assert_eq!((cam.op.as_str(), cam.access_count, cam.duration_ms), ("CAMERA", 1, 60_000));
+
+    // Without the bucket line the rows are kept, their windows without an end.
+    let text = String::from_utf8(input).expect("utf-8");
+    let bucket = "SHORT_INTERVAL(Aggregation Bucket)=1 Minute, LONG_INTERVAL(Aggregation Bucket)=15 Minutes\n";
+    assert!(text.contains(bucket));
+    let bare = snapshot(text.replacen(bucket, "", 1).as_bytes());
+    assert_eq!(bare.history.iter().map(|w| w.entries.len()).sum::<usize>(), 4);
+    assert!(bare.history.iter().all(|w| w.window.end_local.is_none()));
+}

@@ -9,6 +9,7 @@ use super::lines::{self, Block, MAX_LINE};
 use crate::model::{Context, Dialect, EventKind, EventRef, HistoryWindowRef, OpRef, ParseSummary, RunningRef, Visitor};
 use crate::time::LocalTime;
 use discrete::TableColumns;
+use history::Buckets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
@@ -272,6 +273,8 @@ pub(super) struct Parser<V: Visitor> {
     window: HistoryWindowRef,
     window_announced: bool,
     columns: Option<TableColumns>,
+    /// The aggregation buckets of the newest (SQLite) history, for the windows of its table rows.
+    buckets: Buckets,
     seen: Seen,
     vote: NowVote,
     summary: ParseSummary,
@@ -300,6 +303,7 @@ impl<V: Visitor> Parser<V> {
             window: NO_WINDOW,
             window_announced: false,
             columns: None,
+            buckets: Buckets::default(),
             seen: Seen::default(),
             vote: NowVote::default(),
             summary: ParseSummary::default(),
@@ -547,6 +551,7 @@ impl<V: Visitor> Parser<V> {
             } else if is_header(rest, "Historical Service State") {
                 self.seen.history = true;
                 self.summary.has_history = true;
+                self.columns = None;
                 Section::History
             } else if is_header(rest, "Watchers") || is_header(rest, "Restrictions") || rest == "policy not set." {
                 Section::Skip
@@ -570,6 +575,7 @@ impl<V: Visitor> Parser<V> {
                 _ if t.starts_with("History:") => {
                     self.seen.history = true;
                     self.summary.has_history = true;
+                    self.columns = None;
                     Section::History
                 }
                 _ if t.ends_with("watchers:") && !t.contains('=') => Section::Skip,
@@ -968,6 +974,7 @@ impl<V: Visitor> Parser<V> {
             window,
             window_announced,
             columns,
+            buckets,
             seen,
             vote,
             // Counters, added up.
@@ -985,6 +992,7 @@ impl<V: Visitor> Parser<V> {
             && *window == NO_WINDOW
             && !window_announced
             && columns.is_none()
+            && *buckets == Buckets::default()
             && !cut
             && !last_line
             && !(later.needed_no_header && seen.dumpsys_header)
@@ -1007,6 +1015,7 @@ impl<V: Visitor> Parser<V> {
             window,
             window_announced,
             columns,
+            buckets,
             seen,
             vote,
             summary,
@@ -1027,6 +1036,7 @@ impl<V: Visitor> Parser<V> {
         self.window = window;
         self.window_announced = window_announced;
         self.columns = columns;
+        self.buckets = buckets;
         self.seen.or(&seen);
         self.vote.merge(&vote);
         self.summary.lines += summary.lines;

@@ -6,20 +6,23 @@ use crate::model::{DiscreteRef, Visitor};
 use crate::parse::grammar::{self, trim};
 use crate::time::LocalTime;
 
-/// Column positions of the SQLite discrete table (`UID|PACKAGE_NAME|…`), read from its header line.
+/// Column positions of the SQLite tables (`UID|PACKAGE_NAME|…`), read from their header line: discrete accesses, one
+/// per row, or (with `ACCESS_COUNTS`) the newest history's counts per bucket.
 #[derive(Default, Clone, Copy)]
 pub(super) struct TableColumns {
-    uid: Option<usize>,
-    package: Option<usize>,
+    pub(super) uid: Option<usize>,
+    pub(super) package: Option<usize>,
     device: Option<usize>,
-    op: Option<usize>,
-    tag: Option<usize>,
-    state: Option<usize>,
-    flags: Option<usize>,
+    pub(super) op: Option<usize>,
+    pub(super) tag: Option<usize>,
+    pub(super) state: Option<usize>,
+    pub(super) flags: Option<usize>,
     attr_flags: Option<usize>,
     chain: Option<usize>,
-    time: Option<usize>,
-    duration: Option<usize>,
+    pub(super) time: Option<usize>,
+    pub(super) duration: Option<usize>,
+    pub(super) access_count: Option<usize>,
+    pub(super) reject_count: Option<usize>,
 }
 
 impl<V: Visitor> Parser<V> {
@@ -46,7 +49,7 @@ impl<V: Visitor> Parser<V> {
         }
         if let Some(cols) = self.columns {
             if t.contains('|') {
-                self.discrete_row(cols, t);
+                self.table_row(cols, t);
                 return;
             }
         }
@@ -114,11 +117,20 @@ impl<V: Visitor> Parser<V> {
         self.visitor.discrete(&access);
     }
 
-    fn discrete_row(&mut self, cols: TableColumns, t: &str) {
+    /// A row of a `UID|…` table: a discrete access, or with access counts a history entry.
+    pub(super) fn table_row(&mut self, cols: TableColumns, t: &str) {
         let mut fields: [&str; 16] = [""; 16];
         for (slot, f) in fields.iter_mut().zip(t.split('|')) {
             *slot = trim(f);
         }
+        if cols.access_count.is_some() {
+            self.history_row(&cols, &fields);
+        } else {
+            self.discrete_row(&cols, &fields);
+        }
+    }
+
+    fn discrete_row(&mut self, cols: &TableColumns, fields: &[&str]) {
         let get = |i: Option<usize>| i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty());
         let Some(op) = get(cols.op).filter(|op| grammar::is_op_name(op)) else {
             self.unrecognised();
@@ -149,7 +161,7 @@ impl<V: Visitor> Parser<V> {
     }
 }
 
-fn table_columns(header: &str) -> TableColumns {
+pub(super) fn table_columns(header: &str) -> TableColumns {
     let mut cols = TableColumns::default();
     for (i, name) in header.split('|').enumerate() {
         let slot = match trim(name) {
@@ -161,9 +173,11 @@ fn table_columns(header: &str) -> TableColumns {
             "UID_STATE" => &mut cols.state,
             "OP_FLAGS" => &mut cols.flags,
             "ATTR_FLAGS" | "ATTRIBUTION_FLAGS" => &mut cols.attr_flags,
-            "CHAIN_ID" => &mut cols.chain,
+            "CHAIN_ID" | "ATTRIBUTION_CHAIN_ID" => &mut cols.chain,
             "ACCESS_TIME" => &mut cols.time,
             "DURATION" | "ACCESS_DURATION" => &mut cols.duration,
+            "ACCESS_COUNTS" => &mut cols.access_count,
+            "REJECT_COUNTS" => &mut cols.reject_count,
             _ => continue,
         };
         *slot = Some(i);

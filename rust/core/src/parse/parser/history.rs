@@ -1,11 +1,27 @@
 //! The history section (`--history`, `AppOps Historical Service State:`): windows and their per-key aggregates.
 
+use super::discrete::{table_columns, TableColumns};
 use super::Parser;
-use crate::model::{HistoryEntryRef, Visitor};
+use crate::model::{HistoryEntryRef, HistoryWindowRef, Visitor};
 use crate::parse::grammar::{self, trim};
+use crate::time::LocalTime;
+
+/// The newest history (`AppOpHistoryHelper`, SQLite) prints its two aggregation buckets, then tables of rows that each
+/// hold one bucket: `SHORT_INTERVAL(Aggregation Bucket)=1 Minute, LONG_INTERVAL(Aggregation Bucket)=15 Minutes`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(in crate::parse) struct Buckets {
+    short_ms: Option<i64>,
+    long_ms: Option<i64>,
+    /// The bucket of the table being read: the long one under `----Aggregated App Ops----`, the short one under
+    /// `----Discrete App Ops----` and `----Location, Microphone, and Camera App Ops (Last 1 Hour)----`.
+    table_ms: Option<i64>,
+}
 
 impl<V: Visitor> Parser<V> {
     pub(super) fn history_line(&mut self, t: &str) {
+        if self.sqlite_history_line(t) {
+            return;
+        }
         if t == "snapshot:" {
             self.window = super::NO_WINDOW;
             self.window_announced = false;
@@ -100,4 +116,82 @@ impl<V: Visitor> Parser<V> {
         }
         self.visitor.history(&entry);
     }
+
+    /// The lines of the newest history: its buckets, its counts, the headings of its tables and their rows. Returns
+    /// whether `t` was one.
+    fn sqlite_history_line(&mut self, t: &str) -> bool {
+        if let Some(rest) = t.strip_prefix("SHORT_INTERVAL(Aggregation Bucket)=") {
+            let (short, long) = rest.split_once("LONG_INTERVAL(Aggregation Bucket)=").unwrap_or((rest, ""));
+            self.buckets.short_ms = minutes(short);
+            self.buckets.long_ms = minutes(long);
+            return true;
+        }
+        if t.starts_with("Database size(bytes):") || t.starts_with("Database Total records:") {
+            return true;
+        }
+        if let Some(heading) = t.strip_prefix("----").and_then(|h| h.strip_suffix("----")) {
+            let heading = heading.trim_matches('-');
+            self.buckets.table_ms =
+                if heading.starts_with("Aggregated") { self.buckets.long_ms } else { self.buckets.short_ms };
+            self.columns = None;
+            return true;
+        }
+        if t.starts_with("UID|") {
+            self.columns = Some(table_columns(t));
+            return true;
+        }
+        match self.columns {
+            Some(cols) if t.contains('|') => {
+                self.table_row(cols, t);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A row of the newest history's table (`UID|PACKAGE_NAME|…|ACCESS_TIME|ACCESS_COUNTS|REJECT_COUNTS|DURATION|…`):
+    /// the counts of one key in one bucket, which starts at `ACCESS_TIME`.
+    pub(super) fn history_row(&mut self, cols: &TableColumns, fields: &[&str]) {
+        let get = |i: Option<usize>| i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty());
+        let Some(op) = get(cols.op).filter(|op| grammar::is_op_name(op)) else {
+            self.unrecognised();
+            return;
+        };
+        let count = |i| get(i).and_then(|v| v.parse::<u64>().ok());
+        let (Some(access_count), Some(reject_count)) = (count(cols.access_count), count(cols.reject_count)) else {
+            self.unrecognised();
+            return;
+        };
+        let begin = get(cols.time).and_then(|t| LocalTime::parse(t.as_bytes())).map(|(t, _)| t);
+        let window = HistoryWindowRef {
+            begin_local: begin,
+            begin_relative_ms: None,
+            end_local: begin.zip(self.buckets.table_ms).map(|(b, ms)| LocalTime(b.0 + ms)),
+            end_relative_ms: None,
+        };
+        let entry = HistoryEntryRef {
+            window,
+            uid: get(cols.uid),
+            package: get(cols.package).and_then(grammar::null_to_none),
+            op,
+            attribution_tag: get(cols.tag).and_then(grammar::null_to_none),
+            uid_state: get(cols.state),
+            flags: get(cols.flags).unwrap_or(""),
+            access_count,
+            reject_count,
+            duration_ms: get(cols.duration).and_then(|d| d.parse().ok()).filter(|d: &i64| *d >= 0).unwrap_or(0),
+        };
+        if self.window != window || !self.window_announced {
+            self.window = window;
+            self.window_announced = true;
+            self.visitor.history_window(&window);
+        }
+        self.visitor.history(&entry);
+    }
+}
+
+/// `1 Minute`, `15 Minutes` as milliseconds.
+fn minutes(s: &str) -> Option<i64> {
+    let n: i64 = trim(s.trim_end_matches([',', ' '])).split(' ').next()?.parse().ok()?;
+    n.checked_mul(60_000)
 }
