@@ -616,3 +616,77 @@ fn newest_sqlite_history_table_written_from_the_grammar() {
     assert_eq!(bare.history.iter().map(|w| w.entries.len()).sum::<usize>(), 4);
     assert!(bare.history.iter().all(|w| w.window.end_local.is_none()));
 }
+
+#[test]
+fn a_bom_before_the_indentation_keeps_the_first_line() {
+    // Written by hand: a BOM, then an indented excerpt (the BOM used to be stripped after trimming, leaving the
+    // indentation and losing the `Uid` line).
+    let snap = snapshot(b"\xef\xbb\xbf  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          Access: [fg-s] 2021-01-11 16:01:05.086 (-1h5m27s679ms)\n");
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    assert_eq!(snap.uids[0].uid.as_deref(), Some("u0a1"));
+    assert_eq!(snap.uids[0].packages[0].package.as_deref(), Some("com.x"));
+}
+
+#[test]
+fn oem_words_after_names_in_history_and_discrete_headers() {
+    // Written by hand: OEM words after the uid and package of the history and discrete sections are left out, as in
+    // the op state, so that the same app is the same app in every section.
+    let input = b"History:\n  snapshot:\n    begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\n    end = 2021-06-01 12:15:00.000  (-45m0s0ms)\n    Uid u0a123 (extra):\n      Package com.example (shared):\n        CAMERA:\n          [top-s] = access=3, reject=1, duration=+5s0ms\nDiscrete accesses:\n  Uid: 10123 (x)\n    Package: com.example (shared)\n      CAMERA\n        Attribution: null\n          Access [top-s] at 2021-06-01 12:00:00.000\n";
+    let snap = snapshot(input);
+    let e = &snap.history[0].entries[0];
+    assert_eq!((e.uid.as_deref(), e.package.as_deref()), (Some("u0a123"), Some("com.example")));
+    let d = &snap.discrete[0];
+    assert_eq!((d.uid.as_deref(), d.package.as_deref()), (Some("10123"), Some("com.example")));
+}
+
+#[test]
+fn cut_history_table_and_uid_mode_lines_are_not_records() {
+    // Written by hand: the last line of each input was cut where a whole line could end. None may become a record
+    // with fields decoded from the cut (a key with no counts, a row without its time, a mode with no value).
+    let history = "History:\n  snapshot:\n    begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\n    end = 2021-06-01 12:15:00.000  (-45m0s0ms)\n    Uid u0a123:\n      Package com.example:\n        CAMERA:\n          [top-s]";
+    let table = "Discrete accesses:\nUID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION\n10123|com.example|default|CAMERA|null|top|s|0|-1|2025-01-01 12:";
+    let short_row = "Discrete accesses:\nUID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION\n10123|com.example|default|CAMERA|null|top|s|";
+    let uid_mode = "Uid mode: READ_CLIPBOARD:";
+    for input in [history, table, short_row, uid_mode] {
+        let snap = snapshot(input.as_bytes());
+        assert!(snap.summary.truncated, "{input}");
+        assert_eq!(snap.summary.unrecognised_lines, 0, "{input}");
+        assert!(snap.history.iter().all(|w| w.entries.is_empty()), "{input}");
+        assert!(snap.discrete.is_empty(), "{input}");
+        assert!(snap.uids.iter().all(|u| u.modes.is_empty()), "{input}");
+    }
+    // Whole, each is read.
+    assert_eq!(snapshot(format!("{history} = access=3\n").as_bytes()).history[0].entries[0].access_count, 3);
+    assert_eq!(snapshot(format!("{table}00:00.000|1000\n").as_bytes()).discrete.len(), 1);
+}
+
+#[test]
+fn an_oem_name_value_line_inside_an_op_block_is_no_op() {
+    // Written by hand: in a dump whose ops are `OP (mode):` headers, an OEM `Extra: vendor` line inside an op block
+    // is counted, and the events after it stay with their op.
+    let input = b"Current AppOps Service state:\n  Uid u0a119:\n    Package com.x:\n      FINE_LOCATION (allow):\n        null=[\n          Access: [fg-s] 2021-01-11 16:01:05.086 (-1h5m27s679ms)\n          Extra: vendor\n          Access: [bg-s] 2021-01-11 16:02:05.086 (-1h4m27s679ms)\n        ]\n";
+    let snap = snapshot(input);
+    assert_eq!(snap.summary.unrecognised_lines, 1);
+    let ops = &snap.uids[0].packages[0].ops;
+    assert_eq!(ops.len(), 1);
+    assert_eq!(ops[0].events.iter().map(|e| e.uid_state.as_deref()).collect::<Vec<_>>(), [Some("fg"), Some("bg")]);
+    // The Android 9 fixture with such a line between an `Access:` line and its continuation keeps both events.
+    let pie = String::from_utf8(fixture("synthetic/android9_pie.txt")).expect("utf-8");
+    let (_, want) = tally(pie.as_bytes());
+    let noisy = pie.replacen("                  bg    =", "          Note: x\n                  bg    =", 1);
+    assert_ne!(noisy, pie);
+    let (s, got) = tally(noisy.as_bytes());
+    assert_eq!((got.ops, got.access_events, got.reject_events), (want.ops, want.access_events, want.reject_events));
+    assert_eq!(s.unrecognised_lines, 1);
+}
+
+#[test]
+fn a_plain_dumpsys_of_every_service_is_read_from_its_appops_section_only() {
+    // Written by hand from dumpsys.cpp: a plain `dumpsys` (androidqf's `dumpsys.txt`) starts with the list of
+    // services, then each one's dump. Nothing before `DUMP OF SERVICE appops:` is AppOps text.
+    let input = b"Currently running services:\n  DockObserver\n  appops\n  Uid 1000:\nDUMP OF SERVICE DockObserver:\n  x\n--------- 0.001s was the duration of dumpsys DockObserver, ending at: 2022\nDUMP OF SERVICE appops:\nCurrent AppOps Service state:\n  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          Access: [top-s] 2022-03-29 23:00:00.000 (-27m54s87ms)\n--------- 0.031s was the duration of dumpsys appops, ending at: 2022\n";
+    let snap = snapshot(input);
+    assert!(snap.summary.embedded);
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    assert_eq!(snap.uids.iter().map(|u| u.uid.as_deref()).collect::<Vec<_>>(), [Some("u0a1")]);
+}

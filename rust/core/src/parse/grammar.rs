@@ -885,6 +885,13 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
     Some(op)
 }
 
+/// A mode as AOSP prints it: a `modeToName` word, or a number (`mode=5`, or bare).
+pub fn is_mode(m: &str) -> bool {
+    let number = m.strip_prefix("mode=").unwrap_or(m);
+    matches!(m, "allow" | "ignore" | "deny" | "default" | "foreground")
+        || (!number.is_empty() && number.bytes().all(|c| c.is_ascii_digit()))
+}
+
 /// For the last line of a cut input: whether it ends where a complete line of any known form could end. A number at
 /// the end could have been cut (`uid=1` of `uid=10070`, `+1m3` of `+1m37s899ms`), except where its width is fixed: the
 /// time of a discrete access without a duration (`Access [top-s] at 2022-06-01 09:00:00.000`), a mode printed as a

@@ -390,7 +390,10 @@ impl<V: Visitor> Parser<V> {
     #[inline(always)]
     fn feed_trimmed(&mut self, mut t: &str, terminated: bool, pre: Option<&PreEvent>, text: &str) {
         if self.summary.lines == 1 {
-            t = t.strip_prefix('\u{feff}').unwrap_or(t);
+            // A BOM comes before the indentation: trim again after it.
+            if let Some(rest) = t.strip_prefix('\u{feff}') {
+                t = trim(rest);
+            }
         }
         if t.is_empty() {
             return;
@@ -500,8 +503,12 @@ impl<V: Visitor> Parser<V> {
         if self.section == Section::OtherService {
             return;
         }
-        if t.starts_with("== dumpstate") || t.starts_with("========================================") {
-            // A whole bugreport: nothing counts until `DUMP OF SERVICE appops:`.
+        if t.starts_with("== dumpstate")
+            || t.starts_with("========================================")
+            || t == "Currently running services:"
+        {
+            // A whole bugreport, or a plain `dumpsys` of every service (androidqf's `dumpsys.txt`, which starts with
+            // the list of services): nothing counts until `DUMP OF SERVICE appops:`.
             self.section = Section::OtherService;
             self.embedded = true;
             return;
@@ -645,7 +652,7 @@ impl<V: Visitor> Parser<V> {
             if let Some(rest) = rest.strip_prefix("mode:") {
                 // `appops get`: `Uid mode: OP: mode` (printed once, before the first uid-level op).
                 match trim(rest).split_once(':') {
-                    Some((op, mode)) if grammar::is_op_name(trim(op)) => {
+                    Some((op, mode)) if grammar::is_op_name(trim(op)) && !trim(mode).is_empty() => {
                         self.seen.inline_op = true;
                         let ctx = self.cur.ctx();
                         self.visitor.uid_mode(&ctx, trim(op), trim(mode));
@@ -772,6 +779,12 @@ impl<V: Visitor> Parser<V> {
             self.unrecognised();
             return;
         };
+        if self.cur.has_op && self.seen.paren_op_header && !grammar::is_mode(op.mode) {
+            // Inside an op block of a dump whose ops are `OP (mode):` headers (Android 9+), an OEM line such as
+            // `Extra: vendor` is no op: taken for one, it would take the events below it from their op.
+            self.unrecognised();
+            return;
+        }
         if self.drop_incomplete(op.complete) {
             return;
         }

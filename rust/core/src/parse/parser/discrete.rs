@@ -23,16 +23,19 @@ pub(super) struct TableColumns {
     pub(super) duration: Option<usize>,
     pub(super) access_count: Option<usize>,
     pub(super) reject_count: Option<usize>,
+    /// How many columns the header names: a row with fewer was cut.
+    columns: usize,
 }
 
 impl<V: Visitor> Parser<V> {
     pub(super) fn discrete_line(&mut self, t: &str) {
+        // OEM words after the name (`Uid: 10123 (x)`) are left out, as in the op state.
         if let Some(rest) = t.strip_prefix("Uid:") {
-            self.sec.set_uid(trim(rest));
+            self.sec.set_uid(first_word(rest));
             return;
         }
         if let Some(rest) = t.strip_prefix("Package:") {
-            self.sec.set_package(trim(rest));
+            self.sec.set_package(first_word(rest));
             return;
         }
         if let Some(rest) = t.strip_prefix("Attribution:") {
@@ -123,6 +126,15 @@ impl<V: Visitor> Parser<V> {
         for (slot, f) in fields.iter_mut().zip(t.split('|')) {
             *slot = trim(f);
         }
+        // A row with fewer fields than its header, or a time that is neither a local time nor an instant, was cut.
+        let time = cols.time.and_then(|i| fields.get(i)).copied().unwrap_or_default();
+        let time_readable = cols.time.is_none()
+            || LocalTime::parse(time.as_bytes()).is_some_and(|(_, used)| used == time.len())
+            || time.parse::<i64>().is_ok();
+        if t.split('|').count() < cols.columns || !time_readable {
+            self.unrecognised();
+            return;
+        }
         if cols.access_count.is_some() {
             self.history_row(&cols, &fields);
         } else {
@@ -162,7 +174,7 @@ impl<V: Visitor> Parser<V> {
 }
 
 pub(super) fn table_columns(header: &str) -> TableColumns {
-    let mut cols = TableColumns::default();
+    let mut cols = TableColumns { columns: header.split('|').count(), ..TableColumns::default() };
     for (i, name) in header.split('|').enumerate() {
         let slot = match trim(name) {
             "UID" => &mut cols.uid,
@@ -189,4 +201,10 @@ fn number_after(s: &str, key: &str) -> Option<i64> {
     let p = s.find(key)?;
     let digits: &str = s[p + key.len()..].split(|c: char| !(c.is_ascii_digit() || c == '-')).next()?;
     digits.parse().ok()
+}
+
+/// The first blank-separated word of `s`.
+fn first_word(s: &str) -> &str {
+    let s = trim(s);
+    &s[..grammar::pos_ws(s)]
 }

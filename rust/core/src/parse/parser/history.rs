@@ -44,12 +44,13 @@ impl<V: Visitor> Parser<V> {
                 }
             }
         }
-        if let Some(uid) = t.strip_prefix("Uid ").and_then(|r| r.strip_suffix(':')) {
-            self.sec.set_uid(trim(uid));
+        // OEM words after the name (`Uid u0a123 (extra):`) are left out, as in the op state.
+        if let Some(uid) = t.strip_prefix("Uid ").filter(|r| r.ends_with(':')).and_then(super::header_name) {
+            self.sec.set_uid(uid);
             return;
         }
-        if let Some(pkg) = t.strip_prefix("Package ").and_then(|r| r.strip_suffix(':')) {
-            self.sec.set_package(trim(pkg));
+        if let Some(pkg) = t.strip_prefix("Package ").filter(|r| r.ends_with(':')).and_then(super::header_name) {
+            self.sec.set_package(pkg);
             return;
         }
         if t.starts_with('[') {
@@ -101,14 +102,25 @@ impl<V: Visitor> Parser<V> {
             reject_count: 0,
             duration_ms: 0,
         };
+        // At least one count, each readable: a key alone (`[top-s]`) or `access=` is a line cut short.
+        let mut counts = 0;
         for part in rest.split(',') {
             let Some((k, v)) = part.split_once('=') else { continue };
-            match trim(k) {
-                "access" => entry.access_count = trim(v).parse().unwrap_or(0),
-                "reject" => entry.reject_count = trim(v).parse().unwrap_or(0),
-                "duration" => entry.duration_ms = grammar::parse_full_duration(v).unwrap_or(0),
-                _ => {}
+            let read = match trim(k) {
+                "access" => trim(v).parse().map(|n| entry.access_count = n).is_ok(),
+                "reject" => trim(v).parse().map(|n| entry.reject_count = n).is_ok(),
+                "duration" => grammar::parse_full_duration(v).map(|d| entry.duration_ms = d).is_some(),
+                _ => continue,
+            };
+            if !read {
+                self.unrecognised();
+                return;
             }
+            counts += 1;
+        }
+        if counts == 0 {
+            self.unrecognised();
+            return;
         }
         if !self.window_announced {
             self.window_announced = true;
