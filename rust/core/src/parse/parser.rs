@@ -390,10 +390,7 @@ impl<V: Visitor> Parser<V> {
     #[inline(always)]
     fn feed_trimmed(&mut self, mut t: &str, terminated: bool, pre: Option<&PreEvent>, text: &str) {
         if self.summary.lines == 1 {
-            // A BOM comes before the indentation: trim again after it.
-            if let Some(rest) = t.strip_prefix('\u{feff}') {
-                t = trim(rest);
-            }
+            t = without_bom(t);
         }
         if t.is_empty() {
             return;
@@ -713,8 +710,10 @@ impl<V: Visitor> Parser<V> {
     /// line: `key=value` properties, Android 9 continuation lines, or nothing we know.
     fn value_line(&mut self, t: &str) {
         if let Some((key, value)) = grammar::split_at_byte(t, b'=') {
-            // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line.
-            if let Some(e) = grammar::parse_state_times(t) {
+            // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line. Its value starts
+            // with a date's digit; a uid property's (`state=cch`), on every uid, never needs the attempt.
+            let dated = || trim(value).as_bytes().first().is_some_and(u8::is_ascii_digit);
+            if let Some(e) = dated().then(|| grammar::parse_state_times(t)).flatten() {
                 match self.pie_kind {
                     Some(kind) => {
                         if !self.drop_incomplete(e.times.complete) {
@@ -1066,6 +1065,12 @@ impl<V: Visitor> Parser<V> {
     fn seen_any_appops(&self) -> bool {
         self.seen.dumpsys_header || self.seen.uid_header || self.seen.discrete || self.seen.history
     }
+}
+
+/// The first line without its BOM, which comes before the indentation: trimmed again after it. Out of the line loops.
+#[cold]
+fn without_bom(t: &str) -> &str {
+    t.strip_prefix('\u{feff}').map_or(t, trim)
 }
 
 /// Whether a trimmed line is read as a `Uid X:` header both in the op state (by `main_line`) and after the
