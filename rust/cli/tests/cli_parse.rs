@@ -221,6 +221,10 @@ fn errors_are_clear_and_exit_1() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown time zone"));
     let out = opsight().args(["parse"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+    // Standard input twice would read it once and then nothing, without saying so.
+    let out = opsight().args(["parse", "-", "-"]).stdin(Stdio::null()).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("can be read only once"));
 }
 
 #[test]

@@ -50,6 +50,9 @@ struct FileResult {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let capture = crate::time_args::capture_context(args.zone.as_deref(), args.captured_at.as_deref())?;
+    if args.files.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        anyhow::bail!("standard input (`-`) can be read only once");
+    }
     // A file that cannot be read is reported and skipped: the others are still parsed, and the exit code says so.
     let mut unread = 0;
     let mut skip = |err: anyhow::Error| {
@@ -95,6 +98,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 fn summarize(path: &PathBuf) -> anyhow::Result<(ParseSummary, Tally)> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     if is_regular_file(path)? {
+        // Opened here first so that a file that cannot be opened says so as with --json (`parse_file` opens it again).
+        File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let (tally, summary) =
             parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", path.display()))?;
         return Ok((summary, tally));
