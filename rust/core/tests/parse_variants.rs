@@ -498,6 +498,10 @@ fn an_excerpt_that_starts_inside_a_uid_block_keeps_its_properties_and_modes() {
     assert_eq!(modes, [("COARSE_LOCATION", "ignore"), ("LEGACY_STORAGE", "allow")]);
     assert_eq!(uid.packages.len(), 1);
     assert_eq!(uid.packages[0].package.as_deref(), Some("com.facebook.katana"));
+    // Any `key=value` text is no evidence of a uid: only the keys AOSP prints there are kept without a `Uid` line.
+    let text = snapshot(b"foo=bar\nhello=world\n");
+    assert!(text.uids.is_empty());
+    assert_eq!(text.summary.unrecognised_lines, 2);
     // Up to Android 8.1 an op line has this form with a number for its mode: still an op.
     let legacy = snapshot(b"VIBRATE: mode=0\n");
     assert!(legacy.uids[0].modes.is_empty());

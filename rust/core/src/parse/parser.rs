@@ -856,9 +856,9 @@ impl<V: Visitor> Parser<V> {
             self.seen.capability = true;
         }
         // A uid's properties come before its packages. An excerpt that starts inside a uid block has them with no
-        // `Uid` header: kept for a uid not named, when the key is a plain identifier as AOSP's are.
-        let uid_level =
-            !self.cur.has_package && (self.cur.has_uid || key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
+        // `Uid` header: kept for a uid not named when the key is one AOSP prints there (any `key=value` text is not
+        // evidence of a uid).
+        let uid_level = !self.cur.has_package && (self.cur.has_uid || UID_PROPERTIES.contains(&key));
         if uid_level {
             let ctx = self.cur.ctx();
             self.visitor.uid_prop(&ctx, key, value);
@@ -1066,6 +1066,20 @@ impl<V: Visitor> Parser<V> {
         self.seen.dumpsys_header || self.seen.uid_header || self.seen.discrete || self.seen.history
     }
 }
+
+/// The keys AOSP prints under a uid, before its packages (Android 9–16: `AppOpsService` and
+/// `AppOpsUidStateTrackerImpl.dumpUidState`).
+const UID_PROPERTIES: [&str; 9] = [
+    "state",
+    "pendingState",
+    "pendingStateCommitTime",
+    "capability",
+    "pendingCapability",
+    "appWidgetVisible",
+    "pendingAppWidgetVisible",
+    "startNesting",
+    "hasForegroundWatchers",
+];
 
 /// The first line without its BOM, which comes before the indentation: trimmed again after it. Out of the line loops.
 #[cold]

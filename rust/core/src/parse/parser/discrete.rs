@@ -122,7 +122,7 @@ impl<V: Visitor> Parser<V> {
 
     /// A row of a `UID|…` table: a discrete access, or with access counts a history entry.
     pub(super) fn table_row(&mut self, cols: TableColumns, t: &str) {
-        let mut fields: [&str; 16] = [""; 16];
+        let mut fields: [&str; 32] = [""; 32];
         for (slot, f) in fields.iter_mut().zip(t.split('|')) {
             *slot = trim(f);
         }

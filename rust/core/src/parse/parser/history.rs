@@ -169,7 +169,11 @@ impl<V: Visitor> Parser<V> {
             self.unrecognised();
             return;
         };
-        let count = |i| get(i).and_then(|v| v.parse::<u64>().ok());
+        // A column the header does not name counts 0; one it names must be read.
+        let count = |i: Option<usize>| match i {
+            Some(_) => get(i).and_then(|v| v.parse::<u64>().ok()),
+            None => Some(0),
+        };
         let (Some(access_count), Some(reject_count)) = (count(cols.access_count), count(cols.reject_count)) else {
             self.unrecognised();
             return;
@@ -178,7 +182,7 @@ impl<V: Visitor> Parser<V> {
         let window = HistoryWindowRef {
             begin_local: begin,
             begin_relative_ms: None,
-            end_local: begin.zip(self.buckets.table_ms).map(|(b, ms)| LocalTime(b.0 + ms)),
+            end_local: begin.zip(self.buckets.table_ms).and_then(|(b, ms)| b.0.checked_add(ms).map(LocalTime)),
             end_relative_ms: None,
         };
         let entry = HistoryEntryRef {
