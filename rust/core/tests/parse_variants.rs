@@ -694,3 +694,16 @@ fn a_plain_dumpsys_of_every_service_is_read_from_its_appops_section_only() {
     assert_eq!(snap.summary.unrecognised_lines, 0);
     assert_eq!(snap.uids.iter().map(|u| u.uid.as_deref()).collect::<Vec<_>>(), [Some("u0a1")]);
 }
+
+#[test]
+fn an_attribution_block_outside_any_op_is_no_evidence() {
+    // Written by hand: any text whose line ends with `=[` (random bytes found it in 20 MB) was taken for an Android 11+
+    // attribution block, and the input labelled `dumpsys_attributed`. Outside an op it is counted, not believed.
+    let snap = snapshot(b"\x8f\x02 noise=[\n  ]\n");
+    assert_eq!(snap.summary.dialect, Dialect::Unknown);
+    assert_eq!(snap.summary.unrecognised_lines, 2);
+    // Inside an op it is the usual block.
+    let op = snapshot(b"  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2022-01-01 00:00:00.000 (-1s0ms)\n        ]\n");
+    assert_eq!(op.summary.dialect, Dialect::DumpsysAttributed);
+    assert_eq!(op.summary.unrecognised_lines, 0);
+}

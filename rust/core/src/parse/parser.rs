@@ -616,6 +616,12 @@ impl<V: Visitor> Parser<V> {
                 self.unrecognised();
             }
         } else if let Some(tag) = t.strip_suffix("=[") {
+            if !self.cur.has_op {
+                // Attribution blocks are inside ops: outside one (an excerpt that starts inside the block, or any
+                // text that ends with `=[`) it is no evidence of the Android 11+ dialect, and its events have no op.
+                self.unrecognised();
+                return;
+            }
             self.seen.attribution = true;
             self.attr_open = true;
             let tag = trim(tag);
