@@ -10,17 +10,17 @@ use crate::time::LocalTime;
 /// per row, or (with `ACCESS_COUNTS`) the newest history's counts per bucket.
 #[derive(Default, Clone, Copy)]
 pub(super) struct TableColumns {
-    pub(super) uid: Option<usize>,
-    pub(super) package: Option<usize>,
+    uid: Option<usize>,
+    package: Option<usize>,
     device: Option<usize>,
-    pub(super) op: Option<usize>,
-    pub(super) tag: Option<usize>,
-    pub(super) state: Option<usize>,
-    pub(super) flags: Option<usize>,
+    op: Option<usize>,
+    tag: Option<usize>,
+    state: Option<usize>,
+    flags: Option<usize>,
     attr_flags: Option<usize>,
     chain: Option<usize>,
-    pub(super) time: Option<usize>,
-    pub(super) duration: Option<usize>,
+    time: Option<usize>,
+    duration: Option<usize>,
     pub(super) access_count: Option<usize>,
     pub(super) reject_count: Option<usize>,
     /// How many columns the header names: a row with fewer was cut.
@@ -127,43 +127,30 @@ impl<V: Visitor> Parser<V> {
             *slot = trim(f);
         }
         // A row with fewer fields than its header, or a time that is neither a local time nor an instant, was cut.
-        let time = cols.time.and_then(|i| fields.get(i)).copied().unwrap_or_default();
-        let time_readable = cols.time.is_none()
-            || LocalTime::parse(time.as_bytes()).is_some_and(|(_, used)| used == time.len())
-            || time.parse::<i64>().is_ok();
-        if t.split('|').count() < cols.columns || !time_readable {
+        let key = (t.split('|').count() >= cols.columns).then(|| row_key(&cols, &fields)).flatten();
+        let Some(key) = key else {
             self.unrecognised();
             return;
-        }
+        };
         if cols.access_count.is_some() {
-            self.history_row(&cols, &fields);
+            self.history_row(&cols, &fields, &key);
         } else {
-            self.discrete_row(&cols, &fields);
+            self.discrete_row(&cols, &fields, &key);
         }
     }
 
-    fn discrete_row(&mut self, cols: &TableColumns, fields: &[&str]) {
-        let get = |i: Option<usize>| i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty());
-        let Some(op) = get(cols.op).filter(|op| grammar::is_op_name(op)) else {
-            self.unrecognised();
-            return;
-        };
-        let time_text = get(cols.time).unwrap_or("");
-        let (time_local, time_utc_ms) = match LocalTime::parse(time_text.as_bytes()) {
-            Some((t, _)) => (Some(t), None),
-            // A bare integer is an epoch-millisecond instant (UTC), not a wall-clock time.
-            None => (None, time_text.parse::<i64>().ok()),
-        };
+    fn discrete_row(&mut self, cols: &TableColumns, fields: &[&str], key: &RowKey<'_>) {
+        let get = |i| field(fields, i);
         let access = DiscreteRef {
-            uid: get(cols.uid),
-            package: get(cols.package).and_then(grammar::null_to_none),
-            op,
-            attribution_tag: get(cols.tag).and_then(grammar::null_to_none),
-            uid_state: get(cols.state),
-            flags: get(cols.flags).unwrap_or(""),
-            time_local,
-            time_utc_ms,
-            duration_ms: get(cols.duration).and_then(|d| d.parse().ok()).filter(|d: &i64| *d >= 0),
+            uid: key.uid,
+            package: key.package,
+            op: key.op,
+            attribution_tag: key.attribution_tag,
+            uid_state: key.uid_state,
+            flags: key.flags,
+            time_local: key.time_local,
+            time_utc_ms: key.time_utc_ms,
+            duration_ms: key.duration_ms,
             proxy: None,
             device_id: get(cols.device),
             attribution_flags: get(cols.attr_flags).and_then(|v| v.parse().ok()),
@@ -171,6 +158,53 @@ impl<V: Visitor> Parser<V> {
         };
         self.visitor.discrete(&access);
     }
+}
+
+/// What every row of a `UID|…` table says, discrete access or history counts: whose access, of which op, in which
+/// uid state and flags, when, and for how long (`None` for -1).
+pub(super) struct RowKey<'a> {
+    pub(super) uid: Option<&'a str>,
+    pub(super) package: Option<&'a str>,
+    pub(super) op: &'a str,
+    pub(super) attribution_tag: Option<&'a str>,
+    pub(super) uid_state: Option<&'a str>,
+    pub(super) flags: &'a str,
+    pub(super) time_local: Option<LocalTime>,
+    /// A bare integer time: an epoch-millisecond instant (UTC), not a wall-clock time.
+    time_utc_ms: Option<i64>,
+    pub(super) duration_ms: Option<i64>,
+}
+
+/// The field of column `i`, when the header names it and the row fills it.
+pub(super) fn field<'a>(fields: &[&'a str], i: Option<usize>) -> Option<&'a str> {
+    i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty())
+}
+
+/// The [`RowKey`] of a row; `None` when its op is no op name or its time (when the header names one) is unreadable.
+fn row_key<'a>(cols: &TableColumns, fields: &[&'a str]) -> Option<RowKey<'a>> {
+    let get = |i| field(fields, i);
+    let op = get(cols.op).filter(|op| grammar::is_op_name(op))?;
+    let (time_local, time_utc_ms) = match cols.time {
+        None => (None, None),
+        Some(_) => {
+            let time = get(cols.time)?;
+            match LocalTime::parse(time.as_bytes()) {
+                Some((t, used)) if used == time.len() => (Some(t), None),
+                _ => (None, Some(time.parse::<i64>().ok()?)),
+            }
+        }
+    };
+    Some(RowKey {
+        uid: get(cols.uid),
+        package: get(cols.package).and_then(grammar::null_to_none),
+        op,
+        attribution_tag: get(cols.tag).and_then(grammar::null_to_none),
+        uid_state: get(cols.state),
+        flags: get(cols.flags).unwrap_or(""),
+        time_local,
+        time_utc_ms,
+        duration_ms: get(cols.duration).and_then(|d| d.parse().ok()).filter(|d: &i64| *d >= 0),
+    })
 }
 
 pub(super) fn table_columns(header: &str) -> TableColumns {

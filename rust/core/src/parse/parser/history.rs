@@ -1,6 +1,6 @@
 //! The history section (`--history`, `AppOps Historical Service State:`): windows and their per-key aggregates.
 
-use super::discrete::{table_columns, TableColumns};
+use super::discrete::{field, table_columns, RowKey, TableColumns};
 use super::Parser;
 use crate::model::{HistoryEntryRef, HistoryWindowRef, Visitor};
 use crate::parse::grammar::{self, trim};
@@ -163,22 +163,17 @@ impl<V: Visitor> Parser<V> {
 
     /// A row of the newest history's table (`UID|PACKAGE_NAME|…|ACCESS_TIME|ACCESS_COUNTS|REJECT_COUNTS|DURATION|…`):
     /// the counts of one key in one bucket, which starts at `ACCESS_TIME`.
-    pub(super) fn history_row(&mut self, cols: &TableColumns, fields: &[&str]) {
-        let get = |i: Option<usize>| i.and_then(|i| fields.get(i).copied()).filter(|s| !s.is_empty());
-        let Some(op) = get(cols.op).filter(|op| grammar::is_op_name(op)) else {
-            self.unrecognised();
-            return;
-        };
+    pub(super) fn history_row(&mut self, cols: &TableColumns, fields: &[&str], key: &RowKey<'_>) {
         // A column the header does not name counts 0; one it names must be read.
         let count = |i: Option<usize>| match i {
-            Some(_) => get(i).and_then(|v| v.parse::<u64>().ok()),
+            Some(_) => field(fields, i).and_then(|v| v.parse::<u64>().ok()),
             None => Some(0),
         };
         let (Some(access_count), Some(reject_count)) = (count(cols.access_count), count(cols.reject_count)) else {
             self.unrecognised();
             return;
         };
-        let begin = get(cols.time).and_then(|t| LocalTime::parse(t.as_bytes())).map(|(t, _)| t);
+        let begin = key.time_local;
         let window = HistoryWindowRef {
             begin_local: begin,
             begin_relative_ms: None,
@@ -187,15 +182,15 @@ impl<V: Visitor> Parser<V> {
         };
         let entry = HistoryEntryRef {
             window,
-            uid: get(cols.uid),
-            package: get(cols.package).and_then(grammar::null_to_none),
-            op,
-            attribution_tag: get(cols.tag).and_then(grammar::null_to_none),
-            uid_state: get(cols.state),
-            flags: get(cols.flags).unwrap_or(""),
+            uid: key.uid,
+            package: key.package,
+            op: key.op,
+            attribution_tag: key.attribution_tag,
+            uid_state: key.uid_state,
+            flags: key.flags,
             access_count,
             reject_count,
-            duration_ms: get(cols.duration).and_then(|d| d.parse().ok()).filter(|d: &i64| *d >= 0).unwrap_or(0),
+            duration_ms: key.duration_ms.unwrap_or(0),
         };
         if self.window != window || !self.window_announced {
             self.window = window;
