@@ -707,3 +707,17 @@ fn an_attribution_block_outside_any_op_is_no_evidence() {
     assert_eq!(op.summary.dialect, Dialect::DumpsysAttributed);
     assert_eq!(op.summary.unrecognised_lines, 0);
 }
+
+#[test]
+fn a_uid_block_reads_the_same_whatever_came_before_it() {
+    // Written by hand: whether a `Name: value` line is an op depends on the op it follows (one opened by an
+    // `OP (mode):` header has no op lines under it), not on what the input showed earlier, so that a file parsed in
+    // parts from its `Uid` lines reads as in one go (the parts test found a mix where it did not).
+    let legacy = "  Uid u0a2:\n    Package com.y:\n      VIBRATE: mode=0; time=+1s0ms ago\n      Extra: vendor\n";
+    let header = "  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          Access: [top-s] 2022-01-01 00:00:00.000 (-1s0ms)\n";
+    let alone = snapshot(legacy.as_bytes());
+    let after = snapshot(format!("{header}{legacy}").as_bytes());
+    assert_eq!(after.uids[1], alone.uids[0]);
+    assert_eq!(after.summary.unrecognised_lines, alone.summary.unrecognised_lines);
+    assert_eq!(alone.uids[0].packages[0].ops[0].op, "VIBRATE");
+}

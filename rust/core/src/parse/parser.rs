@@ -182,6 +182,8 @@ struct Cursor {
     has_package: bool,
     op: String,
     has_op: bool,
+    /// The op was opened by an `OP (mode):` header, under which no `OP: mode` op line comes.
+    header_op: bool,
     tag: String,
     has_tag: bool,
 }
@@ -449,8 +451,7 @@ impl<V: Visitor> Parser<V> {
     fn paren_line(&mut self, t: &str) {
         // The usual header first: its name of capitals, digits and `_` cannot start the lines ruled out below.
         if let Some(header) = grammar::usual_op_header(t) {
-            self.seen.paren_op_header = true;
-            self.start_op(&header);
+            self.start_header_op(&header);
             return;
         }
         // What `main_line` would reach after ruling out the lines that start with these words (and with
@@ -458,8 +459,7 @@ impl<V: Visitor> Parser<V> {
         if !(t.starts_with("Running start at:") || t.starts_with("Package ")) {
             // The usual form was tried above.
             if let Some(header) = grammar::general_op_header(t) {
-                self.seen.paren_op_header = true;
-                self.start_op(&header);
+                self.start_header_op(&header);
                 return;
             }
         }
@@ -696,8 +696,7 @@ impl<V: Visitor> Parser<V> {
         // Op names start with a capital or `_` (`Unknown(N)` too); property lines never do.
         if matches!(b, b'A'..=b'Z' | b'_') && grammar::pos(t, b'(').is_some() {
             if let Some(header) = grammar::parse_op_header(t) {
-                self.seen.paren_op_header = true;
-                self.start_op(&header);
+                self.start_header_op(&header);
                 return;
             }
         }
@@ -742,8 +741,16 @@ impl<V: Visitor> Parser<V> {
         }
     }
 
+    /// An op opened by an `OP (mode):` header (Android 9+).
+    fn start_header_op(&mut self, header: &OpRef<'_>) {
+        self.seen.paren_op_header = true;
+        self.start_op(header);
+        self.cur.header_op = true;
+    }
+
     fn start_op(&mut self, header: &OpRef<'_>) {
         self.cur.has_op = true;
+        self.cur.header_op = false;
         self.cur.op.clear();
         self.cur.op.push_str(header.op);
         self.cur.has_tag = false;
@@ -784,9 +791,10 @@ impl<V: Visitor> Parser<V> {
             self.unrecognised();
             return;
         };
-        if self.cur.has_op && self.seen.paren_op_header && !grammar::is_mode(op.mode) {
-            // Inside an op block of a dump whose ops are `OP (mode):` headers (Android 9+), an OEM line such as
-            // `Extra: vendor` is no op: taken for one, it would take the events below it from their op.
+        if self.cur.has_op && self.cur.header_op && !grammar::is_mode(op.mode) {
+            // Inside an op block opened by an `OP (mode):` header (Android 9+), an OEM line such as `Extra: vendor` is
+            // no op: taken for one, it would take the events below it from their op. (The op's own header decides,
+            // not what the dump showed before: a part of a file parsed alone must read the line the same way.)
             self.unrecognised();
             return;
         }
