@@ -888,16 +888,18 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
 /// A mode as AOSP prints it: a `modeToName` word, or a number (`mode=5`, or bare).
 pub fn is_mode(m: &str) -> bool {
     let number = m.strip_prefix("mode=").unwrap_or(m);
-    matches!(m, "allow" | "ignore" | "deny" | "default" | "foreground")
-        || (!number.is_empty() && number.bytes().all(|c| c.is_ascii_digit()))
+    MODE_NAMES.contains(&m) || (!number.is_empty() && number.bytes().all(|c| c.is_ascii_digit()))
 }
+
+/// `AppOpsManager.modeToName`'s words.
+const MODE_NAMES: [&str; 5] = ["allow", "ignore", "deny", "default", "foreground"];
 
 /// For the last line of a cut input: whether it ends where a complete line of any known form could end. A number at
 /// the end could have been cut (`uid=1` of `uid=10070`, `+1m3` of `+1m37s899ms`), except where its width is fixed: the
 /// time of a discrete access without a duration (`Access [top-s] at 2022-06-01 09:00:00.000`), a mode printed as a
 /// number (AOSP's are one digit), and `0`, with which no longer number starts.
 pub fn looks_complete(t: &str) -> bool {
-    const ENDINGS: [&str; 11] = [")", "]", ":", "ms", " ago", "=[", "allow", "ignore", "deny", "default", "foreground"];
+    const ENDINGS: [&str; 6] = [")", "]", ":", "ms", " ago", "=["];
     let b = t.as_bytes();
     let mode_digit = matches!(b, [.., b'm', b'o', b'd', b'e', b'=', d] if d.is_ascii_digit());
     // ` at YYYY-MM-DD HH:MM:SS.mmm`: a discrete access with no duration. (A keyed event's time is always followed by
@@ -905,7 +907,7 @@ pub fn looks_complete(t: &str) -> bool {
     let time = b.len() >= 27
         && b[b.len() - 27..].starts_with(b" at ")
         && LocalTime::parse(&b[b.len() - 23..]).is_some_and(|(_, used)| used == 23);
-    ENDINGS.iter().any(|e| t.ends_with(e)) || t == "0" || t.ends_with("=0") || mode_digit || time
+    ENDINGS.iter().chain(&MODE_NAMES).any(|e| t.ends_with(e)) || t == "0" || t.ends_with("=0") || mode_digit || time
 }
 
 #[cfg(test)]

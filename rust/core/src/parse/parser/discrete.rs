@@ -46,15 +46,8 @@ impl<V: Visitor> Parser<V> {
             self.discrete_access(rest);
             return;
         }
-        if t.starts_with("UID|") {
-            self.columns = Some(table_columns(t));
+        if self.table_line(t) {
             return;
-        }
-        if let Some(cols) = self.columns {
-            if t.contains('|') {
-                self.table_row(cols, t);
-                return;
-            }
         }
         if t.starts_with("Largest chain id") {
             return;
@@ -120,8 +113,24 @@ impl<V: Visitor> Parser<V> {
         self.visitor.discrete(&access);
     }
 
+    /// A `UID|…` table's header (its columns are kept) or one of its rows, in the discrete or the history section.
+    /// Returns whether `t` was one.
+    pub(super) fn table_line(&mut self, t: &str) -> bool {
+        if t.starts_with("UID|") {
+            self.columns = Some(table_columns(t));
+            return true;
+        }
+        match self.columns {
+            Some(cols) if t.contains('|') => {
+                self.table_row(cols, t);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// A row of a `UID|…` table: a discrete access, or with access counts a history entry.
-    pub(super) fn table_row(&mut self, cols: TableColumns, t: &str) {
+    fn table_row(&mut self, cols: TableColumns, t: &str) {
         let mut fields: [&str; 32] = [""; 32];
         for (slot, f) in fields.iter_mut().zip(t.split('|')) {
             *slot = trim(f);
@@ -207,7 +216,7 @@ fn row_key<'a>(cols: &TableColumns, fields: &[&'a str]) -> Option<RowKey<'a>> {
     })
 }
 
-pub(super) fn table_columns(header: &str) -> TableColumns {
+fn table_columns(header: &str) -> TableColumns {
     let mut cols = TableColumns { columns: header.split('|').count(), ..TableColumns::default() };
     for (i, name) in header.split('|').enumerate() {
         let slot = match trim(name) {

@@ -1,6 +1,6 @@
 //! The history section (`--history`, `AppOps Historical Service State:`): windows and their per-key aggregates.
 
-use super::discrete::{field, table_columns, RowKey, TableColumns};
+use super::discrete::{field, RowKey, TableColumns};
 use super::Parser;
 use crate::model::{HistoryEntryRef, HistoryWindowRef, Visitor};
 use crate::parse::grammar::{self, trim};
@@ -148,17 +148,7 @@ impl<V: Visitor> Parser<V> {
             self.columns = None;
             return true;
         }
-        if t.starts_with("UID|") {
-            self.columns = Some(table_columns(t));
-            return true;
-        }
-        match self.columns {
-            Some(cols) if t.contains('|') => {
-                self.table_row(cols, t);
-                true
-            }
-            _ => false,
-        }
+        self.table_line(t)
     }
 
     /// A row of the newest history's table (`UID|PACKAGE_NAME|…|ACCESS_TIME|ACCESS_COUNTS|REJECT_COUNTS|DURATION|…`):
