@@ -29,8 +29,8 @@ pub fn open(path: &Path, need: Need) -> anyhow::Result<Store> {
         eprintln!(
             "opsight: {} was damaged or not an Opsight database: it was moved aside to {} (nothing was deleted) and a \
              new, empty database was started",
-            path.display(),
-            path.with_file_name(name).display()
+            crate::out::path(path),
+            crate::out::path(&path.with_file_name(name))
         );
     }
     Ok(store)

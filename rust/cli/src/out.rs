@@ -1,6 +1,8 @@
 //! Terminal output: JSON documents and plain text, never colour or progress when not on a terminal.
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -69,6 +71,29 @@ pub fn duration(ms: i64) -> String {
 /// stays one line.
 pub fn cell(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+/// Text for a terminal that may hold anything (a file name, an error naming one): control characters are shown
+/// escaped (`\u{1b}`, `\n`), so that a name cannot move the cursor, recolour the terminal or fake a line of output.
+/// Unlike [`cell`], nothing is lost: the name can still be told from another.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// A path as [`printable`] text (names that are not UTF-8 show U+FFFD, as `Path::display` does).
+pub fn path(p: &Path) -> String {
+    printable(&p.display().to_string()).into_owned()
 }
 
 /// `yes`/`no`.

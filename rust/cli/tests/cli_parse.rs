@@ -282,3 +282,27 @@ fn an_unreadable_file_is_reported_and_the_others_still_parsed() {
     assert!(files[0]["file"].as_str().expect("name").ends_with("samsung_a10.txt"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A file name is shown, never obeyed: its control characters (an escape sequence that would recolour the terminal
+/// or clear it, a newline that would fake a line of the summary) are printed escaped, in the summary and in errors.
+#[test]
+fn control_characters_in_file_names_are_shown_escaped() {
+    let dir = std::env::temp_dir().join(format!("opsight-parse-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let named = dir.join("dump\u{1b}[2J\nformat:          dumpsys_q.txt");
+    std::fs::copy(fixture(A10), &named).expect("copy");
+    let missing = dir.join("gone\u{1b}]0;title\u{7}.txt");
+
+    let out = opsight().arg("parse").arg(&named).arg(&missing).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let (text, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!text.contains('\u{1b}') && !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{text}{stderr}");
+    assert!(text.contains("dump\\u{1b}[2J\\nformat:          dumpsys_q.txt\n"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("  format:")).count(), 1, "one file, one format line: {text}");
+    assert!(stderr.contains("cannot open") && stderr.contains("gone\\u{1b}]0;title\\u{7}.txt"), "{stderr}");
+    // JSON escapes them itself: the name is kept exactly.
+    let out = opsight().args(["parse", "--json"]).arg(&named).output().expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["files"][0]["file"].as_str(), Some(named.to_str().expect("utf-8 name")));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -176,7 +176,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         inventory.report.new_packages,
         inventory.report.permissions
     )?;
-    writeln!(w, "Stored in {}. Next: opsight findings --db {}", args.db.display(), args.db.display())?;
+    writeln!(w, "Stored in {}. Next: opsight findings --db {}", out::path(&args.db), out::path(&args.db))?;
     w.flush()?;
     Ok(Exit::Success)
 }

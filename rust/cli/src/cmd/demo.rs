@@ -175,7 +175,7 @@ fn write_human(
             "Opsight 演示：{} 份真实采集 + 一部手机一周的合成数据（{} 份 dump，{} 条访问记录，{} 个应用）。",
             built.samples, built.dumps, built.events, counts.apps
         )?;
-        writeln!(w, "数据库：{}", db.display())?;
+        writeln!(w, "数据库：{}", out::path(db))?;
         writeln!(w, "\n关注度最高的 {} 个应用：", top.len())?;
     } else {
         writeln!(
@@ -183,7 +183,7 @@ fn write_human(
             "Opsight demo: {} real captures and a synthetic week of a phone ({} dumps, {} access events, {} apps).",
             built.samples, built.dumps, built.events, counts.apps
         )?;
-        writeln!(w, "Database: {}", db.display())?;
+        writeln!(w, "Database: {}", out::path(db))?;
         writeln!(w, "\nTop {} apps by concern:", top.len())?;
     }
     for app in top {
@@ -211,11 +211,11 @@ fn write_human(
             counts.findings, counts.apps_with_findings
         )?;
     }
-    writeln!(w, "{}", report.display())?;
+    writeln!(w, "{}", out::path(report))?;
     if zh {
-        writeln!(w, "\n继续查看：opsight findings --db {} --lang zh-CN", db.display())?;
+        writeln!(w, "\n继续查看：opsight findings --db {} --lang zh-CN", out::path(db))?;
     } else {
-        writeln!(w, "\nExplore further: opsight findings --db {}", db.display())?;
+        writeln!(w, "\nExplore further: opsight findings --db {}", out::path(db))?;
     }
     Ok(())
 }

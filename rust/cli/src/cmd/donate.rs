@@ -88,7 +88,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let preview = store.donation_preview(&manifest_json)?;
     let excluded = Excluded::new(&preview, &exclusions);
     for package in &excluded.unknown_packages {
-        eprintln!("opsight: {} names {package}, which has no row in this donation", exclusion_name(&args));
+        eprintln!(
+            "opsight: {} names {}, which has no row in this donation",
+            exclusion_name(&args),
+            out::printable(package)
+        );
     }
     match &args.out {
         None => {
@@ -96,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 eprintln!(
                     "opsight: {} names rows this preview does not have: {}",
                     exclusion_name(&args),
-                    excluded.unknown_rows.join(", ")
+                    out::printable(&excluded.unknown_rows.join(", "))
                 );
             }
             if args.json {
@@ -118,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     "{} names rows this donation does not have ({}): run --preview again and use its row ids; \
                      nothing was written",
                     exclusion_name(&args),
-                    excluded.unknown_rows.join(", ")
+                    out::printable(&excluded.unknown_rows.join(", "))
                 );
             }
             let mut bytes = store.export_donation(&manifest_json, &exclusions_json)?;
@@ -152,7 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 }
 
 fn exclusion_name(args: &Args) -> String {
-    args.exclude.as_ref().map_or_else(|| "the exclusions".to_owned(), |p| p.display().to_string())
+    args.exclude.as_ref().map_or_else(|| "the exclusions".to_owned(), |p| out::path(p))
 }
 
 /// Which preview rows the exclusions remove, and the names they give that match nothing.
@@ -361,7 +365,7 @@ fn write_preview(
 }
 
 fn write_export(w: &mut impl Write, m: &StudyManifest, d: &ExportDocument, path: &Path) -> io::Result<()> {
-    writeln!(w, "Wrote {}: {} row(s) for study {} ({})", path.display(), d.rows, m.study_id, out::cell(&m.title))?;
+    writeln!(w, "Wrote {}: {} row(s) for study {} ({})", out::path(path), d.rows, m.study_id, out::cell(&m.title))?;
     if d.suppressed_groups > 0 {
         writeln!(
             w,
@@ -386,7 +390,7 @@ fn write_export(w: &mut impl Write, m: &StudyManifest, d: &ExportDocument, path:
         out::cell(&m.researcher),
         out::cell(&m.contact)
     )?;
-    writeln!(w, "Nothing has been sent: share {} with the researcher yourself.", path.display())?;
+    writeln!(w, "Nothing has been sent: share {} with the researcher yourself.", out::path(path))?;
     Ok(())
 }
 

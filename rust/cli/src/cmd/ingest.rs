@@ -105,14 +105,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             eprintln!(
                 "opsight: {} prints only relative times; they were dated from now (give --captured-at if the dump was \
                  taken earlier)",
-                path.display()
+                out::path(path)
             );
         }
         if report.unattributed_events > 0 && args.package.is_none() {
             eprintln!(
                 "opsight: {}: {} events were not stored because the dump does not name their app (appops get output: \
                  give --package)",
-                path.display(),
+                out::path(path),
                 report.unattributed_events
             );
         }
@@ -152,7 +152,7 @@ fn ingest_one(store: &opsight_core::Store, path: &Path, opts: &IngestOptions) ->
 }
 
 fn write_summary(w: &mut impl Write, path: &Path, r: &IngestReport, explicit_capture: bool) -> io::Result<()> {
-    writeln!(w, "{}", path.display())?;
+    writeln!(w, "{}", out::path(path))?;
     writeln!(w, "  format:        {}", r.dialect.as_str())?;
     writeln!(w, "  new events:    {}", r.new_events)?;
     writeln!(w, "  known events:  {}", r.known_events)?;

@@ -55,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         let stdout = io::stdout();
         let mut w = BufWriter::new(stdout.lock());
-        writeln!(w, "{}", args.inventory.display())?;
+        writeln!(w, "{}", out::path(&args.inventory))?;
         writeln!(w, "  packages:        {}", report.packages)?;
         writeln!(w, "  new packages:    {}", report.new_packages)?;
         writeln!(w, "  permissions:     {}", report.permissions)?;

@@ -56,7 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     // A file that cannot be read is reported and skipped: the others are still parsed, and the exit code says so.
     let mut unread = 0;
     let mut skip = |err: anyhow::Error| {
-        eprintln!("opsight: {err:#}");
+        eprintln!("opsight: {}", out::printable(&format!("{err:#}")));
         unread += 1;
     };
     if args.json {
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut w = BufWriter::new(stdout.lock());
         for path in &args.files {
             match summarize(path) {
-                Ok((summary, tally)) => write_summary(&mut w, &path.display().to_string(), &summary, &tally)?,
+                Ok((summary, tally)) => write_summary(&mut w, &out::path(path), &summary, &tally)?,
                 Err(err) => {
                     // Keep the message next to the summaries printed before it.
                     w.flush()?;

@@ -88,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             counts.apps,
             counts.apps_with_findings,
             counts.findings,
-            path.display()
+            out::path(&path)
         );
     }
     Ok(Exit::Success)
