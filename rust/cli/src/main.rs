@@ -5,6 +5,7 @@ mod collect;
 mod db;
 mod demo;
 mod exit;
+mod input;
 mod out;
 mod report;
 mod research;

@@ -1,8 +1,12 @@
 //! `opsight parse` driven as a process.
 
+mod common;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+
+use common::write_zip;
 
 fn opsight() -> Command {
     Command::new(env!("CARGO_BIN_EXE_opsight"))
@@ -304,5 +308,124 @@ fn control_characters_in_file_names_are_shown_escaped() {
     let out = opsight().args(["parse", "--json"]).arg(&named).output().expect("run");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["files"][0]["file"].as_str(), Some(named.to_str().expect("utf-8 name")));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The JSON document of `opsight parse --json FILE`, with the file's own keys taken out: what the parser read.
+fn parsed_json(file: &std::path::Path) -> (serde_json::Value, serde_json::Value) {
+    let out = opsight().args(["parse", "--json"]).arg(file).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut parsed = doc["files"][0].take();
+    let entry = parsed["archive_entry"].take();
+    let map = parsed.as_object_mut().expect("an object");
+    map.remove("file");
+    map.remove("archive_entry");
+    (parsed, entry)
+}
+
+/// `adb bugreport` writes a zip: its text is the entry `main_entry.txt` names, among many others. Parsing the zip
+/// reads exactly what parsing that text does, deflated or stored, and says which entry it read.
+#[test]
+fn a_bugreport_zip_is_read_from_the_entry_main_entry_names() {
+    let dir = std::env::temp_dir().join(format!("opsight-parse-zip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let text_path = fixture("synthetic/bugreport_embedded.txt");
+    let text = std::fs::read(&text_path).expect("fixture");
+    let name = "bugreport-panther-AP4A.250105.002-2026-11-28-10-00-00.txt";
+    for deflated in [true, false] {
+        let zip = dir.join(format!("bugreport-{deflated}.zip"));
+        write_zip(
+            &zip,
+            &[
+                ("version.txt", b"2.0"),
+                ("dumpstate_log.txt", b"dumpstate: Uid 0:\n  Access: [top-s] 2020-01-01 00:00:00.000 (-1s)\n"),
+                ("main_entry.txt", name.as_bytes()),
+                (name, &text),
+                ("FS/data/misc/logd/logcat", b"Package com.noise:\n"),
+            ],
+            deflated,
+        );
+        let out = opsight().arg("parse").arg(&zip).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let summary = String::from_utf8_lossy(&out.stdout);
+        assert!(summary.starts_with(&format!("{} ({name} in the archive)\n", zip.display())), "{summary}");
+        let plain = opsight().arg("parse").arg(&text_path).output().expect("run");
+        let plain = String::from_utf8_lossy(&plain.stdout);
+        // Everything after the name line is the same.
+        assert_eq!(summary.split_once('\n').map(|s| s.1), plain.split_once('\n').map(|s| s.1));
+        assert!(summary.contains("access events:   16"), "{summary}");
+
+        let (from_zip, entry) = parsed_json(&zip);
+        let (from_text, no_entry) = parsed_json(&text_path);
+        assert_eq!(entry, serde_json::json!(name));
+        assert_eq!(no_entry, serde_json::Value::Null, "no archive_entry key for a plain file");
+        assert_eq!(from_zip, from_text);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// androidqf's output holds `dumpsys.txt` (in a folder, zipped by the person who sends it); a zip holding one text
+/// file is read too.
+#[test]
+fn an_androidqf_zip_is_read_from_its_dumpsys_txt() {
+    let dir = std::env::temp_dir().join(format!("opsight-parse-qf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let a10 = std::fs::read(fixture(A10)).expect("fixture");
+    let qf = dir.join("androidqf.zip");
+    write_zip(
+        &qf,
+        &[("acq/packages.json", b"[]"), ("acq/getprop.txt", b"[ro.build]: [x]"), ("acq/dumpsys.txt", &a10)],
+        true,
+    );
+    let one = dir.join("one.zip");
+    write_zip(&one, &[("notes/", b""), ("dumpsys_appops.txt", &a10)], true);
+    for (zip, entry) in [(&qf, "acq/dumpsys.txt"), (&one, "dumpsys_appops.txt")] {
+        let out = opsight().arg("parse").arg(zip).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("({entry} in the archive)")), "{text}");
+        assert!(text.contains("access events:   16") && text.contains("reject events:   7"), "{text}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A zip with no dump in it, one whose `main_entry.txt` names a missing entry, a damaged one and a zip on standard
+/// input are each refused with a message saying what to do; the other files are still parsed.
+#[test]
+fn zips_that_hold_no_dump_are_refused_clearly() {
+    let dir = std::env::temp_dir().join(format!("opsight-parse-badzip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let several = dir.join("several.zip");
+    write_zip(&several, &[("a.txt", b"x"), ("b.txt", b"y"), ("c.json", b"{}")], true);
+    let dangling = dir.join("dangling.zip");
+    write_zip(&dangling, &[("main_entry.txt", b"bugreport-gone.txt"), ("bugreport-other.txt", b"x")], true);
+    let damaged = dir.join("damaged.zip");
+    std::fs::write(&damaged, b"PK\x03\x04 this is no archive").expect("write");
+
+    let out =
+        opsight().arg("parse").arg(&several).arg(&dangling).arg(&damaged).arg(fixture(A10)).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("several.zip is a zip archive without a bugreport or dumpsys text in it (3 entries)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("main_entry.txt names bugreport-gone.txt, which is not in the archive"), "{stderr}");
+    assert!(stderr.contains("damaged.zip starts like a zip archive but cannot be read as one"), "{stderr}");
+    assert!(stderr.contains("3 of 4 files could not be read"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   16"));
+
+    let mut child = opsight()
+        .args(["parse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(&std::fs::read(&several).expect("read")).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a zip archive cannot be read from standard input or a pipe"));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -77,6 +77,49 @@ fn ingest_counts_events_and_apps_and_a_repeat_adds_nothing() {
     }
 }
 
+/// A bugreport zip (the dump inside it) stores what the dump as text stores: the same events, so the text after it
+/// is a repeat; a zip with no dump in it fails before anything is stored.
+#[test]
+fn a_bugreport_zip_stores_what_its_text_stores() {
+    let dir = TempDir::new("ingest_zip");
+    let zip = dir.path("bugreport.zip");
+    let text = std::fs::read(fixture(A10)).expect("fixture");
+    write_zip(&zip, &[("main_entry.txt", b"bugreport-a10.txt"), ("bugreport-a10.txt", &text)], true);
+    let with = |file: &Path| {
+        run(opsight()
+            .args(["ingest", "--json", "--zone", "Europe/Berlin", "--captured-at", A10_CAPTURED, "--db"])
+            .arg(dir.db())
+            .arg(file))
+    };
+    let doc = json(&with(&zip));
+    assert_eq!(doc["files"][0]["archive_entry"], "bugreport-a10.txt");
+    let report = &doc["files"][0]["report"];
+    assert_eq!(
+        (report["dialect"].as_str(), report["new_events"].as_i64(), report["apps"].as_i64()),
+        (Some("dumpsys_q"), Some(23), Some(4))
+    );
+    let doc = json(&with(&fixture(A10)));
+    assert_eq!(doc["files"][0].get("archive_entry"), None);
+    let report = &doc["files"][0]["report"];
+    assert_eq!(
+        (report["new_events"].as_i64(), report["known_events"].as_i64(), report["repeat"].as_bool()),
+        (Some(0), Some(23), Some(true))
+    );
+    let out = run(opsight().args(["ingest", "--db"]).arg(dir.db()).arg(&zip));
+    assert!(
+        stdout(&out).starts_with(&format!("{} (bugreport-a10.txt in the archive)\n", zip.display())),
+        "{}",
+        stdout(&out)
+    );
+
+    let empty = dir.path("empty.zip");
+    write_zip(&empty, &[("a.json", b"{}")], true);
+    let fresh = dir.path("fresh.db");
+    let out = run(opsight().args(["ingest", "--db"]).arg(&fresh).arg(fixture(A10)).arg(&empty));
+    assert_fails(&out, 1, "is a zip archive without a bugreport or dumpsys text in it");
+    assert!(!fresh.exists(), "nothing stored, not even the first file");
+}
+
 #[test]
 fn the_run_records_zone_capture_instant_and_source() {
     let dir = TempDir::new("run_record");

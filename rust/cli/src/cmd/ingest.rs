@@ -1,6 +1,5 @@
 //! `opsight ingest --db FILE DUMP...`: store dumps in the timeline database.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -10,6 +9,7 @@ use serde::Serialize;
 
 use crate::db::{self, Need};
 use crate::exit::Exit;
+use crate::input::Input;
 use crate::{out, time_args};
 
 /// Store AppOps dumps in a timeline database.
@@ -60,6 +60,9 @@ struct IngestDocument {
 #[derive(Serialize)]
 struct FileReport {
     file: String,
+    /// The entry read when `file` is a zip archive (docs/json.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive_entry: Option<String>,
     report: IngestReport,
 }
 
@@ -94,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     let mut files = Vec::with_capacity(args.dumps.len());
     for (done, path) in args.dumps.iter().enumerate() {
-        let report = ingest_one(&store, path, &opts).with_context(|| {
+        let (archive_entry, report) = ingest_one(&store, path, &opts).with_context(|| {
             let mut msg = format!("cannot ingest {}", path.display());
             if done > 0 {
                 msg.push_str(&format!(" (the {done} file(s) before it were stored)"));
@@ -119,10 +122,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         if !args.json {
             let stdout = io::stdout();
             let mut w = BufWriter::new(stdout.lock());
-            write_summary(&mut w, path, &report, args.captured_at.is_some())?;
+            write_summary(&mut w, path, archive_entry.as_deref(), &report, args.captured_at.is_some())?;
             w.flush()?;
         }
-        files.push(FileReport { file: path.display().to_string(), report });
+        files.push(FileReport { file: path.display().to_string(), archive_entry, report });
     }
     if args.json {
         out::json(&IngestDocument { opsight_ingest: 1, files })?;
@@ -130,29 +133,38 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Fails before anything is stored when a file cannot be opened or standard input is named twice.
+/// Fails before anything is stored when a file cannot be opened (or is a zip archive with no dump in it) or standard
+/// input is named twice.
 fn check_inputs(dumps: &[PathBuf]) -> anyhow::Result<()> {
     if dumps.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         anyhow::bail!("standard input (-) can be given only once");
     }
-    for path in dumps.iter().filter(|p| p.as_os_str() != "-") {
-        File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    for path in dumps {
+        Input::open(path)?;
     }
     Ok(())
 }
 
-fn ingest_one(store: &opsight_core::Store, path: &Path, opts: &IngestOptions) -> anyhow::Result<IngestReport> {
-    let report = if path.as_os_str() == "-" {
-        store.ingest_dump(io::stdin().lock(), opts)?
-    } else {
-        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        store.ingest_dump(io::BufReader::with_capacity(1 << 16, file), opts)?
-    };
-    Ok(report)
+/// Stores one dump; the zip entry it was read from, if any, and what was stored.
+fn ingest_one(
+    store: &opsight_core::Store,
+    path: &Path,
+    opts: &IngestOptions,
+) -> anyhow::Result<(Option<String>, IngestReport)> {
+    let input = Input::open(path)?;
+    let entry = input.entry().map(str::to_owned);
+    let report = input.read(|r| store.ingest_dump(io::BufReader::with_capacity(1 << 16, r), opts))?;
+    Ok((entry, report))
 }
 
-fn write_summary(w: &mut impl Write, path: &Path, r: &IngestReport, explicit_capture: bool) -> io::Result<()> {
-    writeln!(w, "{}", out::path(path))?;
+fn write_summary(
+    w: &mut impl Write,
+    path: &Path,
+    entry: Option<&str>,
+    r: &IngestReport,
+    explicit_capture: bool,
+) -> io::Result<()> {
+    writeln!(w, "{}", crate::input::shown_name(path, entry))?;
     writeln!(w, "  format:        {}", r.dialect.as_str())?;
     writeln!(w, "  new events:    {}", r.new_events)?;
     writeln!(w, "  known events:  {}", r.known_events)?;

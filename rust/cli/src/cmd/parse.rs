@@ -1,8 +1,7 @@
 //! `opsight parse FILE...`: what the parser reads in a dump, as a summary or as JSON.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use opsight_core::parse::{parse_file, parse_reader, parse_reader_parallel, parse_snapshot, Tally};
@@ -10,17 +9,19 @@ use opsight_core::{Dialect, ParseSummary};
 use serde::Serialize;
 
 use crate::exit::Exit;
+use crate::input::Input;
 use crate::out;
 
-/// Parse AppOps text (dumpsys appops, appops get, a bugreport or an androidqf dumpsys.txt) and show
-/// what it holds. Nothing is stored.
+/// Parse AppOps text (dumpsys appops, appops get, a bugreport or an androidqf dumpsys.txt, also inside a zip
+/// archive such as `adb bugreport` writes) and show what it holds. Nothing is stored.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   opsight parse dumpsys_appops.txt
   opsight parse --json bugreport.txt > appops.json
+  opsight parse bugreport-panther-2026-11-28.zip
   adb shell dumpsys appops | opsight parse -")]
 pub struct Args {
-    /// Files to parse; `-` reads standard input.
+    /// Files to parse (text, or a zip archive holding a bugreport or dumpsys.txt); `-` reads standard input.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print one JSON document with every uid, package, op and event (schema: docs/json.md).
@@ -44,6 +45,9 @@ struct ParseDocument {
 #[derive(Serialize)]
 struct FileResult {
     file: String,
+    /// The entry read when `file` is a zip archive (a bugreport's text, androidqf's `dumpsys.txt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive_entry: Option<String>,
     #[serde(flatten)]
     snapshot: opsight_core::Snapshot,
 }
@@ -62,10 +66,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     if args.json {
         let mut files = Vec::with_capacity(args.files.len());
         for path in &args.files {
-            match with_input(path, parse_snapshot) {
-                Ok(mut snapshot) => {
+            let parsed = Input::open(path).and_then(|input| {
+                let entry = input.entry().map(str::to_owned);
+                Ok((entry, with_input(path, input, |r| parse_snapshot(r))?))
+            });
+            match parsed {
+                Ok((archive_entry, mut snapshot)) => {
                     snapshot.resolve_times(&capture);
-                    files.push(FileResult { file: path.display().to_string(), snapshot });
+                    files.push(FileResult { file: path.display().to_string(), archive_entry, snapshot });
                 }
                 Err(err) => skip(err),
             }
@@ -75,8 +83,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let stdout = io::stdout();
         let mut w = BufWriter::new(stdout.lock());
         for path in &args.files {
-            match summarize(path) {
-                Ok((summary, tally)) => write_summary(&mut w, &out::path(path), &summary, &tally)?,
+            let parsed = Input::open(path).and_then(|input| {
+                let name = input.shown_name(path);
+                Ok((name, summarize(path, input)?))
+            });
+            match parsed {
+                Ok((name, (summary, tally))) => write_summary(&mut w, &name, &summary, &tally)?,
                 Err(err) => {
                     // Keep the message next to the summaries printed before it.
                     w.flush()?;
@@ -92,42 +104,27 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
 }
 
-/// The counts of one input. A regular file is parsed in parts, one thread per core. Standard input and pipes named
-/// as files (`<(adb shell …)`), which cannot be cut, are parsed as they come, on two threads: a second core finds the
-/// lines and decodes the event lines of the next block while this thread reads (docs/performance.md, "Parsing").
-fn summarize(path: &PathBuf) -> anyhow::Result<(ParseSummary, Tally)> {
+/// The counts of one input. A regular file of text is parsed in parts, one thread per core. Standard input, pipes
+/// named as files (`<(adb shell …)`) and a zip archive's entry, which cannot be cut, are parsed as they come, on two
+/// threads: a second core finds the lines and decodes the event lines of the next block while this thread reads
+/// (docs/performance.md, "Parsing").
+fn summarize(path: &Path, input: Input) -> anyhow::Result<(ParseSummary, Tally)> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if is_regular_file(path)? {
-        // Opened here first so that a file that cannot be opened says so as with --json (`parse_file` opens it again).
-        File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    if input.is_regular_text() {
         let (tally, summary) =
-            parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", path.display()))?;
+            parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", out::path(path)))?;
         return Ok((summary, tally));
     }
     let mut tally = Tally::default();
-    let summary = with_input(path, |r| match cores {
+    let summary = with_input(path, input, |r| match cores {
         1 => parse_reader(r, &mut tally),
         _ => parse_reader_parallel(r, &mut tally),
     })?;
     Ok((summary, tally))
 }
 
-/// Whether `path` names a regular file (`-` does not); a path that cannot be opened is the usual error.
-fn is_regular_file(path: &PathBuf) -> anyhow::Result<bool> {
-    if path.as_os_str() == "-" {
-        return Ok(false);
-    }
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot open {}", path.display()))?;
-    Ok(meta.is_file())
-}
-
-fn with_input<T>(path: &PathBuf, f: impl FnOnce(Box<dyn io::Read>) -> io::Result<T>) -> anyhow::Result<T> {
-    let reader: Box<dyn io::Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
-    };
-    f(reader).with_context(|| format!("cannot read {}", path.display()))
+fn with_input<T>(path: &Path, input: Input, f: impl FnOnce(&mut dyn io::Read) -> io::Result<T>) -> anyhow::Result<T> {
+    input.read(f).with_context(|| format!("cannot read {}", out::path(path)))
 }
 
 fn write_summary(w: &mut impl Write, name: &str, s: &ParseSummary, t: &Tally) -> io::Result<()> {

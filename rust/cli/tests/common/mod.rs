@@ -62,3 +62,16 @@ pub fn assert_fails(out: &Output, code: i32, needle: &str) {
     assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
     assert!(stderr(out).contains(needle), "stderr lacks {needle:?}:\n{}", stderr(out));
 }
+
+/// Writes a zip archive of `entries` (name, bytes), deflated or stored, as `adb bugreport` and androidqf write them.
+pub fn write_zip(path: &std::path::Path, entries: &[(&str, &[u8])], deflated: bool) {
+    use std::io::Write as _;
+    let method = if deflated { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create the archive"));
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).expect("start an entry");
+        zip.write_all(bytes).expect("write an entry");
+    }
+    zip.finish().expect("finish the archive");
+}
