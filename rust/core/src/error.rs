@@ -8,9 +8,11 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Reading the input failed (not a format problem: the parser never fails on content).
+    /// Reading the input failed (not a format problem: the parser never fails on content). The I/O error is in the
+    /// message, which is all the Android bridge passes on, and so not also a `source`: error chains printed whole
+    /// (`opsight`'s stderr) would say it twice.
     #[error("could not read the input: {0}")]
-    Io(#[source] std::io::Error),
+    Io(std::io::Error),
     /// The database was written by a newer version of Opsight. It is left untouched.
     #[error("the database has schema version {found}, newer than this version of Opsight understands ({supported}); it was left untouched")]
     NewerDatabase { found: u32, supported: u32 },

@@ -482,6 +482,9 @@ fn a_failed_ingest_stores_nothing() {
     let input = real(LG_ANDROID6);
     let err = db.store.ingest_dump(FailAfter(&input, 30_000), &opts("UTC", T0)).expect_err("fails");
     assert!(matches!(err, opsight_core::Error::Io(_)));
+    // The cause is in the message (all the Android bridge shows) and only there: a chain printed whole says it once.
+    assert_eq!(err.to_string(), "could not read the input: device disconnected");
+    assert!(std::error::Error::source(&err).is_none());
     for table in ["events", "apps", "streams", "collection_runs", "devices"] {
         assert_eq!(db.count(&format!("SELECT count(*) FROM {table}")), 0, "{table}");
     }
