@@ -1,8 +1,9 @@
-//! What a user names as a dump: a file, standard input (`-`), or a zip archive that holds the text.
+//! What a user names as a dump: a file, standard input (`-`), a zip archive that holds the text, or gzip'd text.
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text
-//! entry streamed out of it: nothing is extracted to disk, and memory does not grow with the entry.
+//! entry streamed out of it: nothing is extracted to disk, and memory does not grow with the entry. Captures kept
+//! or sent compressed (`dumpsys appops | gzip`) are decompressed as they are read, from a file or a pipe alike.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -14,10 +15,31 @@ use crate::out;
 
 /// A zip archive's first bytes: a local file header, or the end record of an empty archive.
 const ZIP_MAGIC: [&[u8; 4]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
+/// A gzip member's first bytes (RFC 1952).
+const GZIP_MAGIC: &[u8; 2] = b"\x1f\x8b";
+
+/// What the first bytes of an input say it is.
+#[derive(PartialEq)]
+enum Kind {
+    Zip,
+    Gzip,
+    Text,
+}
+
+fn kind(head: &[u8]) -> Kind {
+    if ZIP_MAGIC.iter().any(|m| head == &m[..]) {
+        Kind::Zip
+    } else if head.starts_with(GZIP_MAGIC) {
+        Kind::Gzip
+    } else {
+        Kind::Text
+    }
+}
 
 /// What `path` names, opened.
 pub enum Input {
-    /// Standard input (`-`), or a pipe or device named as a file (`<(adb shell …)`, `/dev/stdin`): read as it comes.
+    /// Standard input (`-`), a pipe or device named as a file (`<(adb shell …)`, `/dev/stdin`), or a gzip'd file: read
+    /// as it comes.
     Stream(Box<dyn Read>),
     /// A regular file of text (or of anything that is not a zip archive), at its start.
     Text(File),
@@ -33,11 +55,13 @@ impl Input {
         }
         let mut file = File::open(path).with_context(|| format!("cannot open {}", out::path(path)))?;
         if !file.metadata().is_ok_and(|m| m.is_file()) {
-            // It cannot be read twice: whether it is a zip archive is told from its first bytes as they come.
+            // It cannot be read twice: what it is is told from its first bytes as they come.
             return Ok(Input::Stream(Box::new(file)));
         }
-        if !is_zip(&mut file).with_context(|| format!("cannot read {}", out::path(path)))? {
-            return Ok(Input::Text(file));
+        match sniff(&mut file).with_context(|| format!("cannot read {}", out::path(path)))? {
+            Kind::Text => return Ok(Input::Text(file)),
+            Kind::Gzip => return Ok(Input::Stream(Box::new(file))),
+            Kind::Zip => {}
         }
         let mut archive = zip::ZipArchive::new(file)
             .with_context(|| format!("{} starts like a zip archive but cannot be read as one", out::path(path)))?;
@@ -69,8 +93,8 @@ impl Input {
         matches!(self, Input::Text(_))
     }
 
-    /// Runs `f` on the text. A zip archive on standard input or a pipe cannot be read (its index is at its end): `f`
-    /// would see binary noise, so that is an error saying what to do.
+    /// Runs `f` on the text, decompressed if it is gzip'd. A zip archive on standard input or a pipe cannot be read (its
+    /// index is at its end): `f` would see binary noise, so that is an error saying what to do.
     pub fn read<T, E>(self, f: impl FnOnce(&mut dyn Read) -> Result<T, E>) -> anyhow::Result<T>
     where
         E: std::error::Error + Send + Sync + 'static,
@@ -79,12 +103,15 @@ impl Input {
             Input::Stream(mut stream) => {
                 let mut head = [0u8; 4];
                 let n = read_up_to(&mut stream, &mut head)?;
-                if ZIP_MAGIC.iter().any(|m| head[..n] == m[..]) {
-                    anyhow::bail!(
+                let whole = head[..n].chain(stream);
+                match kind(&head[..n]) {
+                    Kind::Zip => anyhow::bail!(
                         "a zip archive cannot be read from standard input or a pipe: save it to a file and name it"
-                    );
+                    ),
+                    // Several members one after another (`cat a.gz b.gz`) are one text, as `zcat` reads them.
+                    Kind::Gzip => Ok(f(&mut flate2::read::MultiGzDecoder::new(whole))?),
+                    Kind::Text => Ok(f(&mut { whole })?),
                 }
-                Ok(f(&mut head[..n].chain(stream))?)
             }
             Input::Text(mut file) => Ok(f(&mut file)?),
             Input::Zip { mut archive, entry } => {
@@ -104,12 +131,12 @@ pub fn shown_name(path: &Path, entry: Option<&str>) -> String {
     }
 }
 
-/// Whether the file starts as a zip archive; the file is left at its start.
-fn is_zip(file: &mut File) -> io::Result<bool> {
+/// What a regular file is, from its first bytes; the file is left at its start.
+fn sniff(file: &mut File) -> io::Result<Kind> {
     let mut head = [0u8; 4];
     let n = read_up_to(file, &mut head)?;
     file.seek(SeekFrom::Start(0))?;
-    Ok(n == head.len() && ZIP_MAGIC.iter().any(|m| head == **m))
+    Ok(kind(&head[..n]))
 }
 
 /// Reads until `buf` is full or the input ends; how many bytes were read.

@@ -429,3 +429,42 @@ fn zips_that_hold_no_dump_are_refused_clearly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("a zip archive cannot be read from standard input or a pipe"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A gzip'd capture, as a file or on standard input, reads as its text; members one after another are one text (as
+/// `zcat` reads them); a cut one is an error, not a silently shorter dump.
+#[test]
+fn gzipped_dumps_are_read_as_their_text() {
+    use std::io::Write as _;
+    let dir = std::env::temp_dir().join(format!("opsight-parse-gz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let a10 = std::fs::read(fixture(A10)).expect("fixture");
+    let gz = |text: &[u8]| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(text).expect("compress");
+        enc.finish().expect("finish")
+    };
+    let one = dir.join("a10.txt.gz");
+    std::fs::write(&one, gz(&a10)).expect("write");
+    let two = dir.join("twice.gz");
+    std::fs::write(&two, [gz(&a10), gz(&a10)].concat()).expect("write");
+    let out = opsight().arg("parse").arg(&one).arg(&two).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("access events:   16") && text.contains("access events:   32"), "{text}");
+    let (from_gz, _) = parsed_json(&one);
+    let (from_text, _) = parsed_json(&fixture(A10));
+    assert_eq!(from_gz, from_text);
+
+    let mut child = opsight().args(["parse", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("spawn");
+    child.stdin.take().expect("stdin").write_all(&gz(&a10)).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reject events:   7"));
+
+    let cut = dir.join("cut.gz");
+    let whole = gz(&a10);
+    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write");
+    let out = opsight().arg("parse").arg(&cut).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}

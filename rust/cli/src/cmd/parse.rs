@@ -12,7 +12,7 @@ use crate::exit::Exit;
 use crate::input::Input;
 use crate::out;
 
-/// Parse AppOps text (dumpsys appops, appops get, a bugreport or an androidqf dumpsys.txt, also inside a zip
+/// Parse AppOps text (dumpsys appops, appops get, a bugreport or an androidqf dumpsys.txt, also gzip'd or inside a zip
 /// archive such as `adb bugreport` writes) and show what it holds. Nothing is stored.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
