@@ -14,9 +14,10 @@ use crate::{out, time_args};
 
 /// Store AppOps dumps in a timeline database.
 ///
-/// Reads dumpsys appops of any Android version, appops get output, a whole bugreport or an androidqf dumpsys.txt,
-/// and stores its events in the database, creating it if needed. Events already stored are not added again, so the
-/// same or overlapping dumps can be ingested any number of times.
+/// Reads dumpsys appops of any Android version, appops get output, a whole bugreport or an androidqf dumpsys.txt
+/// (also gzip'd, or inside a zip archive such as `adb bugreport` writes), and stores its events in the database,
+/// creating it if needed. Events already stored are not added again, so the same or overlapping dumps can be ingested
+/// any number of times.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   opsight ingest --db phone.db dumpsys_appops.txt
@@ -46,7 +47,8 @@ pub struct Args {
     /// Print one JSON document with the report of every file (schema: docs/json.md).
     #[arg(long)]
     json: bool,
-    /// Dump files, ingested in order; `-` reads standard input.
+    /// Dump files (text, gzip'd text, or a zip archive holding a bugreport or dumpsys.txt), ingested in order; `-` reads
+    /// standard input.
     #[arg(required = true, value_name = "DUMP")]
     dumps: Vec<PathBuf>,
 }

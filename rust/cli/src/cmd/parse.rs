@@ -21,7 +21,8 @@ use crate::out;
   opsight parse bugreport-panther-2026-11-28.zip
   adb shell dumpsys appops | opsight parse -")]
 pub struct Args {
-    /// Files to parse (text, or a zip archive holding a bugreport or dumpsys.txt); `-` reads standard input.
+    /// Files to parse (text, gzip'd text, or a zip archive holding a bugreport or dumpsys.txt); `-` reads standard
+    /// input.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print one JSON document with every uid, package, op and event (schema: docs/json.md).
