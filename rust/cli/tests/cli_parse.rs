@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use common::write_zip;
+use common::{write_zip, TempDir};
 
 fn opsight() -> Command {
     Command::new(env!("CARGO_BIN_EXE_opsight"))
@@ -291,11 +291,10 @@ fn an_unreadable_file_is_reported_and_the_others_still_parsed() {
 /// or clear it, a newline that would fake a line of the summary) are printed escaped, in the summary and in errors.
 #[test]
 fn control_characters_in_file_names_are_shown_escaped() {
-    let dir = std::env::temp_dir().join(format!("opsight-parse-names-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let named = dir.join("dump\u{1b}[2J\nformat:          dumpsys_q.txt");
+    let dir = TempDir::new("names");
+    let named = dir.path("dump\u{1b}[2J\nformat:          dumpsys_q.txt");
     std::fs::copy(fixture(A10), &named).expect("copy");
-    let missing = dir.join("gone\u{1b}]0;title\u{7}.txt");
+    let missing = dir.path("gone\u{1b}]0;title\u{7}.txt");
 
     let out = opsight().arg("parse").arg(&named).arg(&missing).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
@@ -308,7 +307,6 @@ fn control_characters_in_file_names_are_shown_escaped() {
     let out = opsight().args(["parse", "--json"]).arg(&named).output().expect("run");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["files"][0]["file"].as_str(), Some(named.to_str().expect("utf-8 name")));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The JSON document of `opsight parse --json FILE`, with the file's own keys taken out: what the parser read.
@@ -328,13 +326,12 @@ fn parsed_json(file: &std::path::Path) -> (serde_json::Value, serde_json::Value)
 /// reads exactly what parsing that text does, deflated or stored, and says which entry it read.
 #[test]
 fn a_bugreport_zip_is_read_from_the_entry_main_entry_names() {
-    let dir = std::env::temp_dir().join(format!("opsight-parse-zip-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = TempDir::new("zip");
     let text_path = fixture("synthetic/bugreport_embedded.txt");
     let text = std::fs::read(&text_path).expect("fixture");
     let name = "bugreport-panther-AP4A.250105.002-2026-11-28-10-00-00.txt";
     for deflated in [true, false] {
-        let zip = dir.join(format!("bugreport-{deflated}.zip"));
+        let zip = dir.path(&format!("bugreport-{deflated}.zip"));
         write_zip(
             &zip,
             &[
@@ -362,23 +359,21 @@ fn a_bugreport_zip_is_read_from_the_entry_main_entry_names() {
         assert_eq!(no_entry, serde_json::Value::Null, "no archive_entry key for a plain file");
         assert_eq!(from_zip, from_text);
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// androidqf's output holds `dumpsys.txt` (in a folder, zipped by the person who sends it); a zip holding one text
 /// file is read too.
 #[test]
 fn an_androidqf_zip_is_read_from_its_dumpsys_txt() {
-    let dir = std::env::temp_dir().join(format!("opsight-parse-qf-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = TempDir::new("qf");
     let a10 = std::fs::read(fixture(A10)).expect("fixture");
-    let qf = dir.join("androidqf.zip");
+    let qf = dir.path("androidqf.zip");
     write_zip(
         &qf,
         &[("acq/packages.json", b"[]"), ("acq/getprop.txt", b"[ro.build]: [x]"), ("acq/dumpsys.txt", &a10)],
         true,
     );
-    let one = dir.join("one.zip");
+    let one = dir.path("one.zip");
     write_zip(&one, &[("notes/", b""), ("dumpsys_appops.txt", &a10)], true);
     for (zip, entry) in [(&qf, "acq/dumpsys.txt"), (&one, "dumpsys_appops.txt")] {
         let out = opsight().arg("parse").arg(zip).output().expect("run");
@@ -387,20 +382,18 @@ fn an_androidqf_zip_is_read_from_its_dumpsys_txt() {
         assert!(text.contains(&format!("({entry} in the archive)")), "{text}");
         assert!(text.contains("access events:   16") && text.contains("reject events:   7"), "{text}");
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A zip with no dump in it, one whose `main_entry.txt` names a missing entry, a damaged one and a zip on standard
 /// input are each refused with a message saying what to do; the other files are still parsed.
 #[test]
 fn zips_that_hold_no_dump_are_refused_clearly() {
-    let dir = std::env::temp_dir().join(format!("opsight-parse-badzip-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let several = dir.join("several.zip");
+    let dir = TempDir::new("badzip");
+    let several = dir.path("several.zip");
     write_zip(&several, &[("a.txt", b"x"), ("b.txt", b"y"), ("c.json", b"{}")], true);
-    let dangling = dir.join("dangling.zip");
+    let dangling = dir.path("dangling.zip");
     write_zip(&dangling, &[("main_entry.txt", b"bugreport-gone.txt"), ("bugreport-other.txt", b"x")], true);
-    let damaged = dir.join("damaged.zip");
+    let damaged = dir.path("damaged.zip");
     std::fs::write(&damaged, b"PK\x03\x04 this is no archive").expect("write");
 
     let out =
@@ -427,7 +420,6 @@ fn zips_that_hold_no_dump_are_refused_clearly() {
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("a zip archive cannot be read from standard input or a pipe"));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A gzip'd capture, as a file or on standard input, reads as its text; members one after another are one text (as
@@ -435,17 +427,16 @@ fn zips_that_hold_no_dump_are_refused_clearly() {
 #[test]
 fn gzipped_dumps_are_read_as_their_text() {
     use std::io::Write as _;
-    let dir = std::env::temp_dir().join(format!("opsight-parse-gz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = TempDir::new("gz");
     let a10 = std::fs::read(fixture(A10)).expect("fixture");
     let gz = |text: &[u8]| {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(text).expect("compress");
         enc.finish().expect("finish")
     };
-    let one = dir.join("a10.txt.gz");
+    let one = dir.path("a10.txt.gz");
     std::fs::write(&one, gz(&a10)).expect("write");
-    let two = dir.join("twice.gz");
+    let two = dir.path("twice.gz");
     std::fs::write(&two, [gz(&a10), gz(&a10)].concat()).expect("write");
     let out = opsight().arg("parse").arg(&one).arg(&two).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -460,11 +451,10 @@ fn gzipped_dumps_are_read_as_their_text() {
     let out = child.wait_with_output().expect("wait");
     assert!(String::from_utf8_lossy(&out.stdout).contains("reject events:   7"));
 
-    let cut = dir.join("cut.gz");
+    let cut = dir.path("cut.gz");
     let whole = gz(&a10);
     std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write");
     let out = opsight().arg("parse").arg(&cut).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"), "{}", String::from_utf8_lossy(&out.stderr));
-    std::fs::remove_dir_all(&dir).ok();
 }
