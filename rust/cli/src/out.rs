@@ -73,22 +73,28 @@ pub fn cell(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
-/// Text for a terminal that may hold anything (a file name, an error naming one): control characters are shown
-/// escaped (`\u{1b}`, `\n`), so that a name cannot move the cursor, recolour the terminal or fake a line of output.
-/// Unlike [`cell`], nothing is lost: the name can still be told from another.
+/// Text for a terminal that may hold anything (a file name, an error naming one): control characters, and the
+/// characters that reorder or break lines (bidirectional overrides and isolates, line and paragraph separators), are
+/// shown escaped (`\u{1b}`, `\n`, `\u{202e}`), so that a name cannot move the cursor, recolour the terminal, show
+/// itself backwards or fake a line of output. Unlike [`cell`], no character is dropped.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
+        if needs_escape(c) {
             shown.extend(c.escape_default());
         } else {
             shown.push(c);
         }
     }
     Cow::Owned(shown)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
 /// A path as [`printable`] text (names that are not UTF-8 show U+FFFD, as `Path::display` does).

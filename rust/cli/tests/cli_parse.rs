@@ -8,6 +8,9 @@ use std::process::{Command, Stdio};
 
 use common::{write_zip, TempDir};
 
+/// A zip archive's entries: name and bytes.
+type Entries<'a> = Vec<(&'a str, &'a [u8])>;
+
 fn opsight() -> Command {
     Command::new(env!("CARGO_BIN_EXE_opsight"))
 }
@@ -294,7 +297,7 @@ fn control_characters_in_file_names_are_shown_escaped() {
     let dir = TempDir::new("names");
     let named = dir.path("dump\u{1b}[2J\nformat:          dumpsys_q.txt");
     std::fs::copy(fixture(A10), &named).expect("copy");
-    let missing = dir.path("gone\u{1b}]0;title\u{7}.txt");
+    let missing = dir.path("gone\u{1b}]0;title\u{7}\u{202e}txt.exe");
 
     let out = opsight().arg("parse").arg(&named).arg(&missing).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
@@ -302,7 +305,8 @@ fn control_characters_in_file_names_are_shown_escaped() {
     assert!(!text.contains('\u{1b}') && !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{text}{stderr}");
     assert!(text.contains("dump\\u{1b}[2J\\nformat:          dumpsys_q.txt\n"), "{text}");
     assert_eq!(text.lines().filter(|l| l.starts_with("  format:")).count(), 1, "one file, one format line: {text}");
-    assert!(stderr.contains("cannot open") && stderr.contains("gone\\u{1b}]0;title\\u{7}.txt"), "{stderr}");
+    assert!(!stderr.contains('\u{202e}'), "{stderr}");
+    assert!(stderr.contains("cannot open") && stderr.contains("gone\\u{1b}]0;title\\u{7}\\u{202e}txt.exe"), "{stderr}");
     // JSON escapes them itself: the name is kept exactly.
     let out = opsight().args(["parse", "--json"]).arg(&named).output().expect("run");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -384,31 +388,53 @@ fn an_androidqf_zip_is_read_from_its_dumpsys_txt() {
     }
 }
 
-/// A zip with no dump in it, one whose `main_entry.txt` names a missing entry, a damaged one and a zip on standard
-/// input are each refused with a message saying what to do; the other files are still parsed.
+/// Zips that do not say which entry is the dump, or whose entry cannot be read as text, are each refused with a
+/// message saying what to do (never parsed as binary noise, never a guess between two candidates); the other files
+/// are still parsed.
 #[test]
-fn zips_that_hold_no_dump_are_refused_clearly() {
+fn zips_that_hold_no_single_dump_are_refused_clearly() {
     let dir = TempDir::new("badzip");
-    let several = dir.path("several.zip");
-    write_zip(&several, &[("a.txt", b"x"), ("b.txt", b"y"), ("c.json", b"{}")], true);
-    let dangling = dir.path("dangling.zip");
-    write_zip(&dangling, &[("main_entry.txt", b"bugreport-gone.txt"), ("bugreport-other.txt", b"x")], true);
+    let a10 = std::fs::read(fixture(A10)).expect("fixture");
+    let mut inner = Vec::new();
+    {
+        let path = dir.path("inner.zip");
+        write_zip(&path, &[("dumpsys.txt", &a10)], true);
+        inner.extend(std::fs::read(&path).expect("read"));
+    }
+    let cases: [(&str, Entries<'_>, &str); 6] = [
+        ("several.zip", vec![("a.txt", b"x"), ("b.txt", b"y"), ("c.json", b"{}")],
+            "several.zip: it holds 2 entries that could be the dump (*.txt: a.txt, b.txt): unzip it and name the one to read"),
+        ("twoqf.zip", vec![("acq1/dumpsys.txt", &a10), ("acq2/dumpsys.txt", &a10)],
+            "it holds 2 entries that could be the dump (dumpsys.txt: acq1/dumpsys.txt, acq2/dumpsys.txt)"),
+        ("none.zip", vec![("c.json", b"{}")],
+            "none.zip: it is a zip archive without a bugreport or dumpsys text in it (1 entry): name the text file itself"),
+        ("dangling.zip", vec![("main_entry.txt", b"bugreport-gone.txt"), ("bugreport-other.txt", b"x")],
+            "its main_entry.txt names bugreport-gone.txt, which is not in the archive"),
+        ("folder.zip", vec![("main_entry.txt", b"sub/"), ("sub/", b""), ("sub/bugreport-x.txt", b"x")],
+            "its main_entry.txt names sub/, a folder"),
+        ("nested.zip", vec![("dumpsys.txt", &inner)],
+            "nested.zip: cannot read dumpsys.txt in the archive: it is itself a zip archive: unzip the outer one first"),
+    ];
+    let mut cmd = opsight();
+    cmd.arg("parse");
+    for (name, entries, _) in &cases {
+        write_zip(&dir.path(name), entries, true);
+        cmd.arg(dir.path(name));
+    }
     let damaged = dir.path("damaged.zip");
     std::fs::write(&damaged, b"PK\x03\x04 this is no archive").expect("write");
-
-    let out =
-        opsight().arg("parse").arg(&several).arg(&dangling).arg(&damaged).arg(fixture(A10)).output().expect("run");
+    let out = cmd.arg(&damaged).arg(fixture(A10)).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("several.zip is a zip archive without a bugreport or dumpsys text in it (3 entries)"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("main_entry.txt names bugreport-gone.txt, which is not in the archive"), "{stderr}");
-    assert!(stderr.contains("damaged.zip starts like a zip archive but cannot be read as one"), "{stderr}");
-    assert!(stderr.contains("3 of 4 files could not be read"), "{stderr}");
+    for (_, _, message) in &cases {
+        assert!(stderr.contains(message), "{message:?} not in\n{stderr}");
+    }
+    assert!(stderr.contains("damaged.zip: it starts like a zip archive but cannot be read as one"), "{stderr}");
+    assert!(stderr.contains("7 of 8 files could not be read"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   16"));
 
+    // A pipe cannot be read as a zip archive; standard input redirected from the file can.
+    let several = std::fs::read(dir.path("several.zip")).expect("read");
     let mut child = opsight()
         .args(["parse", "-"])
         .stdin(Stdio::piped())
@@ -416,10 +442,72 @@ fn zips_that_hold_no_dump_are_refused_clearly() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(&std::fs::read(&several).expect("read")).expect("write");
+    child.stdin.take().expect("stdin").write_all(&several).expect("write");
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("a zip archive cannot be read from standard input or a pipe"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a zip archive cannot be read from a pipe"));
+    let qf = dir.path("qf.zip");
+    write_zip(&qf, &[("acq/dumpsys.txt", &a10)], true);
+    let stdin = std::fs::File::open(&qf).expect("open");
+    let out = opsight().args(["parse", "-"]).stdin(stdin).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("- (acq/dumpsys.txt in the archive)\n"));
+}
+
+/// Bugreports as users pass them on: unzipped and zipped again inside a folder (its `main_entry.txt` then in the
+/// folder too, beside `dumpstate_log.txt` and `dumpstate_board.txt`, which every bugreport holds and which are not
+/// the dump), without `main_entry.txt`, with a BOM and CRLF in it, gzip'd inside, or named in capitals.
+#[test]
+fn bugreport_zips_as_users_pass_them_on_are_read() {
+    let dir = TempDir::new("zipforms");
+    let text = std::fs::read(fixture("synthetic/bugreport_embedded.txt")).expect("fixture");
+    let gz = {
+        use std::io::Write as _;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(&text).expect("compress");
+        enc.finish().expect("finish")
+    };
+    let noise: &[u8] = b"------ DUMPSTATE LOG ------\n";
+    let cases: [(&str, Entries<'_>, &str); 5] = [
+        (
+            "rezipped.zip",
+            vec![
+                ("br/dumpstate_log.txt", noise),
+                ("br/main_entry.txt", b"bugreport-x.txt"),
+                ("br/dumpstate_board.txt", noise),
+                ("br/bugreport-x.txt", &text),
+            ],
+            "br/bugreport-x.txt",
+        ),
+        (
+            "nomain.zip",
+            vec![("dumpstate_log.txt", noise), ("dumpstate_board.txt", noise), ("bugreport-x.txt", &text)],
+            "bugreport-x.txt",
+        ),
+        (
+            "bom.zip",
+            vec![
+                ("main_entry.txt", "\u{feff}bugreport-x.txt\r\n".as_bytes()),
+                ("bugreport-x.txt", &text),
+                ("bugreport-y.txt", noise),
+            ],
+            "bugreport-x.txt",
+        ),
+        ("gzipped.zip", vec![("acq/getprop.txt", noise), ("acq/dumpsys.txt.gz", &gz)], "acq/dumpsys.txt.gz"),
+        ("capitals.zip", vec![("README.txt", noise), ("ACQ/DUMPSYS.TXT", &text)], "ACQ/DUMPSYS.TXT"),
+    ];
+    for (name, entries, entry) in &cases {
+        let zip = dir.path(name);
+        write_zip(&zip, entries, true);
+        let out = opsight().arg("parse").arg(&zip).output().expect("run");
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let summary = String::from_utf8_lossy(&out.stdout);
+        assert!(summary.starts_with(&format!("{} ({entry} in the archive)\n", zip.display())), "{summary}");
+        assert!(
+            summary.contains("access events:   16") && summary.contains("(inside a bugreport)"),
+            "{name}: {summary}"
+        );
+    }
 }
 
 /// A gzip'd capture, as a file or on standard input, reads as its text; members one after another are one text (as

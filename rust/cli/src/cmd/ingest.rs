@@ -86,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Some(text) => time_args::parse_instant(text)?,
         None => jiff::Timestamp::now().as_millisecond(),
     };
-    check_inputs(&args.dumps)?;
+    let inputs = open_inputs(&args.dumps)?;
     let store = db::open(&args.db, Need::CreateIfMissing)?;
     let opts = IngestOptions {
         device: args.device.clone(),
@@ -98,8 +98,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
 
     let mut files = Vec::with_capacity(args.dumps.len());
-    for (done, path) in args.dumps.iter().enumerate() {
-        let (archive_entry, report) = ingest_one(&store, path, &opts).with_context(|| {
+    for (done, (path, kept)) in args.dumps.iter().zip(inputs).enumerate() {
+        let (archive_entry, report) = ingest_one(&store, path, kept, &opts).with_context(|| {
             let mut msg = format!("cannot ingest {}", path.display());
             if done > 0 {
                 msg.push_str(&format!(" (the {done} file(s) before it were stored)"));
@@ -135,25 +135,36 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Fails before anything is stored when a file cannot be opened (or is a zip archive with no dump in it) or standard
-/// input is named twice.
-fn check_inputs(dumps: &[PathBuf]) -> anyhow::Result<()> {
+/// Every input opened and told apart before anything is stored: a file that cannot be opened or read (a zip archive
+/// with no dump in it, an encrypted entry, an archive inside an archive) fails the command with nothing stored. What
+/// cannot be opened twice (standard input, a named pipe) is kept open for its turn; regular files are opened again
+/// then, so that thousands of dumps do not hold thousands of descriptors.
+fn open_inputs(dumps: &[PathBuf]) -> anyhow::Result<Vec<Option<Input>>> {
     if dumps.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         anyhow::bail!("standard input (-) can be given only once");
     }
-    for path in dumps {
-        Input::open(path)?;
-    }
-    Ok(())
+    dumps
+        .iter()
+        .map(|path| {
+            let input = Input::open(path)?;
+            let reopenable = path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+            Ok((!reopenable).then_some(input))
+        })
+        .collect()
 }
 
-/// Stores one dump; the zip entry it was read from, if any, and what was stored.
+/// Stores one dump (`kept` open, or opened again from `path`); the zip entry it was read from, if any, and what was
+/// stored.
 fn ingest_one(
     store: &opsight_core::Store,
     path: &Path,
+    kept: Option<Input>,
     opts: &IngestOptions,
 ) -> anyhow::Result<(Option<String>, IngestReport)> {
-    let input = Input::open(path)?;
+    let input = match kept {
+        Some(input) => input,
+        None => Input::open(path)?,
+    };
     let entry = input.entry().map(str::to_owned);
     let report = input.read(|r| store.ingest_dump(io::BufReader::with_capacity(1 << 16, r), opts))?;
     Ok((entry, report))

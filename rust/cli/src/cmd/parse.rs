@@ -85,7 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut w = BufWriter::new(stdout.lock());
         for path in &args.files {
             let parsed = Input::open(path).and_then(|input| {
-                let name = input.shown_name(path);
+                let name = crate::input::shown_name(path, input.entry());
                 Ok((name, summarize(path, input)?))
             });
             match parsed {
