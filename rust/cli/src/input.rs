@@ -260,7 +260,10 @@ fn main_entry(
     }
     let folder = &main_name[..main_name.len() - base_len(main_name)];
     let entry = format!("{folder}{name}");
-    let quoted: String = out::printable(name).chars().take(QUOTED_NAME).collect();
+    let mut quoted: String = out::printable(name).chars().take(QUOTED_NAME).collect();
+    if quoted.len() < out::printable(name).len() {
+        quoted.push('…');
+    }
     match archive.index_for_name(&entry) {
         _ if is_folder(&entry) => anyhow::bail!("its main_entry.txt names {quoted}, a folder"),
         Some(_) => Ok(Some(entry)),
