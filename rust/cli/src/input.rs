@@ -1,4 +1,5 @@
-//! What a user names as a dump: a file, standard input (`-`), a zip archive that holds the text, or gzip'd text.
+//! What a user names as a dump: a file, standard input (`-`), a zip archive or a folder that holds the text, or
+//! gzip'd text.
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text
@@ -10,7 +11,7 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
@@ -42,13 +43,19 @@ fn kind(head: &[u8]) -> Kind {
 }
 
 /// What `path` names, opened.
-pub enum Input {
-    /// A regular file of text named by its path, at its start: it can be parsed in parts.
-    Text(File),
+pub struct Input {
+    source: Source,
+    /// The file read inside a zip archive or a folder, and which of the two.
+    entry: Option<(String, &'static str)>,
+}
+
+enum Source {
+    /// A regular file of text, at its start: it can be parsed in parts (by its path).
+    Text { file: File, path: PathBuf },
     /// Text read as it comes: standard input, a pipe or device named as a file, or gzip'd text (decompressed).
     Stream(Box<dyn Read>),
-    /// A zip archive, and the name of the entry holding the dump.
-    Zip { archive: zip::ZipArchive<BufReader<File>>, entry: String },
+    /// A zip archive; the entry holding the dump is [`Input::entry`].
+    Zip(zip::ZipArchive<BufReader<File>>),
 }
 
 impl Input {
@@ -58,33 +65,48 @@ impl Input {
         if path.as_os_str() == "-" {
             // Redirected from a file (`opsight parse - < bugreport.zip`), standard input is that file.
             return match stdin_file() {
-                Some(file) => from_file(file, false),
-                None => text_stream(Box::new(io::stdin().lock()), ZIP_ON_A_PIPE).map(Input::Stream),
+                Some(file) => from_file(file, None),
+                None => text_stream(Box::new(io::stdin().lock()), ZIP_ON_A_PIPE).map(Input::stream),
             }
             .with_context(|| format!("cannot read {shown}"));
         }
         let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
-        if file.metadata().is_ok_and(|m| m.is_file()) {
-            from_file(file, true).with_context(|| format!("cannot read {shown}"))
+        let meta = file.metadata().with_context(|| format!("cannot open {shown}"))?;
+        if meta.is_file() {
+            from_file(file, Some(path)).with_context(|| format!("cannot read {shown}"))
+        } else if meta.is_dir() {
+            folder_input(path).with_context(|| format!("cannot read {shown}"))
         } else {
             // A pipe or device cannot be read twice: what it is is told from its first bytes as they come.
             text_stream(Box::new(file), ZIP_ON_A_PIPE)
-                .map(Input::Stream)
+                .map(Input::stream)
                 .with_context(|| format!("cannot read {shown}"))
         }
     }
 
-    /// The zip entry read, if any (shown beside the file's name).
+    fn stream(r: Box<dyn Read>) -> Input {
+        Input { source: Source::Stream(r), entry: None }
+    }
+
+    /// The file read inside a zip archive or a folder, if any.
     pub fn entry(&self) -> Option<&str> {
-        match self {
-            Input::Zip { entry, .. } => Some(entry),
-            _ => None,
+        self.entry.as_ref().map(|(name, _)| name.as_str())
+    }
+
+    /// How the input is named in a summary: `path`, and the file read inside it when it is a zip archive or a folder.
+    pub fn shown_name(&self, path: &Path) -> String {
+        match &self.entry {
+            Some((name, holder)) => format!("{} ({} in the {holder})", out::path(path), out::printable(name)),
+            None => out::path(path),
         }
     }
 
-    /// Whether it is a regular file of text named by its path, which can be parsed in parts.
-    pub fn is_regular_text(&self) -> bool {
-        matches!(self, Input::Text(_))
+    /// The regular file of text to read, when it is one: such a file can be parsed in parts.
+    pub fn text_file(&self) -> Option<&Path> {
+        match &self.source {
+            Source::Text { path, .. } => Some(path),
+            _ => None,
+        }
     }
 
     /// Runs `f` on the text.
@@ -92,10 +114,11 @@ impl Input {
     where
         E: std::error::Error + Send + Sync + 'static,
     {
-        match self {
-            Input::Text(mut file) => Ok(f(&mut file)?),
-            Input::Stream(mut stream) => Ok(f(&mut stream)?),
-            Input::Zip { mut archive, entry } => {
+        match self.source {
+            Source::Text { mut file, .. } => Ok(f(&mut file)?),
+            Source::Stream(mut stream) => Ok(f(&mut stream)?),
+            Source::Zip(mut archive) => {
+                let entry = self.entry.map(|(name, _)| name).unwrap_or_default();
                 let shown = out::printable(&entry).into_owned();
                 let opened = archive.by_name(&entry).with_context(|| format!("cannot open {shown} in the archive"))?;
                 let mut text = text_stream(Box::new(opened), ZIP_IN_A_ZIP)?;
@@ -105,29 +128,23 @@ impl Input {
     }
 }
 
-/// How an input is named in a summary: the path, and the entry read when it is a zip archive.
-pub fn shown_name(path: &Path, entry: Option<&str>) -> String {
-    match entry {
-        Some(entry) => format!("{} ({} in the archive)", out::path(path), out::printable(entry)),
-        None => out::path(path),
-    }
-}
-
 const ZIP_ON_A_PIPE: &str =
     "a zip archive cannot be read from a pipe (its index is at its end): save it to a file and name the file";
 const ZIP_IN_A_ZIP: &str = "it is itself a zip archive: unzip the outer one first";
 
-/// A regular file (standard input's too), from where it stands: a `named` text file at its start stays a file, to be
-/// parsed in parts; anything else is read as it comes.
-fn from_file(mut file: File, named: bool) -> anyhow::Result<Input> {
+/// A regular file (standard input's too), from where it stands: a text file named by its `path`, at its start, is
+/// kept as a file, to be parsed in parts; anything else is read as it comes.
+fn from_file(mut file: File, path: Option<&Path>) -> anyhow::Result<Input> {
     let start = file.stream_position()?;
     let mut head = [0u8; 4];
     let n = read_up_to(&mut file, &mut head)?;
     file.seek(SeekFrom::Start(start))?;
-    match kind(&head[..n]) {
-        Kind::Text if named && start == 0 => Ok(Input::Text(file)),
-        Kind::Text | Kind::Gzip => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::Stream),
-        Kind::Zip => zip_input(file),
+    match (kind(&head[..n]), path) {
+        (Kind::Text, Some(path)) if start == 0 => {
+            Ok(Input { source: Source::Text { file, path: path.to_owned() }, entry: None })
+        }
+        (Kind::Text | Kind::Gzip, _) => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
+        (Kind::Zip, _) => zip_input(file),
     }
 }
 
@@ -184,20 +201,124 @@ fn stdin_file() -> Option<File> {
 /// Opens the archive and its dump entry, far enough to know it can be read: its header (encryption, compression
 /// method) and its first bytes.
 fn zip_input(file: File) -> anyhow::Result<Input> {
-    let mut archive =
+    let archive =
         zip::ZipArchive::new(BufReader::new(file)).context("it starts like a zip archive but cannot be read as one")?;
-    let entry = dump_entry(&mut archive)?;
+    let mut holder = Archive(archive);
+    let entry = dump_entry(&mut holder)?;
+    let Archive(mut archive) = holder;
     let shown = out::printable(&entry).into_owned();
     let opened = archive.by_name(&entry).with_context(|| format!("cannot open {shown} in the archive"))?;
     text_stream(Box::new(opened), ZIP_IN_A_ZIP).with_context(|| format!("cannot read {shown} in the archive"))?;
-    Ok(Input::Zip { archive, entry })
+    Ok(Input { source: Source::Zip(archive), entry: Some((entry, "archive")) })
 }
 
-/// A way to find an archive's dump: the pattern (for messages), and whether a file name matches it.
+/// A folder as its owner keeps it: an androidqf acquisition, an unzipped bugreport. The file holding the dump is
+/// found as in a zip archive, and opened as any file (a text file is still parsed in parts).
+fn folder_input(root: &Path) -> anyhow::Result<Input> {
+    let mut holder = Folder::list(root)?;
+    let name = dump_entry(&mut holder)?;
+    let path = root.join(&name);
+    let shown = out::printable(&name).into_owned();
+    let file = File::open(&path).with_context(|| format!("cannot open {shown} in the folder"))?;
+    let mut input = from_file(file, Some(&path)).with_context(|| format!("cannot read {shown} in the folder"))?;
+    input.entry = Some((name, "folder"));
+    Ok(input)
+}
+
+/// What holds files by name: a zip archive or a folder. Names use `/` between folders.
+trait Holder {
+    /// "zip archive" or "folder", for messages.
+    const WHAT: &'static str;
+    /// What to do when the holder does not say which file is the dump.
+    const PICK: &'static str;
+    /// The files' names (no folders).
+    fn files(&self) -> Vec<String>;
+    /// How many entries there are, folders included.
+    fn len(&self) -> usize;
+    fn contains(&self, name: &str) -> bool;
+    /// The text of a small file, at most `limit` bytes of it.
+    fn read_small(&mut self, name: &str, limit: u64) -> anyhow::Result<String>;
+}
+
+struct Archive(zip::ZipArchive<BufReader<File>>);
+
+impl Holder for Archive {
+    const WHAT: &'static str = "zip archive";
+    const PICK: &'static str = "unzip it and name the one to read";
+    fn files(&self) -> Vec<String> {
+        self.0.file_names().filter_map(Result::ok).filter(|n| !is_folder(n)).map(|n| n.into_owned()).collect()
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn contains(&self, name: &str) -> bool {
+        self.0.index_for_name(name).is_some()
+    }
+    fn read_small(&mut self, name: &str, limit: u64) -> anyhow::Result<String> {
+        let mut text = String::new();
+        self.0.by_name(name)?.take(limit).read_to_string(&mut text)?;
+        Ok(text)
+    }
+}
+
+/// A folder's regular files, down to [`Folder::DEPTH`] levels; links are not followed (a link to `/` would have the
+/// whole disk listed).
+struct Folder {
+    root: PathBuf,
+    files: Vec<String>,
+    entries: usize,
+}
+
+impl Folder {
+    const DEPTH: usize = 3;
+
+    fn list(root: &Path) -> io::Result<Folder> {
+        let mut folder = Folder { root: root.to_owned(), files: Vec::new(), entries: 0 };
+        folder.walk(root, "", 1)?;
+        folder.files.sort();
+        Ok(folder)
+    }
+
+    fn walk(&mut self, dir: &Path, prefix: &str, depth: usize) -> io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            self.entries += 1;
+            if kind.is_file() {
+                self.files.push(name);
+            } else if kind.is_dir() && depth < Self::DEPTH {
+                self.walk(&entry.path(), &format!("{name}/"), depth + 1)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Holder for Folder {
+    const WHAT: &'static str = "folder";
+    const PICK: &'static str = "name the one to read";
+    fn files(&self) -> Vec<String> {
+        self.files.clone()
+    }
+    fn len(&self) -> usize {
+        self.entries
+    }
+    fn contains(&self, name: &str) -> bool {
+        self.files.iter().any(|f| f == name)
+    }
+    fn read_small(&mut self, name: &str, limit: u64) -> anyhow::Result<String> {
+        let mut text = String::new();
+        File::open(self.root.join(name))?.take(limit).read_to_string(&mut text)?;
+        Ok(text)
+    }
+}
+
+/// A way to find the dump: the pattern (for messages), and whether a file name matches it.
 type Rule = (&'static str, fn(&str) -> bool);
 
-/// Where an archive's dump may be, in the order MVT looks (after `main_entry.txt`), by file name in lower case with
-/// a `.gz` taken off.
+/// Where the dump may be, in the order MVT looks (after `main_entry.txt`), by file name in lower case with a `.gz`
+/// taken off.
 const RULES: [Rule; 4] = [
     ("dumpState_*.log", |b| b.starts_with("dumpstate_") && b.ends_with(".log")),
     ("dumpsys.txt", |b| b == "dumpsys.txt"),
@@ -205,55 +326,46 @@ const RULES: [Rule; 4] = [
     ("*.txt", |b| b.ends_with(".txt")),
 ];
 
-/// The entry holding the dump: the one `main_entry.txt` names (a bugreport, also zipped again inside a folder),
-/// else the only entry the first rule of [`RULES`] that finds any finds. Several found by one rule is an error: which
-/// one is meant would be a guess.
-fn dump_entry(archive: &mut zip::ZipArchive<BufReader<File>>) -> anyhow::Result<String> {
-    let files: Vec<(usize, String)> = (0..archive.len())
-        .filter_map(|i| Some((i, archive.name_for_index(i)?.ok()?.into_owned())))
-        .filter(|(_, name)| !is_folder(name))
-        .collect();
-    let mains: Vec<&(usize, String)> = files.iter().filter(|(_, n)| base(n) == "main_entry.txt").collect();
+/// The file holding the dump: the one `main_entry.txt` names (a bugreport, also zipped again inside a folder), else
+/// the only file the first rule of [`RULES`] that finds any finds. Several found by one rule is an error: which one
+/// is meant would be a guess.
+fn dump_entry<H: Holder>(holder: &mut H) -> anyhow::Result<String> {
+    let files = holder.files();
+    let mains: Vec<&String> = files.iter().filter(|n| base(n) == "main_entry.txt").collect();
     match mains.as_slice() {
         [] => {}
-        [(index, main_name)] => {
-            if let Some(entry) = main_entry(archive, *index, main_name)? {
+        [main] => {
+            if let Some(entry) = main_entry(holder, main)? {
                 return Ok(entry);
             }
         }
-        several => anyhow::bail!("it holds {} main_entry.txt files: unzip it and name the text to read", several.len()),
+        several => anyhow::bail!("it holds {} main_entry.txt files: {}", several.len(), H::PICK),
     }
-    for (what, rule) in RULES {
-        let found: Vec<&String> = files.iter().map(|(_, n)| n).filter(|n| rule(&base(n))).collect();
+    for (pattern, rule) in RULES {
+        let found: Vec<&String> = files.iter().filter(|n| rule(&base(n))).collect();
         match found.as_slice() {
             [] => continue,
             [one] => return Ok((*one).clone()),
             several => anyhow::bail!(
-                "it holds {} entries that could be the dump ({what}: {}): unzip it and name the one to read",
+                "it holds {} files that could be the dump ({pattern}: {}): {}",
                 several.len(),
-                several.iter().take(5).map(|n| out::printable(n).into_owned()).collect::<Vec<_>>().join(", ")
+                several.iter().take(5).map(|n| out::printable(n).into_owned()).collect::<Vec<_>>().join(", "),
+                H::PICK
             ),
         }
     }
-    let n = archive.len();
+    let n = holder.len();
     anyhow::bail!(
-        "it is a zip archive without a bugreport or dumpsys text in it ({n} {}): name the text file itself",
+        "it is a {} without a bugreport or dumpsys text in it ({n} {}): name the text file itself",
+        H::WHAT,
         if n == 1 { "entry" } else { "entries" }
     )
 }
 
-/// The entry `main_entry.txt` (at `index`, named `main_name`) names, taken beside it; `None` when it is empty.
-fn main_entry(
-    archive: &mut zip::ZipArchive<BufReader<File>>,
-    index: usize,
-    main_name: &str,
-) -> anyhow::Result<Option<String>> {
-    let mut text = String::new();
+/// The file `main_entry.txt` (named `main_name`) names, taken beside it; `None` when it is empty.
+fn main_entry<H: Holder>(holder: &mut H, main_name: &str) -> anyhow::Result<Option<String>> {
     // A file name, not a file: a few hundred bytes at most.
-    archive
-        .by_index(index)
-        .and_then(|main| Ok(main.take(4096).read_to_string(&mut text)?))
-        .context("cannot read its main_entry.txt")?;
+    let text = holder.read_small(main_name, 4096).context("cannot read its main_entry.txt")?;
     let name = text.trim_start_matches('\u{feff}').trim();
     if name.is_empty() {
         return Ok(None);
@@ -264,11 +376,13 @@ fn main_entry(
     if quoted.len() < out::printable(name).len() {
         quoted.push('…');
     }
-    match archive.index_for_name(&entry) {
-        _ if is_folder(&entry) => anyhow::bail!("its main_entry.txt names {quoted}, a folder"),
-        Some(_) => Ok(Some(entry)),
-        None => anyhow::bail!("its main_entry.txt names {quoted}, which is not in the archive"),
+    if is_folder(&entry) {
+        anyhow::bail!("its main_entry.txt names {quoted}, a folder");
     }
+    if !holder.contains(&entry) {
+        anyhow::bail!("its main_entry.txt names {quoted}, which is not in the {}", H::WHAT);
+    }
+    Ok(Some(entry))
 }
 
 fn is_folder(name: &str) -> bool {

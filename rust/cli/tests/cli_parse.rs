@@ -403,13 +403,13 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
     }
     let cases: [(&str, Entries<'_>, &str); 6] = [
         ("several.zip", vec![("a.txt", b"x"), ("b.txt", b"y"), ("c.json", b"{}")],
-            "several.zip: it holds 2 entries that could be the dump (*.txt: a.txt, b.txt): unzip it and name the one to read"),
+            "several.zip: it holds 2 files that could be the dump (*.txt: a.txt, b.txt): unzip it and name the one to read"),
         ("twoqf.zip", vec![("acq1/dumpsys.txt", &a10), ("acq2/dumpsys.txt", &a10)],
-            "it holds 2 entries that could be the dump (dumpsys.txt: acq1/dumpsys.txt, acq2/dumpsys.txt)"),
+            "it holds 2 files that could be the dump (dumpsys.txt: acq1/dumpsys.txt, acq2/dumpsys.txt)"),
         ("none.zip", vec![("c.json", b"{}")],
             "none.zip: it is a zip archive without a bugreport or dumpsys text in it (1 entry): name the text file itself"),
         ("dangling.zip", vec![("main_entry.txt", b"bugreport-gone.txt"), ("bugreport-other.txt", b"x")],
-            "its main_entry.txt names bugreport-gone.txt, which is not in the archive"),
+            "its main_entry.txt names bugreport-gone.txt, which is not in the zip archive"),
         ("folder.zip", vec![("main_entry.txt", b"sub/"), ("sub/", b""), ("sub/bugreport-x.txt", b"x")],
             "its main_entry.txt names sub/, a folder"),
         ("nested.zip", vec![("dumpsys.txt", &inner)],
@@ -545,4 +545,61 @@ fn gzipped_dumps_are_read_as_their_text() {
     let out = opsight().arg("parse").arg(&cut).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A folder is read as a zip archive is, by the same rules: an androidqf acquisition (its `dumpsys.txt`, its text
+/// still parsed in parts), an unzipped bugreport (its `main_entry.txt`); a folder that does not say which file is the
+/// dump is refused with the candidates. Links are not followed.
+#[test]
+fn folders_are_read_by_the_zip_rules() {
+    let dir = TempDir::new("folders");
+    let a10 = std::fs::read(fixture(A10)).expect("fixture");
+    let text = std::fs::read(fixture("synthetic/bugreport_embedded.txt")).expect("fixture");
+    let put = |rel: &str, bytes: &[u8]| {
+        let path = dir.path(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, bytes).expect("write");
+    };
+    put("qf/acquisition/dumpsys.txt", &a10);
+    put("qf/acquisition/getprop.txt", b"[ro.build]: [x]");
+    put("qf/acquisition/packages.json", b"[]");
+    put("br/main_entry.txt", b"bugreport-x.txt\n");
+    put("br/bugreport-x.txt", &text);
+    put("br/dumpstate_log.txt", b"noise");
+    put("two/a/dumpsys.txt", &a10);
+    put("two/b/dumpsys.txt", &a10);
+    put("deep/1/2/3/dumpsys.txt", &a10);
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(dir.path("linked")).expect("mkdir");
+        std::os::unix::fs::symlink(dir.path("qf"), dir.path("linked/qf")).expect("symlink");
+    }
+
+    for (folder, entry) in [("qf", "acquisition/dumpsys.txt"), ("br", "bugreport-x.txt")] {
+        let out = opsight().arg("parse").arg(dir.path(folder)).output().expect("run");
+        assert!(out.status.success(), "{folder}: {}", String::from_utf8_lossy(&out.stderr));
+        let summary = String::from_utf8_lossy(&out.stdout);
+        assert!(summary.starts_with(&format!("{} ({entry} in the folder)\n", dir.path(folder).display())), "{summary}");
+        assert!(summary.contains("access events:   16"), "{summary}");
+        let (_, entry_json) = parsed_json(&dir.path(folder));
+        assert_eq!(entry_json, serde_json::json!(entry));
+    }
+    let out = opsight().arg("parse").arg(dir.path("two")).arg(dir.path("deep")).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "it holds 2 files that could be the dump (dumpsys.txt: a/dumpsys.txt, b/dumpsys.txt): name the one to read"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("deep: it is a folder without a bugreport or dumpsys text in it (3 entries)"),
+        "three levels down is too deep: {stderr}"
+    );
+    #[cfg(unix)]
+    {
+        let out = opsight().arg("parse").arg(dir.path("linked")).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "a link is not followed");
+    }
 }

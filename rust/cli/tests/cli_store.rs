@@ -105,6 +105,12 @@ fn a_bugreport_zip_stores_what_its_text_stores() {
         (report["new_events"].as_i64(), report["known_events"].as_i64(), report["repeat"].as_bool()),
         (Some(0), Some(23), Some(true))
     );
+    // The same text in a folder (an androidqf acquisition as it is kept) is the same dump again.
+    std::fs::create_dir_all(dir.path("acquisition")).expect("mkdir");
+    std::fs::write(dir.path("acquisition/dumpsys.txt"), &text).expect("write");
+    let doc = json(&with(&dir.path("acquisition")));
+    assert_eq!(doc["files"][0]["archive_entry"], "dumpsys.txt");
+    assert_eq!(doc["files"][0]["report"]["repeat"], true);
     let out = run(opsight().args(["ingest", "--db"]).arg(dir.db()).arg(&zip));
     assert!(
         stdout(&out).starts_with(&format!("{} (bugreport-a10.txt in the archive)\n", zip.display())),

@@ -15,7 +15,8 @@ use crate::{out, time_args};
 /// Store AppOps dumps in a timeline database.
 ///
 /// Reads dumpsys appops of any Android version, appops get output, a whole bugreport or an androidqf dumpsys.txt
-/// (also gzip'd, or inside a zip archive such as `adb bugreport` writes), and stores its events in the database,
+/// (also gzip'd, inside a zip archive such as `adb bugreport` writes, or in a folder such as an androidqf
+/// acquisition), and stores its events in the database,
 /// creating it if needed. Events already stored are not added again, so the same or overlapping dumps can be ingested
 /// any number of times.
 #[derive(clap::Args)]
@@ -47,8 +48,8 @@ pub struct Args {
     /// Print one JSON document with the report of every file (schema: docs/json.md).
     #[arg(long)]
     json: bool,
-    /// Dump files (text, gzip'd text, or a zip archive holding a bugreport or dumpsys.txt), ingested in order; `-` reads
-    /// standard input.
+    /// Dump files (text, gzip'd text, or a zip archive or folder holding a bugreport or dumpsys.txt), ingested in
+    /// order; `-` reads standard input.
     #[arg(required = true, value_name = "DUMP")]
     dumps: Vec<PathBuf>,
 }
@@ -99,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     let mut files = Vec::with_capacity(args.dumps.len());
     for (done, (path, kept)) in args.dumps.iter().zip(inputs).enumerate() {
-        let (archive_entry, report) = ingest_one(&store, path, kept, &opts).with_context(|| {
+        let (read, report) = ingest_one(&store, path, kept, &opts).with_context(|| {
             let mut msg = format!("cannot ingest {}", path.display());
             if done > 0 {
                 msg.push_str(&format!(" (the {done} file(s) before it were stored)"));
@@ -124,10 +125,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         if !args.json {
             let stdout = io::stdout();
             let mut w = BufWriter::new(stdout.lock());
-            write_summary(&mut w, path, archive_entry.as_deref(), &report, args.captured_at.is_some())?;
+            write_summary(&mut w, &read.shown, &report, args.captured_at.is_some())?;
             w.flush()?;
         }
-        files.push(FileReport { file: path.display().to_string(), archive_entry, report });
+        files.push(FileReport { file: path.display().to_string(), archive_entry: read.entry, report });
     }
     if args.json {
         out::json(&IngestDocument { opsight_ingest: 1, files })?;
@@ -147,37 +148,37 @@ fn open_inputs(dumps: &[PathBuf]) -> anyhow::Result<Vec<Option<Input>>> {
         .iter()
         .map(|path| {
             let input = Input::open(path)?;
-            let reopenable = path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+            let reopenable =
+                path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file() || m.is_dir());
             Ok((!reopenable).then_some(input))
         })
         .collect()
 }
 
-/// Stores one dump (`kept` open, or opened again from `path`); the zip entry it was read from, if any, and what was
-/// stored.
+/// What was read for a path: its name in the summary, and the file inside it (a zip archive's or a folder's).
+struct Opened {
+    shown: String,
+    entry: Option<String>,
+}
+
+/// Stores one dump (`kept` open, or opened again from `path`): what was read, and what was stored.
 fn ingest_one(
     store: &opsight_core::Store,
     path: &Path,
     kept: Option<Input>,
     opts: &IngestOptions,
-) -> anyhow::Result<(Option<String>, IngestReport)> {
+) -> anyhow::Result<(Opened, IngestReport)> {
     let input = match kept {
         Some(input) => input,
         None => Input::open(path)?,
     };
-    let entry = input.entry().map(str::to_owned);
+    let read = Opened { shown: input.shown_name(path), entry: input.entry().map(str::to_owned) };
     let report = input.read(|r| store.ingest_dump(io::BufReader::with_capacity(1 << 16, r), opts))?;
-    Ok((entry, report))
+    Ok((read, report))
 }
 
-fn write_summary(
-    w: &mut impl Write,
-    path: &Path,
-    entry: Option<&str>,
-    r: &IngestReport,
-    explicit_capture: bool,
-) -> io::Result<()> {
-    writeln!(w, "{}", crate::input::shown_name(path, entry))?;
+fn write_summary(w: &mut impl Write, shown: &str, r: &IngestReport, explicit_capture: bool) -> io::Result<()> {
+    writeln!(w, "{shown}")?;
     writeln!(w, "  format:        {}", r.dialect.as_str())?;
     writeln!(w, "  new events:    {}", r.new_events)?;
     writeln!(w, "  known events:  {}", r.known_events)?;

@@ -12,17 +12,19 @@ use crate::exit::Exit;
 use crate::input::Input;
 use crate::out;
 
-/// Parse AppOps text (dumpsys appops, appops get, a bugreport or an androidqf dumpsys.txt, also gzip'd or inside a zip
-/// archive such as `adb bugreport` writes) and show what it holds. Nothing is stored.
+/// Parse AppOps text (dumpsys appops, appops get, a bugreport or an androidqf dumpsys.txt, also gzip'd, inside a zip
+/// archive such as `adb bugreport` writes, or in a folder such as an androidqf acquisition) and show what it holds.
+/// Nothing is stored.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   opsight parse dumpsys_appops.txt
   opsight parse --json bugreport.txt > appops.json
   opsight parse bugreport-panther-2026-11-28.zip
+  opsight parse androidqf_acquisition/
   adb shell dumpsys appops | opsight parse -")]
 pub struct Args {
-    /// Files to parse (text, gzip'd text, or a zip archive holding a bugreport or dumpsys.txt); `-` reads standard
-    /// input.
+    /// Files to parse (text, gzip'd text, or a zip archive or folder holding a bugreport or dumpsys.txt); `-` reads
+    /// standard input.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print one JSON document with every uid, package, op and event (schema: docs/json.md).
@@ -85,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut w = BufWriter::new(stdout.lock());
         for path in &args.files {
             let parsed = Input::open(path).and_then(|input| {
-                let name = crate::input::shown_name(path, input.entry());
+                let name = input.shown_name(path);
                 Ok((name, summarize(path, input)?))
             });
             match parsed {
@@ -111,9 +113,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 /// (docs/performance.md, "Parsing").
 fn summarize(path: &Path, input: Input) -> anyhow::Result<(ParseSummary, Tally)> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if input.is_regular_text() {
+    if let Some(file) = input.text_file() {
         let (tally, summary) =
-            parse_file::<Tally>(path, cores).with_context(|| format!("cannot read {}", out::path(path)))?;
+            parse_file::<Tally>(file, cores).with_context(|| format!("cannot read {}", out::path(path)))?;
         return Ok((summary, tally));
     }
     let mut tally = Tally::default();
