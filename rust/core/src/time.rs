@@ -15,10 +15,14 @@ pub struct LocalTime(pub i64);
 const MS_PER_DAY: i64 = 86_400_000;
 
 impl LocalTime {
-    /// Parses exactly `YYYY-MM-DD HH:MM:SS.mmm` (fraction 1–9 digits, truncated to ms; also accepts no fraction).
-    /// Returns `None` on anything else, including out-of-range fields.
+    /// Parses exactly `YYYY-MM-DD HH:MM:SS.mmm` (fraction 1–9 digits, truncated to ms; also accepts no fraction),
+    /// also in another script's digits ([`parse_native`]). Returns `None` on anything else, including out-of-range
+    /// fields; with the time, how many bytes of `s` it took.
     #[inline]
     pub fn parse(s: &[u8]) -> Option<(LocalTime, usize)> {
+        if s.first().is_some_and(|&b| b >= 0x80) {
+            return parse_native(s).map(|(t, used, _)| (t, used));
+        }
         let day = day_start(s)?;
         let (tod, used) = time_of_day(s)?;
         Some((LocalTime(day + tod), used))
@@ -85,6 +89,51 @@ impl LocalTime {
         let offset = zone.to_offset(ts);
         Some(LocalTime(utc_ms + i64::from(offset.seconds()) * 1000))
     }
+}
+
+/// The zero of each script's ten decimal digits (Unicode category Nd) that a locale may use for numbers: Arabic-Indic
+/// (Arabic), extended Arabic-Indic (Persian, Urdu), N'Ko, Devanagari (Marathi, Nepali), Bengali, Gurmukhi, Gujarati,
+/// Oriya, Tamil, Telugu, Kannada, Malayalam, Thai, Lao, Tibetan, Myanmar (Burmese), Khmer, Ol Chiki (Santali), Meetei
+/// Mayek, fullwidth, Adlam.
+const DIGIT_ZEROS: [u32; 21] = [
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0E50, 0x0ED0,
+    0x0F20, 0x1040, 0x17E0, 0x1C50, 0xABF0, 0xFF10, 0x1E950,
+];
+
+/// The value of a digit of another script, from [`DIGIT_ZEROS`].
+fn native_digit(c: char) -> Option<u8> {
+    let c = u32::from(c);
+    DIGIT_ZEROS.iter().find(|&&zero| (zero..zero + 10).contains(&c)).and_then(|&zero| u8::try_from(c - zero).ok())
+}
+
+/// A time written with another script's digits. AppOps formats its times with `SimpleDateFormat` in the device's
+/// locale, which writes numbers with the locale's digits: `٢٠٢١-٠١-١١ ١٦:٠١:٠٥.٠٨٦` on a phone set to Arabic,
+/// `۲۰۲۱-…` in Persian, Bengali, Marathi or Burmese digits in those languages (the relative times and every other
+/// number are ASCII: AOSP formats them itself). The time, the bytes of `s` it took, and the length of its ASCII form
+/// (what [`LocalTime::parse`] would have taken had it been written in ASCII).
+pub(crate) fn parse_native(s: &[u8]) -> Option<(LocalTime, usize, usize)> {
+    // `s` is the rest of a line, cut at a character boundary at its start; a line read lossily may still end
+    // inside a character.
+    let text = match std::str::from_utf8(s) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(s.get(..e.valid_up_to())?).ok()?,
+    };
+    // `YYYY-MM-DD HH:MM:SS.` and at most nine fraction digits, with a character to spare.
+    let mut ascii = [0u8; 32];
+    let mut ends = [0usize; 32];
+    let mut n = 0;
+    for (at, c) in text.char_indices().take(ascii.len()) {
+        let Some(b) = (if c.is_ascii() { u8::try_from(c).ok() } else { native_digit(c).map(|d| b'0' + d) }) else {
+            break;
+        };
+        ascii[n] = b;
+        ends[n] = at + c.len_utf8();
+        n += 1;
+    }
+    let ascii = &ascii[..n];
+    let day = day_start(ascii)?;
+    let (tod, used) = time_of_day(ascii)?;
+    Some((LocalTime(day + tod), *ends.get(used.checked_sub(1)?)?, used))
 }
 
 /// The first millisecond of the date `YYYY-MM-DD` that starts `s`, if it is a valid date: [`LocalTime::parse`]'s
@@ -270,6 +319,30 @@ impl CaptureContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_in_other_scripts_digits() {
+        let ascii = "2021-01-11 16:01:05.086";
+        let want = LocalTime::parse(ascii.as_bytes()).expect("ascii").0;
+        for (text, rest) in [
+            ("٢٠٢١-٠١-١١ ١٦:٠١:٠٥.٠٨٦", " (-1h5m27s679ms)"),
+            ("۲۰۲۱-۰۱-۱۱ ۱۶:۰۱:۰۵.۰۸۶", ""),
+            ("২০২১-০১-১১ ১৬:০১:০৫.০৮৬", "|1000"),
+            ("၂၀၂၁-၀၁-၁၁ ၁၆:၀၁:၀၅.၀၈၆", " for 1 milliseconds"),
+        ] {
+            let line = format!("{text}{rest}");
+            assert_eq!(LocalTime::parse(line.as_bytes()), Some((want, text.len())), "{line}");
+            assert_eq!(parse_native(line.as_bytes()).map(|(_, _, ascii)| ascii), Some(23));
+        }
+        // A fraction of other lengths, as in ASCII; a letter of another script where a digit should be is no time.
+        assert_eq!(LocalTime::parse("٢٠٢١-٠١-١١ ١٦:٠١:٠٥.٠٨".as_bytes()).map(|t| t.0 .0 % 1000), Some(80));
+        assert_eq!(LocalTime::parse("٢٠٢١-٠١-١١ ١٦:٠١:٠٥".as_bytes()).map(|t| t.0 .0 % 1000), Some(0));
+        assert_eq!(LocalTime::parse("٢٠٢١-٠١-١١ ١٦:٠١:ب٥.٠٨٦".as_bytes()), None);
+        assert_eq!(LocalTime::parse("٢٠٢١-١٣-١١ ١٦:٠١:٠٥.٠٨٦".as_bytes()), None, "month 13");
+        // Cut inside a character (a line read lossily ends anywhere): what is whole is read.
+        let cut = "٢٠٢١-٠١-١١ ١٦:٠١:٠٥.٠٨٦".as_bytes();
+        assert_eq!(LocalTime::parse(&cut[..cut.len() - 1]).map(|t| t.0 .0 % 1000), Some(80));
+    }
 
     #[test]
     fn local_time_roundtrip() {

@@ -721,3 +721,80 @@ fn a_uid_block_reads_the_same_whatever_came_before_it() {
     assert_eq!(after.summary.unrecognised_lines, alone.summary.unrecognised_lines);
     assert_eq!(alone.uids[0].packages[0].ops[0].op, "VIBRATE");
 }
+
+/// Every date-time of `input` (`YYYY-MM-DD HH:MM:SS` and its fraction) written with the digits that start at `zero`,
+/// as `SimpleDateFormat` writes them in a locale that uses them.
+fn localise_times(input: &[u8], zero: char) -> Vec<u8> {
+    const SHAPE: &[u8; 19] = b"0000-00-00 00:00:00";
+    let digit = |b: u8| char::from_u32(u32::from(zero) + u32::from(b - b'0')).expect("a digit");
+    let mut out = Vec::with_capacity(input.len() * 2);
+    let mut i = 0;
+    while i < input.len() {
+        let fits = input
+            .get(i..i + 19)
+            .is_some_and(|w| w.iter().zip(SHAPE).all(|(&b, &s)| if s == b'0' { b.is_ascii_digit() } else { b == s }));
+        if !fits {
+            out.push(input[i]);
+            i += 1;
+            continue;
+        }
+        let mut end = i + 19;
+        if input.get(end) == Some(&b'.') {
+            end += 1;
+            while input.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+        }
+        for &b in &input[i..end] {
+            if b.is_ascii_digit() {
+                out.extend(digit(b).to_string().as_bytes());
+            } else {
+                out.push(b);
+            }
+        }
+        i = end;
+    }
+    out
+}
+
+/// AppOps formats its times with `SimpleDateFormat` in the device's locale, which writes them in the locale's digits
+/// (Arabic, Persian, Bengali, Marathi, Burmese, …); everything else it prints in ASCII. Written from that rule over
+/// the real captures and the grammar's fixtures: each reads exactly as in ASCII digits, in every dialect that prints
+/// times, also as the cut or whole last line of an input.
+#[test]
+fn times_in_other_scripts_digits_read_as_in_ascii() {
+    // What was read, not how many bytes it took.
+    let read = |input: &[u8]| {
+        let mut snap = snapshot(input);
+        snap.summary.bytes = 0;
+        snap
+    };
+    let inputs = [
+        real("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt"),
+        real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt"),
+        fixture("synthetic/android9_pie.txt"),
+        fixture("synthetic/android12_discrete_xml.txt"),
+        fixture("synthetic/android12_history.txt"),
+        fixture("synthetic/android16_discrete_sqlite.txt"),
+        fixture("synthetic/android16_sqlite_history.txt"),
+        fixture("synthetic/android16_historical_state.txt"),
+    ];
+    // Arabic-Indic, extended Arabic-Indic (Persian), Devanagari (Marathi), Bengali, Myanmar.
+    for zero in ['\u{0660}', '\u{06f0}', '\u{0966}', '\u{09e6}', '\u{1040}'] {
+        for input in &inputs {
+            let localised = localise_times(input, zero);
+            assert_ne!(&localised, input, "the input has times");
+            let want = read(input);
+            assert!(want.summary.unrecognised_lines < 100);
+            assert_eq!(read(&localised), want, "digits from {:?}", zero);
+        }
+        // The last line a discrete access ending with its time: whole, then cut in its milliseconds.
+        let ascii = b"Discrete accesses:\n  Uid: 10123\n    Package: com.example\n      CAMERA\n        Attribution: null\n          Access [top-s] at 2022-06-01 09:00:00.000";
+        let localised = localise_times(ascii, zero);
+        assert_eq!(read(&localised), read(ascii));
+        assert_eq!((read(&localised).summary.truncated, read(&localised).discrete.len()), (false, 1));
+        let cut = &localised[..localised.len() - zero.len_utf8()];
+        assert_eq!(read(cut), read(&ascii[..ascii.len() - 1]));
+        assert_eq!((read(cut).summary.truncated, read(cut).discrete.len()), (true, 0));
+    }
+}

@@ -275,6 +275,10 @@ const DATE_SLOTS: usize = 32;
 impl DateCache {
     #[inline(always)]
     pub fn parse(&mut self, s: &[u8]) -> Option<(LocalTime, usize)> {
+        if s.first().is_some_and(|&b| b >= 0x80) {
+            // Another script's digits: rare, and their dates are not cached.
+            return LocalTime::parse(s);
+        }
         let day = self.day(s)?;
         let (tod, used) = time_of_day(s)?;
         Some((LocalTime(day + tod), used))
@@ -907,7 +911,18 @@ pub fn looks_complete(t: &str) -> bool {
     let time = b.len() >= 27
         && b[b.len() - 27..].starts_with(b" at ")
         && LocalTime::parse(&b[b.len() - 23..]).is_some_and(|(_, used)| used == 23);
-    ENDINGS.iter().chain(&MODE_NAMES).any(|e| t.ends_with(e)) || t == "0" || t.ends_with("=0") || mode_digit || time
+    // The same in another script's digits: its ASCII form is 23 characters and takes the rest of the line.
+    let native_time = b.last().is_some_and(|&c| c >= 0x80)
+        && t.rfind(" at ").is_some_and(|at| {
+            let after = &b[at + 4..];
+            crate::time::parse_native(after).is_some_and(|(_, used, ascii)| used == after.len() && ascii == 23)
+        });
+    ENDINGS.iter().chain(&MODE_NAMES).any(|e| t.ends_with(e))
+        || t == "0"
+        || t.ends_with("=0")
+        || mode_digit
+        || time
+        || native_time
 }
 
 #[cfg(test)]

@@ -716,8 +716,9 @@ impl<V: Visitor> Parser<V> {
     fn value_line(&mut self, t: &str) {
         if let Some((key, value)) = grammar::split_at_byte(t, b'=') {
             // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line. Its value starts
-            // with a date's digit; a uid property's (`state=cch`), on every uid, never needs the attempt.
-            let dated = || trim(value).as_bytes().first().is_some_and(u8::is_ascii_digit);
+            // with a date's digit (ASCII, or another script's: a byte above ASCII); a uid property's (`state=cch`),
+            // on every uid, never needs the attempt.
+            let dated = || trim(value).as_bytes().first().is_some_and(|&b| b.is_ascii_digit() || b >= 0x80);
             if let Some(e) = dated().then(|| grammar::parse_state_times(t)).flatten() {
                 match self.pie_kind {
                     Some(kind) => {
