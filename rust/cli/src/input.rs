@@ -121,8 +121,8 @@ impl Input {
                 let entry = self.entry.map(|(name, _)| name).unwrap_or_default();
                 let shown = out::printable(&entry).into_owned();
                 let opened = archive.by_name(&entry).with_context(|| format!("cannot open {shown} in the archive"))?;
-                let mut text = text_stream(Box::new(opened), ZIP_IN_A_ZIP)?;
-                f(&mut text).with_context(|| format!("cannot read {shown} in the archive"))
+                let read = text_stream(Box::new(opened), ZIP_IN_A_ZIP).and_then(|mut text| Ok(f(&mut text)?));
+                read.with_context(|| format!("cannot read {shown} in the archive"))
             }
         }
     }

@@ -63,7 +63,7 @@ struct IngestDocument {
 #[derive(Serialize)]
 struct FileReport {
     file: String,
-    /// The entry read when `file` is a zip archive (docs/json.md).
+    /// The file read when `file` is a zip archive or a folder (docs/json.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     archive_entry: Option<String>,
     report: IngestReport,

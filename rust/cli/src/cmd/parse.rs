@@ -48,7 +48,7 @@ struct ParseDocument {
 #[derive(Serialize)]
 struct FileResult {
     file: String,
-    /// The entry read when `file` is a zip archive (a bugreport's text, androidqf's `dumpsys.txt`).
+    /// The file read when `file` is a zip archive or a folder (a bugreport's text, androidqf's `dumpsys.txt`).
     #[serde(skip_serializing_if = "Option::is_none")]
     archive_entry: Option<String>,
     #[serde(flatten)]
@@ -107,9 +107,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
 }
 
-/// The counts of one input. A regular file of text is parsed in parts, one thread per core. Standard input, pipes
-/// named as files (`<(adb shell …)`) and a zip archive's entry, which cannot be cut, are parsed as they come, on two
-/// threads: a second core finds the lines and decodes the event lines of the next block while this thread reads
+/// The counts of one input. A regular file of text (also one found in a folder) is parsed in parts, one thread per
+/// core. Standard input, pipes named as files (`<(adb shell …)`), gzip'd text and a zip archive's entry, which cannot
+/// be cut, are parsed as they come, on two threads: a second core finds the lines and decodes the event lines of the next block while this thread reads
 /// (docs/performance.md, "Parsing").
 fn summarize(path: &Path, input: Input) -> anyhow::Result<(ParseSummary, Tally)> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
