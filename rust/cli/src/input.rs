@@ -10,7 +10,7 @@
 //! another archive inside) is told by [`Input::open`], so that `ingest` refuses a bad file before it stores any.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -148,19 +148,63 @@ fn from_file(mut file: File, path: Option<&Path>) -> anyhow::Result<Input> {
     }
 }
 
-/// `r` as text: as it is, or decompressed when it is gzip'd (several members one after another are one text, as
-/// `zcat` reads them). Another archive where text should be is an error, `zip` its message, not binary noise parsed.
+/// `r` as text: as it is, or decompressed when it is gzip'd ([`GzMembers`]). Another archive where text should be is an error, `zip` its message, not binary noise parsed.
 fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<Box<dyn Read + 'a>> {
     let (first, r) = peek(r)?;
     let r = match first {
         Kind::Text => return Ok(r),
         Kind::Zip => anyhow::bail!(zip),
-        Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(r)) as Box<dyn Read + 'a>,
+        Kind::Gzip => Box::new(GzMembers::new(BufReader::new(r))) as Box<dyn Read + 'a>,
     };
     match peek(r)? {
         (Kind::Text, r) => Ok(r),
         (Kind::Gzip, _) => anyhow::bail!("it is gzip'd twice: gunzip it once first"),
         (Kind::Zip, _) => anyhow::bail!("it is a gzip'd zip archive: gunzip it first and name the zip"),
+    }
+}
+
+/// gzip members one after another, read as one text, as `zcat` reads them. Zero bytes after the last member (the
+/// padding to a block size that tape and some archivers add) end it, as `gzip -d` takes them; anything else after it
+/// is an error that says so.
+struct GzMembers<R: BufRead> {
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(r: R) -> Self {
+        GzMembers { member: Some(flate2::bufread::GzDecoder::new(r)) }
+    }
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(member) = self.member.as_mut() else { return Ok(0) };
+            let n = member.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The member ended: the decoder leaves its reader just after it.
+            let Some(ended) = self.member.take() else { return Ok(0) };
+            let mut rest = ended.into_inner();
+            let mut padded = false;
+            loop {
+                let bytes = rest.fill_buf()?;
+                match bytes.iter().position(|&b| b != 0) {
+                    None if bytes.is_empty() => return Ok(0),
+                    None => {
+                        let zeros = bytes.len();
+                        rest.consume(zeros);
+                        padded = true;
+                    }
+                    Some(0) if !padded && bytes[0] == GZIP_MAGIC[0] => break,
+                    Some(_) => {
+                        return Err(io::Error::new(io::ErrorKind::InvalidData, "data after the end of the gzip stream"))
+                    }
+                }
+            }
+            self.member = Some(flate2::bufread::GzDecoder::new(rest));
+        }
     }
 }
 

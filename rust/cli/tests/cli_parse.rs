@@ -511,7 +511,8 @@ fn bugreport_zips_as_users_pass_them_on_are_read() {
 }
 
 /// A gzip'd capture, as a file or on standard input, reads as its text; members one after another are one text (as
-/// `zcat` reads them); a cut one is an error, not a silently shorter dump.
+/// `zcat` reads them), and zero padding after the last ends it (as `gzip -d` takes it); a cut one, or one followed by
+/// other data, is an error, not a silently shorter dump.
 #[test]
 fn gzipped_dumps_are_read_as_their_text() {
     use std::io::Write as _;
@@ -539,12 +540,28 @@ fn gzipped_dumps_are_read_as_their_text() {
     let out = child.wait_with_output().expect("wait");
     assert!(String::from_utf8_lossy(&out.stdout).contains("reject events:   7"));
 
-    let cut = dir.path("cut.gz");
+    let padded = dir.path("padded.gz");
+    std::fs::write(&padded, [gz(&a10), gz(&a10), vec![0; 512]].concat()).expect("write");
+    let out = opsight().arg("parse").arg(&padded).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   32"));
+
     let whole = gz(&a10);
-    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write");
-    let out = opsight().arg("parse").arg(&cut).output().expect("run");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"), "{}", String::from_utf8_lossy(&out.stderr));
+    for (name, bytes, message) in [
+        ("cut.gz", whole[..whole.len() / 2].to_vec(), "cannot read"),
+        ("junk.gz", [whole.clone(), b"junk".to_vec()].concat(), "data after the end of the gzip stream"),
+        (
+            "padded-junk.gz",
+            [whole.clone(), vec![0; 100], b"x".to_vec()].concat(),
+            "data after the end of the gzip stream",
+        ),
+    ] {
+        std::fs::write(dir.path(name), bytes).expect("write");
+        let out = opsight().arg("parse").arg(dir.path(name)).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(name) && stderr.contains(message), "{name}: {stderr}");
+    }
 }
 
 /// A folder is read as a zip archive is, by the same rules: an androidqf acquisition (its `dumpsys.txt`, its text
