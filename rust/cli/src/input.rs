@@ -154,7 +154,9 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
     let r = match first {
         Kind::Text => return Ok(r),
         Kind::Zip => anyhow::bail!(zip),
-        Kind::Gzip => Box::new(GzMembers::new(BufReader::new(r))) as Box<dyn Read + 'a>,
+        // Inflating reads its input a little at a time: a large buffer keeps that from being a read call each time
+        // (8 KiB was 5–10 % slower on the 20 MB dump gzip'd).
+        Kind::Gzip => Box::new(GzMembers::new(BufReader::with_capacity(64 * 1024, r))) as Box<dyn Read + 'a>,
     };
     match peek(r)? {
         (Kind::Text, r) => Ok(r),
