@@ -14,8 +14,7 @@ pub fn finish(result: anyhow::Result<Exit>) -> ExitCode {
         Ok(Exit::Success) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // Error chains name files and quote input; neither may drive the terminal.
-            eprintln!("opsight: {}", crate::out::printable(&format!("{err:#}")));
+            crate::out::error(&err);
             ExitCode::from(1)
         }
     }

@@ -97,6 +97,12 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
+/// Prints an error and its causes as one line on stderr, `opsight: …`. Error chains name files and quote input:
+/// [`printable`], so that neither can drive the terminal.
+pub fn error(err: &anyhow::Error) {
+    eprintln!("opsight: {}", printable(&format!("{err:#}")));
+}
+
 /// A path as [`printable`] text (names that are not UTF-8 show U+FFFD, as `Path::display` does).
 pub fn path(p: &Path) -> String {
     printable(&p.display().to_string()).into_owned()

@@ -63,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     // A file that cannot be read is reported and skipped: the others are still parsed, and the exit code says so.
     let mut unread = 0;
     let mut skip = |err: anyhow::Error| {
-        eprintln!("opsight: {}", out::printable(&format!("{err:#}")));
+        out::error(&err);
         unread += 1;
     };
     if args.json {
