@@ -62,26 +62,25 @@ impl Input {
     /// Opens `path` and tells what it holds. Errors name the path.
     pub fn open(path: &Path) -> anyhow::Result<Input> {
         let shown = out::path(path);
-        if path.as_os_str() == "-" {
+        let opened = if path.as_os_str() == "-" {
             // Redirected from a file (`opsight parse - < bugreport.zip`), standard input is that file.
-            return match stdin_file() {
+            match stdin_file() {
                 Some(file) => from_file(file, None),
                 None => text_stream(Box::new(io::stdin().lock()), ZIP_ON_A_PIPE).map(Input::stream),
             }
-            .with_context(|| format!("cannot read {shown}"));
-        }
-        let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
-        let meta = file.metadata().with_context(|| format!("cannot open {shown}"))?;
-        if meta.is_file() {
-            from_file(file, Some(path)).with_context(|| format!("cannot read {shown}"))
-        } else if meta.is_dir() {
-            folder_input(path).with_context(|| format!("cannot read {shown}"))
         } else {
-            // A pipe or device cannot be read twice: what it is is told from its first bytes as they come.
-            text_stream(Box::new(file), ZIP_ON_A_PIPE)
-                .map(Input::stream)
-                .with_context(|| format!("cannot read {shown}"))
-        }
+            let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
+            let meta = file.metadata().with_context(|| format!("cannot open {shown}"))?;
+            if meta.is_file() {
+                from_file(file, Some(path))
+            } else if meta.is_dir() {
+                folder_input(path)
+            } else {
+                // A pipe or device cannot be read twice: what it is is told from its first bytes as they come.
+                text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream)
+            }
+        };
+        opened.with_context(|| format!("cannot read {shown}"))
     }
 
     fn stream(r: Box<dyn Read>) -> Input {
@@ -119,10 +118,7 @@ impl Input {
             Source::Stream(mut stream) => Ok(f(&mut stream)?),
             Source::Zip(mut archive) => {
                 let entry = self.entry.map(|(name, _)| name).unwrap_or_default();
-                let shown = out::printable(&entry).into_owned();
-                let opened = archive.by_name(&entry).with_context(|| format!("cannot open {shown} in the archive"))?;
-                let read = text_stream(Box::new(opened), ZIP_IN_A_ZIP).and_then(|mut text| Ok(f(&mut text)?));
-                read.with_context(|| format!("cannot read {shown} in the archive"))
+                entry_text(&mut archive, &entry, |text| Ok(f(text)?))
             }
         }
     }
@@ -252,10 +248,20 @@ fn zip_input(file: File) -> anyhow::Result<Input> {
     let mut holder = Archive(archive);
     let entry = dump_entry(&mut holder)?;
     let Archive(mut archive) = holder;
-    let shown = out::printable(&entry).into_owned();
-    let opened = archive.by_name(&entry).with_context(|| format!("cannot open {shown} in the archive"))?;
-    text_stream(Box::new(opened), ZIP_IN_A_ZIP).with_context(|| format!("cannot read {shown} in the archive"))?;
+    entry_text(&mut archive, &entry, |_| Ok(()))?;
     Ok(Input { source: Source::Zip(archive), entry: Some((entry, "archive")) })
+}
+
+/// Runs `f` on the text of the archive's `entry` ([`text_stream`]); errors name the entry.
+fn entry_text<T>(
+    archive: &mut zip::ZipArchive<BufReader<File>>,
+    entry: &str,
+    f: impl FnOnce(&mut dyn Read) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let shown = out::printable(entry);
+    let opened = archive.by_name(entry).with_context(|| format!("cannot open {shown} in the archive"))?;
+    let read = text_stream(Box::new(opened), ZIP_IN_A_ZIP).and_then(|mut text| f(&mut text));
+    read.with_context(|| format!("cannot read {shown} in the archive"))
 }
 
 /// A folder as its owner keeps it: an androidqf acquisition, an unzipped bugreport. The file holding the dump is
