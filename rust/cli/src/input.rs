@@ -50,8 +50,9 @@ pub struct Input {
 }
 
 enum Source {
-    /// A regular file of text, at its start: it can be parsed in parts (by its path).
-    Text { file: File, path: PathBuf },
+    /// A regular file of text (from its position: standard input redirected from a file may have been read in
+    /// part): it can be parsed in parts.
+    Text(File),
     /// Text read as it comes: standard input, a pipe or device named as a file, or gzip'd text (decompressed).
     Stream(Box<dyn Read>),
     /// A zip archive; the entry holding the dump is [`Input::entry`].
@@ -65,14 +66,14 @@ impl Input {
         let opened = if path.as_os_str() == "-" {
             // Redirected from a file (`opsight parse - < bugreport.zip`), standard input is that file.
             match stdin_file() {
-                Some(file) => from_file(file, None),
+                Some(file) => from_file(file),
                 None => text_stream(Box::new(io::stdin().lock()), ZIP_ON_A_PIPE).map(Input::stream),
             }
         } else {
             let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
             let meta = file.metadata().with_context(|| format!("cannot open {shown}"))?;
             if meta.is_file() {
-                from_file(file, Some(path))
+                from_file(file)
             } else if meta.is_dir() {
                 folder_input(path)
             } else {
@@ -101,9 +102,9 @@ impl Input {
     }
 
     /// The regular file of text to read, when it is one: such a file can be parsed in parts.
-    pub fn text_file(&self) -> Option<&Path> {
+    pub fn text_file(&self) -> Option<&File> {
         match &self.source {
-            Source::Text { path, .. } => Some(path),
+            Source::Text(file) => Some(file),
             _ => None,
         }
     }
@@ -114,7 +115,7 @@ impl Input {
         E: std::error::Error + Send + Sync + 'static,
     {
         match self.source {
-            Source::Text { mut file, .. } => Ok(f(&mut file)?),
+            Source::Text(mut file) => Ok(f(&mut file)?),
             Source::Stream(mut stream) => Ok(f(&mut stream)?),
             Source::Zip(mut archive) => {
                 let entry = self.entry.map(|(name, _)| name).unwrap_or_default();
@@ -128,19 +129,17 @@ const ZIP_ON_A_PIPE: &str =
     "a zip archive cannot be read from a pipe (its index is at its end): save it to a file and name the file";
 const ZIP_IN_A_ZIP: &str = "it is itself a zip archive: unzip the outer one first";
 
-/// A regular file (standard input's too), from where it stands: a text file named by its `path`, at its start, is
-/// kept as a file, to be parsed in parts; anything else is read as it comes.
-fn from_file(mut file: File, path: Option<&Path>) -> anyhow::Result<Input> {
+/// A regular file (standard input's too), from where it stands: text is kept as the file opened, to be parsed in parts
+/// from there; gzip'd text is read as it comes, a zip archive through its index.
+fn from_file(mut file: File) -> anyhow::Result<Input> {
     let start = file.stream_position()?;
     let mut head = [0u8; 4];
     let n = read_up_to(&mut file, &mut head)?;
     file.seek(SeekFrom::Start(start))?;
-    match (kind(&head[..n]), path) {
-        (Kind::Text, Some(path)) if start == 0 => {
-            Ok(Input { source: Source::Text { file, path: path.to_owned() }, entry: None })
-        }
-        (Kind::Text | Kind::Gzip, _) => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
-        (Kind::Zip, _) => zip_input(file),
+    match kind(&head[..n]) {
+        Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
+        Kind::Gzip => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
+        Kind::Zip => zip_input(file),
     }
 }
 
@@ -272,7 +271,7 @@ fn folder_input(root: &Path) -> anyhow::Result<Input> {
     let path = root.join(&name);
     let shown = out::printable(&name).into_owned();
     let file = File::open(&path).with_context(|| format!("cannot open {shown} in the folder"))?;
-    let mut input = from_file(file, Some(&path)).with_context(|| format!("cannot read {shown} in the folder"))?;
+    let mut input = from_file(file).with_context(|| format!("cannot read {shown} in the folder"))?;
     input.entry = Some((name, "folder"));
     Ok(input)
 }

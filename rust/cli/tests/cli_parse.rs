@@ -217,6 +217,24 @@ fn reads_a_pipe_named_as_a_file() {
     assert!(text.contains(&format!("access events:   {}", 16 * copies)), "{text}");
 }
 
+/// Standard input redirected from a file is that file: parsed in parts like a named one, from where its position
+/// stands (a script may have read its first lines).
+#[test]
+fn reads_standard_input_redirected_from_a_file_from_its_position() {
+    use std::io::{Seek, SeekFrom};
+    let one = std::fs::read(fixture(A10)).expect("fixture");
+    let copies = 3_000_000 / one.len() + 2;
+    let dir = TempDir::new("stdin-file");
+    let path = dir.path("dump.txt");
+    std::fs::write(&path, one.repeat(copies)).expect("write");
+    let mut file = std::fs::File::open(&path).expect("open");
+    file.seek(SeekFrom::Start(one.len() as u64)).expect("seek");
+    let out = opsight().args(["parse", "-"]).stdin(file).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("access events:   {}", 16 * (copies - 1))), "{text}");
+}
+
 #[test]
 fn errors_are_clear_and_exit_1() {
     let out = opsight().args(["parse", "/nonexistent/dump.txt"]).output().expect("run");

@@ -79,7 +79,7 @@ fn cpu_mode(path: &PathBuf, rounds: usize) {
         (
             "parse_file_in_parts_tally",
             Box::new(|p: &PathBuf| {
-                let (tally, _) = parse_file::<Tally>(p, threads()).expect("parse");
+                let (tally, _) = parse_file::<Tally>(&File::open(p).expect("open"), threads()).expect("parse");
                 tally.access_events
             }),
         ),
@@ -145,7 +145,7 @@ fn bench(c: &mut Criterion) {
     parse_reader(File::open(&path).expect("open"), &mut one).expect("parse");
     parse_reader_parallel(File::open(&path).expect("open"), &mut two).expect("parse");
     assert_eq!(one, two);
-    assert_eq!(parse_file::<Tally>(&path, threads()).expect("parse").0, one);
+    assert_eq!(parse_file::<Tally>(&File::open(&path).expect("open"), threads()).expect("parse").0, one);
     assert_eq!((one.ops, one.access_events, one.reject_events), (148_085, 123_452, 26_577));
     if let Some(rounds) = std::env::var("PARSE_CPU").ok().and_then(|r| r.parse().ok()) {
         cpu_mode(&path, rounds);
@@ -174,7 +174,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("parse_file_in_parts_tally", |b| {
-        b.iter(|| parse_file::<Tally>(&path, threads()).expect("parse").0.access_events)
+        b.iter(|| parse_file::<Tally>(&File::open(&path).expect("open"), threads()).expect("parse").0.access_events)
     });
     group.bench_function("parse_to_snapshot", |b| {
         b.iter(|| parse_snapshot(File::open(&path).expect("open")).expect("parse").uids.len())

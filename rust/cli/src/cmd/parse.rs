@@ -107,8 +107,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
 }
 
-/// The counts of one input. A regular file of text (also one found in a folder) is parsed in parts, one thread per
-/// core. Standard input, pipes named as files (`<(adb shell …)`), gzip'd text and a zip archive's entry, which cannot
+/// The counts of one input. A regular file of text (also one found in a folder, or redirected to standard input) is
+/// parsed in parts, one thread per core. Standard input, pipes named as files (`<(adb shell …)`), gzip'd text and a zip archive's entry, which cannot
 /// be cut, are parsed as they come, on two threads: a second core finds the lines and decodes the event lines of the next block while this thread reads
 /// (docs/performance.md, "Parsing").
 fn summarize(path: &Path, input: Input) -> anyhow::Result<(ParseSummary, Tally)> {

@@ -7,10 +7,12 @@
 //! result is always what [`parse_reader`](super::parse_reader) gives, and a file that cannot be cut (a bugreport, a
 //! discrete or history section across a cut) costs one sequential read more at worst. Memory: one block buffer per
 //! thread, and one parser and visitor per part.
+//!
+//! Every part is read from the one open file the caller checked, by positional reads ([`At`]): opening the path again
+//! would read whatever file had been put there since.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::io::{self, Read, Seek};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -58,36 +60,37 @@ const PARTS_PER_THREAD: u64 = 4;
 /// How far after an offset a `Uid` header line is looked for.
 const PROBE: usize = 64 * 1024;
 
-/// Parses a file on up to `threads` threads; the same visitor calls, summed, and the same summary as
-/// [`parse_reader`](super::parse_reader) on it. Only I/O errors are errors.
-pub fn parse_file<V: Merge>(path: &Path, threads: usize) -> io::Result<(V, ParseSummary)> {
-    parse_file_with(path, threads, MIN_PART).map(|(v, summary, _)| (v, summary))
+/// Parses a file, from its current position to its end, on up to `threads` threads; the same visitor calls, summed,
+/// and the same summary as [`parse_reader`](super::parse_reader) on it. Only I/O errors are errors. The file's own
+/// position is left where it was, except for a pipe or device, which is read as it comes.
+pub fn parse_file<V: Merge>(file: &File, threads: usize) -> io::Result<(V, ParseSummary)> {
+    parse_file_with(file, threads, MIN_PART).map(|(v, summary, _)| (v, summary))
 }
 
 /// [`parse_file`] with the smallest part given, also returning how many parts were joined (1: read in one go).
 pub(super) fn parse_file_with<V: Merge>(
-    path: &Path,
+    file: &File,
     threads: usize,
     min_part: u64,
 ) -> io::Result<(V, ParseSummary, usize)> {
-    let mut file = File::open(path)?;
     let meta = file.metadata()?;
-    let len = meta.len();
+    // Only a regular file can be cut, or read at an offset: a pipe or a device (`<(adb shell …)`, `/dev/stdin`) is
+    // read as it comes.
+    if !meta.is_file() || !At::WORKS {
+        let mut parser = Parser::new(V::default());
+        let bytes = feed_all(&mut parser, file, false)?;
+        return Ok(finish(parser, bytes, 1));
+    }
+    let base = { file }.stream_position()?;
+    let len = meta.len().saturating_sub(base);
     let parts = (threads as u64).saturating_mul(PARTS_PER_THREAD).min(len / min_part.max(1));
-    // Only a regular file can be cut: a pipe or a device (`<(adb shell …)`, `/dev/stdin`) is read as it comes.
-    let cut = meta.is_file() && threads > 1 && parts > 1;
-    let starts = if cut { part_starts(&mut file, len, parts)? } else { vec![0] };
+    let starts = if threads > 1 && parts > 1 { part_starts(file, base, len, parts)? } else { vec![base] };
     if starts.len() < 2 {
         let mut parser = Parser::new(V::default());
-        if cut {
-            file.seek(SeekFrom::Start(0))?;
-        }
-        let bytes = feed_all(&mut parser, file, false)?;
-        let (visitor, mut summary) = parser.finish_with_visitor();
-        summary.bytes = bytes;
-        return Ok((visitor, summary, 1));
+        let bytes = feed_all(&mut parser, At::to_end(file, base), false)?;
+        return Ok(finish(parser, bytes, 1));
     }
-    let results = parse_parts(path, &starts, threads)?;
+    let results = parse_parts(file, &starts, threads)?;
     let mut results = results.into_iter();
     let Some((mut parser, mut bytes)) = results.next() else {
         return Err(io::Error::other("no part was parsed"));
@@ -100,28 +103,31 @@ pub(super) fn parse_file_with<V: Merge>(
             joined += 1;
         } else {
             // Read on from where this part starts, continuing the parser of the parts before it.
-            let mut rest = File::open(path)?;
-            rest.seek(SeekFrom::Start(start))?;
-            bytes += feed_all(&mut parser, rest, false)?;
+            bytes += feed_all(&mut parser, At::to_end(file, start), false)?;
             break;
         }
     }
+    Ok(finish(parser, bytes, joined))
+}
+
+fn finish<V: Visitor>(parser: Parser<V>, bytes: u64, joined: usize) -> (V, ParseSummary, usize) {
     let (visitor, mut summary) = parser.finish_with_visitor();
     summary.bytes = bytes;
-    Ok((visitor, summary, joined))
+    (visitor, summary, joined)
 }
 
 /// Parses each part (`starts[i]` up to `starts[i + 1]`, the last to the end of the file) with a fresh parser, on
 /// `threads` threads taking the next part when done with one.
-fn parse_parts<V: Merge>(path: &Path, starts: &[u64], threads: usize) -> io::Result<Vec<(Parser<V>, u64)>> {
+fn parse_parts<V: Merge>(file: &File, starts: &[u64], threads: usize) -> io::Result<Vec<(Parser<V>, u64)>> {
     type Slot<V> = Mutex<Option<io::Result<(Parser<V>, u64)>>>;
     let slots: Vec<Slot<V>> = starts.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(&start) = starts.get(i) else { break };
-        let end = starts.get(i + 1).copied();
-        let result = parse_part(path, start, end);
+        let end = starts.get(i + 1).copied().unwrap_or(u64::MAX);
+        let mut parser = Parser::new(V::default());
+        let result = feed_all(&mut parser, At { file, at: start, end }, false).map(|bytes| (parser, bytes));
         if let Some(slot) = slots.get(i) {
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
         }
@@ -146,26 +152,57 @@ fn parse_parts<V: Merge>(path: &Path, starts: &[u64], threads: usize) -> io::Res
         .collect()
 }
 
-fn parse_part<V: Merge>(path: &Path, start: u64, end: Option<u64>) -> io::Result<(Parser<V>, u64)> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(start))?;
-    let mut parser = Parser::new(V::default());
-    let bytes = match end {
-        Some(end) => feed_all(&mut parser, file.take(end - start), false)?,
-        None => feed_all(&mut parser, file, false)?,
-    };
-    Ok((parser, bytes))
+/// `file` from offset `at` up to `end`, read with positional reads, so that threads can read their parts of one
+/// open file at once without moving its position.
+struct At<'a> {
+    file: &'a File,
+    at: u64,
+    end: u64,
 }
 
-/// Where the parts start: 0, then for each `i` in `1..parts` the first `Uid` header line after `len / parts * i`,
-/// when there is one within [`PROBE`] bytes; increasing.
-fn part_starts(file: &mut File, len: u64, parts: u64) -> io::Result<Vec<u64>> {
-    let mut starts = vec![0];
+impl<'a> At<'a> {
+    /// Where positional reads exist; elsewhere a file is read in one go.
+    const WORKS: bool = cfg!(any(unix, windows));
+
+    fn to_end(file: &'a File, at: u64) -> At<'a> {
+        At { file, at, end: u64::MAX }
+    }
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = usize::try_from(self.end.saturating_sub(self.at)).unwrap_or(usize::MAX);
+        let Some(buf) = buf.get_mut(..buf.len().min(left)).filter(|b| !b.is_empty()) else { return Ok(0) };
+        let n = read_at(self.file, buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_file: &File, _buf: &mut [u8], _at: u64) -> io::Result<usize> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Where the parts of the `len` bytes from `base` start: `base`, then for each `i` in `1..parts` the first `Uid`
+/// header line after `base + len / parts * i`, when there is one within [`PROBE`] bytes; increasing.
+fn part_starts(file: &File, base: u64, len: u64, parts: u64) -> io::Result<Vec<u64>> {
+    let mut starts = vec![base];
     let mut buf = Vec::with_capacity(PROBE);
     for i in 1..parts {
-        let at = len / parts * i;
+        let at = base + len / parts * i;
         if let Some(start) = uid_line_after(file, at, &mut buf)? {
-            if start > *starts.last().unwrap_or(&0) && start < len {
+            if start > *starts.last().unwrap_or(&base) && start < base + len {
                 starts.push(start);
             }
         }
@@ -174,10 +211,9 @@ fn part_starts(file: &mut File, len: u64, parts: u64) -> io::Result<Vec<u64>> {
 }
 
 /// The offset of the first line that starts after `at` and is a `Uid` header, within [`PROBE`] bytes.
-fn uid_line_after(file: &mut File, at: u64, buf: &mut Vec<u8>) -> io::Result<Option<u64>> {
-    file.seek(SeekFrom::Start(at))?;
+fn uid_line_after(file: &File, at: u64, buf: &mut Vec<u8>) -> io::Result<Option<u64>> {
     buf.clear();
-    file.take(PROBE as u64).read_to_end(buf)?;
+    At { file, at, end: at.saturating_add(PROBE as u64) }.read_to_end(buf)?;
     let bytes = &buf[..];
     // The line `at` falls in may have started before it: begin after its end.
     let Some(first_nl) = memchr::memchr(b'\n', bytes) else { return Ok(None) };
@@ -256,8 +292,9 @@ mod tests {
         std::fs::write(&path, input).expect("write the input");
         let mut want = Calls::default();
         let want_summary = parse_reader(input, &mut want).expect("reading memory cannot fail");
-        let got = parse_file_with::<Calls>(&path, threads, min_part);
-        let tally = parse_file_with::<Tally>(&path, threads, min_part);
+        let file = File::open(&path).expect("open the input");
+        let got = parse_file_with::<Calls>(&file, threads, min_part);
+        let tally = parse_file_with::<Tally>(&file, threads, min_part);
         std::fs::remove_file(&path).ok();
         let (got, got_summary, joined) = got.expect("parse the file");
         assert_eq!(got_summary, want_summary, "{name}: summary");
@@ -291,7 +328,8 @@ mod tests {
             let input = input.clone();
             move || writer.write_all(input.as_bytes())
         });
-        let (tally, summary, joined) = parse_file_with::<Tally>(&path, 2, 20_000).expect("parse the pipe");
+        let file = File::open(&path).expect("open the pipe");
+        let (tally, summary, joined) = parse_file_with::<Tally>(&file, 2, 20_000).expect("parse the pipe");
         feeding.join().expect("writer").expect("write");
         let mut want = Tally::default();
         let want_summary = parse_reader(input.as_bytes(), &mut want).expect("reading memory cannot fail");
@@ -322,8 +360,9 @@ mod tests {
         }
         let path = std::env::temp_dir().join(format!("opsight-parts-{}-boom.txt", std::process::id()));
         std::fs::write(&path, plain_uids(6000)).expect("write the input");
+        let file = File::open(&path).expect("open the input");
         CALLER.set(true);
-        let caught = std::panic::catch_unwind(|| parse_file_with::<Boom>(&path, 2, 20_000));
+        let caught = std::panic::catch_unwind(|| parse_file_with::<Boom>(&file, 2, 20_000));
         std::fs::remove_file(&path).ok();
         let message = caught.err().and_then(|p| p.downcast::<String>().ok()).expect("a panic with a message");
         assert!(message.starts_with("visitor failure at u0a"), "{message}");
@@ -535,5 +574,52 @@ mod tests {
         let mut embedded = b"== dumpstate: 2026-03-29 23:27:53\n-------------------------------------------------------------------------------\nDUMP OF SERVICE appops:\n".to_vec();
         embedded.extend_from_slice(&generated(opsight_synth::Layout::Android11, 5, 600_000));
         assert_eq!(check("embedded", &embedded, 2, 50_000), 1);
+    }
+
+    /// The parts are read from the file the caller opened (and checked), not from whatever its path names by then.
+    #[test]
+    fn the_file_opened_is_read_even_when_its_path_is_replaced() {
+        let dir = std::env::temp_dir().join(format!("opsight-parts-{}-replaced", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a folder");
+        let (path, other) = (dir.join("dump.txt"), dir.join("other.txt"));
+        let input = plain_uids(6000);
+        std::fs::write(&path, &input).expect("write the input");
+        std::fs::write(&other, plain_uids(100)).expect("write the other input");
+        let file = File::open(&path).expect("open the input");
+        std::fs::rename(&other, &path).expect("replace the input");
+        let got = parse_file_with::<Tally>(&file, 2, 20_000);
+        std::fs::remove_dir_all(&dir).ok();
+        let (tally, summary, joined) = got.expect("parse the file");
+        assert!(joined > 1, "the file was cut");
+        let mut want = Tally::default();
+        let want_summary = parse_reader(input.as_bytes(), &mut want).expect("reading memory cannot fail");
+        assert_eq!((tally, summary), (want, want_summary));
+    }
+
+    /// Standard input redirected from a file may have been read in part already: the parse starts where it stands
+    /// and leaves it there.
+    #[test]
+    fn a_file_is_parsed_from_its_position_which_is_left_alone() {
+        use std::io::{Seek, SeekFrom};
+        let head = "Uid 0:\n  state=top\n";
+        let input = format!("{head}{}", plain_uids(6000));
+        let path = std::env::temp_dir().join(format!("opsight-parts-{}-position.txt", std::process::id()));
+        std::fs::write(&path, &input).expect("write the input");
+        let mut file = File::open(&path).expect("open the input");
+        file.seek(SeekFrom::Start(head.len() as u64)).expect("seek");
+        let cut = parse_file_with::<Tally>(&file, 2, 20_000);
+        let one = parse_file_with::<Tally>(&file, 1, 20_000);
+        let position = file.stream_position().expect("position");
+        std::fs::remove_file(&path).ok();
+        let mut want = Tally::default();
+        let want_summary =
+            parse_reader(&input.as_bytes()[head.len()..], &mut want).expect("reading memory cannot fail");
+        let (tally, summary, joined) = cut.expect("parse in parts");
+        assert!(joined > 1, "the file was cut");
+        assert_eq!((tally, summary), (want, want_summary.clone()));
+        let (tally, summary, _) = one.expect("parse in one go");
+        assert_eq!((tally, summary), (want, want_summary));
+        assert_eq!(position, head.len() as u64);
+        assert_eq!(want.uids, 6000, "the uid before the position was left out");
     }
 }
