@@ -161,8 +161,9 @@ struct At<'a> {
 }
 
 impl<'a> At<'a> {
-    /// Where positional reads exist; elsewhere a file is read in one go.
-    const WORKS: bool = cfg!(any(unix, windows));
+    /// Where positional reads leave the file's position alone (Unix `pread`; Windows' `seek_read` moves it); elsewhere
+    /// a file is read in one go.
+    const WORKS: bool = cfg!(unix);
 
     fn to_end(file: &'a File, at: u64) -> At<'a> {
         At { file, at, end: u64::MAX }
@@ -184,12 +185,7 @@ fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, at)
 }
 
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, at)
-}
-
-#[cfg(not(any(unix, windows)))]
+#[cfg(not(unix))]
 fn read_at(_file: &File, _buf: &mut [u8], _at: u64) -> io::Result<usize> {
     Err(io::ErrorKind::Unsupported.into())
 }
@@ -577,6 +573,7 @@ mod tests {
     }
 
     /// The parts are read from the file the caller opened (and checked), not from whatever its path names by then.
+    #[cfg(unix)]
     #[test]
     fn the_file_opened_is_read_even_when_its_path_is_replaced() {
         let dir = std::env::temp_dir().join(format!("opsight-parts-{}-replaced", std::process::id()));
@@ -598,6 +595,7 @@ mod tests {
 
     /// Standard input redirected from a file may have been read in part already: the parse starts where it stands
     /// and leaves it there.
+    #[cfg(unix)]
     #[test]
     fn a_file_is_parsed_from_its_position_which_is_left_alone() {
         use std::io::{Seek, SeekFrom};
