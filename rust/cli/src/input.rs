@@ -29,6 +29,10 @@ const QUOTED_NAME: usize = 200;
 enum Kind {
     Zip,
     Gzip,
+    /// Text in UTF-16, little- or big-endian, told by its byte order mark: what Windows PowerShell 5.1 writes for
+    /// `adb shell dumpsys appops > appops.txt` (and `Out-File`). (`FF FE 00 00` would be UTF-32, which no tool here
+    /// writes: read as it is.)
+    Utf16,
     Text,
 }
 
@@ -37,6 +41,8 @@ fn kind(head: &[u8]) -> Kind {
         Kind::Zip
     } else if head.starts_with(GZIP_MAGIC) {
         Kind::Gzip
+    } else if head.starts_with(b"\xFE\xFF") || (head.starts_with(b"\xFF\xFE") && !head.starts_with(b"\xFF\xFE\0\0")) {
+        Kind::Utf16
     } else {
         Kind::Text
     }
@@ -53,7 +59,8 @@ enum Source {
     /// A regular file of text (from its position: standard input redirected from a file may have been read in
     /// part): it can be parsed in parts.
     Text(File),
-    /// Text read as it comes: standard input, a pipe or device named as a file, or gzip'd text (decompressed).
+    /// Text read as it comes: standard input, a pipe or device named as a file, gzip'd text (decompressed), or UTF-16
+    /// text (decoded to UTF-8).
     Stream(Box<dyn Read>),
     /// A zip archive; the entry holding the dump is [`Input::entry`].
     Zip(zip::ZipArchive<BufReader<File>>),
@@ -138,7 +145,7 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
         Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
-        Kind::Gzip => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
+        Kind::Gzip | Kind::Utf16 => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
         Kind::Zip => zip_input(file),
     }
 }
@@ -148,6 +155,7 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
     let (first, r) = peek(r)?;
     let r = match first {
         Kind::Text => return Ok(r),
+        Kind::Utf16 => return Ok(utf16(r)),
         Kind::Zip => anyhow::bail!(zip),
         // Inflating reads its input a little at a time: a large buffer keeps that from being a read call each time
         // (8 KiB was 5–10 % slower on the 20 MB dump gzip'd).
@@ -155,6 +163,7 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
     };
     match peek(r)? {
         (Kind::Text, r) => Ok(r),
+        (Kind::Utf16, r) => Ok(utf16(r)),
         (Kind::Gzip, _) => anyhow::bail!("it is gzip'd twice: gunzip it once first"),
         (Kind::Zip, _) => anyhow::bail!("it is a gzip'd zip archive: gunzip it first and name the zip"),
     }
@@ -206,6 +215,12 @@ impl<R: BufRead> Read for GzMembers<R> {
 }
 
 /// What `r` starts with, and `r` whole again.
+/// UTF-16 text with its byte order mark, as UTF-8 without it. What is not UTF-16 (an unpaired surrogate, an odd last
+/// byte) becomes U+FFFD: the line holding it is read as any other, usually as unrecognised.
+fn utf16<'a>(r: Box<dyn Read + 'a>) -> Box<dyn Read + 'a> {
+    Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().bom_sniffing(true).build(r))
+}
+
 fn peek<'a>(mut r: Box<dyn Read + 'a>) -> io::Result<(Kind, Box<dyn Read + 'a>)> {
     let mut head = [0u8; 4];
     let n = read_up_to(&mut r, &mut head)?;

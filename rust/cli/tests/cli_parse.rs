@@ -582,6 +582,64 @@ fn gzipped_dumps_are_read_as_their_text() {
     }
 }
 
+/// UTF-16 text with its byte order mark: what Windows PowerShell 5.1 writes for `adb shell dumpsys appops >
+/// appops.txt` (little-endian, CRLF). It reads exactly as its UTF-8 text, as a file, on standard input, gzip'd and in
+/// a zip archive; big-endian too. Broken UTF-16 is counted as unreadable text, not a failure.
+#[test]
+fn utf16_text_with_a_byte_order_mark_reads_as_its_utf8() {
+    use std::io::Write as _;
+    let dir = TempDir::new("utf16");
+    let utf16 = |text: &str, big: bool| -> Vec<u8> {
+        let units = text.encode_utf16();
+        let mut bytes = if big { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+        for unit in units {
+            bytes.extend_from_slice(&if big { unit.to_be_bytes() } else { unit.to_le_bytes() });
+        }
+        bytes
+    };
+    for name in [A10, A11, "appops/google-device-infra__appops_get_test_output_android11.txt"] {
+        let text = std::fs::read_to_string(fixture(name)).expect("fixture");
+        let crlf = text.replace('\n', "\r\n");
+        for (form, text) in [("le", &crlf), ("be", &text)] {
+            let (plain, wide) = (dir.path(&format!("{form}-utf8.txt")), dir.path(&format!("{form}.txt")));
+            std::fs::write(&plain, text).expect("write");
+            std::fs::write(&wide, utf16(text, form == "be")).expect("write");
+            // `assert!`, not `assert_eq!`: a difference printed whole would be thousands of lines.
+            let (want, got) = (parsed_json(&plain).0, parsed_json(&wide).0);
+            assert!(
+                got == want && want["uids"].as_array().is_some_and(|u| !u.is_empty()),
+                "{name}, UTF-16{form}: {:.300}",
+                got.to_string()
+            );
+        }
+    }
+
+    let a10 = utf16(&std::fs::read_to_string(fixture(A10)).expect("fixture"), false);
+    let mut child = opsight().args(["parse", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("spawn");
+    child.stdin.take().expect("stdin").write_all(&a10).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reject events:   7"));
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&a10).expect("compress");
+    let gz = dir.path("a10.txt.gz");
+    std::fs::write(&gz, enc.finish().expect("finish")).expect("write");
+    let zip = dir.path("qf.zip");
+    write_zip(&zip, &[("dumpsys.txt", &a10)], true);
+    let want = parsed_json(&fixture(A10)).0;
+    assert!(parsed_json(&gz).0 == want, "gzip'd");
+    assert!(parsed_json(&zip).0 == want, "in a zip archive");
+
+    // An unpaired surrogate in a line, and an odd byte at the end.
+    let mut broken = utf16("Uid 0:\n  state=top\n  Package a\u{1}:\n", false);
+    broken.extend_from_slice(&[0x00, 0xD8, b'x', 0x00, b'\n', 0x00, b'Z']);
+    let path = dir.path("broken.txt");
+    std::fs::write(&path, &broken).expect("write");
+    let out = opsight().arg("parse").arg(&path).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("uids:            1") && text.contains("packages:        1"), "{text}");
+}
+
 /// A folder is read as a zip archive is, by the same rules: an androidqf acquisition (its `dumpsys.txt`, its text
 /// still parsed in parts), an unzipped bugreport (its `main_entry.txt`); a folder that does not say which file is the
 /// dump is refused with the candidates. Links are not followed.
