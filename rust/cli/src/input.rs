@@ -1,5 +1,5 @@
 //! What a user names as a dump: a file, standard input (`-`), a zip archive or a folder that holds the text, or
-//! gzip'd text.
+//! gzip'd text; text in UTF-16 is decoded, an age-encrypted acquisition refused with what to do.
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text
@@ -21,6 +21,11 @@ use crate::out;
 const ZIP_MAGIC: [&[u8; 4]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
 /// A gzip member's first bytes (RFC 1952).
 const GZIP_MAGIC: &[u8; 2] = b"\x1f\x8b";
+/// An age-encrypted file's first bytes, binary and armored (age-encryption.org/v1): androidqf and Bugbane encrypt
+/// acquisitions so.
+const AGE_MAGIC: [&[u8]; 2] = [b"age-encryption.org/", b"-----BEGIN AGE ENCRYPTED FILE-----"];
+/// How many first bytes tell what an input is: enough for the longest magic above.
+const HEAD: usize = 64;
 /// The longest name quoted back from a `main_entry.txt`, which holds whatever its writer put there.
 const QUOTED_NAME: usize = 200;
 
@@ -33,16 +38,20 @@ enum Kind {
     /// `adb shell dumpsys appops > appops.txt` (and `Out-File`). (`FF FE 00 00` would be UTF-32, which no tool here
     /// writes: read as it is.)
     Utf16,
+    /// Encrypted with age: nothing to read until it is decrypted.
+    Age,
     Text,
 }
 
 fn kind(head: &[u8]) -> Kind {
-    if ZIP_MAGIC.iter().any(|m| head == &m[..]) {
+    if ZIP_MAGIC.iter().any(|m| head.starts_with(&m[..])) {
         Kind::Zip
     } else if head.starts_with(GZIP_MAGIC) {
         Kind::Gzip
     } else if head.starts_with(b"\xFE\xFF") || (head.starts_with(b"\xFF\xFE") && !head.starts_with(b"\xFF\xFE\0\0")) {
         Kind::Utf16
+    } else if AGE_MAGIC.iter().any(|m| head.starts_with(m)) {
+        Kind::Age
     } else {
         Kind::Text
     }
@@ -135,17 +144,19 @@ impl Input {
 const ZIP_ON_A_PIPE: &str =
     "a zip archive cannot be read from a pipe (its index is at its end): save it to a file and name the file";
 const ZIP_IN_A_ZIP: &str = "it is itself a zip archive: unzip the outer one first";
+const AGE: &str = "it is encrypted with age (androidqf and Bugbane encrypt acquisitions so): decrypt it first \
+     (`age --decrypt -i key.txt -o acquisition.zip FILE`, or without -i for a passphrase) and name what that gives";
 
 /// A regular file (standard input's too), from where it stands: text is kept as the file opened, to be parsed in parts
 /// from there; gzip'd text is read as it comes, a zip archive through its index.
 fn from_file(mut file: File) -> anyhow::Result<Input> {
     let start = file.stream_position()?;
-    let mut head = [0u8; 4];
+    let mut head = [0u8; HEAD];
     let n = read_up_to(&mut file, &mut head)?;
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
         Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
-        Kind::Gzip | Kind::Utf16 => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
+        Kind::Gzip | Kind::Utf16 | Kind::Age => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
         Kind::Zip => zip_input(file),
     }
 }
@@ -157,6 +168,7 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
         Kind::Text => return Ok(r),
         Kind::Utf16 => return Ok(utf16(r)),
         Kind::Zip => anyhow::bail!(zip),
+        Kind::Age => anyhow::bail!(AGE),
         // Inflating reads its input a little at a time: a large buffer keeps that from being a read call each time
         // (8 KiB was 5–10 % slower on the 20 MB dump gzip'd).
         Kind::Gzip => Box::new(GzMembers::new(BufReader::with_capacity(64 * 1024, r))) as Box<dyn Read + 'a>,
@@ -166,6 +178,7 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
         (Kind::Utf16, r) => Ok(utf16(r)),
         (Kind::Gzip, _) => anyhow::bail!("it is gzip'd twice: gunzip it once first"),
         (Kind::Zip, _) => anyhow::bail!("it is a gzip'd zip archive: gunzip it first and name the zip"),
+        (Kind::Age, _) => anyhow::bail!(AGE),
     }
 }
 
@@ -222,7 +235,7 @@ fn utf16<'a>(r: Box<dyn Read + 'a>) -> Box<dyn Read + 'a> {
 }
 
 fn peek<'a>(mut r: Box<dyn Read + 'a>) -> io::Result<(Kind, Box<dyn Read + 'a>)> {
-    let mut head = [0u8; 4];
+    let mut head = [0u8; HEAD];
     let n = read_up_to(&mut r, &mut head)?;
     Ok((kind(&head[..n]), Box::new(io::Cursor::new(head).take(n as u64).chain(r))))
 }

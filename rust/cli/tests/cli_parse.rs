@@ -640,6 +640,39 @@ fn utf16_text_with_a_byte_order_mark_reads_as_its_utf8() {
     assert!(text.contains("uids:            1") && text.contains("packages:        1"), "{text}");
 }
 
+/// An acquisition encrypted with age (androidqf's and Bugbane's, binary or armored) is refused with what to do, as
+/// a file and on standard input; `ingest` refuses it before it stores anything.
+#[test]
+fn age_encrypted_acquisitions_are_refused_with_what_to_do() {
+    use std::io::Write as _;
+    let dir = TempDir::new("age");
+    let binary = dir.path("acquisition.zip.age");
+    std::fs::write(&binary, b"age-encryption.org/v1\n-> X25519 c2FsdA\nYm9keQ\n--- aGVhZGVy\n\x8f\x01\x02")
+        .expect("write");
+    let armored = dir.path("acquisition.age");
+    std::fs::write(
+        &armored,
+        b"-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24=\n-----END AGE ENCRYPTED FILE-----\n",
+    )
+    .expect("write");
+    for file in [&binary, &armored] {
+        let out = opsight().arg("parse").arg(file).output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("it is encrypted with age") && stderr.contains("age --decrypt"), "{stderr}");
+    }
+    let mut child = opsight().args(["parse", "-"]).stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    child.stdin.take().expect("stdin").write_all(&std::fs::read(&binary).expect("read")).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is encrypted with age"));
+    let db = dir.path("phone.db");
+    let out = opsight().args(["ingest", "--db"]).arg(&db).arg(fixture(A10)).arg(&binary).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is encrypted with age"));
+    assert!(!db.exists(), "nothing stored, no database made");
+}
+
 /// A folder is read as a zip archive is, by the same rules: an androidqf acquisition (its `dumpsys.txt`, its text
 /// still parsed in parts), an unzipped bugreport (its `main_entry.txt`); a folder that does not say which file is the
 /// dump is refused with the candidates. Links are not followed.
