@@ -161,7 +161,9 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
     }
 }
 
-/// `r` as text: as it is, or decompressed when it is gzip'd ([`GzMembers`]). Another archive where text should be is an error, `zip` its message, not binary noise parsed.
+/// `r` as text: as it is, decompressed when it is gzip'd ([`GzMembers`]), decoded when it is UTF-16 ([`utf16`]).
+/// Another archive where text should be is an error, `zip` its message, not binary noise parsed; so is an encrypted
+/// one.
 fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<Box<dyn Read + 'a>> {
     let (first, r) = peek(r)?;
     let r = match first {
@@ -227,13 +229,13 @@ impl<R: BufRead> Read for GzMembers<R> {
     }
 }
 
-/// What `r` starts with, and `r` whole again.
 /// UTF-16 text with its byte order mark, as UTF-8 without it. What is not UTF-16 (an unpaired surrogate, an odd last
 /// byte) becomes U+FFFD: the line holding it is read as any other, usually as unrecognised.
 fn utf16<'a>(r: Box<dyn Read + 'a>) -> Box<dyn Read + 'a> {
     Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().bom_sniffing(true).build(r))
 }
 
+/// What `r` starts with, and `r` whole again.
 fn peek<'a>(mut r: Box<dyn Read + 'a>) -> io::Result<(Kind, Box<dyn Read + 'a>)> {
     let mut head = [0u8; HEAD];
     let n = read_up_to(&mut r, &mut head)?;

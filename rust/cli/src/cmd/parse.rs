@@ -108,9 +108,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 }
 
 /// The counts of one input. A regular file of text (also one found in a folder, or redirected to standard input) is
-/// parsed in parts, one thread per core. Standard input, pipes named as files (`<(adb shell …)`), gzip'd text and a zip archive's entry, which cannot
-/// be cut, are parsed as they come, on two threads: a second core finds the lines and decodes the event lines of the next block while this thread reads
-/// (docs/performance.md, "Parsing").
+/// parsed in parts, one thread per core. What cannot be cut (standard input from a pipe, pipes named as files such as
+/// `<(adb shell …)`, gzip'd or UTF-16 text, a zip archive's entry) is parsed as it comes, on two threads: a second
+/// core finds the lines and decodes the event lines of the next block while this thread reads (docs/performance.md,
+/// "Parsing").
 fn summarize(path: &Path, input: Input) -> anyhow::Result<(ParseSummary, Tally)> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     if let Some(file) = input.text_file() {
