@@ -629,8 +629,8 @@ fn utf16_text_with_a_byte_order_mark_reads_as_its_utf8() {
     assert!(parsed_json(&gz).0 == want, "gzip'd");
     assert!(parsed_json(&zip).0 == want, "in a zip archive");
 
-    // An unpaired surrogate in a line, and an odd byte at the end.
-    let mut broken = utf16("Uid 0:\n  state=top\n  Package a\u{1}:\n", false);
+    // An unpaired surrogate in a line (which becomes U+FFFD, and is skipped), and an odd byte at the end (a cut).
+    let mut broken = utf16("Uid 0:\n  state=top\n  Package a:\n", false);
     broken.extend_from_slice(&[0x00, 0xD8, b'x', 0x00, b'\n', 0x00, b'Z']);
     let path = dir.path("broken.txt");
     std::fs::write(&path, &broken).expect("write");
@@ -638,6 +638,7 @@ fn utf16_text_with_a_byte_order_mark_reads_as_its_utf8() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("uids:            1") && text.contains("packages:        1"), "{text}");
+    assert!(text.contains("truncated:       yes") && text.contains("skipped lines:   1 unrecognised"), "{text}");
 }
 
 /// An acquisition encrypted with age (androidqf's and Bugbane's, binary or armored) is refused with what to do, as
