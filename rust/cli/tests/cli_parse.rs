@@ -674,6 +674,27 @@ fn age_encrypted_acquisitions_are_refused_with_what_to_do() {
     assert!(!db.exists(), "nothing stored, no database made");
 }
 
+/// AppOps' own state file as a rooted phone keeps it since Android 12 (`/data/system/appops.xml` in Android's binary
+/// XML) is not a dump: refused with how to capture one, also when gzip'd.
+#[test]
+fn binary_xml_state_files_are_refused_with_what_to_do() {
+    use std::io::Write as _;
+    let dir = TempDir::new("abx");
+    let abx = b"ABX\0\x10\x00\x07app-ops\x2f\x00\x01v";
+    let plain = dir.path("appops.xml");
+    std::fs::write(&plain, abx).expect("write");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(abx).expect("compress");
+    let gz = dir.path("appops.xml.gz");
+    std::fs::write(&gz, enc.finish().expect("finish")).expect("write");
+    for file in [&plain, &gz] {
+        let out = opsight().arg("parse").arg(file).output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("binary XML") && stderr.contains("adb shell dumpsys appops"), "{stderr}");
+    }
+}
+
 /// A folder is read as a zip archive is, by the same rules: an androidqf acquisition (its `dumpsys.txt`, its text
 /// still parsed in parts), an unzipped bugreport (its `main_entry.txt`); a folder that does not say which file is the
 /// dump is refused with the candidates. Links are not followed.
