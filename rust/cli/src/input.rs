@@ -1,6 +1,6 @@
 //! What a user names as a dump: a file, standard input (`-`), a zip archive or a folder that holds the text, or
-//! gzip'd text; text in UTF-16 is decoded; an age-encrypted acquisition, or AppOps' own binary XML, is refused with
-//! what to do.
+//! gzip'd text; text in UTF-16 is decoded; an age-encrypted acquisition, or AppOps' own state file (`appops.xml`), is
+//! refused with what to do.
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text
@@ -28,8 +28,11 @@ const AGE_MAGIC: [&[u8]; 2] = [b"age-encryption.org/", b"-----BEGIN AGE ENCRYPTE
 /// Android's binary XML (`BinaryXmlSerializer`): what the phone keeps `/data/system/appops.xml` and the discrete
 /// access files in since Android 12, which a rooted user may pull.
 const ABX_MAGIC: &[u8; 4] = b"ABX\0";
-/// How many first bytes tell what an input is: enough for the longest magic above.
-const HEAD: usize = 64;
+/// The same state file as text (before Android 12): an XML declaration, then this element.
+const APPOPS_XML_ROOT: &[u8] = b"<app-ops";
+/// How many first bytes tell what an input is: enough for the magics above, and for the XML declaration before
+/// [`APPOPS_XML_ROOT`] (56 bytes as Android writes it).
+const HEAD: usize = 128;
 /// The longest name quoted back from a `main_entry.txt`, which holds whatever its writer put there.
 const QUOTED_NAME: usize = 200;
 
@@ -44,8 +47,8 @@ enum Kind {
     Utf16,
     /// Encrypted with age: nothing to read until it is decrypted.
     Age,
-    /// Android's binary XML: AppOps' own state files, not a dump.
-    Abx,
+    /// AppOps' own state file, `appops.xml`, in Android's binary XML or as text: not a dump.
+    StateXml,
     Text,
 }
 
@@ -58,8 +61,10 @@ fn kind(head: &[u8]) -> Kind {
         Kind::Utf16
     } else if AGE_MAGIC.iter().any(|m| head.starts_with(m)) {
         Kind::Age
-    } else if head.starts_with(ABX_MAGIC) {
-        Kind::Abx
+    } else if head.starts_with(ABX_MAGIC)
+        || (head.starts_with(b"<?xml") && head.windows(APPOPS_XML_ROOT.len()).any(|w| w == APPOPS_XML_ROOT))
+    {
+        Kind::StateXml
     } else {
         Kind::Text
     }
@@ -152,8 +157,8 @@ impl Input {
 const ZIP_ON_A_PIPE: &str =
     "a zip archive cannot be read from a pipe (its index is at its end): save it to a file and name the file";
 const ZIP_IN_A_ZIP: &str = "it is itself a zip archive: unzip the outer one first";
-const ABX: &str = "it is Android's binary XML (such as /data/system/appops.xml since Android 12), AppOps' own state, \
-     not a dump: capture the dump with `adb shell dumpsys appops > appops.txt` (or `opsight collect --adb`)";
+const STATE_XML: &str = "it is AppOps' own state file (/data/system/appops.xml, binary XML since Android 12), not a \
+     dump: capture the dump with `adb shell dumpsys appops > appops.txt` (or `opsight collect --adb`)";
 const AGE: &str = "it is encrypted with age (androidqf and Bugbane encrypt acquisitions so): decrypt it first \
      (`age --decrypt -i key.txt -o acquisition.zip FILE`, or without -i for a passphrase) and name what that gives";
 
@@ -166,7 +171,7 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
         Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
-        Kind::Gzip | Kind::Utf16 | Kind::Age | Kind::Abx => {
+        Kind::Gzip | Kind::Utf16 | Kind::Age | Kind::StateXml => {
             text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream)
         }
         Kind::Zip => zip_input(file),
@@ -175,7 +180,7 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
 
 /// `r` as text: as it is, decompressed when it is gzip'd ([`GzMembers`]), decoded when it is UTF-16 ([`utf16`]).
 /// Another archive where text should be is an error, `zip` its message, not binary noise parsed; so is an encrypted
-/// one, or binary XML.
+/// one, or AppOps' own state file.
 fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<Box<dyn Read + 'a>> {
     let (first, r) = peek(r)?;
     let r = match first {
@@ -183,7 +188,7 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
         Kind::Utf16 => return Ok(utf16(r)),
         Kind::Zip => anyhow::bail!(zip),
         Kind::Age => anyhow::bail!(AGE),
-        Kind::Abx => anyhow::bail!(ABX),
+        Kind::StateXml => anyhow::bail!(STATE_XML),
         // Inflating reads its input a little at a time: a large buffer keeps that from being a read call each time
         // (8 KiB was 5–10 % slower on the 20 MB dump gzip'd).
         Kind::Gzip => Box::new(GzMembers::new(BufReader::with_capacity(64 * 1024, r))) as Box<dyn Read + 'a>,
@@ -194,7 +199,7 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
         (Kind::Gzip, _) => anyhow::bail!("it is gzip'd twice: gunzip it once first"),
         (Kind::Zip, _) => anyhow::bail!("it is a gzip'd zip archive: gunzip it first and name the zip"),
         (Kind::Age, _) => anyhow::bail!(AGE),
-        (Kind::Abx, _) => anyhow::bail!(ABX),
+        (Kind::StateXml, _) => anyhow::bail!(STATE_XML),
     }
 }
 

@@ -674,10 +674,11 @@ fn age_encrypted_acquisitions_are_refused_with_what_to_do() {
     assert!(!db.exists(), "nothing stored, no database made");
 }
 
-/// AppOps' own state file as a rooted phone keeps it since Android 12 (`/data/system/appops.xml` in Android's binary
-/// XML) is not a dump: refused with how to capture one, also when gzip'd.
+/// AppOps' own state file, as a rooted phone keeps it (`/data/system/appops.xml`: Android's binary XML since Android
+/// 12, text before; a real Android 11 one among the fixtures), is not a dump: refused with how to capture one, also
+/// when gzip'd.
 #[test]
-fn binary_xml_state_files_are_refused_with_what_to_do() {
+fn appops_state_files_are_refused_with_what_to_do() {
     use std::io::Write as _;
     let dir = TempDir::new("abx");
     let abx = b"ABX\0\x10\x00\x07app-ops\x2f\x00\x01v";
@@ -687,11 +688,12 @@ fn binary_xml_state_files_are_refused_with_what_to_do() {
     enc.write_all(abx).expect("compress");
     let gz = dir.path("appops.xml.gz");
     std::fs::write(&gz, enc.finish().expect("finish")).expect("write");
-    for file in [&plain, &gz] {
+    let text = fixture("appops/lixiaogang03-blog__appops_xml_same_device_android11_2021.xml.txt");
+    for file in [&plain, &gz, &text] {
         let out = opsight().arg("parse").arg(file).output().expect("run");
         assert_eq!(out.status.code(), Some(1));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("binary XML") && stderr.contains("adb shell dumpsys appops"), "{stderr}");
+        assert!(stderr.contains("AppOps' own state file") && stderr.contains("adb shell dumpsys appops"), "{stderr}");
     }
 }
 
