@@ -163,7 +163,8 @@ const AGE: &str = "it is encrypted with age (androidqf and Bugbane encrypt acqui
      (`age --decrypt -i key.txt -o acquisition.zip FILE`, or without -i for a passphrase) and name what that gives";
 
 /// A regular file (standard input's too), from where it stands: text is kept as the file opened, to be parsed in parts
-/// from there; gzip'd text is read as it comes, a zip archive through its index.
+/// from there; gzip'd or UTF-16 text is read as it comes ([`text_stream`], which also refuses what is no dump), a zip
+/// archive through its index.
 fn from_file(mut file: File) -> anyhow::Result<Input> {
     let start = file.stream_position()?;
     let mut head = [0u8; HEAD];
