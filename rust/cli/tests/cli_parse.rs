@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use common::{write_zip, TempDir};
+use common::{gzip, utf16, write_zip, TempDir};
 
 /// A zip archive's entries: name and bytes.
 type Entries<'a> = Vec<(&'a str, &'a [u8])>;
@@ -479,12 +479,7 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
 fn bugreport_zips_as_users_pass_them_on_are_read() {
     let dir = TempDir::new("zipforms");
     let text = std::fs::read(fixture("synthetic/bugreport_embedded.txt")).expect("fixture");
-    let gz = {
-        use std::io::Write as _;
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        enc.write_all(&text).expect("compress");
-        enc.finish().expect("finish")
-    };
+    let gz = gzip(&text);
     let noise: &[u8] = b"------ DUMPSTATE LOG ------\n";
     let cases: [(&str, Entries<'_>, &str); 5] = [
         (
@@ -536,11 +531,7 @@ fn gzipped_dumps_are_read_as_their_text() {
     use std::io::Write as _;
     let dir = TempDir::new("gz");
     let a10 = std::fs::read(fixture(A10)).expect("fixture");
-    let gz = |text: &[u8]| {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        enc.write_all(text).expect("compress");
-        enc.finish().expect("finish")
-    };
+    let gz = gzip;
     let one = dir.path("a10.txt.gz");
     std::fs::write(&one, gz(&a10)).expect("write");
     let two = dir.path("twice.gz");
@@ -589,14 +580,6 @@ fn gzipped_dumps_are_read_as_their_text() {
 fn utf16_text_with_a_byte_order_mark_reads_as_its_utf8() {
     use std::io::Write as _;
     let dir = TempDir::new("utf16");
-    let utf16 = |text: &str, big: bool| -> Vec<u8> {
-        let units = text.encode_utf16();
-        let mut bytes = if big { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
-        for unit in units {
-            bytes.extend_from_slice(&if big { unit.to_be_bytes() } else { unit.to_le_bytes() });
-        }
-        bytes
-    };
     for name in [A10, A11, "appops/google-device-infra__appops_get_test_output_android11.txt"] {
         let text = std::fs::read_to_string(fixture(name)).expect("fixture");
         let crlf = text.replace('\n', "\r\n");
@@ -619,10 +602,8 @@ fn utf16_text_with_a_byte_order_mark_reads_as_its_utf8() {
     child.stdin.take().expect("stdin").write_all(&a10).expect("write");
     let out = child.wait_with_output().expect("wait");
     assert!(String::from_utf8_lossy(&out.stdout).contains("reject events:   7"));
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(&a10).expect("compress");
     let gz = dir.path("a10.txt.gz");
-    std::fs::write(&gz, enc.finish().expect("finish")).expect("write");
+    std::fs::write(&gz, gzip(&a10)).expect("write");
     let zip = dir.path("qf.zip");
     write_zip(&zip, &[("dumpsys.txt", &a10)], true);
     let want = parsed_json(&fixture(A10)).0;
@@ -679,15 +660,12 @@ fn age_encrypted_acquisitions_are_refused_with_what_to_do() {
 /// when gzip'd.
 #[test]
 fn appops_state_files_are_refused_with_what_to_do() {
-    use std::io::Write as _;
     let dir = TempDir::new("abx");
     let abx = b"ABX\0\x10\x00\x07app-ops\x2f\x00\x01v";
     let plain = dir.path("appops.xml");
     std::fs::write(&plain, abx).expect("write");
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(abx).expect("compress");
     let gz = dir.path("appops.xml.gz");
-    std::fs::write(&gz, enc.finish().expect("finish")).expect("write");
+    std::fs::write(&gz, gzip(abx)).expect("write");
     let text = fixture("appops/lixiaogang03-blog__appops_xml_same_device_android11_2021.xml.txt");
     for file in [&plain, &gz, &text] {
         let out = opsight().arg("parse").arg(file).output().expect("run");

@@ -113,9 +113,7 @@ fn a_bugreport_zip_stores_what_its_text_stores() {
     assert_eq!(doc["files"][0]["report"]["repeat"], true);
     // Saved by Windows PowerShell 5.1 (UTF-16 with a byte order mark), it is the same text again.
     let wide = dir.path("appops-utf16.txt");
-    let units = String::from_utf8(text.clone()).expect("utf-8").encode_utf16().collect::<Vec<_>>();
-    std::fs::write(&wide, [vec![0xFF, 0xFE], units.iter().flat_map(|u| u.to_le_bytes()).collect()].concat())
-        .expect("write");
+    std::fs::write(&wide, utf16(std::str::from_utf8(&text).expect("utf-8"), false)).expect("write");
     assert_eq!(json(&with(&wide))["files"][0]["report"]["repeat"], true);
     let out = run(opsight().args(["ingest", "--db"]).arg(dir.db()).arg(&zip));
     assert!(

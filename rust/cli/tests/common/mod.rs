@@ -75,3 +75,20 @@ pub fn write_zip(path: &std::path::Path, entries: &[(&str, &[u8])], deflated: bo
     }
     zip.finish().expect("finish the archive");
 }
+
+/// `bytes` gzip'd, as `gzip` writes them.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).expect("compress");
+    enc.finish().expect("finish")
+}
+
+/// `text` in UTF-16 with its byte order mark, little-endian as Windows PowerShell 5.1 writes it, or big-endian.
+pub fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut bytes = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() });
+    }
+    bytes
+}
