@@ -77,18 +77,14 @@ pub(super) fn parse_file_with<V: Merge>(
     // Only a regular file can be cut, or read at an offset: a pipe or a device (`<(adb shell …)`, `/dev/stdin`) is
     // read as it comes.
     if !meta.is_file() || !At::WORKS {
-        let mut parser = Parser::new(V::default());
-        let bytes = feed_all(&mut parser, file, false)?;
-        return Ok(finish(parser, bytes, 1));
+        return in_one_go(file);
     }
     let base = { file }.stream_position()?;
     let len = meta.len().saturating_sub(base);
     let parts = (threads as u64).saturating_mul(PARTS_PER_THREAD).min(len / min_part.max(1));
     let starts = if threads > 1 && parts > 1 { part_starts(file, base, len, parts)? } else { vec![base] };
     if starts.len() < 2 {
-        let mut parser = Parser::new(V::default());
-        let bytes = feed_all(&mut parser, At::to_end(file, base), false)?;
-        return Ok(finish(parser, bytes, 1));
+        return in_one_go(At::to_end(file, base));
     }
     let results = parse_parts(file, &starts, threads)?;
     let mut results = results.into_iter();
@@ -108,6 +104,13 @@ pub(super) fn parse_file_with<V: Merge>(
         }
     }
     Ok(finish(parser, bytes, joined))
+}
+
+/// The whole of `reader` with one parser, as one part.
+fn in_one_go<V: Merge>(reader: impl Read) -> io::Result<(V, ParseSummary, usize)> {
+    let mut parser = Parser::new(V::default());
+    let bytes = feed_all(&mut parser, reader, false)?;
+    Ok(finish(parser, bytes, 1))
 }
 
 fn finish<V: Visitor>(parser: Parser<V>, bytes: u64, joined: usize) -> (V, ParseSummary, usize) {
