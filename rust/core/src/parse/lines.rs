@@ -161,17 +161,31 @@ pub struct BlockReader<R> {
 
 impl<R: Read> BlockReader<R> {
     pub fn new(inner: R) -> Self {
+        BlockReader::with_buffers(inner, Vec::new())
+    }
+
+    /// A reader that starts with the buffers another one gave back ([`BlockReader::into_buffers`]): a thread
+    /// reading several parts of a file then allocates (and the system maps) its buffers once, not once per part.
+    pub fn with_buffers(inner: R, mut spare: Vec<Vec<u8>>) -> Self {
+        spare.retain(|b| b.len() == BUF);
         BlockReader {
             inner,
-            buf: vec![0; BUF],
+            buf: spare.pop().unwrap_or_else(|| vec![0; BUF]),
             start: 0,
             end: 0,
             eof: false,
             skipping: false,
             last_nl: None,
-            spare: Vec::new(),
+            spare,
             bytes_read: 0,
         }
+    }
+
+    /// Its buffers, for [`BlockReader::with_buffers`].
+    pub fn into_buffers(self) -> Vec<Vec<u8>> {
+        let mut buffers = self.spare;
+        buffers.push(self.buf);
+        buffers
     }
 
     /// A block's buffer, back for reuse.

@@ -51,7 +51,15 @@ fn run<R: Read, V: Visitor>(reader: R, visitor: &mut V, threads: bool) -> io::Re
 
 /// Feeds the whole of `reader` to `parser` (on two threads if `threads`); returns the bytes read.
 fn feed_all<R: Read, V: Visitor>(parser: &mut Parser<V>, reader: R, threads: bool) -> io::Result<u64> {
-    let mut blocks = BlockReader::new(reader);
+    feed_blocks(parser, &mut BlockReader::new(reader), threads)
+}
+
+/// [`feed_all`] from a reader whose buffers the caller keeps for its next input.
+fn feed_blocks<R: Read, V: Visitor>(
+    parser: &mut Parser<V>,
+    blocks: &mut BlockReader<R>,
+    threads: bool,
+) -> io::Result<u64> {
     let mut scratch = String::new();
     // The first block is parsed here: an input that fits in it never starts a thread.
     let mut first = true;
@@ -59,7 +67,7 @@ fn feed_all<R: Read, V: Visitor>(parser: &mut Parser<V>, reader: R, threads: boo
         match piece {
             Piece::Block(block) if threads && !first => {
                 let shared = Shared::default();
-                std::thread::scope(|s| pipelined(s, &shared, &mut blocks, parser, block, &mut scratch))?;
+                std::thread::scope(|s| pipelined(s, &shared, blocks, parser, block, &mut scratch))?;
                 break;
             }
             Piece::Block(block) => {

@@ -17,8 +17,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::grammar::trim;
+use super::lines::BlockReader;
 use super::parser::{is_uid_header, Parser};
-use super::{feed_all, Tally};
+use super::{feed_all, feed_blocks, Tally};
 use crate::model::{ParseSummary, Visitor};
 
 /// A visitor that can be fed the parts of an input apart and then combined.
@@ -125,14 +126,20 @@ fn parse_parts<V: Merge>(file: &File, starts: &[u64], threads: usize) -> io::Res
     type Slot<V> = Mutex<Option<io::Result<(Parser<V>, u64)>>>;
     let slots: Vec<Slot<V>> = starts.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(&start) = starts.get(i) else { break };
-        let end = starts.get(i + 1).copied().unwrap_or(u64::MAX);
-        let mut parser = Parser::new(V::default());
-        let result = feed_all(&mut parser, At { file, at: start, end }, false).map(|bytes| (parser, bytes));
-        if let Some(slot) = slots.get(i) {
-            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+    let work = || {
+        // One set of block buffers per thread, reused from part to part.
+        let mut buffers = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&start) = starts.get(i) else { break };
+            let end = starts.get(i + 1).copied().unwrap_or(u64::MAX);
+            let mut parser = Parser::new(V::default());
+            let mut blocks = BlockReader::with_buffers(At { file, at: start, end }, std::mem::take(&mut buffers));
+            let result = feed_blocks(&mut parser, &mut blocks, false).map(|bytes| (parser, bytes));
+            buffers = blocks.into_buffers();
+            if let Some(slot) = slots.get(i) {
+                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+            }
         }
     };
     std::thread::scope(|s| {
