@@ -1,6 +1,6 @@
 //! What a user names as a dump: a file, standard input (`-`), a zip archive or a folder that holds the text, or
-//! gzip'd text; text in UTF-16 is decoded; an age-encrypted acquisition, or AppOps' own state file (`appops.xml`), is
-//! refused with what to do.
+//! gzip'd text; text in UTF-16 is decoded; an age-encrypted acquisition, AppOps' own state file (`appops.xml`), or JSON
+//! (what a parser kept of a dump) is refused with what to do.
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text
@@ -49,6 +49,8 @@ enum Kind {
     Age,
     /// AppOps' own state file, `appops.xml`, in Android's binary XML or as text: not a dump.
     StateXml,
+    /// A JSON document: MVT's `dumpsys_appops.json`, or `opsight parse --json` output, passed where the dump should be.
+    Json,
     Text,
 }
 
@@ -65,8 +67,23 @@ fn kind(head: &[u8]) -> Kind {
         || (head.starts_with(b"<?xml") && head.windows(APPOPS_XML_ROOT.len()).any(|w| w == APPOPS_XML_ROOT))
     {
         Kind::StateXml
+    } else if is_json(head) {
+        Kind::Json
     } else {
         Kind::Text
+    }
+}
+
+/// Whether `head` opens a JSON object or array: `{` then a key or `}`, or `[` then a value that opens with `{`, `[`,
+/// `"` or `]`, after blanks (and a UTF-8 byte order mark). No dump line opens so: the one that starts with a bracket,
+/// a history entry cut out of its section (`[top-s] = access=3`), has a letter after it.
+fn is_json(head: &[u8]) -> bool {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let mut bytes = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head).iter().filter(|b| !blank(b));
+    match (bytes.next(), bytes.next()) {
+        (Some(b'{'), Some(b'"' | b'}')) => true,
+        (Some(b'['), Some(b'{' | b'[' | b'"' | b']')) => true,
+        _ => false,
     }
 }
 
@@ -159,6 +176,9 @@ const ZIP_ON_A_PIPE: &str =
 const ZIP_IN_A_ZIP: &str = "it is itself a zip archive: unzip the outer one first";
 const STATE_XML: &str = "it is AppOps' own state file (/data/system/appops.xml, binary XML since Android 12), not a \
      dump: capture the dump with `adb shell dumpsys appops > appops.txt` (or `opsight collect --adb`)";
+const JSON: &str = "it is JSON, not a dump (MVT's dumpsys_appops.json and `opsight parse --json` hold what a parser \
+     kept of one): name the text it came from (androidqf's dumpsys.txt, a bugreport), or capture a dump with \
+     `adb shell dumpsys appops > appops.txt` (or `opsight collect --adb`)";
 const AGE: &str = "it is encrypted with age (androidqf and Bugbane encrypt acquisitions so): decrypt it first \
      (`age --decrypt -i key.txt -o acquisition.zip FILE`, or without -i for a passphrase) and name what that gives";
 
@@ -172,7 +192,7 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
         Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
-        Kind::Gzip | Kind::Utf16 | Kind::Age | Kind::StateXml => {
+        Kind::Gzip | Kind::Utf16 | Kind::Age | Kind::StateXml | Kind::Json => {
             text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream)
         }
         Kind::Zip => zip_input(file),
@@ -190,6 +210,7 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
         Kind::Zip => anyhow::bail!(zip),
         Kind::Age => anyhow::bail!(AGE),
         Kind::StateXml => anyhow::bail!(STATE_XML),
+        Kind::Json => anyhow::bail!(JSON),
         // Inflating reads its input a little at a time: a large buffer keeps that from being a read call each time
         // (8 KiB was 5–10 % slower on the 20 MB dump gzip'd).
         Kind::Gzip => Box::new(GzMembers::new(BufReader::with_capacity(64 * 1024, r))) as Box<dyn Read + 'a>,
@@ -201,6 +222,7 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
         (Kind::Zip, _) => anyhow::bail!("it is a gzip'd zip archive: gunzip it first and name the zip"),
         (Kind::Age, _) => anyhow::bail!(AGE),
         (Kind::StateXml, _) => anyhow::bail!(STATE_XML),
+        (Kind::Json, _) => anyhow::bail!(JSON),
     }
 }
 

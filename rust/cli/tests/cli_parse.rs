@@ -675,6 +675,56 @@ fn appops_state_files_are_refused_with_what_to_do() {
     }
 }
 
+/// JSON passed where the dump should be (MVT's `dumpsys_appops.json`, the real record among the fixtures; or opsight's
+/// own `parse --json` output) is refused with what to name instead, from a file, gzip'd, or on standard input, and
+/// `ingest` makes no database. A dump excerpt that opens with a bracket (a history entry) is still read as a dump.
+#[test]
+fn json_is_refused_with_what_to_do() {
+    let dir = TempDir::new("json");
+    let derived =
+        std::fs::read_to_string(fixture("appops/bedoyadaniel-forensics__mvt_appops_json_output_samsung_DERIVED.txt"))
+            .expect("fixture");
+    // The fixture's provenance comments, then the record: MVT's file is a list of such records.
+    let record = derived.lines().skip_while(|l| l.starts_with('#')).take_while(|l| !l.starts_with('#'));
+    let mvt = format!("\u{feff}[\n{}\n]\n", record.collect::<Vec<_>>().join("\n"));
+    let own = opsight().args(["parse", "--json"]).arg(fixture(A10)).output().expect("run");
+    assert!(own.status.success());
+    let inputs = [
+        ("dumpsys_appops.json", mvt.as_bytes().to_vec()),
+        ("parsed.json", own.stdout.clone()),
+        ("parsed.json.gz", gzip(&own.stdout)),
+    ];
+    for (name, bytes) in &inputs {
+        let file = dir.path(name);
+        std::fs::write(&file, bytes).expect("write");
+        let out = opsight().arg("parse").arg(&file).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("it is JSON, not a dump") && stderr.contains("adb shell dumpsys appops"), "{stderr}");
+    }
+    let mut child = opsight().args(["parse", "-"]).stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    child.stdin.take().expect("stdin").write_all(mvt.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is JSON, not a dump"));
+    let db = dir.path("phone.db");
+    let out = opsight().args(["ingest", "--db"]).arg(&db).arg(fixture(A10)).arg(dir.path("parsed.json")).output();
+    let out = out.expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is JSON, not a dump"));
+    assert!(!db.exists(), "nothing stored, no database made");
+
+    let excerpt = dir.path("excerpt.txt");
+    std::fs::write(
+        &excerpt,
+        "[top-s] = access=3, reject=1\n  Uid 10001:\n    Package com.example:\n      CAMERA (allow):\n",
+    )
+    .expect("write");
+    let out = opsight().arg("parse").arg(&excerpt).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("packages:        1"));
+}
+
 /// A folder is read as a zip archive is, by the same rules: an androidqf acquisition (its `dumpsys.txt`, its text
 /// still parsed in parts), an unzipped bugreport (its `main_entry.txt`); a folder that does not say which file is the
 /// dump is refused with the candidates. Links are not followed.
