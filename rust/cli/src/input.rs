@@ -80,11 +80,10 @@ fn kind(head: &[u8]) -> Kind {
 fn is_json(head: &[u8]) -> bool {
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let mut bytes = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head).iter().filter(|b| !blank(b));
-    match (bytes.next(), bytes.next()) {
-        (Some(b'{'), Some(b'"' | b'}')) => true,
-        (Some(b'['), Some(b'{' | b'[' | b'"' | b']')) => true,
-        _ => false,
-    }
+    matches!(
+        (bytes.next(), bytes.next()),
+        (Some(b'{'), Some(b'"' | b'}')) | (Some(b'['), Some(b'{' | b'[' | b'"' | b']'))
+    )
 }
 
 /// What `path` names, opened.
