@@ -1,6 +1,7 @@
 //! What a user names as a dump: a file, standard input (`-`), a zip archive or a folder that holds the text, or
-//! gzip'd text; text in UTF-16 is decoded; an age-encrypted acquisition, AppOps' own state file (`appops.xml`), or JSON
-//! (what a parser kept of a dump) is refused with what to do.
+//! gzip'd text; text in UTF-16 is decoded; an age-encrypted acquisition, AppOps' own state file (`appops.xml`), JSON
+//! (what a parser kept of a dump), an SQLite database (Opsight's own store) or a tar archive is refused with what to
+//! do.
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text
@@ -30,9 +31,14 @@ const AGE_MAGIC: [&[u8]; 2] = [b"age-encryption.org/", b"-----BEGIN AGE ENCRYPTE
 const ABX_MAGIC: &[u8; 4] = b"ABX\0";
 /// The same state file as text (before Android 12): an XML declaration, then this element.
 const APPOPS_XML_ROOT: &[u8] = b"<app-ops";
-/// How many first bytes tell what an input is: enough for the magics above, and for the XML declaration before
-/// [`APPOPS_XML_ROOT`] (56 bytes as Android writes it).
-const HEAD: usize = 128;
+/// An SQLite database's first bytes: an Opsight store (`--db phone.db`) named where a dump should be.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// Where a POSIX tar header (ustar, and GNU tar's) holds its magic.
+const TAR_MAGIC_AT: usize = 257;
+const TAR_MAGIC: &[u8; 5] = b"ustar";
+/// How many first bytes tell what an input is: one tar header block, which holds every magic above and the XML
+/// declaration before [`APPOPS_XML_ROOT`] (56 bytes as Android writes it).
+const HEAD: usize = 512;
 /// The longest name quoted back from a `main_entry.txt`, which holds whatever its writer put there.
 const QUOTED_NAME: usize = 200;
 
@@ -51,6 +57,10 @@ enum Kind {
     StateXml,
     /// A JSON document: MVT's `dumpsys_appops.json`, or `opsight parse --json` output, passed where the dump should be.
     Json,
+    /// An SQLite database, such as Opsight's own store.
+    Sqlite,
+    /// A tar archive (some acquisitions and file-system extractions come so): extracted, it is a folder or a file.
+    Tar,
     Text,
 }
 
@@ -69,6 +79,10 @@ fn kind(head: &[u8]) -> Kind {
         Kind::StateXml
     } else if is_json(head) {
         Kind::Json
+    } else if head.starts_with(SQLITE_MAGIC) {
+        Kind::Sqlite
+    } else if head.get(TAR_MAGIC_AT..TAR_MAGIC_AT + TAR_MAGIC.len()) == Some(&TAR_MAGIC[..]) {
+        Kind::Tar
     } else {
         Kind::Text
     }
@@ -178,6 +192,8 @@ const STATE_XML: &str = "it is AppOps' own state file (/data/system/appops.xml, 
 const JSON: &str = "it is JSON, not a dump (MVT's dumpsys_appops.json and `opsight parse --json` hold what a parser \
      kept of one): name the text it came from (androidqf's dumpsys.txt, a bugreport), or capture a dump with \
      `adb shell dumpsys appops > appops.txt` (or `opsight collect --adb`)";
+const SQLITE: &str = "it is an SQLite database (an Opsight store is one), not a dump: read a store with \
+     `opsight apps --db FILE` (or timeline, findings, report)";
 const AGE: &str = "it is encrypted with age (androidqf and Bugbane encrypt acquisitions so): decrypt it first \
      (`age --decrypt -i key.txt -o acquisition.zip FILE`, or without -i for a passphrase) and name what that gives";
 
@@ -191,7 +207,7 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
         Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
-        Kind::Gzip | Kind::Utf16 | Kind::Age | Kind::StateXml | Kind::Json => {
+        Kind::Gzip | Kind::Utf16 | Kind::Age | Kind::StateXml | Kind::Json | Kind::Sqlite | Kind::Tar => {
             text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream)
         }
         Kind::Zip => zip_input(file),
@@ -210,6 +226,10 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
         Kind::Age => anyhow::bail!(AGE),
         Kind::StateXml => anyhow::bail!(STATE_XML),
         Kind::Json => anyhow::bail!(JSON),
+        Kind::Sqlite => anyhow::bail!(SQLITE),
+        Kind::Tar => {
+            anyhow::bail!("it is a tar archive: extract it (`tar -xf FILE`) and name the dump, or the folder, inside")
+        }
         // Inflating reads its input a little at a time: a large buffer keeps that from being a read call each time
         // (8 KiB was 5–10 % slower on the 20 MB dump gzip'd).
         Kind::Gzip => Box::new(GzMembers::new(BufReader::with_capacity(64 * 1024, r))) as Box<dyn Read + 'a>,
@@ -222,6 +242,12 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
         (Kind::Age, _) => anyhow::bail!(AGE),
         (Kind::StateXml, _) => anyhow::bail!(STATE_XML),
         (Kind::Json, _) => anyhow::bail!(JSON),
+        (Kind::Sqlite, _) => anyhow::bail!(SQLITE),
+        (Kind::Tar, _) => {
+            anyhow::bail!(
+                "it is a gzip'd tar archive: extract it (`tar -xzf FILE`) and name the dump, or the folder, inside"
+            )
+        }
     }
 }
 

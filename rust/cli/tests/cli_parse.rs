@@ -725,6 +725,45 @@ fn json_is_refused_with_what_to_do() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("packages:        1"));
 }
 
+/// Opsight's own store (an SQLite database) and a tar archive, gzip'd or not, named where a dump should be, are refused
+/// with what to do, not read as a dump with nothing in it; `ingest` makes no database.
+#[test]
+fn stores_and_tar_archives_are_refused_with_what_to_do() {
+    let dir = TempDir::new("binary");
+    let store = dir.path("phone.db");
+    let out = opsight().args(["ingest", "--db"]).arg(&store).arg(fixture(A10)).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // One ustar header block (name, mode, sizes, magic at 257), then the dump: what `tar -cf` writes.
+    let a10 = std::fs::read(fixture(A10)).expect("fixture");
+    let mut tar = vec![0u8; 512];
+    tar[..10].copy_from_slice(b"appops.txt");
+    tar[100..107].copy_from_slice(b"0000644");
+    tar[124..135].copy_from_slice(format!("{:011o}", a10.len()).as_bytes());
+    tar[257..263].copy_from_slice(b"ustar\0");
+    tar[263..265].copy_from_slice(b"00");
+    tar.extend_from_slice(&a10);
+    tar.resize(tar.len().next_multiple_of(512) + 1024, 0);
+    let tar_path = dir.path("acquisition.tar");
+    std::fs::write(&tar_path, &tar).expect("write");
+    let tgz = dir.path("acquisition.tar.gz");
+    std::fs::write(&tgz, gzip(&tar)).expect("write");
+    for (file, says) in [
+        (&store, "it is an SQLite database"),
+        (&tar_path, "it is a tar archive: extract it (`tar -xf FILE`)"),
+        (&tgz, "it is a gzip'd tar archive: extract it (`tar -xzf FILE`)"),
+    ] {
+        let out = opsight().arg("parse").arg(file).output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+        let db = dir.path("new.db");
+        let out = opsight().args(["ingest", "--db"]).arg(&db).arg(file).output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says));
+        assert!(!db.exists(), "nothing stored, no database made");
+    }
+}
+
 /// A folder is read as a zip archive is, by the same rules: an androidqf acquisition (its `dumpsys.txt`, its text
 /// still parsed in parts), an unzipped bugreport (its `main_entry.txt`); a folder that does not say which file is the
 /// dump is refused with the candidates. Links are not followed.
