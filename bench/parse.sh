@@ -2,7 +2,8 @@
 # Parse benchmark, side by side (docs/performance.md):
 #   1. library: criterion bench (parse vs the memchr newline-count floor, same file, same run), then the same
 #      cases interleaved (PARSE_CPU mode: fastest run, median, CPU time per run);
-#   2. process: `opsight parse FILE` vs `wc -l FILE` (the same floor as a process), medians of N runs, peak RSS;
+#   2. process: `opsight parse FILE` vs `wc -l FILE` (the same floor as a process), medians of N runs in a row and
+#      of N runs interleaved, peak RSS;
 #   3. MVT's Python parser on the same Android 10 and Android 11 inputs (PyPI `mvt`), vs our library parse.
 # Usage: bench/parse.sh [runs]   (default 15). Needs: cargo, python3; installs MVT into tests/.cache/mvt-venv.
 set -euo pipefail
@@ -46,11 +47,23 @@ def timed(cmd):
 def peak_kb(cmd):
     out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
     return int(out.stderr.strip().splitlines()[-1])
+def once(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
 size = __import__("os").path.getsize(path)
 floor = timed(["wc", "-l", path])
 parse = timed([opsight, "parse", path])
+print("runs in a row (each command after itself):")
 print(f"floor  wc -l            {floor*1000:8.1f} ms  {size/floor/1e6:8.0f} MB/s")
 print(f"opsight parse FILE      {parse*1000:8.1f} ms  {size/parse/1e6:8.0f} MB/s  = {floor/parse:.1%} of floor")
+# The same, alternating: each command runs after the other one, so neither finds the machine as it left it.
+pairs = [(once(["wc", "-l", path]), once([opsight, "parse", path])) for _ in range(runs)]
+floor_i = statistics.median(f for f, _ in pairs)
+parse_i = statistics.median(p for _, p in pairs)
+print("runs interleaved:")
+print(f"floor  wc -l            {floor_i*1000:8.1f} ms  {size/floor_i/1e6:8.0f} MB/s")
+print(f"opsight parse FILE      {parse_i*1000:8.1f} ms  {size/parse_i/1e6:8.0f} MB/s  = {floor_i/parse_i:.1%} of floor")
 print(f"peak RSS: opsight parse {peak_kb([opsight, 'parse', path])} KB, opsight parse --json {peak_kb([opsight, 'parse', '--json', path])} KB, wc -l {peak_kb(['wc', '-l', path])} KB")
 PY
 
