@@ -1,5 +1,5 @@
 //! What a user names as a dump: a file, standard input (`-`), a zip archive or a folder that holds the text, or
-//! gzip'd text; text in UTF-16 is decoded; an age-encrypted acquisition, AppOps' own state file (`appops.xml`), JSON
+//! gzip'd text; text in UTF-16 (with its byte order mark or without) is decoded; an age-encrypted acquisition, AppOps' own state file (`appops.xml`), JSON
 //! (what a parser kept of a dump), an SQLite database (Opsight's own store) or a tar archive is refused with what to
 //! do.
 //!
@@ -51,6 +51,11 @@ enum Kind {
     /// `adb shell dumpsys appops > appops.txt` (and `Out-File`). (`FF FE 00 00` would be UTF-32, which no tool here
     /// writes: read as it is.)
     Utf16,
+    /// Text in UTF-16 without a byte order mark (.NET and other Windows writers can be told to leave it out), told by
+    /// its ASCII characters' zero bytes: big-endian when they come first.
+    BareUtf16 {
+        big_endian: bool,
+    },
     /// Encrypted with age: nothing to read until it is decrypted.
     Age,
     /// AppOps' own state file, `appops.xml`, in Android's binary XML or as text: not a dump.
@@ -83,6 +88,8 @@ fn kind(head: &[u8]) -> Kind {
         Kind::Sqlite
     } else if head.get(TAR_MAGIC_AT..TAR_MAGIC_AT + TAR_MAGIC.len()) == Some(&TAR_MAGIC[..]) {
         Kind::Tar
+    } else if let Some(big_endian) = bare_utf16(head) {
+        Kind::BareUtf16 { big_endian }
     } else {
         Kind::Text
     }
@@ -98,6 +105,27 @@ fn is_json(head: &[u8]) -> bool {
         (bytes.next(), bytes.next()),
         (Some(b'{'), Some(b'"' | b'}')) | (Some(b'['), Some(b'{' | b'[' | b'"' | b']'))
     )
+}
+
+/// Whether `head` is UTF-16 text without a byte order mark, and which way round: a dump starts with ASCII text, which
+/// in UTF-16 is a zero byte beside each character. Three code units in four must be such characters (the rest may be
+/// any other character), and none may be NUL. Text in UTF-8 has no zero bytes at all.
+fn bare_utf16(head: &[u8]) -> Option<bool> {
+    let units = head.chunks_exact(2);
+    let n = units.len();
+    if n < 4 || units.clone().any(|u| u == [0, 0]) {
+        return None;
+    }
+    let ascii = |text: u8, zero: u8| zero == 0 && text.is_ascii();
+    let little = units.clone().filter(|u| ascii(u[0], u[1])).count();
+    let big = units.filter(|u| ascii(u[1], u[0])).count();
+    if little * 4 >= n * 3 {
+        Some(false)
+    } else if big * 4 >= n * 3 {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// What `path` names, opened.
@@ -207,9 +235,14 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
         Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
-        Kind::Gzip | Kind::Utf16 | Kind::Age | Kind::StateXml | Kind::Json | Kind::Sqlite | Kind::Tar => {
-            text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream)
-        }
+        Kind::Gzip
+        | Kind::Utf16
+        | Kind::BareUtf16 { .. }
+        | Kind::Age
+        | Kind::StateXml
+        | Kind::Json
+        | Kind::Sqlite
+        | Kind::Tar => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
         Kind::Zip => zip_input(file),
     }
 }
@@ -221,7 +254,8 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
     let (first, r) = peek(r)?;
     let r = match first {
         Kind::Text => return Ok(r),
-        Kind::Utf16 => return Ok(utf16(r)),
+        Kind::Utf16 => return Ok(utf16(r, None)),
+        Kind::BareUtf16 { big_endian } => return Ok(utf16(r, Some(big_endian))),
         Kind::Zip => anyhow::bail!(zip),
         Kind::Age => anyhow::bail!(AGE),
         Kind::StateXml => anyhow::bail!(STATE_XML),
@@ -236,7 +270,8 @@ fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<B
     };
     match peek(r)? {
         (Kind::Text, r) => Ok(r),
-        (Kind::Utf16, r) => Ok(utf16(r)),
+        (Kind::Utf16, r) => Ok(utf16(r, None)),
+        (Kind::BareUtf16 { big_endian }, r) => Ok(utf16(r, Some(big_endian))),
         (Kind::Gzip, _) => anyhow::bail!("it is gzip'd twice: gunzip it once first"),
         (Kind::Zip, _) => anyhow::bail!("it is a gzip'd zip archive: gunzip it first and name the zip"),
         (Kind::Age, _) => anyhow::bail!(AGE),
@@ -296,10 +331,12 @@ impl<R: BufRead> Read for GzMembers<R> {
     }
 }
 
-/// UTF-16 text with its byte order mark, as UTF-8 without it. What is not UTF-16 (an unpaired surrogate, an odd last
-/// byte) becomes U+FFFD: the line holding it is read as any other, usually as unrecognised.
-fn utf16<'a>(r: Box<dyn Read + 'a>) -> Box<dyn Read + 'a> {
-    Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().bom_sniffing(true).build(r))
+/// UTF-16 text, as UTF-8 without its byte order mark: the mark tells which way round, or `big_endian` when there is
+/// none. What is not UTF-16 (an unpaired surrogate, an odd last byte) becomes U+FFFD: the line holding it is read as
+/// any other, usually as unrecognised.
+fn utf16<'a>(r: Box<dyn Read + 'a>, big_endian: Option<bool>) -> Box<dyn Read + 'a> {
+    let declared = big_endian.map(|big| if big { encoding_rs::UTF_16BE } else { encoding_rs::UTF_16LE });
+    Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(declared).bom_sniffing(true).build(r))
 }
 
 /// What `r` starts with, and `r` whole again.

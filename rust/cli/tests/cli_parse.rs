@@ -575,33 +575,42 @@ fn gzipped_dumps_are_read_as_their_text() {
 
 /// UTF-16 text with its byte order mark: what Windows PowerShell 5.1 writes for `adb shell dumpsys appops >
 /// appops.txt` (little-endian, CRLF). It reads exactly as its UTF-8 text, as a file, on standard input, gzip'd and in
-/// a zip archive; big-endian too. Broken UTF-16 is counted as unreadable text, not a failure.
+/// a zip archive; big-endian too, and without the mark. Broken UTF-16 is counted as unreadable text, not a failure.
 #[test]
-fn utf16_text_with_a_byte_order_mark_reads_as_its_utf8() {
+fn utf16_text_reads_as_its_utf8() {
     use std::io::Write as _;
     let dir = TempDir::new("utf16");
     for name in [A10, A11, "appops/google-device-infra__appops_get_test_output_android11.txt"] {
         let text = std::fs::read_to_string(fixture(name)).expect("fixture");
         let crlf = text.replace('\n', "\r\n");
-        for (form, text) in [("le", &crlf), ("be", &text)] {
+        // With the byte order mark, and without it (its two bytes left out); a line with Chinese text first, as a
+        // device's name would be, still leaves the start mostly ASCII.
+        let named = format!("设备名称: 小米手机\n{text}");
+        for (form, text) in [("le", &crlf), ("be", &text), ("le", &named)] {
             let (plain, wide) = (dir.path(&format!("{form}-utf8.txt")), dir.path(&format!("{form}.txt")));
             std::fs::write(&plain, text).expect("write");
-            std::fs::write(&wide, utf16(text, form == "be")).expect("write");
-            // `assert!`, not `assert_eq!`: a difference printed whole would be thousands of lines.
-            let (want, got) = (parsed_json(&plain).0, parsed_json(&wide).0);
-            assert!(
-                got == want && want["uids"].as_array().is_some_and(|u| !u.is_empty()),
-                "{name}, UTF-16{form}: {:.300}",
-                got.to_string()
-            );
+            let encoded = utf16(text, form == "be");
+            for (mark, bytes) in [("with its mark", &encoded[..]), ("without a mark", &encoded[2..])] {
+                std::fs::write(&wide, bytes).expect("write");
+                // `assert!`, not `assert_eq!`: a difference printed whole would be thousands of lines.
+                let (want, got) = (parsed_json(&plain).0, parsed_json(&wide).0);
+                assert!(
+                    got == want && want["uids"].as_array().is_some_and(|u| !u.is_empty()),
+                    "{name}, UTF-16{form} {mark}: {:.300}",
+                    got.to_string()
+                );
+            }
         }
     }
 
     let a10 = utf16(&std::fs::read_to_string(fixture(A10)).expect("fixture"), false);
-    let mut child = opsight().args(["parse", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("spawn");
-    child.stdin.take().expect("stdin").write_all(&a10).expect("write");
-    let out = child.wait_with_output().expect("wait");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("reject events:   7"));
+    for bytes in [&a10[..], &a10[2..]] {
+        let mut child =
+            opsight().args(["parse", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("spawn");
+        child.stdin.take().expect("stdin").write_all(bytes).expect("write");
+        let out = child.wait_with_output().expect("wait");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("reject events:   7"));
+    }
     let gz = dir.path("a10.txt.gz");
     std::fs::write(&gz, gzip(&a10)).expect("write");
     let zip = dir.path("qf.zip");
