@@ -112,6 +112,17 @@ fn json_ops_unknown_to_the_catalog_are_other() {
     assert_eq!(op["events"].as_array().map(Vec::len), Some(1));
 }
 
+/// Words an OEM adds to event lines are named in the summary: how many lines had words skipped.
+#[test]
+fn summary_counts_event_lines_with_unread_words() {
+    let out = opsight().arg("parse").arg(fixture("synthetic/oem_noisy_android11.txt")).output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("unread words:    skipped on 1 event line (OEM additions; the events are kept)"), "{text}");
+    let plain = opsight().arg("parse").arg(fixture(A10)).output().expect("run");
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("unread words"), "nothing said when there are none");
+}
+
 /// Each discrete access is an access event: the same keys as the events of the op state, with `null` for what the
 /// discrete forms do not print (no relative time), and its package and uid on the object itself.
 #[test]

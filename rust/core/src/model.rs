@@ -460,6 +460,9 @@ pub struct ParseSummary {
     pub lossy_lines: u64,
     /// Lines inside the appops section that matched no rule (kept out of the snapshot, counted).
     pub unrecognised_lines: u64,
+    /// Event lines read with words skipped that are none of their known fields (OEM additions, such as a vendor's
+    /// `extra=1` after the relative time): the event is kept, those words are not.
+    pub event_lines_with_unread_words: u64,
     pub has_discrete: bool,
     pub has_history: bool,
 }

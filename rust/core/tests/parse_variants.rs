@@ -183,6 +183,7 @@ fn noisy_oem_text_keeps_everything_it_can() {
     let clean = snapshot(&real("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt"));
     assert_eq!(snap.summary.lossy_lines, 1);
     assert_eq!(snap.summary.unrecognised_lines, 0);
+    assert_eq!(snap.summary.event_lines_with_unread_words, 1, "`oemExtra=1` after an event's duration, counted");
     assert_eq!(snap.uids[0].uid, None, "an excerpt that starts mid-uid keeps its packages under an unnamed uid");
     assert_eq!(snap.uids[0].packages, clean.uids[0].packages, "tabs, CRLF and trailing spaces change nothing");
     let oem = &snap.uids[1];
@@ -256,6 +257,31 @@ fn oem_words_in_op_and_section_headers() {
     let current =
         snapshot(b"Current AppOps Service state: (vendor build)\n  Settings:\n    top_state_settle_time=+30s0ms\n");
     assert_eq!(current.summary.unrecognised_lines, 0);
+}
+
+/// Words an OEM adds to an event line (written here from the grammar, with invented vendor words: no capture with
+/// them is public) are skipped, wherever they stand among the fields; the event and every field are kept, and the
+/// line is counted, on one thread and on two.
+#[test]
+fn oem_words_on_event_lines_are_counted_and_the_events_kept() {
+    let text = "Uid u0a7:\n  Package com.example:\n    CAMERA (allow):\n      null=[\n\
+        Access: [top-s] 2021-01-11 16:01:05.086 (-1h5m27s679ms) vendorHint=3\n\
+        Access: [fg-s] 2021-01-11 16:00:00.000 (-1h6m32s765ms) duration=+2s0ms oem proxy[uid=1000, pkg=android]\n\
+        Reject: [bg-s]2021-01-11 15:00:00.000 (-2h6m32s765ms)\n      ]\n\
+    READ_SMS (allow):\n      Access: top   = 2019-01-01 12:00:00.000 (-1h2m3s4ms) miui=1\n\
+        bg    = 2019-01-01 11:00:00.000 (-2h2m3s4ms)\n";
+    let snap = snapshot(text.as_bytes());
+    assert_eq!((snap.summary.event_lines_with_unread_words, snap.summary.unrecognised_lines), (3, 0));
+    let ops = &snap.uids[0].packages[0].ops;
+    let camera: Vec<_> = ops[0].events.iter().map(|e| (e.relative_ms, e.duration_ms, e.proxy.is_some())).collect();
+    assert_eq!(
+        camera,
+        vec![(Some(-3_927_679), None, false), (Some(-3_992_765), Some(2_000), true), (Some(-7_592_765), None, false)]
+    );
+    assert_eq!(ops[1].events.len(), 2, "the Android 9 line and its continuation");
+    let mut on_two = opsight_core::parse::Tally::default();
+    let summary = opsight_core::parse::parse_reader_parallel(text.repeat(2000).as_bytes(), &mut on_two).expect("read");
+    assert_eq!(summary.event_lines_with_unread_words, 6000);
 }
 
 #[test]

@@ -155,5 +155,10 @@ fn write_summary(w: &mut impl Write, name: &str, s: &ParseSummary, t: &Tally) ->
     if s.unrecognised_lines > 0 || s.lossy_lines > 0 {
         writeln!(w, "  skipped lines:   {} unrecognised, {} not UTF-8", s.unrecognised_lines, s.lossy_lines)?;
     }
+    if s.event_lines_with_unread_words > 0 {
+        let n = s.event_lines_with_unread_words;
+        let plural = if n == 1 { "" } else { "s" };
+        writeln!(w, "  unread words:    skipped on {n} event line{plural} (OEM additions; the events are kept)")?;
+    }
     Ok(())
 }

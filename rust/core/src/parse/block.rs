@@ -68,6 +68,7 @@ pub struct PreEvent {
     proxy_package: Span,
     proxy_tag: Span,
     complete: bool,
+    unread_words: bool,
 }
 
 impl PreEvent {
@@ -85,6 +86,7 @@ impl PreEvent {
                 proxy_package: Span::NONE,
                 proxy_tag: Span::NONE,
                 complete: false,
+                unread_words: false,
             };
         };
         let proxy = e.times.proxy;
@@ -100,6 +102,7 @@ impl PreEvent {
             proxy_package: Span::opt(base, proxy.and_then(|p| p.package)),
             proxy_tag: Span::opt(base, proxy.and_then(|p| p.attribution_tag)),
             complete: e.times.complete,
+            unread_words: e.times.unread_words,
         }
     }
 
@@ -122,6 +125,7 @@ impl PreEvent {
                 duration_ms: self.duration_ms,
                 proxy,
                 complete: self.complete,
+                unread_words: self.unread_words,
             },
         })
     }

@@ -338,6 +338,8 @@ pub struct Times<'a> {
     pub proxy: Option<ProxyRef<'a>>,
     /// Every part that started was also finished (used to judge a cut last line).
     pub complete: bool,
+    /// Words other than the known fields were skipped (OEM additions; counted in the summary).
+    pub unread_words: bool,
 }
 
 /// Parses `<abs> (<rel>)[ duration=<dur>][ proxy[...]]` and tolerates extra OEM words after it.
@@ -350,8 +352,14 @@ pub fn parse_times_with<'a>(s: &'a str, dates: &mut DateCache) -> Option<Times<'
     let s = trim_blank_start(s);
     let (time_local, used) = dates.parse(s.as_bytes())?;
     let mut rest = &s[used..];
-    let mut times =
-        Times { time_local: Some(time_local), relative_ms: None, duration_ms: None, proxy: None, complete: true };
+    let mut times = Times {
+        time_local: Some(time_local),
+        relative_ms: None,
+        duration_ms: None,
+        proxy: None,
+        complete: true,
+        unread_words: false,
+    };
     rest = trim_blank_start(rest);
     if let Some(r) = rest.strip_prefix('(') {
         // One pass when the duration runs right up to `)`; otherwise find `)` first.
@@ -410,6 +418,7 @@ fn parse_optional_fields<'a>(mut rest: &'a str, times: &mut Times<'a>) {
         } else {
             let end = pos_ws(rest);
             rest = &rest[end..];
+            times.unread_words = true;
         }
     }
 }
@@ -508,6 +517,7 @@ fn usual_keyed<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a
         duration_ms: None,
         proxy: None,
         complete: true,
+        unread_words: false,
     };
     let after = rest.split_at(at + 25 + stop + 1).1;
     if !after.is_empty() {

@@ -901,6 +901,7 @@ impl<V: Visitor> Parser<V> {
             }
             self.seen.keyed_event = true;
             self.vote.add(e.times.time_local, e.times.relative_ms);
+            self.summary.event_lines_with_unread_words += u64::from(e.times.unread_words);
             let event = EventRef {
                 kind,
                 uid_state: e.uid_state,
@@ -928,6 +929,7 @@ impl<V: Visitor> Parser<V> {
 
     fn pie_event(&mut self, kind: EventKind, uid_state: &str, times: Times<'_>) {
         self.vote.add(times.time_local, times.relative_ms);
+        self.summary.event_lines_with_unread_words += u64::from(times.unread_words);
         let event = EventRef {
             kind,
             uid_state: Some(uid_state),
@@ -1069,6 +1071,7 @@ impl<V: Visitor> Parser<V> {
         self.summary.lines += summary.lines;
         self.summary.lossy_lines += summary.lossy_lines;
         self.summary.unrecognised_lines += summary.unrecognised_lines;
+        self.summary.event_lines_with_unread_words += summary.event_lines_with_unread_words;
         self.summary.has_discrete |= summary.has_discrete;
         self.summary.has_history |= summary.has_history;
         self.cut = cut;
