@@ -172,6 +172,38 @@ fn a_named_pipe_is_ingested() {
     assert!(stdout(&out).contains("new events:    23"), "{}", stdout(&out));
 }
 
+/// What `ingest` stores is the file it checked: a file put in the place of an input after the inputs were checked is
+/// not read. (The named pipe after it holds the command between the checks and the storing, long enough to swap.)
+#[cfg(unix)]
+#[test]
+fn the_file_checked_is_the_file_stored() {
+    let dir = TempDir::new("ingest_swap");
+    let (dump, other, fifo) = (dir.path("dump.txt"), dir.path("other.txt"), dir.path("then.fifo"));
+    std::fs::copy(fixture(A10), &dump).expect("copy");
+    std::fs::write(&other, "Uid u0a9:\n  Package com.other:\n    CAMERA (allow):\n").expect("write");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let child = opsight()
+        .args(["ingest", "--zone", "Europe/Berlin", "--captured-at", A10_CAPTURED, "--db"])
+        .arg(dir.db())
+        .arg(&dump)
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Opening the pipe for writing returns once the command has opened it to read: the dump before it is checked.
+    let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo).expect("open the pipe");
+    std::fs::rename(&other, &dump).expect("swap the dump");
+    pipe.write_all(&std::fs::read(fixture(GET)).expect("fixture")).expect("write the pipe");
+    drop(pipe);
+    let out = child.wait_with_output().expect("wait");
+    assert_ok(&out);
+    let text = stdout(&out);
+    let first = text.split("then.fifo").next().unwrap_or_default();
+    assert!(first.contains("format:        dumpsys_q") && first.contains("new events:    23"), "{text}");
+}
+
 #[test]
 fn the_run_records_zone_capture_instant_and_source() {
     let dir = TempDir::new("run_record");

@@ -138,22 +138,30 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
 /// Every input opened and told apart before anything is stored: a file that cannot be opened or read (a zip archive
 /// with no dump in it, an encrypted entry, an archive inside an archive) fails the command with nothing stored. What
-/// cannot be opened twice (standard input, a named pipe) is kept open for its turn; regular files are opened again
-/// then, so that thousands of dumps do not hold thousands of descriptors.
+/// cannot be opened twice (standard input, a named pipe) is kept open for its turn, and so are the first
+/// [`KEPT_OPEN`] inputs: what is stored is what was checked, even if a file is put in the place of one meanwhile.
+/// Regular files after those are opened (and checked) again in their turn, so that thousands of dumps do not hold
+/// thousands of descriptors.
 fn open_inputs(dumps: &[PathBuf]) -> anyhow::Result<Vec<Option<Input>>> {
     if dumps.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         anyhow::bail!("standard input (-) can be given only once");
     }
     dumps
         .iter()
-        .map(|path| {
+        .enumerate()
+        .map(|(i, path)| {
             let input = Input::open(path)?;
-            let reopenable =
-                path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file() || m.is_dir());
+            let reopenable = i >= KEPT_OPEN
+                && path.as_os_str() != "-"
+                && std::fs::metadata(path).is_ok_and(|m| m.is_file() || m.is_dir());
             Ok((!reopenable).then_some(input))
         })
         .collect()
 }
+
+/// How many inputs `ingest` keeps open from their check to their turn: a few descriptors each at most (a folder's
+/// dump file, a zip archive), far below the usual limit of 1024.
+const KEPT_OPEN: usize = 64;
 
 /// What was read for a path: its name in the summary, and the file inside it (a zip archive's or a folder's).
 struct Opened {
