@@ -204,6 +204,37 @@ fn the_file_checked_is_the_file_stored() {
     assert!(first.contains("format:        dumpsys_q") && first.contains("new events:    23"), "{text}");
 }
 
+/// Past the inputs kept open, files are opened again in their turn: the 65th here (another capture) is read and stored
+/// as it is when ingested alone.
+#[test]
+fn inputs_past_those_kept_open_are_opened_again_and_stored() {
+    let dir = TempDir::new("ingest_many");
+    let a11 = "lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt";
+    let mut files: Vec<PathBuf> = (0..64)
+        .map(|i| {
+            let path = dir.path(&format!("copy{i}.txt"));
+            std::fs::copy(fixture(A10), &path).expect("copy");
+            path
+        })
+        .collect();
+    files.push(fixture(a11));
+    let ingest = |db: &Path, files: &[PathBuf]| {
+        run(opsight()
+            .args(["ingest", "--zone", "Asia/Shanghai", "--captured-at", A10_CAPTURED, "--db"])
+            .arg(db)
+            .args(files))
+    };
+    let out = ingest(&dir.db(), &files);
+    assert_ok(&out);
+    let alone = ingest(&dir.path("alone.db"), &files[64..]);
+    assert_ok(&alone);
+    let text = stdout(&out);
+    let last = text.rsplit(a11).next().unwrap_or_default();
+    let new_events = |s: &str| s.lines().find(|l| l.contains("new events:")).map(str::to_owned);
+    assert_eq!(new_events(last), new_events(&stdout(&alone)), "{text}");
+    assert_eq!(text.matches("repeat:        yes").count(), 63, "{text}");
+}
+
 #[test]
 fn the_run_records_zone_capture_instant_and_source() {
     let dir = TempDir::new("run_record");
