@@ -159,8 +159,8 @@ fn open_inputs(dumps: &[PathBuf]) -> anyhow::Result<Vec<Option<Input>>> {
         .collect()
 }
 
-/// How many inputs `ingest` keeps open from their check to their turn: a few descriptors each at most (a folder's
-/// dump file, a zip archive), far below the usual limit of 1024.
+/// How many inputs `ingest` keeps open from their check to their turn: one descriptor each (the file, a folder's dump
+/// file, or a zip archive), far below the usual limit of 1024.
 const KEPT_OPEN: usize = 64;
 
 /// What was read for a path: its name in the summary, and the file inside it (a zip archive's or a folder's).
