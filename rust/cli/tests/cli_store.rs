@@ -192,13 +192,16 @@ fn the_file_checked_is_the_file_stored() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    // Opening the pipe for writing returns once the command has opened it to read: the dump before it is checked.
-    let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo).expect("open the pipe");
-    std::fs::rename(&other, &dump).expect("swap the dump");
-    pipe.write_all(&std::fs::read(fixture(GET)).expect("fixture")).expect("write the pipe");
-    drop(pipe);
+    // Opening the pipe for writing returns once the command has opened it to read: the dump before it is checked. On
+    // a thread of its own, so that a command failing before it opens the pipe fails the test instead of hanging it.
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo)?;
+        std::fs::rename(&other, &dump)?;
+        pipe.write_all(&std::fs::read(fixture(GET))?)
+    });
     let out = child.wait_with_output().expect("wait");
     assert_ok(&out);
+    writer.join().expect("writer").expect("swap the dump and write the pipe");
     let text = stdout(&out);
     let first = text.split("then.fifo").next().unwrap_or_default();
     assert!(first.contains("format:        dumpsys_q") && first.contains("new events:    23"), "{text}");
