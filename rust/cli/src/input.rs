@@ -251,37 +251,42 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
 /// Another archive where text should be is an error, `zip` its message, not binary noise parsed; so is an encrypted
 /// one, or AppOps' own state file.
 fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<Box<dyn Read + 'a>> {
-    let (first, r) = peek(r)?;
-    let r = match first {
-        Kind::Text => return Ok(r),
-        Kind::Utf16 => return Ok(utf16(r, None)),
-        Kind::BareUtf16 { big_endian } => return Ok(utf16(r, Some(big_endian))),
+    let (kind, r) = peek(r)?;
+    if !matches!(kind, Kind::Gzip) {
+        return as_text(kind, r, zip, false);
+    }
+    // Inflating reads its input a little at a time: a large buffer keeps that from being a read call each time
+    // (8 KiB was 5–10 % slower on the 20 MB dump gzip'd).
+    let (kind, r) = peek(Box::new(GzMembers::new(BufReader::with_capacity(64 * 1024, r))))?;
+    as_text(kind, r, "it is a gzip'd zip archive: gunzip it first and name the zip", true)
+}
+
+/// `r`, which starts as `kind` says, as text; what is no dump, an error that says what to do (`zip` for a zip
+/// archive). `gzipped`: `r` is what a gzip stream held.
+fn as_text<'a>(
+    kind: Kind,
+    r: Box<dyn Read + 'a>,
+    zip: &'static str,
+    gzipped: bool,
+) -> anyhow::Result<Box<dyn Read + 'a>> {
+    match kind {
+        Kind::Text => Ok(r),
+        Kind::Utf16 => Ok(utf16(r, None)),
+        Kind::BareUtf16 { big_endian } => Ok(utf16(r, Some(big_endian))),
         Kind::Zip => anyhow::bail!(zip),
+        // Only inside a gzip stream: [`text_stream`] opens the first one.
+        Kind::Gzip => anyhow::bail!("it is gzip'd twice: gunzip it once first"),
         Kind::Age => anyhow::bail!(AGE),
         Kind::StateXml => anyhow::bail!(STATE_XML),
         Kind::Json => anyhow::bail!(JSON),
         Kind::Sqlite => anyhow::bail!(SQLITE),
-        Kind::Tar => {
-            anyhow::bail!("it is a tar archive: extract it (`tar -xf FILE`) and name the dump, or the folder, inside")
-        }
-        // Inflating reads its input a little at a time: a large buffer keeps that from being a read call each time
-        // (8 KiB was 5–10 % slower on the 20 MB dump gzip'd).
-        Kind::Gzip => Box::new(GzMembers::new(BufReader::with_capacity(64 * 1024, r))) as Box<dyn Read + 'a>,
-    };
-    match peek(r)? {
-        (Kind::Text, r) => Ok(r),
-        (Kind::Utf16, r) => Ok(utf16(r, None)),
-        (Kind::BareUtf16 { big_endian }, r) => Ok(utf16(r, Some(big_endian))),
-        (Kind::Gzip, _) => anyhow::bail!("it is gzip'd twice: gunzip it once first"),
-        (Kind::Zip, _) => anyhow::bail!("it is a gzip'd zip archive: gunzip it first and name the zip"),
-        (Kind::Age, _) => anyhow::bail!(AGE),
-        (Kind::StateXml, _) => anyhow::bail!(STATE_XML),
-        (Kind::Json, _) => anyhow::bail!(JSON),
-        (Kind::Sqlite, _) => anyhow::bail!(SQLITE),
-        (Kind::Tar, _) => {
+        Kind::Tar if gzipped => {
             anyhow::bail!(
                 "it is a gzip'd tar archive: extract it (`tar -xzf FILE`) and name the dump, or the folder, inside"
             )
+        }
+        Kind::Tar => {
+            anyhow::bail!("it is a tar archive: extract it (`tar -xf FILE`) and name the dump, or the folder, inside")
         }
     }
 }
