@@ -824,3 +824,58 @@ fn times_in_other_scripts_digits_read_as_in_ascii() {
         assert_eq!((read(cut).summary.truncated, read(cut).discrete.len()), (true, 0));
     }
 }
+
+#[test]
+fn a_legacy_excerpt_without_its_header_is_still_a_dumpsys() {
+    // Written from the Android 5-8.1 grammar: uid blocks cut out of a `dumpsys appops` (no `Current AppOps Service
+    // state:` line above them). The `Uid`/`Package` headers, which `appops get` never prints, make it a dumpsys.
+    let excerpt = b"  Uid 1000:\n    Package android:\n      VIBRATE: mode=0; time=+39s500ms ago; duration=+59ms\n\
+      COARSE_LOCATION: mode=0; time=+1m0s0ms ago; duration=0\n";
+    let snap = snapshot(excerpt);
+    assert_eq!(snap.summary.dialect, Dialect::DumpsysLegacy);
+    let ops = &snap.uids[0].packages[0].ops;
+    assert_eq!(ops[0].events[0].duration_ms, Some(59));
+    // AOSP prints no `duration=` of 0; one that is there is no duration, not a duration of none.
+    assert_eq!((ops[1].events[0].relative_ms, ops[1].events[0].duration_ms), (Some(-60_000), None));
+    // Cut further, from inside the uid (its `Package` header first) or to the uid's own lines (a uid mode): still a
+    // dumpsys. The same op lines alone are `appops get` output.
+    let package_only = snapshot(b"    Package android:\n      VIBRATE: mode=0; time=+39s500ms ago\n");
+    assert_eq!((package_only.summary.dialect, package_only.uids[0].packages[0].ops.len()), (Dialect::DumpsysLegacy, 1));
+    let uid_only = snapshot(b"  Uid 1000:\n    COARSE_LOCATION: mode=1\n");
+    assert_eq!((uid_only.summary.dialect, uid_only.uids[0].modes.len()), (Dialect::DumpsysLegacy, 1));
+    assert_eq!(snapshot(b"VIBRATE: mode=0; time=+39s500ms ago\n").summary.dialect, Dialect::AppopsGet);
+}
+
+#[test]
+fn a_running_line_with_its_duration_keeps_both() {
+    // Written by hand after the grammar brief's Android 9 sketch (`Running start at: +5s | duration=+1s`), where
+    // both stand on one line: the start and the duration so far are both kept.
+    let snap = snapshot(
+        b"  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          Running start at: +5s0ms duration=+1s500ms\n",
+    );
+    let running = &snap.uids[0].packages[0].ops[0].running;
+    assert_eq!((running[0].started_ago_ms, running[0].duration_ms), (Some(5_000), Some(1_500)));
+}
+
+#[test]
+fn an_appops_section_followed_by_another_service_is_not_cut() {
+    // Written by hand from dumpsys.cpp: an appops section that printed no uid state (a phone with none), followed by
+    // the next service's dump without the `---------` line between them. The section ended; nothing was cut. Had
+    // the input stopped before the next service, the section would count as cut.
+    let whole = b"DUMP OF SERVICE appops:\nCurrent AppOps Service state:\n  Settings:\n    top_state_settle_time=+30s0ms\nDUMP OF SERVICE batterystats:\n  x\n";
+    let snap = snapshot(whole);
+    assert!(snap.summary.embedded && !snap.summary.truncated);
+    let cut = &whole[..whole.len() - "DUMP OF SERVICE batterystats:\n  x\n".len()];
+    assert!(snapshot(cut).summary.truncated);
+}
+
+#[test]
+fn an_excerpt_that_starts_at_the_watchers_skips_them() {
+    // Written by hand from the Android 11 dump (the bench's generator prints the same): the watcher sections come
+    // before any uid. An excerpt that starts at one has no `Current AppOps Service state:` or `Settings:` above it,
+    // and its lines (`Op COARSE_LOCATION:`, `#0: ModeCallback{…}`, `6195dd9 ->`) are none of the dump's state.
+    let excerpt = b"  Op mode watchers:\n    Op COARSE_LOCATION:\n      #0: ModeCallback{68f0e24 watchinguid=-1 flags=0x1 op=COARSE_LOCATION from uid=u0a41 pid=3444}\n  Package mode watchers:\n    Pkg com.android.mms.service:\n      #0: ModeCallback{e59de77 watchinguid=-1 flags=0x0 op=PLAY_AUDIO from uid=u0a41 pid=3444}\n  All op active watchers:\n    6195dd9 ->\n        [COARSE_LOCATION, FINE_LOCATION]\n        ActiveCallback{9336ba7 watchinguid=-1 from uid=u0a30 pid=2375}\n  Uid u0a1:\n    state=top\n    Package com.x:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2022-03-29 23:00:00.000 (-27m54s87ms)\n        ]\n";
+    let (s, t) = tally(excerpt);
+    assert_eq!((s.dialect, s.unrecognised_lines, s.truncated), (Dialect::DumpsysAttributed, 0, false));
+    assert_eq!(counts(&t), (1, 1, 1, 0, 1, 0));
+}

@@ -1274,6 +1274,11 @@ mod tests {
             let h = parse_op_header(line).unwrap_or_else(|| panic!("{line:?}"));
             assert_eq!((h.op, h.mode, h.switch_op), ("READ_SMS", Some(mode), switch), "{line:?}");
         }
+        // Op names are short (the longest AOSP ones have 48 bytes); a longer run of capitals is not taken for one.
+        let (at_limit, past_limit) = ("N_96".repeat(24), format!("{}7", "N_96".repeat(24)));
+        assert!(parse_op_header(&format!("{at_limit} (allow):")).is_some_and(|h| h.op == at_limit));
+        assert!(parse_op_header(&format!("{past_limit} (allow):")).is_none());
+        assert!(is_op_name(&at_limit) && !is_op_name(&past_limit));
         for not_header in
             ["READ_SMS: mode=allow; time=+1s ago (running)", "state=cch (x)", "READ_SMS allow)", "READ_SMS"]
         {

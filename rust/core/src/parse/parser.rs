@@ -1205,6 +1205,25 @@ mod tests {
     }
 
     #[test]
+    fn the_vote_keeps_at_most_its_values_and_the_closest_evidence() {
+        let mut vote = NowVote::default();
+        // Each pair implies its own "now", the later ones from further away.
+        for i in 0..NowVote::MAX_VALUES as i64 {
+            vote.add(Some(LocalTime(1_000_000 + i)), Some(-(1000 + i)));
+        }
+        assert_eq!((vote.values.len(), vote.evicted), (NowVote::MAX_VALUES, false));
+        // Full: a value from further away than all of them is dropped, one from closer replaces the farthest.
+        vote.add(Some(LocalTime(5_000_000)), Some(-900_000));
+        assert_eq!((vote.values.len(), vote.evicted), (NowVote::MAX_VALUES, true));
+        assert!(vote.values.iter().all(|v| v.0 != 5_000_000 + 900_000));
+        vote.add(Some(LocalTime(6_000_000)), Some(-10));
+        assert_eq!(vote.values.len(), NowVote::MAX_VALUES);
+        assert!(vote.values.contains(&(6_000_010, 1, 10)));
+        assert!(vote.values.iter().all(|v| v.2 != 1000 + NowVote::MAX_VALUES as i64 - 1), "the farthest is gone");
+        assert_eq!(vote.result(), (Some(LocalTime(6_000_010)), 1), "the closest pair decides");
+    }
+
+    #[test]
     fn split_colon_space_is_split_once_on_colon_space() {
         for t in ["VIBRATE: mode=0; time=+1s ago", "a: b: c", ":", ": ", "a:b", "", "a:", "中文: 值", "x :y", "k:  v"]
         {

@@ -541,6 +541,25 @@ mod tests {
         check("history-announced", announced.as_bytes(), 2, 20_000);
     }
 
+    #[test]
+    fn what_only_the_last_part_holds_reaches_the_summary() {
+        // The first parts hold Android 10 events only; the last one an attribution block (which makes the dump
+        // Android 11+), a discrete section and a history section. Each part's findings are added to the earlier
+        // parts' ones, never replace or narrow them.
+        let tail = "  Uid u0a99999:\n    Package com.late:\n      CAMERA (allow):\n        null=[\n\
+                    Access: [top-s] 2026-03-29 10:00:00.000 (-5s0ms)\n        ]\n\
+                    Discrete accesses:\n  Uid: 10123\n    Package: com.example\n      CAMERA\n\
+                    Access [top-s] at 2021-06-01 12:00:00.000 for 60000 milliseconds\n\
+                    History:\n    Uid 1001:\n      Package b:\n        CAMERA:\n\
+                    [top-s] = access=1, reject=0, duration=+1s0ms\n";
+        let dump = format!("Current AppOps Service state:\n{}{tail}", plain_uids(6000));
+        let mut want = Tally::default();
+        let summary = parse_reader(dump.as_bytes(), &mut want).expect("reading memory cannot fail");
+        assert_eq!(summary.dialect, crate::model::Dialect::DumpsysAttributed);
+        assert!(summary.has_discrete && summary.has_history);
+        assert!(check("late", dump.as_bytes(), 2, 20_000) > 2, "the dump was cut");
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
 
