@@ -879,3 +879,32 @@ fn an_excerpt_that_starts_at_the_watchers_skips_them() {
     assert_eq!((s.dialect, s.unrecognised_lines, s.truncated), (Dialect::DumpsysAttributed, 0, false));
     assert_eq!(counts(&t), (1, 1, 1, 0, 1, 0));
 }
+
+#[test]
+fn appops_get_of_a_package_without_ops_is_appops_get_output() {
+    // Written from AppOpsService's shell command (grammar brief, `appops get`): a package with no op entries prints
+    // `No operations.`, and when one op was asked for, its default mode after it. Nothing to keep, nothing unknown.
+    for input in [
+        &b"No operations.\n"[..],
+        b"No operations.\nDefault mode: allow\n",
+        b"No operations.\r\nDefault mode: foreground",
+    ] {
+        let (s, t) = tally(input);
+        assert_eq!((s.dialect, s.unrecognised_lines, s.truncated), (Dialect::AppopsGet, 0, false), "{input:?}");
+        assert_eq!(counts(&t), (0, 0, 0, 0, 0, 0));
+    }
+}
+
+#[test]
+fn a_last_line_without_its_newline_is_read_when_whole() {
+    // Written by hand: text copied from a terminal often lacks the final newline. A last line that is whole (the
+    // `]` closing the attribution block, an event that ends as an event can) is read as any other line.
+    let whole = "  Uid u0a1:\n    Package a.b:\n      WAKE_LOCK (allow):\n        null=[\n          Access: [bg-s] 2022-03-29 23:03:03.763 (-24m50s324ms) duration=+33ms\n        ]";
+    let snap = snapshot(whole.as_bytes());
+    assert!(!snap.summary.truncated, "the block was closed");
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    let event = whole.strip_suffix("\n        ]").expect("the block's end");
+    let open = snapshot(event.as_bytes());
+    assert!(open.summary.truncated, "the block is still open");
+    assert_eq!(open.uids[0].packages[0].ops[0].events[0].duration_ms, Some(33), "the whole event line is kept");
+}

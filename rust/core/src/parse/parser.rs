@@ -736,8 +736,10 @@ impl<V: Visitor> Parser<V> {
             return;
         }
         match t {
-            "No operations." => {}
-            _ if t.starts_with("Default mode:") => {}
+            // `appops get` of a package that has no op entries (and of one op: its default mode, `Default mode: allow`,
+            // which `colon_line` takes): the output of a capture that found nothing, not a line we do not know.
+            "No operations." => self.seen.inline_op = true,
+            _ if t.starts_with("Default mode:") => self.seen.inline_op = true,
             _ => self.unrecognised(),
         }
     }
@@ -765,7 +767,13 @@ impl<V: Visitor> Parser<V> {
     /// `NAME: value` lines: uid-level modes, legacy and `appops get` op lines, foregroundOps entries, watchers.
     fn colon_line(&mut self, name: &str, rest: &str) {
         if name.starts_with('#') || !grammar::is_op_name(name) {
-            self.unrecognised();
+            if name == "Default mode" {
+                // `appops get PKG OP` when the package has no entry for the op (after `No operations.`; see
+                // `value_line`). It names no op, so there is nothing to keep.
+                self.seen.inline_op = true;
+            } else {
+                self.unrecognised();
+            }
             return;
         }
         let value = trim(rest);
