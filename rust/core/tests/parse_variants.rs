@@ -700,6 +700,12 @@ fn an_oem_name_value_line_inside_an_op_block_is_no_op() {
     let ops = &snap.uids[0].packages[0].ops;
     assert_eq!(ops.len(), 1);
     assert_eq!(ops[0].events.iter().map(|e| e.uid_state.as_deref()).collect::<Vec<_>>(), [Some("fg"), Some("bg")]);
+    // A line of the same form whose value is a mode is an op line (as `appops get` prints them): it is read as one.
+    let with_op = [&input[..], b"      RECORD_AUDIO: ignore; time=+1s0ms ago\n"].concat();
+    let snap = snapshot(&with_op);
+    assert_eq!(snap.summary.unrecognised_lines, 1);
+    let ops = &snap.uids[0].packages[0].ops;
+    assert_eq!((ops.len(), ops[1].op.as_str(), ops[1].events[0].relative_ms), (2, "RECORD_AUDIO", Some(-1_000)));
     // The Android 9 fixture with such a line between an `Access:` line and its continuation keeps both events.
     let pie = String::from_utf8(fixture("synthetic/android9_pie.txt")).expect("utf-8");
     let (_, want) = tally(pie.as_bytes());
