@@ -151,6 +151,8 @@ fn android8_legacy_with_uid_modes_written_from_the_grammar() {
     // Follows SiXROM-OREO AppOpsService @7164d91c.
     let snap = snapshot(&fixture("synthetic/android8_legacy_uidmodes.txt"));
     assert_eq!(snap.summary.dialect, Dialect::DumpsysLegacy);
+    // The user restrictions after the uid blocks (`Restricted ops: [CAMERA]`) are no op state either.
+    assert_eq!(snap.summary.unrecognised_lines, 0);
     let uid = &snap.uids[0];
     assert_eq!(
         uid.modes.iter().map(|m| (m.op.as_str(), m.mode.as_str())).collect::<Vec<_>>(),

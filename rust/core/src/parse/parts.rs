@@ -542,7 +542,7 @@ mod tests {
     }
 
     #[test]
-    fn what_only_the_last_part_holds_reaches_the_summary() {
+    fn what_only_the_first_or_the_last_part_holds_reaches_the_summary() {
         // The first parts hold Android 10 events only; the last one an attribution block (which makes the dump
         // Android 11+), a discrete section and a history section. Each part's findings are added to the earlier
         // parts' ones, never replace or narrow them.
@@ -558,6 +558,11 @@ mod tests {
         assert_eq!(summary.dialect, crate::model::Dialect::DumpsysAttributed);
         assert!(summary.has_discrete && summary.has_history);
         assert!(check("late", dump.as_bytes(), 2, 20_000) > 2, "the dump was cut");
+        // And what only the first part holds: the newest layout's header.
+        let sectioned = format!("AppOps Service state:\nAppOps Uid Op State\n{}", plain_uids(6000));
+        let summary = parse_reader(sectioned.as_bytes(), &mut Tally::default()).expect("reading memory cannot fail");
+        assert_eq!(summary.dialect, crate::model::Dialect::DumpsysSectioned);
+        assert!(check("sectioned", sectioned.as_bytes(), 2, 20_000) > 2, "the dump was cut");
     }
 
     proptest::proptest! {
