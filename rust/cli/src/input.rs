@@ -43,7 +43,7 @@ const HEAD: usize = 512;
 const QUOTED_NAME: usize = 200;
 
 /// What the first bytes of an input say it is.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Zip,
     Gzip,
@@ -590,5 +590,41 @@ fn base(name: &str) -> String {
     match last.strip_suffix(".gz") {
         Some(text) => text.to_owned(),
         None => last,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        text.encode_utf16().flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() }).collect()
+    }
+
+    #[test]
+    fn utf16_without_a_mark_is_told_by_its_zero_bytes() {
+        let dump = "Current AppOps Service state:\n  Uid u0a1:\n";
+        assert_eq!(bare_utf16(&utf16(dump, false)), Some(false));
+        assert_eq!(bare_utf16(&utf16(dump, true)), Some(true));
+        // Exactly three units in four ASCII (the fourth a Chinese character) is enough, fewer is not.
+        assert_eq!(bare_utf16(&utf16("ab中c", false)), Some(false));
+        assert_eq!(bare_utf16(&utf16("ab中中", true)), None);
+        assert_eq!(bare_utf16(&utf16("a中中中中中中中", false)), None);
+        assert_eq!(bare_utf16(&utf16("a中中中中中中中", true)), None);
+        assert_eq!(bare_utf16(&utf16("abc中中中中中", false)), None);
+        // Too short to tell, UTF-8 text, and text with NUL units (binary data, or `abc\0\0\0def` lines) are not.
+        assert_eq!(bare_utf16(&utf16("abc", false)), None);
+        assert_eq!(bare_utf16(dump.as_bytes()), None);
+        let mut nul = utf16(dump, false);
+        nul.extend_from_slice(&[0, 0]);
+        assert_eq!(bare_utf16(&nul), None);
+        assert_eq!(kind(b"abc\0\0\0def\nabc\0\0\0def\n"), Kind::Text);
+    }
+
+    #[test]
+    fn xml_is_appops_state_only_with_its_root_element() {
+        let state = b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<app-ops v=\"1\">\n";
+        assert_eq!(kind(state), Kind::StateXml);
+        assert_eq!(kind(b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"), Kind::Text);
     }
 }
