@@ -430,13 +430,15 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
         write_zip(&path, &[("dumpsys.txt", &a10)], true);
         inner.extend(std::fs::read(&path).expect("read"));
     }
-    let cases: [(&str, Entries<'_>, &str); 6] = [
+    let cases: [(&str, Entries<'_>, &str); 7] = [
         ("several.zip", vec![("a.txt", b"x"), ("b.txt", b"y"), ("c.json", b"{}")],
             "several.zip: it holds 2 files that could be the dump (*.txt: a.txt, b.txt): unzip it and name the one to read"),
         ("twoqf.zip", vec![("acq1/dumpsys.txt", &a10), ("acq2/dumpsys.txt", &a10)],
             "it holds 2 files that could be the dump (dumpsys.txt: acq1/dumpsys.txt, acq2/dumpsys.txt)"),
         ("none.zip", vec![("c.json", b"{}")],
             "none.zip: it is a zip archive without a bugreport or dumpsys text in it (1 entry): name the text file itself"),
+        ("nones.zip", vec![("c.json", b"{}"), ("d/", b""), ("d/e.json", b"[]")],
+            "nones.zip: it is a zip archive without a bugreport or dumpsys text in it (3 entries)"),
         ("dangling.zip", vec![("main_entry.txt", b"bugreport-gone.txt"), ("bugreport-other.txt", b"x")],
             "its main_entry.txt names bugreport-gone.txt, which is not in the zip archive"),
         ("folder.zip", vec![("main_entry.txt", b"sub/"), ("sub/", b""), ("sub/bugreport-x.txt", b"x")],
@@ -459,7 +461,7 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
         assert!(stderr.contains(message), "{message:?} not in\n{stderr}");
     }
     assert!(stderr.contains("damaged.zip: it starts like a zip archive but cannot be read as one"), "{stderr}");
-    assert!(stderr.contains("7 of 8 files could not be read"), "{stderr}");
+    assert!(stderr.contains("8 of 9 files could not be read"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   16"));
 
     // A pipe cannot be read as a zip archive; standard input redirected from the file can.
@@ -806,6 +808,8 @@ fn folders_are_read_by_the_zip_rules() {
     put("two/a/dumpsys.txt", &a10);
     put("two/b/dumpsys.txt", &a10);
     put("deep/1/2/3/dumpsys.txt", &a10);
+    put("dangling/main_entry.txt", b"bugreport-gone.txt\n");
+    put("dangling/bugreport-other.txt", &text);
     #[cfg(unix)]
     {
         std::fs::create_dir_all(dir.path("linked")).expect("mkdir");
@@ -821,7 +825,13 @@ fn folders_are_read_by_the_zip_rules() {
         let (_, entry_json) = parsed_json(&dir.path(folder));
         assert_eq!(entry_json, serde_json::json!(entry));
     }
-    let out = opsight().arg("parse").arg(dir.path("two")).arg(dir.path("deep")).output().expect("run");
+    let out = opsight()
+        .arg("parse")
+        .arg(dir.path("two"))
+        .arg(dir.path("deep"))
+        .arg(dir.path("dangling"))
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -833,6 +843,10 @@ fn folders_are_read_by_the_zip_rules() {
     assert!(
         stderr.contains("deep: it is a folder without a bugreport or dumpsys text in it (3 entries)"),
         "three levels down is too deep: {stderr}"
+    );
+    assert!(
+        stderr.contains("dangling: its main_entry.txt names bugreport-gone.txt, which is not in the folder"),
+        "a main_entry.txt is believed only for a file that is there: {stderr}"
     );
     #[cfg(unix)]
     {
