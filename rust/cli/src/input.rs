@@ -626,5 +626,37 @@ mod tests {
         let state = b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<app-ops v=\"1\">\n";
         assert_eq!(kind(state), Kind::StateXml);
         assert_eq!(kind(b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"), Kind::Text);
+        assert_eq!(kind(b"notes: <app-ops v=\"1\"> is the root of appops.xml\n"), Kind::Text);
+    }
+
+    #[test]
+    fn byte_order_marks_name_utf16_but_not_utf32() {
+        let text = "Uid u0a1:\n";
+        assert_eq!(kind(&[&b"\xFE\xFF"[..], &utf16(text, true)].concat()), Kind::Utf16);
+        assert_eq!(kind(&[&b"\xFF\xFE"[..], &utf16(text, false)].concat()), Kind::Utf16);
+        let utf32: Vec<u8> = "\u{feff}Uid u0a1:\n".chars().flat_map(|c| u32::from(c).to_le_bytes()).collect();
+        assert_ne!(kind(&utf32), Kind::Utf16);
+    }
+
+    #[test]
+    fn the_head_is_read_whole_through_interruptions() {
+        /// Two bytes per read, after an interruption each time.
+        struct Jumpy<'a>(&'a [u8], bool);
+        impl Read for Jumpy<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.1 = !self.1;
+                if self.1 {
+                    return Err(io::ErrorKind::Interrupted.into());
+                }
+                let n = buf.len().min(2).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut head = [0u8; 8];
+        assert_eq!(read_up_to(&mut Jumpy(b"abcdefghij", false), &mut head).expect("read"), 8);
+        assert_eq!(&head, b"abcdefgh");
+        assert_eq!(read_up_to(&mut Jumpy(b"abc", false), &mut head).expect("read"), 3);
     }
 }

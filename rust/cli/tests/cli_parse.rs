@@ -577,6 +577,12 @@ fn gzipped_dumps_are_read_as_their_text() {
             [whole.clone(), vec![0; 100], b"x".to_vec()].concat(),
             "data after the end of the gzip stream",
         ),
+        // Padding longer than what is read at once, then data: still found.
+        (
+            "long-padded-junk.gz",
+            [whole.clone(), vec![0; 100_000], b"x".to_vec()].concat(),
+            "data after the end of the gzip stream",
+        ),
     ] {
         std::fs::write(dir.path(name), bytes).expect("write");
         let out = opsight().arg("parse").arg(dir.path(name)).output().expect("run");
@@ -809,6 +815,9 @@ fn folders_are_read_by_the_zip_rules() {
     put("two/b/dumpsys.txt", &a10);
     put("deep/1/2/3/dumpsys.txt", &a10);
     put("dangling/main_entry.txt", b"bugreport-gone.txt\n");
+    let long_name = format!("bugreport-{}.txt", "x".repeat(200));
+    put("long/main_entry.txt", long_name.as_bytes());
+    put("long/bugreport-other.txt", &text);
     put("dangling/bugreport-other.txt", &text);
     #[cfg(unix)]
     {
@@ -830,6 +839,7 @@ fn folders_are_read_by_the_zip_rules() {
         .arg(dir.path("two"))
         .arg(dir.path("deep"))
         .arg(dir.path("dangling"))
+        .arg(dir.path("long"))
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
@@ -848,6 +858,10 @@ fn folders_are_read_by_the_zip_rules() {
         stderr.contains("dangling: its main_entry.txt names bugreport-gone.txt, which is not in the folder"),
         "a main_entry.txt is believed only for a file that is there: {stderr}"
     );
+    // A long name is quoted in part.
+    let quoted = stderr.lines().find(|l| l.contains("long: its main_entry.txt names")).expect("the long name's error");
+    assert!(quoted.contains("bugreport-xxx") && quoted.contains("…, which is not in the folder"), "{quoted}");
+    assert!(!quoted.contains(&long_name), "{quoted}");
     #[cfg(unix)]
     {
         let out = opsight().arg("parse").arg(dir.path("linked")).output().expect("run");
