@@ -1279,6 +1279,9 @@ mod tests {
         assert!(parse_op_header(&format!("{at_limit} (allow):")).is_some_and(|h| h.op == at_limit));
         assert!(parse_op_header(&format!("{past_limit} (allow):")).is_none());
         assert!(is_op_name(&at_limit) && !is_op_name(&past_limit));
+        // `Unknown(N)`: an op code AOSP has no name for, a number (negative in some builds) and nothing else.
+        assert!(is_op_name("Unknown(120)") && is_op_name("Unknown(-1)"));
+        assert!(!is_op_name("Unknown()") && !is_op_name("Unknown(12a)") && !is_op_name("Unknown(12"));
         for not_header in
             ["READ_SMS: mode=allow; time=+1s ago (running)", "state=cch (x)", "READ_SMS allow)", "READ_SMS"]
         {

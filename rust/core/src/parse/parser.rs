@@ -1224,6 +1224,9 @@ mod tests {
         vote.add(Some(LocalTime(5_000_000)), Some(-900_000));
         assert_eq!((vote.values.len(), vote.evicted), (NowVote::MAX_VALUES, true));
         assert!(vote.values.iter().all(|v| v.0 != 5_000_000 + 900_000));
+        // As far away as the farthest kept: the one kept first stays.
+        vote.add(Some(LocalTime(7_000_000)), Some(-(1000 + NowVote::MAX_VALUES as i64 - 1)));
+        assert!(vote.values.iter().all(|v| v.0 != 7_000_000 + 1000 + NowVote::MAX_VALUES as i64 - 1));
         vote.add(Some(LocalTime(6_000_000)), Some(-10));
         assert_eq!(vote.values.len(), NowVote::MAX_VALUES);
         assert!(vote.values.contains(&(6_000_010, 1, 10)));
