@@ -843,7 +843,7 @@ fn a_legacy_excerpt_without_its_header_is_still_a_dumpsys() {
     assert_eq!(snap.summary.dialect, Dialect::DumpsysLegacy);
     let ops = &snap.uids[0].packages[0].ops;
     assert_eq!(ops[0].events[0].duration_ms, Some(59));
-    // AOSP prints no `duration=` of 0; one that is there is no duration, not a duration of none.
+    // Lollipop prints `duration=0` too (the battery-historian capture): no duration, rather than one of 0 ms.
     assert_eq!((ops[1].events[0].relative_ms, ops[1].events[0].duration_ms), (Some(-60_000), None));
     // Cut further, from inside the uid (its `Package` header first) or to the uid's own lines (a uid mode): still a
     // dumpsys. The same op lines alone are `appops get` output.
@@ -856,8 +856,8 @@ fn a_legacy_excerpt_without_its_header_is_still_a_dumpsys() {
 
 #[test]
 fn a_running_line_with_its_duration_keeps_both() {
-    // Written by hand after the grammar brief's Android 9 sketch (`Running start at: +5s | duration=+1s`), where
-    // both stand on one line: the start and the duration so far are both kept.
+    // Written by hand: AOSP prints a running op's `duration=` on a line of its own (the Android 9 fixture); when a
+    // build prints it on the `Running start at:` line itself, the start and the duration are both kept.
     let snap = snapshot(
         b"  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          Running start at: +5s0ms duration=+1s500ms\n",
     );

@@ -553,8 +553,7 @@ mod tests {
                     History:\n    Uid 1001:\n      Package b:\n        CAMERA:\n\
                     [top-s] = access=1, reject=0, duration=+1s0ms\n";
         let dump = format!("Current AppOps Service state:\n{}{tail}", plain_uids(6000));
-        let mut want = Tally::default();
-        let summary = parse_reader(dump.as_bytes(), &mut want).expect("reading memory cannot fail");
+        let summary = parse_reader(dump.as_bytes(), &mut Tally::default()).expect("reading memory cannot fail");
         assert_eq!(summary.dialect, crate::model::Dialect::DumpsysAttributed);
         assert!(summary.has_discrete && summary.has_history);
         assert!(check("late", dump.as_bytes(), 2, 20_000) > 2, "the dump was cut");
