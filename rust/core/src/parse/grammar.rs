@@ -1361,7 +1361,19 @@ mod tests {
 
     #[test]
     fn slash_parts_split_like_str_split() {
-        for s in ["a / b", "a / / b", " / ", "", "a/b / c", "x /  / y / ", "/ a / ", "a  /  b", "\u{4e2d} / \u{6587}"] {
+        for s in [
+            "a / b",
+            "a / / b",
+            " / ",
+            "",
+            "a/b / c",
+            "x /  / y / ",
+            "/ a / ",
+            "a  /  b",
+            "\u{4e2d} / \u{6587}",
+            "allow /",
+            "a / b /",
+        ] {
             let want: Vec<&str> = s.split(" / ").collect();
             let got: Vec<&str> = SlashParts { rest: s, done: false }.collect();
             assert_eq!(got, want, "{s:?}");
