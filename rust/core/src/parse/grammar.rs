@@ -1279,6 +1279,13 @@ mod tests {
         assert!(parse_op_header(&format!("{at_limit} (allow):")).is_some_and(|h| h.op == at_limit));
         assert!(parse_op_header(&format!("{past_limit} (allow):")).is_none());
         assert!(is_op_name(&at_limit) && !is_op_name(&past_limit));
+        // Modes: `modeToName`'s words, or a number (`mode=5`, as it prints one it has no word for; bare in some OEM builds).
+        for mode in ["allow", "ignore", "deny", "default", "foreground", "5", "mode=5"] {
+            assert!(is_mode(mode), "{mode:?}");
+        }
+        for not_mode in ["", "mode=", "vendor", "5a", "allowed"] {
+            assert!(!is_mode(not_mode), "{not_mode:?}");
+        }
         // `Unknown(N)`: an op code AOSP has no name for, a number (negative in some builds) and nothing else.
         assert!(is_op_name("Unknown(120)") && is_op_name("Unknown(-1)"));
         assert!(!is_op_name("Unknown()") && !is_op_name("Unknown(12a)") && !is_op_name("Unknown(12"));

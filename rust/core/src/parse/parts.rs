@@ -562,6 +562,15 @@ mod tests {
         let summary = parse_reader(sectioned.as_bytes(), &mut Tally::default()).expect("reading memory cannot fail");
         assert_eq!(summary.dialect, crate::model::Dialect::DumpsysSectioned);
         assert!(check("sectioned", sectioned.as_bytes(), 2, 20_000) > 2, "the dump was cut");
+        // A dump without events (a phone just set up): its op headers, only in the first parts, name its layout.
+        let mut quiet = String::from("Current AppOps Service state:\n");
+        for i in 0..6000 {
+            let op = if i < 3000 { "      CAMERA (allow):\n" } else { "" };
+            quiet.push_str(&format!("  Uid u0a{i}:\n    Package com.example.app{i}:\n{op}"));
+        }
+        let summary = parse_reader(quiet.as_bytes(), &mut Tally::default()).expect("reading memory cannot fail");
+        assert_eq!(summary.dialect, crate::model::Dialect::DumpsysQ);
+        assert!(check("quiet", quiet.as_bytes(), 2, 20_000) > 2, "the dump was cut");
     }
 
     proptest::proptest! {
