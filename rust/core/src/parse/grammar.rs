@@ -1279,7 +1279,8 @@ mod tests {
         assert!(parse_op_header(&format!("{at_limit} (allow):")).is_some_and(|h| h.op == at_limit));
         assert!(parse_op_header(&format!("{past_limit} (allow):")).is_none());
         assert!(is_op_name(&at_limit) && !is_op_name(&past_limit));
-        // Modes: `modeToName`'s words, or a number (`mode=5`, as it prints one it has no word for; bare in some OEM builds).
+        // Modes: `modeToName`'s words, or a number (`mode=5`, as it prints one it has no word for; bare in some OEM
+        // builds).
         for mode in ["allow", "ignore", "deny", "default", "foreground", "5", "mode=5"] {
             assert!(is_mode(mode), "{mode:?}");
         }
