@@ -919,10 +919,10 @@ fn a_last_line_without_its_newline_is_read_when_whole() {
 
 #[test]
 fn an_appops_section_that_holds_no_appops_text_is_not_cut() {
-    // Written by hand after AOSP's DumpUtils: a bugreport taken without the DUMP permission for the service has a
-    // refusal where the appops dump would be, and may end there. That is no dump cut short: nothing is said to be
-    // truncated (only a section that started printing AppOps state and stopped before any op is).
-    let refused = b"DUMP OF SERVICE appops:\nPermission Denial: can't dump appops from from pid=4242, uid=2000 due to missing android.permission.DUMP permission\n";
+    // Written by hand after the message of AOSP's DumpUtils.checkDumpPermission: a bugreport taken without the DUMP
+    // permission has a refusal where the appops dump would be, and may end there. That is no dump cut short: nothing
+    // is said to be truncated (only a section that started printing AppOps state and stopped before any op is).
+    let refused = b"DUMP OF SERVICE appops:\nPermission Denial: can't dump AppOps from from pid=4242, uid=2000 due to missing android.permission.DUMP permission\n";
     let snap = snapshot(refused);
     assert!(snap.summary.embedded && !snap.summary.truncated);
     assert_eq!(snap.summary.dialect, Dialect::Unknown);
