@@ -597,25 +597,26 @@ fn base(name: &str) -> String {
 mod tests {
     use super::*;
 
-    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    /// `text` in UTF-16 without a byte order mark (the module's `utf16` decodes such text).
+    fn encode_utf16(text: &str, big_endian: bool) -> Vec<u8> {
         text.encode_utf16().flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() }).collect()
     }
 
     #[test]
     fn utf16_without_a_mark_is_told_by_its_zero_bytes() {
         let dump = "Current AppOps Service state:\n  Uid u0a1:\n";
-        assert_eq!(bare_utf16(&utf16(dump, false)), Some(false));
-        assert_eq!(bare_utf16(&utf16(dump, true)), Some(true));
+        assert_eq!(bare_utf16(&encode_utf16(dump, false)), Some(false));
+        assert_eq!(bare_utf16(&encode_utf16(dump, true)), Some(true));
         // Exactly three units in four ASCII (the fourth a Chinese character) is enough, fewer is not.
-        assert_eq!(bare_utf16(&utf16("ab中c", false)), Some(false));
-        assert_eq!(bare_utf16(&utf16("ab中中", true)), None);
-        assert_eq!(bare_utf16(&utf16("a中中中中中中中", false)), None);
-        assert_eq!(bare_utf16(&utf16("a中中中中中中中", true)), None);
-        assert_eq!(bare_utf16(&utf16("abc中中中中中", false)), None);
+        assert_eq!(bare_utf16(&encode_utf16("ab中c", false)), Some(false));
+        assert_eq!(bare_utf16(&encode_utf16("ab中中", true)), None);
+        assert_eq!(bare_utf16(&encode_utf16("a中中中中中中中", false)), None);
+        assert_eq!(bare_utf16(&encode_utf16("a中中中中中中中", true)), None);
+        assert_eq!(bare_utf16(&encode_utf16("abc中中中中中", false)), None);
         // Too short to tell, UTF-8 text, and text with NUL units (binary data, or `abc\0\0\0def` lines) are not.
-        assert_eq!(bare_utf16(&utf16("abc", false)), None);
+        assert_eq!(bare_utf16(&encode_utf16("abc", false)), None);
         assert_eq!(bare_utf16(dump.as_bytes()), None);
-        let mut nul = utf16(dump, false);
+        let mut nul = encode_utf16(dump, false);
         nul.extend_from_slice(&[0, 0]);
         assert_eq!(bare_utf16(&nul), None);
         assert_eq!(kind(b"abc\0\0\0def\nabc\0\0\0def\n"), Kind::Text);
@@ -632,8 +633,8 @@ mod tests {
     #[test]
     fn byte_order_marks_name_utf16_but_not_utf32() {
         let text = "Uid u0a1:\n";
-        assert_eq!(kind(&[&b"\xFE\xFF"[..], &utf16(text, true)].concat()), Kind::Utf16);
-        assert_eq!(kind(&[&b"\xFF\xFE"[..], &utf16(text, false)].concat()), Kind::Utf16);
+        assert_eq!(kind(&[&b"\xFE\xFF"[..], &encode_utf16(text, true)].concat()), Kind::Utf16);
+        assert_eq!(kind(&[&b"\xFF\xFE"[..], &encode_utf16(text, false)].concat()), Kind::Utf16);
         let utf32: Vec<u8> = "\u{feff}Uid u0a1:\n".chars().flat_map(|c| u32::from(c).to_le_bytes()).collect();
         assert_ne!(kind(&utf32), Kind::Utf16);
     }
