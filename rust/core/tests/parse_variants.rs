@@ -929,3 +929,30 @@ fn an_appops_section_that_holds_no_appops_text_is_not_cut() {
     let started = b"DUMP OF SERVICE appops:\nCurrent AppOps Service state:\n  Settings:\n";
     assert!(snapshot(started).summary.truncated);
 }
+
+#[test]
+fn the_attribution_policy_line_after_the_uid_blocks_is_framing() {
+    // Written from AppOpsService.dump (Android 14–16, grammar brief §2.6): after the uid blocks and the restrictions
+    // comes `  AppOps policy not set.` (or the policy's tags). It is the service's framing, not a line of the last
+    // uid, and what follows it (the policy's tags, the uid state log) is skipped until a section the parser reads.
+    let dump = "Current AppOps Service state:\n  Uid u0a1:\n    state=top\n    Package a.b:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2024-05-01 10:00:00.000 (-1s0ms)\n        ]\n  AppOps policy not set.\n";
+    let (s, t) = tally(dump.as_bytes());
+    assert_eq!((s.dialect, s.unrecognised_lines, s.truncated), (Dialect::DumpsysAttributed, 0, false));
+    assert_eq!(counts(&t), (1, 1, 1, 0, 1, 0));
+    let (s, t) = tally(format!("{dump}      RECORD_AUDIO (allow):\n").as_bytes());
+    assert_eq!((t.ops, s.unrecognised_lines), (1, 0), "skipped, not read into the last uid and not unknown");
+}
+
+#[test]
+fn an_inline_op_needs_a_mode_of_one_word() {
+    // Written by hand from the `appops get` grammar (`OP: mode; time=…`): `formatMode` prints one word. A line with
+    // no mode, or with words where the mode goes, is not read as an op (and is counted as unknown, not lost).
+    let good = b"READ_SMS: allow; time=+1s5ms ago\n";
+    let (s, t) = tally(good);
+    assert_eq!((s.dialect, s.unrecognised_lines, t.ops, t.access_events), (Dialect::AppopsGet, 0, 1, 1));
+    for line in [&b"READ_SMS: ; time=+1s5ms ago\n"[..], b"READ_SMS: allow now; time=+1s5ms ago\n"] {
+        let (s, t) = tally(line);
+        assert_eq!((t.ops, t.access_events), (0, 0), "{:?}", String::from_utf8_lossy(line));
+        assert_eq!(s.unrecognised_lines, 1, "{:?}", String::from_utf8_lossy(line));
+    }
+}
