@@ -956,3 +956,13 @@ fn an_inline_op_needs_a_mode_of_one_word() {
         assert_eq!(s.unrecognised_lines, 1, "{:?}", String::from_utf8_lossy(line));
     }
 }
+
+#[test]
+fn a_uid_property_needs_a_key_of_one_word() {
+    // Written by hand: AOSP prints uid properties as `key=value` with a one-word key (`state=top`,
+    // `pendingCapability=LCMN`). A line with no key, or with words before the `=`, is not one: counted as unknown.
+    let input = "  Uid u0a1:\n    state=top\n    =cch\n    last state=cch\n    Package a.b:\n      CAMERA (allow):\n";
+    let snap = snapshot(input.as_bytes());
+    assert_eq!(snap.uids[0].props, vec![("state".to_owned(), "top".to_owned())]);
+    assert_eq!(snap.summary.unrecognised_lines, 2);
+}
