@@ -238,6 +238,19 @@ mod tests {
     }
 
     #[test]
+    fn the_line_layer_of_the_bench_counts_the_trimmed_bytes() {
+        // What `scan_lines_only` returns keeps the compiler from dropping the work the bench measures: the bytes of
+        // every line without its blanks and terminator.
+        assert_eq!(scan_lines_only(&b"  ab \n\tc\r\n\n        defghijk  \nlm"[..]), 2 + 1 + 8 + 2);
+        let mut total = 0;
+        lines::BlockReader::new(&fixtures()[..])
+            .for_each_line(|l| total += grammar::trim_line(l.text).len() as u64)
+            .expect("reading memory cannot fail");
+        assert_eq!(scan_lines_only(&fixtures()[..]), total);
+        assert!(total > 50_000, "{total}");
+    }
+
+    #[test]
     fn the_staged_parse_of_the_bench_sees_what_the_parse_sees() {
         let base = fixtures();
         let mut big = Vec::new();
