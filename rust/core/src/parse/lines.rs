@@ -338,6 +338,14 @@ mod tests {
     }
 
     #[test]
+    fn a_line_ending_inside_a_character_is_lossy() {
+        // Only a cut at MAX_LINE may end a line inside a character silently; a short line that does is broken text.
+        let lines = collect(b"ab\xe4\xb8\nnext\n");
+        assert_eq!(lines[0], ("ab\u{fffd}".to_owned(), true, false, true));
+        assert_eq!(lines[1].0, "next");
+    }
+
+    #[test]
     fn overlong_lines_are_cut_and_skipped() {
         let mut input = vec![b'x'; MAX_LINE * 3];
         input.extend_from_slice(b"\nnext\n");

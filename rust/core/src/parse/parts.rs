@@ -321,6 +321,23 @@ mod tests {
         out
     }
 
+    /// `parse_file` itself, with its own part size: a file of a few MB is cut and gives what `parse_reader` gives.
+    #[test]
+    fn a_file_of_a_few_mb_parses_in_parts_as_in_one_go() {
+        let input = generated(opsight_synth::Layout::Android11, 11, 3 << 20);
+        let path = std::env::temp_dir().join(format!("opsight-parts-{}-public.txt", std::process::id()));
+        std::fs::write(&path, &input).expect("write the input");
+        let file = File::open(&path).expect("open the input");
+        let got = parse_file::<Tally>(&file, 2);
+        let joined = parse_file_with::<Tally>(&file, 2, MIN_PART).map(|(_, _, joined)| joined);
+        std::fs::remove_file(&path).ok();
+        let mut want = Tally::default();
+        let want_summary = parse_reader(&input[..], &mut want).expect("reading memory cannot fail");
+        assert!(want.access_events > 10_000);
+        assert_eq!(got.expect("parse the file"), (want, want_summary));
+        assert_eq!(joined.expect("parse the file"), 3, "cut into 3 parts of at least 1 MiB, all joined");
+    }
+
     /// A pipe named as a file cannot be cut (nor sought): it is read as it comes.
     #[cfg(target_os = "linux")]
     #[test]
