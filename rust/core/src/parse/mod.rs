@@ -238,6 +238,14 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_from_a_reader_is_the_snapshot_of_its_bytes() {
+        let input = fixtures();
+        let snap = parse_snapshot(&input[..]).expect("reading memory cannot fail");
+        assert!(snap.uids.len() > 100);
+        assert!(snap == Snapshot::parse(&input), "parse_snapshot differs from Snapshot::parse");
+    }
+
+    #[test]
     fn the_line_layer_of_the_bench_counts_the_trimmed_bytes() {
         // What `scan_lines_only` returns keeps the compiler from dropping the work the bench measures: the bytes of
         // every line without its blanks and terminator.
@@ -297,6 +305,24 @@ mod tests {
         let mut long_tail = big.clone();
         long_tail.extend(std::iter::repeat_n(b'z', 300_000));
         check(&long_tail);
+        // An unterminated last line that is whole, after many blocks: read after every block before it, also on
+        // two threads (where blocks may still be with the helper when it arrives).
+        let spec = opsight_synth::DumpSpec {
+            seed: 3,
+            apps: 40,
+            target_bytes: 1_500_000,
+            layout: opsight_synth::Layout::Android11,
+            ..Default::default()
+        };
+        let mut last_event = Vec::new();
+        opsight_synth::generate(&spec, &mut last_event).expect("generate a dump");
+        last_event.extend_from_slice(
+            b"  Uid u0a999:\n    Package z.z:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2022-03-29 23:00:00.000 (-1s0ms)",
+        );
+        check(&last_event);
+        let snap = reference(&last_event);
+        let camera = snap.uids.last().and_then(|u| u.packages.last()).and_then(|p| p.ops.last()).expect("an op");
+        assert_eq!((camera.op.as_str(), camera.events.len()), ("CAMERA", 1));
         check(b"");
         check(&base);
         // A visitor that panics while the helper thread runs: the panic reaches the caller (no hang).
