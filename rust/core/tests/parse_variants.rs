@@ -979,3 +979,18 @@ fn lines_up_to_64_kib_are_read_whole_and_longer_ones_are_cut() {
     let (s, t) = tally(line(fits + 1).as_bytes());
     assert_eq!((t.packages, s.unrecognised_lines), (0, 1));
 }
+
+#[test]
+fn an_empty_uid_block_and_repeated_history_windows_are_kept_apart() {
+    // Written by hand from the grammar: a uid with nothing under it (a `Uid` header, then the next one) is a fact too,
+    // and two history snapshots are two windows even when their bounds print the same (each has its own entries).
+    let snap = snapshot(b"  Uid u0a1:\n  Uid u0a2:\n    state=top\n");
+    let uids: Vec<_> = snap.uids.iter().map(|u| u.uid.as_deref()).collect();
+    assert_eq!(uids, [Some("u0a1"), Some("u0a2")]);
+    let window = "      snapshot:\n        begin = 2026-03-01 09:00:00.000  (-1h0m0s0ms)\n        end = 2026-03-01 09:15:00.000  (-45m0s0ms)\n        Uid u0a210:\n          Package com.tmall.wireless:\n            Attribution null:\n              CAMERA:\n                [top-s] = access=4\n";
+    let snap = snapshot(
+        format!("AppOps Historical Service State:\n  History:  mode=ENABLED_ACTIVE\n{window}{window}").as_bytes(),
+    );
+    assert_eq!(snap.history.len(), 2);
+    assert!(snap.history.iter().all(|w| w.entries.len() == 1 && w.window.begin_relative_ms == Some(-3_600_000)));
+}
