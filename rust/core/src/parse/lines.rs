@@ -338,6 +338,50 @@ mod tests {
     }
 
     #[test]
+    fn a_line_of_exactly_max_line_bytes_is_whole_in_a_block_that_is_not_utf8() {
+        // The block is not UTF-8 (its first line), so its lines are decoded one by one: the cap is the same there.
+        let mut input = b"\xff\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE));
+        input.extend_from_slice(b"\n");
+        let lines = collect(&input);
+        assert_eq!((lines[0].0.as_str(), lines[0].3), ("\u{fffd}", true));
+        assert_eq!((lines[1].0.len(), lines[1].2, lines[1].3), (MAX_LINE, false, false));
+    }
+
+    /// A reader that fails once with `kind` after `at` bytes, then reads on.
+    struct FailsOnce<'a> {
+        data: &'a [u8],
+        at: usize,
+        kind: Option<io::ErrorKind>,
+    }
+
+    impl Read for FailsOnce<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.at == 0 {
+                if let Some(kind) = self.kind.take() {
+                    return Err(kind.into());
+                }
+            }
+            let n = buf.len().min(self.data.len()).min(if self.kind.is_some() { self.at } else { usize::MAX });
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            self.at -= n.min(self.at);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried_and_any_other_error_returned() {
+        let data = b"one\ntwo\nthree\n";
+        let read = |kind| {
+            let mut n = 0;
+            BlockReader::new(FailsOnce { data, at: 5, kind: Some(kind) }).for_each_line(|_| n += 1).map(|()| n)
+        };
+        assert_eq!(read(io::ErrorKind::Interrupted).expect("retried"), 3);
+        assert_eq!(read(io::ErrorKind::Other).map_err(|e| e.kind()), Err(io::ErrorKind::Other));
+    }
+
+    #[test]
     fn a_line_ending_inside_a_character_is_lossy() {
         // Only a cut at MAX_LINE may end a line inside a character silently; a short line that does is broken text.
         let lines = collect(b"ab\xe4\xb8\nnext\n");
