@@ -406,8 +406,8 @@ mod tests {
         assert_eq!(lines[1].0, "\u{4e2d}");
         // A cut at MAX_LINE that splits a character ends before it: the line is cut, not broken (not lossy). Both
         // when the block holds the whole line, and when the line is longer than the buffer and handed out alone.
+        assert_ne!(MAX_LINE % 3, 0, "the cut falls inside a character");
         for wide in ["\u{4e2d}".repeat(MAX_LINE / 3 + 10), "\u{4e2d}".repeat(BUF / 3 + 10)] {
-            assert_ne!(MAX_LINE % 3, 0, "the cut falls inside a character");
             let lines = collect(format!("{wide}\nnext\n").as_bytes());
             assert_eq!(lines[0].0, wide[..MAX_LINE / 3 * 3]);
             assert_eq!((lines[0].2, lines[0].3), (true, false), "overlong, not lossy");

@@ -223,6 +223,14 @@ mod tests {
         }
     }
 
+    /// A generated dump of about `bytes` bytes: 40 app templates, in the layout given.
+    pub(super) fn generated(layout: opsight_synth::Layout, seed: u64, bytes: usize) -> Vec<u8> {
+        let spec = opsight_synth::DumpSpec { seed, apps: 40, target_bytes: bytes, layout, ..Default::default() };
+        let mut out = Vec::new();
+        opsight_synth::generate(&spec, &mut out).expect("generate a dump");
+        out
+    }
+
     /// Every fixture dump, real and synthetic, one after the other: every dialect in a row.
     pub(super) fn fixtures() -> Vec<u8> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
@@ -250,11 +258,12 @@ mod tests {
         // What `scan_lines_only` returns keeps the compiler from dropping the work the bench measures: the bytes of
         // every line without its blanks and terminator.
         assert_eq!(scan_lines_only(&b"  ab \n\tc\r\n\n        defghijk  \nlm"[..]), 2 + 1 + 8 + 2);
+        let input = fixtures();
         let mut total = 0;
-        lines::BlockReader::new(&fixtures()[..])
+        lines::BlockReader::new(&input[..])
             .for_each_line(|l| total += grammar::trim_line(l.text).len() as u64)
             .expect("reading memory cannot fail");
-        assert_eq!(scan_lines_only(&fixtures()[..]), total);
+        assert_eq!(scan_lines_only(&input[..]), total);
         assert!(total > 50_000, "{total}");
     }
 
@@ -307,15 +316,7 @@ mod tests {
         check(&long_tail);
         // An unterminated last line that is whole, after many blocks: read after every block before it, also on
         // two threads (where blocks may still be with the helper when it arrives).
-        let spec = opsight_synth::DumpSpec {
-            seed: 3,
-            apps: 40,
-            target_bytes: 1_500_000,
-            layout: opsight_synth::Layout::Android11,
-            ..Default::default()
-        };
-        let mut last_event = Vec::new();
-        opsight_synth::generate(&spec, &mut last_event).expect("generate a dump");
+        let mut last_event = generated(opsight_synth::Layout::Android11, 3, 1_500_000);
         last_event.extend_from_slice(
             b"  Uid u0a999:\n    Package z.z:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2022-03-29 23:00:00.000 (-1s0ms)",
         );

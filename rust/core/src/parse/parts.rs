@@ -241,6 +241,7 @@ mod tests {
     use super::*;
     use crate::model::{Context, DiscreteRef, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, RunningRef};
     use crate::parse::parse_reader;
+    use crate::parse::tests::generated;
 
     /// Every visitor call with its arguments, in order.
     #[derive(Default)]
@@ -312,13 +313,6 @@ mod tests {
         parse_reader(input, &mut want_tally).expect("reading memory cannot fail");
         assert_eq!(tally.expect("parse the file").0, want_tally, "{name}: tally");
         joined
-    }
-
-    fn generated(layout: opsight_synth::Layout, seed: u64, bytes: usize) -> Vec<u8> {
-        let spec = opsight_synth::DumpSpec { seed, apps: 40, target_bytes: bytes, layout, ..Default::default() };
-        let mut out = Vec::new();
-        opsight_synth::generate(&spec, &mut out).expect("generate a dump");
-        out
     }
 
     /// `parse_file` itself, with its own part size: a file of a few MB is cut and gives what `parse_reader` gives.
