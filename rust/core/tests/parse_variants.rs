@@ -889,6 +889,42 @@ fn an_excerpt_that_starts_at_the_watchers_skips_them() {
 }
 
 #[test]
+fn an_excerpt_that_starts_at_a_section_of_the_newest_layout_skips_it() {
+    // The newest layout's `AppOps Watchers` and `AppOps Restrictions` come after the service state's settings, so
+    // in a whole dump they fall in a skipped stretch anyway. An excerpt that starts at one of them has nothing above
+    // it: the header itself must open a skipped section, or its lines (`Op CAMERA:`, `Restricted ops: [CAMERA]`)
+    // would be read as op state.
+    let text = String::from_utf8(fixture("synthetic/android16_sectioned_all_sections.txt")).expect("utf-8");
+    let (whole_summary, whole) = tally(text.as_bytes());
+    for from in ["AppOps Watchers\n", "AppOps Restrictions\n"] {
+        let excerpt = &text[text.find(from).expect("the section")..];
+        let (s, t) = tally(excerpt.as_bytes());
+        assert_eq!((s.dialect, s.unrecognised_lines, s.truncated), (Dialect::DumpsysSectioned, 0, false), "{from:?}");
+        assert_eq!(counts(&t), counts(&whole), "{from:?}");
+        assert_eq!(snapshot(excerpt.as_bytes()).uids, snapshot(text.as_bytes()).uids, "{from:?}");
+    }
+    assert_eq!(whole_summary.unrecognised_lines, 2, "the whole fixture: only its two provenance lines");
+}
+
+#[test]
+fn an_appops_section_of_history_or_discrete_accesses_alone_cut_short_is_truncated() {
+    // Written by hand from the grammar brief (§4, §5): an appops section of a bugreport that printed only the history
+    // registry or only discrete accesses (no uid state). Stopped before the section's closing line, it started
+    // printing AppOps state and stopped before any op state: cut. With the closing line it is whole.
+    let end = "--------- 0.031s was the duration of dumpsys appops, ending at: 2022\n";
+    for body in [
+        "AppOps Historical Service State:\n  History:  mode=ENABLED_ACTIVE\n\n    snapshot:\n      begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\n      end = 2021-06-01 12:15:00.000  (-45m0s0ms)\n",
+        "Discrete accesses: \n  Uid: 10123\n    Package: com.x\n      CAMERA\n        Attribution: null\n          Access [top-s] at 2022-06-01 09:00:00.000\n",
+    ] {
+        let cut = format!("DUMP OF SERVICE appops:\n{body}");
+        let s = snapshot(cut.as_bytes()).summary;
+        assert!(s.embedded && s.truncated, "{body:?}");
+        let whole = snapshot(format!("{cut}{end}").as_bytes()).summary;
+        assert!(whole.embedded && !whole.truncated, "{body:?}");
+    }
+}
+
+#[test]
 fn appops_get_of_a_package_without_ops_is_appops_get_output() {
     // Written from AppOpsService's shell command (grammar brief, `appops get`): a package with no op entries prints
     // `No operations.`, and when one op was asked for, its default mode after it. Nothing to keep, nothing unknown.

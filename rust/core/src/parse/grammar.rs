@@ -1434,6 +1434,14 @@ mod tests {
         let cut = parse_inline_op("WAKE_LOCK", " allow; time=+5m55s4").expect("parses");
         assert!(!cut.complete && cut.access_relative_ms.is_none());
         assert!(parse_inline_op("ModeCallback{x", " y").is_none());
+        // A `;` part that is a word without `=` (an OEM addition) was not read: the op is not complete. An empty part
+        // (`;;`, a trailing `;`) holds nothing to read.
+        let oem = parse_inline_op("CAMERA", " allow; time=+1s0ms ago; vendor").expect("parses");
+        assert!(!oem.complete && oem.access_relative_ms == Some(-1000));
+        for empty in [" allow; time=+1s0ms ago;", " allow;; time=+1s0ms ago", " allow; time=+1s0ms ago; "] {
+            let op = parse_inline_op("CAMERA", empty).expect("parses");
+            assert!(op.complete && op.access_relative_ms == Some(-1000), "{empty:?}");
+        }
     }
 
     #[test]
@@ -1519,5 +1527,16 @@ mod tests {
         let e = parse_state_times("top   = 2019-01-01 12:00:00.000 (-1h2m3s4ms)").expect("pie");
         assert_eq!(e.uid_state, "top");
         assert_eq!(e.times.relative_ms, Some(-3_723_004));
+        // The state is one word of letters, digits or `_`: anything else before the `=` is no Android 9 line.
+        for other in ["= 2019-01-01 12:00:00.000 (-1h2m3s4ms)", "   = 2019-01-01 12:00:00.000 (-1h2m3s4ms)"] {
+            assert!(parse_state_times(other).is_none(), "{other:?}");
+        }
+        for other in ["to p = 2019-01-01 12:00:00.000 (-1h2m3s4ms)", "top-s = 2019-01-01 12:00:00.000 (-1h2m3s4ms)"] {
+            assert!(parse_state_times(other).is_none(), "{other:?}");
+        }
+        assert_eq!(
+            parse_state_times("fg_svc2 = 2019-01-01 12:00:00.000 (-1h2m3s4ms)").map(|e| e.uid_state),
+            Some("fg_svc2")
+        );
     }
 }
