@@ -907,6 +907,23 @@ fn an_excerpt_that_starts_at_a_section_of_the_newest_layout_skips_it() {
 }
 
 #[test]
+fn only_the_duration_line_of_dumpsys_closes_an_appops_section() {
+    // Written by hand from dumpsys.cpp: a service's section ends with `--------- <t>s was the duration of dumpsys
+    // <service>, ending at: …` (or a line of dashes). A line of the section that starts with dashes for another
+    // reason (an OEM separator) does not end it: the uids after it are still the dump's.
+    let separator = "  --------- vendor extras ---------\n";
+    let body = "Current AppOps Service state:\n  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          Access: [top-s] 2022-03-29 23:00:00.000 (-27m54s87ms)\n";
+    let second = "  Uid u0a2:\n    Package com.y:\n      READ_SMS (allow):\n          Access: [bg-s] 2022-03-29 23:10:00.000 (-17m54s87ms)\n";
+    let end = "--------- 0.031s was the duration of dumpsys appops, ending at: 2022\n";
+    let (s, t) = tally(format!("DUMP OF SERVICE appops:\n{body}{separator}{second}{end}").as_bytes());
+    assert!(s.embedded && !s.truncated);
+    assert_eq!((counts(&t), s.unrecognised_lines), ((2, 2, 2, 0, 2, 0), 1), "the separator is an unknown line");
+    // What follows the duration line is another service's.
+    let (_, t) = tally(format!("DUMP OF SERVICE appops:\n{body}{end}{second}").as_bytes());
+    assert_eq!(counts(&t), (1, 1, 1, 0, 1, 0));
+}
+
+#[test]
 fn an_appops_section_of_history_or_discrete_accesses_alone_cut_short_is_truncated() {
     // Written by hand from the grammar brief (§4, §5): an appops section of a bugreport that printed only the history
     // registry or only discrete accesses (no uid state). Stopped before the section's closing line, it started

@@ -1235,6 +1235,54 @@ mod tests {
     }
 
     #[test]
+    fn what_was_seen_in_two_parts_is_what_either_saw() {
+        // Every flag, named once: a new field of `Seen` must be added here too, or this does not compile.
+        fn flags(s: &mut Seen) -> [&mut bool; 12] {
+            let Seen {
+                dumpsys_header,
+                sectioned,
+                uid_header,
+                package_header,
+                paren_op_header,
+                attribution,
+                keyed_event,
+                pie_event,
+                inline_op,
+                discrete,
+                history,
+                capability,
+            } = s;
+            [
+                dumpsys_header,
+                sectioned,
+                uid_header,
+                package_header,
+                paren_op_header,
+                attribution,
+                keyed_event,
+                pie_event,
+                inline_op,
+                discrete,
+                history,
+                capability,
+            ]
+        }
+        let only = |i: usize| {
+            let mut s = Seen::default();
+            *flags(&mut s)[i] = true;
+            s
+        };
+        for i in 0..12 {
+            for (earlier, later) in [(Seen::default(), only(i)), (only(i), Seen::default()), (only(i), only(i))] {
+                let mut joined = earlier;
+                joined.or(&later);
+                let set: Vec<bool> = flags(&mut joined).iter().map(|f| **f).collect();
+                assert_eq!(set, (0..12).map(|j| j == i).collect::<Vec<_>>(), "flag {i}");
+            }
+        }
+    }
+
+    #[test]
     fn split_colon_space_is_split_once_on_colon_space() {
         for t in ["VIBRATE: mode=0; time=+1s ago", "a: b: c", ":", ": ", "a:b", "", "a:", "中文: 值", "x :y", "k:  v"]
         {
