@@ -429,6 +429,21 @@ fn sectioned_layout_with_watchers_and_uid_state_log_written_from_the_grammar() {
 }
 
 #[test]
+fn an_android9_duration_line_needs_its_op() {
+    // Written by hand from the Android 9 grammar: `duration=` on its own line is the last duration of the op above
+    // it. An excerpt that starts below a package's op header has no op to give it to: the line is unknown, and no
+    // op is made up for it. Under a uid, before its packages, the same `key=value` text is a uid property.
+    let no_op = "    Package com.x:\n          duration=+2s0ms\n      CAMERA (allow): \n          duration=+5s0ms\n";
+    let snap = snapshot(no_op.as_bytes());
+    assert_eq!(snap.summary.unrecognised_lines, 1);
+    let ops: Vec<_> = snap.uids[0].packages[0].ops.iter().map(|o| (o.op.as_str(), o.last_duration_ms)).collect();
+    assert_eq!(ops, [("CAMERA", Some(5_000))]);
+    let uid = snapshot(b"  Uid u0a1:\n    duration=+2s0ms\n    Package com.x:\n");
+    assert_eq!(uid.uids[0].props, [("duration".to_owned(), "+2s0ms".to_owned())]);
+    assert!(uid.uids[0].packages[0].ops.is_empty());
+}
+
+#[test]
 fn android9_reject_continuation_line_written_from_the_grammar() {
     // No public Android 9 capture exists. Bootleggers-pie AppOpsService @34240df7 dumpTimesLocked prints the first
     // uid state after `Access: ` / `Reject: ` and every further one on an 18-space continuation line, in uid-state
@@ -904,6 +919,26 @@ fn an_excerpt_that_starts_at_a_section_of_the_newest_layout_skips_it() {
         assert_eq!(snapshot(excerpt.as_bytes()).uids, snapshot(text.as_bytes()).uids, "{from:?}");
     }
     assert_eq!(whole_summary.unrecognised_lines, 2, "the whole fixture: only its two provenance lines");
+}
+
+#[test]
+fn an_excerpt_that_starts_at_a_settings_or_clients_section_skips_it() {
+    // The service state's own sections (settings, profile owners, clients with their started ops, audio
+    // restrictions) come before the uids. An excerpt that starts at one has nothing above it: the header itself
+    // must open a skipped section, or its lines (`uid=10087 pkg=… op=RECORD_AUDIO`, `PLAY_AUDIO:`, `Usage
+    // AUDIO_USAGE_MEDIA: mode=1`) would be read as op state or counted as unknown.
+    for (file, from) in [
+        ("appops/stopipv-isdi__dumpsys_appops_lg_phoenix_lv1_att_android6.0.1_2018-03-12.txt", "  Clients:"),
+        ("appops/mvt-project-mvt__dumpsys_appops_samsung_a10.txt", "  Settings:"),
+        ("synthetic/android8_legacy_uidmodes.txt", "  Audio Restrictions:"),
+        ("synthetic/android16_sectioned_all_sections.txt", "  Profile owners:"),
+    ] {
+        let text = String::from_utf8_lossy(&fixture(file)).into_owned();
+        let excerpt = &text[text.find(from).expect("the section")..];
+        let (whole, part) = (snapshot(text.as_bytes()), snapshot(excerpt.as_bytes()));
+        assert_eq!(part.uids, whole.uids, "{file}");
+        assert_eq!((part.summary.dialect, part.summary.unrecognised_lines), (whole.summary.dialect, 0), "{file}");
+    }
 }
 
 #[test]
