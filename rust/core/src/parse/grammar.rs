@@ -1290,6 +1290,13 @@ mod tests {
         // `Unknown(N)`: an op code AOSP has no name for, a number (negative in some builds) and nothing else.
         assert!(is_op_name("Unknown(120)") && is_op_name("Unknown(-1)"));
         assert!(!is_op_name("Unknown()") && !is_op_name("Unknown(12a)") && !is_op_name("Unknown(12"));
+        // Names start with a capital or `_` (OEM ops such as `_MIUI_OP`), then letters, digits, `_` or `.`.
+        for name in ["READ_SMS", "_MIUI_OP", "AUTO_START", "X", "OEM.OP_2", "Camera2"] {
+            assert!(is_op_name(name), "{name:?}");
+        }
+        for not_name in ["", "read_sms", "9X", ".OP", "-OP", "OP-2", "OP NAME", "OP:", "ÉCRAN"] {
+            assert!(!is_op_name(not_name), "{not_name:?}");
+        }
         for not_header in
             ["READ_SMS: mode=allow; time=+1s ago (running)", "state=cch (x)", "READ_SMS allow)", "READ_SMS"]
         {
