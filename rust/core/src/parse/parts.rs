@@ -397,6 +397,22 @@ mod tests {
         assert!(check("crlf", &crlf, 2, 100_000) > 4);
         let tabs = String::from_utf8_lossy(&a10).replace("  ", "\t").into_bytes();
         assert!(check("tabs", &tabs, 2, 60_000) > 4);
+        // Lines that are not UTF-8, unknown lines and events with words the parser does not read, in every part:
+        // the summary's counts of each add up.
+        let mut noisy = Vec::new();
+        for (i, line) in a10.split_inclusive(|&b| b == b'\n').enumerate() {
+            noisy.extend_from_slice(line);
+            if i % 97 == 0 {
+                noisy.extend_from_slice(b"      vendor \xff line\n");
+            }
+            if i % 101 == 0 {
+                noisy.extend_from_slice(b"          Access: [top-s] 2026-03-29 10:00:00.000 (-5s0ms) vendor\n");
+            }
+        }
+        let summary = parse_reader(&noisy[..], &mut Tally::default()).expect("reading memory cannot fail");
+        assert!(summary.lossy_lines > 100 && summary.unrecognised_lines > 100, "{summary:?}");
+        assert!(summary.event_lines_with_unread_words > 100, "{summary:?}");
+        assert!(check("noisy", &noisy, 2, 60_000) > 4);
         // Small inputs are read in one go.
         assert_eq!(check("small", &a11[..30_000], 4, MIN_PART), 1);
         assert_eq!(check("empty", b"", 4, 1), 1);
