@@ -953,9 +953,14 @@ fn only_the_duration_line_of_dumpsys_closes_an_appops_section() {
     let (s, t) = tally(format!("DUMP OF SERVICE appops:\n{body}{separator}{second}{end}").as_bytes());
     assert!(s.embedded && !s.truncated);
     assert_eq!((counts(&t), s.unrecognised_lines), ((2, 2, 2, 0, 2, 0), 1), "the separator is an unknown line");
-    // What follows the duration line is another service's.
-    let (_, t) = tally(format!("DUMP OF SERVICE appops:\n{body}{end}{second}").as_bytes());
-    assert_eq!(counts(&t), (1, 1, 1, 0, 1, 0));
+    // What follows the duration line is another service's; so is what follows the line of dashes dumpsys prints
+    // between services (78 of them; 60 or more count), even with no duration line before it.
+    for close in [end.to_owned(), format!("{}\n", "-".repeat(78)), format!("{}\n", "-".repeat(60))] {
+        let (s, t) = tally(format!("DUMP OF SERVICE appops:\n{body}{close}{second}").as_bytes());
+        assert_eq!((counts(&t), s.truncated), ((1, 1, 1, 0, 1, 0), false), "{close:?}");
+    }
+    let (s, t) = tally(format!("DUMP OF SERVICE appops:\n{body}{}\n{second}", "-".repeat(59)).as_bytes());
+    assert_eq!((counts(&t), s.unrecognised_lines), ((2, 2, 2, 0, 2, 0), 1), "59 dashes are no rule");
 }
 
 #[test]
