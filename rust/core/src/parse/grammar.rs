@@ -952,7 +952,12 @@ mod tests {
         assert_eq!(e.times.relative_ms, Some(-(10 * 86_400_000 + 8 * 3_600_000 + 47 * 60_000 + 39_979)));
         assert_eq!(e.times.duration_ms, Some(1942));
         assert_eq!(e.times.proxy, Some(ProxyRef { uid: Some(0), package: None, attribution_tag: None }));
-        assert!(e.times.complete);
+        assert!(e.times.complete && !e.times.unread_words, "every word read, the proxy's `]` too");
+        // Fields after the proxy are read from right after its `]`.
+        let e = parse_keyed("[top-s] 2022-01-24 05:16:25.882 (-1s0ms) proxy[uid=1, pkg=a.b] duration=+2s0ms")
+            .expect("keyed");
+        assert_eq!((e.times.duration_ms, e.times.unread_words), (Some(2000), false));
+        assert_eq!(e.times.proxy.and_then(|p| p.package), Some("a.b"));
 
         let (kind, rest) = event_kind("Reject: [fg-s]2021-05-19 22:02:52.054 (-314d1h25m2s33ms)").expect("event");
         assert_eq!(kind, EventKind::Reject);
