@@ -301,6 +301,10 @@ mod tests {
                 17 => odd.extend_from_slice(b"\tAccess: [fg-s] 2021-01-11 16:01:05.086 (-1h\xff5m27s679ms)"),
                 999 => odd.extend(std::iter::repeat_n(b'x', MAX_LINE + 3)),
                 2345 => odd.extend(std::iter::repeat_n(b'y', 600_000)),
+                // A line of exactly the cap, whole: its package is kept on every path.
+                3000 => odd.extend_from_slice(
+                    format!("    Package {}:\n", "p".repeat(MAX_LINE - "    Package :".len())).as_bytes(),
+                ),
                 4000 => {
                     odd.extend_from_slice("  Access: [bg-s] 2026-03-29 23:27:47.537 (-5s550ms) \u{4e2d}".as_bytes())
                 }
