@@ -1457,6 +1457,42 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_last_line_is_told_from_a_whole_one() {
+        let whole = [
+            "]",
+            "null=[",
+            "CAMERA (allow):",
+            "Access: [top-s] 2022-01-01 00:00:00.000 (-1s0ms)",
+            "Access: [top-s] 2022-01-01 00:00:00.000 (-1s0ms) duration=+1s0ms",
+            "VIBRATE: mode=0; time=+39s500ms ago",
+            "COARSE_LOCATION: mode=0",
+            "WAKE_LOCK: mode=0; duration=0",
+            "startNesting=0",
+            "0",
+            "READ_SMS: deny",
+            "COARSE_LOCATION: mode=foreground",
+            "Access [top-s] at 2022-06-01 09:00:00.000",
+        ];
+        for t in whole {
+            assert!(looks_complete(t), "{t:?}");
+        }
+        // Each could be the start of a longer line: a number or a word cut short.
+        let cut = [
+            "Access: [top-s] 2022-01-01 00:00:00.000 (-1s0",
+            "Access: [top-s] 2022-01-01 00:00:00.000",
+            "duration=+1m3",
+            "startNesting=1",
+            "proxy[uid=1",
+            "VIBRATE: mode=12",
+            "READ_SMS: foregr",
+            "Access [top-s] at 2022-06-01 09:00:00.00",
+        ];
+        for t in cut {
+            assert!(!looks_complete(t), "{t:?}");
+        }
+    }
+
+    #[test]
     fn full_durations() {
         for (text, want) in [
             ("+30s0ms", Some(30_000)),
