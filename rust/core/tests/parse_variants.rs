@@ -429,6 +429,32 @@ fn sectioned_layout_with_watchers_and_uid_state_log_written_from_the_grammar() {
 }
 
 #[test]
+fn a_uid_header_with_oem_words_in_parentheses_is_a_uid_header() {
+    // OEM builds add words to headers (`Package com.x (shared):`); a uid header so extended ends with `):` as an op
+    // header does, and must still open the uid, not be read as an op.
+    let dump = "Current AppOps Service state:\n  Uid u0a1 (vendor):\n    state=top\n    Package com.x:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2024-05-01 10:00:00.000 (-1s0ms)\n        ]\n";
+    let snap = snapshot(dump.as_bytes());
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    assert_eq!((snap.uids.len(), snap.uids[0].uid.as_deref()), (1, Some("u0a1")));
+    assert_eq!(snap.uids[0].packages[0].ops[0].events.len(), 1);
+}
+
+#[test]
+fn each_android11_uid_key_alone_says_android11() {
+    // Written by hand from the Android 11 grammar (brief §2.4): `capability=`, `pendingCapability=` and
+    // `appWidgetVisible=` are printed from Android 11 on. An excerpt of uids whose ops have no events (so no
+    // attribution blocks) is still Android 11+ when any one of them is there.
+    for key in ["capability=---", "pendingCapability=---", "appWidgetVisible=false"] {
+        let dump = format!("  Uid u0a1:\n    state=cch\n    {key}\n    Package com.x:\n      CAMERA (allow):\n");
+        let (s, t) = tally(dump.as_bytes());
+        assert_eq!((s.dialect, s.unrecognised_lines), (Dialect::DumpsysAttributed, 0), "{key}");
+        assert_eq!(counts(&t), (1, 1, 1, 0, 0, 0), "{key}");
+    }
+    let (s, _) = tally(b"  Uid u0a1:\n    state=cch\n    Package com.x:\n      CAMERA (allow):\n");
+    assert_eq!(s.dialect, Dialect::DumpsysQ, "without them: Android 9 or later, nothing narrower");
+}
+
+#[test]
 fn an_android9_duration_line_needs_its_op() {
     // Written by hand from the Android 9 grammar: `duration=` on its own line is the last duration of the op above
     // it. An excerpt that starts below a package's op header has no op to give it to: the line is unknown, and no
