@@ -437,16 +437,21 @@ mod tests {
     fn a_line_read_differently_without_the_dump_header_stops_the_cut() {
         // After the sectioned layout's `AppOps Uid Op State`, a `NAME: mode=x` line outside any uid is a uid mode
         // only when the dump's header was seen, which a part cut off from the start has not.
+        // A mode printed as a number (`mode=5`, one `modeToName` has no word for) says so only with the header; a
+        // named one says so by itself.
         let event = |_| ("2026-03-29 10:00:00.000".to_owned(), 5000);
-        let mut dump = String::from("Current AppOps Service state:\n");
-        dump.push_str(&uid_blocks(3000, 0, event));
-        dump.push_str("AppOps Uid Op State\n  COARSE_LOCATION: mode=ignore\n");
-        dump.push_str(&uid_blocks(3000, 3000, event));
-        let mut calls = Calls::default();
-        parse_reader(dump.as_bytes(), &mut calls).expect("reading memory cannot fail");
-        assert!(calls.0.iter().any(|c| c.starts_with("mode ") && c.ends_with("COARSE_LOCATION ignore")));
-        for min_part in [20_000, 50_000] {
-            check("no-header", dump.as_bytes(), 2, min_part);
+        for mode in ["ignore", "5"] {
+            let mut dump = String::from("Current AppOps Service state:\n");
+            dump.push_str(&uid_blocks(3000, 0, event));
+            dump.push_str(&format!("AppOps Uid Op State\n  COARSE_LOCATION: mode={mode}\n"));
+            dump.push_str(&uid_blocks(3000, 3000, event));
+            let mut calls = Calls::default();
+            parse_reader(dump.as_bytes(), &mut calls).expect("reading memory cannot fail");
+            let uid_mode = format!("COARSE_LOCATION {mode}");
+            assert!(calls.0.iter().any(|c| c.starts_with("mode ") && c.ends_with(&uid_mode)), "{mode}");
+            for min_part in [20_000, 50_000] {
+                check("no-header", dump.as_bytes(), 2, min_part);
+            }
         }
     }
 
@@ -541,6 +546,16 @@ mod tests {
         parse_reader(discrete.as_bytes(), &mut calls).expect("reading memory cannot fail");
         assert!(calls.0.last().is_some_and(|c| c.starts_with("discrete ") && c.contains("10123")));
         check("discrete-context", discrete.as_bytes(), 2, 20_000);
+        // A uid and a package without an op are context too.
+        let package_only = discrete.replacen("      CAMERA\nSettings:", "Settings:", 1).replacen(
+            "Discrete accesses:\n          Access",
+            "Discrete accesses:\n      CAMERA\n          Access",
+            1,
+        );
+        let mut calls = Calls::default();
+        parse_reader(package_only.as_bytes(), &mut calls).expect("reading memory cannot fail");
+        assert!(calls.0.last().is_some_and(|c| c.starts_with("discrete ") && c.contains("10123")));
+        check("discrete-package", package_only.as_bytes(), 2, 20_000);
         let history = format!(
             "Current AppOps Service state:\nAppOps Historical Service State:\n  snapshot:\n\
              begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\n    Uid 1000:\n      Package android:\n        CAMERA:\n\
