@@ -24,7 +24,7 @@ enum Section {
 }
 
 /// Which features were seen; the dialect is decided from them at the end.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct Seen {
     dumpsys_header: bool,
     sectioned: bool,
@@ -41,8 +41,8 @@ struct Seen {
 }
 
 impl Seen {
-    /// What was seen in an earlier part and in a later one.
-    fn or(&mut self, later: &Seen) {
+    /// Every flag, each named once: a new field must be added here too, or this does not compile.
+    fn flags_mut(&mut self) -> [&mut bool; 12] {
         let Seen {
             dumpsys_header,
             sectioned,
@@ -56,19 +56,29 @@ impl Seen {
             discrete,
             history,
             capability,
-        } = later;
-        self.dumpsys_header |= dumpsys_header;
-        self.sectioned |= sectioned;
-        self.uid_header |= uid_header;
-        self.package_header |= package_header;
-        self.paren_op_header |= paren_op_header;
-        self.attribution |= attribution;
-        self.keyed_event |= keyed_event;
-        self.pie_event |= pie_event;
-        self.inline_op |= inline_op;
-        self.discrete |= discrete;
-        self.history |= history;
-        self.capability |= capability;
+        } = self;
+        [
+            dumpsys_header,
+            sectioned,
+            uid_header,
+            package_header,
+            paren_op_header,
+            attribution,
+            keyed_event,
+            pie_event,
+            inline_op,
+            discrete,
+            history,
+            capability,
+        ]
+    }
+
+    /// What was seen in an earlier part and in a later one.
+    fn or(&mut self, later: &Seen) {
+        let mut later = *later;
+        for (flag, seen) in self.flags_mut().into_iter().zip(later.flags_mut()) {
+            *flag |= *seen;
+        }
     }
 
     fn dialect(&self) -> Dialect {
@@ -1236,47 +1246,16 @@ mod tests {
 
     #[test]
     fn what_was_seen_in_two_parts_is_what_either_saw() {
-        // Every flag, named once: a new field of `Seen` must be added here too, or this does not compile.
-        fn flags(s: &mut Seen) -> [&mut bool; 12] {
-            let Seen {
-                dumpsys_header,
-                sectioned,
-                uid_header,
-                package_header,
-                paren_op_header,
-                attribution,
-                keyed_event,
-                pie_event,
-                inline_op,
-                discrete,
-                history,
-                capability,
-            } = s;
-            [
-                dumpsys_header,
-                sectioned,
-                uid_header,
-                package_header,
-                paren_op_header,
-                attribution,
-                keyed_event,
-                pie_event,
-                inline_op,
-                discrete,
-                history,
-                capability,
-            ]
-        }
         let only = |i: usize| {
             let mut s = Seen::default();
-            *flags(&mut s)[i] = true;
+            *s.flags_mut()[i] = true;
             s
         };
         for i in 0..12 {
             for (earlier, later) in [(Seen::default(), only(i)), (only(i), Seen::default()), (only(i), only(i))] {
                 let mut joined = earlier;
                 joined.or(&later);
-                let set: Vec<bool> = flags(&mut joined).iter().map(|f| **f).collect();
+                let set: Vec<bool> = joined.flags_mut().iter().map(|f| **f).collect();
                 assert_eq!(set, (0..12).map(|j| j == i).collect::<Vec<_>>(), "flag {i}");
             }
         }
