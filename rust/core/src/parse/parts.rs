@@ -556,6 +556,8 @@ mod tests {
         parse_reader(package_only.as_bytes(), &mut calls).expect("reading memory cannot fail");
         assert!(calls.0.last().is_some_and(|c| c.starts_with("discrete ") && c.contains("10123")));
         check("discrete-package", package_only.as_bytes(), 2, 20_000);
+        // And a package without a uid (an excerpt that starts below `Uid:`).
+        check("discrete-no-uid", discrete.replacen("  Uid: 10123\n", "", 1).as_bytes(), 2, 20_000);
         let history = format!(
             "Current AppOps Service state:\nAppOps Historical Service State:\n  snapshot:\n\
              begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\n    Uid 1000:\n      Package android:\n        CAMERA:\n\
