@@ -1446,14 +1446,14 @@ mod tests {
         let cut = parse_inline_op("WAKE_LOCK", " allow; time=+5m55s4").expect("parses");
         assert!(!cut.complete && cut.access_relative_ms.is_none());
         assert!(parse_inline_op("ModeCallback{x", " y").is_none());
-        // A `;` part that is a word without `=` (an OEM addition) was not read: the op is not complete. An empty part
-        // (`;;`, a trailing `;`) holds nothing to read.
         // `time=` and `rejectTime=` are always printed with ` ago`: without it the line was cut, or is not AOSP's.
         for no_ago in [" allow; time=+1s0ms", " allow; rejectTime=+1s0ms", " allow; time=+1s0ms ago; rejectTime=+2s0ms"]
         {
             let op = parse_inline_op("CAMERA", no_ago).expect("parses");
             assert!(!op.complete, "{no_ago:?}");
         }
+        // A `;` part that is a word without `=` (an OEM addition) was not read: the op is not complete. An empty part
+        // (`;;`, a trailing `;`) holds nothing to read.
         let oem = parse_inline_op("CAMERA", " allow; time=+1s0ms ago; vendor").expect("parses");
         assert!(!oem.complete && oem.access_relative_ms == Some(-1000));
         for empty in [" allow; time=+1s0ms ago;", " allow;; time=+1s0ms ago", " allow; time=+1s0ms ago; "] {
