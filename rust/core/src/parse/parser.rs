@@ -40,36 +40,25 @@ struct Seen {
     capability: bool,
 }
 
+// `Seen` is its twelve flags (one byte each), all of them in `Seen::flags_mut`.
+const _: () = assert!(std::mem::size_of::<Seen>() == 12);
+
 impl Seen {
-    /// Every flag, each named once: a new field must be added here too, or this does not compile.
+    /// Every flag, each once (the size check above stops the build when a field is added and not listed here).
     fn flags_mut(&mut self) -> [&mut bool; 12] {
-        let Seen {
-            dumpsys_header,
-            sectioned,
-            uid_header,
-            package_header,
-            paren_op_header,
-            attribution,
-            keyed_event,
-            pie_event,
-            inline_op,
-            discrete,
-            history,
-            capability,
-        } = self;
         [
-            dumpsys_header,
-            sectioned,
-            uid_header,
-            package_header,
-            paren_op_header,
-            attribution,
-            keyed_event,
-            pie_event,
-            inline_op,
-            discrete,
-            history,
-            capability,
+            &mut self.dumpsys_header,
+            &mut self.sectioned,
+            &mut self.uid_header,
+            &mut self.package_header,
+            &mut self.paren_op_header,
+            &mut self.attribution,
+            &mut self.keyed_event,
+            &mut self.pie_event,
+            &mut self.inline_op,
+            &mut self.discrete,
+            &mut self.history,
+            &mut self.capability,
         ]
     }
 
