@@ -930,41 +930,32 @@ fn an_excerpt_that_starts_at_the_watchers_skips_them() {
 }
 
 #[test]
-fn an_excerpt_that_starts_at_a_section_of_the_newest_layout_skips_it() {
-    // The newest layout's `AppOps Watchers` and `AppOps Restrictions` come after the service state's settings, so
-    // in a whole dump they fall in a skipped stretch anyway. An excerpt that starts at one of them has nothing above
-    // it: the header itself must open a skipped section, or its lines (`Op CAMERA:`, `Restricted ops: [CAMERA]`)
-    // would be read as op state.
-    let text = String::from_utf8(fixture("synthetic/android16_sectioned_all_sections.txt")).expect("utf-8");
-    let (whole_summary, whole) = tally(text.as_bytes());
-    for from in ["AppOps Watchers\n", "AppOps Restrictions\n"] {
-        let excerpt = &text[text.find(from).expect("the section")..];
-        let (s, t) = tally(excerpt.as_bytes());
-        assert_eq!((s.dialect, s.unrecognised_lines, s.truncated), (Dialect::DumpsysSectioned, 0, false), "{from:?}");
-        assert_eq!(counts(&t), counts(&whole), "{from:?}");
-        assert_eq!(snapshot(excerpt.as_bytes()).uids, snapshot(text.as_bytes()).uids, "{from:?}");
-    }
-    assert_eq!(whole_summary.unrecognised_lines, 2, "the whole fixture: only its two provenance lines");
-}
-
-#[test]
-fn an_excerpt_that_starts_at_a_settings_or_clients_section_skips_it() {
+fn an_excerpt_that_starts_at_a_section_before_the_uids_skips_it() {
     // The service state's own sections (settings, profile owners, clients with their started ops, audio
-    // restrictions) come before the uids. An excerpt that starts at one has nothing above it: the header itself
-    // must open a skipped section, or its lines (`uid=10087 pkg=… op=RECORD_AUDIO`, `PLAY_AUDIO:`, `Usage
-    // AUDIO_USAGE_MEDIA: mode=1`) would be read as op state or counted as unknown.
+    // restrictions, and the newest layout's `AppOps Watchers` and `AppOps Restrictions`) come before the uids, so in
+    // a whole dump each falls in a skipped stretch anyway. An excerpt that starts at one has nothing above it: the
+    // header itself must open a skipped section, or its lines (`uid=10087 pkg=… op=RECORD_AUDIO`, `PLAY_AUDIO:`,
+    // `Usage AUDIO_USAGE_MEDIA: mode=1`, `Op CAMERA:`, `Restricted ops: [CAMERA]`) would be read as op state or
+    // counted as unknown.
+    let sectioned = "synthetic/android16_sectioned_all_sections.txt";
     for (file, from) in [
         ("appops/stopipv-isdi__dumpsys_appops_lg_phoenix_lv1_att_android6.0.1_2018-03-12.txt", "  Clients:"),
         ("appops/mvt-project-mvt__dumpsys_appops_samsung_a10.txt", "  Settings:"),
         ("synthetic/android8_legacy_uidmodes.txt", "  Audio Restrictions:"),
-        ("synthetic/android16_sectioned_all_sections.txt", "  Profile owners:"),
+        (sectioned, "  Profile owners:"),
+        (sectioned, "AppOps Watchers\n"),
+        (sectioned, "AppOps Restrictions\n"),
     ] {
         let text = String::from_utf8_lossy(&fixture(file)).into_owned();
         let excerpt = &text[text.find(from).expect("the section")..];
         let (whole, part) = (snapshot(text.as_bytes()), snapshot(excerpt.as_bytes()));
-        assert_eq!(part.uids, whole.uids, "{file}");
-        assert_eq!((part.summary.dialect, part.summary.unrecognised_lines), (whole.summary.dialect, 0), "{file}");
+        assert_eq!(part.uids, whole.uids, "{file} from {from:?}");
+        let (s, t) = (&part.summary, tally(excerpt.as_bytes()).1);
+        assert_eq!((s.dialect, s.unrecognised_lines, s.truncated), (whole.summary.dialect, 0, false), "{from:?}");
+        assert_eq!(counts(&t), counts(&tally(text.as_bytes()).1), "{file} from {from:?}");
     }
+    let whole = snapshot(&fixture(sectioned)).summary;
+    assert_eq!((whole.dialect, whole.unrecognised_lines), (Dialect::DumpsysSectioned, 2), "its two provenance lines");
 }
 
 #[test]
