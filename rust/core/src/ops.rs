@@ -626,17 +626,19 @@ mod tests {
     #[test]
     fn malformed_tables_are_rejected_with_a_line_number() {
         let header = "name\tcanonical\tinfo_type\tpermission_group\tpermission\tsensitive\tnote\n";
-        let cases: [(&'static str, &str); 5] = [
-            ("A\tA\tlocation\t\t\tyes\n", "columns"),
-            ("A\tA\tgps\t\t\tyes\t\n", "information type"),
-            ("A\tA\tlocation\t\t\tmaybe\t\n", "yes or no"),
-            ("A\tA\tlocation\t\t\tyes\t\nA\tA\tother\t\t\tno\t\n", "twice"),
-            ("A\tB\tlocation\t\t\tyes\t\n", "no row of its own"),
+        // The rows start on line 3, after a comment and the header; the line is the one an editor shows.
+        let cases: [(&'static str, &str, &str); 6] = [
+            ("A\tA\tlocation\t\t\tyes\n", "line 3:", "columns"),
+            ("A\tA\tgps\t\t\tyes\t\n", "line 3:", "information type"),
+            ("A\tA\tlocation\t\t\tmaybe\t\n", "line 3:", "yes or no"),
+            ("A\tA\tlocation\t\t\tyes\t\nA\tA\tother\t\t\tno\t\n", "line 4:", "twice"),
+            ("\t\tlocation\t\t\tyes\t\n", "line 3:", "empty op name"),
+            ("A\tB\tlocation\t\t\tyes\t\n", "A:", "no row of its own"),
         ];
-        for (rows, needle) in cases {
+        for (rows, at, needle) in cases {
             let text: &'static str = Box::leak(format!("# comment\n{header}{rows}").into_boxed_str());
             let err = parse_table(text).expect_err(rows).to_string();
-            assert!(err.contains(needle), "{err}");
+            assert!(err.starts_with(at) && err.contains(needle), "{err}");
         }
         let ok: &'static str =
             Box::leak(format!("{header}\nB\tB\tsms\tSMS\t\tyes\tx\nA\t\tother\t\t\tno\t\n").into_boxed_str());
