@@ -733,6 +733,26 @@ fn oem_words_after_names_in_history_and_discrete_headers() {
     assert_eq!((d.uid.as_deref(), d.package.as_deref()), (Some("10123"), Some("com.example")));
 }
 
+/// Written by hand: in the `UID|…` table form, only a line with a `|` is a row, and a row's time is read whole. A line
+/// without one after the table is read as itself (here the op state's `Uid` block that the newest layouts print after
+/// the discrete dump, and `Largest chain id`); a time with anything after it is neither a local time nor an instant.
+#[test]
+fn discrete_table_rows_have_bars_and_whole_times() {
+    let header = "UID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION";
+    let input = format!(
+        "Discrete accesses:\n{header}\n10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:00:00.000|1000\n\
+         10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:01:00.000x|1000\n\
+         10123|com.x|default|CAMERA|null|top|s|0|-1|1735732920000|1000\n\
+         Largest chain id: 42\n  Uid 10123:\n    state=top\n"
+    );
+    let snap = snapshot(input.as_bytes());
+    assert_eq!(snap.summary.unrecognised_lines, 1, "the row whose time runs on");
+    let times: Vec<_> = snap.discrete.iter().map(|d| (d.time_local, d.time_utc_ms)).collect();
+    assert_eq!(times, vec![(Some(local("2025-01-01 12:00:00.000")), None), (None, Some(1_735_732_920_000))]);
+    assert_eq!(snap.uids.len(), 1);
+    assert_eq!((snap.uids[0].uid.as_deref(), snap.uids[0].prop("state")), (Some("10123"), Some("top")));
+}
+
 #[test]
 fn cut_history_table_and_uid_mode_lines_are_not_records() {
     // Written by hand: the last line of each input was cut where a whole line could end. None may become a record
