@@ -109,8 +109,8 @@ fn android16_discrete_sqlite_table_written_from_the_grammar() {
     );
     let maps = &snap.discrete[2];
     assert_eq!(
-        (maps.package.as_deref(), maps.uid_state.as_deref(), maps.chain_id),
-        (Some("com.autonavi.minimap"), Some("fgsvc"), Some(42))
+        (maps.package.as_deref(), maps.uid_state.as_deref(), maps.attribution_flags, maps.chain_id),
+        (Some("com.autonavi.minimap"), Some("fgsvc"), Some(1), Some(42))
     );
     assert_eq!(maps.time_local, Some(local("2025-01-01 12:10:00.000")));
 }
@@ -142,6 +142,16 @@ fn history_aggregates_written_from_the_grammar() {
     );
     assert_eq!(snap.history[1].entries[0].access_count, 7);
     assert_eq!(snap.summary.dump_time_local, Some(local("2021-06-01 13:00:00.000")));
+}
+
+/// Written by hand: the history's `Empty` (a registry with nothing persisted) and a `mode=` line of its own are no
+/// records and nothing unknown; OEM lines there are counted.
+#[test]
+fn history_empty_and_mode_lines_are_skipped_and_oem_lines_counted() {
+    let snap = snapshot(b"History:\n  mode=ENABLED_ACTIVE\n  Empty\n  OEM history note\n  OEM history total=0\n");
+    assert_eq!(snap.summary.dialect, Dialect::HistoryOnly);
+    assert_eq!(snap.summary.unrecognised_lines, 2);
+    assert!(snap.history.is_empty());
 }
 
 #[test]
@@ -735,7 +745,8 @@ fn oem_words_after_names_in_history_and_discrete_headers() {
 
 /// Written by hand: in the `UID|…` table form, only a line with a `|` is a row, and a row's time is read whole. A line
 /// without one after the table is read as itself (here the op state's `Uid` block that the newest layouts print after
-/// the discrete dump, and `Largest chain id`); a time with anything after it is neither a local time nor an instant.
+/// the discrete dump, and `Largest chain id`); a time with anything after it is neither a local time nor an instant;
+/// a row with fewer fields than its header names, even one ended by a newline, was cut.
 #[test]
 fn discrete_table_rows_have_bars_and_whole_times() {
     let header = "UID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION";
@@ -743,10 +754,11 @@ fn discrete_table_rows_have_bars_and_whole_times() {
         "Discrete accesses:\n{header}\n10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:00:00.000|1000\n\
          10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:01:00.000x|1000\n\
          10123|com.x|default|CAMERA|null|top|s|0|-1|1735732920000|1000\n\
+         10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:03:00.000\n\
          Largest chain id: 42\n  Uid 10123:\n    state=top\n"
     );
     let snap = snapshot(input.as_bytes());
-    assert_eq!(snap.summary.unrecognised_lines, 1, "the row whose time runs on");
+    assert_eq!(snap.summary.unrecognised_lines, 2, "the row whose time runs on, the row short of its header's columns");
     let times: Vec<_> = snap.discrete.iter().map(|d| (d.time_local, d.time_utc_ms)).collect();
     assert_eq!(times, vec![(Some(local("2025-01-01 12:00:00.000")), None), (None, Some(1_735_732_920_000))]);
     assert_eq!(snap.uids.len(), 1);

@@ -103,7 +103,7 @@ impl<V: Visitor> Parser<V> {
             duration_ms: 0,
         };
         // At least one count, each readable: a key alone (`[top-s]`) or `access=` is a line cut short.
-        let mut counts = 0;
+        let mut any = false;
         for part in rest.split(',') {
             let Some((k, v)) = part.split_once('=') else { continue };
             let read = match trim(k) {
@@ -116,9 +116,9 @@ impl<V: Visitor> Parser<V> {
                 self.unrecognised();
                 return;
             }
-            counts += 1;
+            any = true;
         }
-        if counts == 0 {
+        if !any {
             self.unrecognised();
             return;
         }
