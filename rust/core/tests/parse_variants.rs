@@ -76,17 +76,19 @@ fn android12_discrete_xml_form_written_from_the_grammar() {
 }
 
 /// The discrete text form as it may arrive: re-spaced (two blanks before `for`), with an OEM line between records, and
-/// with a `proxy[…]` after the fields (AOSP prints none there; kept when a build does, as on op-state lines).
+/// with a `proxy[…]` after the fields (AOSP prints none there; kept when a build does, as on op-state lines). The
+/// registry records accesses only: a `Reject` line there is counted, never taken for an access.
 #[test]
 fn discrete_xml_form_respaced_with_an_oem_line_and_a_proxy() {
     let snap = snapshot(
         b"Discrete accesses: \n  Uid: 10123\n    Package: com.x\n      CAMERA\n        Attribution: null\n\
           Access [top-s] at 2022-06-01 09:00:00.000  for 60000 milliseconds \n\
           OEM camera note:\n\
+          Reject [top-s] at 2022-06-01 09:00:30.000\n\
           Access [fg-tpd] at 2022-06-01 09:01:00.000 for 1000 milliseconds  proxy[uid=10070, pkg=com.y, attributionTag=t]\n",
     );
     assert_eq!(snap.discrete.len(), 2, "the OEM line ending with `:` leaves the discrete section as it was");
-    assert_eq!(snap.summary.unrecognised_lines, 1);
+    assert_eq!(snap.summary.unrecognised_lines, 2, "the OEM line; the `Reject` line, which is no access");
     assert_eq!(snap.discrete[0].duration_ms, Some(60_000));
     let d = &snap.discrete[1];
     assert_eq!((d.op.as_str(), d.duration_ms), ("CAMERA", Some(1000)));

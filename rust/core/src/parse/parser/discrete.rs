@@ -42,7 +42,9 @@ impl<V: Visitor> Parser<V> {
             self.sec.set_tag(trim(rest));
             return;
         }
-        if let Some(rest) = t.strip_prefix("Access ").or_else(|| t.strip_prefix("Reject ")) {
+        // Only accesses: the registry records no rejects, and a `Reject` line some build printed here must not be
+        // counted as an access (it is counted as unrecognised instead).
+        if let Some(rest) = t.strip_prefix("Access ") {
             self.discrete_access(rest);
             return;
         }
