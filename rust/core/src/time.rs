@@ -368,6 +368,9 @@ mod tests {
         assert_eq!(ms("2021-01-11 16:01:05.0861"), Some((at(16, 1, 5, 86), 24)));
         assert_eq!(ms("2021-01-11T16:01:05"), Some((at(16, 1, 5, 0), 19)));
         assert_eq!(ms("2021-01-11 16:01:05 (-1h)"), Some((at(16, 1, 5, 0), 19)));
+        // A fraction ends at its first byte that is no digit, in any of the usual three places.
+        assert_eq!(ms("2021-01-11 16:01:05.0a9"), Some((at(16, 1, 5, 0), 21)));
+        assert_eq!(ms("2021-01-11 16:01:05.09a"), Some((at(16, 1, 5, 90), 22)));
         // A leap second is accepted, as Java prints it.
         assert_eq!(ms("2021-01-11 23:59:60.999"), Some((at(23, 59, 60, 999), 23)));
         for bad in [
@@ -378,6 +381,8 @@ mod tests {
             "2021-01-11 16:01:05.a99",
             "2021-01-11 1a:01:05.000",
             "2021-01-11x16:01:05.086",
+            "2021x01-11 16:01:05.086",
+            "2021-01x11 16:01:05.086",
             "2021-01-11 16-01:05.086",
             "2021-01-11 16:01:0",
         ] {
@@ -436,6 +441,11 @@ mod tests {
         // A capture instant days away (a file ingested later without --captured-at) points to neither: the earlier.
         let later = capture("2024-11-03T12:00:00Z");
         assert_eq!(later.resolve(Some(repeated), Some(-20 * 60_000)), Some((first, TimeBasis::LocalWithZone)));
+        // Exactly halfway between the two (01:00Z, half an hour from each) is nearer neither: the earlier, as without
+        // a hint; a millisecond nearer the second instant is the second.
+        let halfway = utc("2024-10-27T01:00:00Z");
+        assert_eq!(repeated.to_utc_ms_near(&zone, || Some(halfway)), Some(first));
+        assert_eq!(repeated.to_utc_ms_near(&zone, || Some(halfway + 1)), Some(second));
         // The skipped hour cannot be printed by a device's clock; such a time is moved forward, as Calendar does.
         let skipped = local("2024-03-31 02:30:00.000");
         assert!(!skipped.is_unambiguous_in(&zone));
