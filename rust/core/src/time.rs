@@ -357,6 +357,27 @@ mod tests {
         assert!(LocalTime::parse(b"20x1-01-11 16:01:05.086").is_none());
     }
 
+    /// The calendar beyond this century: the epoch itself, century years (leap only every 400 years) and the
+    /// 30-day months, each against the instant Python's `datetime` gives for it, and printed back as read.
+    #[test]
+    fn calendar_dates_across_centuries() {
+        for (text, ms) in [
+            ("1970-01-01 00:00:00.000", 0),
+            ("1900-03-01 00:00:00.000", -2_203_891_200_000),
+            ("2000-02-29 00:00:00.000", 951_782_400_000),
+            ("2100-03-01 00:00:00.000", 4_107_542_400_000),
+        ] {
+            let (t, _) = LocalTime::parse(text.as_bytes()).expect(text);
+            assert_eq!((t.0, t.to_string()), (ms, text.to_owned()));
+        }
+        for valid in ["2400-02-29", "2021-01-31", "2021-03-31", "2021-12-31", "2021-04-30"] {
+            assert!(day_start(valid.as_bytes()).is_some(), "{valid}");
+        }
+        for invalid in ["1900-02-29", "2100-02-29", "2021-04-31", "2021-06-31", "2021-09-31", "2021-11-31"] {
+            assert_eq!(day_start(invalid.as_bytes()), None, "{invalid}");
+        }
+    }
+
     #[test]
     fn local_time_fields_and_fractions() {
         let midnight = LocalTime::parse(b"2021-01-11 00:00:00.000").map_or(0, |(t, _)| t.0);
