@@ -357,8 +357,8 @@ mod tests {
         assert!(LocalTime::parse(b"20x1-01-11 16:01:05.086").is_none());
     }
 
-    /// The calendar beyond this century: the epoch itself, century years (leap only every 400 years) and the
-    /// 30-day months, each against the instant Python's `datetime` gives for it, and printed back as read.
+    /// The calendar beyond this century: the epoch itself, century years (leap only every 400 years), the ends of a
+    /// 400-year era and the 30-day months, each against the instant Python's `datetime` gives for it, and printed back as read.
     #[test]
     fn calendar_dates_across_centuries() {
         for (text, ms) in [
@@ -366,6 +366,9 @@ mod tests {
             ("1900-03-01 00:00:00.000", -2_203_891_200_000),
             ("2000-02-29 00:00:00.000", 951_782_400_000),
             ("2100-03-01 00:00:00.000", 4_107_542_400_000),
+            // The last day of a 400-year era, and the first of the next (the calendar's own cycle).
+            ("2400-02-29 00:00:00.000", 13_574_563_200_000),
+            ("2400-03-01 00:00:00.000", 13_574_649_600_000),
         ] {
             let (t, _) = LocalTime::parse(text.as_bytes()).expect(text);
             assert_eq!((t.0, t.to_string()), (ms, text.to_owned()));
