@@ -293,6 +293,32 @@ fn a_closed_pipe_is_not_an_error() {
 
 /// A file that cannot be read does not stop the others: each readable one is summarised (or in the JSON document),
 /// the unreadable one is named on stderr, and the exit code is 1.
+/// The summary's closing notes appear only when they say something: "no AppOps text" only when neither the format
+/// nor anything in it was recognised; "skipped lines" only when a line was unrecognised or not UTF-8, each alone.
+#[test]
+fn summary_notes_only_what_there_is_to_note() {
+    let dir = std::env::temp_dir().join(format!("opsight-parse-notes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let header_only = dir.join("header-only.txt");
+    std::fs::write(&header_only, b"Current AppOps Service state:\n").expect("write");
+    let lossy = dir.join("lossy.txt");
+    std::fs::write(&lossy, b"Uid u0a1:\n  Package com.x\xff:\n    CAMERA (allow):\n").expect("write");
+    let unknown = dir.join("unknown.txt");
+    std::fs::write(&unknown, b"Uid u0a1:\n  Package com.x:\n    vendor note\n").expect("write");
+    let out =
+        opsight().arg("parse").arg(fixture(A10)).arg(&header_only).arg(&lossy).arg(&unknown).output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let summaries: Vec<&str> = text.split("\n/").collect();
+    assert_eq!(summaries.len(), 4, "{text}");
+    let [clean, header, lossy, unknown] = [summaries[0], summaries[1], summaries[2], summaries[3]];
+    assert!(!clean.contains("skipped lines") && !clean.contains("note:"), "{clean}");
+    assert!(header.contains("format:          dumpsys") && !header.contains("note:"), "{header}");
+    assert!(lossy.contains("skipped lines:   0 unrecognised, 1 not UTF-8"), "{lossy}");
+    assert!(unknown.contains("skipped lines:   1 unrecognised, 0 not UTF-8"), "{unknown}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn an_unreadable_file_is_reported_and_the_others_still_parsed() {
     let dir = std::env::temp_dir().join(format!("opsight-parse-missing-{}", std::process::id()));
@@ -308,7 +334,7 @@ fn an_unreadable_file_is_reported_and_the_others_still_parsed() {
     assert!(text.contains("access events:   16"), "{text}");
     assert!(text.contains("empty.txt") && text.contains("no AppOps text found"), "the file after it: {text}");
     assert!(stderr.contains("cannot open") && stderr.contains("missing.txt"), "{stderr}");
-    assert!(stderr.contains("1 of 3 files could not be read"), "{stderr}");
+    assert!(stderr.lines().any(|l| l == "opsight: 1 of 3 files could not be read"), "{stderr}");
 
     let out = opsight().args(["parse", "--json"]).arg(&missing).arg(fixture(A10)).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
