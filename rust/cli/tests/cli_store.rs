@@ -590,6 +590,38 @@ fn appops_get_needs_package() {
     assert_eq!(coarse["uid_state"], Value::Null, "appops get prints no uid state");
 }
 
+/// A dump that prints only relative times (Android 8.1 and older, `appops get`) and no capture instant: its events are
+/// dated from now, and ingest says so, once, and only then (not with `--captured-at`, not for a repeat, not for a dump
+/// with local times).
+#[test]
+fn relative_only_dumps_without_a_capture_instant_are_said_to_be_dated_from_now() {
+    let warning = "prints only relative times; they were dated from now";
+    let dir = TempDir::new("relative_only");
+    let ingest = |extra: &[&str], file: &str| {
+        run(opsight()
+            .args(["ingest", "--package", "com.example.app", "--db"])
+            .arg(dir.db())
+            .args(extra)
+            .arg(fixture(file)))
+    };
+    let first = ingest(&[], GET);
+    assert_ok(&first);
+    assert_eq!(stderr(&first).matches(warning).count(), 1, "{}", stderr(&first));
+    let repeat = ingest(&[], GET);
+    assert_ok(&repeat);
+    assert!(!stderr(&repeat).contains(warning), "{}", stderr(&repeat));
+    let other = TempDir::new("relative_only_captured");
+    let captured = run(opsight()
+        .args(["ingest", "--package", "com.example.app", "--captured-at", "2020-07-09T10:00:00Z", "--db"])
+        .arg(other.db())
+        .arg(fixture(GET)));
+    assert_ok(&captured);
+    assert!(!stderr(&captured).contains(warning), "{}", stderr(&captured));
+    let local_times = ingest(&["--zone", "Europe/Berlin"], A10);
+    assert_ok(&local_times);
+    assert!(!stderr(&local_times).contains(warning), "{}", stderr(&local_times));
+}
+
 #[test]
 fn ingest_reads_standard_input_and_several_files_in_order() {
     let dir = TempDir::new("stdin");

@@ -65,15 +65,6 @@ pub enum EventKind {
     Reject,
 }
 
-impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Access => "access",
-            EventKind::Reject => "reject",
-        }
-    }
-}
-
 /// The app that performed an access on behalf of the one charged with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Proxy {
@@ -542,5 +533,38 @@ impl Serialize for OpEntry {
         st.serialize_field("last_duration_ms", &self.last_duration_ms)?;
         st.serialize_field("start_nesting", &nesting)?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIALECTS: [Dialect; 9] = [
+        Dialect::Unknown,
+        Dialect::DumpsysLegacy,
+        Dialect::DumpsysPie,
+        Dialect::DumpsysQ,
+        Dialect::DumpsysAttributed,
+        Dialect::DumpsysSectioned,
+        Dialect::AppopsGet,
+        Dialect::DiscreteOnly,
+        Dialect::HistoryOnly,
+    ];
+
+    /// The name the summary and the store print is the one the JSON carries.
+    #[test]
+    fn dialect_names_are_their_json_names() {
+        for d in DIALECTS {
+            assert_eq!(serde_json::to_value(d).ok(), Some(serde_json::Value::from(d.as_str())), "{d:?}");
+        }
+    }
+
+    /// Only Android 8.1 and older and `appops get` print relative times alone (docs/time.md): their events can be
+    /// dated only from a capture instant.
+    #[test]
+    fn relative_only_dialects() {
+        let relative: Vec<Dialect> = DIALECTS.into_iter().filter(|d| d.relative_only()).collect();
+        assert_eq!(relative, vec![Dialect::DumpsysLegacy, Dialect::AppopsGet]);
     }
 }
