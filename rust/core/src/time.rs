@@ -358,7 +358,8 @@ mod tests {
     }
 
     /// The calendar beyond this century: the epoch itself, century years (leap only every 400 years), the ends of a
-    /// 400-year era and the 30-day months, each against the instant Python's `datetime` gives for it, and printed back as read.
+    /// 400-year era and the 30-day months, each against the instant Python's `datetime` gives for it, and printed
+    /// back as read.
     #[test]
     fn calendar_dates_across_centuries() {
         for (text, ms) in [
