@@ -141,6 +141,8 @@ mod tests {
     fn durations_read_like_androids() {
         assert_eq!(duration(0), "0ms");
         assert_eq!(duration(33), "33ms");
+        assert_eq!(duration(999), "999ms");
+        assert_eq!(duration(1000), "1s");
         assert_eq!(duration(1942), "1s942ms");
         assert_eq!(duration(439_305), "7m19s305ms");
         assert_eq!(duration(7_500_000), "2h5m");
