@@ -291,8 +291,6 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// A file that cannot be read does not stop the others: each readable one is summarised (or in the JSON document),
-/// the unreadable one is named on stderr, and the exit code is 1.
 /// The summary's closing notes appear only when they say something: "no AppOps text" only when neither the format
 /// nor anything in it was recognised; "skipped lines" only when a line was unrecognised or not UTF-8, each alone.
 #[test]
@@ -319,6 +317,8 @@ fn summary_notes_only_what_there_is_to_note() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A file that cannot be read does not stop the others: each readable one is summarised (or in the JSON document),
+/// the unreadable one is named on stderr, and the exit code is 1.
 #[test]
 fn an_unreadable_file_is_reported_and_the_others_still_parsed() {
     let dir = std::env::temp_dir().join(format!("opsight-parse-missing-{}", std::process::id()));

@@ -79,7 +79,7 @@ fn android12_discrete_xml_form_written_from_the_grammar() {
 /// with a `proxy[…]` after the fields (AOSP prints none there; kept when a build does, as on op-state lines). The
 /// registry records accesses only: a `Reject` line there is counted, never taken for an access.
 #[test]
-fn discrete_xml_form_respaced_with_an_oem_line_and_a_proxy() {
+fn discrete_xml_form_respaced_with_oem_and_reject_lines_and_a_proxy() {
     let snap = snapshot(
         b"Discrete accesses: \n  Uid: 10123\n    Package: com.x\n      CAMERA\n        Attribution: null\n\
           Access [top-s] at 2022-06-01 09:00:00.000  for 60000 milliseconds \n\
