@@ -295,13 +295,12 @@ fn a_closed_pipe_is_not_an_error() {
 /// nor anything in it was recognised; "skipped lines" only when a line was unrecognised or not UTF-8, each alone.
 #[test]
 fn summary_notes_only_what_there_is_to_note() {
-    let dir = std::env::temp_dir().join(format!("opsight-parse-notes-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let header_only = dir.join("header-only.txt");
+    let dir = TempDir::new("notes");
+    let header_only = dir.path("header-only.txt");
     std::fs::write(&header_only, b"Current AppOps Service state:\n").expect("write");
-    let lossy = dir.join("lossy.txt");
+    let lossy = dir.path("lossy.txt");
     std::fs::write(&lossy, b"Uid u0a1:\n  Package com.x\xff:\n    CAMERA (allow):\n").expect("write");
-    let unknown = dir.join("unknown.txt");
+    let unknown = dir.path("unknown.txt");
     std::fs::write(&unknown, b"Uid u0a1:\n  Package com.x:\n    vendor note\n").expect("write");
     let out =
         opsight().arg("parse").arg(fixture(A10)).arg(&header_only).arg(&lossy).arg(&unknown).output().expect("run");
@@ -314,7 +313,6 @@ fn summary_notes_only_what_there_is_to_note() {
     assert!(header.contains("format:          dumpsys") && !header.contains("note:"), "{header}");
     assert!(lossy.contains("skipped lines:   0 unrecognised, 1 not UTF-8"), "{lossy}");
     assert!(unknown.contains("skipped lines:   1 unrecognised, 0 not UTF-8"), "{unknown}");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A file that cannot be read does not stop the others: each readable one is summarised (or in the JSON document),

@@ -596,28 +596,20 @@ fn appops_get_needs_package() {
 #[test]
 fn relative_only_dumps_without_a_capture_instant_are_said_to_be_dated_from_now() {
     let warning = "prints only relative times; they were dated from now";
-    let dir = TempDir::new("relative_only");
-    let ingest = |extra: &[&str], file: &str| {
-        run(opsight()
-            .args(["ingest", "--package", "com.example.app", "--db"])
-            .arg(dir.db())
-            .args(extra)
-            .arg(fixture(file)))
+    let (dir, other) = (TempDir::new("relative_only"), TempDir::new("relative_only_captured"));
+    let ingest = |db: &Path, extra: &[&str], file: &str| {
+        run(opsight().args(["ingest", "--package", "com.example.app", "--db"]).arg(db).args(extra).arg(fixture(file)))
     };
-    let first = ingest(&[], GET);
+    let first = ingest(&dir.db(), &[], GET);
     assert_ok(&first);
     assert_eq!(stderr(&first).matches(warning).count(), 1, "{}", stderr(&first));
-    let repeat = ingest(&[], GET);
+    let repeat = ingest(&dir.db(), &[], GET);
     assert_ok(&repeat);
     assert!(!stderr(&repeat).contains(warning), "{}", stderr(&repeat));
-    let other = TempDir::new("relative_only_captured");
-    let captured = run(opsight()
-        .args(["ingest", "--package", "com.example.app", "--captured-at", "2020-07-09T10:00:00Z", "--db"])
-        .arg(other.db())
-        .arg(fixture(GET)));
+    let captured = ingest(&other.db(), &["--captured-at", "2020-07-09T10:00:00Z"], GET);
     assert_ok(&captured);
     assert!(!stderr(&captured).contains(warning), "{}", stderr(&captured));
-    let local_times = ingest(&["--zone", "Europe/Berlin"], A10);
+    let local_times = ingest(&dir.db(), &["--zone", "Europe/Berlin"], A10);
     assert_ok(&local_times);
     assert!(!stderr(&local_times).contains(warning), "{}", stderr(&local_times));
 }

@@ -8,6 +8,10 @@ use opsight_core::model::{EventKind, Proxy};
 use opsight_core::time::LocalTime;
 use opsight_core::Dialect;
 
+/// The discrete table's header line, verbatim from DiscreteOpsSqlRegistry (aosp-mirror @a05b53f6).
+const DISCRETE_TABLE_HEADER: &str =
+    "UID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION";
+
 fn local(s: &str) -> LocalTime {
     LocalTime::parse(s.as_bytes()).expect("valid local time").0
 }
@@ -751,9 +755,8 @@ fn oem_words_after_names_in_history_and_discrete_headers() {
 /// a row with fewer fields than its header names, even one ended by a newline, was cut.
 #[test]
 fn discrete_table_rows_have_bars_and_whole_times() {
-    let header = "UID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION";
     let input = format!(
-        "Discrete accesses:\n{header}\n10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:00:00.000|1000\n\
+        "Discrete accesses:\n{DISCRETE_TABLE_HEADER}\n10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:00:00.000|1000\n\
          10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:01:00.000x|1000\n\
          10123|com.x|default|CAMERA|null|top|s|0|-1|1735732920000|1000\n\
          10123|com.x|default|CAMERA|null|top|s|0|-1|2025-01-01 12:03:00.000\n\
@@ -772,10 +775,13 @@ fn cut_history_table_and_uid_mode_lines_are_not_records() {
     // Written by hand: the last line of each input was cut where a whole line could end. None may become a record
     // with fields decoded from the cut (a key with no counts, a row without its time, a mode with no value).
     let history = "History:\n  snapshot:\n    begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\n    end = 2021-06-01 12:15:00.000  (-45m0s0ms)\n    Uid u0a123:\n      Package com.example:\n        CAMERA:\n          [top-s]";
-    let table = "Discrete accesses:\nUID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION\n10123|com.example|default|CAMERA|null|top|s|0|-1|2025-01-01 12:";
-    let short_row = "Discrete accesses:\nUID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|CHAIN_ID|ACCESS_TIME|DURATION\n10123|com.example|default|CAMERA|null|top|s|";
+    let table = format!(
+        "Discrete accesses:\n{DISCRETE_TABLE_HEADER}\n10123|com.example|default|CAMERA|null|top|s|0|-1|2025-01-01 12:"
+    );
+    let short_row =
+        format!("Discrete accesses:\n{DISCRETE_TABLE_HEADER}\n10123|com.example|default|CAMERA|null|top|s|");
     let uid_mode = "Uid mode: READ_CLIPBOARD:";
-    for input in [history, table, short_row, uid_mode] {
+    for input in [history, &table, &short_row, uid_mode] {
         let snap = snapshot(input.as_bytes());
         assert!(snap.summary.truncated, "{input}");
         assert_eq!(snap.summary.unrecognised_lines, 0, "{input}");
