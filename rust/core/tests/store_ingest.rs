@@ -290,6 +290,30 @@ fn a_discrete_record_and_the_exact_last_access_are_one_access_in_either_order() 
     }
 }
 
+#[test]
+fn each_event_records_the_rule_that_gave_its_instant() {
+    // `origin` is source * 4 + time basis (docs/time.md): source 0 the last access, 1 a discrete record; basis
+    // 0 local time with the zone, 1 capture instant + relative time, 2 local time with the inferred offset,
+    // 3 printed as epoch milliseconds.
+    let origins = |text: &str, o: &IngestOptions| -> Vec<i64> {
+        let db = Db::new("basis");
+        db.store.ingest_dump(text.as_bytes(), o).expect("ingest");
+        let c = Connection::open(db.dir.join("t.db")).expect("open");
+        let mut stmt = c.prepare("SELECT DISTINCT origin FROM events ORDER BY 1").expect("prepare");
+        stmt.query_map([], |r| r.get(0)).expect("query").map(|r| r.expect("row")).collect()
+    };
+    // The last access (at +30 min) and an earlier discrete record (at +1 min) that no last access covers.
+    let at = |utc| Access { app: 0, op: "FINE_LOCATION", state: "top", reject: false, utc };
+    let now = T0 + 3_600_000;
+    let text = dump_at(&[at(T0 + 60_000), at(T0 + 1_800_000)], now, "Asia/Shanghai");
+    assert_eq!(origins(&text, &opts("Asia/Shanghai", now)), [0, 4], "with the zone");
+    let no_zone = IngestOptions { captured_at_ms: Some(now), ..IngestOptions::default() };
+    assert_eq!(origins(&text, &no_zone), [1, 6], "without it: relative to the capture; discrete by the offset");
+    let table = "Discrete accesses:\nUID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|\
+                 CHAIN_ID|ACCESS_TIME|DURATION\n10103|com.tencent.qqmusic|default|CAMERA|null|top|s|0|-1|1767225660000|0\n";
+    assert_eq!(origins(table, &no_zone), [7], "a discrete record printed in epoch milliseconds");
+}
+
 fn appops_get(lines: &[(&str, i64)]) -> String {
     lines.iter().map(|(op, ago)| format!("{op}: allow; time=+{} ago\n", &fmt_rel(-*ago)[1..])).collect()
 }
@@ -461,6 +485,37 @@ fn retention_rolls_up_and_preserves_totals() {
     assert_eq!(total(&db), before);
     // The app list still knows the last accesses.
     assert!(db.store.apps().expect("apps").iter().all(|a| a.last_access.is_some()));
+}
+
+#[test]
+fn retention_cuts_where_the_policy_says_on_utc_hours_and_days() {
+    const HOUR: i64 = 3_600_000;
+    const DAY: i64 = 86_400_000;
+    let db = Db::new("retention-cuts");
+    let now = T0 + 100 * DAY + 7 * HOUR + 13 * 60_000 + 517;
+    // Raw events are kept 30 days back to the hour (T0 + 70 days 07:00); hourly counts 60 days back to the day.
+    let raw_cut = T0 + 70 * DAY + 7 * HOUR;
+    let hourly_cut = T0 + 40 * DAY;
+    let at = |app, op, state, utc| Access { app, op, state, reject: false, utc };
+    let history = [
+        at(0, "READ_SMS", "top", raw_cut - 1),
+        at(0, "READ_SMS", "bg", raw_cut),
+        at(1, "CAMERA", "top", hourly_cut - HOUR + 300_000),
+        at(1, "CAMERA", "bg", hourly_cut + 300_000),
+    ];
+    db.store.ingest_dump(dump_at(&history, now, "UTC").as_bytes(), &opts("UTC", now)).expect("ingest");
+    let r = db.store.apply_retention(RetentionPolicy { raw_days: 30, hourly_days: 60 }, now).expect("retention");
+    assert_eq!((r.events_rolled_up, r.hours_rolled_up, r.rolled_up_before_ms), (3, 1, raw_cut));
+    assert_eq!(db.count("SELECT count(*) FROM events"), 1);
+    assert_eq!(db.count("SELECT t FROM events"), raw_cut, "the event at the cut stays an event");
+    let rollups = |period: i64| -> Vec<(i64, i64)> {
+        let c = Connection::open(db.dir.join("t.db")).expect("open");
+        let sql = "SELECT start_ms, count FROM event_rollups WHERE period = ?1 ORDER BY 1";
+        let mut stmt = c.prepare(sql).expect("prepare");
+        stmt.query_map([period], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").map(|r| r.expect("row")).collect()
+    };
+    assert_eq!(rollups(0), [(hourly_cut, 1), (raw_cut - HOUR, 1)], "hourly counts start on the hour");
+    assert_eq!(rollups(1), [(hourly_cut - DAY, 1)], "daily counts start at midnight UTC");
 }
 
 #[test]

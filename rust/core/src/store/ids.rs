@@ -50,4 +50,16 @@ mod tests {
         assert!(stream_id(1, 1, MAX_VARIANT_ID + 1).is_err());
         assert!(stream_id(1, 1, 1).expect("fits") >= 1 << 32, "above every id of schema v2 (migration renumbers)");
     }
+
+    #[test]
+    fn the_largest_op_and_variant_stay_in_their_own_bits() {
+        // App 6 and op 2 have their lowest bit clear: a field one bit too wide would set it and show.
+        assert_eq!((MAX_OP_ID, MAX_VARIANT_ID), (4_095, 1_048_575));
+        for (op, variant) in [(MAX_OP_ID, 1), (2, MAX_VARIANT_ID), (MAX_OP_ID, MAX_VARIANT_ID)] {
+            let id = stream_id(6, op, variant).expect("fits");
+            assert_eq!((id >> APP_SHIFT, (id >> OP_SHIFT) & MAX_OP_ID, id & MAX_VARIANT_ID), (6, op, variant));
+            let (lo, hi) = app_range(6);
+            assert!(lo <= id && id <= hi && hi < app_range(7).0);
+        }
+    }
 }

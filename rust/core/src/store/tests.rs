@@ -317,3 +317,53 @@ fn many_new_apps_and_events_go_in_batches_intact() {
         c.query_row("SELECT count(*) FROM apps WHERE last_seen_ms = 1610442400000", [], |r| r.get(0)).expect("count");
     assert_eq!(seen, 300);
 }
+
+#[test]
+fn damaged_databases_moved_aside_in_the_same_second_keep_distinct_names() {
+    // Each copy may be someone's only history: a second or third damaged file in the same second must not
+    // overwrite the first one moved aside.
+    let dir = TempDir::new("damaged-thrice");
+    let now = 1_610_352_065_086; // 2021-01-11 08:01:05.086 UTC
+    let mut names = Vec::new();
+    for k in 0..3u8 {
+        std::fs::write(dir.db(), vec![b'a' + k; 4096]).expect("write");
+        let (conn, report) = super::open::open_writer(&dir.db(), now).expect("opens with a fresh database");
+        drop(conn);
+        names.push(report.moved_aside.expect("moved aside"));
+        std::fs::remove_file(dir.db()).expect("the fresh database");
+    }
+    let stamp = "opsight.db.damaged-20210111T080105Z";
+    assert_eq!(names, [stamp.to_owned(), format!("{stamp}-1"), format!("{stamp}-2")]);
+    for (k, name) in names.iter().enumerate() {
+        assert_eq!(std::fs::read(dir.0.join(name)).expect("kept"), vec![b'a' + k as u8; 4096], "{name}");
+    }
+}
+
+#[test]
+fn a_database_locked_by_another_connection_is_an_error_and_is_not_moved() {
+    // Only damage (not a database, corrupt) moves a file aside; any other failure to read it is reported and leaves
+    // it where it is. Here another connection holds an exclusive lock on a rollback-journal database past the busy
+    // timeout (10 s): as if another program were writing to it.
+    let dir = TempDir::new("locked");
+    drop(Store::open(dir.db()).expect("create"));
+    let holder = Connection::open(dir.db()).expect("open");
+    holder.pragma_update(None, "journal_mode", "DELETE").expect("no wal");
+    holder.execute_batch("BEGIN EXCLUSIVE; CREATE TABLE held (x);").expect("lock");
+    match Store::open(dir.db()) {
+        Err(Error::Database(msg)) => assert!(!msg.contains(&dir.0.display().to_string()), "no path: {msg}"),
+        other => panic!("expected a database error, got {:?}", other.map(|s| s.open_report().clone())),
+    }
+    holder.execute_batch("ROLLBACK").expect("unlock");
+    let entries: Vec<_> = std::fs::read_dir(&dir.0).expect("list").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(entries, [std::ffi::OsString::from("opsight.db")], "nothing moved aside");
+    assert!(Store::open(dir.db()).expect("opens once free").open_report().moved_aside.is_none());
+}
+
+#[test]
+fn an_in_memory_database_opens_with_the_current_schema() {
+    // SQLite keeps an in-memory database's journal in memory (no WAL there); that mode is accepted.
+    let (conn, report) = super::open::open_writer(std::path::Path::new(":memory:"), 0).expect("opens");
+    assert_eq!(report, OpenReport { moved_aside: None, upgraded_from: 0 });
+    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+}

@@ -82,3 +82,39 @@ impl VariantRef<'_> {
 pub(super) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_variant_matches_only_itself_whatever_its_hash() {
+        // `matches` is what tells two streams apart when their 64-bit hashes collide: every field must count.
+        let base = Variant {
+            tag: "nav".into(),
+            state: "top".into(),
+            flags: "s".into(),
+            kind: 0,
+            proxy_uid: 1000,
+            proxy_package: "android".into(),
+            proxy_tag: "loc".into(),
+        };
+        let it = base.borrowed();
+        assert!(it.matches(&base));
+        assert_eq!(it.to_owned(), base);
+        let others = [
+            VariantRef { tag: "na", ..it },
+            VariantRef { state: "bg", ..it },
+            VariantRef { flags: "sf", ..it },
+            VariantRef { kind: 1, ..it },
+            VariantRef { proxy_uid: 1001, ..it },
+            VariantRef { proxy_package: "androie", ..it },
+            VariantRef { proxy_tag: "", ..it },
+        ];
+        for (i, other) in others.iter().enumerate() {
+            assert!(!other.matches(&base), "field {i}");
+            assert_ne!(other.hash64(), it.hash64(), "field {i}");
+        }
+        assert!(same("top", "top") && !same("top", "toq") && !same("top", "to"));
+    }
+}
