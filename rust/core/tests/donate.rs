@@ -90,9 +90,36 @@ fn manifest(info_types: &[&str], granularity: &str, level: &str, identity: &str,
 }
 
 #[test]
+fn identical_rows_get_distinct_ids() {
+    // Two SMS reads by one app in one hour are two rows with the same fields: each needs its own id, or excluding
+    // one would exclude both.
+    let db = Db::new("twins");
+    db.add(&[(4, 0, 1, 2), (4, 0, 1, 2)]);
+    let m = manifest(&["sms"], "hour", "events", "package", 1);
+    let preview = db.store.donation_preview(&m).expect("preview");
+    assert_eq!(preview.rows.len(), 2);
+    assert_eq!(preview.rows[0].leaves, preview.rows[1].leaves);
+    assert_ne!(preview.rows[0].row_id, preview.rows[1].row_id);
+    let excl = format!(r#"{{"rows": ["{}"]}}"#, preview.rows[0].row_id);
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, &excl).expect("export")).expect("json");
+    assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(1), "one excluded, one left");
+}
+
+#[test]
+fn the_checksum_is_the_documented_rule() {
+    // docs/research.md: sha256 of the bundle without `checksum`, compact, keys sorted. The expected value was
+    // computed apart, with Python's hashlib over the bytes `{"a":[1,"é"],"b":{"c":null}}` (UTF-8).
+    let bundle = json!({"b": {"c": null}, "checksum": "sha256:old", "a": [1, "é"]});
+    assert_eq!(checksum(&bundle), "sha256:01c3d8c167a1d353c21737cbd02a86a36a16c0a567182a322942a347aa3bbac3");
+}
+
+#[test]
 fn manifests_are_validated_without_echoing_them() {
     let ok = manifest(&["sms"], "day", "daily_counts", "category", 5);
     assert!(StudyManifest::from_json(&ok).is_ok());
+    for id in ["study.v2_cn-2027".to_owned(), "s".repeat(64)] {
+        assert!(StudyManifest::from_json(&ok.replace("sms-2027", &id)).is_ok(), "{id}");
+    }
     for (bad, why) in [
         (manifest(&[], "day", "daily_counts", "category", 5), "info_types"),
         (manifest(&["sms"], "hour", "daily_counts", "category", 5), "daily_counts needs granularity day"),
@@ -100,6 +127,8 @@ fn manifests_are_validated_without_echoing_them() {
         (manifest(&["dna"], "day", "events", "category", 5), "wrong type"),
         (ok.replace("2027-01-07", "2026-12-01"), "from must not be after to"),
         (ok.replace("sms-2027", "sms 2027!"), "study_id"),
+        (ok.replace("sms-2027", &"s".repeat(65)), "study_id"),
+        (ok.replace("\"sms-2027\"", "\"\""), "study_id"),
         (ok.replace("\"retention\"", "\"extra\": 1, \"retention\""), "unknown"),
         ("{".to_owned(), "not valid JSON"),
     ] {
@@ -170,6 +199,14 @@ fn preview_export_and_exclusions() {
     assert!(apps(&a).is_disjoint(&apps(&b)), "a new salt per donation");
     assert_ne!(a["donation_id"], b["donation_id"]);
     assert_eq!(a["rows"][0]["hour"].as_str().map(str::len), Some(13));
+
+    // The preview names the apps of a salted-hash study by number, in the order the donor reads them.
+    let preview = db.store.donation_preview(&m).expect("preview");
+    let names: BTreeSet<String> =
+        preview.rows.iter().map(|r| r.leaves["app"].as_str().unwrap_or("").to_owned()).collect();
+    let expected: BTreeSet<String> = (1..=3).map(|n| format!("app #{n} (hashed on export)")).collect();
+    assert_eq!(names, expected);
+    assert_eq!(preview.rows[0].leaves["app"], "app #1 (hashed on export)");
 
     // Asked for, the foreground/background split comes along; never otherwise.
     let m = manifest(&["sms"], "day", "daily_counts", "package", 5).replacen('{', "{\"background\": true, ", 1);
