@@ -3,9 +3,11 @@
 mod common;
 
 use common::*;
+use opsight_core::parse::{parse_reader, Tally};
 use opsight_core::store::{IngestOptions, RetentionPolicy};
 use opsight_core::time::LocalTime;
 use opsight_core::Store;
+use opsight_synth::{generate, DumpSpec, Layout};
 use proptest::prelude::*;
 use rusqlite::Connection;
 
@@ -516,6 +518,101 @@ fn retention_cuts_where_the_policy_says_on_utc_hours_and_days() {
     };
     assert_eq!(rollups(0), [(hourly_cut, 1), (raw_cut - HOUR, 1)], "hourly counts start on the hour");
     assert_eq!(rollups(1), [(hourly_cut - DAY, 1)], "daily counts start at midnight UTC");
+}
+
+#[test]
+fn a_dump_of_many_chunks_is_stored_whole_whatever_the_reads() {
+    // Larger than the ingest's 64 KiB chunks and the parser's 256 KiB blocks, so lines span both; read whole, and
+    // through a reader that returns odd sizes and is interrupted before every read (EINTR: retried, not an error).
+    struct Awkward<'a>(&'a [u8], bool);
+    impl std::io::Read for Awkward<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1 = !self.1;
+            if self.1 {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.0.len()).min(70_001);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let now_local = "2026-01-02 03:04:05.678";
+    let spec = DumpSpec { seed: 5, apps: 0, target_bytes: 1_500_000, layout: Layout::Android11, now_local };
+    let mut text = Vec::new();
+    generate(&spec, &mut text).expect("generate");
+    let mut tally = Tally::default();
+    parse_reader(&text[..], &mut tally).expect("parse");
+    let o = opts("UTC", 1_767_323_045_678); // the dump's own now, read as UTC
+    let whole = Db::new("chunks-whole");
+    let report = whole.store.ingest_dump(&text[..], &o).expect("ingest");
+    assert_eq!(report.bytes, text.len() as u64);
+    assert_eq!(report.new_events, tally.access_events + tally.reject_events);
+    let awkward = Db::new("chunks-awkward");
+    let again = awkward.store.ingest_dump(Awkward(&text, false), &o).expect("ingest");
+    assert_eq!((again.bytes, again.new_events), (report.bytes, report.new_events));
+    assert_eq!(awkward.rows(), whole.rows());
+}
+
+#[test]
+fn events_are_charged_to_their_own_package_and_uid() {
+    // Packages sharing a uid (uid 1000), one package in two users, a package with no accesses, and a uid that
+    // names no number.
+    let dump = "Current AppOps Service state:
+  Uid 1000:
+    Package android:
+      READ_SMS (allow):
+        null=[
+          Access: [top-s] 2026-01-01 08:00:00.000 (-1h0m0s0ms)
+        ]
+    Package com.android.settings:
+      CAMERA (allow):
+        null=[
+          Access: [top-s] 2026-01-01 08:30:00.000 (-30m0s0ms)
+        ]
+  Uid u0a103:
+    Package com.tencent.qqmusic:
+      READ_SMS (allow):
+        null=[
+          Access: [bg-s] 2026-01-01 08:40:00.000 (-20m0s0ms)
+        ]
+    Package com.example.quiet:
+      CAMERA (allow):
+  Uid u10a103:
+    Package com.tencent.qqmusic:
+      READ_CONTACTS (allow):
+        null=[
+          Access: [bg-s] 2026-01-01 08:50:00.000 (-10m0s0ms)
+        ]
+  Uid (x):
+    Package com.example.odd:
+      CAMERA (allow):
+        null=[
+          Access: [top-s] 2026-01-01 08:55:00.000 (-5m0s0ms)
+        ]
+";
+    let db = Db::new("charged");
+    let report = db.store.ingest_dump(dump.as_bytes(), &opts("UTC", T0 + 9 * 3_600_000)).expect("ingest");
+    assert_eq!((report.new_events, report.apps), (5, 5), "a package with no access has no timeline");
+    let ops = |package: &str| -> Vec<String> {
+        db.store.timeline(package, 0, i64::MAX).expect("timeline").per_op.into_iter().map(|c| c.op).collect()
+    };
+    assert_eq!(ops("android"), ["READ_SMS"]);
+    assert_eq!(ops("com.android.settings"), ["CAMERA"]);
+    assert_eq!(ops("com.tencent.qqmusic"), ["READ_CONTACTS", "READ_SMS"]);
+    let uids = |package: &str| db.store.timeline(package, 0, i64::MAX).expect("timeline").uids;
+    assert_eq!(uids("com.tencent.qqmusic"), [10_103, 1_010_103]);
+    assert_eq!(uids("android"), [1000]);
+    assert!(uids("com.example.quiet").is_empty());
+    assert_eq!(ops("com.example.odd"), ["CAMERA"]);
+    assert!(uids("com.example.odd").is_empty(), "an unreadable uid stays unknown");
+    // `appops get` names the package but no uid: the uid stays unknown, not invented.
+    let o = IngestOptions { package: Some("org.example.loans".into()), ..opts("UTC", T0 + 9 * 3_600_000) };
+    db.store.ingest_dump(appops_get(&[("READ_SMS", 60_000)]).as_bytes(), &o).expect("ingest");
+    assert_eq!(ops("org.example.loans"), ["READ_SMS"]);
+    assert!(uids("org.example.loans").is_empty());
+    let listed = db.store.apps().expect("apps");
+    assert!(listed.iter().any(|a| a.package == "org.example.loans" && a.uids.is_empty()));
 }
 
 #[test]

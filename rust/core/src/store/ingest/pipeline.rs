@@ -468,6 +468,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_parser_threads_input_gives_every_byte_in_order_whatever_the_read_sizes() {
+        // The parser always asks for more than a chunk (its block buffer keeps over 64 KiB free), so it takes every
+        // chunk whole; smaller reads, taking a chunk in pieces, must give the same bytes.
+        let chunks: Vec<Vec<u8>> =
+            (0..5u8).map(|k| (0..1000 + 333 * u32::from(k)).map(|i| (i % 251) as u8 ^ k).collect()).collect();
+        let expected: Vec<u8> = chunks.concat();
+        for size in [1, 7, 500, 1000, 4096] {
+            let (tx, rx) = channel();
+            let (spares, _spares_rx) = channel();
+            for c in &chunks {
+                tx.send(c.clone()).expect("send");
+            }
+            drop(tx);
+            let mut input = ChannelReader { rx, spares, chunk: Vec::new(), pos: 0, hasher: DefaultHasher::new() };
+            let (mut got, mut buf) = (Vec::new(), vec![0; size]);
+            loop {
+                let n = input.read(&mut buf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(got, expected, "reads of {size}");
+        }
+    }
+
+    #[test]
     fn the_per_hour_zone_offset_gives_the_same_instants_as_the_zone_rules() {
         for zone in ["Europe/Berlin", "Australia/Lord_Howe", "America/St_Johns", "UTC", "Asia/Kathmandu"] {
             let tz = jiff::tz::TimeZone::get(zone).expect("zone");
