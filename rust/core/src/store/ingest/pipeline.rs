@@ -496,8 +496,12 @@ mod tests {
 
     #[test]
     fn the_per_hour_zone_offset_gives_the_same_instants_as_the_zone_rules() {
-        for zone in ["Europe/Berlin", "Australia/Lord_Howe", "America/St_Johns", "UTC", "Asia/Kathmandu"] {
-            let tz = jiff::tz::TimeZone::get(zone).expect("zone");
+        // The last is made up: a 20-minute shift at 01:10, so that an hour (01:00-02:00 in March) holds a whole
+        // transition with both its ends outside it, two offsets and no ambiguous end.
+        let made_up = "XST0XDT-0:20,M3.5.0/1:10,M10.5.0/1:10";
+        for zone in ["Europe/Berlin", "Australia/Lord_Howe", "America/St_Johns", "UTC", "Asia/Kathmandu", made_up] {
+            let tz = if zone == made_up { jiff::tz::TimeZone::posix(zone) } else { jiff::tz::TimeZone::get(zone) };
+            let tz = tz.expect("zone");
             let capture =
                 CaptureContext { captured_at_utc_ms: Some(1_774_826_873_087), zone: Some(tz), ..Default::default() };
             let (tx, _rx) = sync_channel(1);
