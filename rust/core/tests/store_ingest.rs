@@ -63,6 +63,10 @@ impl Db {
     fn count(&self, sql: &str) -> i64 {
         Connection::open(self.dir.join("t.db")).expect("open").query_row(sql, [], |r| r.get(0)).expect("count")
     }
+
+    fn text(&self, sql: &str) -> String {
+        Connection::open(self.dir.join("t.db")).expect("open").query_row(sql, [], |r| r.get(0)).expect("text")
+    }
 }
 
 impl Drop for Db {
@@ -282,7 +286,7 @@ fn a_discrete_record_and_the_exact_last_access_are_one_access_in_either_order() 
     let full = dump_at(&[a], now, "Asia/Shanghai");
     let discrete_only = full[full.find("Discrete accesses:").expect("discrete")..].to_owned();
     let last_only = full[..full.find("Discrete accesses:").expect("discrete")].to_owned();
-    for order in [[&discrete_only, &last_only], [&last_only, &discrete_only]] {
+    for order in [vec![&discrete_only, &last_only], vec![&last_only, &discrete_only], vec![&full]] {
         let db = Db::new("discrete");
         for text in order {
             db.store.ingest_dump(text.as_bytes(), &opts("Asia/Shanghai", now)).expect("ingest");
@@ -297,23 +301,29 @@ fn each_event_records_the_rule_that_gave_its_instant() {
     // `origin` is source * 4 + time basis (docs/time.md): source 0 the last access, 1 a discrete record; basis
     // 0 local time with the zone, 1 capture instant + relative time, 2 local time with the inferred offset,
     // 3 printed as epoch milliseconds.
-    let origins = |text: &str, o: &IngestOptions| -> Vec<i64> {
+    // Each with the uncertainty of its instant: none when converted with the zone, the tolerance (2 s) when
+    // relative to the capture, a minute for a discrete record.
+    let origins = |text: &str, o: &IngestOptions| -> Vec<(i64, Option<i64>)> {
         let db = Db::new("basis");
         db.store.ingest_dump(text.as_bytes(), o).expect("ingest");
         let c = Connection::open(db.dir.join("t.db")).expect("open");
-        let mut stmt = c.prepare("SELECT DISTINCT origin FROM events ORDER BY 1").expect("prepare");
-        stmt.query_map([], |r| r.get(0)).expect("query").map(|r| r.expect("row")).collect()
+        let mut stmt = c.prepare("SELECT DISTINCT origin, precision_ms FROM events ORDER BY 1").expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").map(|r| r.expect("row")).collect()
     };
     // The last access (at +30 min) and an earlier discrete record (at +1 min) that no last access covers.
     let at = |utc| Access { app: 0, op: "FINE_LOCATION", state: "top", reject: false, utc };
     let now = T0 + 3_600_000;
     let text = dump_at(&[at(T0 + 60_000), at(T0 + 1_800_000)], now, "Asia/Shanghai");
-    assert_eq!(origins(&text, &opts("Asia/Shanghai", now)), [0, 4], "with the zone");
+    assert_eq!(origins(&text, &opts("Asia/Shanghai", now)), [(0, None), (4, Some(60_000))], "with the zone");
     let no_zone = IngestOptions { captured_at_ms: Some(now), ..IngestOptions::default() };
-    assert_eq!(origins(&text, &no_zone), [1, 6], "without it: relative to the capture; discrete by the offset");
+    assert_eq!(
+        origins(&text, &no_zone),
+        [(1, Some(2_000)), (6, Some(60_000))],
+        "without it: relative to the capture; discrete by the offset"
+    );
     let table = "Discrete accesses:\nUID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|\
                  CHAIN_ID|ACCESS_TIME|DURATION\n10103|com.tencent.qqmusic|default|CAMERA|null|top|s|0|-1|1767225660000|0\n";
-    assert_eq!(origins(table, &no_zone), [7], "a discrete record printed in epoch milliseconds");
+    assert_eq!(origins(table, &no_zone), [(7, Some(60_000))], "a discrete record printed in epoch milliseconds");
 }
 
 fn appops_get(lines: &[(&str, i64)]) -> String {
@@ -338,6 +348,10 @@ fn relative_only_observations_match_within_the_tolerance() {
     // A CAMERA access 5 s after the first is a new one.
     let third = db.store.ingest_dump(appops_get(&[("CAMERA", 55_000)]).as_bytes(), &o(cap)).expect("ingest");
     assert_eq!(third.new_events, 1);
+    // Within one capture too (the same op printed twice, 700 ms apart): one observation.
+    let twice = appops_get(&[("READ_SMS", 600_000), ("READ_SMS", 600_700)]);
+    let fourth = db.store.ingest_dump(twice.as_bytes(), &o(cap)).expect("ingest");
+    assert_eq!((fourth.new_events, fourth.known_events), (1, 1));
     let precision: i64 = db.count("SELECT min(precision_ms) FROM events");
     assert_eq!(precision, 2_000, "relative instants record their uncertainty");
     // Without a package name, `appops get` accesses cannot be charged to anyone.
@@ -446,6 +460,18 @@ fn aggregate_windows_are_not_counted_twice_in_any_order() {
     }
     let totals = db.store.history_totals("com.tencent.qqmusic").expect("totals");
     assert_eq!((totals[0].access, totals[0].windows), (5, 2), "a grown open window counts once, with its larger count");
+    assert_eq!(db.text("SELECT group_concat(DISTINCT proxy_uid) FROM variants"), "-1", "history names no proxy");
+    // A window's entry under a uid but no package cannot be charged to anyone.
+    let bare = history_dump(&[(45 * M, 30 * M, 4)], "2026-01-01 01:00:00.000")
+        .replace("        Package com.tencent.qqmusic:\n", "");
+    let r = db.store.ingest_dump(bare.as_bytes(), &opts("UTC", now)).expect("ingest");
+    assert_eq!((r.unattributed_events, r.history_entries), (1, 0));
+    // Counted as stored, or as undatable without a capture instant or zone.
+    let fresh = Db::new("history-counts");
+    let r = fresh.store.ingest_dump(d1.as_bytes(), &opts("UTC", now)).expect("ingest");
+    assert_eq!((r.history_entries, r.undatable_events), (2, 0));
+    let r = fresh.store.ingest_dump(d2.as_bytes(), &IngestOptions::default()).expect("ingest");
+    assert_eq!((r.history_entries, r.undatable_events), (0, 2));
 }
 
 #[test]
@@ -518,6 +544,10 @@ fn retention_cuts_where_the_policy_says_on_utc_hours_and_days() {
     };
     assert_eq!(rollups(0), [(hourly_cut, 1), (raw_cut - HOUR, 1)], "hourly counts start on the hour");
     assert_eq!(rollups(1), [(hourly_cut - DAY, 1)], "daily counts start at midnight UTC");
+    // The next capture still shows those last accesses: the three rolled up are skipped, the one at the cut is known.
+    let next = format!("{}\n", dump_at(&history, now, "UTC"));
+    let again = db.store.ingest_dump(next.as_bytes(), &opts("UTC", now + 1)).expect("ingest");
+    assert_eq!((again.skipped_before_retention, again.known_events, again.new_events), (3, 1, 0));
 }
 
 #[test]
@@ -613,6 +643,60 @@ fn events_are_charged_to_their_own_package_and_uid() {
     assert!(uids("org.example.loans").is_empty());
     let listed = db.store.apps().expect("apps");
     assert!(listed.iter().any(|a| a.package == "org.example.loans" && a.uids.is_empty()));
+    // The Android user of each uid (uid / 100000), 0 when the uid is unknown.
+    let users =
+        db.text("SELECT group_concat(uid || ':' || user_id, ' ') FROM (SELECT * FROM apps ORDER BY uid, package)");
+    assert_eq!(users, "-1:0 -1:0 1000:0 1000:0 10103:0 1010103:10");
+    // The next capture (not a byte-identical repeat): every app known, none counted twice.
+    let next =
+        db.store.ingest_dump(format!("{dump}\n").as_bytes(), &opts("UTC", T0 + 9 * 3_600_000 + 1)).expect("next");
+    assert_eq!((next.new_events, next.known_events, next.new_apps, next.apps), (0, 5, 0, 5));
+}
+
+#[test]
+fn discrete_records_without_a_package_or_uid() {
+    // Excerpts of the discrete section: a record under a uid but no package cannot be charged to anyone; one
+    // under a package but no uid is stored with the uid unknown.
+    let text = "Discrete accesses: \n  Uid: 10103\n      FINE_LOCATION\n        Attribution: null\n          \
+                Access [top-s] at 2026-01-01 08:00:00.000\n    Package: com.example.nouid\n      FINE_LOCATION\n        \
+                Attribution: null\n          Access [top-s] at 2026-01-01 08:01:00.000\n";
+    let (first, second) = text.split_at(text.find("    Package:").expect("package"));
+    let db = Db::new("discrete-bare");
+    let lone = db.store.ingest_dump(first.as_bytes(), &opts("UTC", T0 + 86_400_000)).expect("ingest");
+    assert_eq!((lone.unattributed_events, lone.new_discrete_events), (1, 0));
+    let named = format!("Discrete accesses: \n{second}");
+    let stored = db.store.ingest_dump(named.as_bytes(), &opts("UTC", T0 + 86_400_000)).expect("ingest");
+    assert_eq!((stored.unattributed_events, stored.new_discrete_events), (0, 1));
+    // The next capture: that record again (known) and a new one, of an app already known and counted once.
+    let next = format!("{named}          Access [bg-s] at 2026-01-01 08:02:00.000\n");
+    let again = db.store.ingest_dump(next.as_bytes(), &opts("UTC", T0 + 86_400_001)).expect("ingest");
+    assert_eq!((again.known_events, again.new_discrete_events, again.new_apps, again.apps), (1, 1, 0, 1));
+    assert!(db.store.timeline("com.example.nouid", 0, i64::MAX).expect("timeline").uids.is_empty());
+    assert_eq!(db.text("SELECT group_concat(uid) FROM apps"), "-1");
+}
+
+#[test]
+fn more_ops_than_a_stream_id_holds_fail_the_ingest_whole() {
+    // Op ids have 12 bits (docs/store.md): up to 4,095 op names, OEM ones included, then the ingest is refused.
+    let db = Db::new("ops-full");
+    let dump = |names: std::ops::Range<usize>| -> String {
+        let mut out = String::from("Current AppOps Service state:\n  Uid u0a103:\n    Package com.tencent.qqmusic:\n");
+        for i in names {
+            out.push_str(&format!(
+                "      OEM_OP_{i:04} (allow):\n        null=[\n          Access: [top-s] 2026-01-01 08:00:00.000 \
+                 (-1h0m0s0ms)\n        ]\n"
+            ));
+        }
+        out
+    };
+    let o = opts("UTC", T0 + 9 * 3_600_000);
+    let known = db.count("SELECT count(*) FROM ops") as usize;
+    let fits = db.store.ingest_dump(dump(0..4_095 - known).as_bytes(), &o).expect("up to 4,095 ops");
+    assert_eq!(fits.new_events, (4_095 - known) as u64);
+    let events = db.count("SELECT count(*) FROM events");
+    let err = db.store.ingest_dump(dump(4_095 - known..4_097 - known).as_bytes(), &o).expect_err("4,096 ops");
+    assert!(err.to_string().contains("4095 ops"), "{err}");
+    assert_eq!(db.count("SELECT count(*) FROM events"), events, "nothing of the refused dump stored");
 }
 
 #[test]
