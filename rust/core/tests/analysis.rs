@@ -283,6 +283,13 @@ fn accesses_while_the_user_had_not_used_the_app() {
     assert_eq!(f.label.as_deref(), Some("JD"));
     assert!(f.title.starts_with("JD accessed"), "labels are used: {}", f.title);
     assert!(findings(&a, "com.xunmeng.pinduoduo", Rule::NotInUse).is_empty(), "no usage data, no judgement");
+    // Within 24 hours after use is not idle, even at its last minute; before usage is known, nothing is judged.
+    db.access("com.jingdong.app.mall", "u0a170", "READ_SMS", "cch", used_at + H + 24 * H - 60_000);
+    db.access("com.jingdong.app.mall", "u0a170", "READ_CALL_LOG", "cch", used_at - 10 * H);
+    let a = db.analyze(Lang::En);
+    let types: Vec<InfoType> =
+        findings(&a, "com.jingdong.app.mall", Rule::NotInUse).iter().map(|f| f.info_type).collect();
+    assert_eq!(types, [InfoType::Contacts]);
 }
 
 #[test]
@@ -312,8 +319,15 @@ fn a_sensitive_permission_unused_for_90_days() {
                  "requested_permissions": ["android.permission.READ_CONTACTS", "android.permission.CAMERA", "android.permission.INTERNET"],
                  "granted_permissions": ["android.permission.READ_CONTACTS", "android.permission.CAMERA", "android.permission.INTERNET"]}},
                {{"package": "com.duolingo", "first_install_ms": {}, "requested_permissions": ["android.permission.RECORD_AUDIO"],
-                 "granted_permissions": ["android.permission.RECORD_AUDIO"]}}"#,
-            NOW - 10 * 24 * H
+                 "granted_permissions": ["android.permission.RECORD_AUDIO"]}},
+               {{"package": "org.example.steps", "first_install_ms": {old},
+                 "requested_permissions": ["android.permission.ACTIVITY_RECOGNITION"],
+                 "granted_permissions": ["android.permission.ACTIVITY_RECOGNITION", "android.permission.ACTIVITY_RECOGNITION"]}},
+               {{"package": "org.example.diary", "first_install_ms": {},
+                 "requested_permissions": ["android.permission.READ_CALENDAR"],
+                 "granted_permissions": ["android.permission.READ_CALENDAR"]}}"#,
+            NOW - 10 * 24 * H,
+            NOW - 90 * 24 * H
         )))
         .expect("inventory");
     db.access("com.youdao.dict", "u0a190", "CAMERA", "top", NOW - 5 * 24 * H);
@@ -325,6 +339,16 @@ fn a_sensitive_permission_unused_for_90_days() {
         permission: "android.permission.READ_CONTACTS".into()
     }));
     assert!(findings(&a, "com.duolingo", Rule::UnusedPermission).is_empty(), "installed 10 days ago");
+    assert_eq!(
+        one(&a, "org.example.steps", Rule::UnusedPermission).info_type,
+        InfoType::PhysicalActivity,
+        "the medium-weight types count too, each permission once"
+    );
+    assert_eq!(
+        one(&a, "org.example.diary", Rule::UnusedPermission).info_type,
+        InfoType::Calendar,
+        "installed 90 days ago"
+    );
 }
 
 #[test]
@@ -353,6 +377,19 @@ fn an_access_through_a_proxy_is_charged_to_the_app_that_asked() {
         .contains("charges these accesses to com.google.android.gms, not to com.android.providers.contacts"));
     assert_eq!(one(&a, "com.google.android.gms", Rule::BackgroundAccess).evidence.accesses, 1);
     assert!(a.findings.iter().all(|f| f.package != "com.android.providers.contacts"), "the proxy is not blamed");
+    // An untrusted proxy (`upd`) is reported the same way.
+    db.event(
+        "com.example.dialer",
+        "u0a201",
+        "READ_CONTACTS",
+        "top",
+        "upd",
+        false,
+        NOW - 3 * H,
+        Some("com.android.providers.contacts"),
+    );
+    let a = db.analyze(Lang::En);
+    assert_eq!(one(&a, "com.example.dialer", Rule::ProxyAccess).evidence.accesses, 1);
 }
 
 #[test]
@@ -369,7 +406,8 @@ fn google_play_overlay_for_sms_and_installed_apps() {
     db.access("com.qihoo360.mobilesafe", "u0a212", "QUERY_ALL_PACKAGES", "top", NOW - 2 * H);
     db.access("com.tmall.wireless", "u0a150", "READ_SMS", "top", NOW - 2 * H);
     let a = db.analyze(Lang::En);
-    assert_eq!(one(&a, "org.example.loans", Rule::PlaySmsCallLog).severity, Severity::Medium);
+    let f = one(&a, "org.example.loans", Rule::PlaySmsCallLog);
+    assert_eq!((f.severity, f.info_type), (Severity::Medium, InfoType::Sms));
     assert_eq!(one(&a, "org.example.loans", Rule::PlayInstalledApps).info_type, InfoType::InstalledApps);
     assert!(findings(&a, "com.android.mms", Rule::PlaySmsCallLog).is_empty(), "the system SMS app");
     assert!(findings(&a, "com.qihoo360.mobilesafe", Rule::PlayInstalledApps).is_empty(), "antivirus may");
@@ -408,4 +446,157 @@ fn every_app_gets_a_summary_and_json_has_the_documented_keys() {
     assert_eq!(json["findings"][0]["info_type"], "contacts");
     assert_eq!(json["findings"][0]["rule"], "out_of_scope");
     assert_eq!(json["findings"][0]["severity"], "high");
+}
+
+#[test]
+fn frequency_from_single_reads_at_the_thresholds() {
+    let db = Db::new("frequency-reads");
+    let start = NOW - 30 * H;
+    let reads = |op: &str, n: i64, gap_ms: i64| {
+        for i in 0..n {
+            db.access("com.tmall.wireless", "u0a150", op, "top", start + i * gap_ms);
+        }
+    };
+    reads("READ_CONTACTS", 10, 30_000); // ten reads 30 s apart: at the threshold
+    reads("READ_SMS", 9, 10_000); // nine: too few
+    reads("READ_CALL_LOG", 10, 31_000); // 31 s apart: slower than the threshold
+    reads("RECORD_AUDIO", 10, 2_000); // every 2 s: severe
+    let rate = |a: &Analysis, t: InfoType| {
+        findings(a, "com.tmall.wireless", Rule::Frequency).into_iter().find(|f| f.info_type == t).map(|f| {
+            let d = &f.evidence.details;
+            let from = d["measured_from"].as_str().unwrap_or("").split(' ').next().unwrap_or("").to_owned();
+            (f.severity, d["every_s"].as_f64(), d["accesses_at_that_rate"].as_u64(), from)
+        })
+    };
+    let a = db.analyze(Lang::En);
+    assert_eq!(rate(&a, InfoType::Contacts), Some((Severity::Medium, Some(30.0), Some(10), "events".into())));
+    assert_eq!(rate(&a, InfoType::Sms), None);
+    assert_eq!(rate(&a, InfoType::CallLog), None);
+    assert_eq!(rate(&a, InfoType::Microphone), Some((Severity::High, Some(2.0), Some(10), "events".into())));
+    // A history window at a faster rate is what is reported; one at the same rate leaves the single reads.
+    let w = start - 2 * H;
+    db.history("com.tmall.wireless", "u0a150", "READ_CONTACTS", w, w + 900_000, 45); // every 20 s
+    db.history("com.tmall.wireless", "u0a150", "RECORD_AUDIO", w, w + 900_000, 450); // every 2 s
+    let a = db.analyze(Lang::En);
+    assert_eq!(rate(&a, InfoType::Contacts), Some((Severity::Medium, Some(20.0), Some(45), "history".into())));
+    assert_eq!(rate(&a, InfoType::Microphone), Some((Severity::High, Some(2.0), Some(10), "events".into())));
+}
+
+#[test]
+fn two_refusals_are_one_retry_and_ten_retries_are_severe() {
+    let db = Db::new("denied-counts");
+    for t in [NOW - 20 * H, NOW - 10 * H] {
+        db.event("com.taobao.taobao", "u0a151", "READ_CONTACTS", "fg", "s", true, t, None);
+    }
+    for i in 0..11 {
+        db.event("com.tmall.wireless", "u0a150", "READ_SMS", "fg", "s", true, NOW - 30 * H + i * H, None);
+    }
+    let a = db.analyze(Lang::En);
+    let retries = |pkg: &str| {
+        let f = one(&a, pkg, Rule::DeniedRetry);
+        (f.severity, f.evidence.details["retries_within_window"].as_u64())
+    };
+    assert_eq!(retries("com.taobao.taobao"), (Severity::Medium, Some(1)));
+    assert_eq!(retries("com.tmall.wireless"), (Severity::High, Some(10)));
+}
+
+#[test]
+fn night_ends_at_six_and_weighs_the_medium_types_too() {
+    let db = Db::new("night-edges");
+    let day = NOW - 36 * H; // 2026-03-07 00:00 Shanghai
+    db.access("org.example.weather", "u0a160", "FINE_LOCATION", "bg", day + 6 * H); // 06:00: morning
+    db.access("org.example.weather", "u0a160", "READ_CONTACTS", "bg", day + 6 * H - 60_000); // 05:59: night
+    db.access("org.example.weather", "u0a160", "READ_CLIPBOARD", "bg", day + 3 * H); // clipboard: medium, judged too
+    let a = db.analyze(Lang::En);
+    let mut types: Vec<InfoType> =
+        findings(&a, "org.example.weather", Rule::NightAccess).iter().map(|f| f.info_type).collect();
+    types.sort();
+    let mut expected = vec![InfoType::Contacts, InfoType::Clipboard];
+    expected.sort();
+    assert_eq!(types, expected);
+    // The background location finding cites Google Play's background-location rule; the sentence on the unknown
+    // category follows the explanation with a space in English and none in Chinese.
+    let background = |a: &Analysis, info: InfoType| {
+        findings(a, "org.example.weather", Rule::BackgroundAccess)
+            .into_iter()
+            .find(|f| f.info_type == info)
+            .expect("background access")
+            .clone()
+    };
+    let f = background(&a, InfoType::Location);
+    assert!(f.sources.iter().any(|s| s.id == "play-background-location"), "{:?}", f.sources);
+    assert!(!background(&a, InfoType::Contacts).sources.iter().any(|s| s.id == "play-background-location"));
+    assert!(f.explanation.contains(". Opsight does not know"), "{}", f.explanation);
+    let zh = db.analyze(Lang::ZhCn);
+    assert!(background(&zh, InfoType::Location).explanation.contains("。Opsight 不知道"));
+}
+
+#[test]
+fn the_background_share_is_worded_by_count() {
+    let db = Db::new("bg-wording");
+    let t = NOW - 20 * H;
+    db.access("com.tencent.qqmusic", "u0a123", "READ_SMS", "bg", t);
+    db.access("com.tencent.qqmusic", "u0a123", "READ_CALL_LOG", "bg", t);
+    db.access("com.tencent.qqmusic", "u0a123", "READ_CALL_LOG", "bg", t + H);
+    db.access("com.tencent.qqmusic", "u0a123", "READ_CONTACTS", "bg", t);
+    db.access("com.tencent.qqmusic", "u0a123", "READ_CONTACTS", "top", t + H);
+    let a = db.analyze(Lang::En);
+    let out_of_scope = |info: InfoType| {
+        findings(&a, "com.tencent.qqmusic", Rule::OutOfScope).into_iter().find(|f| f.info_type == info).expect("found")
+    };
+    for (info, words) in [
+        (InfoType::Sms, ", in the background. Under"),
+        (InfoType::CallLog, ", all in the background. Under"),
+        (InfoType::Contacts, ", 1 of them in the background. Under"),
+    ] {
+        assert!(out_of_scope(info).explanation.contains(words), "{}", out_of_scope(info).explanation);
+    }
+    // When: one instant, or the first and the last (16:00 and 17:00 in Shanghai).
+    assert!(out_of_scope(InfoType::Sms).explanation.contains("accessed your SMS once at 2026-03-07 16:00"));
+    assert!(out_of_scope(InfoType::CallLog)
+        .explanation
+        .contains("2 times between 2026-03-07 16:00 and 2026-03-07 17:00"));
+    assert!(
+        out_of_scope(InfoType::Sms).advice.contains("remove its access to SMS;"),
+        "{}",
+        out_of_scope(InfoType::Sms).advice
+    );
+    let zh = db.analyze(Lang::ZhCn);
+    let zh_text = |info: InfoType| {
+        findings(&zh, "com.tencent.qqmusic", Rule::OutOfScope)
+            .into_iter()
+            .find(|f| f.info_type == info)
+            .expect("found")
+            .explanation
+            .clone()
+    };
+    assert!(zh_text(InfoType::Sms).contains("于 2026-03-07 16:00 "), "{}", zh_text(InfoType::Sms));
+    assert!(
+        zh_text(InfoType::CallLog).contains("在 2026-03-07 16:00 至 2026-03-07 17:00 之间"),
+        "{}",
+        zh_text(InfoType::CallLog)
+    );
+    let examples = &out_of_scope(InfoType::Contacts).evidence.examples;
+    let states: Vec<Option<&str>> = examples.iter().map(|e| e.uid_state.as_deref()).collect();
+    assert_eq!(states, [Some("bg"), Some("top")]);
+}
+
+#[test]
+fn scores_add_the_severities_and_the_summary_counts_the_serious_ones() {
+    let db = Db::new("scores");
+    // QQ Music: contacts read once in the background, an access exactly at "now" (the period's end is inclusive).
+    db.access("com.tencent.qqmusic", "u0a123", "READ_CONTACTS", "bg", NOW);
+    let a = db.analyze(Lang::En);
+    let app = a.apps.iter().find(|x| x.package == "com.tencent.qqmusic").expect("the access at now is in the period");
+    let weight = |s: Severity| match s {
+        Severity::Info => 0,
+        Severity::Low => 1,
+        Severity::Medium => 4,
+        Severity::High => 10,
+    };
+    let mine: Vec<&Finding> = a.findings.iter().filter(|f| f.package == "com.tencent.qqmusic").collect();
+    assert!(mine.len() >= 2, "out of scope and in the background");
+    assert_eq!(app.score, mine.iter().map(|f| weight(f.severity)).sum::<u32>());
+    let serious = mine.iter().filter(|f| f.severity >= Severity::Medium).count();
+    assert!(app.summary.ends_with(&format!("({serious} serious findings)")), "{}", app.summary);
 }

@@ -161,3 +161,29 @@ pub struct Analysis {
     /// Every finding, in the same order as the apps.
     pub findings: Vec<Finding>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_names_are_their_json_names() {
+        // `as_str` names a rule where there is no JSON (the HTML report, the demo); both must agree.
+        use Rule::*;
+        for rule in [
+            OutOfScope,
+            BackgroundAccess,
+            Frequency,
+            DeniedRetry,
+            NightAccess,
+            NotInUse,
+            ClipboardBackground,
+            UnusedPermission,
+            ProxyAccess,
+            PlaySmsCallLog,
+            PlayInstalledApps,
+        ] {
+            assert_eq!(serde_json::to_value(rule).expect("json"), rule.as_str());
+        }
+    }
+}

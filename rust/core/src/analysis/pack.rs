@@ -56,13 +56,6 @@ impl Category {
             Lang::ZhCn => &self.name_zh,
         }
     }
-
-    pub fn necessary_pi(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.necessary_pi_en,
-            Lang::ZhCn => &self.necessary_pi_zh,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -810,3 +810,34 @@ fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_is_the_apps_own_unless_it_made_it_for_another() {
+        let with = |flags: &str| ActivityEvent {
+            t: 0,
+            op: "READ_CONTACTS".into(),
+            info_type: "contacts".into(),
+            reject: false,
+            uid_state: "bg".into(),
+            visibility: Visibility::Background,
+            flags: flags.into(),
+            proxy_package: None,
+            duration_ms: None,
+        };
+        for (flags, charged) in [
+            ("s", true),
+            ("tp", false),
+            ("up", false),
+            ("tpd", true),
+            ("upd", true),
+            ("up|upd", true),
+            ("tp|tpd", true),
+        ] {
+            assert_eq!(charged_to_app(&with(flags)), charged, "{flags}");
+        }
+    }
+}
