@@ -89,6 +89,11 @@ fn findings<'a>(a: &'a Analysis, pkg: &str, rule: Rule) -> Vec<&'a Finding> {
     a.findings.iter().filter(|f| f.package == pkg && f.rule == rule).collect()
 }
 
+/// The app's finding of `rule` about `info`, if any (a rule gives one finding per information type).
+fn about<'a>(a: &'a Analysis, pkg: &str, rule: Rule, info: InfoType) -> Option<&'a Finding> {
+    findings(a, pkg, rule).into_iter().find(|f| f.info_type == info)
+}
+
 fn one<'a>(a: &'a Analysis, pkg: &str, rule: Rule) -> &'a Finding {
     let f = findings(a, pkg, rule);
     assert_eq!(
@@ -203,10 +208,7 @@ fn reads_every_15_seconds_are_excessive_frequency() {
     // Every second is severe.
     db.history("com.tmall.wireless", "u0a150", "READ_CONTACTS", begin, begin + 60_000, 60);
     let a = db.analyze(Lang::ZhCn);
-    let f = findings(&a, "com.tmall.wireless", Rule::Frequency)
-        .into_iter()
-        .find(|f| f.info_type == InfoType::Contacts)
-        .expect("contacts");
+    let f = about(&a, "com.tmall.wireless", Rule::Frequency, InfoType::Contacts).expect("contacts");
     assert_eq!(f.severity, Severity::High);
     assert!(f.explanation.contains("每 1.0 秒"), "{}", f.explanation);
 }
@@ -462,7 +464,7 @@ fn frequency_from_single_reads_at_the_thresholds() {
     reads("READ_CALL_LOG", 10, 31_000); // 31 s apart: slower than the threshold
     reads("RECORD_AUDIO", 10, 2_000); // every 2 s: severe
     let rate = |a: &Analysis, t: InfoType| {
-        findings(a, "com.tmall.wireless", Rule::Frequency).into_iter().find(|f| f.info_type == t).map(|f| {
+        about(a, "com.tmall.wireless", Rule::Frequency, t).map(|f| {
             let d = &f.evidence.details;
             let from = d["measured_from"].as_str().unwrap_or("").split(' ').next().unwrap_or("").to_owned();
             (f.severity, d["every_s"].as_f64(), d["accesses_at_that_rate"].as_u64(), from)
@@ -517,11 +519,7 @@ fn night_ends_at_six_and_weighs_the_medium_types_too() {
     // The background location finding cites Google Play's background-location rule; the sentence on the unknown
     // category follows the explanation with a space in English and none in Chinese.
     let background = |a: &Analysis, info: InfoType| {
-        findings(a, "org.example.weather", Rule::BackgroundAccess)
-            .into_iter()
-            .find(|f| f.info_type == info)
-            .expect("background access")
-            .clone()
+        about(a, "org.example.weather", Rule::BackgroundAccess, info).expect("background access").clone()
     };
     let f = background(&a, InfoType::Location);
     assert!(f.sources.iter().any(|s| s.id == "play-background-location"), "{:?}", f.sources);
@@ -541,9 +539,7 @@ fn the_background_share_is_worded_by_count() {
     db.access("com.tencent.qqmusic", "u0a123", "READ_CONTACTS", "bg", t);
     db.access("com.tencent.qqmusic", "u0a123", "READ_CONTACTS", "top", t + H);
     let a = db.analyze(Lang::En);
-    let out_of_scope = |info: InfoType| {
-        findings(&a, "com.tencent.qqmusic", Rule::OutOfScope).into_iter().find(|f| f.info_type == info).expect("found")
-    };
+    let out_of_scope = |info: InfoType| about(&a, "com.tencent.qqmusic", Rule::OutOfScope, info).expect("found");
     for (info, words) in [
         (InfoType::Sms, ", in the background. Under"),
         (InfoType::CallLog, ", all in the background. Under"),
@@ -562,14 +558,8 @@ fn the_background_share_is_worded_by_count() {
         out_of_scope(InfoType::Sms).advice
     );
     let zh = db.analyze(Lang::ZhCn);
-    let zh_text = |info: InfoType| {
-        findings(&zh, "com.tencent.qqmusic", Rule::OutOfScope)
-            .into_iter()
-            .find(|f| f.info_type == info)
-            .expect("found")
-            .explanation
-            .clone()
-    };
+    let zh_text =
+        |info: InfoType| about(&zh, "com.tencent.qqmusic", Rule::OutOfScope, info).expect("found").explanation.clone();
     assert!(zh_text(InfoType::Sms).contains("于 2026-03-07 16:00 "), "{}", zh_text(InfoType::Sms));
     assert!(
         zh_text(InfoType::CallLog).contains("在 2026-03-07 16:00 至 2026-03-07 17:00 之间"),

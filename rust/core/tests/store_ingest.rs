@@ -27,16 +27,12 @@ impl Db {
 
     /// The whole timeline as comparable rows (stream key, instant, duration, origin), sorted.
     fn rows(&self) -> Vec<String> {
-        let c = Connection::open(self.dir.join("t.db")).expect("open");
-        let mut stmt = c
-            .prepare(
-                "SELECT a.package, a.uid, o.name, s.attribution_tag, s.uid_state, s.flags, s.kind, s.proxy_uid, \
-                 s.proxy_package, e.t, e.duration_ms, e.origin FROM events e JOIN streams s ON s.id = e.stream_id \
-                 JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id",
-            )
-            .expect("prepare");
-        let mut rows: Vec<String> = stmt
-            .query_map([], |r| {
+        let mut rows = self.query(
+            "SELECT a.package, a.uid, o.name, s.attribution_tag, s.uid_state, s.flags, s.kind, s.proxy_uid, \
+             s.proxy_package, e.t, e.duration_ms, e.origin FROM events e JOIN streams s ON s.id = e.stream_id \
+             JOIN apps a ON a.id = s.app_id JOIN ops o ON o.id = s.op_id",
+            [],
+            |r| {
                 Ok(format!(
                     "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}",
                     r.get::<_, String>(0)?,
@@ -52,20 +48,35 @@ impl Db {
                     r.get::<_, Option<i64>>(10)?,
                     r.get::<_, i64>(11)?
                 ))
-            })
-            .expect("query")
-            .map(|r| r.expect("row"))
-            .collect();
+            },
+        );
         rows.sort();
         rows
     }
 
+    /// Every row of `sql`, read on a connection of its own.
+    fn query<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Vec<T> {
+        let c = Connection::open(self.dir.join("t.db")).expect("open");
+        let mut stmt = c.prepare(sql).expect("prepare");
+        stmt.query_map(params, row).expect("query").map(|r| r.expect("row")).collect()
+    }
+
+    /// The one value `sql` selects.
+    fn value<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+        self.query(sql, [], |r| r.get(0)).into_iter().next().expect("a row")
+    }
+
     fn count(&self, sql: &str) -> i64 {
-        Connection::open(self.dir.join("t.db")).expect("open").query_row(sql, [], |r| r.get(0)).expect("count")
+        self.value(sql)
     }
 
     fn text(&self, sql: &str) -> String {
-        Connection::open(self.dir.join("t.db")).expect("open").query_row(sql, [], |r| r.get(0)).expect("text")
+        self.value(sql)
     }
 }
 
@@ -306,9 +317,7 @@ fn each_event_records_the_rule_that_gave_its_instant() {
     let origins = |text: &str, o: &IngestOptions| -> Vec<(i64, Option<i64>)> {
         let db = Db::new("basis");
         db.store.ingest_dump(text.as_bytes(), o).expect("ingest");
-        let c = Connection::open(db.dir.join("t.db")).expect("open");
-        let mut stmt = c.prepare("SELECT DISTINCT origin, precision_ms FROM events ORDER BY 1").expect("prepare");
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").map(|r| r.expect("row")).collect()
+        db.query("SELECT DISTINCT origin, precision_ms FROM events ORDER BY 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
     };
     // The last access (at +30 min) and an earlier discrete record (at +1 min) that no last access covers.
     let at = |utc| Access { app: 0, op: "FINE_LOCATION", state: "top", reject: false, utc };
@@ -537,10 +546,8 @@ fn retention_cuts_where_the_policy_says_on_utc_hours_and_days() {
     assert_eq!(db.count("SELECT count(*) FROM events"), 1);
     assert_eq!(db.count("SELECT t FROM events"), raw_cut, "the event at the cut stays an event");
     let rollups = |period: i64| -> Vec<(i64, i64)> {
-        let c = Connection::open(db.dir.join("t.db")).expect("open");
         let sql = "SELECT start_ms, count FROM event_rollups WHERE period = ?1 ORDER BY 1";
-        let mut stmt = c.prepare(sql).expect("prepare");
-        stmt.query_map([period], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").map(|r| r.expect("row")).collect()
+        db.query(sql, [period], |r| Ok((r.get(0)?, r.get(1)?)))
     };
     assert_eq!(rollups(0), [(hourly_cut, 1), (raw_cut - HOUR, 1)], "hourly counts start on the hour");
     assert_eq!(rollups(1), [(hourly_cut - DAY, 1)], "daily counts start at midnight UTC");
