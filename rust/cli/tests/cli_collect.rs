@@ -25,6 +25,7 @@ impl Phone {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("bin")).expect("bin dir");
         std::fs::create_dir_all(dir.join("empty")).expect("empty dir");
+        std::fs::create_dir_all(dir.join("tmp")).expect("tmp dir");
         let adb = dir.join("bin/adb");
         std::fs::copy(fake_home().join("adb"), &adb).expect("copy the fake adb");
         #[cfg(unix)]
@@ -39,25 +40,46 @@ impl Phone {
         self.dir.join("phone.db")
     }
 
+    /// What `opsight` left in its temporary directory (`TMPDIR`): the outputs it saved while collecting.
+    fn leftovers(&self) -> Vec<PathBuf> {
+        let dir = std::fs::read_dir(self.dir.join("tmp")).expect("tmp dir");
+        dir.map(|e| e.expect("entry").path()).collect()
+    }
+
     fn log(&self) -> Vec<String> {
         std::fs::read_to_string(self.dir.join("adb.log")).unwrap_or_default().lines().map(str::to_owned).collect()
     }
 
     /// `opsight ARGS` with the fake adb first on PATH (then the system's, for `sh` and `cat`).
     fn opsight(&self, mode: &str, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_opsight"));
+        command.args(args);
+        self.environment(&mut command, mode).output().expect("run opsight")
+    }
+
+    fn environment<'c>(&self, command: &'c mut Command, mode: &str) -> &'c mut Command {
         let path = std::env::join_paths(
             std::iter::once(self.dir.join("bin")).chain(["/usr/bin", "/bin"].into_iter().map(PathBuf::from)),
         )
         .expect("PATH");
-        Command::new(env!("CARGO_BIN_EXE_opsight"))
-            .args(args)
+        command
             .env("PATH", path)
             .env("TZ", "UTC")
+            .env("TMPDIR", self.dir.join("tmp"))
             .env("FAKE_ADB_HOME", fake_home())
             .env("FAKE_ADB_MODE", mode)
             .env("FAKE_ADB_LOG", self.dir.join("adb.log"))
-            .output()
-            .expect("run opsight")
+    }
+
+    /// `opsight collect --adb` with its standard error on a terminal, where it shows its progress: run by
+    /// util-linux's `script` (in Debian's essential `bsdutils`), which gives it a pseudo-terminal. Returns the exit
+    /// code and everything the terminal showed (standard output and error together), without carriage returns.
+    fn collect_on_terminal(&self, mode: &str) -> (Option<i32>, String) {
+        let line = format!("{} collect --adb --db {}", env!("CARGO_BIN_EXE_opsight"), self.db().display());
+        let mut command = Command::new("script");
+        command.args(["--quiet", "--return", "--command", &line, "/dev/null"]).stdin(std::process::Stdio::null());
+        let out = self.environment(&mut command, mode).output().expect("run script (util-linux)");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).replace('\r', ""))
     }
 
     fn collect(&self, mode: &str, extra: &[&str]) -> Output {
@@ -170,6 +192,103 @@ fn one_android_12_phone_is_collected_and_stored() {
     assert!(text.contains("Packages: 11 (4 described by dumpsys package, 0 new)"), "{text}");
     // Piped: no progress on stderr.
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+
+    // Each run is recorded with the device, where it came from and the Android version.
+    let conn = rusqlite::Connection::open(&db).expect("open the database");
+    let mut runs = conn
+        .prepare(
+            "SELECT d.label, r.source, r.android_version FROM collection_runs r JOIN devices d ON d.id = r.device_id",
+        )
+        .expect("prepare");
+    let runs: Vec<(String, String, Option<String>)> = runs
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    assert_eq!(runs.len(), 6, "three dumps, collected twice");
+    for run in runs {
+        assert_eq!(run, ("samsung SM-A525F (R58R70ABCDE)".to_owned(), "adb".to_owned(), Some("12".to_owned())));
+    }
+    // The outputs saved on the way were removed.
+    assert_eq!(phone.leftovers(), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn the_first_run_says_what_each_output_added() {
+    let phone = Phone::new("first-run");
+    let out = phone.collect("one", &[]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    let row = |command: &str| {
+        let row = text.lines().find(|l| l.starts_with(&format!("{command} "))).unwrap_or_else(|| panic!("{text}"));
+        row.split("  ").filter(|c| !c.is_empty()).last().expect("STORED").trim().to_owned()
+    };
+    assert_eq!(row("dumpsys appops"), "23 new, 0 known events");
+    assert_eq!(row("dumpsys appops --history"), "0 new, 0 known events, 4 history entries");
+    assert_eq!(row("dumpsys appops --include-discrete"), "1 new, 1 known events, 3 new discrete");
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal_step_by_step() {
+    // The `[step/total]` of each progress line. The total is known only once getprop gave the SDK level (and grows
+    // by one for each clock that needs a second command), so only the last line's total is the final one.
+    let steps = |text: &str| -> Vec<(usize, usize)> {
+        let step = |l: &str| {
+            let (step, total) = l.strip_prefix('[')?.split(']').next()?.split_once('/')?;
+            Some((step.parse().ok()?, total.parse().ok()?))
+        };
+        text.lines().filter_map(step).collect()
+    };
+    let numbered = |text: &str, n: usize| {
+        let steps = steps(text);
+        assert_eq!(steps.iter().map(|s| s.0).collect::<Vec<_>>(), (1..=n).collect::<Vec<_>>(), "{text}");
+        assert_eq!(steps.last().map(|s| s.1), Some(n), "{text}");
+    };
+
+    let phone = Phone::new("progress");
+    let (code, text) = phone.collect_on_terminal("one");
+    assert_eq!(code, Some(0), "{text}");
+    // Devices, getprop, three times a clock and a dump, a clock and the three inventory commands.
+    numbered(&text, 12);
+    assert!(steps(&text).iter().all(|s| s.1 == 12), "{text}");
+    assert!(text.contains("[1/12] adb devices -l … "), "{text}");
+    assert!(text.contains("[3/12] adb -s R58R70ABCDE shell date +%s%3N … 14 B ("), "{text}");
+    assert!(text.contains("[4/12] adb -s R58R70ABCDE shell dumpsys appops … 4.8 KB ("), "{text}");
+
+    // Android 10: no history or discrete dump, four steps fewer.
+    let phone = Phone::new("progress-android10");
+    let (code, text) = phone.collect_on_terminal("android10");
+    assert_eq!(code, Some(0), "{text}");
+    numbered(&text, 8);
+
+    // A `date` without milliseconds: each of the four clock readings takes a second command.
+    let phone = Phone::new("progress-no-millis");
+    let (code, text) = phone.collect_on_terminal("no_millis");
+    assert_eq!(code, Some(0), "{text}");
+    numbered(&text, 16);
+
+    // A failing step says so where its result would have been.
+    let phone = Phone::new("progress-failed");
+    let (code, text) = phone.collect_on_terminal("fail_history");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("[6/12] adb -s R58R70ABCDE shell dumpsys appops --history … failed\n"), "{text}");
+    assert_eq!(phone.leftovers(), Vec::<PathBuf>::new(), "the outputs saved before the failure were removed");
+}
+
+#[test]
+fn a_phone_without_a_manufacturer_or_user_apps_is_collected() {
+    let phone = Phone::new("no-maker");
+    let doc = json(&phone.collect("no_maker", &["--json"]));
+    assert_eq!(doc["device"]["label"], "SM-A525F (R58R70ABCDE)");
+    assert_eq!(doc["device"]["manufacturer"], Value::Null);
+
+    let phone = Phone::new("no-third-party");
+    let doc = json(&phone.collect("no_third_party", &["--json"]));
+    assert!(doc["inventory"]["report"]["packages"].as_u64().is_some_and(|n| n > 0), "{doc}");
+
+    let phone = Phone::new("no-packages");
+    let out = phone.collect("no_packages", &[]);
+    assert_refused(&phone, &out, "`adb -s R58R70ABCDE shell pm list packages -U -3` listed no packages");
 }
 
 #[test]

@@ -241,6 +241,7 @@ mod tests {
             choose_device(devices, serial).expect_err("refused").to_string()
         };
         assert!(err(&[], None).contains("no device found"));
+        assert!(err(&[], Some("XYZ")).contains("no device with serial \"XYZ\": adb sees no device"));
         assert!(err(&one, Some("XYZ")).contains("no device with serial \"XYZ\" (adb sees: R58M123ABC (device))"));
         let two = parse_devices("A\tdevice\nB\tdevice\n");
         assert!(err(&two, None).contains("2 devices are connected (A (device), B (device)); choose one with --serial"));
@@ -248,6 +249,29 @@ mod tests {
         assert!(err(&parse_devices("A\tunauthorized\n"), None).contains("unauthorized: unlock the phone"));
         assert!(err(&parse_devices("A\toffline\n"), None).contains("offline"));
         assert!(err(&parse_devices("A\trecovery\n"), None).contains("state \"recovery\""));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_an_executable_file_on_path_is_taken_for_adb() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let root = std::env::temp_dir().join(format!("opsight-adb-path-{}", std::process::id()));
+        let [plain, folder, real] = ["plain", "folder", "real"].map(|d| root.join(d));
+        for dir in [&plain, &folder, &real] {
+            std::fs::create_dir_all(dir).expect("dir");
+        }
+        // Not executable; a directory called adb; then the real one.
+        std::fs::write(plain.join("adb"), "#!/bin/sh\n").expect("write");
+        std::fs::set_permissions(plain.join("adb"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        std::fs::create_dir_all(folder.join("adb")).expect("dir");
+        std::fs::set_permissions(folder.join("adb"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::fs::write(real.join("adb"), "#!/bin/sh\n").expect("write");
+        std::fs::set_permissions(real.join("adb"), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        let path = |dirs: &[&PathBuf]| Some(std::env::join_paths(dirs).expect("PATH"));
+        assert_eq!(find_on_path("adb", path(&[&plain, &folder, &real])), Some(real.join("adb")));
+        assert_eq!(find_on_path("adb", path(&[&plain, &folder])), None);
+        assert_eq!(find_on_path("adb", None), None);
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]
@@ -278,6 +302,23 @@ mod tests {
             explain("adb shell dumpsys appops", &e),
             "`adb shell dumpsys appops` failed (exit code 3): cmd: Failure calling service appops"
         );
+        // The first line that says something, on standard error, else on standard output.
+        let e = adb
+            .run_to_file(
+                &["-c", "printf '\\n  \\nadb: device offline\\nmore\\n' >&2; exit 1"],
+                &dir.join("o"),
+                &dir.join("e"),
+            )
+            .expect_err("fails");
+        assert!(explain("adb shell x", &e).ends_with("(exit code 1): adb: device offline"), "{}", explain("x", &e));
+        let e = adb
+            .run_to_file(
+                &["-c", "printf '\\ncmd: Can'\\''t find service: appops\\n'; exit 255"],
+                &dir.join("o"),
+                &dir.join("e"),
+            )
+            .expect_err("fails");
+        assert!(explain("x", &e).ends_with("(exit code 255): cmd: Can't find service: appops"), "{}", explain("x", &e));
         adb.run_to_file(&["-c", "echo hello"], &dir.join("o"), &dir.join("e")).expect("succeeds");
         assert_eq!(std::fs::read_to_string(dir.join("o")).expect("out"), "hello\n");
         let _ = std::fs::remove_dir_all(&dir);

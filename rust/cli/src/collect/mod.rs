@@ -333,6 +333,7 @@ mod tests {
         assert_eq!(parse_clock("1648589274N\n", 13), None);
         assert_eq!(parse_clock("1648589274\n", 10), Some(1_648_589_274));
         assert_eq!(parse_clock("", 10), None);
+        assert_eq!(parse_clock("164858927408\n", 13), None, "a digit short");
     }
 
     #[test]

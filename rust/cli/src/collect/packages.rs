@@ -325,6 +325,37 @@ mod tests {
         assert_eq!((p[0].uid, p[0].system), (Some(10200), true));
         assert!(parse_dumpsys_package("").is_empty());
         assert!(parse_dumpsys_package("Permissions:\n  Permission [android.permission.X] (1):\n").is_empty());
+        // Pasted with one level of indentation less: the package lines start the line.
+        let flush =
+            parse_dumpsys_package("Package [com.a] (1):\n  userId=10201\nPackage [com.b] (2):\n  userId=10202\n");
+        assert_eq!(
+            flush.iter().map(|p| (p.package.as_str(), p.uid)).collect::<Vec<_>>(),
+            [("com.a", Some(10201)), ("com.b", Some(10202))]
+        );
+        // Without the header, another section still ends the packages: the factory copies under
+        // `Hidden system packages:` are not read.
+        let hidden = "  Package [com.a] (1):\n    userId=10201\nHidden system packages:\n  Package [com.h] (2):\n    \
+                      userId=1000\n";
+        assert_eq!(parse_dumpsys_package(hidden).iter().map(|p| p.package.as_str()).collect::<Vec<_>>(), ["com.a"]);
+    }
+
+    #[test]
+    fn the_first_value_of_a_field_is_kept_and_flag_lists_are_read_whole() {
+        // Android 12+ prints the install times per user; user 0 comes first.
+        let text = "Packages:\n  Package [com.a] (1):\n    userId=10201\n    versionName=2.0\n    \
+                    pkgFlags=[ HAS_CODE ALLOW_CLEAR_USER_DATA SYSTEM ]\n    User 0: installed=true\n      \
+                    firstInstallTime=2021-06-02 18:40:12\n      lastUpdateTime=2022-03-20 09:15:03\n    User 10: \
+                    installed=true\n      firstInstallTime=2023-01-01 00:00:00\n      lastUpdateTime=2023-01-02 \
+                    00:00:00\n      userId=99\n      versionName=1.0\n    install permissions:\n      \
+                    android.permission.INTERNET: granted=true\n      android.permission.WAKE_LOCK: granted=false\n";
+        let p = parse_dumpsys_package(text);
+        let a = &p[0];
+        assert_eq!((a.uid, a.version_name.as_deref()), (Some(10201), Some("2.0")));
+        assert_eq!(a.first_install_local.as_deref(), Some("2021-06-02 18:40:12"));
+        assert_eq!(a.last_update_local.as_deref(), Some("2022-03-20 09:15:03"));
+        assert!(a.system, "SYSTEM as the last flag of the list");
+        // An install permission printed as not granted (revoked) is not granted.
+        assert_eq!(a.granted, ["android.permission.INTERNET"]);
     }
 
     #[test]
