@@ -659,5 +659,13 @@ mod tests {
         assert_eq!(read_up_to(&mut Jumpy(b"abcdefghij", false), &mut head).expect("read"), 8);
         assert_eq!(&head, b"abcdefgh");
         assert_eq!(read_up_to(&mut Jumpy(b"abc", false), &mut head).expect("read"), 3);
+        // Any other error ends the read with that error (retrying it would never end).
+        struct Broken;
+        impl Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::other("device gone"))
+            }
+        }
+        assert_eq!(read_up_to(&mut Broken, &mut head).expect_err("fails").to_string(), "device gone");
     }
 }

@@ -330,6 +330,10 @@ fn aggregate_validates_bundles_and_writes_a_partitioned_parquet_dataset() {
     let mut b = good[0].clone();
     b.as_object_mut().expect("object").insert("device".into(), json!("Pixel"));
     write_bundle(&bundles.join("x-top-key.json"), b, true);
+    let mut b = good[0].clone();
+    b["opsight_donation"] = json!(2);
+    b["donation_id"] = json!("00000000-0000-4000-8000-000000000004");
+    write_bundle(&bundles.join("x-version.json"), b, true);
     std::fs::write(bundles.join("x-not-json.json"), "{\"opsight_donation\": 1,").expect("write");
     std::fs::write(bundles.join("notes.txt"), "ignored").expect("write");
     std::fs::create_dir_all(bundles.join("sub.json")).expect("a directory is not a bundle");
@@ -359,6 +363,7 @@ fn aggregate_validates_bundles_and_writes_a_partitioned_parquet_dataset() {
             ("x-not-json.json", "not_json"),
             ("x-period.json", "row"),
             ("x-top-key.json", "schema"),
+            ("x-version.json", "version"),
             ("zz-duplicate.json", "duplicate_donation_id"),
         ])
     );
@@ -368,14 +373,20 @@ fn aggregate_validates_bundles_and_writes_a_partitioned_parquet_dataset() {
     assert!(reasons[2].contains("(a-0.json) in: retention"), "{reasons:?}");
     assert!(reasons[4].contains("row 1: day is outside the study period"), "{reasons:?}");
     assert!(reasons[5].contains("unexpected key \"device\""), "{reasons:?}");
-    assert!(reasons[6].contains("already accepted from a-1.json"), "{reasons:?}");
-    assert_eq!((report["files"].as_u64(), report["accepted"].as_u64()), (Some(11), Some(3)));
+    assert!(reasons[6].contains("bundle format version 2; this opsight reads version 1"), "{reasons:?}");
+    assert!(reasons[7].contains("already accepted from a-1.json"), "{reasons:?}");
+    assert_eq!((report["files"].as_u64(), report["accepted"].as_u64()), (Some(12), Some(3)));
     assert_eq!(
         (report["rejected"].as_u64(), report["skipped"].as_u64(), report["rows"].as_u64()),
-        (Some(7), Some(1), Some(6))
+        (Some(8), Some(1), Some(6))
     );
     assert_eq!(report["skipped_files"], json!([{"file": "o-0.json", "study_id": "other-study"}]));
     assert_eq!(report["studies"][0]["dates"], json!(["2027-01-01", "2027-01-02"]));
+    let study = &report["studies"][0];
+    assert_eq!(
+        (study["donations"].as_u64(), study["rows"].as_u64(), study["files"].as_u64()),
+        (Some(3), Some(6), Some(2))
+    );
 
     // The layout, and the rows read back.
     let study = dataset.join("study_id=sms-2027");
@@ -387,6 +398,12 @@ fn aggregate_validates_bundles_and_writes_a_partitioned_parquet_dataset() {
     let day1 = parquet_rows(&study.join("date=2027-01-01/part-0.parquet"));
     let day2 = parquet_rows(&study.join("date=2027-01-02/part-0.parquet"));
     assert_eq!((day1.len(), day2.len()), (3, 3), "one row per donation and day");
+    // Written as docs/research.md says: Snappy-compressed, and signed by the writer.
+    let file = SerializedFileReader::new(File::open(study.join("date=2027-01-01/part-0.parquet")).expect("open"))
+        .expect("parquet");
+    let meta = file.metadata();
+    assert_eq!(meta.file_metadata().created_by(), Some(concat!("opsight ", env!("CARGO_PKG_VERSION"))));
+    assert!(meta.row_group(0).columns().iter().all(|c| c.compression() == parquet::basic::Compression::SNAPPY));
     let ids: Vec<&str> = good.iter().filter_map(|b| b["donation_id"].as_str()).collect();
     assert_eq!(day1.iter().map(|r| r["donation_id"].as_str().unwrap_or("")).collect::<Vec<_>>(), ids, "file order");
     assert_eq!(
@@ -423,7 +440,22 @@ fn aggregate_validates_bundles_and_writes_a_partitioned_parquet_dataset() {
         text.contains("  rejected  zz-duplicate.json: duplicate donation id: already accepted from a-1.json"),
         "{text}"
     );
-    assert!(text.contains("accepted: 4, rejected: 7, rows: 10"), "both studies without --study: {text}");
+    assert!(text.contains("accepted: 4, rejected: 8, rows: 10\n"), "both studies without --study: {text}");
+    assert!(
+        text.contains("study_id=sms-2027: 3 donation(s), 6 row(s), 2 date partition(s) (2027-01-01 to 2027-01-02)\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("category_needs.parquet: what each category needs, for joins\n"), "{text}");
+    // With --study, the other study's bundles are counted as skipped.
+    let out = run(opsight()
+        .args(["research", "aggregate"])
+        .arg(&bundles)
+        .arg("--out")
+        .arg(dir.path("dataset3"))
+        .args(["--study", "sms-2027"]));
+    let text = stdout(&out);
+    assert!(text.contains("  skipped   o-0.json: study other-study\n"), "{text}");
+    assert!(text.contains("accepted: 3, rejected: 8, skipped (other studies): 1, rows: 6\n"), "{text}");
     // Identity category: the app is its category, two apps of one category are two rows; no background asked.
     let other_rows = parquet_rows(&dataset2.join("study_id=other-study/date=2027-01-01/part-0.parquet"));
     let seen: Vec<(&str, &str, &str, bool)> = other_rows
@@ -460,6 +492,11 @@ fn aggregate_refuses_an_existing_dataset_a_foreign_manifest_and_nothing_to_do() 
     };
     assert_ok(&aggregate(&[]));
     assert_fails(&aggregate(&[]), 1, "exists: give --force");
+    let file = dir.path("a-file");
+    std::fs::write(&file, "notes").expect("write");
+    let out = run(opsight().args(["research", "aggregate"]).arg(&bundles).arg("--out").arg(&file).arg("--force"));
+    assert_fails(&out, 1, "a-file exists and is not a directory");
+    assert_eq!(std::fs::read_to_string(&file).expect("kept"), "notes");
     // --force replaces the study: a withdrawn donation disappears from the dataset.
     std::fs::remove_file(bundles.join("a-0.json")).expect("withdraw");
     let doc = json_of(&aggregate(&["--force", "--json"]));
@@ -515,8 +552,29 @@ fn events_with_salted_hashes_become_rows_of_one() {
     let m = write_manifest(&dir, "ev.json", &manifest("ev-2027", "salted_hash", "events", "exact", 1, true));
     let bundles = dir.path("bundles");
     let exported = export_bundles(&db, &m, &bundles, "e", 2);
+    // A donor of another study who had nothing to give: the study has a donation and no rows.
+    let mut empty = exported[0].clone();
+    empty["manifest"]["study_id"] = json!("ev-empty");
+    empty["donation_id"] = json!("00000000-0000-4000-8000-000000000005");
+    empty["rows"] = json!([]);
+    write_bundle(&bundles.join("z-empty.json"), empty, true);
+    // And one whose donor gave a single row: one date partition.
+    let mut one = exported[0].clone();
+    one["manifest"]["study_id"] = json!("ev-one");
+    one["donation_id"] = json!("00000000-0000-4000-8000-000000000006");
+    one["rows"] = json!([exported[0]["rows"][0]]);
+    write_bundle(&bundles.join("z-one.json"), one, true);
     let dataset = dir.path("dataset");
-    assert_ok(&run(opsight().args(["research", "aggregate"]).arg(&bundles).arg("--out").arg(&dataset)));
+    let out = run(opsight().args(["research", "aggregate"]).arg(&bundles).arg("--out").arg(&dataset));
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("study_id=ev-2027: 2 donation(s), 16 row(s), 2 date partition(s) (2027-01-01 to 2027-01-02)\n"),
+        "{text}"
+    );
+    assert!(text.contains("study_id=ev-one: 1 donation(s), 1 row(s), 1 date partition(s) (2027-01-01)\n"), "{text}");
+    assert!(text.contains("study_id=ev-empty: 1 donation(s), 0 row(s), 0 date partition(s) (no rows)\n"), "{text}");
+    assert!(dataset.join("study_id=ev-empty").is_dir());
     let rows = parquet_rows(&dataset.join("study_id=ev-2027/date=2027-01-01/part-0.parquet"));
     assert_eq!(rows.len(), 2 * 6, "4 loan SMS, 1 loan contacts and 1 diary SMS per donation");
     assert!(rows
