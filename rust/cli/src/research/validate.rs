@@ -319,6 +319,103 @@ mod tests {
         assert!(!time_shape_ok(Granularity::Exact, ""));
     }
 
+    /// A sealed bundle of `rows` under a manifest of `identity` and `level` (study period 2027-01-01 to 01-07).
+    fn bundle(identity: &str, level: &str, rows: Value, exclusions: Value) -> Vec<u8> {
+        let manifest = serde_json::json!({
+            "study_id": "s-2027", "title": "t", "researcher": "r", "contact": "c@example.org", "purpose": "p",
+            "info_types": ["sms"], "granularity": "day", "level": level, "app_identity": identity,
+            "from": "2027-01-01", "to": "2027-01-07", "min_count": 1, "retention": "one year"
+        });
+        let fields = row_fields(&StudyManifest::from_json(&manifest.to_string()).expect("manifest"));
+        let mut b = serde_json::json!({
+            "opsight_donation": 1, "donation_id": "0f1e2d3c-4b5a-4697-8877-665544332211", "manifest": manifest,
+            "fields": fields, "rows": rows, "exclusions": exclusions, "suppressed_groups": 0, "checksum": ""
+        });
+        b["checksum"] = Value::from(checksum(&b));
+        serde_json::to_vec(&b).expect("json")
+    }
+
+    fn none_excluded() -> Value {
+        serde_json::json!({"packages": 0, "rows_by_package": 0, "rows": 0})
+    }
+
+    /// The rejection of a daily-counts bundle by package with these rows: `(code, reason)`, or `None` if accepted.
+    fn verdict(rows: Value) -> Option<(&'static str, String)> {
+        check_bundle(&bundle("package", "daily_counts", rows, none_excluded())).err().map(|r| (r.code, r.reason))
+    }
+
+    fn day(app: &str, day: &str) -> Value {
+        serde_json::json!({"day": day, "package": app, "info_type": "sms", "count": 3})
+    }
+
+    #[test]
+    fn rows_are_checked_one_by_one() {
+        let row = |reason: &str| Some(("row", reason.to_owned()));
+        assert_eq!(verdict(serde_json::json!([day("com.a", "2027-01-01"), day("com.a", "2027-01-07")])), None);
+        assert_eq!(
+            verdict(serde_json::json!([day("com.a", "2027-01-08")])),
+            row("row 1: day is outside the study period 2027-01-01 to 2027-01-07")
+        );
+        assert_eq!(verdict(serde_json::json!([day("com.a", "2027-01")])), row("row 1: day is not a date YYYY-MM-DD"));
+        // A package name: not empty, at most 255 bytes, no control characters.
+        assert_eq!(verdict(serde_json::json!([day(&"a".repeat(255), "2027-01-01")])), None);
+        for bad in [String::new(), "a".repeat(256), "com.a\nrow 2: forged".to_owned()] {
+            assert_eq!(
+                verdict(serde_json::json!([day(&bad, "2027-01-01")])),
+                row("row 1: package is not a package name")
+            );
+        }
+        // Daily counts by package: one row per day, app and type.
+        assert_eq!(
+            verdict(serde_json::json!([
+                day("com.a", "2027-01-01"),
+                day("com.b", "2027-01-01"),
+                day("com.a", "2027-01-01")
+            ])),
+            row("row 3: repeats the day, app and info_type of row 1")
+        );
+        // Events repeat: two reads on one day are two rows.
+        let event = serde_json::json!({"day": "2027-01-01", "package": "com.a", "info_type": "sms"});
+        let events = bundle("package", "events", serde_json::json!([event, event]), none_excluded());
+        assert_eq!(check_bundle(&events).map(|b| b.rows.len()).map_err(|r| r.reason), Ok(2));
+        // Salted hashes: exactly 32 lowercase hexadecimal digits.
+        let hashed = |app: &str| {
+            let row = serde_json::json!({"day": "2027-01-01", "app": app, "info_type": "sms", "count": 1});
+            check_bundle(&bundle("salted_hash", "daily_counts", serde_json::json!([row]), none_excluded()))
+                .err()
+                .map(|r| r.reason)
+        };
+        assert_eq!(hashed("0123456789abcdef0123456789abcdef"), None);
+        for bad in ["0123456789abcdef0123456789abcdeg", "0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF"] {
+            assert_eq!(hashed(bad).as_deref(), Some("row 1: app is not 32 lowercase hexadecimal digits"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn exclusions_are_three_counts() {
+        let rows = serde_json::json!([day("com.a", "2027-01-01")]);
+        let excluded =
+            |e: Value| check_bundle(&bundle("package", "daily_counts", rows.clone(), e)).err().map(|r| r.code);
+        assert_eq!(excluded(none_excluded()), None);
+        assert_eq!(excluded(serde_json::json!({"packages": 1, "rows_by_package": 4, "rows": 2})), None);
+        for bad in [
+            serde_json::json!({"packages": 0, "rows": 0}),
+            serde_json::json!({"packages": 0, "rows_by_package": 0, "rows": 0, "apps": ["com.secret"]}),
+            serde_json::json!({"packages": ["com.secret"], "rows_by_package": 0, "rows": 0}),
+            serde_json::json!({"packages": -1, "rows_by_package": 0, "rows": 0}),
+            serde_json::json!([]),
+        ] {
+            assert_eq!(excluded(bad.clone()), Some("schema"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_from_a_file_are_shortened_to_forty_characters() {
+        assert_eq!(short(&"k".repeat(40)), "k".repeat(40));
+        assert_eq!(short(&"k".repeat(41)), format!("{}…", "k".repeat(40)));
+        assert_eq!(short("a\u{7}b"), "ab");
+    }
+
     #[test]
     fn uuids() {
         assert!(is_uuid("0f1e2d3c-4b5a-4697-8877-665544332211"));
