@@ -203,6 +203,11 @@ fn report_writes_one_page_and_prints_its_path_and_counts() {
     assert!(page.contains("com.facebook.katana"));
     assert!(!page.contains("QuickCash Loan 访问"), "its accesses are outside the range");
     assert!(page.contains("在此期间没有访问记录"), "it is listed with the apps that have none");
+    // Times in the zone asked for; a timeline only for the apps with accesses in the range (of the real captures).
+    assert!(page.contains("（时区：Europe/Berlin）") && page.contains("时间按 Europe/Berlin"));
+    let timelines: Vec<&str> =
+        page.match_indices(" 的访问时间线\"").map(|(i, _)| page[..i].rsplit('"').next().unwrap_or("")).collect();
+    assert_eq!(timelines, ["com.facebook.katana", "com.sec.android.app.clockpackage", "com.sec.factory.camera"]);
 
     // Errors: exit 1 with one line; usage errors exit 2.
     for (args, expected) in [

@@ -330,6 +330,21 @@ mod tests {
         assert!(page.contains("class=\"m-bg\"") && page.contains("class=\"m-rej\"") && page.contains("class=\"m-fg\""));
         assert!(page.contains("2 access(es), 2 in the background; 1970-01-01 00:00 – 1970-01-01 01:00"));
         assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
+        // The header: what Opsight is, the facts, the daily chart, the caveat.
+        for words in [
+            "<p class=\"lede\">Opsight is an on-device Android privacy monitor. Android&#39;s AppOps service records",
+            "<dt>Period</dt><dd id=\"period\">1970-01-01 00:00",
+            "<dt>Apps</dt><dd>3 (1 with findings)</dd>",
+            "<dt>Findings</dt><dd id=\"finding-counts\">1 high",
+            "<dt>Generated</dt><dd>1970-01-01 00:00</dd>",
+            "<dt>Policy pack</dt><dd>2026.11.1</dd>",
+            "<figcaption>Sensitive accesses per day, all apps</figcaption>",
+            "<p class=\"caveat\">AppOps shows that an app accessed information, not whether the information left the phone.",
+            "<span class=\"meta\">Category: ",
+            "<b>Sources: </b>",
+        ] {
+            assert!(page.contains(words), "{words}");
+        }
         assert_eq!(
             input(Lang::En).counts(),
             ReportCounts { apps: 3, apps_with_findings: 1, apps_with_events: 2, findings: 1 }
@@ -340,11 +355,53 @@ mod tests {
     fn the_page_speaks_chinese_when_asked() {
         let page = render(&input(Lang::ZhCn));
         assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
-        for words in ["Opsight 隐私报告", "按关注度排序的应用", "后台访问（空心）", "建议", "依据来源", "高"]
-        {
+        for words in [
+            "Opsight 隐私报告",
+            "按关注度排序的应用",
+            "后台访问（空心）",
+            "建议",
+            "依据来源",
+            "高",
+            "<p class=\"lede\">Opsight 是一款在手机端运行的安卓隐私监测工具。",
+            "<dt>时间范围</dt>",
+            "<dt>应用</dt><dd>3 个（1 个有发现）</dd>",
+            "<dt>发现</dt>",
+            "<dt>生成时间</dt>",
+            "<dt>规则包版本</dt><dd>2026.11.1</dd>",
+            "<figcaption>每天的敏感信息访问次数（所有应用）</figcaption>",
+            "<p class=\"caveat\">AppOps 只能看到应用访问了信息，无法看到信息是否离开了手机。",
+            "类别：",
+        ] {
             assert!(page.contains(words), "{words}");
         }
         assert!(!page.contains("What to do"));
+    }
+
+    #[test]
+    fn the_daily_chart_adds_up_sensitive_ops_per_day() {
+        let mut i = input(Lang::En);
+        let day = |date: &str, op: &str, access: u64, reject: u64| DailyCount {
+            date: date.into(),
+            package: "com.other".into(),
+            op: op.into(),
+            info_type: "other".into(),
+            access,
+            reject,
+            rolled_up: 0,
+        };
+        i.daily.extend([
+            day("1970-01-01", "READ_SMS", 3, 0),
+            // Not personal information: not counted.
+            day("1970-01-01", "VIBRATE", 50, 0),
+            day("1970-01-02", "FINE_LOCATION", 1, 4),
+            // A date the store could not have written: skipped, not a panic.
+            day("someday", "READ_SMS", 9, 9),
+        ]);
+        let date = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+        assert_eq!(i.daily_totals(), [(date("1970-01-01"), 5, 1), (date("1970-01-02"), 1, 4)]);
+        let page = render(&i);
+        assert!(page.contains("1970-01-01: 5 accesses, 1 refused attempts"), "the bar's title");
+        assert!(page.contains("1970-01-02: 1 accesses, 4 refused attempts"));
     }
 
     #[test]
