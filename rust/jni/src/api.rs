@@ -190,6 +190,14 @@ mod tests {
         let dump = std::fs::read(A10).expect("fixture");
         let report = value(&ingest_dump(h, &dump, 1_648_589_274_087, "Europe/Berlin".into()).expect("ingest"));
         assert_eq!(report["new_events"], 23);
+        assert_eq!(report["clock_skew_ms"], 0, "the capture instant was passed on, and agrees with the dump");
+        let run: (String, Option<i64>, Option<String>) = rusqlite::Connection::open(&path)
+            .expect("read the database")
+            .query_row("SELECT source, captured_at_ms, zone FROM collection_runs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .expect("one run");
+        assert_eq!(run, ("app".to_owned(), Some(1_648_589_274_087), Some("Europe/Berlin".to_owned())));
         let again = value(&ingest_dump(h, &dump, 1_648_589_274_087, "Europe/Berlin".into()).expect("ingest"));
         assert_eq!((again["new_events"].as_u64(), again["repeat"].as_bool()), (Some(0), Some(true)));
 
