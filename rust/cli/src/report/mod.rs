@@ -245,6 +245,13 @@ mod tests {
             findings: vec![],
         };
         let idle = AppConcern { package: "com.idle<b>".into(), ..quiet.clone() };
+        // A system app whose category comes from Opsight's list.
+        let quiet = AppConcern {
+            category: Some("map_navigation".into()),
+            category_name: Some("Maps and navigation".into()),
+            category_source: CategorySource::Curated,
+            ..quiet
+        };
         let mut timelines = BTreeMap::new();
         let tl = |package: &str, events: Vec<TimelineEvent>| Timeline {
             package: package.into(),
@@ -277,7 +284,7 @@ mod tests {
                 apps: vec![app, quiet, idle],
                 findings: vec![finding],
             },
-            apps: vec![],
+            apps: vec![AppSummary { package: "com.quiet".into(), system: true, ..AppSummary::default() }],
             timelines,
             daily: vec![DailyCount {
                 date: "1970-01-01".into(),
@@ -404,6 +411,40 @@ mod tests {
         assert!(page.contains("1970-01-02: 1 accesses, 4 refused attempts"));
     }
 
+    /// The whole page for [`input`], in each language, against a reviewed copy in `tests/golden/`: every word the
+    /// page shows, and where. After an intended change, `OPSIGHT_BLESS=1 cargo test -p opsight-cli report` rewrites
+    /// the copies; review their diff before committing.
+    #[test]
+    fn the_page_is_the_reviewed_one() {
+        for (lang, name) in [(Lang::En, "report_en.html"), (Lang::ZhCn, "report_zh-CN.html")] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+            let page = render(&input(lang));
+            if std::env::var_os("OPSIGHT_BLESS").is_some() {
+                std::fs::write(&path, &page).expect("write the golden page");
+            }
+            let golden = std::fs::read_to_string(&path).expect("golden page (OPSIGHT_BLESS=1 writes it)");
+            if page != golden {
+                let line = page.lines().zip(golden.lines()).position(|(a, b)| a != b).unwrap_or(0);
+                panic!(
+                    "{name} differs from the page at line {}:\n  now:    {}\n  golden: {}",
+                    line + 1,
+                    page.lines().nth(line).unwrap_or("(end)"),
+                    golden.lines().nth(line).unwrap_or("(end)")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn evidence_says_only_what_there_is() {
+        let en = Text { lang: Lang::En };
+        let zh = Text { lang: Lang::ZhCn };
+        assert_eq!(en.evidence_line(3, 0, 0, ""), "3 access(es)");
+        assert_eq!(en.evidence_line(3, 1, 2, "then"), "3 access(es), 1 in the background, 2 refused; then");
+        assert_eq!(zh.evidence_line(3, 0, 0, ""), "访问 3 次");
+        assert_eq!(zh.evidence_line(3, 1, 2, "then"), "访问 3 次，其中后台 1 次，被拒绝 2 次；then");
+    }
+
     #[test]
     fn an_empty_database_says_so() {
         let mut i = input(Lang::En);
@@ -414,5 +455,22 @@ mod tests {
         let page = render(&i);
         assert!(page.contains("id=\"empty\""));
         assert!(page.contains("no recorded accesses"));
+        assert!(page.contains(
+            "<p id=\"empty\">The database holds no apps yet. Collect from a phone (opsight collect --adb) or ingest a \
+             dump first.</p>"
+        ));
+        i.lang = Lang::ZhCn;
+        assert!(render(&i).contains(
+            "<p id=\"empty\">数据库中还没有应用。请先从手机采集（opsight collect --adb）或导入一份 dump。</p>"
+        ));
+        // Apps, but nothing excessive.
+        let mut i = input(Lang::En);
+        i.analysis.findings.clear();
+        for app in &mut i.analysis.apps {
+            app.findings.clear();
+        }
+        assert!(render(&i).contains("<p id=\"no-findings\">No findings: nothing excessive in the stored history.</p>"));
+        i.lang = Lang::ZhCn;
+        assert!(render(&i).contains("<p id=\"no-findings\">未发现问题：已保存的记录中没有过度收集。</p>"));
     }
 }
