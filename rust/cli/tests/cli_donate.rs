@@ -552,18 +552,17 @@ fn events_with_salted_hashes_become_rows_of_one() {
     let m = write_manifest(&dir, "ev.json", &manifest("ev-2027", "salted_hash", "events", "exact", 1, true));
     let bundles = dir.path("bundles");
     let exported = export_bundles(&db, &m, &bundles, "e", 2);
-    // A donor of another study who had nothing to give: the study has a donation and no rows.
-    let mut empty = exported[0].clone();
-    empty["manifest"]["study_id"] = json!("ev-empty");
-    empty["donation_id"] = json!("00000000-0000-4000-8000-000000000005");
-    empty["rows"] = json!([]);
-    write_bundle(&bundles.join("z-empty.json"), empty, true);
-    // And one whose donor gave a single row: one date partition.
-    let mut one = exported[0].clone();
-    one["manifest"]["study_id"] = json!("ev-one");
-    one["donation_id"] = json!("00000000-0000-4000-8000-000000000006");
-    one["rows"] = json!([exported[0]["rows"][0]]);
-    write_bundle(&bundles.join("z-one.json"), one, true);
+    // The first bundle's donor in studies of their own, with some of its rows, sealed again.
+    let restudied = |file: &str, study: &str, id: &str, rows: Value| {
+        let mut b = exported[0].clone();
+        b["manifest"]["study_id"] = json!(study);
+        b["donation_id"] = json!(id);
+        b["rows"] = rows;
+        write_bundle(&bundles.join(file), b, true);
+    };
+    // Nothing to give: the study has a donation and no rows. A single row: one date partition.
+    restudied("z-empty.json", "ev-empty", "00000000-0000-4000-8000-000000000005", json!([]));
+    restudied("z-one.json", "ev-one", "00000000-0000-4000-8000-000000000006", json!([exported[0]["rows"][0]]));
     let dataset = dir.path("dataset");
     let out = run(opsight().args(["research", "aggregate"]).arg(&bundles).arg("--out").arg(&dataset));
     assert_ok(&out);

@@ -303,22 +303,14 @@ mod tests {
             "`adb shell dumpsys appops` failed (exit code 3): cmd: Failure calling service appops"
         );
         // The first line that says something, on standard error, else on standard output.
-        let e = adb
-            .run_to_file(
-                &["-c", "printf '\\n  \\nadb: device offline\\nmore\\n' >&2; exit 1"],
-                &dir.join("o"),
-                &dir.join("e"),
-            )
-            .expect_err("fails");
-        assert!(explain("adb shell x", &e).ends_with("(exit code 1): adb: device offline"), "{}", explain("x", &e));
-        let e = adb
-            .run_to_file(
-                &["-c", "printf '\\ncmd: Can'\\''t find service: appops\\n'; exit 255"],
-                &dir.join("o"),
-                &dir.join("e"),
-            )
-            .expect_err("fails");
-        assert!(explain("x", &e).ends_with("(exit code 255): cmd: Can't find service: appops"), "{}", explain("x", &e));
+        let failure = |script: &str| {
+            let e = adb.run_to_file(&["-c", script], &dir.join("o"), &dir.join("e")).expect_err("fails");
+            explain("x", &e)
+        };
+        let said = failure("printf '\\n  \\nadb: device offline\\nmore\\n' >&2; exit 1");
+        assert!(said.ends_with("(exit code 1): adb: device offline"), "{said}");
+        let said = failure("printf '\\ncmd: Can'\\''t find service: appops\\n'; exit 255");
+        assert!(said.ends_with("(exit code 255): cmd: Can't find service: appops"), "{said}");
         adb.run_to_file(&["-c", "echo hello"], &dir.join("o"), &dir.join("e")).expect("succeeds");
         assert_eq!(std::fs::read_to_string(dir.join("o")).expect("out"), "hello\n");
         let _ = std::fs::remove_dir_all(&dir);
