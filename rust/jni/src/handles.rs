@@ -46,11 +46,6 @@ pub fn close(handle: i64) {
     }
 }
 
-/// How many stores are open (tests).
-pub fn open_count() -> usize {
-    stores().len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
