@@ -439,6 +439,33 @@ mod tests {
     }
 
     #[test]
+    fn counts_and_evidence_follow_the_events() {
+        let mut i = input(Lang::En);
+        // An access whose state the dump did not say counts as an access, in neither state.
+        let quiet = i.timelines.get_mut("com.quiet").expect("quiet");
+        quiet.events.push(TimelineEvent { visibility: Visibility::Unknown, ..event(86_400_000 * 2, None, "access") });
+        let f = &mut i.analysis.apps[0].findings[0];
+        // One instant, shown once; only refused attempts still have evidence.
+        f.evidence = Evidence {
+            accesses: 0,
+            background: 0,
+            rejects: 2,
+            first_ms: Some(60_000),
+            last_ms: Some(60_000),
+            ..f.evidence.clone()
+        };
+        let page = render(&i);
+        assert!(page.contains("<p class=\"meta counts\">2 accesses (1 foreground, 0 background), 0 refused</p>"));
+        assert!(page.contains("<b>Evidence: </b>0 access(es), 2 refused; 1970-01-01 00:01</p>"), "{page}");
+        let f = &mut i.analysis.apps[0].findings[0];
+        f.evidence = Evidence { accesses: 0, rejects: 0, first_ms: None, last_ms: None, ..f.evidence.clone() };
+        assert!(!render(&i).contains("class=\"evidence\""), "no evidence line without accesses");
+        let f = &mut i.analysis.apps[0].findings[0];
+        f.evidence = Evidence { accesses: 1, rejects: 0, first_ms: Some(0), last_ms: Some(0), ..f.evidence.clone() };
+        assert!(render(&i).contains("<b>Evidence: </b>1 access(es); 1970-01-01 00:00</p>"));
+    }
+
+    #[test]
     fn evidence_says_only_what_there_is() {
         let en = Text { lang: Lang::En };
         let zh = Text { lang: Lang::ZhCn };
