@@ -75,7 +75,13 @@ impl Phone {
     /// util-linux's `script` (in Debian's essential `bsdutils`), which gives it a pseudo-terminal. Returns the exit
     /// code and everything the terminal showed (standard output and error together), without carriage returns.
     fn collect_on_terminal(&self, mode: &str) -> (Option<i32>, String) {
-        let line = format!("{} collect --adb --db {}", env!("CARGO_BIN_EXE_opsight"), self.db().display());
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+        let db = self.db();
+        let line = format!(
+            "{} collect --adb --db {}",
+            quote(env!("CARGO_BIN_EXE_opsight")),
+            quote(db.to_str().expect("utf-8 path"))
+        );
         let mut command = Command::new("script");
         command.args(["--quiet", "--return", "--command", &line, "/dev/null"]).stdin(std::process::Stdio::null());
         let out = self.environment(&mut command, mode).output().expect("run script (util-linux)");

@@ -341,7 +341,8 @@ mod tests {
 
     #[test]
     fn the_first_value_of_a_field_is_kept_and_flag_lists_are_read_whole() {
-        // Android 12+ prints the install times per user; user 0 comes first.
+        // Android 12+ prints the install times per user; user 0 comes first. (The `userId` and `versionName` under
+        // user 10 are not printed by dumpsys; they stand for any repeated field, which must not replace the first.)
         let text = "Packages:\n  Package [com.a] (1):\n    userId=10201\n    versionName=2.0\n    \
                     pkgFlags=[ HAS_CODE ALLOW_CLEAR_USER_DATA SYSTEM ]\n    User 0: installed=true\n      \
                     firstInstallTime=2021-06-02 18:40:12\n      lastUpdateTime=2022-03-20 09:15:03\n    User 10: \
