@@ -398,7 +398,7 @@ fn aggregate_validates_bundles_and_writes_a_partitioned_parquet_dataset() {
     let day1 = parquet_rows(&study.join("date=2027-01-01/part-0.parquet"));
     let day2 = parquet_rows(&study.join("date=2027-01-02/part-0.parquet"));
     assert_eq!((day1.len(), day2.len()), (3, 3), "one row per donation and day");
-    // Written as docs/research.md says: Snappy-compressed, and signed by the writer.
+    // Snappy-compressed, as docs/research.md says, and signed by the writer (`created_by`).
     let file = SerializedFileReader::new(File::open(study.join("date=2027-01-01/part-0.parquet")).expect("open"))
         .expect("parquet");
     let meta = file.metadata();
