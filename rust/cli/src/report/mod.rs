@@ -412,8 +412,8 @@ mod tests {
     }
 
     /// The whole page for [`input`] but its style sheet, in each language, against a reviewed copy in
-    /// `tests/golden/`: every word the page shows, and where. After an intended change, `OPSIGHT_BLESS=1 cargo test -p opsight-cli report` rewrites
-    /// the copies; review their diff before committing.
+    /// `tests/golden/`: every word the page shows, and where. After an intended change,
+    /// `OPSIGHT_BLESS=1 cargo test -p opsight-cli report` rewrites the copies; review their diff before committing.
     #[test]
     fn the_page_is_the_reviewed_one() {
         for (lang, name) in [(Lang::En, "report_en.html"), (Lang::ZhCn, "report_zh-CN.html")] {
@@ -427,7 +427,9 @@ mod tests {
             }
             let golden = std::fs::read_to_string(&path).expect("golden page (OPSIGHT_BLESS=1 writes it)");
             if page != golden {
-                let line = page.lines().zip(golden.lines()).position(|(a, b)| a != b).unwrap_or(0);
+                // The first line that differs; where one page is a prefix of the other, the first line past it.
+                let common = page.lines().count().min(golden.lines().count());
+                let line = page.lines().zip(golden.lines()).position(|(a, b)| a != b).unwrap_or(common);
                 panic!(
                     "{name} differs from the page at line {}:\n  now:    {}\n  golden: {}",
                     line + 1,
