@@ -329,13 +329,13 @@ mod tests {
         // Every app is somewhere: flagged in the ranking, quiet in the details, idle in the list.
         assert_eq!(page.matches("class=\"rank-row\"").count(), 1);
         assert!(page.contains("id=\"app-1\"") && page.contains("id=\"app-2\""));
-        assert!(page.contains("1 more apps with recorded accesses"));
-        assert!(page.contains("1 apps with no recorded access"));
+        assert!(page.contains("1 more app with recorded accesses"));
+        assert!(page.contains("1 app with no recorded access"));
         assert!(page.contains("<bdi>com.idle&lt;b&gt;</bdi>"));
         assert!(page.contains("1970-01-01 00:00 – 1970-01-04 00:00 (times in UTC)"));
         assert!(page.contains("1 high, 0 medium, 0 low, 0 for information"));
         assert!(page.contains("class=\"m-bg\"") && page.contains("class=\"m-rej\"") && page.contains("class=\"m-fg\""));
-        assert!(page.contains("2 access(es), 2 in the background; 1970-01-01 00:00 – 1970-01-01 01:00"));
+        assert!(page.contains("2 accesses, 2 in the background; 1970-01-01 00:00 – 1970-01-01 01:00"));
         assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
         // The header: what Opsight is, the facts, the daily chart, the caveat.
         for words in [
@@ -407,8 +407,8 @@ mod tests {
         let date = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
         assert_eq!(i.daily_totals(), [(date("1970-01-01"), 5, 1), (date("1970-01-02"), 1, 4)]);
         let page = render(&i);
-        assert!(page.contains("1970-01-01: 5 accesses, 1 refused attempts"), "the bar's title");
-        assert!(page.contains("1970-01-02: 1 accesses, 4 refused attempts"));
+        assert!(page.contains("1970-01-01: 5 accesses, 1 refused attempt"), "the bar's title");
+        assert!(page.contains("1970-01-02: 1 access, 4 refused attempts"));
     }
 
     /// The whole page for [`input`] but its style sheet, in each language, against a reviewed copy in
@@ -458,23 +458,44 @@ mod tests {
         };
         let page = render(&i);
         assert!(page.contains("<p class=\"meta counts\">2 accesses (1 foreground, 0 background), 0 refused</p>"));
-        assert!(page.contains("<b>Evidence: </b>0 access(es), 2 refused; 1970-01-01 00:01</p>"), "{page}");
+        assert!(page.contains("<b>Evidence: </b>0 accesses, 2 refused; 1970-01-01 00:01</p>"), "{page}");
         let f = &mut i.analysis.apps[0].findings[0];
         f.evidence = Evidence { accesses: 0, rejects: 0, first_ms: None, last_ms: None, ..f.evidence.clone() };
         assert!(!render(&i).contains("class=\"evidence\""), "no evidence line without accesses");
         let f = &mut i.analysis.apps[0].findings[0];
         f.evidence = Evidence { accesses: 1, rejects: 0, first_ms: Some(0), last_ms: Some(0), ..f.evidence.clone() };
-        assert!(render(&i).contains("<b>Evidence: </b>1 access(es); 1970-01-01 00:00</p>"));
+        assert!(render(&i).contains("<b>Evidence: </b>1 access; 1970-01-01 00:00</p>"));
     }
 
     #[test]
     fn evidence_says_only_what_there_is() {
         let en = Text { lang: Lang::En };
         let zh = Text { lang: Lang::ZhCn };
-        assert_eq!(en.evidence_line(3, 0, 0, ""), "3 access(es)");
-        assert_eq!(en.evidence_line(3, 1, 2, "then"), "3 access(es), 1 in the background, 2 refused; then");
+        assert_eq!(en.evidence_line(3, 0, 0, ""), "3 accesses");
+        assert_eq!(en.evidence_line(3, 1, 2, "then"), "3 accesses, 1 in the background, 2 refused; then");
         assert_eq!(zh.evidence_line(3, 0, 0, ""), "访问 3 次");
         assert_eq!(zh.evidence_line(3, 1, 2, "then"), "访问 3 次，其中后台 1 次，被拒绝 2 次；then");
+    }
+
+    #[test]
+    fn english_counts_agree_with_their_number() {
+        let en = Text { lang: Lang::En };
+        assert_eq!(en.evidence_line(1, 0, 0, ""), "1 access");
+        assert_eq!(en.evidence_line(0, 0, 0, ""), "0 accesses");
+        assert_eq!(en.daily_bar("d", 1, 1), "d: 1 access, 1 refused attempt");
+        assert_eq!(en.daily_bar("d", 2, 0), "d: 2 accesses, 0 refused attempts");
+        assert_eq!(en.quiet_heading(1), "1 more app with recorded accesses and nothing excessive found");
+        assert_eq!(en.idle_heading(1), "1 app with no recorded access in this period");
+        assert_eq!(en.idle_heading(2), "2 apps with no recorded access in this period");
+        assert_eq!(en.gap(1), "1 day without events");
+        assert_eq!(en.gap(3), "3 days without events");
+        assert_eq!(en.mark(text::MarkClass::Reject, 1), "1 refused attempt");
+        assert_eq!(en.mark(text::MarkClass::Unknown, 2), "2 accesses, state unknown");
+        assert_eq!(en.counts_line(1, 1, 0, 0), "1 access (1 foreground, 0 background), 0 refused");
+        // Chinese counts with a measure word, the same for every number.
+        let zh = Text { lang: Lang::ZhCn };
+        assert_eq!(zh.gap(1), "1 天没有记录");
+        assert_eq!(zh.mark(text::MarkClass::Reject, 1), "被拒绝 1 次");
     }
 
     #[test]

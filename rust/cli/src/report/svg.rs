@@ -605,8 +605,8 @@ mod tests {
         assert!(svg.ends_with("</svg>"));
         assert!(svg.contains(">Mon 03-02</text>") && svg.contains(">Thu 03-05</text>"));
         assert!(svg.contains(">Contacts</text>"));
-        assert!(svg.contains("<title>2 day(s) without events</title>"));
-        assert!(svg.contains("<title>Contacts · 2026-03-02 10:00–11:00 · 1 access(es) in the background</title>"));
+        assert!(svg.contains("<title>2 days without events</title>"));
+        assert!(svg.contains("<title>Contacts · 2026-03-02 10:00–11:00 · 1 access in the background</title>"));
         let zh = timeline_svg(&l, Text { lang: Lang::ZhCn }, "X");
         assert!(zh.contains(">3月2日 周一</text>") && zh.contains(">通讯录</text>"));
         assert!(zh.contains("后台访问 1 次"));
