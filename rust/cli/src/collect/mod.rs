@@ -4,7 +4,8 @@
 //! Commands, in order (each through `adb -s SERIAL shell …`):
 //! 1. `adb devices -l`: the device, refused clearly when absent, ambiguous, unauthorised or offline;
 //! 2. `getprop`: Android version and SDK level, manufacturer, model, `persist.sys.timezone`;
-//! 3. per dump, `date +%s%3N` (falling back to `date +%s` × 1000) just before it, for the capture instant:
+//! 3. per dump, `date +%s%3N` (falling back to `date +%s` × 1000, then using it for every later reading) just
+//!    before it, for the capture instant:
 //!    `dumpsys appops`, then on Android 12+ (SDK ≥ 31) `dumpsys appops --history` and
 //!    `dumpsys appops --include-discrete`;
 //! 4. the inventory: `date`, `pm list packages -U -s`, `pm list packages -U -3`, `dumpsys package packages`.
@@ -90,10 +91,12 @@ impl Drop for TempDir {
     }
 }
 
+/// `[3/12] adb … shell dumpsys appops … 4.8 KB (0.3 s)` on stderr. The total is shown once the plan is known:
+/// after `getprop`, which gives the SDK level that decides the dumps.
 struct Progress {
     on: bool,
     step: usize,
-    total: usize,
+    total: Option<usize>,
 }
 
 impl Progress {
@@ -101,7 +104,10 @@ impl Progress {
         self.step += 1;
         if self.on {
             let mut err = std::io::stderr().lock();
-            let _ = write!(err, "[{}/{}] {what} … ", self.step, self.total);
+            let _ = match self.total {
+                Some(total) => write!(err, "[{}/{total}] {what} … ", self.step),
+                None => write!(err, "[{}] {what} … ", self.step),
+            };
             let _ = err.flush();
         }
         Instant::now()
@@ -131,8 +137,7 @@ pub fn collect(opts: &Options) -> anyhow::Result<Collection> {
     };
     let dir = TempDir::new()?;
     let mut adb = Adb::new(program, opts.timeout);
-    // Device, getprop, up to 3 × (clock + dump), clock + 3 inventory commands.
-    let mut progress = Progress { on: opts.progress, step: 0, total: 12 };
+    let mut progress = Progress { on: opts.progress, step: 0, total: None };
     let run = |adb: &Adb, progress: &mut Progress, args: &[&str], name: &str| -> anyhow::Result<PathBuf> {
         let out = dir.0.join(format!("{name}.out"));
         let err = dir.0.join(format!("{name}.err"));
@@ -199,17 +204,18 @@ pub fn collect(opts: &Options) -> anyhow::Result<Collection> {
     if sdk.is_some_and(|s| s >= HISTORY_SDK) {
         commands.push(("appops-history", vec!["shell", "dumpsys", "appops", "--history"]));
         commands.push(("appops-discrete", vec!["shell", "dumpsys", "appops", "--include-discrete"]));
-    } else {
-        progress.total -= 4;
     }
+    // Done: devices, getprop. To do: a clock and a dump per dump, a clock and the three inventory commands.
+    progress.total = Some(2 + 2 * commands.len() + 4);
+    let mut clock = Clock::Millis;
     let mut dumps = Vec::new();
     for (name, args) in &commands {
-        let (captured_at_ms, clock) = device_clock(&adb, &mut progress, &run)?;
+        let captured_at_ms = clock.read(&adb, &mut progress, &run)?;
         let path = run(&adb, &mut progress, args, name)?;
-        dumps.push(SavedDump { command: args[1..].join(" "), path, captured_at_ms, clock });
+        dumps.push(SavedDump { command: args[1..].join(" "), path, captured_at_ms, clock: clock.command() });
     }
 
-    let (inventory_at, _) = device_clock(&adb, &mut progress, &run)?;
+    let inventory_at = clock.read(&adb, &mut progress, &run)?;
     let system = packages::parse_pm_list(&read(&run(
         &adb,
         &mut progress,
@@ -268,22 +274,43 @@ fn read(path: &Path) -> anyhow::Result<String> {
 
 type RunFn<'a> = dyn Fn(&Adb, &mut Progress, &[&str], &str) -> anyhow::Result<PathBuf> + 'a;
 
-/// The device's clock as UTC epoch ms: `date +%s%3N`, or `date +%s` × 1000 where `date` has no `%N` (it then
-/// prints the format's letters, not 13 digits).
-fn device_clock(adb: &Adb, progress: &mut Progress, run: &RunFn<'_>) -> anyhow::Result<(i64, &'static str)> {
-    let text = read(&run(adb, progress, &["shell", "date", "+%s%3N"], "date-ms")?)?;
-    if let Some(ms) = parse_clock(&text, 13) {
-        return Ok((ms, "date +%s%3N"));
+/// How the device's clock is read: `date +%s%3N`, or `date +%s` × 1000 where `date` has no `%N` (it then prints
+/// the format's letters, not 13 digits). A device's `date` does not change between readings, so once the
+/// milliseconds are missing every later reading asks for seconds straight away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clock {
+    Millis,
+    Seconds,
+}
+
+impl Clock {
+    fn command(self) -> &'static str {
+        match self {
+            Clock::Millis => "date +%s%3N",
+            Clock::Seconds => "date +%s",
+        }
     }
-    progress.total += 1;
-    let text = read(&run(adb, progress, &["shell", "date", "+%s"], "date-s")?)?;
-    match parse_clock(&text, 10) {
-        Some(s) => Ok((s * 1000, "date +%s")),
-        None => anyhow::bail!(
-            "the phone's clock could not be read (`{}` printed {:?})",
-            adb.describe(&["shell", "date", "+%s"]),
-            crate::out::cell(text.trim())
-        ),
+
+    /// The device's clock as UTC epoch ms.
+    fn read(&mut self, adb: &Adb, progress: &mut Progress, run: &RunFn<'_>) -> anyhow::Result<i64> {
+        if *self == Clock::Millis {
+            let text = read(&run(adb, progress, &["shell", "date", "+%s%3N"], "date-ms")?)?;
+            if let Some(ms) = parse_clock(&text, 13) {
+                return Ok(ms);
+            }
+            *self = Clock::Seconds;
+            // One more step than planned, once.
+            progress.total = progress.total.map(|t| t + 1);
+        }
+        let text = read(&run(adb, progress, &["shell", "date", "+%s"], "date-s")?)?;
+        match parse_clock(&text, 10) {
+            Some(s) => Ok(s * 1000),
+            None => anyhow::bail!(
+                "the phone's clock could not be read (`{}` printed {:?})",
+                adb.describe(&["shell", "date", "+%s"]),
+                crate::out::cell(text.trim())
+            ),
+        }
     }
 }
 
