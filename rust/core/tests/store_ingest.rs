@@ -324,6 +324,12 @@ fn each_event_records_the_rule_that_gave_its_instant() {
     let now = T0 + 3_600_000;
     let text = dump_at(&[at(T0 + 60_000), at(T0 + 1_800_000)], now, "Asia/Shanghai");
     assert_eq!(origins(&text, &opts("Asia/Shanghai", now)), [(0, None), (4, Some(60_000))], "with the zone");
+    // The timeline says which record each event came from, and how exact its instant is.
+    let db = Db::new("basis-timeline");
+    db.store.ingest_dump(text.as_bytes(), &opts("Asia/Shanghai", now)).expect("ingest");
+    let tl = db.store.timeline(APPS[0].1, i64::MIN, i64::MAX).expect("timeline");
+    let sources: Vec<_> = tl.events.iter().map(|e| (e.start_utc_ms, e.source, e.precision_ms)).collect();
+    assert_eq!(sources, [(T0 + 60_000, "discrete", Some(60_000)), (T0 + 1_800_000, "last_access", None)]);
     let no_zone = IngestOptions { captured_at_ms: Some(now), ..IngestOptions::default() };
     assert_eq!(
         origins(&text, &no_zone),
@@ -446,6 +452,13 @@ fn history_dump(windows: &[(i64, i64, u64)], now_local: &str) -> String {
     s
 }
 
+/// The history windows the analysis gets for the one app of `history_dump`: (length, access count), by begin.
+fn activity_windows(db: &Db) -> Vec<(i64, u64)> {
+    let apps = db.store.activity(i64::MIN, i64::MAX).expect("activity");
+    let app = apps.iter().find(|a| a.package == "com.tencent.qqmusic").expect("the app");
+    app.windows.iter().map(|w| (w.end_ms - w.begin_ms, w.access)).collect()
+}
+
 #[test]
 fn aggregate_windows_are_not_counted_twice_in_any_order() {
     const M: i64 = 60_000;
@@ -462,6 +475,11 @@ fn aggregate_windows_are_not_counted_twice_in_any_order() {
         let totals = db.store.history_totals("com.tencent.qqmusic").expect("totals");
         assert_eq!(totals.len(), 1);
         assert_eq!((totals[0].access, totals[0].windows), (9, 1), "the coarse window covers the fine ones");
+        assert_eq!(
+            (&*totals[0].op, totals[0].uid_state.as_deref(), totals[0].attribution_tag.as_deref()),
+            ("READ_CONTACTS", Some("bg"), None)
+        );
+        assert_eq!(activity_windows(&db), [(150 * M, 9)], "the analysis sees the same windows");
     }
     let db = Db::new("history-fine");
     for d in [&d1, &d2, &d1] {
@@ -469,6 +487,8 @@ fn aggregate_windows_are_not_counted_twice_in_any_order() {
     }
     let totals = db.store.history_totals("com.tencent.qqmusic").expect("totals");
     assert_eq!((totals[0].access, totals[0].windows), (5, 2), "a grown open window counts once, with its larger count");
+    // Two windows that touch (one ends where the next begins) are both counted, by the analysis too.
+    assert_eq!(activity_windows(&db), [(15 * M, 3), (15 * M, 2)]);
     assert_eq!(db.text("SELECT group_concat(DISTINCT proxy_uid) FROM variants"), "-1", "history names no proxy");
     // A window's entry under a uid but no package cannot be charged to anyone.
     let bare = history_dump(&[(45 * M, 30 * M, 4)], "2026-01-01 01:00:00.000")
@@ -773,6 +793,23 @@ fn inventory_feeds_the_app_list() {
         let err = db.store.ingest_packages(bad).expect_err("invalid").to_string();
         assert!(!err.contains("secret-stuff"), "errors do not echo input: {err}");
     }
+    // A JSON error says what kind and where, never what.
+    let err = db.store.ingest_packages(r#"{"opsight_inventory": "secret"}"#).expect_err("invalid").to_string();
+    assert!(err.ends_with("inventory JSON: wrong type or missing field at line 1 column 30"), "{err}");
+    let err = db.store.ingest_packages("{\n  \"opsight_inventory\": 1,").expect_err("invalid").to_string();
+    assert!(err.ends_with("inventory JSON: unexpected end at line 2 column 25"), "{err}");
+    // A usage interval may be empty, not reversed; a permission granted but not requested is counted too.
+    let inv = |begin: i64, end: i64| {
+        format!(
+            r#"{{"opsight_inventory": 1, "packages": [{{"package": "a.b", "requested_permissions": [],
+               "granted_permissions": ["android.permission.CAMERA"],
+               "usage": [{{"begin_ms": 5, "end_ms": 9}}, {{"begin_ms": {begin}, "end_ms": {end}}}]}}]}}"#
+        )
+    };
+    let r = db.store.ingest_packages(&inv(7, 7)).expect("an empty interval");
+    assert_eq!((r.permissions, r.usage_intervals), (1, 2));
+    let err = db.store.ingest_packages(&inv(7, 6)).expect_err("a reversed interval").to_string();
+    assert!(err.ends_with("inventory usage interval ends before it begins"), "{err}");
 }
 
 #[test]
@@ -801,6 +838,25 @@ fn queries_answer_who_read_what_and_when() {
         tl.events.iter().filter(|e| e.proxy_package.as_deref() == Some("com.android.providers.contacts")).count(),
         3
     );
+    // Each event as stored, field by field: one through a proxy, one without, and a refused one.
+    let e = &tl.events[2];
+    assert_eq!(
+        (&*e.op, &*e.info_type, e.kind, e.start_utc_ms),
+        ("READ_CONTACTS", "contacts", "access", 1_581_719_187_018)
+    );
+    assert_eq!(
+        (e.uid_state.as_deref(), e.foreground, &e.flags[..]),
+        (Some("fgsvc"), Some(true), &["tpd".to_owned()][..])
+    );
+    assert_eq!(e.attribution_tag.as_deref(), Some("com.google.android.gms.icing"));
+    assert_eq!(
+        (e.proxy_package.as_deref(), e.proxy_uid, e.uid),
+        (Some("com.android.providers.contacts"), Some(10_070), Some(10_118))
+    );
+    assert_eq!((e.source, e.precision_ms, e.duration_ms), ("last_access", None, None));
+    let e = &tl.events[0];
+    assert_eq!((e.attribution_tag.as_deref(), e.proxy_package.as_deref(), e.proxy_uid), (None, None, None));
+    assert_eq!((e.kind, tl.events[6].kind, &*tl.events[6].op), ("access", "reject", "MANAGE_EXTERNAL_STORAGE"));
     // The range is [from, to).
     let first = tl.events[0].start_utc_ms;
     assert_eq!(db.store.timeline("com.google.android.gms", first, first + 1).expect("one").events.len(), 1);
