@@ -369,6 +369,10 @@ fn relative_only_observations_match_within_the_tolerance() {
     assert_eq!((fourth.new_events, fourth.known_events), (1, 1));
     let precision: i64 = db.count("SELECT min(precision_ms) FROM events");
     assert_eq!(precision, 2_000, "relative instants record their uncertainty");
+    // `appops get` prints no uid state: those accesses are counted as in an unknown state.
+    let tl = db.store.timeline("com.tencent.qqmusic", i64::MIN, i64::MAX).expect("timeline");
+    let camera = tl.per_op.iter().find(|c| c.op == "CAMERA").expect("camera");
+    assert_eq!((camera.access, camera.foreground, camera.background, camera.unknown_state), (2, 0, 0, 2));
     // Without a package name, `appops get` accesses cannot be charged to anyone.
     let lost = db.store.ingest_dump(appops_get(&[("CAMERA", 1)]).as_bytes(), &opts("UTC", cap)).expect("ingest");
     assert_eq!((lost.new_events, lost.unattributed_events), (0, 1));
@@ -442,7 +446,7 @@ fn history_dump(windows: &[(i64, i64, u64)], now_local: &str) -> String {
     let mut s = String::from("  History:  mode=ENABLED_ACTIVE\n");
     for (b, e, n) in windows {
         s.push_str(&format!(
-            "    snapshot:\n      begin = {}  ({})\n      end = {}  ({})\n      Uid u0a103:\n        Package com.tencent.qqmusic:\n          READ_CONTACTS:\n            [bg-s] = access={n}, duration=+0ms\n",
+            "    snapshot:\n      begin = {}  ({})\n      end = {}  ({})\n      Uid u0a103:\n        Package com.tencent.qqmusic:\n          READ_CONTACTS:\n            [bg-s] = access={n}, reject=2, duration=+{n}s0ms\n",
             LocalTime(now.0 - b),
             fmt_rel(-b),
             LocalTime(now.0 - e),
@@ -475,6 +479,7 @@ fn aggregate_windows_are_not_counted_twice_in_any_order() {
         let totals = db.store.history_totals("com.tencent.qqmusic").expect("totals");
         assert_eq!(totals.len(), 1);
         assert_eq!((totals[0].access, totals[0].windows), (9, 1), "the coarse window covers the fine ones");
+        assert_eq!((totals[0].reject, totals[0].duration_ms), (2, 9_000), "rejects and durations likewise");
         assert_eq!(
             (&*totals[0].op, totals[0].uid_state.as_deref(), totals[0].attribution_tag.as_deref()),
             ("READ_CONTACTS", Some("bg"), None)
@@ -487,6 +492,7 @@ fn aggregate_windows_are_not_counted_twice_in_any_order() {
     }
     let totals = db.store.history_totals("com.tencent.qqmusic").expect("totals");
     assert_eq!((totals[0].access, totals[0].windows), (5, 2), "a grown open window counts once, with its larger count");
+    assert_eq!((totals[0].reject, totals[0].duration_ms), (4, 5_000));
     // Two windows that touch (one ends where the next begins) are both counted, by the analysis too.
     assert_eq!(activity_windows(&db), [(15 * M, 3), (15 * M, 2)]);
     assert_eq!(db.text("SELECT group_concat(DISTINCT proxy_uid) FROM variants"), "-1", "history names no proxy");
@@ -571,6 +577,28 @@ fn retention_cuts_where_the_policy_says_on_utc_hours_and_days() {
     };
     assert_eq!(rollups(0), [(hourly_cut, 1), (raw_cut - HOUR, 1)], "hourly counts start on the hour");
     assert_eq!(rollups(1), [(hourly_cut - DAY, 1)], "daily counts start at midnight UTC");
+    // Charts and timelines keep the rolled-up counts, on their local dates (the device's zone is UTC here).
+    let daily: Vec<_> = db
+        .store
+        .daily_counts(i64::MIN, i64::MAX)
+        .expect("daily")
+        .into_iter()
+        .map(|d| (d.date, d.package, d.op, d.info_type, d.access, d.reject, d.rolled_up))
+        .collect();
+    let day = |date: &str, app: usize, op: &str, info: &str, access, rolled| {
+        (date.to_owned(), APPS[app].1.to_owned(), op.to_owned(), info.to_owned(), access, 0, rolled)
+    };
+    assert_eq!(
+        daily,
+        [
+            day("2026-02-09", 1, "CAMERA", "camera", 1, 1),
+            day("2026-02-10", 1, "CAMERA", "camera", 1, 1),
+            day("2026-03-12", 0, "READ_SMS", "sms", 2, 1),
+        ]
+    );
+    let camera = db.store.timeline(APPS[1].1, i64::MIN, i64::MAX).expect("timeline").per_op;
+    let camera: Vec<_> = camera.iter().map(|c| (c.op.as_str(), c.info_type.as_str(), c.access, c.rolled_up)).collect();
+    assert_eq!(camera, [("CAMERA", "camera", 2, 2)], "an op known only from counts");
     // The next capture still shows those last accesses: the three rolled up are skipped, the one at the cut is known.
     let next = format!("{}\n", dump_at(&history, now, "UTC"));
     let again = db.store.ingest_dump(next.as_bytes(), &opts("UTC", now + 1)).expect("ingest");
@@ -770,7 +798,7 @@ fn inventory_feeds_the_app_list() {
            "requested_permissions": ["android.permission.READ_CONTACTS", "android.permission.READ_PHONE_STATE"],
            "granted_permissions": ["android.permission.READ_CONTACTS"],
            "usage": [{"begin_ms": 1648580000000, "end_ms": 1648580600000}]},
-          {"package": "com.example.unused", "label": "Unused", "system": false, "requested_permissions": [], "granted_permissions": []}
+          {"package": "com.example.unused", "label": "Unused", "uid": 10999, "system": false, "requested_permissions": [], "granted_permissions": []}
         ]}"#;
     let r = db.store.ingest_packages(inv).expect("inventory");
     assert_eq!((r.packages, r.new_packages, r.permissions, r.usage_intervals), (2, 2, 2, 1));
@@ -782,8 +810,8 @@ fn inventory_feeds_the_app_list() {
     );
     assert_eq!(fb.last_sensitive_access.as_ref().map(|l| l.op.as_str()), Some("READ_PHONE_STATE"));
     assert!(
-        apps.iter().any(|a| a.package == "com.example.unused" && a.last_access.is_none()),
-        "installed apps with no access are listed"
+        apps.iter().any(|a| a.package == "com.example.unused" && a.last_access.is_none() && a.uids == [10_999]),
+        "installed apps with no access are listed, with the uid the inventory gave"
     );
     for bad in [
         "{",
@@ -857,14 +885,78 @@ fn queries_answer_who_read_what_and_when() {
     let e = &tl.events[0];
     assert_eq!((e.attribution_tag.as_deref(), e.proxy_package.as_deref(), e.proxy_uid), (None, None, None));
     assert_eq!((e.kind, tl.events[6].kind, &*tl.events[6].op), ("access", "reject", "MANAGE_EXTERNAL_STORAGE"));
+    // Per op, the streams (one per uid state, tag and proxy) add up; an unbounded end of the range is given as none.
+    let contacts = tl.per_op.iter().find(|c| c.op == "READ_CONTACTS").expect("contacts");
+    assert_eq!((contacts.access, contacts.reject, contacts.foreground, contacts.background), (6, 0, 5, 1));
+    assert_eq!((contacts.first_ms, contacts.last_ms), (Some(1_581_719_038_189), Some(1_582_021_568_711)));
+    let storage = tl.per_op.iter().find(|c| c.op == "MANAGE_EXTERNAL_STORAGE").expect("storage");
+    assert_eq!((storage.access, storage.reject, storage.foreground + storage.background), (0, 2, 0));
+    assert_eq!((tl.package.as_str(), tl.from_ms, tl.to_ms), ("com.google.android.gms", Some(0), None));
     // The range is [from, to).
     let first = tl.events[0].start_utc_ms;
-    assert_eq!(db.store.timeline("com.google.android.gms", first, first + 1).expect("one").events.len(), 1);
+    let one = db.store.timeline("com.google.android.gms", first, first + 1).expect("one");
+    assert_eq!((one.events.len(), one.from_ms, one.to_ms), (1, Some(first), Some(first + 1)));
+    let ops: Vec<_> = one.per_op.iter().map(|c| (c.op.as_str(), c.info_type.as_str(), c.access)).collect();
+    assert_eq!(ops, [("READ_CONTACTS", "contacts", 1)], "no counts for ops with nothing in the range");
     assert_eq!(db.store.timeline("com.google.android.gms", first + 1, i64::MAX).expect("rest").events.len(), 7);
     let daily = db.store.daily_counts(0, i64::MAX).expect("daily");
     let fb_contacts =
         daily.iter().find(|d| d.package == "com.facebook.katana" && d.op == "READ_CONTACTS").expect("day");
     assert_eq!((fb_contacts.date.as_str(), fb_contacts.access), ("2022-03-07", 1), "dates in the device's zone");
+}
+
+#[test]
+fn who_accessed_and_the_app_list_count_and_rank_exactly() {
+    let db = Db::new("who");
+    let at = |app, op, state, reject, minute: i64| Access { app, op, state, reject, utc: T0 + minute * 60_000 };
+    let history = [
+        // qqmusic: one access and three refused, four in all.
+        at(0, "READ_CONTACTS", "top", false, 10),
+        at(0, "READ_CONTACTS", "top", true, 11),
+        at(0, "READ_CONTACTS", "bg", true, 12),
+        at(0, "READ_CONTACTS", "fg", true, 13),
+        // minimap: four accesses with two ops, none refused, four in all; then a later one that is not sensitive.
+        at(1, "READ_CONTACTS", "top", false, 20),
+        at(1, "READ_CONTACTS", "bg", false, 21),
+        at(1, "WRITE_CONTACTS", "top", false, 22),
+        at(1, "WRITE_CONTACTS", "fgsvc", false, 23),
+        at(1, "WAKE_LOCK", "top", false, 30),
+        // tmall: two sensitive ops last used at the same instant.
+        at(2, "READ_SMS", "top", false, 40),
+        at(2, "CAMERA", "top", false, 40),
+    ];
+    let now = T0 + 3_600_000;
+    db.store.ingest_dump(dump_at(&history, now, "UTC").as_bytes(), &opts("UTC", now)).expect("ingest");
+
+    let who = db.store.who_accessed(opsight_core::ops::InfoType::Contacts, i64::MIN, i64::MAX).expect("who");
+    let rows: Vec<_> = who
+        .iter()
+        .map(|w| (w.package.as_str(), w.access, w.reject, w.foreground, w.background, w.ops.clone()))
+        .collect();
+    // Most accesses and refusals first; a tie goes by package name.
+    assert_eq!(
+        rows,
+        [
+            ("com.autonavi.minimap", 4, 0, 3, 1, vec!["READ_CONTACTS".to_owned(), "WRITE_CONTACTS".to_owned()]),
+            ("com.tencent.qqmusic", 1, 3, 1, 0, vec!["READ_CONTACTS".to_owned()]),
+        ]
+    );
+    let span: Vec<_> = who.iter().map(|w| (w.first_ms, w.last_ms)).collect();
+    let min = |m: i64| Some(T0 + m * 60_000);
+    assert_eq!(span, [(min(20), min(23)), (min(10), min(13))], "first and last over all of the app's ops");
+
+    // The app list: the last access of any kind, and the last sensitive one; a refusal is not an access.
+    let apps = db.store.apps().expect("apps");
+    let last = |pkg: &str| {
+        let app = apps.iter().find(|a| a.package == pkg).expect("app");
+        let pair = |l: &Option<opsight_core::store::LastAccess>| l.as_ref().map(|l| (l.op.clone(), l.t));
+        (pair(&app.last_access), pair(&app.last_sensitive_access))
+    };
+    let op_at = |op: &str, m: i64| Some((op.to_owned(), T0 + m * 60_000));
+    assert_eq!(last(APPS[0].1), (op_at("READ_CONTACTS", 10), op_at("READ_CONTACTS", 10)));
+    assert_eq!(last(APPS[1].1), (op_at("WAKE_LOCK", 30), op_at("WRITE_CONTACTS", 23)));
+    // At the same instant the op stored first is kept: CAMERA (the dump lists ops by name).
+    assert_eq!(last(APPS[2].1), (op_at("CAMERA", 40), op_at("CAMERA", 40)));
 }
 
 #[test]

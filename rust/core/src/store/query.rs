@@ -150,8 +150,8 @@ pub struct DailyCount {
     pub rolled_up: u64,
 }
 
-const EVENT_COLUMNS: &str = "a.package, a.uid, o.name, o.info_type, v.kind, v.uid_state, v.flags, v.attribution_tag, \
-    v.proxy_package, v.proxy_uid, e.t, e.duration_ms, e.origin, e.precision_ms";
+/// What `who_accessed` and `daily_counts` read of each event ([`event_row`]); `timeline` reads every field its own way.
+const EVENT_COLUMNS: &str = "a.package, o.name, o.info_type, v.kind, v.uid_state, e.t";
 
 /// Joins decoding a stream id `X` (`ids.rs`): its app `a`, op `o` and variant `v`.
 macro_rules! decode_joins {
@@ -194,40 +194,33 @@ fn shared(s: String) -> Option<Arc<str>> {
     (!s.is_empty()).then(|| Arc::from(s))
 }
 
-fn row_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, TimelineEvent)> {
-    let uid_state: String = r.get(5)?;
-    let vis = visibility(&uid_state);
-    let flags: String = r.get(6)?;
-    let uid: i64 = r.get(1)?;
-    let proxy_uid: i64 = r.get(9)?;
-    let origin: i64 = r.get(12)?;
-    Ok((
-        r.get(0)?,
-        TimelineEvent {
-            op: Arc::from(r.get::<_, String>(2)?),
-            info_type: Arc::from(r.get::<_, String>(3)?),
-            kind: if r.get::<_, i64>(4)? == 0 { "access" } else { "reject" },
-            uid_state: shared(uid_state),
-            visibility: vis,
-            foreground: vis.is_foreground(),
-            flags: crate::model::split_flags(&flags).into(),
-            attribution_tag: shared(r.get(7)?),
-            proxy_package: shared(r.get(8)?),
-            proxy_uid: (proxy_uid >= 0).then_some(proxy_uid),
-            uid: (uid >= 0).then_some(uid),
-            start_utc_ms: r.get(10)?,
-            duration_ms: r.get(11)?,
-            source: if origin / 4 == SOURCE_DISCRETE { "discrete" } else { "last_access" },
-            precision_ms: r.get(13)?,
-        },
-    ))
+/// One event as the counting queries see it ([`EVENT_COLUMNS`]).
+struct EventRow {
+    package: String,
+    op: String,
+    info_type: String,
+    access: bool,
+    foreground: Option<bool>,
+    t: i64,
 }
 
-fn tally(count: &mut OpCount, e: &TimelineEvent) {
-    if e.kind == "access" {
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        package: r.get(0)?,
+        op: r.get(1)?,
+        info_type: r.get(2)?,
+        access: r.get::<_, i64>(3)? == 0,
+        foreground: visibility(&r.get::<_, String>(4)?).is_foreground(),
+        t: r.get(5)?,
+    })
+}
+
+/// Counts one event at `t`: an access (with where the app was) or a refused attempt.
+fn tally(count: &mut OpCount, access: bool, foreground: Option<bool>, t: i64) {
+    if access {
         count.access += 1;
         // The split is of accesses: a refused attempt took nothing, wherever the app was.
-        match e.foreground {
+        match foreground {
             Some(true) => count.foreground += 1,
             Some(false) => count.background += 1,
             None => count.unknown_state += 1,
@@ -235,8 +228,8 @@ fn tally(count: &mut OpCount, e: &TimelineEvent) {
     } else {
         count.reject += 1;
     }
-    count.first_ms = Some(count.first_ms.map_or(e.start_utc_ms, |f| f.min(e.start_utc_ms)));
-    count.last_ms = Some(count.last_ms.map_or(e.start_utc_ms, |l| l.max(e.start_utc_ms)));
+    count.first_ms = Some(count.first_ms.map_or(t, |f| f.min(t)));
+    count.last_ms = Some(count.last_ms.map_or(t, |l| l.max(t)));
 }
 
 /// Adds one stream's counts to its op's.
@@ -359,7 +352,7 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
             e.duration_ms = r.get(1)?;
             e.source = if origin / 4 == SOURCE_DISCRETE { "discrete" } else { "last_access" };
             e.precision_ms = r.get(3)?;
-            tally(&mut count, &e);
+            tally(&mut count, e.kind == "access", e.foreground, e.start_utc_ms);
             tl.events.push(e);
         }
         if count.access + count.reject > 0 {
@@ -418,19 +411,21 @@ fn who_accessed(c: &Connection, info_type: InfoType, from_ms: i64, to_ms: i64) -
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let mut by_pkg: BTreeMap<String, InfoTypeAccess> = BTreeMap::new();
-    for row in stmt.query_map(params![info_type.as_str(), from_ms, to_ms], row_event)? {
-        let (package, e) = row?;
-        let entry = by_pkg.entry(package.clone()).or_insert_with(|| InfoTypeAccess { package, ..Default::default() });
+    for row in stmt.query_map(params![info_type.as_str(), from_ms, to_ms], event_row)? {
+        let e = row?;
+        let entry = by_pkg
+            .entry(e.package.clone())
+            .or_insert_with(|| InfoTypeAccess { package: e.package, ..Default::default() });
         let mut count = OpCount { first_ms: entry.first_ms, last_ms: entry.last_ms, ..OpCount::default() };
-        tally(&mut count, &e);
+        tally(&mut count, e.access, e.foreground, e.t);
         entry.access += count.access;
         entry.reject += count.reject;
         entry.foreground += count.foreground;
         entry.background += count.background;
         entry.first_ms = count.first_ms;
         entry.last_ms = count.last_ms;
-        if !entry.ops.iter().any(|o| **o == *e.op) {
-            entry.ops.push(e.op.to_string());
+        if !entry.ops.contains(&e.op) {
+            entry.ops.push(e.op);
         }
     }
     let mut label = c.prepare_cached("SELECT label FROM app_meta WHERE package = ?1 AND label IS NOT NULL LIMIT 1")?;
@@ -517,18 +512,17 @@ fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCou
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let mut counts: BTreeMap<(String, String, String), DailyCount> = BTreeMap::new();
-    for row in stmt.query_map(params![from_ms, to_ms], row_event)? {
-        let (package, e) = row?;
-        let date =
-            LocalTime::from_utc_ms(e.start_utc_ms, &zone).map(|l| l.to_string()[..10].to_owned()).unwrap_or_default();
-        let entry = counts.entry((date.clone(), package.clone(), e.op.to_string())).or_insert_with(|| DailyCount {
+    for row in stmt.query_map(params![from_ms, to_ms], event_row)? {
+        let e = row?;
+        let date = LocalTime::from_utc_ms(e.t, &zone).map(|l| l.to_string()[..10].to_owned()).unwrap_or_default();
+        let entry = counts.entry((date.clone(), e.package.clone(), e.op.clone())).or_insert_with(|| DailyCount {
             date,
-            package,
-            op: e.op.to_string(),
-            info_type: e.info_type.to_string(),
+            package: e.package,
+            op: e.op,
+            info_type: e.info_type,
             ..DailyCount::default()
         });
-        if e.kind == "access" {
+        if e.access {
             entry.access += 1;
         } else {
             entry.reject += 1;
