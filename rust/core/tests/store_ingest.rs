@@ -496,6 +496,14 @@ fn aggregate_windows_are_not_counted_twice_in_any_order() {
     // Two windows that touch (one ends where the next begins) are both counted, by the analysis too.
     assert_eq!(activity_windows(&db), [(15 * M, 3), (15 * M, 2)]);
     assert_eq!(db.text("SELECT group_concat(DISTINCT proxy_uid) FROM variants"), "-1", "history names no proxy");
+    // Counts under an attribution tag are totalled under it.
+    let tagged = history_dump(&[(45 * M, 30 * M, 4)], "2026-01-01 01:00:00.000")
+        .replace("          READ_CONTACTS:\n", "          Attribution player:\n          READ_CONTACTS:\n");
+    let db_tag = Db::new("history-tag");
+    db_tag.store.ingest_dump(tagged.as_bytes(), &opts("UTC", now)).expect("ingest");
+    let totals = db_tag.store.history_totals("com.tencent.qqmusic").expect("totals");
+    let got: Vec<_> = totals.iter().map(|t| (t.info_type.as_str(), t.attribution_tag.as_deref(), t.access)).collect();
+    assert_eq!(got, [("contacts", Some("player"), 4)]);
     // A window's entry under a uid but no package cannot be charged to anyone.
     let bare = history_dump(&[(45 * M, 30 * M, 4)], "2026-01-01 01:00:00.000")
         .replace("        Package com.tencent.qqmusic:\n", "");
@@ -921,7 +929,8 @@ fn who_accessed_and_the_app_list_count_and_rank_exactly() {
         at(1, "WRITE_CONTACTS", "top", false, 22),
         at(1, "WRITE_CONTACTS", "fgsvc", false, 23),
         at(1, "WAKE_LOCK", "top", false, 30),
-        // tmall: two sensitive ops last used at the same instant.
+        // tmall: one refused, one in all; and two sensitive ops last used at the same instant.
+        at(2, "READ_CONTACTS", "bg", true, 5),
         at(2, "READ_SMS", "top", false, 40),
         at(2, "CAMERA", "top", false, 40),
     ];
@@ -939,11 +948,12 @@ fn who_accessed_and_the_app_list_count_and_rank_exactly() {
         [
             ("com.autonavi.minimap", 4, 0, 3, 1, vec!["READ_CONTACTS".to_owned(), "WRITE_CONTACTS".to_owned()]),
             ("com.tencent.qqmusic", 1, 3, 1, 0, vec!["READ_CONTACTS".to_owned()]),
+            ("com.tmall.wireless", 0, 1, 0, 0, vec!["READ_CONTACTS".to_owned()]),
         ]
     );
     let span: Vec<_> = who.iter().map(|w| (w.first_ms, w.last_ms)).collect();
     let min = |m: i64| Some(T0 + m * 60_000);
-    assert_eq!(span, [(min(20), min(23)), (min(10), min(13))], "first and last over all of the app's ops");
+    assert_eq!(span, [(min(20), min(23)), (min(10), min(13)), (min(5), min(5))], "first and last over the app's ops");
 
     // The app list: the last access of any kind, and the last sensitive one; a refusal is not an access.
     let apps = db.store.apps().expect("apps");

@@ -482,10 +482,10 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
         ))
     })? {
         let (package, op, info_type, sensitive, t) = row?;
-        if t == i64::MIN {
+        // Every stream's app is in `apps`, listed above.
+        let Some(app) = by_pkg.get_mut(&package).filter(|_| t != i64::MIN) else {
             continue;
-        }
-        let app = by_pkg.entry(package.clone()).or_insert_with(|| AppSummary { package, ..AppSummary::default() });
+        };
         let candidate = LastAccess { op, info_type, t };
         if app.last_access.as_ref().is_none_or(|l| t > l.t) {
             app.last_access = Some(candidate.clone());
