@@ -612,6 +612,80 @@ mod tests {
         assert!(zh.contains("后台访问 1 次"));
     }
 
+    /// Two rows, two days and a gap between them: every position follows from the constants, so that a row, day or
+    /// gap drawn in the wrong place shows (with one row and one day, most offsets are zero).
+    #[test]
+    fn the_timeline_places_rows_days_gaps_and_marks() {
+        let events = vec![
+            event("2026-03-02T10:05:00Z", "contacts", "access", Some(false)),
+            event("2026-03-05T14:30:36Z", "location", "access", Some(true)),
+        ];
+        let l = layout(&events, &TimeZone::UTC).expect("layout");
+        assert_eq!(l.rows, vec![InfoType::Location, InfoType::Contacts]);
+        // Two days of 144 (the widest), 3rd and 4th left out: a 16-wide gap at 144, the second day at 160.
+        assert_eq!(
+            (l.axis.day_w, l.axis.starts.clone(), l.axis.gaps.clone()),
+            (144.0, vec![0.0, 160.0], vec![(144.0, 2)])
+        );
+        assert_eq!(figure_size(&l), (LABEL_W + 304.0 + 8.0, HEAD_H + 2.0 * ROW_H + 18.0));
+        let centre = |info| {
+            let m = l.marks.iter().find(|m| l.rows[m.row] == info).expect("mark");
+            mark_center(&l, m)
+        };
+        // Contacts (row 1) at 10:00–11:00 on day 0, in the background lane; location (row 0) at 14:00–15:00 on day
+        // 1, in the foreground lane.
+        assert_eq!(centre(InfoType::Contacts), (LABEL_W + 10.5 / 24.0 * 144.0, HEAD_H + ROW_H + ROW_H / 2.0 + LANE));
+        assert_eq!(centre(InfoType::Location), (LABEL_W + 160.0 + 14.5 / 24.0 * 144.0, HEAD_H + ROW_H / 2.0 - LANE));
+
+        let svg = timeline_svg(&l, Text { lang: Lang::En }, "X");
+        assert!(svg.contains("width=\"462\" height=\"110\" viewBox=\"0 0 462 110\""), "{svg}");
+        // Day 1's night shading and left edge: 150 + 160; the plot spans rows 36 to 92.
+        assert!(svg.contains("<rect class=\"night\" x=\"310\" y=\"36\" width=\"36\" height=\"56\"/>"), "{svg}");
+        assert!(svg.contains("<line class=\"day\" x1=\"310\" y1=\"32\" x2=\"310\" y2=\"92\"/>"), "{svg}");
+        assert!(svg.contains("<text class=\"dayl\" x=\"382\" y=\"14\" text-anchor=\"middle\">Thu 03-05</text>"));
+        assert!(svg.contains(
+            "<g class=\"gap\"><rect x=\"294\" y=\"36\" width=\"16\" height=\"56\"/><text x=\"302\" y=\"68\" \
+             text-anchor=\"middle\">⋯</text><title>2 days without events</title></g>"
+        ));
+        assert!(svg.contains("<line class=\"row\" x1=\"0\" y1=\"92\" x2=\"454\" y2=\"92\"/>"), "{svg}");
+        assert!(svg.contains("<text class=\"rowl\" x=\"4\" y=\"82\">Contacts</text>"), "{svg}");
+    }
+
+    #[test]
+    fn a_mark_grows_with_the_log_of_its_count() {
+        assert_eq!(mark_radius(1), 2.6);
+        assert_eq!(mark_radius(4), 2.6 + 2.0 * 0.55);
+        assert_eq!(mark_radius(1 << 20), 4.6, "capped");
+        // Minutes and seconds place an instant within its hour.
+        let (_, hour) = local_day_hour(ms("2026-03-02T14:30:36Z"), &TimeZone::UTC).expect("hour");
+        assert!((hour - 14.51).abs() < 1e-9, "{hour}");
+    }
+
+    #[test]
+    fn the_daily_chart_places_bars_labels_and_gaps() {
+        let svg = daily_svg(&[(date("2026-03-02"), 10, 0), (date("2026-03-05"), 5, 5)], Text { lang: Lang::En })
+            .expect("chart");
+        // Days 48 wide, the second after a 16-wide gap: its bar starts at 40 + 64 + 15 % of 48. The busiest day (10)
+        // fills the 110 high plot, whose base is at 120.
+        assert!(svg.contains("<rect class=\"bar\" x=\"111.2\" y=\"65\" width=\"33.6\" height=\"55\"/>"), "{svg}");
+        assert!(svg.contains("<rect class=\"bar-rej\" x=\"111.2\" y=\"10\" width=\"33.6\" height=\"55\"/>"), "{svg}");
+        assert_eq!(svg.matches("class=\"bar-rej\"").count(), 1, "no refusal bar for a day without refusals");
+        // Every day is labelled when the days are wide enough (34 per label).
+        assert!(svg.contains(">03-02</text>") && svg.contains(">03-05</text>"), "{svg}");
+        assert!(svg.contains(
+            "<g class=\"gap\"><text x=\"96\" y=\"116\" text-anchor=\"middle\">⋯</text><title>2 days without events</title></g>"
+        ), "{svg}");
+        // Narrow days are labelled every few: 40 days of 17.5 get one label every 2.
+        let many: Vec<(Date, u64, u64)> =
+            (0..40).map(|i| (date("2026-01-01").checked_add(jiff::Span::new().days(i)).expect("d"), 1, 0)).collect();
+        let svg = daily_svg(&many, Text { lang: Lang::En }).expect("chart");
+        assert_eq!(
+            svg.matches("text-anchor=\"middle\">01-").count() + svg.matches("text-anchor=\"middle\">02-").count(),
+            20
+        );
+        assert!(svg.contains(">01-01</text>") && svg.contains(">01-03</text>") && !svg.contains(">01-02</text>"));
+    }
+
     #[test]
     fn the_daily_chart_scales_to_the_busiest_day() {
         let svg = daily_svg(&[(date("2026-03-02"), 10, 0), (date("2026-03-03"), 5, 5)], Text { lang: Lang::En })
