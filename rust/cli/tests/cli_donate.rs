@@ -129,6 +129,7 @@ fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
         "  retention:    two years",
         "  information:  sms, contacts",
         "  period:       2027-01-01 to 2027-01-07",
+        "  granularity:  day (the day of each access)",
         "  level:        daily counts",
         "  apps as:      package names",
         "  min_count:    2",
@@ -167,12 +168,20 @@ fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
     assert_ok(&out);
     let text = stdout(&out);
     assert!(text.contains("Rows (2 in all; 1 excluded: 1 by app, 0 by row id; 1 would leave)"), "{text}");
-    assert!(text.contains("AFTER EXCLUSIONS"), "{text}");
+    assert!(
+        text.contains("INFO TYPE  ACCESSES  AFTER EXCLUSIONS\ncontacts   2         0\nsms        4         4\n"),
+        "{text}"
+    );
     assert!(stderr(&out).contains("com.nothere, which has no row"), "{}", stderr(&out));
     assert!(stderr(&out).contains("r9"), "{}", stderr(&out));
     let music_id = id(1);
     let doc = json_of(&run(donate(&db, &m).args(["--preview", "--json", "--exclude"]).arg(dir.path("x.json"))));
     assert_eq!(doc["excluded_rows"], json!([music_id]));
+    // Excluded by app and by row id, nothing is left.
+    std::fs::write(dir.path("all.json"), format!(r#"{{"packages": ["com.tencent.qqmusic"], "rows": ["{}"]}}"#, id(0)))
+        .expect("write");
+    let text = stdout(&run(donate(&db, &m).args(["--preview", "--exclude"]).arg(dir.path("all.json"))));
+    assert!(text.contains("Rows (2 in all; 2 excluded: 1 by app, 1 by row id; 0 would leave)"), "{text}");
 
     // Salted hashes are shown as pseudonyms, never as packages in what leaves.
     let hm = write_manifest(&dir, "hm.json", &manifest("sms-2027", "salted_hash", "events", "hour", 1, false));
@@ -195,6 +204,13 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     assert!(text.contains(&format!("Donation id: {id}")), "{text}");
     assert!(text.contains("Keep this id: it is how you ask Dr. Researcher (study@example.org)"), "{text}");
     assert!(text.contains("2 row(s) for study sms-2027"), "{text}");
+    assert!(
+        text.contains("\n  suppressed: 2 group(s) below min_count 2 (only their number is in the bundle)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("excluded:"), "nothing was excluded: {text}");
+    let written = std::fs::read(&bundle_path).expect("bundle");
+    assert!(written.ends_with(b"}\n") && !written.ends_with(b"\n\n"), "one newline at the end");
     assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(2));
     assert_eq!(bundle["suppressed_groups"], 2);
     assert_eq!(bundle["checksum"].as_str(), Some(opsight_core::donate::checksum(&bundle).as_str()));
@@ -222,11 +238,20 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     assert_eq!(bundle["donation_id"], doc["donation_id"]);
     assert_eq!(bundle["checksum"], doc["checksum"]);
     assert!(!std::fs::read_to_string(&bundle_path).expect("text").contains("qqmusic"));
+    // The same in words; an app excluded alone, and a study with nothing suppressed.
+    std::fs::write(dir.path("app.json"), r#"{"packages": ["com.tencent.qqmusic"]}"#).expect("write");
+    let out =
+        run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("app.json")));
+    assert!(stdout(&out).contains("\n  excluded:   1 app(s) (1 row(s)) and 0 row(s) by id\n"), "{}", stdout(&out));
+    let every = write_manifest(&dir, "every.json", &manifest("sms-2027", "package", "daily_counts", "day", 1, false));
+    let out = run(donate(&db, &every).arg("--out").arg(dir.path("every-bundle.json")));
+    assert_ok(&out);
+    assert!(!stdout(&out).contains("suppressed:"), "{}", stdout(&out));
 
     // A row id the donation does not have is refused: nothing is written.
     std::fs::write(dir.path("typo.json"), r#"{"rows": ["r7"]}"#).expect("write");
     let out = run(donate(&db, &m).arg("--out").arg(dir.path("new.json")).arg("--exclude").arg(dir.path("typo.json")));
-    assert_fails(&out, 1, "names rows this donation does not have (r7)");
+    assert_fails(&out, 1, "typo.json names rows this donation does not have (r7)");
     assert!(!dir.path("new.json").exists());
 }
 

@@ -119,6 +119,14 @@ fn the_demo_builds_a_week_ending_now_with_the_notice_apps_flagged() {
     assert!(stderr(&out).is_empty(), "no progress when stderr is not a terminal: {}", stderr(&out));
     let apps_after = json(&opsight().args(["apps", "--json", "--db"]).arg(&database).output().expect("run"));
     assert_eq!(apps_before["apps"].as_array().map(Vec::len), apps_after["apps"].as_array().map(Vec::len));
+
+    // A previous demo file that cannot be removed (here a directory in its place) stops the demo, named.
+    let blocked = tmp.path("blocked");
+    std::fs::create_dir_all(blocked.join("report.html")).expect("dir");
+    let out = demo(&blocked, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot replace the previous demo "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("report.html"), "{}", stderr(&out));
 }
 
 #[test]

@@ -558,6 +558,19 @@ fn a_bad_inventory_is_refused_without_echoing_it() {
 }
 
 #[test]
+fn a_file_that_cannot_be_read_stops_the_ingest_and_says_what_was_stored() {
+    let dir = TempDir::new("failed_file");
+    let cut = dir.path("cut.txt.gz");
+    let gz = gzip(&std::fs::read(fixture(A10)).expect("fixture"));
+    std::fs::write(&cut, &gz[..gz.len() / 2]).expect("write");
+    let out = run(opsight().args(["ingest", "--zone", "UTC", "--db"]).arg(dir.db()).arg(&cut));
+    assert_fails(&out, 1, "cut.txt.gz: could not read the input: incomplete deflate stream");
+    assert!(!stderr(&out).contains("before it"), "the first file: {}", stderr(&out));
+    let out = run(opsight().args(["ingest", "--zone", "UTC", "--db"]).arg(dir.db()).arg(fixture(A10)).arg(&cut));
+    assert_fails(&out, 1, "cut.txt.gz (the 1 file(s) before it were stored): could not read the input");
+}
+
+#[test]
 fn appops_get_needs_package() {
     let dir = TempDir::new("appops_get");
     let captured = "2020-07-09T10:00:00Z";
@@ -575,9 +588,13 @@ fn appops_get_needs_package() {
         .args(["ingest", "--json", "--captured-at", captured, "--package", "com.example.app", "--db"])
         .arg(dir.db())
         .arg(fixture(GET)));
+    assert!(!stderr(&out).contains("give --package"), "{}", stderr(&out));
     let report = &json(&out)["files"][0]["report"];
     assert_eq!(report["new_events"], 16);
     assert_eq!(report["unattributed_events"], 0);
+    // A dump that names every app asks for nothing.
+    let out = ingest_a10(&dir.path("a10.db"), &[]);
+    assert!(!stderr(&out).contains("--package"), "{}", stderr(&out));
     assert_eq!(report["apps"], 1);
     let tl = timeline(&dir.db(), &["com.example.app"]);
     assert_eq!(tl["events"].as_array().expect("events").len(), 16);
