@@ -397,6 +397,12 @@ fn timeline_human_output_lists_events_counts_and_the_split() {
         text.contains("Total: 2 access(es), 2 reject(s); of the accesses 0 in the foreground, 2 in the background"),
         "{text}"
     );
+    // The per-op table; no ROLLED UP column, as nothing was rolled up (the CLI applies no retention).
+    assert!(
+        text.contains("\nWAKE_LOCK                background_run  1       0       0           1           0\n"),
+        "{text}"
+    );
+    assert!(!text.contains("ROLLED UP"), "{text}");
 
     // Proxies and UTC by default.
     let out = run(opsight().args(["timeline", "--db"]).arg(dir.db()).arg("org.fdroid.fdroid"));
@@ -555,6 +561,42 @@ fn a_bad_inventory_is_refused_without_echoing_it() {
     let out = run(opsight().args(["packages", "--db"]).arg(dir.db()).arg(&path));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("syntax error"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_summary_has_a_line_for_what_happened_and_none_for_what_did_not() {
+    let dir = TempDir::new("summary_lines");
+    let optional = ["new discrete:", "history:", "not datable:", "no package:", "already rolled up:", "clock skew:"];
+    let shown = |out: &Output| -> Vec<String> {
+        let text = stdout(out);
+        optional
+            .iter()
+            .filter_map(|l| text.lines().find(|t| t.starts_with(&format!("  {l}"))))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(shown(&ingest_a10(&dir.db(), &[])), Vec::<String>::new());
+    let synthetic = fixture("../synthetic");
+    for (file, line) in [
+        ("android12_history.txt", "  history:       4 aggregate entries"),
+        ("android12_discrete_xml.txt", "  new discrete:  3"),
+    ] {
+        let out =
+            run(opsight().args(["ingest", "--zone", "Europe/Berlin", "--db"]).arg(dir.db()).arg(synthetic.join(file)));
+        assert_eq!(shown(&out), [line], "{}", stdout(&out));
+    }
+    // A capture instant far from the dump's own clock is pointed out.
+    let out = run(opsight()
+        .args(["ingest", "--zone", "Europe/Berlin", "--captured-at", "2022-03-29T21:27:54Z", "--db"])
+        .arg(dir.db())
+        .arg(synthetic.join("android12_history.txt")));
+    let skew = "  clock skew:    301d10h27m54s (capture instant minus the dump's own clock: wrong zone?)";
+    assert_eq!(shown(&out), ["  history:       4 aggregate entries", skew], "{}", stdout(&out));
+    let out = run(opsight()
+        .args(["ingest", "--captured-at", "2020-07-09T10:00:00Z", "--db"])
+        .arg(dir.db())
+        .arg(fixture(GET)));
+    assert_eq!(shown(&out), ["  no package:    16 (not stored)"]);
 }
 
 #[test]
