@@ -243,6 +243,10 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     let out =
         run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("app.json")));
     assert!(stdout(&out).contains("\n  excluded:   1 app(s) (1 row(s)) and 0 row(s) by id\n"), "{}", stdout(&out));
+    std::fs::write(dir.path("row.json"), format!(r#"{{"rows": ["{loans_id}"]}}"#)).expect("write");
+    let out =
+        run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("row.json")));
+    assert!(stdout(&out).contains("\n  excluded:   0 app(s) (0 row(s)) and 1 row(s) by id\n"), "{}", stdout(&out));
     let every = write_manifest(&dir, "every.json", &manifest("sms-2027", "package", "daily_counts", "day", 1, false));
     let out = run(donate(&db, &every).arg("--out").arg(dir.path("every-bundle.json")));
     assert_ok(&out);
