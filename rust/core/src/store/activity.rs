@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection};
 
-use super::query::{visibility, Visibility};
+use super::query::{visibility, CountedWindows, Visibility};
 use super::Store;
 use crate::error::{Error, Result};
 
@@ -160,13 +160,13 @@ fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>
         let (package, event) = row?;
         entry(&mut apps, &package).events.push(event);
     }
-    // History windows, reconciled per stream exactly as history_totals does.
+    // History windows, each counted once by the rule history_totals uses (`CountedWindows`).
     let mut windows = c.prepare_cached(
         "SELECT a.package, h.stream_id, o.name, o.info_type, h.begin_ms, h.end_ms, h.access_count, h.reject_count \
          FROM history_buckets h JOIN apps a ON a.id = h.stream_id >> 32 JOIN ops o ON o.id = (h.stream_id >> 20) & 4095 \
          WHERE h.end_ms > ?1 AND h.begin_ms < ?2 ORDER BY h.stream_id, h.begin_ms, h.end_ms DESC",
     )?;
-    let mut current: Option<(i64, i64)> = None;
+    let mut counted = CountedWindows::default();
     for row in windows.query_map(params![from_ms, to_ms], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -182,9 +182,8 @@ fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>
         ))
     })? {
         let (package, stream, w) = row?;
-        match current {
-            Some((s, end)) if s == stream && w.begin_ms < end => continue,
-            _ => current = Some((stream, w.end_ms)),
+        if !counted.counts(stream, w.begin_ms, w.end_ms) {
+            continue;
         }
         entry(&mut apps, &package).windows.push(w);
     }

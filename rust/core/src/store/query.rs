@@ -580,6 +580,27 @@ pub struct HistoryTotal {
     pub to_ms: Option<i64>,
 }
 
+/// The rule that counts each aggregate window once, for `history_totals` and the analysis alike: per stream, fed in
+/// order of begin (the longest first at equal begin), a window counts only if it starts at or after the end of the
+/// last one counted.
+#[derive(Debug, Default)]
+pub(super) struct CountedWindows {
+    /// (stream, end of the last counted window)
+    last: Option<(i64, i64)>,
+}
+
+impl CountedWindows {
+    pub(super) fn counts(&mut self, stream: i64, begin: i64, end: i64) -> bool {
+        if let Some((s, last_end)) = self.last {
+            if s == stream && begin < last_end {
+                return false;
+            }
+        }
+        self.last = Some((stream, end));
+        true
+    }
+}
+
 impl Store {
     /// Aggregate history of one package. Windows reported again, re-bucketed or overlapping are counted once:
     /// per stream, windows are taken in order of begin (the longest first at equal begin) and one is counted only
@@ -595,7 +616,7 @@ impl Store {
                  WHERE a.package = ?1 ORDER BY h.stream_id, h.begin_ms, h.end_ms DESC",
             )?;
             let mut totals: BTreeMap<(String, String, String), HistoryTotal> = BTreeMap::new();
-            let mut current: Option<(i64, i64)> = None; // (stream, end of last counted window)
+            let mut counted = CountedWindows::default();
             for row in stmt.query_map([package], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -611,9 +632,8 @@ impl Store {
                 ))
             })? {
                 let (stream, op, info, state, tag, begin, end, access, reject, duration) = row?;
-                match current {
-                    Some((s, last_end)) if s == stream && begin < last_end => continue,
-                    _ => current = Some((stream, end)),
+                if !counted.counts(stream, begin, end) {
+                    continue;
                 }
                 let total = totals.entry((op.clone(), state.clone(), tag.clone())).or_insert_with(|| HistoryTotal {
                     op,
