@@ -215,6 +215,46 @@ fn preview_export_and_exclusions() {
     assert_eq!(bundle["rows"][1]["background_count"], 0);
 }
 
+#[test]
+fn rows_leave_in_the_order_of_what_they_show() {
+    // QQ Music (online_video_music) and Tmall (online_shopping) read SMS on the same day. By package name QQ Music
+    // comes first; a bundle in that order would rank the apps behind the categories by name.
+    let db = Db::new("order");
+    db.add(&[(0, 0, 0, 2), (3, 0, 1, 3), (0, 0, 0, 4)]);
+    let m = manifest(&["sms"], "day", "events", "category", 1);
+    let preview = db.store.donation_preview(&m).expect("preview");
+    let packages: Vec<&str> = preview.rows.iter().map(|r| r.package.as_str()).collect();
+    assert_eq!(packages, ["com.tencent.qqmusic", "com.tencent.qqmusic", "com.tmall.wireless"], "the donor's order");
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let categories: Vec<&str> =
+        bundle["rows"].as_array().expect("rows").iter().map(|r| r["category"].as_str().unwrap_or("")).collect();
+    assert_eq!(categories, ["online_shopping", "online_video_music", "online_video_music"]);
+    // Counts order as numbers (8 before 10), then by the background count. The diary and the loan app have no
+    // category; by package name the loan app would come first each day.
+    let db = Db::new("order-counts");
+    let mut events: Vec<(usize, usize, usize, i64)> = (0..10).map(|i| (4, 0, usize::from(i < 2), i)).collect();
+    events.extend((0..8).map(|i| (2, 0, 0, 10 + i)));
+    events.extend((0..3).map(|i| (4, 0, 1, 24 + i)));
+    events.extend((0..3).map(|i| (2, 0, 0, 30 + i)));
+    db.add(&events);
+    let m = manifest(&["sms"], "day", "daily_counts", "category", 1).replacen('{', "{\"background\": true, ", 1);
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let rows: Vec<(&str, u64, u64)> = bundle["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["day"].as_str().unwrap_or(""),
+                r["count"].as_u64().unwrap_or(0),
+                r["background_count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("2027-01-01", 8, 0), ("2027-01-01", 10, 2), ("2027-01-02", 3, 0), ("2027-01-02", 3, 3)]);
+    assert!(bundle["rows"].as_array().expect("rows").iter().all(|r| r["category"] == "unknown"));
+}
+
 fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCaseError> {
     let m = StudyManifest::from_json(manifest_json).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let bytes = db.store.export_donation(manifest_json, "").map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -267,6 +307,20 @@ fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCas
         if let Some(count) = row.get("count") {
             prop_assert!(count.as_u64().unwrap_or(0) >= m.min_count.max(1));
         }
+    }
+    // Rows leave ordered by what they show, field by field: never by a package name they do not show.
+    let shown = |row: &Value| -> Vec<String> {
+        row_fields(&m)
+            .iter()
+            .map(|f| match &row[*f] {
+                Value::String(s) => s.clone(),
+                other => format!("{:>20}", other.to_string()),
+            })
+            .collect()
+    };
+    let rows = bundle["rows"].as_array().expect("rows");
+    for pair in rows.windows(2) {
+        prop_assert!(shown(&pair[0]) <= shown(&pair[1]), "{} before {}", pair[0], pair[1]);
     }
     // Outside the rows' own values, no app or device identity appears anywhere in the bundle.
     let rows_text = bundle["rows"].to_string();

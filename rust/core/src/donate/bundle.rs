@@ -270,14 +270,18 @@ impl Store {
                 continue;
             }
             let hashed = salted_hash(&salt, &r.package)?;
-            out_rows.push(Value::Object(row_object(&m, r, &hashed)));
+            out_rows.push(row_object(&m, r, &hashed));
         }
+        let fields = row_fields(&m);
+        // `rows` is ordered by time, then package name: left in that order, the rows of one hour or day would rank
+        // hashed or categorised apps by their names.
+        out_rows.sort_by(|a, b| by_fields(&fields, a, b));
         let id = random_bytes::<16>()?;
         let mut bundle = json!({
             "opsight_donation": BUNDLE_VERSION,
             "donation_id": uuid_v4(id),
             "manifest": m,
-            "fields": row_fields(&m),
+            "fields": fields,
             "rows": out_rows,
             "suppressed_groups": suppressed.len(),
             "exclusions": {"packages": excluded_apps, "rows_by_package": by_package, "rows": by_row},
@@ -319,6 +323,19 @@ fn row_object(m: &StudyManifest, r: &Row, hashed: &str) -> Map<String, Value> {
         (Level::Events, false) => {}
     }
     o
+}
+
+/// Rows leave ordered by their own values, field by field in the order of `fields`: their order then tells a
+/// researcher nothing the rows do not.
+fn by_fields(fields: &[&str], a: &Map<String, Value>, b: &Map<String, Value>) -> std::cmp::Ordering {
+    // Every row has the same fields with the same types (`row_object`).
+    let field = |f: &&str| match (a.get(*f), b.get(*f)) {
+        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
+        (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
+        (Some(x), Some(y)) => x.as_u64().cmp(&y.as_u64()),
+        (x, y) => x.is_some().cmp(&y.is_some()),
+    };
+    fields.iter().map(field).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
 }
 
 /// `sha256:<hex>` of the bundle without its `checksum` key, serialised compactly with keys sorted (serde_json's
