@@ -182,6 +182,25 @@ fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
         .expect("write");
     let text = stdout(&run(donate(&db, &m).args(["--preview", "--exclude"]).arg(dir.path("all.json"))));
     assert!(text.contains("Rows (2 in all; 2 excluded: 1 by app, 1 by row id; 0 would leave)"), "{text}");
+    // An app with only suppressed groups: excluding it leaves its groups out of the count that leaves.
+    std::fs::write(dir.path("diary.json"), r#"{"packages": ["org.secret.diary"]}"#).expect("write");
+    let out = run(donate(&db, &m).args(["--preview", "--exclude"]).arg(dir.path("diary.json")));
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("only their number does: 1 after exclusions)"), "{text}");
+    assert!(
+        text.contains("DAY         APP                INFO TYPE  ACCESSES  EXCLUDED\n")
+            && text.contains("2027-01-01  org.example.loans  contacts   1\n")
+            && text.contains("2027-01-01  org.secret.diary   sms        1         app\n"),
+        "{text}"
+    );
+    assert_eq!(stderr(&out), "", "the diary has a suppressed group, so the name matches something");
+    let bundle_path = dir.path("no-diary.json");
+    let out =
+        run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--json", "--exclude"]).arg(dir.path("diary.json")));
+    assert_eq!(json_of(&out)["suppressed_groups"], 1);
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).expect("bundle")).expect("json");
+    assert_eq!((bundle["suppressed_groups"].as_u64(), bundle["rows"].as_array().map(Vec::len)), (Some(1), Some(2)));
 
     // Salted hashes are shown as pseudonyms, never as packages in what leaves.
     let hm = write_manifest(&dir, "hm.json", &manifest("sms-2027", "salted_hash", "events", "hour", 1, false));

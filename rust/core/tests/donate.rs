@@ -181,6 +181,13 @@ fn preview_export_and_exclusions() {
     let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, excl).expect("export")).expect("json");
     assert_eq!(bundle["rows"], json!([]));
     assert_eq!(bundle["exclusions"], json!({"packages": 1, "rows_by_package": 1, "rows": 1}));
+    assert_eq!(bundle["suppressed_groups"], 1, "QQ Music's two reads");
+    let bundle: Value = serde_json::from_slice(
+        &db.store.export_donation(&m, r#"{"packages": ["com.tencent.qqmusic"]}"#).expect("export"),
+    )
+    .expect("json");
+    assert_eq!(bundle["suppressed_groups"], 0, "nothing about an excluded app leaves, not even a count");
+    assert_eq!(bundle["exclusions"], json!({"packages": 0, "rows_by_package": 0, "rows": 0}));
     assert!(db.store.export_donation(&m, "[1,2]").is_err(), "malformed exclusions are refused");
 
     // Salted hashes link rows within one donation only; ids differ every time.

@@ -6,7 +6,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use opsight_core::donate::{AppIdentity, DonationPreview, Exclusions, Granularity, Level, StudyManifest};
+use opsight_core::donate::{
+    AppIdentity, DonationPreview, Exclusions, Granularity, Level, StudyManifest, SuppressedGroup,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -24,7 +26,7 @@ use crate::research::validate::strip_invalid_input;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   opsight donate --db phone.db --manifest study.json --preview
-  echo '{\"packages\": [\"org.secret.diary\"], \"rows\": [\"r3\"]}' > exclude.json
+  echo '{\"packages\": [\"org.secret.diary\"], \"rows\": [\"r-3f2a9c81d04e\"]}' > exclude.json
   opsight donate --db phone.db --manifest study.json --exclude exclude.json --preview
   opsight donate --db phone.db --manifest study.json --exclude exclude.json --out donation.json
 
@@ -89,7 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let excluded = Excluded::new(&preview, &exclusions);
     for package in &excluded.unknown_packages {
         eprintln!(
-            "opsight: {} names {}, which has no row in this donation",
+            "opsight: {} names {}, which has no row or suppressed group in this donation",
             exclusion_name(&args),
             out::printable(package)
         );
@@ -161,6 +163,8 @@ fn exclusion_name(args: &Args) -> String {
 
 /// Which preview rows the exclusions remove, and the names they give that match nothing.
 struct Excluded {
+    /// The packages listed, which also leave out their suppressed groups from the bundle's count of them.
+    packages: BTreeSet<String>,
     by_package: BTreeSet<String>,
     by_row: BTreeSet<String>,
     unknown_packages: Vec<String>,
@@ -181,9 +185,15 @@ impl Excluded {
                 by_row.insert(r.row_id.clone());
             }
         }
-        let known_packages: BTreeSet<&str> = preview.rows.iter().map(|r| r.package.as_str()).collect();
+        let known_packages: BTreeSet<&str> = preview
+            .rows
+            .iter()
+            .map(|r| r.package.as_str())
+            .chain(preview.suppressed.iter().map(|g| g.package.as_str()))
+            .collect();
         let known_rows: BTreeSet<&str> = preview.rows.iter().map(|r| r.row_id.as_str()).collect();
         Excluded {
+            packages: packages.iter().map(|p| (*p).to_owned()).collect(),
             by_package,
             by_row,
             unknown_packages: packages
@@ -334,25 +344,39 @@ fn write_preview(
     if p.suppressed.is_empty() {
         writeln!(w, "Suppressed: nothing (no day, app and type had fewer than {} accesses)", m.min_count)?;
     } else {
+        let of_excluded_app = |g: &&SuppressedGroup| excluded.is_some_and(|x| x.packages.contains(&g.package));
+        let counted = p.suppressed.iter().filter(|g| !of_excluded_app(g)).count();
+        let after = if excluded.is_some() { format!(": {counted} after exclusions") } else { String::new() };
         writeln!(
             w,
-            "Suppressed ({} group(s) with fewer than {} accesses; they never leave, only their number does)",
+            "Suppressed ({} group(s) with fewer than {} accesses; they never leave, only their number does{after})",
             p.suppressed.len(),
             m.min_count
         )?;
+        let mut header = vec!["DAY", "APP", "INFO TYPE", "ACCESSES"];
+        if excluded.is_some() {
+            header.push("EXCLUDED");
+        }
         let rows: Vec<Vec<String>> = p
             .suppressed
             .iter()
-            .map(|s| vec![s.day.clone(), out::cell(&s.package), s.info_type.as_str().to_owned(), s.count.to_string()])
+            .map(|g| {
+                let mut cells =
+                    vec![g.day.clone(), out::cell(&g.package), g.info_type.as_str().to_owned(), g.count.to_string()];
+                if excluded.is_some() {
+                    cells.push(if of_excluded_app(&g) { "app" } else { "" }.to_owned());
+                }
+                cells
+            })
             .collect();
-        out::table(w, &["DAY", "APP", "INFO TYPE", "ACCESSES"], &rows)?;
+        out::table(w, &header, &rows)?;
     }
     writeln!(w)?;
     writeln!(w, "Nothing has been written or sent.")?;
     writeln!(
         w,
         "To leave out apps or rows, give --exclude with a file such as {{\"packages\": [\"com.example.app\"], \"rows\": \
-         [\"r3\"]}}."
+         [\"r-3f2a9c81d04e\"]}}."
     )?;
     let exclude = args.exclude.as_ref().map(|p| format!(" --exclude {}", p.display())).unwrap_or_default();
     writeln!(

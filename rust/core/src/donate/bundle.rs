@@ -283,7 +283,8 @@ impl Store {
             "manifest": m,
             "fields": fields,
             "rows": out_rows,
-            "suppressed_groups": suppressed.len(),
+            // An excluded app's groups are left out of this count too: nothing derived from it leaves.
+            "suppressed_groups": suppressed.iter().filter(|g| !excluded_packages.contains(g.package.as_str())).count(),
             "exclusions": {"packages": excluded_apps, "rows_by_package": by_package, "rows": by_row},
         });
         let checksum = checksum(&bundle);
