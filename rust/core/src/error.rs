@@ -55,3 +55,27 @@ impl From<std::io::Error> for Error {
         Error::Io(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    /// A real connection's errors, each of which would carry the statement, a value or a name in rusqlite's own text.
+    #[test]
+    fn database_errors_keep_the_code_and_drop_the_details() {
+        let db = rusqlite::Connection::open_in_memory().expect("open");
+        db.execute_batch("CREATE TABLE secret_table (name TEXT UNIQUE); INSERT INTO secret_table VALUES ('diary');")
+            .expect("schema");
+        let text = |e: rusqlite::Error| Error::from(e).to_string();
+        let twice = db.execute("INSERT INTO secret_table VALUES ('diary')", []).expect_err("unique");
+        assert_eq!(text(twice), "database error: ConstraintViolation (2067)");
+        let none = db.query_row("SELECT name FROM secret_table WHERE name = 'x'", [], |r| r.get::<_, String>(0));
+        assert_eq!(text(none.expect_err("no row")), "database error: no rows");
+        let wrong = db.query_row("SELECT name FROM secret_table", [], |r| r.get::<_, i64>(0));
+        assert_eq!(text(wrong.expect_err("not a number")), "database error: unexpected value in database");
+        let short_blob = db.query_row("SELECT x'010203'", [], |r| r.get::<_, [u8; 4]>(0));
+        assert_eq!(text(short_blob.expect_err("3 bytes")), "database error: unexpected value in database");
+        let bad_column = db.query_row("SELECT name FROM secret_table", [], |r| r.get::<_, String>(5));
+        assert_eq!(text(bad_column.expect_err("no column 5")), "database error: internal database error");
+    }
+}
