@@ -367,3 +367,21 @@ fn an_in_memory_database_opens_with_the_current_schema() {
     let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
     assert_eq!(version, SCHEMA_VERSION);
 }
+
+#[test]
+fn idle_readers_are_kept_for_reuse_up_to_a_bound() {
+    let dir = TempDir::new("reader-pool");
+    let store = Store::open(dir.db()).expect("open");
+    let idle = || store.readers.lock().expect("lock").as_ref().map_or(0, Vec::len);
+    assert_eq!(idle(), 0);
+    store.check_integrity().expect("read");
+    assert_eq!(idle(), 1, "a reader goes back to the pool");
+    store.check_integrity().expect("read");
+    assert_eq!(idle(), 1, "and is taken from it again");
+    // Reads nested deeper than the bound open a connection each; only the bound's worth stay open afterwards.
+    fn nest(store: &Store, depth: usize) -> crate::Result<()> {
+        store.read(|_| if depth == 0 { Ok(()) } else { nest(store, depth - 1) })
+    }
+    nest(&store, MAX_IDLE_READERS + 2).expect("nested reads");
+    assert_eq!(idle(), MAX_IDLE_READERS);
+}
