@@ -30,7 +30,7 @@ pub struct ReportInput {
     pub zone_name: String,
     pub analysis: Analysis,
     pub apps: Vec<AppSummary>,
-    /// Per package, its timeline over the report's range (apps with no events may be absent).
+    /// Per package, its timeline over the report's range; apps with no events in it are absent.
     pub timelines: BTreeMap<String, Timeline>,
     pub daily: Vec<DailyCount>,
     pub generated_ms: i64,
@@ -78,7 +78,8 @@ pub fn gather(store: &Store, opts: GatherOptions) -> anyhow::Result<ReportInput>
     let mut timelines = BTreeMap::new();
     for app in &analysis.apps {
         let tl = store.timeline(&app.package, opts.from_ms, opts.to_ms)?;
-        if !tl.events.is_empty() || !tl.per_op.is_empty() {
+        // Only events are drawn; per-op last accesses alone would be kept for nothing.
+        if !tl.events.is_empty() {
             timelines.insert(app.package.clone(), tl);
         }
     }
