@@ -385,3 +385,28 @@ fn idle_readers_are_kept_for_reuse_up_to_a_bound() {
     nest(&store, MAX_IDLE_READERS + 2).expect("nested reads");
     assert_eq!(idle(), MAX_IDLE_READERS);
 }
+
+#[test]
+fn the_integrity_check_reports_what_sqlite_finds() {
+    // A database that opens but whose index no longer matches its table: one byte of the index's key changed.
+    let dir = TempDir::new("integrity");
+    drop(Store::open(dir.db()).expect("create"));
+    let root: usize = {
+        let c = Connection::open(dir.db()).expect("open");
+        c.execute_batch(
+            "PRAGMA journal_mode = DELETE; CREATE TABLE probe (v TEXT); CREATE INDEX probe_v ON probe (v);
+             INSERT INTO probe VALUES ('opsight-integrity-probe');",
+        )
+        .expect("probe");
+        c.query_row("SELECT rootpage FROM sqlite_master WHERE name = 'probe_v'", [], |r| r.get(0)).expect("root")
+    };
+    let mut bytes = std::fs::read(dir.db()).expect("bytes");
+    let page_size = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    let page = &mut bytes[(root - 1) * page_size..root * page_size];
+    let at = page.windows(23).position(|w| w == b"opsight-integrity-probe").expect("the key in the index page");
+    page[at + 22] = b'f';
+    std::fs::write(dir.db(), &bytes).expect("write");
+    let store = Store::open(dir.db()).expect("opens");
+    assert_eq!(store.open_report().moved_aside, None, "not damaged enough to be moved aside");
+    assert!(!store.check_integrity().expect("check runs"));
+}
