@@ -138,9 +138,10 @@ fn qq_music_reading_contacts_is_out_of_scope_and_in_the_background() {
     let zh = db.analyze(Lang::ZhCn);
     let f = one(&zh, "com.tencent.qqmusic", Rule::OutOfScope);
     assert!(f.title.contains("访问了您的通讯录"), "{}", f.title);
-    assert!(f.explanation.contains("14 次") && f.explanation.contains("其中 11 次在后台"), "{}", f.explanation);
+    assert!(f.explanation.contains("访问了您的通讯录 14 次（在 "), "{}", f.explanation);
+    assert!(f.explanation.contains(" 之间），其中 11 次在后台。"), "{}", f.explanation);
     assert!(f.explanation.contains("在线影音类应用无须任何个人信息"), "{}", f.explanation);
-    assert!(f.explanation.contains("第五条第（28）项"), "{}", f.explanation);
+    assert!(f.explanation.contains("第五条第（二十八）项"), "{}", f.explanation);
     assert_eq!(f.category_name.as_deref(), Some("在线影音类"));
     assert!(f.sources[0].title.contains("必要个人信息范围规定"));
 }
@@ -560,7 +561,11 @@ fn the_background_share_is_worded_by_count() {
     let zh = db.analyze(Lang::ZhCn);
     let zh_text =
         |info: InfoType| about(&zh, "com.tencent.qqmusic", Rule::OutOfScope, info).expect("found").explanation.clone();
-    assert!(zh_text(InfoType::Sms).contains("于 2026-03-07 16:00 "), "{}", zh_text(InfoType::Sms));
+    assert!(
+        zh_text(InfoType::Sms).contains("访问了您的短信 1 次（于 2026-03-07 16:00），在后台。"),
+        "{}",
+        zh_text(InfoType::Sms)
+    );
     assert!(
         zh_text(InfoType::CallLog).contains("在 2026-03-07 16:00 至 2026-03-07 17:00 之间"),
         "{}",

@@ -172,7 +172,7 @@ fn write_human(
     if zh {
         writeln!(
             w,
-            "Opsight 演示：{} 份真实采集 + 一部手机一周的合成数据（{} 份 dump，{} 条访问记录，{} 个应用）。",
+            "Opsight 演示：{} 份真实采集 + 一部手机一周的合成数据（{} 份转储文件，{} 条访问记录，{} 个应用）。",
             built.samples, built.dumps, built.events, counts.apps
         )?;
         writeln!(w, "数据库：{}", out::path(db))?;
@@ -201,7 +201,7 @@ fn write_human(
     if zh {
         writeln!(
             w,
-            "\n共 {} 项发现，涉及 {} 个应用。报告（用浏览器打开）：",
+            "\n共发现 {} 项问题，涉及 {} 个应用。报告（用浏览器打开）：",
             counts.findings, counts.apps_with_findings
         )?;
     } else {

@@ -69,7 +69,7 @@ fn write_human(w: &mut impl Write, a: &Analysis, lang: Lang) -> io::Result<()> {
     if flagged.is_empty() {
         let none = match lang {
             Lang::En => "No findings: nothing excessive in the stored history.",
-            Lang::ZhCn => "未发现问题：已保存的记录中没有过度收集。",
+            Lang::ZhCn => "未发现问题：已保存的记录中没有超出所需的访问。",
         };
         return writeln!(w, "{none}");
     }

@@ -248,7 +248,7 @@ fn app_article(h: &mut String, input: &ReportInput, app: &AppConcern, n: usize, 
         let _ = write!(h, "<code class=\"pkg\">{}</code>", user_text(&app.package));
     }
     let category = match &app.category_name {
-        Some(c) => format!("{} ({})", c, t.category_source(app.category_source)),
+        Some(c) => t.with_note(c, t.category_source(app.category_source)),
         None => t.category_unknown().to_owned(),
     };
     let _ = write!(h, "<span class=\"meta\">{}{}{}</span>", esc(t.col_category()), t.colon(), esc(&category));

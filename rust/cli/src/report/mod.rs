@@ -196,6 +196,12 @@ mod tests {
     }
 
     fn input(lang: Lang) -> ReportInput {
+        // The texts the core would give in that language, so that each golden page shows its own.
+        let pick = |en: &str, zh: &str| if lang == Lang::ZhCn { zh.to_owned() } else { en.to_owned() };
+        let title = pick(
+            &format!("{EVIL_LABEL} accessed your contacts in the background"),
+            &format!("{EVIL_LABEL} 在后台访问了您的通讯录"),
+        );
         let finding = Finding {
             rule: Rule::BackgroundAccess,
             package: EVIL_PACKAGE.into(),
@@ -205,9 +211,9 @@ mod tests {
             category: None,
             category_name: None,
             category_source: CategorySource::Unknown,
-            title: format!("{EVIL_LABEL} accessed your contacts in the background"),
-            explanation: "It did </p><p>so".into(),
-            advice: "Revoke & forget".into(),
+            title: title.clone(),
+            explanation: pick("It did </p><p>so", "它确实</p><p>这样做了"),
+            advice: pick("Revoke & forget", "撤销 & 忘记"),
             actions: vec![],
             sources: vec![
                 SourceRef {
@@ -232,7 +238,7 @@ mod tests {
             category_name: None,
             category_source: CategorySource::Unknown,
             score: 10,
-            summary: format!("{EVIL_LABEL} accessed your contacts in the background"),
+            summary: title,
             findings: vec![finding.clone()],
         };
         let quiet = AppConcern {
@@ -242,14 +248,14 @@ mod tests {
             category_name: None,
             category_source: CategorySource::Unknown,
             score: 0,
-            summary: "Nothing excessive found.".into(),
+            summary: pick("Nothing excessive found.", "未发现超出所需的访问。"),
             findings: vec![],
         };
         let idle = AppConcern { package: "com.idle<b>".into(), ..quiet.clone() };
         // A system app whose category comes from Opsight's list.
         let quiet = AppConcern {
             category: Some("map_navigation".into()),
-            category_name: Some("Maps and navigation".into()),
+            category_name: Some(pick("Map navigation", "地图导航类")),
             category_source: CategorySource::Curated,
             ..quiet
         };
@@ -279,7 +285,7 @@ mod tests {
             analysis: Analysis {
                 opsight_findings: 1,
                 pack_version: "2026.11.1".into(),
-                lang: "en",
+                lang: if lang == Lang::ZhCn { "zh-CN" } else { "en" },
                 from_ms: i64::MIN,
                 to_ms: i64::MAX,
                 apps: vec![app, quiet, idle],
@@ -370,15 +376,16 @@ mod tests {
             "建议",
             "依据来源",
             "高",
-            "<p class=\"lede\">Opsight 是一款在手机端运行的安卓隐私监测工具。",
+            "<p class=\"lede\">Opsight 是一款在手机端运行的 Android 隐私监测工具。",
             "<dt>时间范围</dt>",
-            "<dt>应用</dt><dd>3 个（1 个有发现）</dd>",
-            "<dt>发现</dt>",
+            "<dt>应用</dt><dd>3 个（其中 1 个发现问题）</dd>",
+            "<dt>发现的问题</dt>",
             "<dt>生成时间</dt>",
             "<dt>规则包版本</dt><dd>2026.11.1</dd>",
             "<figcaption>每天的敏感信息访问次数（所有应用）</figcaption>",
             "<p class=\"caveat\">AppOps 只能看到应用访问了信息，无法看到信息是否离开了手机。",
-            "类别：",
+            "类别：地图导航类（Opsight 名单）",
+            "在后台访问了您的通讯录",
         ] {
             assert!(page.contains(words), "{words}");
         }
@@ -515,7 +522,7 @@ mod tests {
         ));
         i.lang = Lang::ZhCn;
         assert!(render(&i).contains(
-            "<p id=\"empty\">数据库中还没有应用。请先从手机采集（opsight collect --adb）或导入一份 dump。</p>"
+            "<p id=\"empty\">数据库中还没有应用。请先从手机采集（opsight collect --adb）或导入一份转储文件（dump）。</p>"
         ));
         // Apps, but nothing excessive.
         let mut i = input(Lang::En);
@@ -525,6 +532,6 @@ mod tests {
         }
         assert!(render(&i).contains("<p id=\"no-findings\">No findings: nothing excessive in the stored history.</p>"));
         i.lang = Lang::ZhCn;
-        assert!(render(&i).contains("<p id=\"no-findings\">未发现问题：已保存的记录中没有过度收集。</p>"));
+        assert!(render(&i).contains("<p id=\"no-findings\">未发现问题：已保存的记录中没有超出所需的访问。</p>"));
     }
 }

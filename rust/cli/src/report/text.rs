@@ -32,7 +32,7 @@ impl Text {
              and judges nothing. Opsight keeps the whole record and compares it with what each kind of app needs: \
              China's 2021 rules on the personal information necessary for 39 kinds of apps, and Google Play's rules \
              for sensitive permissions.",
-            "Opsight 是一款在手机端运行的安卓隐私监测工具。安卓的 AppOps 服务会记录应用每一次读取您的位置、通讯录、短信、\
+            "Opsight 是一款在手机端运行的 Android 隐私监测工具。Android 的 AppOps 服务会记录应用每一次读取您的位置、通讯录、短信、\
              通话记录、剪贴板、麦克风或相机，但只保留最近一次访问，也不做任何判断。Opsight 保存完整记录，并与各类应用\
              真正需要的信息对照：2021 年《常见类型移动互联网应用程序必要个人信息范围规定》（39 类应用）以及 Google Play \
              的敏感权限规则。",
@@ -68,12 +68,20 @@ impl Text {
         self.pick(": ", "：")
     }
 
+    /// `name (note)`, with full-width parentheses in Chinese.
+    pub fn with_note(self, name: &str, note: &str) -> String {
+        match self.lang {
+            Lang::En => format!("{name} ({note})"),
+            Lang::ZhCn => format!("{name}（{note}）"),
+        }
+    }
+
     pub fn apps(self) -> &'static str {
         self.pick("Apps", "应用")
     }
 
     pub fn findings(self) -> &'static str {
-        self.pick("Findings", "发现")
+        self.pick("Findings", "发现的问题")
     }
 
     pub fn generated(self) -> &'static str {
@@ -87,7 +95,7 @@ impl Text {
     pub fn apps_count(self, apps: usize, flagged: usize) -> String {
         match self.lang {
             Lang::En => format!("{apps} ({flagged} with findings)"),
-            Lang::ZhCn => format!("{apps} 个（{flagged} 个有发现）"),
+            Lang::ZhCn => format!("{apps} 个（其中 {flagged} 个发现问题）"),
         }
     }
 
@@ -155,7 +163,7 @@ impl Text {
     }
 
     pub fn details_heading(self) -> &'static str {
-        self.pick("Apps with findings", "有发现的应用")
+        self.pick("Apps with findings", "发现问题的应用")
     }
 
     pub fn quiet_heading(self, n: usize) -> String {
@@ -163,7 +171,7 @@ impl Text {
             Lang::En => {
                 format!("{} with recorded accesses and nothing excessive found", en_count(n, "more app", "more apps"))
             }
-            Lang::ZhCn => format!("另有 {n} 个应用有访问记录，但未发现过度收集"),
+            Lang::ZhCn => format!("另有 {n} 个应用有访问记录，但未发现超出所需的访问"),
         }
     }
 
@@ -207,7 +215,7 @@ impl Text {
     }
 
     pub fn legend_reject(self) -> &'static str {
-        self.pick("refused attempt (cross)", "被拒绝的尝试（叉）")
+        self.pick("refused attempt (cross)", "被拒绝的尝试（叉号）")
     }
 
     pub fn legend_night(self) -> &'static str {
@@ -313,13 +321,13 @@ impl Text {
     }
 
     pub fn no_findings(self) -> &'static str {
-        self.pick("No findings: nothing excessive in the stored history.", "未发现问题：已保存的记录中没有过度收集。")
+        self.pick("No findings: nothing excessive in the stored history.", "未发现问题：已保存的记录中没有超出所需的访问。")
     }
 
     pub fn empty_database(self) -> &'static str {
         self.pick(
             "The database holds no apps yet. Collect from a phone (opsight collect --adb) or ingest a dump first.",
-            "数据库中还没有应用。请先从手机采集（opsight collect --adb）或导入一份 dump。",
+            "数据库中还没有应用。请先从手机采集（opsight collect --adb）或导入一份转储文件（dump）。",
         )
     }
 

@@ -104,7 +104,7 @@ impl Store {
 fn summary(text: &text::Text, findings: &[Finding]) -> String {
     let serious = findings.iter().filter(|f| f.severity >= Severity::Medium).count();
     match (findings.first(), serious) {
-        (None, _) => text.pick("Nothing excessive found.".into(), "未发现过度收集。".into()),
+        (None, _) => text.pick("Nothing excessive found.".into(), "未发现超出所需的访问。".into()),
         (Some(top), 0) => top.title.clone(),
         (Some(top), n) => text.pick(
             format!("{} ({} serious finding{})", top.title, n, if n == 1 { "" } else { "s" }),

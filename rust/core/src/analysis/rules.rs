@@ -9,7 +9,7 @@ use serde_json::json;
 use super::category::CategorySource;
 use super::finding::{Action, Evidence, ExampleEvent, Finding, Rule, Severity, SourceRef};
 use super::pack::{Category, PolicyPack};
-use super::text::Text;
+use super::text::{zh_numeral, Text};
 use crate::ops::{self, InfoType};
 use crate::store::{ActivityEvent, AppActivity, Visibility};
 
@@ -237,15 +237,15 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
             if user_action { ", and use it only while you are using the app" } else { "" }
         ),
         format!(
-            "{} {}访问了您的{}{}{bg}。根据 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第五条第（{}）项，{}应用{}{}。",
+            "{} 访问了您的{}{}{}{bg}。根据 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第五条第（{}）项，{}应用{}。{}",
             ctx.name(),
-            t.span(ev.first_ms, ev.last_ms),
             t.info(info),
             t.times(ev.accesses),
-            category.number,
+            t.span_note(ev.first_ms, ev.last_ms),
+            zh_numeral(category.number),
             category.name_zh,
             needs,
-            if user_action { "，且仅应在您使用应用时访问" } else { "" }
+            if user_action { format!("{}仅应在您使用应用时访问。", t.info(info)) } else { String::new() }
         ),
     );
     let mut ev = ev;
@@ -298,11 +298,11 @@ fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
             t.span(ev.first_ms, ev.last_ms)
         ),
         format!(
-            "{} {}在未显示于屏幕、也没有前台服务时访问了您的{}{}。监管部门将在后台或静默状态下收集信息列为超出功能所需。",
+            "{} 在未显示于屏幕、也没有前台服务时访问了您的{}{}{}。监管部门将在后台或静默状态下收集信息列为超出功能所需。",
             ctx.name(),
-            t.span(ev.first_ms, ev.last_ms),
             t.info(info),
-            t.times(ev.accesses)
+            t.times(ev.accesses),
+            t.span_note(ev.first_ms, ev.last_ms)
         ),
     );
     let mut sources = vec!["miit-164-2020", "method-2019"];
@@ -320,7 +320,7 @@ fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
                 "Allow {} only while using the app, or remove it on the app's permission page.",
                 t.info_lower(info)
             ),
-            format!("在应用权限页面将{}设为“仅在使用期间允许”，或直接关闭。", t.info(info)),
+            format!("在应用权限页面将{}设为“仅在使用该应用时允许”，或直接关闭。", t.info(info)),
         ),
         ctx.open_permissions(),
         &sources,
@@ -378,7 +378,7 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
             th.frequency_interval_s
         ),
         format!(
-            "{} 以大约每 {:.1} 秒一次的频率访问了您的{}{}。工信部 2020 年专项整治将“如每 {} 秒”固定频率读取列为超出业务功能实际需要。",
+            "{} 以大约每 {:.1} 秒一次的频率访问了您的{}{}。工信部 2020 年专项整治将以固定频率（如每 {} 秒）读取信息列为超出业务功能实际需要的行为。",
             ctx.name(),
             every_s,
             t.info(info),
@@ -420,20 +420,20 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
     );
     let explanation = t.pick(
         format!(
-            "Android refused {} {} access to your {} {}, and {} of those attempts came within {} hours of the previous one. After a refusal, apps must not keep collecting or keep asking (2019 identification method, item 3.2; app stores allow no new request within 48 hours).",
+            "Android refused {} access to your {} {} {}, and {} of those attempts came within {} hours of the previous one. After a refusal, apps must not keep collecting or keep asking (2019 identification method, item 3.2; app stores allow no new request within 48 hours).",
             ctx.name(),
-            t.times(ev.rejects),
             t.info_lower(info),
+            t.times(ev.rejects),
             t.span(ev.first_ms, ev.last_ms),
             retries,
             ctx.pack.thresholds.reprompt_window_h
         ),
         format!(
-            "系统{}拒绝了 {} 访问您的{}{}，其中 {} 次距上一次不到 {} 小时。用户拒绝后，应用不得继续收集或频繁征求同意（2019 年《认定方法》三.2；应用商店要求拒绝后 48 小时内不得再次申请）。",
-            t.span(ev.first_ms, ev.last_ms),
+            "系统拒绝了 {} 访问您的{}{}{}，其中 {} 次距上一次不到 {} 小时。用户拒绝后，应用不得继续收集或频繁征求同意（2019 年《认定方法》三.2；应用商店要求拒绝后 48 小时内不得再次申请）。",
             ctx.name(),
             t.info(info),
             t.times(ev.rejects),
+            t.span_note(ev.first_ms, ev.last_ms),
             retries,
             ctx.pack.thresholds.reprompt_window_h
         ),
@@ -446,7 +446,7 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         explanation,
         t.pick(
             "Keep the permission denied. If the app stops working without it, that itself breaks the 2021 rules (Art. 4).".into(),
-            "请保持拒绝。如果应用因此无法使用基本功能，这本身就违反了 2021 年规定第四条。".into(),
+            "请保持拒绝。如果应用因此不让您使用其基本功能，这本身就违反了 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第四条。".into(),
         ),
         ctx.open_permissions(),
         &["method-2019", &ctx.pack.thresholds.reprompt_source],
@@ -491,13 +491,13 @@ fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "在 {:02}:00 至 {:02}:00 之间（您很可能在睡觉，应用也在后台），{} 访问了您的{}{}（{}）。",
+                "在 {:02}:00 至 {:02}:00 之间（您很可能在睡觉，应用也在后台），{} 访问了您的{}{}{}。",
                 th.night_start_hour,
                 th.night_end_hour,
                 ctx.name(),
                 t.info(info),
                 t.times(ev.accesses),
-                t.span(ev.first_ms, ev.last_ms)
+                t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
         t.open_settings_advice(info),
@@ -547,12 +547,12 @@ fn not_in_use(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Op
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "在此之前的 {} 小时内您没有打开过 {}，它却访问了您的{}{}（{}）。",
+                "在此之前的 {} 小时内您没有打开过 {}，它却访问了您的{}{}{}。",
                 ctx.pack.thresholds.not_used_window_h,
                 ctx.name(),
                 t.info(info),
                 t.times(ev.accesses),
-                t.span(ev.first_ms, ev.last_ms)
+                t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
         t.open_settings_advice(info),
@@ -591,10 +591,10 @@ fn clipboard_background(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEve
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "{} {}在未显示于屏幕时读取了您复制的内容{}。复制的内容常包含密码、验证码和地址；Android 只允许您正在使用的应用或输入法读取。",
+                "{} 在未显示于屏幕时读取了您复制的内容{}{}。复制的内容常包含密码、验证码和地址；Android 只允许您正在使用的应用或输入法读取。",
                 ctx.name(),
-                t.span(ev.first_ms, ev.last_ms),
-                t.times(ev.accesses)
+                t.times(ev.accesses),
+                t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
         t.pick(
@@ -642,12 +642,12 @@ fn proxy_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                         proxy
                     ),
                     format!(
-                        "{} 请 {} 代为访问了您的{}{}（{}）。Android 记录了是谁发起的访问，Opsight 将这些访问计入 {}，而不是 {}。",
+                        "{} 请 {} 代为访问了您的{}{}{}。Android 记录了是谁发起的访问，Opsight 将这些访问计入 {}，而不是 {}。",
                         ctx.name(),
                         proxy,
                         t.info(info),
                         t.times(ev.accesses),
-                        t.span(ev.first_ms, ev.last_ms),
+                        t.span_note(ev.first_ms, ev.last_ms),
                         ctx.name(),
                         proxy
                     ),
@@ -692,11 +692,11 @@ fn play_sms_call_log(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "{} 访问了您的{}{}（{}）。Google Play 只允许默认短信、电话或助理应用访问短信和通话记录。",
+                "{} 访问了您的{}{}{}。Google Play 只允许默认短信、电话或助理应用访问短信和通话记录。",
                 ctx.name(),
                 t.info(info),
                 t.times(ev.accesses),
-                t.span(ev.first_ms, ev.last_ms)
+                t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
         t.open_settings_advice(info),
@@ -736,10 +736,10 @@ fn play_installed_apps(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEven
                 t.span(ev.first_ms, ev.last_ms)
             ),
             format!(
-                "{} 读取了您的已安装应用列表 {}（{}）。您使用哪些应用会透露大量个人信息；Google Play 只允许设备搜索、杀毒、文件管理和浏览器类应用这样做。",
+                "{} 读取了您的已安装应用列表{}{}。您使用哪些应用会透露大量个人信息；Google Play 只允许设备搜索、杀毒、文件管理和浏览器类应用这样做。",
                 ctx.name(),
                 t.times(ev.accesses),
-                t.span(ev.first_ms, ev.last_ms)
+                t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
         t.open_settings_advice(info),
@@ -792,8 +792,9 @@ fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
                     days
                 ),
                 format!(
-                    "{} 持有 {} 权限，但 Opsight 在过去 {} 天内没有看到它访问您的{}。不使用的权限就是不需要的权限。",
+                    "{} 持有{}权限（{}），但 Opsight 在过去 {} 天内没有看到它访问您的{}。不使用的权限就是不需要的权限。",
                     ctx.name(),
+                    t.info(info),
                     permission,
                     days,
                     t.info(info)

@@ -35,9 +35,19 @@ impl Text {
         match (first, last, self.lang) {
             (Some(f), Some(l), Lang::En) if self.when(f) == self.when(l) => format!("at {}", self.when(f)),
             (Some(f), Some(l), Lang::En) => format!("between {} and {}", self.when(f), self.when(l)),
-            (Some(f), Some(l), Lang::ZhCn) if self.when(f) == self.when(l) => format!("于 {} ", self.when(f)),
+            (Some(f), Some(l), Lang::ZhCn) if self.when(f) == self.when(l) => format!("于 {}", self.when(f)),
             (Some(f), Some(l), Lang::ZhCn) => format!("在 {} 至 {} 之间", self.when(f), self.when(l)),
             _ => String::new(),
+        }
+    }
+
+    /// The span in full-width parentheses, for the end of a Chinese clause (`（在 … 至 … 之间）`); empty when unknown.
+    pub fn span_note(&self, first: Option<i64>, last: Option<i64>) -> String {
+        let span = self.span(first, last);
+        if span.is_empty() {
+            span
+        } else {
+            format!("（{span}）")
         }
     }
 
@@ -62,17 +72,107 @@ impl Text {
         )
     }
 
+    /// What to do about an access the user did not expect: the switch Android gives for that kind of information,
+    /// or, where it gives none, what is left.
     pub fn open_settings_advice(&self, info: InfoType) -> String {
-        self.pick(
-            format!(
-                "If you did not expect this, open the app's permission page and remove its access to {}; \
-                 the app's basic functions must keep working without it.",
-                self.info_lower(info)
+        match info {
+            InfoType::Clipboard => self.pick(
+                "Android has no switch for the clipboard: clear it after copying anything sensitive, and consider \
+                 uninstalling the app."
+                    .into(),
+                "Android 没有剪贴板权限开关：复制敏感内容后请清空剪贴板，并考虑卸载该应用。".into(),
             ),
-            format!(
-                "如果这不在您的预期之内，请打开该应用的权限页面，关闭其{}权限；应用的基本功能不得因此无法使用。",
-                self.info(info)
+            InfoType::InstalledApps => self.pick(
+                "Some phones list a permission for reading the installed apps on the app's permission page; where \
+                 there is none, only uninstalling the app stops it."
+                    .into(),
+                "部分手机在应用的权限页面提供“读取应用列表”一类的权限；如果没有，只有卸载该应用才能阻止它。".into(),
             ),
-        )
+            InfoType::AppUsage => self.pick(
+                "Remove its usage access (Settings › Apps › Special app access › Usage access).".into(),
+                "请取消其使用情况访问权限（设置 › 应用 › 特殊应用权限 › 使用情况访问权限）。".into(),
+            ),
+            InfoType::Notifications => self.pick(
+                "Remove its notification access (Settings › Apps › Special app access › Notification access).".into(),
+                "请取消其通知使用权（设置 › 应用 › 特殊应用权限 › 通知使用权）。".into(),
+            ),
+            _ => self.pick(
+                format!(
+                    "If you did not expect this, open the app's permission page and remove its access to {}; \
+                     the app's basic functions must keep working without it.",
+                    self.info_lower(info)
+                ),
+                format!(
+                    "如果这不在您的预期之内，请打开该应用的权限页面，关闭其{}权限；应用不得因此拒绝您使用其基本功能。",
+                    self.info(info)
+                ),
+            ),
+        }
+    }
+}
+
+/// A number as Chinese numerals, the way the regulations number their items: 28 → 二十八 (up to 99; larger
+/// numbers, which no item has, stay in digits).
+pub(crate) fn zh_numeral(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n as usize].to_owned(),
+        10..=99 => {
+            let (tens, ones) = (n / 10, n % 10);
+            let tens = if tens == 1 { "十".to_owned() } else { format!("{}十", DIGITS[tens as usize]) };
+            if ones == 0 {
+                tens
+            } else {
+                format!("{tens}{}", DIGITS[ones as usize])
+            }
+        }
+        _ => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{zh_numeral, Text};
+    use crate::ops::{InfoType, Lang};
+
+    #[test]
+    fn advice_names_the_switch_android_has_for_each_kind_of_information() {
+        let text = |lang| Text { lang, zone: jiff::tz::TimeZone::UTC };
+        let (en, zh) = (text(Lang::En), text(Lang::ZhCn));
+        assert!(en.open_settings_advice(InfoType::Contacts).contains("remove its access to contacts;"));
+        assert!(zh.open_settings_advice(InfoType::Contacts).contains("关闭其通讯录权限"));
+        assert!(en.open_settings_advice(InfoType::Clipboard).starts_with("Android has no switch for the clipboard"));
+        assert!(!zh.open_settings_advice(InfoType::Clipboard).contains("权限页面"));
+        assert!(en.open_settings_advice(InfoType::InstalledApps).contains("only uninstalling the app stops it"));
+        assert!(en.open_settings_advice(InfoType::AppUsage).contains("Special app access › Usage access"));
+        assert!(zh.open_settings_advice(InfoType::AppUsage).contains("使用情况访问权限"));
+        assert!(en.open_settings_advice(InfoType::Notifications).contains("Notification access"));
+        assert!(zh.open_settings_advice(InfoType::Notifications).contains("通知使用权"));
+    }
+
+    #[test]
+    fn a_span_in_parentheses_is_empty_when_the_times_are_unknown() {
+        let zh = Text { lang: Lang::ZhCn, zone: jiff::tz::TimeZone::UTC };
+        assert_eq!(zh.span_note(None, Some(0)), "");
+        assert_eq!(zh.span_note(Some(0), Some(0)), "（于 1970-01-01 00:00）");
+        assert_eq!(zh.span_note(Some(0), Some(3_600_000)), "（在 1970-01-01 00:00 至 1970-01-01 01:00 之间）");
+    }
+
+    #[test]
+    fn item_numbers_read_as_the_regulation_writes_them() {
+        let cases = [
+            (1, "一"),
+            (9, "九"),
+            (10, "十"),
+            (11, "十一"),
+            (20, "二十"),
+            (28, "二十八"),
+            (39, "三十九"),
+            (99, "九十九"),
+        ];
+        for (n, zh) in cases {
+            assert_eq!(zh_numeral(n), zh, "{n}");
+        }
+        assert_eq!(zh_numeral(100), "100");
     }
 }
