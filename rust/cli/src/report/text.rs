@@ -321,7 +321,10 @@ impl Text {
     }
 
     pub fn no_findings(self) -> &'static str {
-        self.pick("No findings: nothing excessive in the stored history.", "未发现问题：已保存的记录中没有超出所需的访问。")
+        self.pick(
+            "No findings: nothing excessive in the stored history.",
+            "未发现问题：已保存的记录中没有超出所需的访问。",
+        )
     }
 
     pub fn empty_database(self) -> &'static str {

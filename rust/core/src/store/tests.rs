@@ -256,6 +256,14 @@ fn a_damaged_database_is_moved_aside_never_deleted() {
         let stamp = &moved.as_bytes()["opsight.db.damaged-".len()..];
         let shape: String = stamp.iter().map(|b| if b.is_ascii_digit() { '9' } else { *b as char }).collect();
         assert!(shape == "99999999T999999Z" || shape.starts_with("99999999T999999Z-"), "UTC stamp: {moved}");
+        let stamped =
+            jiff::civil::DateTime::strptime("%Y%m%dT%H%M%SZ", std::str::from_utf8(&stamp[..16]).expect("ascii"))
+                .expect("stamp")
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .expect("utc")
+                .timestamp();
+        let off_s = (jiff::Timestamp::now().as_second() - stamped.as_second()).abs();
+        assert!(off_s < 3600, "the stamp is the time of the move: {moved}");
         assert_eq!(
             std::fs::read(dir.0.join(&moved)).expect("kept"),
             original,
@@ -409,4 +417,23 @@ fn the_integrity_check_reports_what_sqlite_finds() {
     let store = Store::open(dir.db()).expect("opens");
     assert_eq!(store.open_report().moved_aside, None, "not damaged enough to be moved aside");
     assert!(!store.check_integrity().expect("check runs"));
+}
+
+#[test]
+fn a_run_records_when_it_was_ingested() {
+    let dir = TempDir::new("ingested-at");
+    let store = Store::open(dir.db()).expect("open");
+    let dump = "  Uid u0a100:\n    Package org.example:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2026-03-01 10:00:00.000 (-1h0m0s0ms)\n        ]\n";
+    store.ingest_dump(dump.as_bytes(), &crate::store::IngestOptions::default()).expect("ingest");
+    let c = Connection::open(dir.db()).expect("open");
+    let (ingested, first_seen): (i64, i64) = c
+        .query_row(
+            "SELECT r.ingested_at_ms, d.first_seen_ms FROM collection_runs r JOIN devices d ON d.id = r.device_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("run");
+    let now = now_ms();
+    assert!((now - ingested).abs() < 3_600_000, "ingested at {ingested}, now {now}");
+    assert!((now - first_seen).abs() < 3_600_000, "no capture time given: the device is first seen now");
 }
