@@ -3,6 +3,7 @@
 mod common;
 use common::*;
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -773,7 +774,9 @@ fn garbage(len: usize) -> Vec<u8> {
 #[test]
 fn a_damaged_database_is_moved_aside_and_said_so() {
     let dir = TempDir::new("damaged_db");
-    let bytes = garbage(8192);
+    // An SQLite file whose header is intact and whose pages are not.
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend(garbage(8192));
     std::fs::write(dir.db(), &bytes).expect("write garbage");
     let out = ingest_a10(&dir.db(), &["--json"]);
     let doc = json(&out);
@@ -789,6 +792,54 @@ fn a_damaged_database_is_moved_aside_and_said_so() {
     assert_eq!(moved.len(), 1, "{moved:?}");
     assert!(err.contains(&moved[0].display().to_string()), "names the new location: {err}");
     assert_eq!(std::fs::read(&moved[0]).expect("read moved"), bytes, "the original bytes are kept");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_untouched() {
+    let dir = TempDir::new("not_a_db");
+    let dump = dir.path("dump.txt");
+    std::fs::write(&dump, "  Uid u0a100:\n    Package org.example:\n").expect("write");
+    let empty = dir.path("empty.db");
+    std::fs::write(&empty, "").expect("write");
+    let foreign = dir.path("notes.db");
+    rusqlite::Connection::open(&foreign)
+        .expect("open")
+        .execute_batch("CREATE TABLE notes (body TEXT);")
+        .expect("foreign");
+    let foreign_bytes = std::fs::read(&foreign).expect("bytes");
+    let cases: [(&[&str], &Path, &str); 6] = [
+        (
+            &["findings"],
+            &dump,
+            "dump.txt is not a database (it does not start as an SQLite file does); it was left untouched",
+        ),
+        (&["ingest"], &dump, "Dumps and inventories go after the options"),
+        (&["apps"], &empty, "empty.db is empty: it holds no Opsight database"),
+        (&["report", "--html", "r.html"], &dir.0, "is a folder: --db takes a database file"),
+        (&["apps"], &foreign, "an SQLite database of another program, not Opsight's; it was left untouched"),
+        (&["ingest"], &dir.path("no-such-folder/phone.db"), "the folder"),
+    ];
+    for (args, db, words) in cases {
+        let mut cmd = opsight();
+        cmd.args(args).arg("--db").arg(db);
+        if args[0] == "ingest" {
+            cmd.arg(&dump);
+        }
+        let out = run(&mut cmd);
+        assert_fails(&out, 1, words);
+    }
+    assert!(stderr(&run(opsight().args(["ingest", "--db"]).arg(dir.path("no-such-folder/phone.db")).arg(&dump)))
+        .contains("no-such-folder does not exist"));
+    assert_eq!(std::fs::read_to_string(&dump).expect("dump"), "  Uid u0a100:\n    Package org.example:\n");
+    assert_eq!(std::fs::read(&empty).expect("empty"), b"");
+    assert_eq!(std::fs::read(&foreign).expect("foreign"), foreign_bytes);
+    let names: BTreeSet<String> = std::fs::read_dir(&dir.0)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into())
+        .collect();
+    assert_eq!(names, ["dump.txt", "empty.db", "notes.db"].map(String::from).into(), "nothing moved aside or created");
+    // An empty file may become a database when a command stores into it.
+    assert_ok(&run(opsight().args(["ingest", "--db"]).arg(&empty).arg(&dump)));
 }
 
 #[test]

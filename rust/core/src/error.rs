@@ -16,6 +16,10 @@ pub enum Error {
     /// The database was written by a newer version of Opsight. It is left untouched.
     #[error("the database has schema version {found}, newer than this version of Opsight understands ({supported}); it was left untouched")]
     NewerDatabase { found: u32, supported: u32 },
+    /// The file is an SQLite database of another program (it has tables but no Opsight schema version). It is left
+    /// untouched: adding Opsight's tables to it would change someone else's data.
+    #[error("the file is an SQLite database of another program, not Opsight's; it was left untouched")]
+    ForeignDatabase,
     /// The database file was damaged and has been moved aside (never deleted); a fresh one was created.
     #[error(
         "the database was damaged and has been moved aside to a file named {moved_to_name}; a new database was started"

@@ -48,15 +48,17 @@ fn is_damage(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
 }
 
-/// Reads the version without writing anything. Errors of damage are reported as `Ok(None)`.
+/// Reads the version without writing anything. Errors of damage are reported as `Ok(None)`; a database with tables
+/// but no version is another program's, and refused.
 fn probe(conn: &Connection) -> Result<Option<u32>> {
-    let read = || -> rusqlite::Result<u32> {
+    let read = || -> rusqlite::Result<(u32, i64)> {
         let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
-        Ok(v)
+        let objects = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        Ok((v, objects))
     };
     match read() {
-        Ok(v) => Ok(Some(v)),
+        Ok((0, objects)) if objects > 0 => Err(Error::ForeignDatabase),
+        Ok((v, _)) => Ok(Some(v)),
         Err(e) if is_damage(&e) => Ok(None),
         Err(e) => Err(e.into()),
     }

@@ -437,3 +437,25 @@ fn a_run_records_when_it_was_ingested() {
     assert!((now - ingested).abs() < 3_600_000, "ingested at {ingested}, now {now}");
     assert!((now - first_seen).abs() < 3_600_000, "no capture time given: the device is first seen now");
 }
+
+#[test]
+fn another_programs_database_is_refused_untouched() {
+    let dir = TempDir::new("foreign");
+    {
+        let c = Connection::open(dir.db()).expect("open");
+        c.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('someone else''s data');")
+            .expect("foreign");
+    }
+    let before = std::fs::read(dir.db()).expect("bytes");
+    match Store::open(dir.db()) {
+        Err(Error::ForeignDatabase) => {}
+        other => panic!("expected ForeignDatabase, got {:?}", other.map(|s| s.open_report().clone())),
+    }
+    assert_eq!(std::fs::read(dir.db()).expect("bytes"), before, "left untouched");
+    let names: Vec<String> = std::fs::read_dir(&dir.0)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["opsight.db"], "nothing moved aside, no journal left behind");
+    assert!(!Error::ForeignDatabase.to_string().contains(&dir.0.display().to_string()));
+}
