@@ -783,7 +783,12 @@ fn json_is_refused_with_what_to_do() {
 fn stores_and_tar_archives_are_refused_with_what_to_do() {
     let dir = TempDir::new("binary");
     let store = dir.path("phone.db");
-    let out = opsight().args(["ingest", "--db"]).arg(&store).arg(fixture(A10)).output().expect("run");
+    let out = opsight()
+        .args(["ingest", "--captured-at", "2022-03-29T15:28:00Z", "--db"])
+        .arg(&store)
+        .arg(fixture(A10))
+        .output()
+        .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // One ustar header block (name, mode, sizes, magic at 257), then the dump: what `tar -cf` writes.
     let a10 = std::fs::read(fixture(A10)).expect("fixture");

@@ -116,7 +116,7 @@ fn a_bugreport_zip_stores_what_its_text_stores() {
     let wide = dir.path("appops-utf16.txt");
     std::fs::write(&wide, utf16(std::str::from_utf8(&text).expect("utf-8"), false)).expect("write");
     assert_eq!(json(&with(&wide))["files"][0]["report"]["repeat"], true);
-    let out = run(opsight().args(["ingest", "--db"]).arg(dir.db()).arg(&zip));
+    let out = run(opsight().args(["ingest", "--captured-at", A10_CAPTURED, "--db"]).arg(dir.db()).arg(&zip));
     assert!(
         stdout(&out).starts_with(&format!("{} (bugreport-a10.txt in the archive)\n", zip.display())),
         "{}",
@@ -244,8 +244,10 @@ fn the_run_records_zone_capture_instant_and_source() {
     let dir = TempDir::new("run_record");
     assert_ok(&ingest_a10(&dir.db(), &["--device", "pixel"]));
     // Without --zone and --captured-at: no zone (this computer's is not the phone's), and now; stderr says so.
+    let fresh = dir.path("fresh.txt");
+    std::fs::write(&fresh, fresh_dump()).expect("write");
     let before = jiff::Timestamp::now().as_millisecond();
-    let out = run(opsight().env("TZ", "Asia/Tokyo").args(["ingest", "--db"]).arg(dir.db()).arg(fixture(A10)));
+    let out = run(opsight().env("TZ", "Asia/Tokyo").args(["ingest", "--db"]).arg(dir.db()).arg(&fresh));
     assert_ok(&out);
     assert!(stderr(&out).contains("no --zone, so the device's zone is unknown"), "{}", stderr(&out));
     let after = jiff::Timestamp::now().as_millisecond();
@@ -578,12 +580,15 @@ fn the_summary_has_a_line_for_what_happened_and_none_for_what_did_not() {
     };
     assert_eq!(shown(&ingest_a10(&dir.db(), &[])), Vec::<String>::new());
     let synthetic = fixture("../synthetic");
-    for (file, line) in [
-        ("android12_history.txt", "  history:       4 aggregate entries"),
-        ("android12_discrete_xml.txt", "  new discrete:  3"),
+    // Each with the capture instant its own clock gives (13:00 and 12:00 in Berlin, summer time).
+    for (file, captured, line) in [
+        ("android12_history.txt", "2021-06-01T11:00:00Z", "  history:       4 aggregate entries"),
+        ("android12_discrete_xml.txt", "2022-06-01T10:00:00Z", "  new discrete:  3"),
     ] {
-        let out =
-            run(opsight().args(["ingest", "--zone", "Europe/Berlin", "--db"]).arg(dir.db()).arg(synthetic.join(file)));
+        let out = run(opsight()
+            .args(["ingest", "--zone", "Europe/Berlin", "--captured-at", captured, "--db"])
+            .arg(dir.db())
+            .arg(synthetic.join(file)));
         assert_eq!(shown(&out), [line], "{}", stdout(&out));
     }
     // A capture instant far from the dump's own clock is pointed out.
@@ -606,10 +611,15 @@ fn a_file_that_cannot_be_read_stops_the_ingest_and_says_what_was_stored() {
     let cut = dir.path("cut.txt.gz");
     let gz = gzip(&std::fs::read(fixture(A10)).expect("fixture"));
     std::fs::write(&cut, &gz[..gz.len() / 2]).expect("write");
-    let out = run(opsight().args(["ingest", "--zone", "UTC", "--db"]).arg(dir.db()).arg(&cut));
+    let ingest = || {
+        let mut cmd = opsight();
+        cmd.args(["ingest", "--zone", "UTC", "--captured-at", A10_CAPTURED, "--db"]).arg(dir.db());
+        cmd
+    };
+    let out = run(ingest().arg(&cut));
     assert_fails(&out, 1, "cut.txt.gz: could not read the input: incomplete deflate stream");
     assert!(!stderr(&out).contains("before it"), "the first file: {}", stderr(&out));
-    let out = run(opsight().args(["ingest", "--zone", "UTC", "--db"]).arg(dir.db()).arg(fixture(A10)).arg(&cut));
+    let out = run(ingest().arg(fixture(A10)).arg(&cut));
     assert_fails(&out, 1, "cut.txt.gz (the 1 file(s) before it were stored): could not read the input");
 }
 
@@ -669,7 +679,9 @@ fn relative_only_dumps_without_a_capture_instant_are_said_to_be_dated_from_now()
     let captured = ingest(&other.db(), &["--captured-at", "2020-07-09T10:00:00Z"], GET);
     assert_ok(&captured);
     assert!(!stderr(&captured).contains(warning), "{}", stderr(&captured));
-    let local_times = ingest(&dir.db(), &["--zone", "Europe/Berlin"], A10);
+    let fresh = dir.path("fresh.txt");
+    std::fs::write(&fresh, fresh_dump()).expect("write");
+    let local_times = run(opsight().args(["ingest", "--zone", "UTC", "--db"]).arg(dir.db()).arg(&fresh));
     assert_ok(&local_times);
     assert!(!stderr(&local_times).contains(warning), "{}", stderr(&local_times));
 }
@@ -863,4 +875,23 @@ fn help_has_examples() {
         let text = stdout(&out);
         assert!(text.contains("Examples:") && text.contains(&format!("opsight {cmd} --db")), "{cmd}:\n{text}");
     }
+}
+
+/// With no `--captured-at` a dump is taken as read now; one whose own clock says it was taken years ago is refused,
+/// with nothing stored, and the message gives its clock and what to do.
+#[test]
+fn an_old_dump_without_a_capture_instant_is_refused() {
+    let dir = TempDir::new("old_dump");
+    let out = run(opsight().args(["ingest", "--db"]).arg(dir.db()).arg(fixture(A10)));
+    assert_fails(&out, 1, "its own clock reads 2022-03-29 23:27:54.087 (device local)");
+    for words in
+        ["days before the capture instant assumed for it; nothing was stored", "Give --captured-at with the instant"]
+    {
+        assert!(stderr(&out).contains(words), "{}", stderr(&out));
+    }
+    assert!(!stderr(&out).contains("no --zone"), "nothing was dated: {}", stderr(&out));
+    let conn = rusqlite::Connection::open(dir.db()).expect("open");
+    let runs: i64 = conn.query_row("SELECT count(*) FROM collection_runs", [], |r| r.get(0)).expect("runs");
+    assert_eq!(runs, 0);
+    assert_ok(&ingest_a10(&dir.db(), &[]));
 }

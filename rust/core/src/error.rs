@@ -20,6 +20,15 @@ pub enum Error {
     /// untouched: adding Opsight's tables to it would change someone else's data.
     #[error("the file is an SQLite database of another program, not Opsight's; it was left untouched")]
     ForeignDatabase,
+    /// The dump's own clock is far from the capture instant assumed for it ([`crate::store::IngestOptions`]'s
+    /// `max_clock_gap_ms`); nothing was stored. `dump_local` is the dump's own time (device local, as printed), for
+    /// the caller to show: the message itself gives only the gap.
+    #[error(
+        "the dump's own clock is {} {} the capture instant assumed for it; nothing was stored",
+        gap_words(*capture_minus_dump_ms),
+        if *capture_minus_dump_ms > 0 { "before" } else { "after" }
+    )]
+    ClockMismatch { capture_minus_dump_ms: i64, dump_local: String },
     /// The database file was damaged and has been moved aside (never deleted); a fresh one was created.
     #[error(
         "the database was damaged and has been moved aside to a file named {moved_to_name}; a new database was started"
@@ -34,6 +43,15 @@ pub enum Error {
     /// SQLite failed. The message is SQLite's own code description, never the statement or a path.
     #[error("database error: {0}")]
     Database(String),
+}
+
+/// `about 3 days` / `about 20 hours`: the size of a clock gap, in words.
+fn gap_words(ms: i64) -> String {
+    let hours = ms.unsigned_abs() / 3_600_000;
+    match hours {
+        0..=47 => format!("about {hours} hours"),
+        _ => format!("about {} days", hours / 24),
+    }
 }
 
 impl From<rusqlite::Error> for Error {

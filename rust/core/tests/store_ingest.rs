@@ -994,3 +994,52 @@ fn a_batch_is_stored_whole_or_not_at_all() {
     let (reports, inventory) = db.store.ingest_batch(vec![(good, o)], Some(&inv)).expect("batch");
     assert_eq!((reports[0].new_events, inventory.map(|i| i.packages)), (23, Some(1)));
 }
+
+/// `max_clock_gap_ms`: a caller that assumed the capture instant has the ingest refused, with nothing stored, when the
+/// dump's own clock (local 2026-03-01 12:00:00) is further from it than the limit, plus 14 hours without a zone.
+#[test]
+fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
+    let dump = "  Uid u0a100:\n    Package org.example:\n      CAMERA (allow):\n          Access: [top-s] 2026-03-01 11:59:00.000 (-1m0s0ms)\n";
+    let dump_as_utc = 1_772_366_400_000; // 2026-03-01T12:00:00Z
+    let h = 3_600_000;
+    let opts = |captured: i64, zone: Option<&str>| IngestOptions {
+        captured_at_ms: Some(captured),
+        zone: zone.map(str::to_owned),
+        max_clock_gap_ms: Some(24 * h),
+        ..IngestOptions::default()
+    };
+    let db = Db::new("clock-gap");
+    for (captured, zone, refused) in [
+        (dump_as_utc + 37 * h, None, false),
+        (dump_as_utc - 37 * h, None, false),
+        (dump_as_utc + 39 * h, None, true),
+        (dump_as_utc - 39 * h, None, true),
+        // Shanghai is UTC+8: the dump's clock is 04:00Z.
+        (dump_as_utc - 8 * h + 23 * h, Some("Asia/Shanghai"), false),
+        (dump_as_utc - 8 * h + 25 * h, Some("Asia/Shanghai"), true),
+    ] {
+        match db.store.ingest_dump(dump.as_bytes(), &opts(captured, zone)) {
+            Err(opsight_core::Error::ClockMismatch { capture_minus_dump_ms, dump_local }) => {
+                assert!(refused, "{captured} {zone:?} was refused");
+                assert_eq!(dump_local, "2026-03-01 12:00:00.000");
+                let offset = if zone.is_some() { 8 * h } else { 0 };
+                assert_eq!(capture_minus_dump_ms, captured - dump_as_utc + offset);
+            }
+            Ok(_) => assert!(!refused, "{captured} {zone:?} was stored"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let runs: Vec<i64> = db.query("SELECT count(*) FROM collection_runs", [], |r| r.get(0));
+    assert_eq!(runs, [3], "the refused ingests stored nothing");
+    let message =
+        opsight_core::Error::ClockMismatch { capture_minus_dump_ms: 39 * h, dump_local: "x".into() }.to_string();
+    assert_eq!(
+        message,
+        "the dump's own clock is about 39 hours before the capture instant assumed for it; nothing was stored"
+    );
+    let message = opsight_core::Error::ClockMismatch { capture_minus_dump_ms: -50 * 24 * h, dump_local: "x".into() };
+    assert!(message.to_string().starts_with("the dump's own clock is about 50 days after"), "{message}");
+    // Without the option (a capture instant read from the device) nothing is checked.
+    let far = IngestOptions { max_clock_gap_ms: None, ..opts(dump_as_utc + 1000 * h, None) };
+    assert!(db.store.ingest_dump(dump.as_bytes(), &far).is_ok());
+}

@@ -21,7 +21,7 @@ use crate::{out, time_args};
 /// any number of times.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
-  opsight ingest --db phone.db dumpsys_appops.txt
+  adb shell dumpsys appops > dumpsys_appops.txt && opsight ingest --db phone.db dumpsys_appops.txt
   opsight ingest --db phone.db --zone Europe/Berlin --captured-at 2022-03-29T21:27:54Z bugreport.txt
   adb shell dumpsys appops | opsight ingest --db phone.db --zone \"$(adb shell getprop persist.sys.timezone)\" -
   adb shell appops get com.example.app | opsight ingest --db phone.db --package com.example.app -
@@ -76,13 +76,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Some(name) => Some(time_args::parse_zone(name)?.iana_name().map_or_else(|| name.clone(), str::to_owned)),
         None => None,
     };
-    if zone.is_none() {
-        eprintln!(
-            "opsight: no --zone, so the device's zone is unknown: events are dated from the capture instant ({}) \
-             and their relative times (docs/time.md)",
-            if args.captured_at.is_some() { "--captured-at" } else { "now: no --captured-at was given" }
-        );
-    }
+    // Said once, after the first dump is stored: a command that stores nothing has nothing dated.
+    let mut zone_note = zone.is_none();
     let captured_at_ms = match &args.captured_at {
         Some(text) => time_args::parse_instant(text)?,
         None => jiff::Timestamp::now().as_millisecond(),
@@ -95,18 +90,29 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         zone,
         source: "file".into(),
         package: args.package.clone(),
+        // Taken as read now: a dump whose own clock is a day or more away was taken earlier (or on a phone with a
+        // wrong clock), and dating its events from now would misplace every one of them.
+        max_clock_gap_ms: args.captured_at.is_none().then_some(CLOCK_GAP_MS),
         ..IngestOptions::default()
     };
 
     let mut files = Vec::with_capacity(args.dumps.len());
     for (done, (path, kept)) in args.dumps.iter().zip(inputs).enumerate() {
-        let (read, report) = ingest_one(&store, path, kept, &opts).with_context(|| {
-            let mut msg = format!("cannot ingest {}", path.display());
-            if done > 0 {
-                msg.push_str(&format!(" (the {done} file(s) before it were stored)"));
-            }
-            msg
-        })?;
+        let (read, report) =
+            ingest_one(&store, path, kept, &opts).map_err(|e| clock_advice(e, captured_at_ms)).with_context(|| {
+                let mut msg = format!("cannot ingest {}", path.display());
+                if done > 0 {
+                    msg.push_str(&format!(" (the {done} file(s) before it were stored)"));
+                }
+                msg
+            })?;
+        if std::mem::take(&mut zone_note) {
+            eprintln!(
+                "opsight: no --zone, so the device's zone is unknown: events are dated from the capture instant ({}) \
+                 and their relative times (docs/time.md)",
+                if args.captured_at.is_some() { "--captured-at" } else { "now: no --captured-at was given" }
+            );
+        }
         if report.dialect.relative_only() && args.captured_at.is_none() && !report.repeat {
             eprintln!(
                 "opsight: {} prints only relative times; they were dated from now (give --captured-at if the dump was \
@@ -162,6 +168,22 @@ fn open_inputs(dumps: &[PathBuf]) -> anyhow::Result<Vec<Option<Input>>> {
 /// How many inputs `ingest` keeps open from their check to their turn: one descriptor each (the file, a folder's dump
 /// file, or a zip archive), far below the usual limit of 1024.
 const KEPT_OPEN: usize = 64;
+
+/// How far the dump's own clock may be from now when no `--captured-at` was given (a zone's offset comes on top).
+const CLOCK_GAP_MS: i64 = 24 * 3_600_000;
+
+/// A refusal for the dump's clock, with what to do about it.
+fn clock_advice(e: anyhow::Error, assumed_ms: i64) -> anyhow::Error {
+    let Some(opsight_core::Error::ClockMismatch { dump_local, .. }) = e.downcast_ref::<opsight_core::Error>() else {
+        return e;
+    };
+    let now = jiff::Timestamp::from_millisecond(assumed_ms).map(|t| t.to_string()).unwrap_or_default();
+    anyhow::anyhow!(
+        "{e}: its own clock reads {dump_local} (device local), and with no --captured-at it was taken as read now \
+         ({now}). Give --captured-at with the instant it was taken (and --zone), or, if the phone's clock was wrong \
+         and the dump was taken just now, --captured-at {now}"
+    )
+}
 
 /// What was read for a path: its name in the summary, and the file inside it (a zip archive's or a folder's).
 struct Opened {

@@ -92,3 +92,13 @@ pub fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
     }
     bytes
 }
+
+/// An Android 10 dump taken just now, its local times in UTC: what `ingest` without `--captured-at` expects (a dump
+/// whose own clock is a day or more from now is refused). One camera access a minute before the dump.
+pub fn fresh_dump() -> String {
+    let now = jiff::Timestamp::now();
+    let at = (now - jiff::SignedDuration::from_secs(60)).strftime("%Y-%m-%d %H:%M:%S%.3f");
+    format!(
+        "  Uid u0a100:\n    Package org.example.fresh:\n      CAMERA (allow):\n          Access: [top-s] {at} (-1m0s0ms)\n"
+    )
+}

@@ -44,6 +44,11 @@ pub struct IngestOptions {
     pub package: Option<String>,
     /// How far apart two instants known only from capture instants may be and still be one observation.
     pub relative_tolerance_ms: i64,
+    /// For a caller that assumed `captured_at_ms` (a file given with no capture instant, taken as read now): the
+    /// ingest is refused, with nothing stored, when the dump's own clock is further than this from it
+    /// ([`Error::ClockMismatch`]). Without a zone the dump's clock is local time, so up to 14 hours more are
+    /// allowed. `None`: no check (the capture instant was read from the device).
+    pub max_clock_gap_ms: Option<i64>,
 }
 
 impl Default for IngestOptions {
@@ -56,6 +61,7 @@ impl Default for IngestOptions {
             android_version: None,
             package: None,
             relative_tolerance_ms: 2_000,
+            max_clock_gap_ms: None,
         }
     }
 }
@@ -176,6 +182,7 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
     if let (Some(now), Some(zone), Some(cap)) = (summary.dump_time_local, capture.zone.as_ref(), opts.captured_at_ms) {
         report.clock_skew_ms = now.to_utc_ms(zone).map(|n| cap - n);
     }
+    check_clock(&summary, &capture, opts)?;
     let outcome = if report.repeat {
         "repeat"
     } else if report.truncated {
@@ -206,6 +213,27 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
     )?;
     report.run_id = tx.last_insert_rowid();
     Ok(report)
+}
+
+/// The most a zone's local time is ahead of or behind UTC (UTC+14, UTC-12).
+const MAX_ZONE_OFFSET_MS: i64 = 14 * 3_600_000;
+
+/// [`IngestOptions::max_clock_gap_ms`]: a dump whose own clock is far from the capture instant assumed for it.
+fn check_clock(summary: &crate::model::ParseSummary, capture: &CaptureContext, opts: &IngestOptions) -> Result<()> {
+    let (Some(limit), Some(cap), Some(now)) = (opts.max_clock_gap_ms, opts.captured_at_ms, summary.dump_time_local)
+    else {
+        return Ok(());
+    };
+    let (dump_ms, slack) = match &capture.zone {
+        Some(zone) => (now.to_utc_ms(zone), 0),
+        None => (now.to_utc_ms(&jiff::tz::TimeZone::UTC), MAX_ZONE_OFFSET_MS),
+    };
+    match dump_ms {
+        Some(dump_ms) if (cap - dump_ms).abs() > limit + slack => {
+            Err(Error::ClockMismatch { capture_minus_dump_ms: cap - dump_ms, dump_local: now.to_string() })
+        }
+        _ => Ok(()),
+    }
 }
 
 fn upsert_device(tx: &Transaction<'_>, opts: &IngestOptions) -> Result<i64> {
