@@ -895,3 +895,24 @@ fn an_old_dump_without_a_capture_instant_is_refused() {
     assert_eq!(runs, 0);
     assert_ok(&ingest_a10(&dir.db(), &[]));
 }
+
+#[test]
+fn an_input_with_no_appops_text_is_pointed_out() {
+    let dir = TempDir::new("no_appops");
+    let (empty, binary) = (dir.path("empty.txt"), dir.path("program.bin"));
+    std::fs::write(&empty, "").expect("write");
+    std::fs::write(&binary, [0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0xff, 0xfe]).expect("write");
+    let out =
+        run(opsight().args(["ingest", "--captured-at", A10_CAPTURED, "--db"]).arg(dir.db()).arg(&empty).arg(&binary));
+    assert_ok(&out);
+    for name in ["empty.txt", "program.bin"] {
+        assert!(
+            stderr(&out)
+                .contains(&format!("{name}: no AppOps text found in this input; nothing but the run was recorded")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = ingest_a10(&dir.db(), &[]);
+    assert!(!stderr(&out).contains("no AppOps text"), "{}", stderr(&out));
+}

@@ -113,6 +113,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 if args.captured_at.is_some() { "--captured-at" } else { "now: no --captured-at was given" }
             );
         }
+        if report.dialect == opsight_core::model::Dialect::Unknown
+            && report.apps == 0
+            && report.new_events + report.known_events + report.history_entries + report.unattributed_events == 0
+        {
+            eprintln!(
+                "opsight: {}: no AppOps text found in this input; nothing but the run was recorded",
+                out::path(path)
+            );
+        }
         if report.dialect.relative_only() && args.captured_at.is_none() && !report.repeat {
             eprintln!(
                 "opsight: {} prints only relative times; they were dated from now (give --captured-at if the dump was \
