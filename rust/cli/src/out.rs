@@ -108,6 +108,12 @@ pub fn path(p: &Path) -> String {
     printable(&p.display().to_string()).into_owned()
 }
 
+/// `1 row`, `2 rows`: a count and its English noun.
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, other: &str) -> String {
+    let word = if n == N::from(1) { one } else { other };
+    format!("{n} {word}")
+}
+
 /// `yes`/`no`.
 pub fn yes_no(b: bool) -> &'static str {
     if b {
@@ -147,6 +153,13 @@ mod tests {
         assert_eq!(duration(439_305), "7m19s305ms");
         assert_eq!(duration(7_500_000), "2h5m");
         assert_eq!(duration(86_400_000 + 1), "1d1ms");
+    }
+
+    #[test]
+    fn counts_take_the_noun_their_number_needs() {
+        assert_eq!(count(0u64, "row", "rows"), "0 rows");
+        assert_eq!(count(1usize, "row", "rows"), "1 row");
+        assert_eq!(count(2i64, "access", "accesses"), "2 accesses");
     }
 
     #[test]

@@ -142,7 +142,7 @@ fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
         r#"{"background_count":2,"count":2,"day":"2027-01-02","info_type":"contacts","package":"com.tencent.qqmusic"}"#,
         "contacts   2",
         "sms        4",
-        "Suppressed (2 group(s) with fewer than 2 accesses",
+        "Suppressed (2 groups with fewer than 2 accesses",
         "2027-01-01  org.example.loans  contacts   1",
         "2027-01-01  org.secret.diary   sms        1",
         "Nothing has been written or sent.",
@@ -222,9 +222,9 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     let id = bundle["donation_id"].as_str().expect("id").to_owned();
     assert!(text.contains(&format!("Donation id: {id}")), "{text}");
     assert!(text.contains("Keep this id: it is how you ask Dr. Researcher (study@example.org)"), "{text}");
-    assert!(text.contains("2 row(s) for study sms-2027"), "{text}");
+    assert!(text.contains("2 rows for study sms-2027"), "{text}");
     assert!(
-        text.contains("\n  suppressed: 2 group(s) below min_count 2 (only their number is in the bundle)\n"),
+        text.contains("\n  suppressed: 2 groups below min_count 2 (only their number is in the bundle)\n"),
         "{text}"
     );
     assert!(!text.contains("excluded:"), "nothing was excluded: {text}");
@@ -261,11 +261,11 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     std::fs::write(dir.path("app.json"), r#"{"packages": ["com.tencent.qqmusic"]}"#).expect("write");
     let out =
         run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("app.json")));
-    assert!(stdout(&out).contains("\n  excluded:   1 app(s) (1 row(s)) and 0 row(s) by id\n"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("\n  excluded:   1 app (1 row) and 0 rows by id\n"), "{}", stdout(&out));
     std::fs::write(dir.path("row.json"), format!(r#"{{"rows": ["{loans_id}"]}}"#)).expect("write");
     let out =
         run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("row.json")));
-    assert!(stdout(&out).contains("\n  excluded:   0 app(s) (0 row(s)) and 1 row(s) by id\n"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("\n  excluded:   0 apps (0 rows) and 1 row by id\n"), "{}", stdout(&out));
     let every = write_manifest(&dir, "every.json", &manifest("sms-2027", "package", "daily_counts", "day", 1, false));
     let out = run(donate(&db, &every).arg("--out").arg(dir.path("every-bundle.json")));
     assert_ok(&out);
@@ -490,7 +490,7 @@ fn aggregate_validates_bundles_and_writes_a_partitioned_parquet_dataset() {
     );
     assert!(text.contains("accepted: 4, rejected: 8, rows: 10\n"), "both studies without --study: {text}");
     assert!(
-        text.contains("study_id=sms-2027: 3 donation(s), 6 row(s), 2 date partition(s) (2027-01-01 to 2027-01-02)\n"),
+        text.contains("study_id=sms-2027: 3 donations, 6 rows, 2 date partitions (2027-01-01 to 2027-01-02)\n"),
         "{text}"
     );
     assert!(text.ends_with("category_needs.parquet: what each category needs, for joins\n"), "{text}");
@@ -616,11 +616,11 @@ fn events_with_salted_hashes_become_rows_of_one() {
     assert_ok(&out);
     let text = stdout(&out);
     assert!(
-        text.contains("study_id=ev-2027: 2 donation(s), 16 row(s), 2 date partition(s) (2027-01-01 to 2027-01-02)\n"),
+        text.contains("study_id=ev-2027: 2 donations, 16 rows, 2 date partitions (2027-01-01 to 2027-01-02)\n"),
         "{text}"
     );
-    assert!(text.contains("study_id=ev-one: 1 donation(s), 1 row(s), 1 date partition(s) (2027-01-01)\n"), "{text}");
-    assert!(text.contains("study_id=ev-empty: 1 donation(s), 0 row(s), 0 date partition(s) (no rows)\n"), "{text}");
+    assert!(text.contains("study_id=ev-one: 1 donation, 1 row, 1 date partition (2027-01-01)\n"), "{text}");
+    assert!(text.contains("study_id=ev-empty: 1 donation, 0 rows, 0 date partitions (no rows)\n"), "{text}");
     assert!(dataset.join("study_id=ev-empty").is_dir());
     let rows = parquet_rows(&dataset.join("study_id=ev-2027/date=2027-01-01/part-0.parquet"));
     assert_eq!(rows.len(), 2 * 6, "4 loan SMS, 1 loan contacts and 1 diary SMS per donation");

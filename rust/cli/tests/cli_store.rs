@@ -397,7 +397,7 @@ fn timeline_human_output_lists_events_counts_and_the_split() {
         assert!(wake.contains(part), "{part:?} not in {wake:?}");
     }
     assert!(
-        text.contains("Total: 2 access(es), 2 reject(s); of the accesses 0 in the foreground, 2 in the background"),
+        text.contains("Total: 2 accesses, 2 rejects; of the accesses 0 in the foreground, 2 in the background"),
         "{text}"
     );
     // The per-op table; no ROLLED UP column, as nothing was rolled up (the CLI applies no retention).
@@ -620,7 +620,7 @@ fn a_file_that_cannot_be_read_stops_the_ingest_and_says_what_was_stored() {
     assert_fails(&out, 1, "cut.txt.gz: could not read the input: incomplete deflate stream");
     assert!(!stderr(&out).contains("before it"), "the first file: {}", stderr(&out));
     let out = run(ingest().arg(fixture(A10)).arg(&cut));
-    assert_fails(&out, 1, "cut.txt.gz (the 1 file(s) before it were stored): could not read the input");
+    assert_fails(&out, 1, "cut.txt.gz (the file before it was stored): could not read the input");
 }
 
 #[test]

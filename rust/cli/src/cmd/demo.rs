@@ -207,8 +207,9 @@ fn write_human(
     } else {
         writeln!(
             w,
-            "\n{} findings about {} apps. The report (open it in a browser):",
-            counts.findings, counts.apps_with_findings
+            "\n{} about {}. The report (open it in a browser):",
+            out::count(counts.findings, "finding", "findings"),
+            out::count(counts.apps_with_findings, "app", "apps")
         )?;
     }
     writeln!(w, "{}", out::path(report))?;

@@ -342,16 +342,20 @@ fn write_preview(
     writeln!(w)?;
 
     if p.suppressed.is_empty() {
-        writeln!(w, "Suppressed: nothing (no day, app and type had fewer than {} accesses)", m.min_count)?;
+        writeln!(
+            w,
+            "Suppressed: nothing (no day, app and type had fewer than {})",
+            out::count(m.min_count, "access", "accesses")
+        )?;
     } else {
         let of_excluded_app = |g: &&SuppressedGroup| excluded.is_some_and(|x| x.packages.contains(&g.package));
         let counted = p.suppressed.iter().filter(|g| !of_excluded_app(g)).count();
         let after = if excluded.is_some() { format!(": {counted} after exclusions") } else { String::new() };
         writeln!(
             w,
-            "Suppressed ({} group(s) with fewer than {} accesses; they never leave, only their number does{after})",
-            p.suppressed.len(),
-            m.min_count
+            "Suppressed ({} with fewer than {}; they never leave, only their number does{after})",
+            out::count(p.suppressed.len(), "group", "groups"),
+            out::count(m.min_count, "access", "accesses")
         )?;
         let mut header = vec!["DAY", "APP", "INFO TYPE", "ACCESSES"];
         if excluded.is_some() {
@@ -389,22 +393,24 @@ fn write_preview(
 }
 
 fn write_export(w: &mut impl Write, m: &StudyManifest, d: &ExportDocument, path: &Path) -> io::Result<()> {
-    writeln!(w, "Wrote {}: {} row(s) for study {} ({})", out::path(path), d.rows, m.study_id, out::cell(&m.title))?;
+    let rows = out::count(d.rows, "row", "rows");
+    writeln!(w, "Wrote {}: {rows} for study {} ({})", out::path(path), m.study_id, out::cell(&m.title))?;
     if d.suppressed_groups > 0 {
         writeln!(
             w,
-            "  suppressed: {} group(s) below min_count {} (only their number is in the bundle)",
-            d.suppressed_groups, m.min_count
+            "  suppressed: {} below min_count {} (only their number is in the bundle)",
+            out::count(d.suppressed_groups, "group", "groups"),
+            m.min_count
         )?;
     }
     let n = |k: &str| d.exclusions.get(k).and_then(Value::as_u64).unwrap_or(0);
     if n("packages") > 0 || n("rows") > 0 {
         writeln!(
             w,
-            "  excluded:   {} app(s) ({} row(s)) and {} row(s) by id",
-            n("packages"),
-            n("rows_by_package"),
-            n("rows")
+            "  excluded:   {} ({}) and {} by id",
+            out::count(n("packages"), "app", "apps"),
+            out::count(n("rows_by_package"), "row", "rows"),
+            out::count(n("rows"), "row", "rows")
         )?;
     }
     writeln!(w, "Donation id: {}", d.donation_id)?;

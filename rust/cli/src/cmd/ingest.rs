@@ -102,7 +102,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             ingest_one(&store, path, kept, &opts).map_err(|e| clock_advice(e, captured_at_ms)).with_context(|| {
                 let mut msg = format!("cannot ingest {}", path.display());
                 if done > 0 {
-                    msg.push_str(&format!(" (the {done} file(s) before it were stored)"));
+                    msg.push_str(&match done {
+                        1 => " (the file before it was stored)".to_owned(),
+                        n => format!(" (the {n} files before it were stored)"),
+                    });
                 }
                 msg
             })?;

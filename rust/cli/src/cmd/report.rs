@@ -84,10 +84,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         })?;
     } else {
         println!(
-            "Report written: {} apps ({} with findings), {} findings.\n{}",
-            counts.apps,
+            "Report written: {} ({} with findings), {}.\n{}",
+            out::count(counts.apps, "app", "apps"),
             counts.apps_with_findings,
-            counts.findings,
+            out::count(counts.findings, "finding", "findings"),
             out::path(&path)
         );
     }

@@ -101,7 +101,7 @@ fn aggregate(args: AggregateArgs) -> anyhow::Result<Exit> {
 }
 
 fn write_human(w: &mut impl Write, r: &Report) -> io::Result<()> {
-    writeln!(w, "{}: {} bundle file(s)", r.dir, r.files)?;
+    writeln!(w, "{}: {}", r.dir, out::count(r.files, "bundle file", "bundle files"))?;
     for x in &r.rejections {
         writeln!(w, "  rejected  {}: {}", out::cell(&x.file), x.reason)?;
     }
@@ -121,11 +121,11 @@ fn write_human(w: &mut impl Write, r: &Report) -> io::Result<()> {
         };
         writeln!(
             w,
-            "{}: {} donation(s), {} row(s), {} date partition(s) ({span})",
+            "{}: {}, {}, {} ({span})",
             s.path,
-            s.donations,
-            s.rows,
-            s.dates.len()
+            out::count(s.donations, "donation", "donations"),
+            out::count(s.rows, "row", "rows"),
+            out::count(s.dates.len(), "date partition", "date partitions")
         )?;
     }
     if let Some(needs) = &r.category_needs {

@@ -125,8 +125,11 @@ fn write_human(w: &mut impl Write, args: &Args, tl: &Timeline, zone: Option<&Tim
     writeln!(w)?;
     writeln!(
         w,
-        "Total: {} access(es), {} reject(s); of the accesses {} in the foreground, {} in the background",
-        tl.access, tl.reject, tl.foreground, tl.background
+        "Total: {}, {}; of the accesses {} in the foreground, {} in the background",
+        out::count(tl.access, "access", "accesses"),
+        out::count(tl.reject, "reject", "rejects"),
+        tl.foreground,
+        tl.background
     )?;
     if rolled {
         writeln!(w, "(ROLLED UP: older events kept only as hourly/daily counts; included in ACCESS/REJECT)")?;

@@ -3,6 +3,8 @@
 use opsight_core::analysis::{CategorySource, Severity};
 use opsight_core::ops::Lang;
 
+use crate::out::count;
+
 /// The report's words in one language.
 #[derive(Debug, Clone, Copy)]
 pub struct Text {
@@ -107,8 +109,8 @@ impl Text {
         match self.lang {
             Lang::En => format!(
                 "{date}: {}, {}",
-                en_count(access, "access", "accesses"),
-                en_count(reject, "refused attempt", "refused attempts")
+                count(access, "access", "accesses"),
+                count(reject, "refused attempt", "refused attempts")
             ),
             Lang::ZhCn => format!("{date}：访问 {access} 次，被拒绝 {reject} 次"),
         }
@@ -169,7 +171,7 @@ impl Text {
     pub fn quiet_heading(self, n: usize) -> String {
         match self.lang {
             Lang::En => {
-                format!("{} with recorded accesses and nothing excessive found", en_count(n, "more app", "more apps"))
+                format!("{} with recorded accesses and nothing excessive found", count(n, "more app", "more apps"))
             }
             Lang::ZhCn => format!("另有 {n} 个应用有访问记录，但未发现超出所需的访问"),
         }
@@ -177,7 +179,7 @@ impl Text {
 
     pub fn idle_heading(self, n: usize) -> String {
         match self.lang {
-            Lang::En => format!("{} with no recorded access in this period", en_count(n, "app", "apps")),
+            Lang::En => format!("{} with no recorded access in this period", count(n, "app", "apps")),
             Lang::ZhCn => format!("{n} 个应用在此期间没有访问记录"),
         }
     }
@@ -232,7 +234,7 @@ impl Text {
 
     pub fn gap(self, days: i64) -> String {
         match self.lang {
-            Lang::En => format!("{} without events", en_count(days, "day", "days")),
+            Lang::En => format!("{} without events", count(days, "day", "days")),
             Lang::ZhCn => format!("{days} 天没有记录"),
         }
     }
@@ -240,10 +242,10 @@ impl Text {
     /// "3 accesses in the foreground", for a mark's tooltip.
     pub fn mark(self, class: MarkClass, n: u64) -> String {
         match (self.lang, class) {
-            (Lang::En, MarkClass::Foreground) => format!("{} in the foreground", en_count(n, "access", "accesses")),
-            (Lang::En, MarkClass::Background) => format!("{} in the background", en_count(n, "access", "accesses")),
-            (Lang::En, MarkClass::Unknown) => format!("{}, state unknown", en_count(n, "access", "accesses")),
-            (Lang::En, MarkClass::Reject) => en_count(n, "refused attempt", "refused attempts"),
+            (Lang::En, MarkClass::Foreground) => format!("{} in the foreground", count(n, "access", "accesses")),
+            (Lang::En, MarkClass::Background) => format!("{} in the background", count(n, "access", "accesses")),
+            (Lang::En, MarkClass::Unknown) => format!("{}, state unknown", count(n, "access", "accesses")),
+            (Lang::En, MarkClass::Reject) => count(n, "refused attempt", "refused attempts"),
             (Lang::ZhCn, MarkClass::Foreground) => format!("前台访问 {n} 次"),
             (Lang::ZhCn, MarkClass::Background) => format!("后台访问 {n} 次"),
             (Lang::ZhCn, MarkClass::Unknown) => format!("访问 {n} 次（状态未知）"),
@@ -254,7 +256,7 @@ impl Text {
     pub fn counts_line(self, access: u64, foreground: u64, background: u64, reject: u64) -> String {
         match self.lang {
             Lang::En => {
-                let access = en_count(access, "access", "accesses");
+                let access = count(access, "access", "accesses");
                 format!("{access} ({foreground} foreground, {background} background), {reject} refused")
             }
             Lang::ZhCn => format!("访问 {access} 次（前台 {foreground}，后台 {background}），被拒绝 {reject} 次"),
@@ -288,7 +290,7 @@ impl Text {
     pub fn evidence_line(self, accesses: u64, background: u64, rejects: u64, span: &str) -> String {
         match self.lang {
             Lang::En => {
-                let mut s = en_count(accesses, "access", "accesses");
+                let mut s = count(accesses, "access", "accesses");
                 if background > 0 {
                     s.push_str(&format!(", {background} in the background"));
                 }
@@ -364,10 +366,6 @@ impl Text {
 }
 
 /// `1 access`, `2 accesses`: English needs the number's form; Chinese counts with a measure word instead.
-fn en_count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, other: &str) -> String {
-    let word = if n == N::from(1) { one } else { other };
-    format!("{n} {word}")
-}
 
 /// How a mark is drawn: one per info type, hour and class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
