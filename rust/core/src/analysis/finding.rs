@@ -154,12 +154,22 @@ pub struct Analysis {
     pub opsight_findings: u32,
     pub pack_version: String,
     pub lang: &'static str,
+    /// The range judged; `null` in JSON for an open end (`i64::MIN`, `i64::MAX`), as in a timeline.
+    #[serde(serialize_with = "open_end_as_null")]
     pub from_ms: i64,
+    #[serde(serialize_with = "open_end_as_null")]
     pub to_ms: i64,
     /// Apps ordered by concern, highest first (then by package).
     pub apps: Vec<AppConcern>,
     /// Every finding, in the same order as the apps.
     pub findings: Vec<Finding>,
+}
+
+fn open_end_as_null<S: serde::Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+    match *ms {
+        i64::MIN | i64::MAX => s.serialize_none(),
+        ms => s.serialize_i64(ms),
+    }
 }
 
 #[cfg(test)]
@@ -185,5 +195,23 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(rule).expect("json"), rule.as_str());
         }
+    }
+
+    #[test]
+    fn an_open_range_is_null_in_json() {
+        let analysis = |from_ms, to_ms| Analysis {
+            opsight_findings: 1,
+            pack_version: "x".into(),
+            lang: "en",
+            from_ms,
+            to_ms,
+            apps: vec![],
+            findings: vec![],
+        };
+        let json = |a: Analysis| serde_json::to_value(a).expect("json");
+        let open = json(analysis(i64::MIN, i64::MAX));
+        assert_eq!((&open["from_ms"], &open["to_ms"]), (&serde_json::Value::Null, &serde_json::Value::Null));
+        let closed = json(analysis(-5, 1_000));
+        assert_eq!((closed["from_ms"].as_i64(), closed["to_ms"].as_i64()), (Some(-5), Some(1_000)));
     }
 }
