@@ -330,12 +330,17 @@ fn a_sensitive_permission_unused_for_90_days() {
                  "requested_permissions": ["android.permission.READ_CALENDAR"],
                  "granted_permissions": ["android.permission.READ_CALENDAR"]}}"#,
             NOW - 10 * 24 * H,
-            NOW - 90 * 24 * H
+            NOW - 91 * 24 * H
         )))
         .expect("inventory");
+    // Android's record never read: nothing is known to be unused.
+    assert!(db.analyze(Lang::En).findings.iter().all(|f| f.rule != Rule::UnusedPermission));
     db.access("com.youdao.dict", "u0a190", "CAMERA", "top", NOW - 5 * 24 * H);
+    // The record read two hours ago (another app's dump).
+    db.access("com.tencent.mm", "u0a191", "CAMERA", "top", NOW - 3 * H);
     let a = db.analyze(Lang::En);
     let f = one(&a, "com.youdao.dict", Rule::UnusedPermission);
+    assert!(f.explanation.contains("saw no access to your contacts in the last 90 days."), "{}", f.explanation);
     assert_eq!((f.info_type, f.severity), (InfoType::Contacts, Severity::Low));
     assert!(f.actions.contains(&Action::RevokePermission {
         package: "com.youdao.dict".into(),
@@ -350,8 +355,48 @@ fn a_sensitive_permission_unused_for_90_days() {
     assert_eq!(
         one(&a, "org.example.diary", Rule::UnusedPermission).info_type,
         InfoType::Calendar,
-        "installed 90 days ago"
+        "installed 91 days ago: the record, read 2 hours ago, covers 90 days of it"
     );
+}
+
+/// "Not used for 90 days" counts back from the last reading of Android's record, not from now: a database whose
+/// newest capture is a year old does not make every permission look unused.
+#[test]
+fn a_permission_is_judged_unused_only_over_days_the_record_covers() {
+    let db = Db::new("unused-old-record");
+    let captured = NOW - 400 * 24 * H;
+    db.store
+        .ingest_packages(&inventory(&format!(
+            r#"{{"package": "com.youdao.dict", "first_install_ms": {},
+                 "requested_permissions": ["android.permission.READ_CONTACTS", "android.permission.CAMERA"],
+                 "granted_permissions": ["android.permission.READ_CONTACTS", "android.permission.CAMERA"]}}"#,
+            NOW - 800 * 24 * H
+        )))
+        .expect("inventory");
+    // Contacts read 20 days before the last capture, the camera 120 days before it.
+    db.access("com.youdao.dict", "u0a190", "READ_CONTACTS", "top", captured - 20 * 24 * H - H);
+    db.access("com.youdao.dict", "u0a190", "CAMERA", "top", captured - 120 * 24 * H - H);
+    db.access("com.tencent.mm", "u0a191", "CAMERA", "top", captured - H);
+    let a = db.analyze(Lang::En);
+    let unused: Vec<&Finding> = findings(&a, "com.youdao.dict", Rule::UnusedPermission);
+    assert_eq!(unused.iter().map(|f| f.info_type).collect::<Vec<_>>(), [InfoType::Camera], "contacts were in use then");
+    let when = LocalTime::from_utc_ms(captured, &jiff::tz::TimeZone::get(ZONE).expect("zone")).expect("local");
+    let words = format!("in the 90 days before {}, when it last read Android's record.", &when.to_string()[..16]);
+    assert!(unused[0].explanation.contains(&words), "{}", unused[0].explanation);
+    assert_eq!(unused[0].evidence.details["observed_until_ms"], captured);
+    let zh = db.analyze(Lang::ZhCn);
+    let f = one(&zh, "com.youdao.dict", Rule::UnusedPermission);
+    assert!(
+        f.explanation.contains("（它最后一次读取 Android 的记录）之前的 90 天内没有看到它访问您的相机"),
+        "{}",
+        f.explanation
+    );
+    // A range that ends earlier ends the window there too.
+    let until = captured - 100 * 24 * H;
+    let opts = AnalysisOptions { to_ms: until, ..AnalysisOptions::last_days(7, NOW, Lang::En) };
+    let a = db.store.analyze(&opts).expect("analyze");
+    let unused: Vec<&Finding> = findings(&a, "com.youdao.dict", Rule::UnusedPermission);
+    assert!(unused.is_empty(), "both were used within 90 days of the range's end: {unused:?}");
 }
 
 #[test]

@@ -60,6 +60,8 @@ impl Store {
             None => jiff::tz::TimeZone::UTC,
         };
         let text = text::Text { lang: opts.lang, zone };
+        // What is known of the record ends at its last reading (and at the range's end, and now).
+        let observed_until_ms = self.newest_capture_ms()?.map(|c| c.min(opts.now_ms).min(opts.to_ms));
         let mut apps = Vec::new();
         for app in self.activity(opts.from_ms, opts.to_ms)? {
             let (category, source) = category::resolve(
@@ -68,8 +70,15 @@ impl Store {
                 app.category_override.as_deref(),
                 app.android_category.as_deref(),
             );
-            let ctx =
-                rules::AppCtx { pack, app: &app, category, category_source: source, text: &text, now_ms: opts.now_ms };
+            let ctx = rules::AppCtx {
+                pack,
+                app: &app,
+                category,
+                category_source: source,
+                text: &text,
+                now_ms: opts.now_ms,
+                observed_until_ms,
+            };
             let findings = rules::evaluate(&ctx);
             let score = findings.iter().map(|f| f.severity.weight()).sum();
             let summary = summary(&text, &findings);

@@ -20,6 +20,9 @@ pub(crate) struct AppCtx<'a> {
     pub category_source: CategorySource,
     pub text: &'a Text,
     pub now_ms: i64,
+    /// Android's record has been read up to here (the newest capture, at most now and the range's end); `None`
+    /// when it never was. What an app did not do is known only up to then.
+    pub observed_until_ms: Option<i64>,
 }
 
 /// Personal-information types the out-of-scope rule weighs, with the severity of an unneeded access.
@@ -751,7 +754,11 @@ fn play_installed_apps(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEven
 
 fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
     let days = i64::from(ctx.pack.thresholds.unused_permission_days);
-    let horizon = ctx.now_ms - days * 86_400_000;
+    // "Not used for 90 days" needs 90 days of record: counted back from its last reading, not from now.
+    let Some(until) = ctx.observed_until_ms else {
+        return Vec::new();
+    };
+    let horizon = until - days * 86_400_000;
     let known_since = ctx.app.first_install_ms.or(ctx.app.first_seen_ms);
     if known_since.is_none_or(|k| k > horizon) {
         return Vec::new();
@@ -775,6 +782,17 @@ fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
         ev.details.insert("permission".into(), json!(permission));
         ev.details.insert("unused_days".into(), json!(days));
         ev.details.insert("last_access_ms".into(), json!(last));
+        ev.details.insert("observed_until_ms".into(), json!(until));
+        // Said as "the last N days" only when the record was read within the last day.
+        let (window_en, window_zh) = if ctx.now_ms - until > 86_400_000 {
+            let when = t.when(until);
+            (
+                format!("in the {days} days before {when}, when it last read Android's record"),
+                format!("在 {when}（它最后一次读取 Android 的记录）之前的 {days} 天内"),
+            )
+        } else {
+            (format!("in the last {days} days"), format!("在过去 {days} 天内"))
+        };
         out.push(ctx.finding(
             Rule::UnusedPermission,
             Severity::Low,
@@ -785,18 +803,16 @@ fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
             ),
             t.pick(
                 format!(
-                    "{} holds {} but Opsight saw no access to your {} in the last {} days. A permission an app does not use is one it does not need.",
+                    "{} holds {} but Opsight saw no access to your {} {window_en}. A permission an app does not use is one it does not need.",
                     ctx.name(),
                     permission,
                     t.info_lower(info),
-                    days
                 ),
                 format!(
-                    "{} 持有{}权限（{}），但 Opsight 在过去 {} 天内没有看到它访问您的{}。不使用的权限就是不需要的权限。",
+                    "{} 持有{}权限（{}），但 Opsight {window_zh}没有看到它访问您的{}。不使用的权限就是不需要的权限。",
                     ctx.name(),
                     t.info(info),
                     permission,
-                    days,
                     t.info(info)
                 ),
             ),

@@ -61,6 +61,11 @@ impl Store {
         self.read(|c| activity(c, from_ms, to_ms))
     }
 
+    /// The newest capture instant of any collection run: how far Android's record has been read.
+    pub(crate) fn newest_capture_ms(&self) -> Result<Option<i64>> {
+        self.read(|c| Ok(c.query_row("SELECT max(captured_at_ms) FROM collection_runs", [], |r| r.get(0))?))
+    }
+
     /// Sets (or with `None` clears) the user's category for a package. The id is checked by the caller against
     /// the policy pack.
     pub fn set_category_override(&self, package: &str, category: Option<&str>, now_ms: i64) -> Result<()> {
