@@ -108,7 +108,7 @@ pub fn path(p: &Path) -> String {
     printable(&p.display().to_string()).into_owned()
 }
 
-/// `1 row`, `2 rows`: a count and its English noun.
+/// `1 row`, `2 rows`: a count and its English noun (Chinese counts with a measure word instead).
 pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, other: &str) -> String {
     let word = if n == N::from(1) { one } else { other };
     format!("{n} {word}")

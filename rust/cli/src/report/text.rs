@@ -365,8 +365,6 @@ impl Text {
     }
 }
 
-/// `1 access`, `2 accesses`: English needs the number's form; Chinese counts with a measure word instead.
-
 /// How a mark is drawn: one per info type, hour and class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MarkClass {
