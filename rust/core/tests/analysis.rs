@@ -18,6 +18,10 @@ struct Db {
     store: Store,
 }
 
+fn zone() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(ZONE).expect("zone")
+}
+
 impl Db {
     fn new(name: &str) -> Db {
         let dir = std::env::temp_dir().join(format!("opsight-analysis-{name}-{}", std::process::id()));
@@ -204,6 +208,17 @@ fn reads_every_15_seconds_are_excessive_frequency() {
     assert_eq!(f.evidence.details["every_s"], 15.0);
     assert!(f.explanation.contains("once every 15.0 s") && f.explanation.contains("every 30 s"), "{}", f.explanation);
     assert!(f.title.contains("about every 15 s"), "{}", f.title);
+    // A count from Android's aggregate history says so, and over which quarter hour: the timeline holds none of it.
+    let (from, to) = (
+        LocalTime::from_utc_ms(begin, &zone()).expect("l"),
+        LocalTime::from_utc_ms(begin + 15 * 60_000, &zone()).expect("l"),
+    );
+    let words = format!(
+        "Android's access history counted 60 accesses to your location by com.tmall.wireless between {} and {}, about once every 15.0 s.",
+        &from.to_string()[..16],
+        &to.to_string()[..16]
+    );
+    assert!(f.explanation.starts_with(&words), "{}", f.explanation);
     assert_eq!(findings(&a, "com.tmall.wireless", Rule::Frequency).len(), 1, "every 45 s is below the threshold");
     assert!(findings(&a, "com.autonavi.minimap", Rule::Frequency).is_empty(), "navigation needs continuous location");
     // Every second is severe.
@@ -212,6 +227,8 @@ fn reads_every_15_seconds_are_excessive_frequency() {
     let f = about(&a, "com.tmall.wireless", Rule::Frequency, InfoType::Contacts).expect("contacts");
     assert_eq!(f.severity, Severity::High);
     assert!(f.explanation.contains("每 1.0 秒"), "{}", f.explanation);
+    assert!(f.explanation.starts_with("Android 的访问历史统计到 "), "{}", f.explanation);
+    assert!(f.explanation.contains("之间访问了您的通讯录 60 次，大约每 1.0 秒一次。"), "{}", f.explanation);
 }
 
 #[test]

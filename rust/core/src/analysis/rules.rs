@@ -341,10 +341,11 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
     let times: Vec<i64> = accesses(events).map(|e| e.t).collect();
     let close = times.windows(2).filter(|w| w[1] - w[0] <= interval_ms).count() as u64;
     let min_gap = times.windows(2).map(|w| w[1] - w[0]).min();
-    let mut best: Option<(f64, u64, String)> = None;
+    // (seconds between accesses, accesses at that rate, the history window it was counted in)
+    let mut best: Option<(f64, u64, Option<(i64, i64)>)> = None;
     if close + 1 >= u64::from(th.frequency_min_accesses) {
         if let Some(g) = min_gap {
-            best = Some((g as f64 / 1000.0, close + 1, "events".into()));
+            best = Some((g as f64 / 1000.0, close + 1, None));
         }
     }
     // From aggregate history: accesses per window.
@@ -356,10 +357,11 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
     {
         let every = (w.end_ms - w.begin_ms) as f64 / 1000.0 / w.access as f64;
         if every <= f64::from(th.frequency_interval_s) && best.as_ref().is_none_or(|b| every < b.0) {
-            best = Some((every, w.access, format!("history {}–{}", w.begin_ms, w.end_ms)));
+            best = Some((every, w.access, Some((w.begin_ms, w.end_ms))));
         }
     }
-    let (every_s, count, basis) = best?;
+    let (every_s, count, window) = best?;
+    let basis = window.map_or_else(|| "events".to_owned(), |(b, e)| format!("history {b}–{e}"));
     let severity = if every_s <= f64::from(th.frequency_severe_interval_s) { Severity::High } else { Severity::Medium };
     let mut ev = ctx.evidence(accesses(events));
     ev.details.insert("every_s".into(), json!((every_s * 10.0).round() / 10.0));
@@ -371,21 +373,42 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
         format!("{} accessed your {} about every {:.0} s", ctx.name(), t.info_lower(info), every_s.max(1.0)),
         format!("{} 大约每 {:.0} 秒访问一次您的{}", ctx.name(), every_s.max(1.0), t.info(info)),
     );
+    // A count from Android's aggregate history is not in the timeline, which keeps far fewer events: say where it is
+    // from, or it reads as a contradiction of the other findings' counts.
+    let measured = match window {
+        None => t.pick(
+            format!(
+                "{} accessed your {} {} at a rate of about once every {every_s:.1} s.",
+                ctx.name(),
+                t.info_lower(info),
+                t.times(count)
+            ),
+            format!("{} 以大约每 {every_s:.1} 秒一次的频率访问了您的{}{}。", ctx.name(), t.info(info), t.times(count)),
+        ),
+        Some((begin, end)) => t.pick(
+            format!(
+                "Android's access history counted {} accesses to your {} by {} {}, about once every {every_s:.1} s.",
+                count,
+                t.info_lower(info),
+                ctx.name(),
+                t.span(Some(begin), Some(end))
+            ),
+            format!(
+                "Android 的访问历史统计到 {} {}访问了您的{}{}，大约每 {every_s:.1} 秒一次。",
+                ctx.name(),
+                t.span(Some(begin), Some(end)),
+                t.info(info),
+                t.times(count)
+            ),
+        ),
+    };
     let explanation = t.pick(
         format!(
-            "{} accessed your {} {} at a rate of about once every {:.1} s. MIIT's 2020 campaign lists reads at a fixed frequency such as every {} s as exceeding what a function needs.",
-            ctx.name(),
-            t.info_lower(info),
-            t.times(count),
-            every_s,
+            "{measured} MIIT's 2020 campaign lists reads at a fixed frequency such as every {} s as exceeding what a function needs.",
             th.frequency_interval_s
         ),
         format!(
-            "{} 以大约每 {:.1} 秒一次的频率访问了您的{}{}。工信部 2020 年专项整治将以固定频率（如每 {} 秒）读取信息列为超出业务功能实际需要的行为。",
-            ctx.name(),
-            every_s,
-            t.info(info),
-            t.times(count),
+            "{measured}工信部 2020 年专项整治将以固定频率（如每 {} 秒）读取信息列为超出业务功能实际需要的行为。",
             th.frequency_interval_s
         ),
     );
