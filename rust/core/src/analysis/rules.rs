@@ -342,7 +342,8 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
     let close = times.windows(2).filter(|w| w[1] - w[0] <= interval_ms).count() as u64;
     let min_gap = times.windows(2).map(|w| w[1] - w[0]).min();
     // (seconds between accesses, accesses at that rate, the history window it was counted in)
-    let mut best: Option<(f64, u64, Option<(i64, i64)>)> = None;
+    type Rate = (f64, u64, Option<(i64, i64)>);
+    let mut best: Option<Rate> = None;
     if close + 1 >= u64::from(th.frequency_min_accesses) {
         if let Some(g) = min_gap {
             best = Some((g as f64 / 1000.0, close + 1, None));
