@@ -40,6 +40,17 @@ fn findings_in_both_languages_and_as_json() {
     assert_eq!((first["rule"].as_str(), first["info_type"].as_str()), (Some("out_of_scope"), Some("contacts")));
     assert_eq!(doc["apps"][0]["package"], "com.facebook.katana");
 
+    assert_eq!(doc["zone"], "Europe/Berlin");
+
+    // The texts' times are local: the last line says whose.
+    let text = |args: &[&str]| {
+        let out = opsight().arg("findings").args(args).arg("--db").arg(dir.db()).output().expect("run");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    assert!(text(&[]).ends_with("\nTimes are in Europe/Berlin, the device's zone.\n"), "{}", text(&[]));
+    assert!(text(&["--zone", "Asia/Shanghai"]).ends_with("\nTimes are in Asia/Shanghai, the zone given.\n"));
+    assert!(text(&["--lang", "zh-CN"]).ends_with("\n时间按 Europe/Berlin（设备时区）显示。\n"));
+
     let out = opsight().args(["findings", "--lang", "fr", "--db"]).arg(dir.db()).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown language"));
@@ -84,4 +95,40 @@ fn setting_a_category_changes_the_judgement() {
         .output()
         .expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains("no category set by you"));
+}
+
+#[test]
+fn findings_without_a_zone_or_apps_say_so() {
+    let dir = TempDir::new("findings_no_zone");
+    let dump = dir.path("fresh.txt");
+    std::fs::write(&dump, fresh_dump()).expect("write");
+    let findings = |db: &std::path::Path, lang: &str| {
+        let out = opsight().args(["findings", "--lang", lang, "--db"]).arg(db).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    // A database with a run but no app in it: an inventory of nothing.
+    let inventory = dir.path("inventory.json");
+    std::fs::write(&inventory, r#"{"opsight_inventory": 1, "packages": []}"#).expect("write");
+    let empty = dir.path("empty.db");
+    let out = opsight().args(["packages", "--db"]).arg(&empty).arg(&inventory).output().expect("run");
+    assert!(out.status.success());
+    assert!(findings(&empty, "en").starts_with("No apps in this database yet"), "{}", findings(&empty, "en"));
+    assert!(findings(&empty, "zh-CN").starts_with("数据库中还没有应用。"));
+    let out = opsight().args(["ingest", "--db"]).arg(dir.db()).arg(&dump).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(findings(&dir.db(), "en"), "No findings: nothing excessive in the stored history.\n");
+    // A clipboard read from the background, just now.
+    let clipboard = dir.path("clipboard.txt");
+    std::fs::write(&clipboard, fresh_dump().replace("CAMERA", "READ_CLIPBOARD").replace("[top-s]", "[bg-s]"))
+        .expect("write");
+    let out = opsight().args(["ingest", "--db"]).arg(dir.db()).arg(&clipboard).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = findings(&dir.db(), "en");
+    assert!(text.contains("read your clipboard from the background"), "{text}");
+    assert!(text.ends_with("\nTimes are in UTC: the device's zone is not known (give --zone).\n"), "{text}");
+    assert!(findings(&dir.db(), "zh-CN").ends_with("\n时间按 UTC 显示：设备时区未知（可用 --zone 指定）。\n"));
+    let out = opsight().args(["findings", "--json", "--db"]).arg(dir.db()).output().expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["zone"], serde_json::Value::Null);
 }

@@ -58,13 +58,20 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         let stdout = io::stdout();
         let mut w = BufWriter::new(stdout.lock());
-        write_human(&mut w, &analysis, lang)?;
+        write_human(&mut w, &analysis, lang, args.zone.is_some())?;
         w.flush()?;
     }
     Ok(Exit::Success)
 }
 
-fn write_human(w: &mut impl Write, a: &Analysis, lang: Lang) -> io::Result<()> {
+fn write_human(w: &mut impl Write, a: &Analysis, lang: Lang, zone_given: bool) -> io::Result<()> {
+    if a.apps.is_empty() {
+        let none = match lang {
+            Lang::En => "No apps in this database yet: collect from a phone (opsight collect --adb) or ingest a dump.",
+            Lang::ZhCn => "数据库中还没有应用。请先从手机采集（opsight collect --adb）或导入一份转储文件（dump）。",
+        };
+        return writeln!(w, "{none}");
+    }
     let flagged: Vec<_> = a.apps.iter().filter(|c| !c.findings.is_empty()).collect();
     if flagged.is_empty() {
         let none = match lang {
@@ -92,5 +99,14 @@ fn write_human(w: &mut impl Write, a: &Analysis, lang: Lang) -> io::Result<()> {
         }
         writeln!(w)?;
     }
-    Ok(())
+    // The texts give local times with no offset: say whose.
+    let zone = match (&a.zone, zone_given, lang) {
+        (Some(z), true, Lang::En) => format!("Times are in {}, the zone given.", out::cell(z)),
+        (Some(z), false, Lang::En) => format!("Times are in {}, the device's zone.", out::cell(z)),
+        (None, _, Lang::En) => "Times are in UTC: the device's zone is not known (give --zone).".to_owned(),
+        (Some(z), true, Lang::ZhCn) => format!("时间按 {}（所指定的时区）显示。", out::cell(z)),
+        (Some(z), false, Lang::ZhCn) => format!("时间按 {}（设备时区）显示。", out::cell(z)),
+        (None, _, Lang::ZhCn) => "时间按 UTC 显示：设备时区未知（可用 --zone 指定）。".to_owned(),
+    };
+    writeln!(w, "{zone}")
 }

@@ -286,6 +286,7 @@ mod tests {
                 opsight_findings: 1,
                 pack_version: "2026.11.1".into(),
                 lang: if lang == Lang::ZhCn { "zh-CN" } else { "en" },
+                zone: Some("UTC".into()),
                 from_ms: i64::MIN,
                 to_ms: i64::MAX,
                 apps: vec![app, quiet, idle],

@@ -154,6 +154,8 @@ pub struct Analysis {
     pub opsight_findings: u32,
     pub pack_version: String,
     pub lang: &'static str,
+    /// The zone the texts give times in (IANA id); `None`: UTC, because the device's zone is not known.
+    pub zone: Option<String>,
     /// The range judged; `null` in JSON for an open end (`i64::MIN`, `i64::MAX`), as in a timeline.
     #[serde(serialize_with = "open_end_as_null")]
     pub from_ms: i64,
@@ -203,6 +205,7 @@ mod tests {
             opsight_findings: 1,
             pack_version: "x".into(),
             lang: "en",
+            zone: None,
             from_ms,
             to_ms,
             apps: vec![],

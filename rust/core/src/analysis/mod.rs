@@ -55,8 +55,8 @@ impl Store {
             Some(z) => Some(z.clone()),
             None => self.device_zone()?,
         };
-        let zone = match zone_name {
-            Some(z) => jiff::tz::TimeZone::get(&z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?,
+        let zone = match &zone_name {
+            Some(z) => jiff::tz::TimeZone::get(z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?,
             None => jiff::tz::TimeZone::UTC,
         };
         let text = text::Text { lang: opts.lang, zone };
@@ -102,6 +102,7 @@ impl Store {
                 Lang::En => "en",
                 Lang::ZhCn => "zh-CN",
             },
+            zone: zone_name,
             from_ms: opts.from_ms,
             to_ms: opts.to_ms,
             apps,
