@@ -288,7 +288,11 @@ fn bad_manifests_exclusions_and_arguments_are_refused() {
     let mut unknown = manifest("sms-2027", "package", "daily_counts", "day", 1, false);
     unknown["device_model"] = json!(true);
     let unknown = write_manifest(&dir, "unknown.json", &unknown);
-    assert_fails(&run(donate(&db, &unknown).arg("--preview")), 1, "a field is missing, unknown or of the wrong type");
+    assert_fails(
+        &run(donate(&db, &unknown).arg("--preview")),
+        1,
+        "study manifest: unknown field `device_model` at line 4",
+    );
     std::fs::write(dir.path("notjson.json"), "{").expect("write");
     assert_fails(&run(donate(&db, &dir.path("notjson.json")).arg("--preview")), 1, "not valid JSON");
     assert_fails(&run(donate(&db, &dir.path("missing.json")).arg("--preview")), 1, "cannot read manifest");

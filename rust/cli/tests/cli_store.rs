@@ -559,11 +559,19 @@ fn a_bad_inventory_is_refused_without_echoing_it() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("cannot load inventory"), "{err}");
-    assert!(!err.contains("spyware"), "{err}");
+    assert!(!err.contains("spyware") && !err.contains("secret.pkg"), "{err}");
+    assert!(
+        err.contains("the category of inventory package #1 is not an ApplicationInfo category (game, audio,"),
+        "{err}"
+    );
     std::fs::write(&path, b"{ not json").expect("write");
     let out = run(opsight().args(["packages", "--db"]).arg(dir.db()).arg(&path));
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("syntax error"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("inventory JSON: not valid JSON at line 1 column 3"), "{}", stderr(&out));
+    // The most common mistake, a missing or misspelt key, is named.
+    std::fs::write(&path, br#"{"packages": []}"#).expect("write");
+    let out = run(opsight().args(["packages", "--db"]).arg(dir.db()).arg(&path));
+    assert!(stderr(&out).contains("the field `opsight_inventory` is missing at line 1 column 16"), "{}", stderr(&out));
 }
 
 #[test]

@@ -45,6 +45,36 @@ pub enum Error {
     Database(String),
 }
 
+/// What is wrong with a JSON document the caller gave, and where, without its values: serde_json's own messages can
+/// quote them (`invalid type: string "…"`, `unknown variant `…``). Field names are kept: they are the document's
+/// structure, and a missing or misspelt key is the most common mistake.
+pub(crate) fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("at line {} column {}", e.line(), e.column());
+    let message = e.to_string();
+    // A field name as written, if it looks like one (an input's key could be anything).
+    let field = |prefix: &str| {
+        let rest = message.strip_prefix(prefix)?;
+        let name = &rest[..rest.find('`')?];
+        (!name.is_empty() && name.len() <= 40 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then(|| name.to_owned())
+    };
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => format!("not valid JSON {at}"),
+        Category::Data => {
+            if let Some(name) = field("missing field `") {
+                format!("the field `{name}` is missing {at}")
+            } else if let Some(name) = field("unknown field `") {
+                format!("unknown field `{name}` {at}")
+            } else if message.starts_with("unknown field") {
+                format!("an unknown field {at}")
+            } else {
+                format!("a value of the wrong type, or not one of those allowed, {at}")
+            }
+        }
+    }
+}
+
 /// `about 3 days` / `about 20 hours`: the size of a clock gap, in words.
 fn gap_words(ms: i64) -> String {
     let hours = ms.unsigned_abs() / 3_600_000;
@@ -81,6 +111,36 @@ impl From<std::io::Error> for Error {
 #[cfg(test)]
 mod tests {
     use super::Error;
+
+    #[test]
+    fn json_problems_name_fields_and_never_values() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Doc {
+            version: u32,
+            #[serde(default)]
+            kind: Option<Kind>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Sms,
+        }
+        let problem = |json: &str| super::json_problem(&serde_json::from_str::<Doc>(json).expect_err(json));
+        assert_eq!(problem("{}"), "the field `version` is missing at line 1 column 2");
+        assert_eq!(problem(r#"{"version": 1, "extra_key": 2}"#), "unknown field `extra_key` at line 1 column 26");
+        assert_eq!(problem(r#"{"version": 1, "my diary!": 2}"#), "an unknown field at line 1 column 26");
+        for (json, secret) in
+            [(r#"{"version": "secret"}"#, "secret"), (r#"{"version": 1, "kind": "dna-secret"}"#, "dna-secret")]
+        {
+            let p = problem(json);
+            assert!(p.starts_with("a value of the wrong type, or not one of those allowed, at line 1"), "{p}");
+            assert!(!p.contains(secret), "{p}");
+        }
+        assert_eq!(problem(r#"{"version": "#), "not valid JSON at line 1 column 12");
+        assert_eq!(problem("[1,"), "not valid JSON at line 1 column 3");
+    }
 
     /// A real connection's errors, each of which would carry the statement, a value or a name in rusqlite's own text.
     #[test]

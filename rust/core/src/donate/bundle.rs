@@ -37,9 +37,8 @@ impl Exclusions {
         }
         serde_json::from_str(json).map_err(|e| {
             Error::InvalidInput(format!(
-                "exclusions: expected {{\"packages\": [...], \"rows\": [...]}} (line {} column {})",
-                e.line(),
-                e.column()
+                "exclusions: expected {{\"packages\": [...], \"rows\": [...]}} ({})",
+                crate::error::json_problem(&e)
             ))
         })
     }

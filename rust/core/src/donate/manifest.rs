@@ -66,17 +66,8 @@ pub struct StudyManifest {
 impl StudyManifest {
     /// Parses and validates. Errors name the rule broken and never echo values.
     pub fn from_json(json: &str) -> Result<StudyManifest> {
-        let m: StudyManifest = serde_json::from_str(json).map_err(|e| {
-            Error::InvalidInput(format!(
-                "study manifest: {} at line {} column {}",
-                match e.classify() {
-                    serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not valid JSON",
-                    _ => "a field is missing, unknown or of the wrong type",
-                },
-                e.line(),
-                e.column()
-            ))
-        })?;
+        let m: StudyManifest = serde_json::from_str(json)
+            .map_err(|e| Error::InvalidInput(format!("study manifest: {}", crate::error::json_problem(&e))))?;
         m.validate()?;
         Ok(m)
     }

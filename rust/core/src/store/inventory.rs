@@ -73,44 +73,33 @@ impl Inventory {
     /// Parses and checks an inventory document. Errors say what is wrong without echoing values.
     pub fn from_json(json: &str) -> Result<Inventory> {
         let inv: Inventory = serde_json::from_str(json)
-            .map_err(|e| Error::InvalidInput(format!("inventory JSON: {}", e.classify_str())))?;
+            .map_err(|e| Error::InvalidInput(format!("inventory JSON: {}", crate::error::json_problem(&e))))?;
         if inv.opsight_inventory != 1 {
             return Err(Error::InvalidInput(format!(
                 "inventory format {} (this version reads 1)",
                 inv.opsight_inventory
             )));
         }
-        for p in &inv.packages {
+        // Packages are named by their place in the list: their names are not for error messages.
+        for (n, p) in (1..).zip(&inv.packages) {
             if p.package.is_empty() {
-                return Err(Error::InvalidInput("inventory package with an empty name".into()));
+                return Err(Error::InvalidInput(format!("inventory package #{n} has an empty name")));
             }
             if let Some(c) = &p.category {
                 if !CATEGORIES.contains(&c.as_str()) {
-                    return Err(Error::InvalidInput("inventory category is not an ApplicationInfo category".into()));
+                    return Err(Error::InvalidInput(format!(
+                        "the category of inventory package #{n} is not an ApplicationInfo category ({})",
+                        CATEGORIES.join(", ")
+                    )));
                 }
             }
             if p.usage.iter().any(|u| u.end_ms < u.begin_ms) {
-                return Err(Error::InvalidInput("inventory usage interval ends before it begins".into()));
+                return Err(Error::InvalidInput(format!(
+                    "a usage interval of inventory package #{n} ends before it begins"
+                )));
             }
         }
         Ok(inv)
-    }
-}
-
-trait ClassifyStr {
-    fn classify_str(&self) -> String;
-}
-
-impl ClassifyStr for serde_json::Error {
-    /// serde_json's messages can quote input; keep the category and position only.
-    fn classify_str(&self) -> String {
-        let what = match self.classify() {
-            serde_json::error::Category::Io => "I/O error",
-            serde_json::error::Category::Syntax => "syntax error",
-            serde_json::error::Category::Data => "wrong type or missing field",
-            serde_json::error::Category::Eof => "unexpected end",
-        };
-        format!("{what} at line {} column {}", self.line(), self.column())
     }
 }
 
