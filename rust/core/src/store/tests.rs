@@ -459,3 +459,18 @@ fn another_programs_database_is_refused_untouched() {
     assert_eq!(names, ["opsight.db"], "nothing moved aside, no journal left behind");
     assert!(!Error::ForeignDatabase.to_string().contains(&dir.0.display().to_string()));
 }
+
+#[test]
+fn dropping_the_store_leaves_no_wal_behind() {
+    // The writer must close last: only it can checkpoint the WAL and remove -wal and -shm (a pooled reader, closed
+    // last, would leave them).
+    let dir = TempDir::new("drop-wal");
+    let store = Store::open(dir.db()).expect("open");
+    let dump = "  Uid u0a100:\n    Package org.example:\n      CAMERA (allow):\n          Access: [top-s] 2026-03-01 10:00:00.000 (-1h0m0s0ms)\n";
+    store.ingest_dump(dump.as_bytes(), &crate::store::IngestOptions::default()).expect("ingest");
+    store.check_integrity().expect("a pooled reader");
+    let side = |suffix: &str| dir.0.join(format!("opsight.db{suffix}")).exists();
+    assert!(side("-wal"), "in use, the database has its WAL");
+    drop(store);
+    assert!(!side("-wal") && !side("-shm"), "the WAL was checkpointed and removed");
+}
