@@ -144,8 +144,9 @@ done
 check "manifest does not declare android.permission.INTERNET" bash -c "! grep -q \"name='android.permission.INTERNET'\" '$WORK/permissions.txt'"
 check "manifest declares nothing else but RECEIVE_BOOT_COMPLETED" bash -c \
     "grep -oE \"uses-permission: name='[^']*'\" '$WORK/permissions.txt' | sed \"s/.*name='//; s/'//\" | sort | tr '\n' ' ' | grep -qx 'android.permission.DUMP android.permission.PACKAGE_USAGE_STATS android.permission.QUERY_ALL_PACKAGES android.permission.RECEIVE_BOOT_COMPLETED '"
-check "both languages define the same strings" bash -c \
-    "diff <(grep -o 'name=\"[a-z_]*\"' '$APP/src/main/res/values/strings.xml' | sort) <(grep -o 'name=\"[a-z_]*\"' '$APP/src/main/res/values-zh-rCN/strings.xml' | sort)"
+check "both languages define the same strings and plurals, with the same placeholders" \
+    python3 "$(dirname "$0")/strings_match.py" "$APP/src/main/res/values/strings.xml" \
+    "$APP/src/main/res/values-zh-rCN/strings.xml"
 # No network, analytics or tracking code anywhere in the app's sources.
 check "no network or tracking code in the app" bash -c \
     "! grep -rnE 'java\\.net\\.(URL|Socket|HttpURLConnection)|javax\\.net|okhttp|retrofit|firebase|crashlytics|com\\.google\\.android\\.gms|io\\.sentry|analytics|appsflyer|adjust\\.sdk|umeng|bugly' '$APP/src' '$APP/build.gradle.kts'"

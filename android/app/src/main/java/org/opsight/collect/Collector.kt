@@ -69,8 +69,24 @@ object Collector {
 
         val result = Result(dumps, newEvents, packages, failed)
         prefs.lastRunMs = System.currentTimeMillis()
-        prefs.lastRunSummary = context.getString(R.string.last_run_summary, dumps, newEvents, packages) +
-            if (failed > 0) " " + context.getString(R.string.last_run_failures, failed) else ""
+        val res = context.resources
+        // The quantity only picks the noun's form; the number itself is printed whole.
+        val quantity = newEvents.coerceAtMost(Int.MAX_VALUE.toLong()).toInt()
+        val summary = context.getString(
+            R.string.last_run_summary,
+            res.getQuantityString(R.plurals.run_dumps, dumps, dumps),
+            res.getQuantityString(R.plurals.run_new_accesses, quantity, newEvents),
+            res.getQuantityString(R.plurals.run_apps, packages, packages),
+        )
+        prefs.lastRunSummary = if (failed > 0) {
+            context.getString(
+                R.string.two_sentences,
+                summary,
+                res.getQuantityString(R.plurals.last_run_failures, failed, failed),
+            )
+        } else {
+            summary
+        }
         return result
     }
 

@@ -132,7 +132,9 @@ class DonateActivity : BaseActivity() {
         }
         study.text = getString(
             R.string.donate_study,
-            p.title, p.researcher, p.contact, p.purpose, p.retention, p.infoTypes.joinToString(", "), p.fields.joinToString(", "),
+            p.title, p.researcher, p.contact, p.purpose, p.retention,
+            p.infoTypes.joinToString(getString(R.string.list_separator)) { Labels.infoType(this, it) },
+            p.fields.joinToString(", "),
         )
         summary.text = getString(R.string.donate_summary, s.leaving, p.rows.size, p.suppressedGroups)
         rows.adapter = ArrayAdapter(

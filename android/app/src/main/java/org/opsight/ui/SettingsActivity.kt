@@ -26,7 +26,13 @@ class SettingsActivity : BaseActivity() {
         interval.adapter = ArrayAdapter(
             this,
             android.R.layout.simple_spinner_dropdown_item,
-            choices.map { if (it < 60) getString(R.string.every_minutes, it) else getString(R.string.every_hours, it / 60) },
+            choices.map {
+                if (it < 60) {
+                    resources.getQuantityString(R.plurals.every_minutes, it, it)
+                } else {
+                    resources.getQuantityString(R.plurals.every_hours, it / 60, it / 60)
+                }
+            },
         )
         interval.setSelection(choices.indexOf(prefs.intervalMinutes).coerceAtLeast(0))
 

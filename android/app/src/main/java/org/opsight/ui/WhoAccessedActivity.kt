@@ -38,7 +38,9 @@ class WhoAccessedActivity : BaseActivity() {
         periodSpinner.adapter = ArrayAdapter(
             this,
             android.R.layout.simple_spinner_dropdown_item,
-            PERIOD_DAYS.map { if (it == null) getString(R.string.period_all) else getString(R.string.period_days, it) },
+            PERIOD_DAYS.map {
+                if (it == null) getString(R.string.period_all) else resources.getQuantityString(R.plurals.period_days, it.toInt(), it)
+            },
         )
         val reload = object : AdapterView.OnItemSelectedListener {
             override fun onItemSelected(parent: AdapterView<*>?, view: View?, position: Int, id: Long) = reload()
