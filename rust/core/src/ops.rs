@@ -116,7 +116,7 @@ impl InfoType {
                 InfoType::Other => "Other",
             },
             Lang::ZhCn => match self {
-                InfoType::Location => "位置",
+                InfoType::Location => "位置信息",
                 InfoType::Contacts => "通讯录",
                 InfoType::CallLog => "通话记录",
                 InfoType::Sms => "短信",

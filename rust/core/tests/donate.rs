@@ -321,6 +321,7 @@ fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCas
             .iter()
             .map(|f| match &row[*f] {
                 Value::String(s) => s.clone(),
+                Value::Bool(b) => u8::from(*b).to_string(),
                 other => format!("{:>20}", other.to_string()),
             })
             .collect()
