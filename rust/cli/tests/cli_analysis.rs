@@ -80,7 +80,22 @@ fn setting_a_category_changes_the_judgement() {
             .expect("run");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         assert!(String::from_utf8_lossy(&out.stdout).contains("is now in category utilities"));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "a package the database knows");
     }
+    // A package no dump names is set all the same, with a note (a typo should not pass unseen).
+    let out = opsight()
+        .args(["category", "--db"])
+        .arg(dir.db())
+        .args(["com.sec.android.app.clockpakage", "38"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("names com.sec.android.app.clockpakage; the category applies once one does"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = opsight().args(["category", "--db"]).arg(dir.db()).args(["x.y", "novels"]).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--list"));

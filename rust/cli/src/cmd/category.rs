@@ -120,6 +120,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let store = db::open(&path, Need::CreateIfMissing)?;
     store.set_category(&package, id.as_deref(), jiff::Timestamp::now().as_millisecond())?;
+    // Set all the same (the app may come with the next collection), but a typo should not pass unseen.
+    if !store.apps()?.iter().any(|a| a.package == package) {
+        eprintln!(
+            "opsight: note: no dump or inventory in {} names {}; the category applies once one does (check the \
+             spelling)",
+            out::path(&path),
+            out::printable(&package)
+        );
+    }
     if args.json {
         out::json(&SetDocument { opsight_category: 1, package: &package, category: id.as_deref() })?;
         return Ok(Exit::Success);
