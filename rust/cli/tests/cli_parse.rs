@@ -554,7 +554,8 @@ fn bugreport_zips_as_users_pass_them_on_are_read() {
         let summary = String::from_utf8_lossy(&out.stdout);
         assert!(summary.starts_with(&format!("{} ({entry} in the archive)\n", zip.display())), "{summary}");
         assert!(
-            summary.contains("access events:   16") && summary.contains("(inside a bugreport)"),
+            summary.contains("access events:   16")
+                && summary.contains("(the appops section of a bugreport or a full dumpsys)"),
             "{name}: {summary}"
         );
     }

@@ -402,7 +402,13 @@ fn timeline_human_output_lists_events_counts_and_the_split() {
     );
     // The per-op table; no ROLLED UP column, as nothing was rolled up (the CLI applies no retention).
     assert!(
-        text.contains("\nWAKE_LOCK                background_run  1       0       0           1           0\n"),
+        text.contains(
+            "\nOP                       INFO TYPE       ACCESS  REJECT  ACCESS FG  ACCESS BG  ACCESS STATE UNKNOWN\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nWAKE_LOCK                background_run  1       0       0          1          0\n"),
         "{text}"
     );
     assert!(!text.contains("ROLLED UP"), "{text}");

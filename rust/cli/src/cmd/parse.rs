@@ -135,7 +135,7 @@ fn write_summary(w: &mut impl Write, name: &str, s: &ParseSummary, t: &Tally) ->
     writeln!(w, "{name}")?;
     let mut format = s.dialect.as_str().to_owned();
     if s.embedded {
-        format.push_str(" (inside a bugreport)");
+        format.push_str(" (the appops section of a bugreport or a full dumpsys)");
     }
     writeln!(w, "  format:          {format}")?;
     writeln!(w, "  uids:            {}", t.uids)?;

@@ -12,6 +12,9 @@ use crate::research::{self, validate::strip_invalid_input, Options, Report};
 
 /// Tools for researchers who receive donations (docs/research.md).
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  opsight research aggregate donations/ --out dataset/
+  opsight research aggregate --help")]
 pub struct Args {
     #[command(subcommand)]
     command: Command,

@@ -117,7 +117,8 @@ fn write_human(w: &mut impl Write, args: &Args, tl: &Timeline, zone: Option<&Tim
             row
         })
         .collect();
-    let mut header = vec!["OP", "INFO TYPE", "ACCESS", "REJECT", "FOREGROUND", "BACKGROUND", "UNKNOWN STATE"];
+    // The state columns split ACCESS only: a refused attempt has no place in them.
+    let mut header = vec!["OP", "INFO TYPE", "ACCESS", "REJECT", "ACCESS FG", "ACCESS BG", "ACCESS STATE UNKNOWN"];
     if rolled {
         header.push("ROLLED UP");
     }

@@ -230,7 +230,8 @@ pub fn collect(opts: &Options) -> anyhow::Result<Collection> {
     )?)?);
     if system.is_empty() && third.is_empty() {
         anyhow::bail!(
-            "`{}` listed no packages: the phone's package manager did not answer",
+            "`{}` and `{}` listed no packages: the phone's package manager did not answer",
+            adb.describe(&["shell", "pm", "list", "packages", "-U", "-s"]),
             adb.describe(&["shell", "pm", "list", "packages", "-U", "-3"])
         );
     }

@@ -84,6 +84,7 @@ pub struct IngestReport {
     pub unattributed_events: u64,
     /// Events older than what retention already rolled up.
     pub skipped_before_retention: u64,
+    /// Apps (package + uid) with something stored from this dump; one listed with no access is not counted.
     pub apps: u64,
     pub new_apps: u64,
     /// Capture instant minus the dump's own "now" (via the zone), when both are known: a device clock change or a
