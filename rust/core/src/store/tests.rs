@@ -419,12 +419,17 @@ fn the_integrity_check_reports_what_sqlite_finds() {
     assert!(!store.check_integrity().expect("check runs"));
 }
 
+/// One camera access, no zone and no capture instant given.
+fn ingest_one_access(store: &Store) {
+    let dump = "  Uid u0a100:\n    Package org.example:\n      CAMERA (allow):\n          Access: [top-s] 2026-03-01 10:00:00.000 (-1h0m0s0ms)\n";
+    store.ingest_dump(dump.as_bytes(), &crate::store::IngestOptions::default()).expect("ingest");
+}
+
 #[test]
 fn a_run_records_when_it_was_ingested() {
     let dir = TempDir::new("ingested-at");
     let store = Store::open(dir.db()).expect("open");
-    let dump = "  Uid u0a100:\n    Package org.example:\n      CAMERA (allow):\n        null=[\n          Access: [top-s] 2026-03-01 10:00:00.000 (-1h0m0s0ms)\n        ]\n";
-    store.ingest_dump(dump.as_bytes(), &crate::store::IngestOptions::default()).expect("ingest");
+    ingest_one_access(&store);
     let c = Connection::open(dir.db()).expect("open");
     let (ingested, first_seen): (i64, i64) = c
         .query_row(
@@ -466,8 +471,7 @@ fn dropping_the_store_leaves_no_wal_behind() {
     // last, would leave them).
     let dir = TempDir::new("drop-wal");
     let store = Store::open(dir.db()).expect("open");
-    let dump = "  Uid u0a100:\n    Package org.example:\n      CAMERA (allow):\n          Access: [top-s] 2026-03-01 10:00:00.000 (-1h0m0s0ms)\n";
-    store.ingest_dump(dump.as_bytes(), &crate::store::IngestOptions::default()).expect("ingest");
+    ingest_one_access(&store);
     store.check_integrity().expect("a pooled reader");
     let side = |suffix: &str| dir.0.join(format!("opsight.db{suffix}")).exists();
     assert!(side("-wal"), "in use, the database has its WAL");
