@@ -165,7 +165,7 @@ object CoreJson {
             fields = strings(doc.getJSONArray("fields")),
             rows = (0 until rows.length()).map { i ->
                 val r = rows.getJSONObject(i)
-                PreviewRow(r.getString("row_id"), r.getString("package"), r.optString("label").ifEmpty { null }, r.getJSONObject("leaves").toString())
+                PreviewRow(r.getString("row_id"), r.getString("package"), r.stringOrNull("label"), r.getJSONObject("leaves").toString())
             },
             suppressedGroups = doc.getJSONArray("suppressed").length(),
         )

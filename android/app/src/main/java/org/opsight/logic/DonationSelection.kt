@@ -26,6 +26,17 @@ class DonationSelection(private val rows: List<Row>) {
         if (!excludedRows.remove(rowId)) excludedRows.add(rowId)
     }
 
+    /** What was removed, to keep across the screen's recreation ([restore] puts it back). */
+    val excludedPackageList: List<String> get() = excludedPackages.toList()
+    val excludedRowList: List<String> get() = excludedRows.toList()
+
+    /** Removes again what was removed before; names this preview does not have are dropped. */
+    fun restore(packages: Collection<String>, rowIds: Collection<String>) {
+        val known = rows.map { it.rowId }.toSet()
+        excludedPackages.addAll(packages.filter { it in this.packages })
+        excludedRows.addAll(rowIds.filter { it in known })
+    }
+
     /** How many rows would leave. */
     val leaving: Int get() = rows.count { !isRowExcluded(it) }
 

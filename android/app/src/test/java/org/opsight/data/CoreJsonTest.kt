@@ -132,6 +132,24 @@ class CoreJsonTest {
     }
 
     @Test
+    fun `a donation preview keeps a row's missing label null`() {
+        val doc = """
+            {"opsight_donation_preview": 1,
+             "manifest": {"study_id": "s", "title": "T", "researcher": "R", "contact": "c", "purpose": "p",
+                          "retention": "r", "info_types": ["sms", "location"]},
+             "fields": ["day", "app", "info_type"],
+             "rows": [{"row_id": "r-1", "package": "org.example", "label": null, "leaves": {"day": "2027-01-01"}},
+                      {"row_id": "r-2", "package": "org.other", "label": "Other", "leaves": {"day": "2027-01-02"}}],
+             "totals": {}, "suppressed": [{"day": "2027-01-01"}], "packages": []}
+        """.trimIndent()
+        val p = CoreJson.donationPreview(doc)
+        assertNull(p.rows[0].label, "shown as the package, never as the text null")
+        assertEquals("Other", p.rows[1].label)
+        assertEquals(listOf("sms", "location"), p.infoTypes)
+        assertEquals(1, p.suppressedGroups)
+    }
+
+    @Test
     fun `open report names a database moved aside`() {
         assertNull(CoreJson.movedAside("""{"opsight_open": 1, "moved_aside": null, "upgraded_from": 0}"""))
         assertEquals(

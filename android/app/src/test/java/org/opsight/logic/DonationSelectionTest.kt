@@ -37,6 +37,20 @@ class DonationSelectionTest {
     }
 
     @Test
+    fun `what was removed survives the screen's recreation`() {
+        val s = DonationSelection(rows)
+        s.toggleRow("r-1")
+        s.togglePackage("org.example.loans")
+        val again = DonationSelection(rows)
+        again.restore(s.excludedPackageList, s.excludedRowList + "r-gone")
+        assertEquals(s.toJson(), again.toJson())
+        assertEquals(listOf("r-1"), again.excludedRowList, "a row id the preview no longer has is dropped")
+        val fresh = DonationSelection(rows)
+        fresh.restore(listOf("not.in.preview"), emptyList())
+        assertEquals("""{"packages":[],"rows":[]}""", fresh.toJson())
+    }
+
+    @Test
     fun `file names are safe`() {
         assertEquals("opsight-donation-sms-2027.json", DonationSelection.fileName("sms-2027"))
         assertEquals("opsight-donation-a_b_c.json", DonationSelection.fileName("a/b:c"))
