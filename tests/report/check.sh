@@ -208,7 +208,7 @@ if [ "$timelines" -ge 25 ]; then pass "demo-en: $timelines app timelines drawn";
 # The Chinese demo report.
 loads demo-zh "$tmp/demo-zh/report.html"
 has demo-zh '<html lang="zh-CN">' 'Opsight 隐私报告' '演示数据' 'QQ音乐' '极速借款' '高德地图' '微信' \
-    'QQ音乐 在后台访问了您的通讯录' '按关注度排序的应用' '后台访问（空心）' '被拒绝的尝试（叉）' '通讯录' '剪贴板'
+    'QQ音乐 在后台访问了您的通讯录' '按关注度排序的应用' '后台访问（空心）' '被拒绝的尝试（叉号）' '通讯录' '剪贴板'
 lacks demo-zh 'What to do' 'Apps by concern'
 
 # A range with no events still gives a valid page.
