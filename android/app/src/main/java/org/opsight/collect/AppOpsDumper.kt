@@ -15,10 +15,20 @@ import java.io.IOException
  */
 object AppOpsDumper {
     const val SERVICE = "appops"
+    private const val PREFIX = "appops"
+    private const val SUFFIX = ".dump"
+
+    /**
+     * Deletes dumps a run left behind when the process ended between writing and deleting one: each is a whole
+     * access record, which must not sit in the cache. Called before a run's first dump (runs never overlap).
+     */
+    fun deleteLeftovers(context: Context) {
+        context.cacheDir.listFiles { f -> f.name.startsWith(PREFIX) && f.name.endsWith(SUFFIX) }?.forEach { it.delete() }
+    }
 
     @Throws(IOException::class)
     fun dump(context: Context, args: List<String>): ByteArray {
-        val file = File.createTempFile("appops", ".dump", context.cacheDir)
+        val file = File.createTempFile(PREFIX, SUFFIX, context.cacheDir)
         try {
             val found = FileOutputStream(file).use { out ->
                 Debug.dumpService(SERVICE, out.fd, args.toTypedArray())

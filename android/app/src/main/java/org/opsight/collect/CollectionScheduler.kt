@@ -8,7 +8,6 @@ import android.content.ComponentName
 import android.content.Context
 import android.os.PowerManager
 import android.util.Log
-import org.opsight.app.background
 import org.opsight.app.prefs
 import org.opsight.logic.Decision
 import org.opsight.logic.SchedulePolicy
@@ -44,15 +43,11 @@ class CollectionJobService : JobService() {
             intervalMs = SchedulePolicy.intervalMillis(prefs.intervalMinutes),
         )
         if (decision != Decision.RUN) return false
-        background.execute {
-            try {
-                Collector.run(applicationContext)
-            } catch (e: Throwable) {
-                // Never crash the process from a background job (a missing native library, a bug in a step).
-                Log.w("OpsightJob", "collection failed: ${e.javaClass.simpleName}")
-            } finally {
-                jobFinished(params, false)
-            }
+        // Joins a run the user started, if there is one; no thread waits for it.
+        Collector.request(applicationContext).whenComplete { _, e ->
+            // Never crash the process from a background job (a missing native library, a bug in a step).
+            if (e != null) Log.w("OpsightJob", "collection failed: ${(e.cause ?: e).javaClass.simpleName}")
+            jobFinished(params, false)
         }
         return true
     }

@@ -13,6 +13,9 @@ import org.opsight.logic.InventoryJson
 import org.opsight.logic.SchedulePolicy
 import java.io.IOException
 import java.time.ZoneId
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.ExecutorService
+import java.util.concurrent.Executors
 
 /**
  * One collection run: the dumps the plan asks for (each ingested on its own), the package inventory with usage,
@@ -26,6 +29,27 @@ object Collector {
 
     data class Result(val dumps: Int, val newEvents: Long, val packages: Int, val failedSteps: Int)
 
+    /**
+     * Runs have a thread of their own, so that the screens' reads on the two [org.opsight.app.background] threads go
+     * on while one runs.
+     */
+    private val executor: ExecutorService = Executors.newSingleThreadExecutor { r ->
+        Thread(r, "opsight-collect").apply { isDaemon = true }
+    }
+    private var inFlight: CompletableFuture<Result>? = null
+
+    /** The run in progress, or a new one: a second request (a tap during a scheduled run) joins the first. */
+    @Synchronized
+    fun request(context: Context): CompletableFuture<Result> {
+        inFlight?.let { if (!it.isDone) return it }
+        val appContext = context.applicationContext
+        return CompletableFuture.supplyAsync({ run(appContext) }, executor).also { inFlight = it }
+    }
+
+    /** Whether a run is in progress. */
+    val running: Boolean
+        @Synchronized get() = inFlight?.isDone == false
+
     @Synchronized
     fun run(context: Context): Result {
         val grants = GrantCheck.grants(context)
@@ -35,6 +59,7 @@ object Collector {
         var packages = 0
         var failed = 0
 
+        AppOpsDumper.deleteLeftovers(context)
         for (args in plan.dumps) {
             step("dump") {
                 val capturedAt = System.currentTimeMillis()
@@ -50,12 +75,14 @@ object Collector {
                 val now = System.currentTimeMillis()
                 val usage = if (plan.usage) {
                     val (begin, end) = SchedulePolicy.usageWindow(prefs.usageQueryEndMs, now)
-                    InventoryCollector.usage(context, begin, end).also { prefs.usageQueryEndMs = end }
+                    end to InventoryCollector.usage(context, begin, end)
                 } else {
-                    emptyMap()
+                    null to emptyMap()
                 }
-                val records = InventoryCollector.packages(context, usage, now)
+                val records = InventoryCollector.packages(context, usage.second, now)
                 core.ingestPackages(InventoryJson.write(InventoryCollector.device(), now, records))
+                // Only once stored: a failed step reads the same window again next time, so no usage is lost.
+                usage.first?.let { prefs.usageQueryEndMs = it }
                 packages = records.size
             } ?: failed++
         }
@@ -104,6 +131,10 @@ object Collector {
         null
     } catch (e: org.json.JSONException) {
         Log.w(TAG, "$name: unreadable report")
+        null
+    } catch (e: RuntimeException) {
+        // A system service that died or refused in an unexpected way: this step fails, the others still run.
+        Log.w(TAG, "$name failed unexpectedly: ${e.javaClass.simpleName}")
         null
     }
 }

@@ -46,7 +46,10 @@ enum class Mark {
 
 /** One row of the timeline: an information type, its days (oldest first) by 24 hours. */
 data class GridRow(val infoType: String, val cells: List<List<Cell>>) {
-    val total: Int get() = cells.sumOf { day -> day.sumOf { it.accesses + it.rejects } }
+    val total: Int get() = accesses + rejects
+    val accesses: Int get() = cells.sumOf { day -> day.sumOf { it.accesses } }
+    val background: Int get() = cells.sumOf { day -> day.sumOf { it.background } }
+    val rejects: Int get() = cells.sumOf { day -> day.sumOf { it.rejects } }
 }
 
 data class TimelineGrid(val days: List<LocalDate>, val rows: List<GridRow>)

@@ -57,7 +57,16 @@ class AppActivity : BaseActivity() {
         findViewById<Button>(R.id.earlier).setOnClickListener { shift(-DAYS) }
         findViewById<Button>(R.id.later).setOnClickListener { shift(DAYS) }
         findViewById<Button>(R.id.permissions_button).setOnClickListener { openPermissions() }
+        // The week being looked at stays across a rotation.
+        savedInstanceState?.getString(STATE_LAST_DAY)?.let { day ->
+            runCatching { LocalDate.parse(day) }.getOrNull()?.let { lastDay = minOf(it, LocalDate.now()) }
+        }
         reload()
+    }
+
+    override fun onSaveInstanceState(outState: Bundle) {
+        super.onSaveInstanceState(outState)
+        outState.putString(STATE_LAST_DAY, lastDay.toString())
     }
 
     /** Moves the week shown; never past today. */
@@ -74,7 +83,7 @@ class AppActivity : BaseActivity() {
         val zone = ZoneId.systemDefault()
         val day = lastDay
         val context = applicationContext
-        load({
+        loadLatest("app", {
             val app = CoreJson.findings(core.findings(lang)).firstOrNull { it.packageName == pkg }
             val from = day.minusDays(DAYS - 1).atStartOfDay(zone).toInstant().toEpochMilli()
             val to = day.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli()
@@ -90,7 +99,10 @@ class AppActivity : BaseActivity() {
         }) { result ->
             result.onSuccess(::show)
             result.onFailure {
-                findViewById<TextView>(R.id.timeline_empty).text = getString(R.string.error_core, it.javaClass.simpleName)
+                findViewById<TextView>(R.id.timeline_empty).apply {
+                    text = errorText(it)
+                    visibility = View.VISIBLE
+                }
             }
         }
     }
@@ -155,5 +167,6 @@ class AppActivity : BaseActivity() {
     companion object {
         const val EXTRA_PACKAGE = "org.opsight.extra.PACKAGE"
         private const val DAYS = 7L
+        private const val STATE_LAST_DAY = "last_day"
     }
 }

@@ -28,6 +28,37 @@ abstract class BaseActivity : Activity() {
         }
     }
 
+    /** Requests per key, counted on the main thread: see [loadLatest]. */
+    private val generations = HashMap<String, Int>()
+
+    /**
+     * [load], where only the newest request under [key] is shown: with two threads, a slower earlier one (the
+     * previous information type, say) could otherwise finish last and replace the newer result.
+     */
+    protected fun <T> loadLatest(key: String, work: () -> T, done: (Result<T>) -> Unit) {
+        val generation = (generations[key] ?: 0) + 1
+        generations[key] = generation
+        load(work) { result -> if (generations[key] == generation) done(result) }
+    }
+
+    /**
+     * The error line for a failed core call: the core's own message, which says what is wrong and carries no personal
+     * data (docs/bridge.md), or else only the kind of failure.
+     */
+    protected fun errorText(e: Throwable): String = getString(
+        org.opsight.R.string.error_core,
+        (e as? org.opsight.core.OpsightException)?.message ?: e.javaClass.simpleName,
+    )
+
+    /** Hands a collection's outcome (see [org.opsight.collect.Collector.request]) to [done] on the main thread. */
+    protected fun <T> whenDone(future: java.util.concurrent.CompletableFuture<T>, done: (Result<T>) -> Unit) {
+        future.whenComplete { value, e ->
+            // CompletableFuture wraps what the run threw.
+            val result = if (e == null) Result.success(value) else Result.failure(e.cause ?: e)
+            mainHandler.post { if (!isFinishing && !isDestroyed) done(result) }
+        }
+    }
+
     /**
      * Pads [root] for the system bars. Apps targeting Android 15+ are drawn edge to edge; the framework action bar
      * takes care of the top, the content keeps clear of the navigation bar and cutouts.

@@ -96,9 +96,9 @@ class MainActivity : BaseActivity() {
         collecting = true
         progress.visibility = View.VISIBLE
         status.setText(R.string.collecting)
-        load({ Collector.run(applicationContext) }) { result ->
+        whenDone(Collector.request(this)) { result ->
             collecting = false
-            result.onFailure { status.text = getString(R.string.error_core, it.javaClass.simpleName) }
+            result.onFailure { status.text = errorText(it) }
             reload()
         }
     }
@@ -107,7 +107,7 @@ class MainActivity : BaseActivity() {
         progress.visibility = View.VISIBLE
         val lang = findingsLang
         val context = applicationContext
-        load({
+        loadLatest("apps", {
             val mode = GrantCheck.grants(context).mode
             val findings = CoreJson.findings(core.findings(lang))
             val rows = AppOrdering.rows(CoreJson.concerns(findings), CoreJson.apps(core.apps()), prefs.showSystemApps)
@@ -129,7 +129,7 @@ class MainActivity : BaseActivity() {
                 if (state.movedAside != null) status.text = getString(R.string.db_moved_aside, state.movedAside)
                 empty.setText(if (state.mode == Mode.FULL) R.string.empty_full else R.string.empty_reduced)
             }
-            result.onFailure { status.text = getString(R.string.error_core, it.javaClass.simpleName) }
+            result.onFailure { status.text = errorText(it) }
         }
     }
 

@@ -51,11 +51,19 @@ class SetupActivity : BaseActivity() {
         }
         collectButton.setOnClickListener {
             collectButton.isEnabled = false
-            load({ Collector.run(applicationContext) }) { result ->
+            whenDone(Collector.request(this)) { result ->
                 collectButton.isEnabled = true
-                result.onSuccess { finish() }
+                result.onSuccess { r ->
+                    if (r.failedSteps == 0) {
+                        finish()
+                    } else {
+                        // Stay: the grants above say what is missing.
+                        val failed = resources.getQuantityString(R.plurals.last_run_failures, r.failedSteps, r.failedSteps)
+                        Toast.makeText(this, failed, Toast.LENGTH_LONG).show()
+                    }
+                }
                 result.onFailure {
-                    Toast.makeText(this, getString(R.string.error_core, it.javaClass.simpleName), Toast.LENGTH_LONG).show()
+                    Toast.makeText(this, errorText(it), Toast.LENGTH_LONG).show()
                 }
             }
         }
@@ -68,6 +76,6 @@ class SetupActivity : BaseActivity() {
         dumpStatus.setText(if (grants.dump) R.string.granted else R.string.not_granted)
         usageStatus.setText(if (grants.usageAccess) R.string.granted else R.string.not_granted)
         modeText.setText(if (grants.mode == Mode.FULL) R.string.mode_full else R.string.mode_reduced)
-        collectButton.isEnabled = true
+        collectButton.isEnabled = !Collector.running
     }
 }

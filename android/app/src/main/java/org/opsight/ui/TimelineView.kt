@@ -53,7 +53,10 @@ class TimelineView @JvmOverloads constructor(context: Context, attrs: AttributeS
     fun setGrid(grid: TimelineGrid, title: (String) -> String) {
         this.grid = grid
         this.title = title
-        contentDescription = grid.rows.joinToString("; ") { "${title(it.infoType)}: ${it.total}" }
+        // What a screen reader says for the grid: per kind of information, what the marks show.
+        contentDescription = grid.rows.joinToString(context.getString(R.string.timeline_rows_separator)) {
+            context.getString(R.string.timeline_row_description, title(it.infoType), it.accesses, it.background, it.rejects)
+        }
         requestLayout()
         invalidate()
     }

@@ -59,12 +59,12 @@ class WhoAccessedActivity : BaseActivity() {
         val days = PERIOD_DAYS[periodSpinner.selectedItemPosition.coerceAtLeast(0)]
         val now = System.currentTimeMillis()
         val from = if (days == null) Long.MIN_VALUE else now - days * DAY_MS
-        load({ CoreJson.whoAccessed(core.whoAccessed(type, from, Long.MAX_VALUE)) }) { result ->
+        loadLatest("who", { CoreJson.whoAccessed(core.whoAccessed(type, from, Long.MAX_VALUE)) }) { result ->
             result.onSuccess {
                 adapter.rows = it
                 empty.setText(R.string.who_empty)
             }
-            result.onFailure { empty.text = getString(R.string.error_core, it.javaClass.simpleName) }
+            result.onFailure { empty.text = errorText(it) }
         }
     }
 

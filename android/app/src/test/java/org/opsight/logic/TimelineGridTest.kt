@@ -32,6 +32,18 @@ class TimelineGridTest {
     }
 
     @Test
+    fun `a row sums its accesses, background ones and refusals apart`() {
+        val events = listOf(
+            TimelineEvent("contacts", at(2026, 3, 30, 10), reject = false, foreground = true),
+            TimelineEvent("contacts", at(2026, 3, 29, 3), reject = false, foreground = false),
+            TimelineEvent("contacts", at(2026, 3, 29, 4), reject = false, foreground = false),
+            TimelineEvent("contacts", at(2026, 3, 28, 5), reject = true, foreground = false),
+        )
+        val row = TimelineGridBuilder.build(events, berlin, lastDay, 7).rows.single()
+        assertEquals(listOf(3, 2, 1, 4), listOf(row.accesses, row.background, row.rejects, row.total))
+    }
+
+    @Test
     fun `hours follow the zone across the DST change`() {
         // 2026-03-29 is the spring change in Berlin: 02:00 local does not exist; 01:30 UTC is 03:30 CEST.
         val utc = LocalDateTime.of(2026, 3, 29, 1, 30).atZone(ZoneId.of("UTC")).toInstant().toEpochMilli()
