@@ -1,5 +1,6 @@
 package org.opsight.ui
 
+import android.graphics.drawable.Drawable
 import android.os.Bundle
 import android.view.LayoutInflater
 import android.view.View
@@ -59,9 +60,15 @@ class WhoAccessedActivity : BaseActivity() {
         val days = PERIOD_DAYS[periodSpinner.selectedItemPosition.coerceAtLeast(0)]
         val now = System.currentTimeMillis()
         val from = if (days == null) Long.MIN_VALUE else now - days * DAY_MS
-        loadLatest("who", { CoreJson.whoAccessed(core.whoAccessed(type, from, Long.MAX_VALUE)) }) { result ->
-            result.onSuccess {
-                adapter.rows = it
+        val context = applicationContext
+        loadLatest("who", {
+            val rows = CoreJson.whoAccessed(core.whoAccessed(type, from, Long.MAX_VALUE))
+            // Icons are read from each app's package here, off the main thread, not while scrolling.
+            rows to rows.associate { it.packageName to Labels.icon(context, it.packageName) }
+        }) { result ->
+            result.onSuccess { (rows, icons) ->
+                adapter.icons = icons
+                adapter.rows = rows
                 empty.setText(R.string.who_empty)
             }
             result.onFailure { empty.text = errorText(it) }
@@ -69,6 +76,7 @@ class WhoAccessedActivity : BaseActivity() {
     }
 
     private inner class AccessorAdapter : BaseAdapter() {
+        var icons: Map<String, Drawable> = emptyMap()
         var rows: List<CoreJson.Accessor> = emptyList()
             set(value) {
                 field = value
@@ -82,7 +90,7 @@ class WhoAccessedActivity : BaseActivity() {
         override fun getView(position: Int, convertView: View?, parent: ViewGroup): View {
             val view = convertView ?: LayoutInflater.from(parent.context).inflate(R.layout.item_app, parent, false)
             val a = rows[position]
-            view.findViewById<ImageView>(R.id.icon).setImageDrawable(Labels.icon(this@WhoAccessedActivity, a.packageName))
+            view.findViewById<ImageView>(R.id.icon).setImageDrawable(icons[a.packageName])
             view.findViewById<TextView>(R.id.label).text = a.label ?: a.packageName
             view.findViewById<TextView>(R.id.finding).apply {
                 text = getString(R.string.who_counts, a.access, a.background, a.reject)
