@@ -146,6 +146,7 @@ fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
         "2027-01-01  org.example.loans  contacts   1",
         "2027-01-01  org.secret.diary   sms        1",
         "Nothing has been written or sent.",
+        "To leave out apps or rows, give --exclude with a file such as",
     ] {
         assert!(text.contains(needle), "preview lacks {needle:?}:\n{text}");
     }
@@ -172,6 +173,7 @@ fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
         text.contains("INFO TYPE  ACCESSES  AFTER EXCLUSIONS\ncontacts   2         0\nsms        4         4\n"),
         "{text}"
     );
+    assert!(!text.contains("To leave out apps or rows"), "the hint is for a preview with no --exclude: {text}");
     assert!(stderr(&out).contains("com.nothere, which has no row"), "{}", stderr(&out));
     assert!(stderr(&out).contains("r9"), "{}", stderr(&out));
     let music_id = id(1);

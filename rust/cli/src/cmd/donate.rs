@@ -377,11 +377,13 @@ fn write_preview(
     }
     writeln!(w)?;
     writeln!(w, "Nothing has been written or sent.")?;
-    writeln!(
-        w,
-        "To leave out apps or rows, give --exclude with a file such as {{\"packages\": [\"com.example.app\"], \"rows\": \
-         [\"r-3f2a9c81d04e\"]}}."
-    )?;
+    if args.exclude.is_none() {
+        writeln!(
+            w,
+            "To leave out apps or rows, give --exclude with a file such as {{\"packages\": [\"com.example.app\"], \
+             \"rows\": [\"r-3f2a9c81d04e\"]}}."
+        )?;
+    }
     let exclude = args.exclude.as_ref().map(|p| format!(" --exclude {}", p.display())).unwrap_or_default();
     writeln!(
         w,
