@@ -558,6 +558,32 @@ fn aggregate_refuses_an_existing_dataset_a_foreign_manifest_and_nothing_to_do() 
     let rows = parquet_rows(&dataset.join("study_id=sms-2027/date=2027-01-01/part-0.parquet"));
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["donation_id"], good[1]["donation_id"]);
+    // The study's last donation withdrawn: without --study nothing is written (other studies may share the dataset),
+    // with --study and --force the study's directory goes.
+    std::fs::remove_file(bundles.join("a-1.json")).expect("withdraw");
+    let study_dir = dataset.join("study_id=sms-2027");
+    assert_fails(&aggregate(&["--force"]), 1, "no *.json files in");
+    assert!(study_dir.exists());
+    let out = aggregate(&["--force", "--study", "sms-2027"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out)
+            .contains("study_id=sms-2027: removed, no bundle of the study is left (its donations were withdrawn)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!study_dir.exists(), "the withdrawn donations are gone from the dataset");
+    // Again: nothing to remove, nothing accepted.
+    let out = aggregate(&["--force", "--study", "sms-2027", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("the report is still printed");
+    assert_eq!((doc["accepted"].as_u64(), doc["removed"].as_array().map(Vec::len)), (Some(0), Some(0)), "{doc}");
+    let names: Vec<String> = std::fs::read_dir(&dataset)
+        .expect("dataset")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with(".opsight")), "nothing left aside: {names:?}");
+    export_bundles(&db, &m, &bundles, "a", 2);
 
     // --manifest: every bundle must carry exactly that manifest.
     let mut differs = manifest("sms-2027", "package", "daily_counts", "day", 2, true);

@@ -97,16 +97,17 @@ fn aggregate(args: AggregateArgs) -> anyhow::Result<Exit> {
         write_human(&mut w, &report)?;
         w.flush()?;
     }
-    if report.accepted == 0 {
+    if report.accepted == 0 && report.removed.is_empty() {
         anyhow::bail!("no bundle was accepted from {}; nothing was written", args.dir.display());
     }
     Ok(Exit::Success)
 }
 
 fn write_human(w: &mut impl Write, r: &Report) -> io::Result<()> {
-    writeln!(w, "{}: {}", r.dir, out::count(r.files, "bundle file", "bundle files"))?;
+    // Paths and reasons (which quote file names) escaped: a file name must not be able to forge a line.
+    writeln!(w, "{}: {}", out::printable(&r.dir), out::count(r.files, "bundle file", "bundle files"))?;
     for x in &r.rejections {
-        writeln!(w, "  rejected  {}: {}", out::cell(&x.file), x.reason)?;
+        writeln!(w, "  rejected  {}: {}", out::cell(&x.file), out::printable(&x.reason))?;
     }
     for x in &r.skipped_files {
         writeln!(w, "  skipped   {}: study {}", out::cell(&x.file), x.study_id)?;
@@ -125,10 +126,17 @@ fn write_human(w: &mut impl Write, r: &Report) -> io::Result<()> {
         writeln!(
             w,
             "{}: {}, {}, {} ({span})",
-            s.path,
+            out::printable(&s.path),
             out::count(s.donations, "donation", "donations"),
             out::count(s.rows, "row", "rows"),
             out::count(s.dates.len(), "date partition", "date partitions")
+        )?;
+    }
+    for path in &r.removed {
+        writeln!(
+            w,
+            "{}: removed, no bundle of the study is left (its donations were withdrawn)",
+            out::printable(path)
         )?;
     }
     if let Some(needs) = &r.category_needs {

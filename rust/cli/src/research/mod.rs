@@ -44,6 +44,9 @@ pub struct Report {
     pub rejections: Vec<FileRejection>,
     pub skipped_files: Vec<SkippedFile>,
     pub studies: Vec<StudyReport>,
+    /// Study directories removed: `--study ID --force` when no bundle of that study is left (its last donation was
+    /// withdrawn).
+    pub removed: Vec<String>,
     /// The needs table's path, `null` when nothing was written.
     pub category_needs: Option<String>,
 }
@@ -113,7 +116,10 @@ fn bundle_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
 pub fn aggregate(opts: &Options<'_>) -> anyhow::Result<Report> {
     check_output(opts.out, opts.force)?;
     let files = bundle_files(opts.dir)?;
-    if files.is_empty() {
+    let study_filter = opts.study.or(opts.manifest.as_ref().map(|(m, _)| m.study_id.as_str()));
+    // One study replaced as a whole may have no bundle left at all: its last donation was withdrawn.
+    let replacing_one = opts.force && study_filter.is_some();
+    if files.is_empty() && !replacing_one {
         anyhow::bail!("no *.json files in {}", opts.dir.display());
     }
     let mut report = Report {
@@ -128,9 +134,9 @@ pub fn aggregate(opts: &Options<'_>) -> anyhow::Result<Report> {
         rejections: Vec::new(),
         skipped_files: Vec::new(),
         studies: Vec::new(),
+        removed: Vec::new(),
         category_needs: None,
     };
-    let study_filter = opts.study.or(opts.manifest.as_ref().map(|(m, _)| m.study_id.as_str()));
     // Per study: its manifest and where it came from (the first accepted bundle, or --manifest).
     let mut references: HashMap<String, (StudyManifest, String)> = HashMap::new();
     if let Some((m, name)) = &opts.manifest {
@@ -181,10 +187,27 @@ pub fn aggregate(opts: &Options<'_>) -> anyhow::Result<Report> {
     report.rejected = report.rejections.len();
     report.skipped = report.skipped_files.len();
     if accepted.is_empty() {
+        if let (true, Some(study)) = (replacing_one, study_filter) {
+            remove_study(opts.out, study, &mut report)?;
+        }
         return Ok(report);
     }
     write_dataset(opts.out, &accepted, &mut report)?;
     Ok(report)
+}
+
+/// Removes a study's directory from the dataset: none of its donations is left to aggregate. Moved aside first, so
+/// that the dataset never shows half a study.
+fn remove_study(out: &Path, study: &str, report: &mut Report) -> anyhow::Result<()> {
+    let target = out.join(format!("study_id={study}"));
+    if !target.exists() {
+        return Ok(());
+    }
+    let aside = out.join(format!(".opsight-removed-{}-{study}", std::process::id()));
+    fs::rename(&target, &aside).with_context(|| format!("cannot remove {}", target.display()))?;
+    fs::remove_dir_all(&aside).with_context(|| format!("cannot remove {}", aside.display()))?;
+    report.removed.push(target.display().to_string());
+    Ok(())
 }
 
 /// Removes the staging directory however writing ends.
