@@ -388,3 +388,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_bundle_holds_the_curated_category_a_lean_manifest_and_row_ids_that_outlive_new_accesses() {
+    let db = Db::new("ids");
+    db.add(&[(0, 0, 0, 2), (0, 0, 0, 3)]);
+    // The donor filed QQ Music under games: their choice, which stays on the phone.
+    db.store.set_category("com.tencent.qqmusic", Some("online_games"), T0).expect("category");
+    let m = manifest(&["sms"], "day", "daily_counts", "category", 1);
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    assert_eq!(bundle["rows"][0]["category"], "online_video_music", "the curated list's category");
+    assert!(bundle["manifest"].get("background").is_none(), "no background asked: the key is absent");
+    let asked = m.replacen('{', "{\"background\": true, ", 1);
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&asked, "").expect("export")).expect("json");
+    assert_eq!(bundle["manifest"]["background"], true);
+
+    // A daily count's id names its day, app and type: a new access that day, in the background, keeps it.
+    let before = db.store.donation_preview(&asked).expect("preview").rows[0].row_id.clone();
+    db.add(&[(0, 0, 1, 5)]);
+    let after = db.store.donation_preview(&asked).expect("preview");
+    assert_eq!(after.rows.len(), 1);
+    assert_eq!(after.rows[0].leaves["count"], 3);
+    assert_eq!(after.rows[0].row_id, before);
+    let excl = format!(r#"{{"rows": ["{before}"]}}"#);
+    let bundle: Value =
+        serde_json::from_slice(&db.store.export_donation(&asked, &excl).expect("export")).expect("json");
+    assert_eq!(bundle["rows"], json!([]), "the id from the earlier preview still leaves the row out");
+}

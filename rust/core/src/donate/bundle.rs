@@ -139,8 +139,9 @@ impl Store {
         let mut groups: BTreeMap<(String, String, InfoType), Vec<(String, bool)>> = BTreeMap::new();
         let mut labels: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
         for app in self.activity(from_ms, to_ms)? {
-            let (category, _) =
-                resolve_category(pack, &app.package, app.category_override.as_deref(), app.android_category.as_deref());
+            // The curated list's category only: the donor's own choice is theirs, and the researcher's side can only
+            // resolve a package the same way, so that studies by package and by category agree.
+            let (category, _) = resolve_category(pack, &app.package, None, None);
             let category = category.map_or_else(|| "unknown".to_owned(), |c| c.id.clone());
             for e in app.events.iter().filter(|e| !e.reject) {
                 let Ok(info) = e.info_type.parse::<InfoType>() else { continue };
@@ -180,12 +181,14 @@ impl Store {
                 }
             }
         }
-        // Row ids come from the row's content (and its rank among identical rows), so an id from the preview names
-        // the same row at export even if accesses were stored in between.
+        // Row ids come from what the row is about (and its rank among rows alike), so an id from the preview names
+        // the same row at export even if accesses were stored in between. A daily count's background count is what
+        // the row holds, not what it is about: it is left out, or a new access in the background would change the id.
         pending.sort_by(|a, b| (&a.3, &a.1, a.2, a.5).cmp(&(&b.3, &b.1, b.2, b.5)));
         let mut seen: BTreeMap<String, u32> = BTreeMap::new();
         for (day, package, info, time, count, background) in pending {
-            let key = format!("{time}\u{1f}{package}\u{1f}{}\u{1f}{background}", info.as_str());
+            let flag = if m.level == Level::Events { background.to_string() } else { String::new() };
+            let key = format!("{time}\u{1f}{package}\u{1f}{}\u{1f}{flag}", info.as_str());
             let rank = seen.entry(key.clone()).or_insert(0);
             *rank += 1;
             let digest = Sha256::digest(format!("{key}\u{1f}{rank}").as_bytes());

@@ -58,8 +58,8 @@ pub struct StudyManifest {
     /// How long the researcher keeps the data, in their words.
     pub retention: String,
     /// Whether rows say if the app was in the background (not visible, no foreground service) at the access:
-    /// `background` (events) or `background_count` (daily counts). Absent means no.
-    #[serde(default)]
+    /// `background` (events) or `background_count` (daily counts). Absent means no, and `false` is written as absent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub background: bool,
 }
 
