@@ -536,7 +536,7 @@ fn retention_rolls_up_and_preserves_totals() {
     };
     let counts = per_op(&db);
     let daily_total = |db: &Db| -> u64 {
-        db.store.daily_counts(0, i64::MAX).expect("daily").iter().map(|d| d.access + d.reject).sum()
+        db.store.daily_counts(0, i64::MAX, None).expect("daily").iter().map(|d| d.access + d.reject).sum()
     };
     let daily_before = daily_total(&db);
     // As of 40 days after the scenario: raw kept 30 days, hourly 35: everything becomes daily counts.
@@ -547,7 +547,7 @@ fn retention_rolls_up_and_preserves_totals() {
     assert_eq!(total(&db), before, "every event counted once");
     assert_eq!(per_op(&db), counts, "per-op counts survive as rolled-up counts");
     assert_eq!(daily_total(&db), daily_before, "charts keep the rolled-up days");
-    assert!(db.store.daily_counts(0, i64::MAX).expect("daily").iter().all(|d| d.rolled_up == d.access + d.reject));
+    assert!(db.store.daily_counts(0, i64::MAX, None).expect("daily").iter().all(|d| d.rolled_up == d.access + d.reject));
     assert_eq!(db.count("SELECT count(*) FROM event_rollups WHERE period = 0"), 0);
     // The old dumps arriving again add nothing: their instants were counted.
     let again = db.store.ingest_dump(scenario_dumps()[9].0.as_bytes(), &scenario_dumps()[9].1).expect("ingest");
@@ -588,7 +588,7 @@ fn retention_cuts_where_the_policy_says_on_utc_hours_and_days() {
     // Charts and timelines keep the rolled-up counts, on their local dates (the device's zone is UTC here).
     let daily: Vec<_> = db
         .store
-        .daily_counts(i64::MIN, i64::MAX)
+        .daily_counts(i64::MIN, i64::MAX, None)
         .expect("daily")
         .into_iter()
         .map(|d| (d.date, d.package, d.op, d.info_type, d.access, d.reject, d.rolled_up))
@@ -910,10 +910,16 @@ fn queries_answer_who_read_what_and_when() {
     let ops: Vec<_> = one.per_op.iter().map(|c| (c.op.as_str(), c.info_type.as_str(), c.access)).collect();
     assert_eq!(ops, [("READ_CONTACTS", "contacts", 1)], "no counts for ops with nothing in the range");
     assert_eq!(db.store.timeline("com.google.android.gms", first + 1, i64::MAX).expect("rest").events.len(), 7);
-    let daily = db.store.daily_counts(0, i64::MAX).expect("daily");
+    let daily = db.store.daily_counts(0, i64::MAX, None).expect("daily");
     let fb_contacts =
         daily.iter().find(|d| d.package == "com.facebook.katana" && d.op == "READ_CONTACTS").expect("day");
     assert_eq!((fb_contacts.date.as_str(), fb_contacts.access), ("2022-03-07", 1), "dates in the device's zone");
+    // Asked for in another zone (the report's --zone), the days are that zone's: 17:05 UTC is the next day at UTC+14.
+    let daily = db.store.daily_counts(0, i64::MAX, Some("Pacific/Kiritimati")).expect("daily");
+    let fb_contacts =
+        daily.iter().find(|d| d.package == "com.facebook.katana" && d.op == "READ_CONTACTS").expect("day");
+    assert_eq!(fb_contacts.date, "2022-03-08");
+    assert!(db.store.daily_counts(0, i64::MAX, Some("Mars/Olympus")).is_err(), "an unknown zone is refused");
 }
 
 #[test]

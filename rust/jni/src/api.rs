@@ -144,7 +144,7 @@ pub fn who_accessed(handle: i64, info_type: &str, from_ms: i64, to_ms: i64) -> R
 /// Accesses and rejects per day (device zone), app and op over `[from_ms, to_ms)`.
 pub fn daily_counts(handle: i64, from_ms: i64, to_ms: i64) -> Result<String> {
     let store = handles::get(handle)?;
-    let counts = store.daily_counts(from_ms, to_ms)?;
+    let counts = store.daily_counts(from_ms, to_ms, None)?;
     json(&DailyCountsDocument { opsight_daily_counts: 1, from_ms, to_ms, counts: &counts })
 }
 

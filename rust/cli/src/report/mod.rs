@@ -83,7 +83,8 @@ pub fn gather(store: &Store, opts: GatherOptions) -> anyhow::Result<ReportInput>
             timelines.insert(app.package.clone(), tl);
         }
     }
-    let daily = store.daily_counts(opts.from_ms, opts.to_ms)?;
+    // The chart's days in the report's zone, as every other time on the page.
+    let daily = store.daily_counts(opts.from_ms, opts.to_ms, Some(&zone_name))?;
     Ok(ReportInput {
         lang: opts.lang,
         zone,

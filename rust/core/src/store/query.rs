@@ -266,9 +266,10 @@ impl Store {
         self.read(apps)
     }
 
-    /// Accesses and rejects per day (device zone), app and op over `[from_ms, to_ms)`, for charts.
-    pub fn daily_counts(&self, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCount>> {
-        self.read(|c| daily_counts(c, from_ms, to_ms))
+    /// Accesses and rejects per day, app and op over `[from_ms, to_ms)`, for charts. Days are in `zone` (an IANA id),
+    /// or the device's zone when `None` (UTC if unknown).
+    pub fn daily_counts(&self, from_ms: i64, to_ms: i64, zone: Option<&str>) -> Result<Vec<DailyCount>> {
+        self.read(|c| daily_counts(c, from_ms, to_ms, zone))
     }
 
     /// The device zone recorded at the last ingest, if any.
@@ -500,9 +501,9 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
     Ok(by_pkg.into_values().collect())
 }
 
-fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<DailyCount>> {
-    let zone = match device_zone(c)? {
-        Some(z) => jiff::tz::TimeZone::get(&z).map_err(|_| Error::InvalidInput("unknown device zone".into()))?,
+fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64, zone: Option<&str>) -> Result<Vec<DailyCount>> {
+    let zone = match zone.map(str::to_owned).map_or_else(|| device_zone(c), |z| Ok(Some(z)))? {
+        Some(z) => jiff::tz::TimeZone::get(&z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?,
         None => jiff::tz::TimeZone::UTC,
     };
     let sql = format!(
