@@ -151,6 +151,11 @@ fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
         assert!(text.contains(needle), "preview lacks {needle:?}:\n{text}");
     }
     assert!(!text.contains("camera"), "not asked for: {text}");
+    // A min_count that leaves nothing out says so, not "fewer than 1 access".
+    let every = write_manifest(&dir, "every.json", &manifest("sms-2027", "package", "daily_counts", "day", 1, true));
+    let text = stdout(&run(donate(&db, &every).arg("--preview")));
+    assert!(text.contains("  min_count:    1 (nothing is left out for being rare)\n"), "{text}");
+    assert!(text.contains("\nSuppressed: nothing (min_count 1 leaves nothing out)\n"), "{text}");
 
     assert_eq!(doc["opsight_donation_preview"], 1);
     assert_eq!(doc["manifest"]["study_id"], "sms-2027");

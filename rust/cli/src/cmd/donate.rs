@@ -259,7 +259,13 @@ fn write_preview(
     writeln!(w, "  granularity:  {}", granularity_text(m.granularity))?;
     writeln!(w, "  level:        {}", level_text(m.level))?;
     writeln!(w, "  apps as:      {}", identity_text(m.app_identity))?;
-    writeln!(w, "  min_count:    {} (a day, app and information type with fewer accesses is left out)", m.min_count)?;
+    // A group has at least one access, so a min_count of 0 or 1 leaves nothing out.
+    let rare = if m.min_count <= 1 {
+        "nothing is left out for being rare".to_owned()
+    } else {
+        "a day, app and information type with fewer accesses is left out".to_owned()
+    };
+    writeln!(w, "  min_count:    {} ({rare})", m.min_count)?;
     let background = if m.background { "yes (whether the app was in the background)" } else { "no" };
     writeln!(w, "  background:   {background}")?;
     writeln!(w, "  each row:     {}", p.fields.join(", "))?;
@@ -341,7 +347,9 @@ fn write_preview(
     }
     writeln!(w)?;
 
-    if p.suppressed.is_empty() {
+    if p.suppressed.is_empty() && m.min_count <= 1 {
+        writeln!(w, "Suppressed: nothing (min_count {} leaves nothing out)", m.min_count)?;
+    } else if p.suppressed.is_empty() {
         writeln!(
             w,
             "Suppressed: nothing (no day, app and type had fewer than {})",
