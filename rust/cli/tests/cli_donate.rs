@@ -453,10 +453,27 @@ fn aggregate_validates_bundles_and_writes_a_partitioned_parquet_dataset() {
         .expect("dataset")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["category_needs.parquet", "study_id=sms-2027"].into_iter().map(String::from).collect());
+    assert_eq!(
+        names,
+        ["bundles", "category_needs.parquet", "study_id=sms-2027"].into_iter().map(String::from).collect()
+    );
     let day1 = parquet_rows(&study.join("date=2027-01-01/part-0.parquet"));
     let day2 = parquet_rows(&study.join("date=2027-01-02/part-0.parquet"));
     assert_eq!((day1.len(), day2.len()), (3, 3), "one row per donation and day");
+    // Every donation, with what it held and what was withheld, rows or not.
+    let donations = parquet_rows(&dataset.join("bundles/study_id=sms-2027/part-0.parquet"));
+    assert_eq!(donations.len(), 3);
+    let ids: BTreeSet<&str> = donations.iter().filter_map(|d| d["donation_id"].as_str()).collect();
+    let expected: BTreeSet<&str> = good.iter().filter_map(|b| b["donation_id"].as_str()).collect();
+    assert_eq!(ids, expected);
+    for d in &donations {
+        let counts: Vec<i64> =
+            ["rows", "suppressed_groups", "excluded_apps", "rows_excluded_by_app", "rows_excluded_by_id"]
+                .iter()
+                .map(|k| d[*k].as_i64().expect("count"))
+                .collect();
+        assert_eq!(counts, [2, 2, 0, 0, 0], "{d:?}");
+    }
     // Snappy-compressed, as docs/research.md says, and signed by the writer (`created_by`).
     let file = SerializedFileReader::new(File::open(study.join("date=2027-01-01/part-0.parquet")).expect("open"))
         .expect("parquet");
@@ -578,6 +595,7 @@ fn aggregate_refuses_an_existing_dataset_a_foreign_manifest_and_nothing_to_do() 
         stdout(&out)
     );
     assert!(!study_dir.exists(), "the withdrawn donations are gone from the dataset");
+    assert!(!dataset.join("bundles/study_id=sms-2027").exists(), "and from the bundles table");
     // Again: nothing to remove, nothing accepted.
     let out = aggregate(&["--force", "--study", "sms-2027", "--json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -659,6 +677,13 @@ fn events_with_salted_hashes_become_rows_of_one() {
     assert!(text.contains("study_id=ev-one: 1 donation, 1 row, 1 date partition (2027-01-01)\n"), "{text}");
     assert!(text.contains("study_id=ev-empty: 1 donation, 0 rows, 0 date partitions (no rows)\n"), "{text}");
     assert!(dataset.join("study_id=ev-empty").is_dir());
+    // A donation with nothing the study asked for still counts: it is in the study's donations table.
+    let empty = parquet_rows(&dataset.join("bundles/study_id=ev-empty/part-0.parquet"));
+    assert_eq!(empty.len(), 1);
+    assert_eq!(
+        (empty[0]["donation_id"].as_str(), empty[0]["rows"].as_i64()),
+        (Some("00000000-0000-4000-8000-000000000005"), Some(0))
+    );
     let rows = parquet_rows(&dataset.join("study_id=ev-2027/date=2027-01-01/part-0.parquet"));
     assert_eq!(rows.len(), 2 * 6, "4 loan SMS, 1 loan contacts and 1 diary SMS per donation");
     assert!(rows

@@ -547,7 +547,12 @@ fn retention_rolls_up_and_preserves_totals() {
     assert_eq!(total(&db), before, "every event counted once");
     assert_eq!(per_op(&db), counts, "per-op counts survive as rolled-up counts");
     assert_eq!(daily_total(&db), daily_before, "charts keep the rolled-up days");
-    assert!(db.store.daily_counts(0, i64::MAX, None).expect("daily").iter().all(|d| d.rolled_up == d.access + d.reject));
+    assert!(db
+        .store
+        .daily_counts(0, i64::MAX, None)
+        .expect("daily")
+        .iter()
+        .all(|d| d.rolled_up == d.access + d.reject));
     assert_eq!(db.count("SELECT count(*) FROM event_rollups WHERE period = 0"), 0);
     // The old dumps arriving again add nothing: their instants were counted.
     let again = db.store.ingest_dump(scenario_dumps()[9].0.as_bytes(), &scenario_dumps()[9].1).expect("ingest");

@@ -34,8 +34,46 @@ const NEEDS_SCHEMA: &str = "message category_needs {
   REQUIRED BOOLEAN necessary;
 }";
 
+/// One row per donation of a study, rows or not: the denominator of per-donor shares, which the rows alone cannot
+/// give (a donation with nothing the study asked for has no row).
+const DONATIONS_SCHEMA: &str = "message donations {
+  REQUIRED BYTE_ARRAY donation_id (STRING);
+  REQUIRED INT64 rows;
+  REQUIRED INT64 suppressed_groups;
+  REQUIRED INT64 excluded_apps;
+  REQUIRED INT64 rows_excluded_by_app;
+  REQUIRED INT64 rows_excluded_by_id;
+}";
+
 /// The name of the needs table at the dataset's root.
 pub const NEEDS_FILE: &str = "category_needs.parquet";
+
+/// The bundles table's directory at the dataset's root: `bundles/study_id=<id>/part-0.parquet`, one row per donation.
+pub const BUNDLES_DIR: &str = "bundles";
+
+/// One donation as the donations table holds it.
+pub struct DonationRow<'a> {
+    pub donation_id: &'a str,
+    /// rows, suppressed groups, excluded apps, rows excluded by app, rows excluded by id.
+    pub counts: [i64; 5],
+}
+
+/// Writes a study's donations table.
+pub fn write_donations(path: &Path, donations: &[DonationRow<'_>]) -> anyhow::Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut writer = SerializedFileWriter::new(io::BufWriter::new(file), schema(DONATIONS_SCHEMA)?, properties())?;
+    let mut rg = writer.next_row_group()?;
+    string_column(&mut rg, &donations.iter().map(|d| d.donation_id).collect::<Vec<_>>())?;
+    for i in 0..5 {
+        let values: Vec<i64> = donations.iter().map(|d| d.counts[i]).collect();
+        let mut col = rg.next_column()?.context("internal: too few columns")?;
+        col.typed::<Int64Type>().write_batch(&values, None, None)?;
+        col.close()?;
+    }
+    rg.close()?;
+    writer.into_inner()?.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()?;
+    Ok(())
+}
 
 /// Rows per row group, and per file (a partition with more is split into part-0, part-1, …).
 const ROW_GROUP_ROWS: usize = 128 * 1024;

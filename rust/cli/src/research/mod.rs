@@ -14,7 +14,7 @@ use opsight_core::analysis::{resolve_category, PolicyPack};
 use opsight_core::donate::{AppIdentity, StudyManifest};
 use serde::Serialize;
 
-use dataset::OutRow;
+use dataset::{DonationRow, OutRow};
 use validate::{check_bundle, manifest_differences, Bundle, Rejection};
 
 /// What `aggregate` is asked to do.
@@ -199,14 +199,17 @@ pub fn aggregate(opts: &Options<'_>) -> anyhow::Result<Report> {
 /// Removes a study's directory from the dataset: none of its donations is left to aggregate. Moved aside first, so
 /// that the dataset never shows half a study.
 fn remove_study(out: &Path, study: &str, report: &mut Report) -> anyhow::Result<()> {
-    let target = out.join(format!("study_id={study}"));
-    if !target.exists() {
-        return Ok(());
+    let dir_name = format!("study_id={study}");
+    for (n, part) in [PathBuf::from(&dir_name), Path::new(dataset::BUNDLES_DIR).join(&dir_name)].iter().enumerate() {
+        let target = out.join(part);
+        if !target.exists() {
+            continue;
+        }
+        let aside = out.join(format!(".opsight-removed-{}-{n}-{study}", std::process::id()));
+        fs::rename(&target, &aside).with_context(|| format!("cannot remove {}", target.display()))?;
+        fs::remove_dir_all(&aside).with_context(|| format!("cannot remove {}", aside.display()))?;
+        report.removed.push(target.display().to_string());
     }
-    let aside = out.join(format!(".opsight-removed-{}-{study}", std::process::id()));
-    fs::rename(&target, &aside).with_context(|| format!("cannot remove {}", target.display()))?;
-    fs::remove_dir_all(&aside).with_context(|| format!("cannot remove {}", aside.display()))?;
-    report.removed.push(target.display().to_string());
     Ok(())
 }
 
@@ -246,12 +249,17 @@ fn write_dataset(out: &Path, bundles: &[Bundle], report: &mut Report) -> anyhow:
             }
         }
     }
-    // study → date → rows, in file order then row order.
-    let mut studies: BTreeMap<&str, (usize, BTreeMap<&str, Vec<OutRow<'_>>>)> = BTreeMap::new();
+    // study → its donations, and date → rows, in file order then row order.
+    type Study<'b> = (Vec<DonationRow<'b>>, BTreeMap<&'b str, Vec<OutRow<'b>>>);
+    let mut studies: BTreeMap<&str, Study<'_>> = BTreeMap::new();
     for b in bundles {
         let identity = b.manifest.app_identity;
         let (donations, dates) = studies.entry(&b.manifest.study_id).or_default();
-        *donations += 1;
+        let [apps, by_app, by_id] = b.excluded.map(|n| n as i64);
+        donations.push(DonationRow {
+            donation_id: &b.donation_id,
+            counts: [b.rows.len() as i64, b.suppressed_groups as i64, apps, by_app, by_id],
+        });
         for r in &b.rows {
             let category = match identity {
                 AppIdentity::Package => categories.get(r.app.as_str()).map_or("unknown", String::as_str),
@@ -279,14 +287,16 @@ fn write_dataset(out: &Path, bundles: &[Bundle], report: &mut Report) -> anyhow:
                 dataset::write_partition(&staging.0.join(&dir_name).join(format!("date={date}")), date_rows)?.len();
             rows += date_rows.len() as u64;
         }
-        if dates.is_empty() {
-            // Donations without rows still count as donations; their study gets a directory.
-            fs::create_dir_all(staging.0.join(&dir_name))?;
-        }
+        // Every donation, rows or not, in the bundles table (a table of its own, so that readers of the rows'
+        // partitions never meet its schema).
+        fs::create_dir_all(staging.0.join(&dir_name))?;
+        let bundles_dir = staging.0.join(dataset::BUNDLES_DIR).join(&dir_name);
+        fs::create_dir_all(&bundles_dir)?;
+        dataset::write_donations(&bundles_dir.join("part-0.parquet"), donations)?;
         report.studies.push(StudyReport {
             study_id: (*study).to_owned(),
             path: out.join(&dir_name).display().to_string(),
-            donations: *donations,
+            donations: donations.len(),
             rows,
             dates: dates.keys().map(|d| (*d).to_owned()).collect(),
             files,
@@ -296,15 +306,19 @@ fn write_dataset(out: &Path, bundles: &[Bundle], report: &mut Report) -> anyhow:
     let needs_staged = staging.0.join(dataset::NEEDS_FILE);
     dataset::write_needs(&needs_staged)?;
     // Everything is written: swap it in.
+    fs::create_dir_all(out.join(dataset::BUNDLES_DIR))?;
     for study in studies.keys() {
         let dir_name = format!("study_id={study}");
-        let target = out.join(&dir_name);
-        if target.exists() {
-            fs::rename(&target, staging.0.join(format!("replaced-{dir_name}")))
-                .with_context(|| format!("cannot move the old {} aside", target.display()))?;
+        for (n, part) in [PathBuf::from(&dir_name), Path::new(dataset::BUNDLES_DIR).join(&dir_name)].iter().enumerate()
+        {
+            let target = out.join(part);
+            if target.exists() {
+                fs::rename(&target, staging.0.join(format!("replaced-{n}-{dir_name}")))
+                    .with_context(|| format!("cannot move the old {} aside", target.display()))?;
+            }
+            fs::rename(staging.0.join(part), &target)
+                .with_context(|| format!("cannot move {} into place", target.display()))?;
         }
-        fs::rename(staging.0.join(&dir_name), &target)
-            .with_context(|| format!("cannot move {} into place", target.display()))?;
     }
     let needs = out.join(dataset::NEEDS_FILE);
     fs::rename(&needs_staged, &needs).with_context(|| format!("cannot write {}", needs.display()))?;

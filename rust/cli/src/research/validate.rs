@@ -31,6 +31,10 @@ pub struct Bundle {
     pub donation_id: String,
     pub manifest: StudyManifest,
     pub rows: Vec<Row>,
+    /// Day, app and type groups withheld by `min_count`.
+    pub suppressed_groups: u64,
+    /// The bundle's `exclusions`: apps listed, rows left out because of them, rows left out by id.
+    pub excluded: [u64; 3],
 }
 
 /// One row, in the dataset's terms.
@@ -97,15 +101,16 @@ pub fn check_bundle(bytes: &[u8]) -> Result<Bundle, Rejection> {
     if stated_fields.as_deref() != Some(fields.as_slice()) {
         return reject("fields", format!("fields do not match the manifest (expected {})", fields.join(", ")));
     }
-    if top["suppressed_groups"].as_u64().is_none() {
+    let Some(suppressed_groups) = top["suppressed_groups"].as_u64() else {
         return reject("schema", "suppressed_groups is not a non-negative integer");
-    }
+    };
     check_exclusions(&top["exclusions"])?;
+    let excluded = ["packages", "rows_by_package", "rows"].map(|k| top["exclusions"][k].as_u64().unwrap_or(0));
     let Some(rows) = top["rows"].as_array() else {
         return reject("schema", "rows is not an array");
     };
     let rows = check_rows(&manifest, &fields, rows)?;
-    Ok(Bundle { donation_id: donation_id.to_owned(), manifest, rows })
+    Ok(Bundle { donation_id: donation_id.to_owned(), manifest, rows, suppressed_groups, excluded })
 }
 
 fn check_exclusions(v: &Value) -> Result<(), Rejection> {
