@@ -93,7 +93,12 @@ pub fn check_bundle(bytes: &[u8]) -> Result<Bundle, Rejection> {
     };
     let manifest = match StudyManifest::from_json(&top["manifest"].to_string()) {
         Ok(m) => m,
-        Err(e) => return reject("manifest", format!("the manifest is not valid: {}", strip_invalid_input(&e))),
+        Err(e) => {
+            // A position would point into the manifest re-serialised on its own, not into the bundle's file.
+            let why = strip_invalid_input(&e);
+            let why = why.find(" at line ").map_or(why.as_str(), |i| &why[..i]).trim_end_matches(',');
+            return reject("manifest", format!("the manifest is not valid: {why}"));
+        }
     };
     let fields = row_fields(&manifest);
     let stated_fields: Option<Vec<&str>> =
@@ -351,6 +356,28 @@ mod tests {
 
     fn day(app: &str, day: &str) -> Value {
         serde_json::json!({"day": day, "package": app, "info_type": "sms", "count": 3})
+    }
+
+    #[test]
+    fn a_bad_manifest_in_a_bundle_is_named_without_a_position_it_does_not_have() {
+        let mut b: Value =
+            serde_json::from_slice(&bundle("package", "daily_counts", serde_json::json!([]), none_excluded()))
+                .expect("json");
+        b["manifest"]["min_count"] = serde_json::json!(-1);
+        b["checksum"] = Value::from(checksum(&b));
+        let r = check_bundle(&serde_json::to_vec(&b).expect("json")).expect_err("refused");
+        assert_eq!(
+            (r.code, r.reason.as_str()),
+            (
+                "manifest",
+                "the manifest is not valid: study manifest: a value of the wrong type, or not one of those allowed"
+            )
+        );
+        b["manifest"]["min_count"] = serde_json::json!(1);
+        b["manifest"].as_object_mut().expect("object").remove("retention");
+        b["checksum"] = Value::from(checksum(&b));
+        let r = check_bundle(&serde_json::to_vec(&b).expect("json")).expect_err("refused");
+        assert_eq!(r.reason, "the manifest is not valid: study manifest: the field `retention` is missing");
     }
 
     #[test]
