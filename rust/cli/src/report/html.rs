@@ -100,6 +100,7 @@ li.finding.sev-info{border-left-color:#1a5fb4}
 .advice,.evidence,.sources{font-size:14px}
 details{margin:16px 0}
 summary{cursor:pointer;font-weight:600}
+summary h2{display:inline;font-size:inherit;margin:0}
 footer{margin:40px auto 24px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:8px}
 @media print{.scroll{overflow:visible}details{display:block}}
 "#;
@@ -211,7 +212,8 @@ pub fn page(input: &ReportInput) -> String {
         .filter(|c| c.findings.is_empty() && input.timelines.get(&c.package).is_some_and(|tl| !tl.events.is_empty()))
         .collect();
     if !quiet.is_empty() {
-        let _ = write!(h, "<details id=\"quiet\"><summary>{}</summary>", esc(&t.quiet_heading(quiet.len())));
+        // A heading of its own, so that these apps' headings do not fall under "Apps with findings".
+        let _ = write!(h, "<details id=\"quiet\"><summary><h2>{}</h2></summary>", esc(&t.quiet_heading(quiet.len())));
         for (i, app) in quiet.iter().enumerate() {
             app_article(&mut h, input, app, flagged.len() + i + 1, t);
         }

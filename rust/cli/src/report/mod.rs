@@ -310,6 +310,14 @@ mod tests {
     }
 
     #[test]
+    fn apps_without_findings_have_a_heading_of_their_own() {
+        let page = render(&input(Lang::En));
+        let quiet = page.find("<details id=\"quiet\"><summary><h2>").expect("the quiet apps' own h2");
+        let apps = page.find("<section id=\"apps\"><h2>").expect("apps with findings");
+        assert!(apps < quiet && page[apps..quiet].contains("</section>"), "not under the findings' heading");
+    }
+
+    #[test]
     fn database_text_is_escaped_everywhere() {
         let page = render(&input(Lang::En));
         assert!(!page.contains("<script"), "no script element can be injected");
