@@ -144,7 +144,8 @@ pub fn page(input: &ReportInput) -> String {
             count(Severity::Info)
         ))
     );
-    let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", esc(t.generated()), esc(&input.instant(input.generated_ms)));
+    let generated = format!("{}{}", input.instant(input.generated_ms), t.times_in(&input.zone_name));
+    let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", esc(t.generated()), esc(&generated));
     let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", esc(t.policy_pack()), esc(&a.pack_version));
     h.push_str("</dl>\n<div class=\"overview\">");
     if let Some(chart) = svg::daily_svg(&input.daily_totals(), t) {

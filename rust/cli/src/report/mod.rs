@@ -360,7 +360,7 @@ mod tests {
             "<dt>Period</dt><dd id=\"period\">1970-01-01 00:00",
             "<dt>Apps</dt><dd>3 (1 with findings)</dd>",
             "<dt>Findings</dt><dd id=\"finding-counts\">1 high",
-            "<dt>Generated</dt><dd>1970-01-01 00:00</dd>",
+            "<dt>Generated</dt><dd>1970-01-01 00:00 (times in UTC)</dd>",
             "<dt>Policy pack</dt><dd>2026.11.1</dd>",
             "<figcaption>Sensitive accesses per day, all apps</figcaption>",
             "<p class=\"caveat\">AppOps shows that an app accessed information, not whether the information left the phone.",
