@@ -216,6 +216,23 @@ fn report_writes_one_page_and_prints_its_path_and_counts() {
     let timelines: Vec<&str> =
         page.match_indices(" 的访问时间线\"").map(|(i, _)| page[..i].rsplit('"').next().unwrap_or("")).collect();
     assert_eq!(timelines, ["com.facebook.katana", "com.sec.android.app.clockpackage", "com.sec.factory.camera"]);
+    // The per-day chart counts days in that zone too: at UTC+14 the same accesses fall on other days.
+    let bar_days = |page: &str| -> Vec<String> {
+        page.match_indices("：访问 ").map(|(i, _)| page[i.saturating_sub(10)..i].to_owned()).collect()
+    };
+    let berlin = bar_days(&page);
+    assert!(!berlin.is_empty(), "the chart has bars");
+    let out = opsight()
+        .args(["report", "--lang", "zh-CN", "--since", "2022-03-01", "--until", "2022-04-01"])
+        .args(["--zone", "Pacific/Kiritimati", "--db"])
+        .arg(&db)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .expect("run");
+    assert_ok(&out);
+    let kiritimati = bar_days(&std::fs::read_to_string(&html).expect("page"));
+    assert_ne!(berlin, kiritimati, "days follow --zone");
 
     // Errors: exit 1 with one line; usage errors exit 2.
     for (args, expected) in [
