@@ -415,3 +415,28 @@ fn a_bundle_holds_the_curated_category_a_lean_manifest_and_row_ids_that_outlive_
         serde_json::from_slice(&db.store.export_donation(&asked, &excl).expect("export")).expect("json");
     assert_eq!(bundle["rows"], json!([]), "the id from the earlier preview still leaves the row out");
 }
+
+#[test]
+fn a_phone_that_travelled_gives_each_access_in_the_zone_it_was_then_in() {
+    // An SMS read in Berlin, collected there; a day later one in Shanghai, collected there. The device's zone is now
+    // Shanghai's, which is not the first access's.
+    let db = Db::new("travel");
+    for (utc, zone) in [(T0 + 24 * H + 3 * H, "Europe/Berlin"), (T0 + 48 * H + 3 * H, "Asia/Shanghai")] {
+        let local = LocalTime::from_utc_ms(utc, &jiff::tz::TimeZone::get(zone).expect("zone")).expect("local");
+        let dump = format!(
+            "  Uid u0a104:\n    Package org.example.loans:\n      READ_SMS (allow):\n        null=[\n          Access: [bg-s] {local} (-1h0m0s0ms)\n        ]\n"
+        );
+        let opts = IngestOptions { zone: Some(zone.into()), captured_at_ms: Some(utc + H), ..IngestOptions::default() };
+        db.store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+    }
+    let m = manifest(&["sms"], "exact", "events", "package", 1);
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let times: Vec<&str> = bundle["rows"].as_array().expect("rows").iter().filter_map(|r| r["time"].as_str()).collect();
+    // 2027-01-01 19:00 UTC is 20:00 in Berlin (not 03:00 the next day, Shanghai's); 2027-01-02 19:00 UTC is 03:00
+    // in Shanghai.
+    assert_eq!(times, ["2027-01-01 20:00:00.000", "2027-01-03 03:00:00.000"]);
+    // The study's days are the local ones: a study of 2027-01-01 alone holds the Berlin read.
+    let one_day = m.replace("2027-01-07", "2027-01-01");
+    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&one_day, "").expect("export")).expect("json");
+    assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(1));
+}

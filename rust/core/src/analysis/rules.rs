@@ -860,6 +860,7 @@ mod tests {
     fn a_record_is_the_apps_own_unless_it_made_it_for_another() {
         let with = |flags: &str| ActivityEvent {
             t: 0,
+            device: 1,
             op: "READ_CONTACTS".into(),
             info_type: "contacts".into(),
             reject: false,

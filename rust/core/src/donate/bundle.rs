@@ -120,19 +120,31 @@ pub fn row_fields(m: &StudyManifest) -> Vec<&'static str> {
 
 impl Store {
     fn donation_rows(&self, m: &StudyManifest) -> Result<(Vec<Row>, Vec<SuppressedGroup>)> {
-        let zone = match self.device_zone()? {
-            Some(z) => jiff::tz::TimeZone::get(&z).map_err(|_| Error::InvalidInput("unknown device zone".into()))?,
-            None => jiff::tz::TimeZone::UTC,
+        // Times are device-local, each in the zone the phone was in when it recorded the access (a phone that
+        // travelled has no one zone); without any zone, UTC.
+        let zones = self.capture_zones()?;
+        let mut zone_cache: BTreeMap<String, jiff::tz::TimeZone> = BTreeMap::new();
+        let mut zone_of = |device: i64, t: i64| -> Result<jiff::tz::TimeZone> {
+            let Some(name) = zones.zone_at(device, t) else { return Ok(jiff::tz::TimeZone::UTC) };
+            if let Some(z) = zone_cache.get(name) {
+                return Ok(z.clone());
+            }
+            let z = jiff::tz::TimeZone::get(name).map_err(|_| Error::InvalidInput("unknown device zone".into()))?;
+            zone_cache.insert(name.to_owned(), z.clone());
+            Ok(z)
         };
         let (from, to) = m.period().ok_or_else(|| Error::InvalidInput("study manifest: bad period".into()))?;
-        let start = |d: jiff::civil::Date| -> Result<i64> {
-            Ok(d.to_zoned(zone.clone())
+        // The study's days are local: read a day more on each side, then keep the accesses whose local day is in it.
+        let day_ms = 86_400_000;
+        let utc_start = |d: jiff::civil::Date| -> Result<i64> {
+            Ok(d.to_zoned(jiff::tz::TimeZone::UTC)
                 .map_err(|_| Error::InvalidInput("study period outside the calendar".into()))?
                 .timestamp()
                 .as_millisecond())
         };
-        let from_ms = start(from)?;
-        let to_ms = start(to.tomorrow().map_err(|_| Error::InvalidInput("study period outside the calendar".into()))?)?;
+        let from_ms = utc_start(from)? - day_ms;
+        let to_ms = utc_start(to)? + 2 * day_ms;
+        let (first_day, last_day) = (from.to_string(), to.to_string());
         let pack = PolicyPack::embedded();
         let wanted: BTreeSet<InfoType> = m.info_types.iter().copied().collect();
         // (day, package, info type) → accesses, in time order.
@@ -148,8 +160,11 @@ impl Store {
                 if !wanted.contains(&info) {
                     continue;
                 }
-                let Some(local) = LocalTime::from_utc_ms(e.t, &zone) else { continue };
+                let Some(local) = LocalTime::from_utc_ms(e.t, &zone_of(e.device, e.t)?) else { continue };
                 let text = local.to_string();
+                if text[..10] < *first_day || text[..10] > *last_day {
+                    continue;
+                }
                 let time = match m.granularity {
                     Granularity::Exact => text.clone(),
                     Granularity::Hour => format!("{}T{}", &text[..10], &text[11..13]),

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivityEvent {
     pub t: i64,
+    /// The device whose dump recorded it (`devices.id`).
+    pub device: i64,
     pub op: String,
     pub info_type: String,
     pub reject: bool,
@@ -59,6 +61,23 @@ impl Store {
     /// Per-app activity in `[from_ms, to_ms)` plus what is known of each app, for the analysis.
     pub fn activity(&self, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>> {
         self.read(|c| activity(c, from_ms, to_ms))
+    }
+
+    /// Which zone each device was in, as its collection runs recorded it: see [`CaptureZones`].
+    pub(crate) fn capture_zones(&self) -> Result<CaptureZones> {
+        self.read(|c| {
+            let mut zones = CaptureZones::default();
+            let mut runs = c.prepare_cached(
+                "SELECT device_id, captured_at_ms, zone FROM collection_runs \
+                 WHERE zone IS NOT NULL AND captured_at_ms IS NOT NULL ORDER BY device_id, captured_at_ms",
+            )?;
+            for row in runs.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))? {
+                let (device, at, zone) = row?;
+                zones.runs.entry(device).or_default().push((at, zone));
+            }
+            zones.fallback = super::query::device_zone(c)?;
+            Ok(zones)
+        })
     }
 
     /// The newest capture instant of any collection run: how far Android's record has been read.
@@ -140,8 +159,8 @@ fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>
         "WITH RECURSIVE s(id) AS (SELECT (SELECT min(stream_id) FROM events) UNION ALL \
            SELECT (SELECT stream_id FROM events WHERE stream_id > s.id ORDER BY stream_id LIMIT 1) FROM s \
            WHERE s.id IS NOT NULL) \
-         SELECT a.package, e.t, o.name, o.info_type, v.kind, v.uid_state, v.flags, v.proxy_package, e.duration_ms \
-         FROM s JOIN events e ON e.stream_id = s.id AND e.t >= ?1 AND e.t < ?2 JOIN apps a ON a.id = s.id >> 32 \
+         SELECT a.package, e.t, o.name, o.info_type, v.kind, v.uid_state, v.flags, v.proxy_package, e.duration_ms, \
+         a.device_id FROM s JOIN events e ON e.stream_id = s.id AND e.t >= ?1 AND e.t < ?2 JOIN apps a ON a.id = s.id >> 32 \
          JOIN ops o ON o.id = (s.id >> 20) & 4095 JOIN variants v ON v.id = s.id & 1048575 ORDER BY e.t",
     )?;
     for row in events.query_map(params![from_ms, to_ms], |r| {
@@ -151,6 +170,7 @@ fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>
             r.get::<_, String>(0)?,
             ActivityEvent {
                 t: r.get(1)?,
+                device: r.get(9)?,
                 op: r.get(2)?,
                 info_type: r.get(3)?,
                 reject: r.get::<_, i64>(4)? != 0,
@@ -208,4 +228,31 @@ fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>
         *slot = (*slot).max(t);
     }
     Ok(apps.into_values().collect())
+}
+
+/// The zone a device was in when it recorded an access: that of the first of its collection runs captured at or after
+/// the access (the run that found it), else of its last run; for a device whose runs name no zone, the database's
+/// device zone. A phone that travelled thus has each access in the zone it was then in, not in today's.
+#[derive(Debug, Default)]
+pub(crate) struct CaptureZones {
+    /// Per device: (capture instant, zone), by instant.
+    runs: BTreeMap<i64, Vec<(i64, String)>>,
+    fallback: Option<String>,
+}
+
+impl CaptureZones {
+    #[cfg(test)]
+    pub(crate) fn for_test(runs: Vec<(i64, Vec<(i64, String)>)>, fallback: Option<String>) -> CaptureZones {
+        CaptureZones { runs: runs.into_iter().collect(), fallback }
+    }
+
+    pub(crate) fn zone_at(&self, device: i64, t: i64) -> Option<&str> {
+        match self.runs.get(&device) {
+            Some(runs) => {
+                let i = runs.partition_point(|(at, _)| *at < t);
+                runs.get(i).or(runs.last()).map(|(_, z)| z.as_str())
+            }
+            None => self.fallback.as_deref(),
+        }
+    }
 }

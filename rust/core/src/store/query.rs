@@ -278,7 +278,7 @@ impl Store {
     }
 }
 
-fn device_zone(c: &Connection) -> Result<Option<String>> {
+pub(super) fn device_zone(c: &Connection) -> Result<Option<String>> {
     Ok(c.query_row("SELECT zone FROM devices WHERE zone IS NOT NULL ORDER BY last_seen_ms DESC LIMIT 1", [], |r| {
         r.get(0)
     })

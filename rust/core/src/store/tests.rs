@@ -478,3 +478,15 @@ fn dropping_the_store_leaves_no_wal_behind() {
     drop(store);
     assert!(!side("-wal") && !side("-shm"), "the WAL was checkpointed and removed");
 }
+
+#[test]
+fn an_access_takes_the_zone_of_the_capture_that_found_it() {
+    let zones = super::activity::CaptureZones::for_test(
+        vec![(7, vec![(100, "Europe/Berlin".into()), (200, "Asia/Shanghai".into())])],
+        Some("UTC".into()),
+    );
+    for (t, zone) in [(50, "Europe/Berlin"), (100, "Europe/Berlin"), (101, "Asia/Shanghai"), (250, "Asia/Shanghai")] {
+        assert_eq!(zones.zone_at(7, t), Some(zone), "{t}");
+    }
+    assert_eq!(zones.zone_at(8, 150), Some("UTC"), "a device whose runs name no zone: the device zone");
+}
