@@ -856,6 +856,10 @@ fn a_file_that_is_not_a_database_is_refused_untouched() {
     }
     assert!(stderr(&run(opsight().args(["ingest", "--db"]).arg(dir.path("no-such-folder/phone.db")).arg(&dump)))
         .contains("no-such-folder does not exist"));
+    // A path through a file is not a missing folder: the system's own reason is given.
+    let through_a_file = run(opsight().args(["apps", "--db"]).arg(dump.join("phone.db")));
+    assert_fails(&through_a_file, 1, "cannot open database");
+    assert!(stderr(&through_a_file).contains("Not a directory"), "{}", stderr(&through_a_file));
     assert_eq!(std::fs::read_to_string(&dump).expect("dump"), "  Uid u0a100:\n    Package org.example:\n");
     assert_eq!(std::fs::read(&empty).expect("empty"), b"");
     assert_eq!(std::fs::read(&foreign).expect("foreign"), foreign_bytes);
