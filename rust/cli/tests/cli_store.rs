@@ -912,6 +912,20 @@ fn an_old_dump_without_a_capture_instant_is_refused() {
     let runs: i64 = conn.query_row("SELECT count(*) FROM collection_runs", [], |r| r.get(0)).expect("runs");
     assert_eq!(runs, 0);
     assert_ok(&ingest_a10(&dir.db(), &[]));
+    // The limit: a day, and 14 hours more when the zone is not known (the dump's clock is local time).
+    for (hours, zone, stored) in
+        [(20, None, true), (37, None, true), (39, None, false), (23, Some("UTC"), true), (25, Some("UTC"), false)]
+    {
+        let file = dir.path(&format!("ago-{hours}.txt"));
+        std::fs::write(&file, dump_taken_ago(hours)).expect("write");
+        let mut cmd = opsight();
+        cmd.args(["ingest", "--db"]).arg(dir.db()).arg(&file);
+        if let Some(zone) = zone {
+            cmd.args(["--zone", zone]);
+        }
+        let out = run(&mut cmd);
+        assert_eq!(out.status.success(), stored, "{hours} h ago, zone {zone:?}: {}", stderr(&out));
+    }
 }
 
 #[test]

@@ -96,7 +96,12 @@ pub fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
 /// An Android 10 dump taken just now, its local times in UTC: what `ingest` without `--captured-at` expects (a dump
 /// whose own clock is a day or more from now is refused). One camera access a minute before the dump.
 pub fn fresh_dump() -> String {
-    let now = jiff::Timestamp::now();
+    dump_taken_ago(0)
+}
+
+/// [`fresh_dump`], taken `hours` ago by its own clock (local times in UTC).
+pub fn dump_taken_ago(hours: i64) -> String {
+    let now = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(hours);
     let at = (now - jiff::SignedDuration::from_secs(60)).strftime("%Y-%m-%d %H:%M:%S%.3f");
     format!(
         "  Uid u0a100:\n    Package org.example.fresh:\n      CAMERA (allow):\n          Access: [top-s] {at} (-1m0s0ms)\n"
