@@ -185,28 +185,21 @@ fn report_writes_one_page_and_prints_its_path_and_counts() {
         .collect();
     assert!(leftovers.is_empty(), "the temporary file was renamed into place");
 
-    // Human output, Chinese, a range.
-    let out = opsight()
-        .args([
-            "report",
-            "--lang",
-            "zh-CN",
-            "--since",
-            "2022-03-01",
-            "--until",
-            "2022-04-01",
-            "--zone",
-            "Europe/Berlin",
-            "--db",
-        ])
-        .arg(&db)
-        .arg("--html")
-        .arg(&html)
-        .output()
-        .expect("run");
-    assert_ok(&out);
+    // Human output, Chinese, a range, in a zone.
+    let zh_report = |zone: &str| {
+        let out = opsight()
+            .args(["report", "--lang", "zh-CN", "--since", "2022-03-01", "--until", "2022-04-01", "--zone", zone])
+            .arg("--db")
+            .arg(&db)
+            .arg("--html")
+            .arg(&html)
+            .output()
+            .expect("run");
+        assert_ok(&out);
+        (out, std::fs::read_to_string(&html).expect("page"))
+    };
+    let (out, page) = zh_report("Europe/Berlin");
     assert!(stdout(&out).starts_with("Report written: "), "{}", stdout(&out));
-    let page = std::fs::read_to_string(&html).expect("page");
     assert!(page.contains("<html lang=\"zh-CN\">"));
     assert!(page.contains("com.facebook.katana"));
     assert!(!page.contains("QuickCash Loan 访问"), "its accesses are outside the range");
@@ -222,16 +215,7 @@ fn report_writes_one_page_and_prints_its_path_and_counts() {
     };
     let berlin = bar_days(&page);
     assert!(!berlin.is_empty(), "the chart has bars");
-    let out = opsight()
-        .args(["report", "--lang", "zh-CN", "--since", "2022-03-01", "--until", "2022-04-01"])
-        .args(["--zone", "Pacific/Kiritimati", "--db"])
-        .arg(&db)
-        .arg("--html")
-        .arg(&html)
-        .output()
-        .expect("run");
-    assert_ok(&out);
-    let kiritimati = bar_days(&std::fs::read_to_string(&html).expect("page"));
+    let kiritimati = bar_days(&zh_report("Pacific/Kiritimati").1);
     assert_ne!(berlin, kiritimati, "days follow --zone");
 
     // Errors: exit 1 with one line; usage errors exit 2.
