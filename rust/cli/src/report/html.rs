@@ -281,10 +281,20 @@ fn timeline_figure(h: &mut String, input: &ReportInput, tl: &Timeline, name: &st
         h,
         "<figure class=\"tl\"><p class=\"meta counts\">{}</p><div class=\"scroll\">{}</div><figcaption>{}</figcaption>\
          </figure>",
-        esc(&counts_line(tl, t)),
+        esc(&format!("{}{}", counts_line(tl, t), days_span(input, tl, t))),
         svg::timeline_svg(&layout, t, &esc(&t.timeline_label(name))),
         esc(&t.timeline_caption(&input.zone_name))
     );
+}
+
+/// The first and last day with events, in the report's zone.
+fn days_span(input: &ReportInput, tl: &Timeline, t: Text) -> String {
+    let day = |ms: i64| input.instant(ms).chars().take(10).collect::<String>();
+    let times = || tl.events.iter().map(|e| e.start_utc_ms);
+    match (times().min(), times().max()) {
+        (Some(first), Some(last)) => t.days_span(&day(first), &day(last)),
+        _ => String::new(),
+    }
 }
 
 /// Accesses by state and refused attempts, from the stored events (rolled-up counts have no state).

@@ -475,7 +475,9 @@ mod tests {
             ..f.evidence.clone()
         };
         let page = render(&i);
-        assert!(page.contains("<p class=\"meta counts\">2 accesses (1 foreground, 0 background), 0 refused</p>"));
+        assert!(page.contains(
+            "<p class=\"meta counts\">2 accesses (1 foreground, 0 background), 0 refused; 1970-01-03 to 1970-01-04</p>"
+        ));
         assert!(page.contains("<b>Evidence: </b>0 accesses, 2 refused; 1970-01-01 00:01</p>"), "{page}");
         let f = &mut i.analysis.apps[0].findings[0];
         f.evidence = Evidence { accesses: 0, rejects: 0, first_ms: None, last_ms: None, ..f.evidence.clone() };

@@ -263,6 +263,16 @@ impl Text {
         }
     }
 
+    /// The days a timeline covers, after its counts: the day columns show no year.
+    pub fn days_span(self, first: &str, last: &str) -> String {
+        match (self.lang, first == last) {
+            (Lang::En, true) => format!("; on {first}"),
+            (Lang::En, false) => format!("; {first} to {last}"),
+            (Lang::ZhCn, true) => format!("；{first}"),
+            (Lang::ZhCn, false) => format!("；{first} 至 {last}"),
+        }
+    }
+
     pub fn severity(self, s: Severity) -> &'static str {
         match s {
             Severity::High => self.pick("High", "高"),
