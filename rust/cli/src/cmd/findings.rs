@@ -74,11 +74,8 @@ fn write_human(w: &mut impl Write, a: &Analysis, lang: Lang, zone_given: bool) -
     }
     let flagged: Vec<_> = a.apps.iter().filter(|c| !c.findings.is_empty()).collect();
     if flagged.is_empty() {
-        let none = match lang {
-            Lang::En => "No findings: nothing excessive in the stored history.",
-            Lang::ZhCn => "未发现问题：已保存的记录中没有超出所需的访问。",
-        };
-        return writeln!(w, "{none}");
+        // The report's words, which say the same.
+        return writeln!(w, "{}", crate::report::text::Text { lang }.no_findings());
     }
     for app in flagged {
         let name =
