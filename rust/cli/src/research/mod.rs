@@ -196,11 +196,16 @@ pub fn aggregate(opts: &Options<'_>) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+/// A study's directories, relative to the dataset: its rows' partitions and its row of the bundles table.
+fn study_dirs(study: &str) -> [PathBuf; 2] {
+    let dir_name = format!("study_id={study}");
+    [PathBuf::from(&dir_name), Path::new(dataset::BUNDLES_DIR).join(dir_name)]
+}
+
 /// Removes a study's directory from the dataset: none of its donations is left to aggregate. Moved aside first, so
 /// that the dataset never shows half a study.
 fn remove_study(out: &Path, study: &str, report: &mut Report) -> anyhow::Result<()> {
-    let dir_name = format!("study_id={study}");
-    for (n, part) in [PathBuf::from(&dir_name), Path::new(dataset::BUNDLES_DIR).join(&dir_name)].iter().enumerate() {
+    for (n, part) in study_dirs(study).iter().enumerate() {
         let target = out.join(part);
         if !target.exists() {
             continue;
@@ -279,23 +284,21 @@ fn write_dataset(out: &Path, bundles: &[Bundle], report: &mut Report) -> anyhow:
         }
     }
     for (study, (donations, dates)) in &studies {
-        let dir_name = format!("study_id={study}");
+        let [rows_dir, bundles_dir] = study_dirs(study).map(|d| staging.0.join(d));
         let mut files = 0;
         let mut rows = 0u64;
         for (date, date_rows) in dates {
-            files +=
-                dataset::write_partition(&staging.0.join(&dir_name).join(format!("date={date}")), date_rows)?.len();
+            files += dataset::write_partition(&rows_dir.join(format!("date={date}")), date_rows)?.len();
             rows += date_rows.len() as u64;
         }
         // Every donation, rows or not, in the bundles table (a table of its own, so that readers of the rows'
         // partitions never meet its schema).
-        fs::create_dir_all(staging.0.join(&dir_name))?;
-        let bundles_dir = staging.0.join(dataset::BUNDLES_DIR).join(&dir_name);
+        fs::create_dir_all(&rows_dir)?;
         fs::create_dir_all(&bundles_dir)?;
         dataset::write_donations(&bundles_dir.join("part-0.parquet"), donations)?;
         report.studies.push(StudyReport {
             study_id: (*study).to_owned(),
-            path: out.join(&dir_name).display().to_string(),
+            path: out.join(format!("study_id={study}")).display().to_string(),
             donations: donations.len(),
             rows,
             dates: dates.keys().map(|d| (*d).to_owned()).collect(),
@@ -308,12 +311,10 @@ fn write_dataset(out: &Path, bundles: &[Bundle], report: &mut Report) -> anyhow:
     // Everything is written: swap it in.
     fs::create_dir_all(out.join(dataset::BUNDLES_DIR))?;
     for study in studies.keys() {
-        let dir_name = format!("study_id={study}");
-        for (n, part) in [PathBuf::from(&dir_name), Path::new(dataset::BUNDLES_DIR).join(&dir_name)].iter().enumerate()
-        {
+        for (n, part) in study_dirs(study).iter().enumerate() {
             let target = out.join(part);
             if target.exists() {
-                fs::rename(&target, staging.0.join(format!("replaced-{n}-{dir_name}")))
+                fs::rename(&target, staging.0.join(format!("replaced-{n}-{study}")))
                     .with_context(|| format!("cannot move the old {} aside", target.display()))?;
             }
             fs::rename(staging.0.join(part), &target)
