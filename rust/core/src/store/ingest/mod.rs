@@ -180,10 +180,7 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         .query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))
         .optional()?
         .is_some();
-    if let (Some(now), Some(zone), Some(cap)) = (summary.dump_time_local, capture.zone.as_ref(), opts.captured_at_ms) {
-        report.clock_skew_ms = now.to_utc_ms(zone).map(|n| cap - n);
-    }
-    check_clock(&summary, &capture, opts)?;
+    report.clock_skew_ms = check_clock(&summary, &capture, opts)?;
     let outcome = if report.repeat {
         "repeat"
     } else if report.truncated {
@@ -219,22 +216,28 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
 /// The most a zone's local time is ahead of or behind UTC (UTC+14, UTC-12).
 const MAX_ZONE_OFFSET_MS: i64 = 14 * 3_600_000;
 
-/// [`IngestOptions::max_clock_gap_ms`]: a dump whose own clock is far from the capture instant assumed for it.
-fn check_clock(summary: &crate::model::ParseSummary, capture: &CaptureContext, opts: &IngestOptions) -> Result<()> {
-    let (Some(limit), Some(cap), Some(now)) = (opts.max_clock_gap_ms, opts.captured_at_ms, summary.dump_time_local)
-    else {
-        return Ok(());
+/// The capture instant minus the dump's own clock: the report's `clock_skew_ms` when the zone is known (`None`
+/// otherwise), and the refusal of [`IngestOptions::max_clock_gap_ms`] when it is too far.
+fn check_clock(
+    summary: &crate::model::ParseSummary,
+    capture: &CaptureContext,
+    opts: &IngestOptions,
+) -> Result<Option<i64>> {
+    let (Some(cap), Some(now)) = (opts.captured_at_ms, summary.dump_time_local) else {
+        return Ok(None);
     };
+    // Without a zone the dump's clock is read as UTC, up to a zone's offset off.
     let (dump_ms, slack) = match &capture.zone {
         Some(zone) => (now.to_utc_ms(zone), 0),
         None => (now.to_utc_ms(&jiff::tz::TimeZone::UTC), MAX_ZONE_OFFSET_MS),
     };
-    match dump_ms {
-        Some(dump_ms) if (cap - dump_ms).abs() > limit + slack => {
-            Err(Error::ClockMismatch { capture_minus_dump_ms: cap - dump_ms, dump_local: now.to_string() })
-        }
-        _ => Ok(()),
+    let Some(gap) = dump_ms.map(|d| cap - d) else {
+        return Ok(None);
+    };
+    if opts.max_clock_gap_ms.is_some_and(|limit| gap.abs() > limit + slack) {
+        return Err(Error::ClockMismatch { capture_minus_dump_ms: gap, dump_local: now.to_string() });
     }
+    Ok(capture.zone.is_some().then_some(gap))
 }
 
 fn upsert_device(tx: &Transaction<'_>, opts: &IngestOptions) -> Result<i64> {
