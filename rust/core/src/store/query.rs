@@ -502,7 +502,11 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
 }
 
 fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64, zone: Option<&str>) -> Result<Vec<DailyCount>> {
-    let zone = match zone.map(str::to_owned).map_or_else(|| device_zone(c), |z| Ok(Some(z)))? {
+    let name = match zone {
+        Some(z) => Some(z.to_owned()),
+        None => device_zone(c)?,
+    };
+    let zone = match name {
         Some(z) => jiff::tz::TimeZone::get(&z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?,
         None => jiff::tz::TimeZone::UTC,
     };
