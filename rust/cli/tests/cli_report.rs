@@ -207,11 +207,15 @@ fn report_writes_one_page_and_prints_its_path_and_counts() {
     // Times in the zone asked for; a timeline only for the apps with accesses in the range (of the real captures).
     assert!(page.contains("（时区：Europe/Berlin）") && page.contains("时间按 Europe/Berlin"));
     let timelines: Vec<&str> =
-        page.match_indices(" 的访问时间线\"").map(|(i, _)| page[..i].rsplit('"').next().unwrap_or("")).collect();
+        page.match_indices(" 的访问时间线：").map(|(i, _)| page[..i].rsplit('"').next().unwrap_or("")).collect();
     assert_eq!(timelines, ["com.facebook.katana", "com.sec.android.app.clockpackage", "com.sec.factory.camera"]);
     // The per-day chart counts days in that zone too: at UTC+14 the same accesses fall on other days.
     let bar_days = |page: &str| -> Vec<String> {
-        page.match_indices("：访问 ").map(|(i, _)| page[i.saturating_sub(10)..i].to_owned()).collect()
+        page.match_indices("<title>")
+            .filter_map(|(i, _)| page[i + 7..].split_once("：访问 "))
+            .map(|(day, _)| day.to_owned())
+            .filter(|day| day.len() == 10)
+            .collect()
     };
     let berlin = bar_days(&page);
     assert!(!berlin.is_empty(), "the chart has bars");

@@ -657,3 +657,29 @@ fn scores_add_the_severities_and_the_summary_counts_the_serious_ones() {
     let serious = mine.iter().filter(|f| f.severity >= Severity::Medium).count();
     assert!(app.summary.ends_with(&format!("({serious} serious findings)")), "{}", app.summary);
 }
+
+/// An app label is the app developer's text. One that holds a right-to-left override must not turn the rest of a
+/// finding's sentence around wherever the sentence is shown (the report, the app): the sentence carries the label
+/// without its direction controls, and the label field keeps it as it was.
+#[test]
+fn a_label_cannot_turn_the_sentence_around_it() {
+    let db = Db::new("bidi-label");
+    let label = "Torch\u{202e}gnp.exe\u{2069}\u{2066}";
+    db.store
+        .ingest_packages(&inventory(&format!(r#"{{"package": "com.example.torch", "label": "{label}"}}"#)))
+        .expect("inventory");
+    db.access("com.example.torch", "u0a172", "READ_CONTACTS", "bg", NOW - 2 * H);
+    for lang in [Lang::En, Lang::ZhCn] {
+        let a = db.analyze(lang);
+        let app = a.apps.iter().find(|c| c.package == "com.example.torch").expect("app");
+        assert_eq!(app.label.as_deref(), Some(label));
+        assert!(!app.findings.is_empty());
+        for f in &app.findings {
+            for text in [&f.title, &f.explanation, &f.advice] {
+                assert!(!text.contains(['\u{202e}', '\u{2066}', '\u{2069}']), "{text:?}");
+            }
+            assert!(f.title.starts_with("Torchgnp.exe"), "{}", f.title);
+        }
+        assert!(app.summary.starts_with("Torchgnp.exe"), "{}", app.summary);
+    }
+}

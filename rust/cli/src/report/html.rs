@@ -73,6 +73,7 @@ article.app{border:1px solid var(--line);border-radius:8px;padding:14px 16px;mar
 .scroll{overflow-x:auto;margin:10px 0 4px}
 svg text{font:11px system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;fill:var(--ink)}
 svg .dayl{font-weight:600}
+svg .year{fill:var(--muted);font-size:10px;font-weight:600}
 svg .hour{fill:var(--muted);font-size:10px}
 svg .rowl{font-size:12px}
 svg .night{fill:var(--night)}
@@ -277,12 +278,14 @@ fn app_article(h: &mut String, input: &ReportInput, app: &AppConcern, n: usize, 
 
 fn timeline_figure(h: &mut String, input: &ReportInput, tl: &Timeline, name: &str, t: Text) {
     let Some(layout) = svg::layout(&tl.events, &input.zone) else { return };
+    let counts = format!("{}{}", counts_line(tl, t), days_span(input, tl, t));
+    let rows: Vec<&str> = layout.rows.iter().map(|r| r.label(t.lang)).collect();
     let _ = write!(
         h,
         "<figure class=\"tl\"><p class=\"meta counts\">{}</p><div class=\"scroll\">{}</div><figcaption>{}</figcaption>\
          </figure>",
-        esc(&format!("{}{}", counts_line(tl, t), days_span(input, tl, t))),
-        svg::timeline_svg(&layout, t, &esc(&t.timeline_label(name))),
+        esc(&counts),
+        svg::timeline_svg(&layout, t, &esc(&t.timeline_summary(name, &counts, &rows))),
         esc(&t.timeline_caption(&input.zone_name))
     );
 }

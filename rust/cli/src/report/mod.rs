@@ -199,9 +199,11 @@ mod tests {
     fn input(lang: Lang) -> ReportInput {
         // The texts the core would give in that language, so that each golden page shows its own.
         let pick = |en: &str, zh: &str| if lang == Lang::ZhCn { zh.to_owned() } else { en.to_owned() };
+        // The core's sentences carry the label without its direction controls.
+        let named = EVIL_LABEL.replace('\u{202E}', "");
         let title = pick(
-            &format!("{EVIL_LABEL} accessed your contacts in the background"),
-            &format!("{EVIL_LABEL} 在后台访问了您的通讯录"),
+            &format!("{named} accessed your contacts in the background"),
+            &format!("{named} 在后台访问了您的通讯录"),
         );
         let finding = Finding {
             rule: Rule::BackgroundAccess,

@@ -19,8 +19,8 @@ use super::text::{MarkClass, Text};
 
 /// Width of the row labels on the left.
 pub const LABEL_W: f64 = 150.0;
-/// Height of the day headings on top.
-pub const HEAD_H: f64 = 36.0;
+/// Height of the headings on top: the year (where it changes), the day, the hours.
+pub const HEAD_H: f64 = 48.0;
 pub const ROW_H: f64 = 28.0;
 /// Width of the gap that stands for days without events.
 pub const GAP_W: f64 = 16.0;
@@ -76,6 +76,16 @@ impl DayAxis {
 
     pub fn index(&self, date: Date) -> Option<usize> {
         self.days.binary_search(&date).ok()
+    }
+
+    /// Whether column `i` opens a year on the axis: the first column, and each whose year differs from the column
+    /// before it. Day headings leave the year out, so these columns name it.
+    pub fn opens_year(&self, i: usize) -> bool {
+        match (i.checked_sub(1).and_then(|p| self.days.get(p)), self.days.get(i)) {
+            (Some(before), Some(day)) => before.year() != day.year(),
+            (None, Some(_)) => true,
+            _ => false,
+        }
     }
 
     /// x of an hour of the day (0–24) in a day column, from the plot's left edge.
@@ -238,9 +248,13 @@ pub fn timeline_svg(l: &TimelineLayout, t: Text, aria: &str) -> String {
             n(x0),
             n(plot_bottom)
         );
+        if l.axis.opens_year(i) {
+            let _ =
+                write!(s, "<text class=\"year\" x=\"{}\" y=\"12\">{}</text>", n(x0 + 2.0), t.year_label(date.year()));
+        }
         let _ = write!(
             s,
-            "<text class=\"dayl\" x=\"{}\" y=\"14\" text-anchor=\"middle\">{}</text>",
+            "<text class=\"dayl\" x=\"{}\" y=\"27\" text-anchor=\"middle\">{}</text>",
             n(x0 + l.axis.day_w / 2.0),
             esc(&t.day_label(*date))
         );
@@ -316,16 +330,29 @@ pub fn timeline_svg(l: &TimelineLayout, t: Text, aria: &str) -> String {
     s
 }
 
-/// The legend: what each mark means, drawn with the same shapes.
+/// What a legend entry shows beside its text.
+#[derive(Clone, Copy)]
+enum Swatch {
+    Mark(MarkClass),
+    Night,
+    Gap,
+    Size,
+    Bar,
+    BarRefused,
+}
+
+/// The legend: what each mark of the timelines and each part of the per-day bars means, drawn with the same shapes.
 pub fn legend_svg(t: Text) -> String {
-    let items: [(Option<MarkClass>, &str); 7] = [
-        (Some(MarkClass::Foreground), t.legend_foreground()),
-        (Some(MarkClass::Background), t.legend_background()),
-        (Some(MarkClass::Unknown), t.legend_unknown()),
-        (Some(MarkClass::Reject), t.legend_reject()),
-        (None, t.legend_night()),
-        (None, t.legend_gap()),
-        (None, t.legend_size()),
+    let items = [
+        (Swatch::Mark(MarkClass::Foreground), t.legend_foreground()),
+        (Swatch::Mark(MarkClass::Background), t.legend_background()),
+        (Swatch::Mark(MarkClass::Unknown), t.legend_unknown()),
+        (Swatch::Mark(MarkClass::Reject), t.legend_reject()),
+        (Swatch::Night, t.legend_night()),
+        (Swatch::Gap, t.legend_gap()),
+        (Swatch::Size, t.legend_size()),
+        (Swatch::Bar, t.legend_bar()),
+        (Swatch::BarRefused, t.legend_bar_refused()),
     ];
     let h = 8.0 + 22.0 * items.len() as f64;
     let mut s = format!(
@@ -334,14 +361,14 @@ pub fn legend_svg(t: Text) -> String {
         n(h),
         n(h)
     );
-    for (i, (class, label)) in items.iter().enumerate() {
+    for (i, (swatch, label)) in items.iter().enumerate() {
         let y = 12.0 + 22.0 * i as f64;
-        match (class, i) {
-            (Some(c), _) => s.push_str(&mark_shape(*c, 12.0, y, 4.0, "")),
-            (None, 4) => {
+        match swatch {
+            Swatch::Mark(c) => s.push_str(&mark_shape(*c, 12.0, y, 4.0, "")),
+            Swatch::Night => {
                 let _ = write!(s, "<rect class=\"night\" x=\"4\" y=\"{}\" width=\"16\" height=\"14\"/>", n(y - 7.0));
             }
-            (None, 5) => {
+            Swatch::Gap => {
                 let _ = write!(
                     s,
                     "<g class=\"gap\"><rect x=\"6\" y=\"{}\" width=\"12\" height=\"14\"/><text x=\"12\" y=\"{}\" \
@@ -350,15 +377,48 @@ pub fn legend_svg(t: Text) -> String {
                     n(y + 4.0)
                 );
             }
-            _ => {
+            Swatch::Size => {
                 s.push_str(&mark_shape(MarkClass::Foreground, 7.0, y, mark_radius(1), ""));
                 s.push_str(&mark_shape(MarkClass::Foreground, 17.0, y, mark_radius(64), ""));
+            }
+            Swatch::Bar => {
+                let _ = write!(s, "<rect class=\"bar\" x=\"7\" y=\"{}\" width=\"10\" height=\"14\"/>", n(y - 7.0));
+            }
+            Swatch::BarRefused => {
+                let _ = write!(
+                    s,
+                    "<rect class=\"bar\" x=\"7\" y=\"{}\" width=\"10\" height=\"9\"/>\
+                     <rect class=\"bar-rej\" x=\"7\" y=\"{}\" width=\"10\" height=\"5\"/>",
+                    n(y - 2.0),
+                    n(y - 7.0)
+                );
             }
         }
         let _ = write!(s, "<text x=\"28\" y=\"{}\">{}</text>", n(y + 4.0), esc(label));
     }
     s.push_str("</svg>");
     s
+}
+
+/// Least distance between the centres of two day labels under the per-day bars.
+const DAY_LABEL_SPACING: f64 = 34.0;
+
+/// Which bars of the per-day chart get a date under them. Each bar that opens a year does, with the year below
+/// it, so that no stretch of bars is read as the wrong year. The others are labelled from left to right, each at
+/// least `DAY_LABEL_SPACING` from the label before it and from the next year's label.
+fn labelled_days(axis: &DayAxis, x: impl Fn(usize) -> f64) -> Vec<usize> {
+    let opening: Vec<usize> = (0..axis.days.len()).filter(|&i| axis.opens_year(i)).collect();
+    let mut labelled = Vec::new();
+    let mut last_x = f64::NEG_INFINITY;
+    for i in 0..axis.days.len() {
+        let next_opening = opening.iter().find(|&&o| o > i).map_or(f64::INFINITY, |&o| x(o));
+        let fits = x(i) - last_x >= DAY_LABEL_SPACING && next_opening - x(i) >= DAY_LABEL_SPACING;
+        if axis.opens_year(i) || fits {
+            labelled.push(i);
+            last_x = x(i);
+        }
+    }
+    labelled
 }
 
 /// Per-day totals for the overview chart: (date, accesses, rejects).
@@ -371,7 +431,7 @@ pub fn daily_svg(days: &[(Date, u64, u64)], t: Text) -> Option<String> {
     let max = days.iter().map(|d| d.1 + d.2).max().unwrap_or(1).max(1) as f64;
     let (left, top, plot_h) = (40.0, 10.0, 110.0);
     let w = left + axis.width + RIGHT_PAD;
-    let h = top + plot_h + 34.0;
+    let h = top + plot_h + 36.0;
     let mut s = format!(
         "<svg class=\"daily\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" \
          role=\"img\" aria-label=\"{}\">",
@@ -379,7 +439,7 @@ pub fn daily_svg(days: &[(Date, u64, u64)], t: Text) -> Option<String> {
         n(h),
         n(w),
         n(h),
-        esc(t.daily_heading())
+        esc(&daily_summary(days, t))
     );
     let base = top + plot_h;
     let _ = write!(
@@ -398,11 +458,11 @@ pub fn daily_svg(days: &[(Date, u64, u64)], t: Text) -> Option<String> {
         max as u64
     );
     let _ = write!(s, "<text class=\"hour\" x=\"{}\" y=\"{}\" text-anchor=\"end\">0</text>", n(left - 4.0), n(base));
-    let label_every = ((34.0 / axis.day_w).ceil() as usize).max(1);
-    for (i, (date, access, reject)) in days.iter().enumerate() {
+    let bar_x = |i: usize| left + axis.x(i, 0.0) + axis.day_w * 0.15;
+    let bw = axis.day_w * 0.7;
+    for (date, access, reject) in days {
         let Some(idx) = axis.index(*date) else { continue };
-        let x = left + axis.x(idx, 0.0) + axis.day_w * 0.15;
-        let bw = axis.day_w * 0.7;
+        let x = bar_x(idx);
         let ha = *access as f64 / max * plot_h;
         let hr = *reject as f64 / max * plot_h;
         let title = esc(&t.daily_bar(&date.to_string(), *access, *reject));
@@ -425,14 +485,24 @@ pub fn daily_svg(days: &[(Date, u64, u64)], t: Text) -> Option<String> {
             );
         }
         s.push_str("</g>");
-        if i % label_every == 0 {
+    }
+    for i in labelled_days(&axis, |i| bar_x(i) + bw / 2.0) {
+        let (date, centre) = (axis.days[i], bar_x(i) + bw / 2.0);
+        let _ = write!(
+            s,
+            "<text class=\"hour\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{:02}-{:02}</text>",
+            n(centre),
+            n(base + 14.0),
+            date.month(),
+            date.day()
+        );
+        if axis.opens_year(i) {
             let _ = write!(
                 s,
-                "<text class=\"hour\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{:02}-{:02}</text>",
-                n(x + bw / 2.0),
-                n(base + 14.0),
-                date.month(),
-                date.day()
+                "<text class=\"year\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                n(centre),
+                n(base + 27.0),
+                t.year_label(date.year())
             );
         }
     }
@@ -448,6 +518,23 @@ pub fn daily_svg(days: &[(Date, u64, u64)], t: Text) -> Option<String> {
     }
     s.push_str("</svg>");
     Some(s)
+}
+
+/// What the per-day chart shows, for a screen reader: how many days, from when to when, and the busiest day.
+fn daily_summary(days: &[(Date, u64, u64)], t: Text) -> String {
+    let first = days.iter().map(|d| d.0).min();
+    let last = days.iter().map(|d| d.0).max();
+    // The earliest of the busiest days, so that the text does not depend on the order of `days`.
+    let busiest = days.iter().max_by(|a, b| (a.1 + a.2).cmp(&(b.1 + b.2)).then(b.0.cmp(&a.0)));
+    match (first, last, busiest) {
+        (Some(first), Some(last), Some(&(day, access, reject))) => t.daily_summary(
+            days.len(),
+            &first.to_string(),
+            &last.to_string(),
+            &t.daily_bar(&day.to_string(), access, reject),
+        ),
+        _ => t.daily_heading().to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -638,17 +725,20 @@ mod tests {
         assert_eq!(centre(InfoType::Location), (LABEL_W + 160.0 + 14.5 / 24.0 * 144.0, HEAD_H + ROW_H / 2.0 - LANE));
 
         let svg = timeline_svg(&l, Text { lang: Lang::En }, "X");
-        assert!(svg.contains("width=\"462\" height=\"110\" viewBox=\"0 0 462 110\""), "{svg}");
-        // Day 1's night shading and left edge: 150 + 160; the plot spans rows 36 to 92.
-        assert!(svg.contains("<rect class=\"night\" x=\"310\" y=\"36\" width=\"36\" height=\"56\"/>"), "{svg}");
-        assert!(svg.contains("<line class=\"day\" x1=\"310\" y1=\"32\" x2=\"310\" y2=\"92\"/>"), "{svg}");
-        assert!(svg.contains("<text class=\"dayl\" x=\"382\" y=\"14\" text-anchor=\"middle\">Thu 03-05</text>"));
+        assert!(svg.contains("width=\"462\" height=\"122\" viewBox=\"0 0 462 122\""), "{svg}");
+        // Day 1's night shading and left edge: 150 + 160; the plot spans rows 48 to 104.
+        assert!(svg.contains("<rect class=\"night\" x=\"310\" y=\"48\" width=\"36\" height=\"56\"/>"), "{svg}");
+        assert!(svg.contains("<line class=\"day\" x1=\"310\" y1=\"44\" x2=\"310\" y2=\"104\"/>"), "{svg}");
+        assert!(svg.contains("<text class=\"dayl\" x=\"382\" y=\"27\" text-anchor=\"middle\">Thu 03-05</text>"));
         assert!(svg.contains(
-            "<g class=\"gap\"><rect x=\"294\" y=\"36\" width=\"16\" height=\"56\"/><text x=\"302\" y=\"68\" \
+            "<g class=\"gap\"><rect x=\"294\" y=\"48\" width=\"16\" height=\"56\"/><text x=\"302\" y=\"80\" \
              text-anchor=\"middle\">⋯</text><title>2 days without events</title></g>"
         ));
-        assert!(svg.contains("<line class=\"row\" x1=\"0\" y1=\"92\" x2=\"454\" y2=\"92\"/>"), "{svg}");
-        assert!(svg.contains("<text class=\"rowl\" x=\"4\" y=\"82\">Contacts</text>"), "{svg}");
+        assert!(svg.contains("<line class=\"row\" x1=\"0\" y1=\"104\" x2=\"454\" y2=\"104\"/>"), "{svg}");
+        assert!(svg.contains("<text class=\"rowl\" x=\"4\" y=\"94\">Contacts</text>"), "{svg}");
+        // Both days are in 2026: the year is named once, over the first column.
+        assert_eq!(svg.matches("class=\"year\"").count(), 1, "{svg}");
+        assert!(svg.contains("<text class=\"year\" x=\"152\" y=\"12\">2026</text>"), "{svg}");
     }
 
     #[test]
@@ -693,5 +783,94 @@ mod tests {
         assert!(svg.contains("<title>2026-03-02: 10 accesses, 0 refused attempts</title>"));
         assert!(svg.contains("class=\"bar-rej\""));
         assert!(daily_svg(&[], Text { lang: Lang::En }).is_none());
+    }
+
+    #[test]
+    fn the_year_is_named_where_it_begins() {
+        let axis = DayAxis::new(
+            ["2021-01-11", "2021-05-20", "2022-03-08", "2026-11-22", "2026-11-23"].map(date).to_vec(),
+            980.0,
+            36.0,
+            144.0,
+        );
+        let opening: Vec<bool> = (0..6).map(|i| axis.opens_year(i)).collect();
+        assert_eq!(opening, [true, false, true, true, false, false], "the sixth column does not exist");
+
+        let events: Vec<TimelineEvent> = ["2021-01-11T10:00:00Z", "2021-05-20T10:00:00Z", "2022-03-08T10:00:00Z"]
+            .iter()
+            .map(|t| event(t, "sms", "access", Some(true)))
+            .collect();
+        let l = layout(&events, &TimeZone::UTC).expect("layout");
+        let svg = timeline_svg(&l, Text { lang: Lang::En }, "X");
+        // Columns of 144 with a gap of 16 after each: 2021 over the first, 2022 over the third.
+        assert_eq!(svg.matches("class=\"year\"").count(), 2, "{svg}");
+        assert!(svg.contains("<text class=\"year\" x=\"152\" y=\"12\">2021</text>"), "{svg}");
+        assert!(svg.contains("<text class=\"year\" x=\"472\" y=\"12\">2022</text>"), "{svg}");
+        let zh = timeline_svg(&l, Text { lang: Lang::ZhCn }, "X");
+        assert!(zh.contains(">2021年</text>") && zh.contains(">2022年</text>"), "{zh}");
+    }
+
+    #[test]
+    fn the_daily_chart_names_each_year_under_its_first_bar() {
+        // 40 narrow days across New Year: one label every 2 days from the 21st, but the 1st of January is labelled
+        // with its year, and the label that would crowd it (the 31st) is left out.
+        let many: Vec<(Date, u64, u64)> =
+            (0..40).map(|i| (date("2025-12-21").checked_add(jiff::Span::new().days(i)).expect("d"), 1, 0)).collect();
+        let svg = daily_svg(&many, Text { lang: Lang::En }).expect("chart");
+        let label_x = |label: &str| -> f64 {
+            let end = svg.find(&format!("\">{label}</text>")).expect(label);
+            let x = &svg[..end];
+            let x = &x[x.rfind("x=\"").expect("x") + 3..];
+            x[..x.find('"').expect("quote")].parse().expect("number")
+        };
+        assert!(svg.contains(">12-21</text>") && svg.contains(">12-29</text>"), "{svg}");
+        assert!(!svg.contains(">12-30</text>") && !svg.contains(">12-31</text>"), "{svg}");
+        assert!(svg.contains(">01-01</text>") && svg.contains(">01-03</text>"), "{svg}");
+        assert_eq!(label_x("2025"), label_x("12-21"), "2025 under the first bar");
+        assert_eq!(label_x("2026"), label_x("01-01"), "2026 under New Year's bar");
+        assert_eq!(svg.matches("class=\"year\"").count(), 2);
+        // No two day labels crowd each other.
+        let xs: Vec<f64> = svg
+            .match_indices("text-anchor=\"middle\">")
+            .filter(|(i, _)| svg.as_bytes().get(i + 23) == Some(&b'-'))
+            .map(|(i, _)| {
+                let x = &svg[..i];
+                let x = &x[x.rfind("x=\"").expect("x") + 3..];
+                x[..x.find('"').expect("quote")].parse::<f64>().expect("number")
+            })
+            .collect();
+        assert_eq!(xs.len(), 20, "{xs:?}");
+        assert!(xs.windows(2).all(|w| w[1] - w[0] >= DAY_LABEL_SPACING), "{xs:?}");
+    }
+
+    #[test]
+    fn the_charts_describe_themselves_to_screen_readers() {
+        let days = [(date("2021-01-11"), 3, 1), (date("2026-11-27"), 190, 13), (date("2026-11-28"), 190, 13)];
+        let svg = daily_svg(&days, Text { lang: Lang::En }).expect("chart");
+        assert!(
+            svg.contains(
+                "aria-label=\"Sensitive accesses per day, all apps: 3 days with events, 2021-01-11 to 2026-11-28; the \
+                 busiest, 2026-11-27: 190 accesses, 13 refused attempts\""
+            ),
+            "{svg}"
+        );
+        let zh = daily_svg(&days, Text { lang: Lang::ZhCn }).expect("chart");
+        assert!(
+            zh.contains("aria-label=\"每天的敏感信息访问次数（所有应用）：2021-01-11 至 2026-11-28 之间有 3 天有记录；最多的一天为 2026-11-27：访问 190 次，被拒绝 13 次\""),
+            "{zh}"
+        );
+        let one = daily_svg(&days[..1], Text { lang: Lang::En }).expect("chart");
+        assert!(
+            one.contains("aria-label=\"Sensitive accesses per day, all apps: one day with events, 2021-01-11: 3 accesses, 1 refused attempt\""),
+            "{one}"
+        );
+        let one = daily_svg(&days[..1], Text { lang: Lang::ZhCn }).expect("chart");
+        assert!(one.contains("：只有一天有记录，2021-01-11：访问 3 次，被拒绝 1 次\""), "{one}");
+        // The legend says what the bars and their red tops are.
+        let legend = legend_svg(Text { lang: Lang::En });
+        assert!(legend.contains(">bar: accesses that day, all apps</text>"), "{legend}");
+        assert!(legend.contains("<rect class=\"bar-rej\" x=\"7\" y=\"181\" width=\"10\" height=\"5\"/>"), "{legend}");
+        assert!(legend.contains(">red top of a bar: refused attempts</text>"), "{legend}");
+        assert!(legend.contains("height=\"206\""), "nine entries of 22: {legend}");
     }
 }

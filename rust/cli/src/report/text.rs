@@ -105,6 +105,24 @@ impl Text {
         self.pick("Sensitive accesses per day, all apps", "每天的敏感信息访问次数（所有应用）")
     }
 
+    /// The per-day chart for a screen reader: `busiest` is a `daily_bar` text.
+    pub fn daily_summary(self, days: usize, first: &str, last: &str, busiest: &str) -> String {
+        let heading = self.daily_heading();
+        match (self.lang, first == last) {
+            (Lang::En, true) => format!("{heading}: one day with events, {busiest}"),
+            (Lang::En, false) => {
+                format!(
+                    "{heading}: {} with events, {first} to {last}; the busiest, {busiest}",
+                    count(days, "day", "days")
+                )
+            }
+            (Lang::ZhCn, true) => format!("{heading}：只有一天有记录，{busiest}"),
+            (Lang::ZhCn, false) => {
+                format!("{heading}：{first} 至 {last} 之间有 {days} 天有记录；最多的一天为 {busiest}")
+            }
+        }
+    }
+
     pub fn daily_bar(self, date: &str, access: u64, reject: u64) -> String {
         match self.lang {
             Lang::En => format!(
@@ -204,6 +222,14 @@ impl Text {
         }
     }
 
+    /// A timeline for a screen reader: its name, its counts and days (`counts_line` and `days_span`), and its rows.
+    pub fn timeline_summary(self, app: &str, counts_and_days: &str, rows: &[&str]) -> String {
+        match self.lang {
+            Lang::En => format!("{}: {counts_and_days}; rows: {}", self.timeline_label(app), rows.join(", ")),
+            Lang::ZhCn => format!("{}：{counts_and_days}；各行：{}", self.timeline_label(app), rows.join("、")),
+        }
+    }
+
     pub fn legend_foreground(self) -> &'static str {
         self.pick("access in the foreground (filled)", "前台访问（实心）")
     }
@@ -230,6 +256,22 @@ impl Text {
 
     pub fn legend_size(self) -> &'static str {
         self.pick("bigger mark: more in that hour", "标记越大：该小时内次数越多")
+    }
+
+    pub fn legend_bar(self) -> &'static str {
+        self.pick("bar: accesses that day, all apps", "柱：当天的访问次数（所有应用）")
+    }
+
+    pub fn legend_bar_refused(self) -> &'static str {
+        self.pick("red top of a bar: refused attempts", "柱顶红色部分：被拒绝的尝试")
+    }
+
+    /// The year over the first day of it on an axis.
+    pub fn year_label(self, year: i16) -> String {
+        match self.lang {
+            Lang::En => year.to_string(),
+            Lang::ZhCn => format!("{year}年"),
+        }
     }
 
     pub fn gap(self, days: i64) -> String {

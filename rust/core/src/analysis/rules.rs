@@ -58,13 +58,23 @@ fn charged_to_app(e: &ActivityEvent) -> bool {
     !proxy_side || proxied
 }
 
+/// Unicode's explicit directional formatting characters (UAX #9: embeddings, overrides, isolates and marks).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn info_of(e: &ActivityEvent) -> InfoType {
     InfoType::from_str(&e.info_type).unwrap_or(InfoType::Other)
 }
 
 impl AppCtx<'_> {
+    /// The app's name inside a sentence. A label is the app developer's text: a right-to-left override in it
+    /// would show the rest of the sentence backwards ("…gnp.exe" for "exe.png…") wherever the sentence is drawn, so
+    /// the characters that set the direction of the text around them are left out here. The label itself, shown
+    /// apart, keeps them.
     fn name(&self) -> String {
-        self.app.label.clone().unwrap_or_else(|| self.app.package.clone())
+        let name = self.app.label.as_deref().unwrap_or(&self.app.package);
+        name.chars().filter(|c| !is_bidi_control(*c)).collect()
     }
 
     fn sources(&self, ids: &[&str]) -> Vec<SourceRef> {
