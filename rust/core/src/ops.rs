@@ -519,7 +519,7 @@ mod tests {
 
     #[test]
     fn groups_and_permissions_are_well_formed() {
-        const GROUPS: [&str; 16] = [
+        const GROUPS: [&str; 18] = [
             "LOCATION",
             "CONTACTS",
             "CALL_LOG",
@@ -536,6 +536,8 @@ mod tests {
             "NEARBY_DEVICES",
             "NOTIFICATIONS",
             "HEALTH",
+            "XR_TRACKING",
+            "XR_TRACKING_SENSITIVE",
         ];
         for op in all() {
             if let Some(group) = op.permission_group {
@@ -653,6 +655,23 @@ mod tests {
         assert_eq!(all()[0].name, "COARSE_LOCATION");
         for op in all() {
             assert_eq!(lookup(op.name), Some(op));
+        }
+    }
+
+    /// Rows checked against AOSP: the XR groups of PermissionController's `PermissionMapping` (behind
+    /// `android.xr.Flags.xrManifestEntries()`), and the cell ops, which Android guards with location permission.
+    #[test]
+    fn xr_groups_and_cell_ops_as_aosp_has_them() {
+        let group = |op| lookup(op).and_then(|o| o.permission_group);
+        for op in ["EYE_TRACKING_COARSE", "FACE_TRACKING", "HAND_TRACKING", "SCENE_UNDERSTANDING_COARSE"] {
+            assert_eq!(group(op), Some("XR_TRACKING"), "{op}");
+        }
+        for op in ["EYE_TRACKING_FINE", "HEAD_TRACKING", "SCENE_UNDERSTANDING_FINE"] {
+            assert_eq!(group(op), Some("XR_TRACKING_SENSITIVE"), "{op}");
+        }
+        for op in ["READ_CELL_IDENTITY", "READ_CELL_INFO", "NEIGHBORING_CELLS"] {
+            assert_eq!(info_type(op), InfoType::Location, "{op}");
+            assert!(is_sensitive(op), "{op}");
         }
     }
 }

@@ -1057,3 +1057,32 @@ fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
     let far = IngestOptions { max_clock_gap_ms: None, ..opts(dump_as_utc + 1000 * h, None) };
     assert!(db.store.ingest_dump(dump.as_bytes(), &far).is_ok());
 }
+
+/// A release may give an op another type (cell information became `location`). Stored ops take the new catalog at
+/// the next ingest, also those that the new dump does not print, since queries read an op's type from the table.
+#[test]
+fn stored_ops_take_the_catalog_of_the_build_that_ingests() {
+    let db = Db::new("catalog");
+    let input = real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt");
+    db.store.ingest_dump(&input[..], &opts("Europe/Berlin", 1_648_589_274_087)).expect("ingest");
+    // What an older build would have stored: a type and a sensitivity since changed, for an op in the dump and for
+    // one that is not.
+    let c = Connection::open(db.dir.join("t.db")).expect("open");
+    c.execute_batch(
+        "UPDATE ops SET info_type = 'other', sensitive = 0 WHERE name = 'READ_CONTACTS';
+         INSERT INTO ops (name, info_type, sensitive) VALUES ('READ_CELL_INFO', 'phone_identity', 0);",
+    )
+    .expect("old catalog");
+    drop(c);
+    let other = appops_get(&[("WAKE_LOCK", -5_000)]);
+    let o = IngestOptions { package: Some("com.example.other".into()), ..opts("Europe/Berlin", 1_648_589_274_087) };
+    db.store.ingest_dump(other.as_bytes(), &o).expect("ingest");
+    let row = |name: &str| {
+        db.query("SELECT info_type, sensitive FROM ops WHERE name = ?1", [name], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
+    };
+    assert_eq!(row("READ_CONTACTS"), [("contacts".to_owned(), 1)]);
+    assert_eq!(row("READ_CELL_INFO"), [("location".to_owned(), 1)]);
+    assert_eq!(row("WAKE_LOCK"), [("background_run".to_owned(), 0)]);
+}

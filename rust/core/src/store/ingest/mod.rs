@@ -167,6 +167,7 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         .and_then(|v| v.parse().ok())
         .unwrap_or(i64::MIN);
     let device_id = upsert_device(tx, opts)?;
+    refresh_op_catalog(tx)?;
     let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
     let (summary, mut hasher, bytes) = parse_beside(reader, &mut sink, &capture, opts.package.as_deref())?;
     // The package given for `appops get` output changes what the bytes mean: part of the identity.
@@ -238,6 +239,21 @@ fn check_clock(
         return Err(Error::ClockMismatch { capture_minus_dump_ms: gap, dump_local: now.to_string() });
     }
     Ok(capture.zone.is_some().then_some(gap))
+}
+
+/// Gives every stored op this build's catalog entry. The catalog changes between releases (an op found to reveal
+/// another kind of information), and queries read an op's type from the table, so without this the events of ops
+/// that a dump no longer prints would keep the old type.
+fn refresh_op_catalog(tx: &Transaction<'_>) -> Result<()> {
+    let names: Vec<String> =
+        tx.prepare("SELECT name FROM ops")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut update = tx.prepare(
+        "UPDATE ops SET info_type = ?2, sensitive = ?3 WHERE name = ?1 AND (info_type IS NOT ?2 OR sensitive IS NOT ?3)",
+    )?;
+    for name in names {
+        update.execute(params![name, crate::ops::info_type(&name).as_str(), crate::ops::is_sensitive(&name)])?;
+    }
+    Ok(())
 }
 
 fn upsert_device(tx: &Transaction<'_>, opts: &IngestOptions) -> Result<i64> {

@@ -187,7 +187,8 @@ impl<'t> Sink<'t> {
             ))?,
             upsert_op: tx.prepare(
                 "INSERT INTO ops (name, info_type, sensitive) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT(name) DO UPDATE SET info_type = excluded.info_type RETURNING id",
+                 ON CONFLICT(name) DO UPDATE SET info_type = excluded.info_type, sensitive = excluded.sensitive \
+                 RETURNING id",
             )?,
             insert_variant: tx.prepare(
                 "INSERT INTO variants (id, attribution_tag, uid_state, flags, kind, proxy_uid, proxy_package, proxy_tag) \
