@@ -307,6 +307,23 @@ fn without_a_zone_events_are_dated_from_the_capture_instant() {
     assert_eq!(seen[0], seen[1]);
 }
 
+/// The Hytera `appops get` prints two ops last accessed at time 0 (never) as 55 years ago: `ingest` says they were
+/// not dated, and stores the two real accesses only.
+#[test]
+fn a_time_of_zero_is_reported_as_not_datable() {
+    let dir = TempDir::new("epoch");
+    let out = run(opsight()
+        .args(["ingest", "--zone", "Asia/Shanghai", "--captured-at", "2025-03-19T08:20:24.861Z"])
+        .args(["--package", "com.android.systemui", "--db"])
+        .arg(dir.db())
+        .arg(fixture("hfreeman2008-android_core_framework__appops_get_systemui_hytera_android11_2025.txt")));
+    let text = stdout(&out);
+    assert!(text.contains("new events:    2\n"), "{text}");
+    assert!(text.contains("not datable:   2 (no time zone or capture instant, or a time of 0: never)"), "{text}");
+    let tl = timeline(&dir.db(), &["com.android.systemui"]);
+    assert_eq!(ops_of(&tl), ["READ_PHONE_STATE", "FINE_LOCATION"]);
+}
+
 #[test]
 fn timeline_json_keeps_the_core_shape() {
     let dir = TempDir::new("timeline_json");

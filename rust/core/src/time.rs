@@ -308,11 +308,17 @@ impl CaptureContext {
     /// relative time, or else the capture instant plus it.
     fn relative_hint(&self, zone: &jiff::tz::TimeZone, relative_ms: Option<i64>) -> Option<i64> {
         let rel = relative_ms?;
-        let now = match self.dump_time_local.and_then(|now| now.to_utc_ms(zone)) {
+        let now = match self.dump_now_utc_ms(zone) {
             Some(now) => now,
             None => self.captured_at_utc_ms?,
         };
         Some(now.saturating_add(rel))
+    }
+
+    /// The dump's own "now" as an instant, with the zone's rules. A "now" in the repeated hour of a fall-back is
+    /// itself one of two instants: the capture instant, taken just before the dump, tells which.
+    pub fn dump_now_utc_ms(&self, zone: &jiff::tz::TimeZone) -> Option<i64> {
+        self.dump_time_local?.to_utc_ms_near(zone, || self.captured_at_utc_ms)
     }
 }
 
@@ -463,6 +469,17 @@ mod tests {
         };
         assert_eq!(with_now.resolve(Some(repeated), Some(-40 * 60_000)), Some((second, TimeBasis::LocalWithZone)));
         assert_eq!(with_now.resolve(Some(repeated), Some(-100 * 60_000)), Some((first, TimeBasis::LocalWithZone)));
+        // A "now" in the repeated hour itself (02:40, taken at 01:40Z) is told apart by the capture instant: events a
+        // few minutes before it are in the second 02:xx, not an hour earlier.
+        let now_in_fold = CaptureContext {
+            dump_time_local: Some(local("2024-10-27 02:40:00.000")),
+            ..capture("2024-10-27T01:40:00Z")
+        };
+        assert_eq!(now_in_fold.dump_now_utc_ms(&zone), Some(utc("2024-10-27T01:40:00Z")));
+        assert_eq!(now_in_fold.resolve(Some(repeated), Some(-10 * 60_000)), Some((second, TimeBasis::LocalWithZone)));
+        let first_pass = CaptureContext { captured_at_utc_ms: Some(utc("2024-10-27T00:40:00Z")), ..now_in_fold };
+        assert_eq!(first_pass.dump_now_utc_ms(&zone), Some(utc("2024-10-27T00:40:00Z")));
+        assert_eq!(first_pass.resolve(Some(repeated), Some(-10 * 60_000)), Some((first, TimeBasis::LocalWithZone)));
         // A capture instant days away (a file ingested later without --captured-at) points to neither: the earlier.
         let later = capture("2024-11-03T12:00:00Z");
         assert_eq!(later.resolve(Some(repeated), Some(-20 * 60_000)), Some((first, TimeBasis::LocalWithZone)));

@@ -1074,7 +1074,7 @@ fn stored_ops_take_the_catalog_of_the_build_that_ingests() {
     )
     .expect("old catalog");
     drop(c);
-    let other = appops_get(&[("WAKE_LOCK", -5_000)]);
+    let other = appops_get(&[("WAKE_LOCK", 5_000)]);
     let o = IngestOptions { package: Some("com.example.other".into()), ..opts("Europe/Berlin", 1_648_589_274_087) };
     db.store.ingest_dump(other.as_bytes(), &o).expect("ingest");
     let row = |name: &str| {
@@ -1085,4 +1085,26 @@ fn stored_ops_take_the_catalog_of_the_build_that_ingests() {
     assert_eq!(row("READ_CONTACTS"), [("contacts".to_owned(), 1)]);
     assert_eq!(row("READ_CELL_INFO"), [("location".to_owned(), 1)]);
     assert_eq!(row("WAKE_LOCK"), [("background_run".to_owned(), 0)]);
+}
+
+/// A real `appops get` from a Hytera Android 11 device prints two ops whose last access time is 0 (never) as
+/// `time=+20166d8h20m24s861ms ago`: 1970-01-01T00:00Z from its capture. Those are not accesses; the two real ones
+/// are stored.
+#[test]
+fn a_time_of_zero_is_not_an_access_in_1970() {
+    let db = Db::new("epoch");
+    let input = real("hfreeman2008-android_core_framework__appops_get_systemui_hytera_android11_2025.txt");
+    let captured = "2025-03-19T08:20:24.861Z".parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+    let o = IngestOptions { package: Some("com.android.systemui".into()), ..opts("Asia/Shanghai", captured) };
+    let r = db.store.ingest_dump(&input[..], &o).expect("ingest");
+    assert_eq!((r.new_events, r.undatable_events), (2, 2));
+    assert_eq!(db.count("SELECT count(*) FROM events WHERE t < 1199145600000"), 0);
+    assert_eq!(db.count("SELECT count(*) FROM events"), 2);
+    // The earliest instant kept is 2008-01-01T00:00Z, a millisecond before it is not.
+    let at = |ms: i64| appops_get(&[("CAMERA", captured - ms)]);
+    let o = IngestOptions { package: Some("com.example.old".into()), ..opts("Asia/Shanghai", captured) };
+    let r = db.store.ingest_dump(at(1_199_145_600_000).as_bytes(), &o).expect("ingest");
+    assert_eq!((r.new_events, r.undatable_events), (1, 0));
+    let r = db.store.ingest_dump(at(1_199_145_599_999).as_bytes(), &o).expect("ingest");
+    assert_eq!((r.new_events, r.undatable_events), (0, 1));
 }

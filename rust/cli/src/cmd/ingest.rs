@@ -233,7 +233,11 @@ fn write_summary(w: &mut impl Write, shown: &str, r: &IngestReport, explicit_cap
     writeln!(w, "  apps:          {}", r.apps)?;
     writeln!(w, "  new apps:      {}", r.new_apps)?;
     if r.undatable_events > 0 {
-        writeln!(w, "  not datable:   {} (no time zone or capture instant)", r.undatable_events)?;
+        writeln!(
+            w,
+            "  not datable:   {} (no time zone or capture instant, or a time of 0: never)",
+            r.undatable_events
+        )?;
     }
     if r.unattributed_events > 0 {
         writeln!(w, "  no package:    {} (not stored)", r.unattributed_events)?;

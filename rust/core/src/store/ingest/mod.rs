@@ -78,7 +78,8 @@ pub struct IngestReport {
     pub known_events: u64,
     pub new_discrete_events: u64,
     pub history_entries: u64,
-    /// Events whose instant could not be placed (no zone and no capture instant).
+    /// Events whose instant could not be placed (no zone and no capture instant), or that fall before 2008: a
+    /// recorded time of 0, which some builds print as "that long ago".
     pub undatable_events: u64,
     /// Events with no package to charge them to (`appops get` without a package given).
     pub unattributed_events: u64,
@@ -229,7 +230,7 @@ fn check_clock(
     };
     // Without a zone the dump's clock is read as UTC, up to a zone's offset off.
     let (dump_ms, slack) = match &capture.zone {
-        Some(zone) => (now.to_utc_ms(zone), 0),
+        Some(zone) => (CaptureContext { dump_time_local: Some(now), ..capture.clone() }.dump_now_utc_ms(zone), 0),
         None => (now.to_utc_ms(&jiff::tz::TimeZone::UTC), MAX_ZONE_OFFSET_MS),
     };
     let Some(gap) = dump_ms.map(|d| cap - d) else {

@@ -14,6 +14,11 @@ use crate::store::ids::{stream_id, FxHashMap, FxHashSet, MAX_OP_ID, MAX_VARIANT_
 use crate::store::now_ms;
 use crate::time::{CaptureContext, TimeBasis};
 
+/// 2008-01-01T00:00Z, before the first Android phone: no earlier instant is a real access. Some builds print an op
+/// whose last access time is 0 (never) as that long ago (`time=+20166d8h20m24s861ms ago`), which would otherwise
+/// be stored as an access on 1970-01-01.
+const EARLIEST_ACCESS_MS: i64 = 1_199_145_600_000;
+
 /// The Android user of a uid (`UserHandle.getUserId`: uid / 100000); 0 when the dump did not name the uid (-1).
 fn user_of(uid: i64) -> i64 {
     if uid >= 0 {
@@ -406,7 +411,7 @@ impl<'t> Sink<'t> {
     /// When an observation happened; `None` (counted in the report) when it cannot be dated or falls before what
     /// retention already rolled up.
     fn date(&mut self, resolved: Option<(i64, TimeBasis)>) -> Option<(i64, TimeBasis)> {
-        let Some((t, basis)) = resolved else {
+        let Some((t, basis)) = resolved.filter(|(t, _)| *t >= EARLIEST_ACCESS_MS) else {
             self.report.undatable_events += 1;
             return None;
         };
