@@ -7,7 +7,7 @@
 //! parent kills it (`Child::kill`, SIGKILL on Unix) at random points, 30 times, and after every kill checks that the
 //! store opens (not moved aside as damaged), passes `integrity_check`, holds every printed commit (at most one more,
 //! committed but not yet printed), and holds each ingest completely or not at all. Dump `k` is generated from seed
-//! `k` with its dump time `2k` years after 2000, so the dumps are disjoint: every event of dump `k` lies in the 400
+//! `k` with its dump time `2k` years after 2010, so the dumps are disjoint: every event of dump `k` lies in the 400
 //! days before its capture instant, which lets each run's `new_events` be checked against the events actually
 //! stored in its window, and any event outside the windows of the stored runs be caught.
 //!
@@ -54,7 +54,7 @@ impl Rng {
 
 /// Dump `k`'s device-local "now": 2 years apart, so no two dumps share an instant (events go back ≤ 400 days).
 fn dump_year(k: u64) -> i16 {
-    2000 + 2 * k as i16
+    2010 + 2 * k as i16
 }
 
 /// The capture instant of a dump made at `<year>-03-29 23:27:53.087` in UTC, as UTC ms.
