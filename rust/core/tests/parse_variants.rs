@@ -1165,3 +1165,38 @@ fn an_empty_uid_block_and_repeated_history_windows_are_kept_apart() {
     assert_eq!(snap.history.len(), 2);
     assert!(snap.history.iter().all(|w| w.entries.len() == 1 && w.window.begin_relative_ms == Some(-3_600_000)));
 }
+
+/// Xiaomi's own ops print as `MIUIOP(N)` (HyperOS/MIUI `appops get` as published in public repositories, e.g.
+/// `MIUIOP(10021): ignore`, `MIUIOP(10008)` for auto-start). Written from those lines in every layout that names an
+/// op: each is an op of its own, never folded into the op above it, and never dropped.
+#[test]
+fn xiaomi_numbered_ops_are_ops_of_their_own() {
+    let dump = "Current AppOps Service state:\n  Uid u0a200:\n    state=cch\n      MIUIOP(10008): mode=ignore\n\
+                \x20   Package com.athar:\n      CAMERA (allow):\n        null=[\n\
+                \x20         Access: [top-s] 2025-01-01 10:00:00.000 (-1h0m0s0ms)\n        ]\n\
+                \x20     MIUIOP(10021) (ignore):\n        null=[\n\
+                \x20         Reject: [bg-s]2025-01-01 10:30:00.000 (-30m0s0ms)\n        ]\n";
+    let snap = snapshot(dump.as_bytes());
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    let uid = &snap.uids[0];
+    assert_eq!((uid.modes[0].op.as_str(), uid.modes[0].mode.as_str()), ("MIUIOP(10008)", "ignore"));
+    let ops: Vec<(&str, usize)> = uid.packages[0].ops.iter().map(|o| (o.op.as_str(), o.events.len())).collect();
+    assert_eq!(ops, [("CAMERA", 1), ("MIUIOP(10021)", 1)]);
+    assert_eq!(uid.packages[0].ops[1].events[0].kind, EventKind::Reject);
+
+    let get = snapshot(
+        b"CAMERA: allow; time=+1m0s0ms ago\nMIUIOP(10020): allow\nMIUIOP(10021): ignore; rejectTime=+5s0ms ago\n",
+    );
+    assert_eq!(get.summary.unrecognised_lines, 0);
+    let ops: Vec<(&str, usize)> = get.uids[0].packages[0].ops.iter().map(|o| (o.op.as_str(), o.events.len())).collect();
+    assert_eq!(ops, [("CAMERA", 1), ("MIUIOP(10020)", 0), ("MIUIOP(10021)", 1)]);
+
+    let legacy = snapshot(
+        b"Current AppOps Service state:\n  Uid u0a200:\n    Package com.athar:\n      CAMERA: mode=0; time=+1h0m0s0ms ago\n\
+          \x20     MIUIOP(10021): mode=1; rejectTime=+30m0s0ms ago\n",
+    );
+    let ops: Vec<&str> = legacy.uids[0].packages[0].ops.iter().map(|o| o.op.as_str()).collect();
+    assert_eq!(ops, ["CAMERA", "MIUIOP(10021)"]);
+    // An op the catalog does not know is `other`, and stays usable.
+    assert_eq!(opsight_core::ops::info_type("MIUIOP(10021)"), opsight_core::ops::InfoType::Other);
+}

@@ -87,18 +87,26 @@ pub fn trim_blank_start(s: &str) -> &str {
     &s[n..]
 }
 
-/// Op names as printed: `[A-Z0-9_]+`, OEM variants with lower case or dots, and `Unknown(N)`.
+/// Op names as printed: `[A-Z0-9_]+`, OEM variants with lower case or dots, `Unknown(N)` (an op code AOSP has no
+/// name for), and an OEM's numbered ops such as Xiaomi's `MIUIOP(10008)` (HyperOS/MIUI `appops get` and dumps).
 pub fn is_op_name(s: &str) -> bool {
     if s.is_empty() || s.len() > 96 {
         return false;
     }
-    if let Some(rest) = s.strip_prefix("Unknown(") {
-        return rest
-            .strip_suffix(')')
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
-    }
     let b = s.as_bytes();
-    (b[0].is_ascii_uppercase() || b[0] == b'_') && b.iter().all(|&c| NAME_CHAR[usize::from(c)])
+    if !(b[0].is_ascii_uppercase() || b[0] == b'_') {
+        return false;
+    }
+    match s.split_once('(') {
+        Some((name, rest)) => {
+            (name == "Unknown" || name.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_'))
+                && rest.strip_suffix(')').is_some_and(|n| {
+                    let digits = n.strip_prefix('-').unwrap_or(n);
+                    !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit())
+                })
+        }
+        None => b.iter().all(|&c| NAME_CHAR[usize::from(c)]),
+    }
 }
 
 /// Splits a `[state-flags]` key body (`fg-s`, `bg-tp|tpd`, `top`) into uid state and flags.
@@ -1312,6 +1320,12 @@ mod tests {
         // `Unknown(N)`: an op code AOSP has no name for, a number (negative in some builds) and nothing else.
         assert!(is_op_name("Unknown(120)") && is_op_name("Unknown(-1)"));
         assert!(!is_op_name("Unknown()") && !is_op_name("Unknown(12a)") && !is_op_name("Unknown(12"));
+        // Xiaomi's numbered ops (HyperOS/MIUI): a capitalised name and a number, nothing else.
+        assert!(is_op_name("MIUIOP(10008)") && is_op_name("MIUI_OP2(10021)"));
+        for not_name in ["MIUIOP()", "MIUIOP(1x)", "MIUIOP(10", "MiuiOp(1)", "MIUIOP(1))", "MIUIOP(1)(2)", "MIUI OP(1)"]
+        {
+            assert!(!is_op_name(not_name), "{not_name:?}");
+        }
         // Names start with a capital or `_` (OEM ops such as `_MIUI_OP`), then letters, digits, `_` or `.`.
         for name in ["READ_SMS", "_MIUI_OP", "AUTO_START", "X", "OEM.OP_2", "Camera2"] {
             assert!(is_op_name(name), "{name:?}");
