@@ -1200,3 +1200,34 @@ fn xiaomi_numbered_ops_are_ops_of_their_own() {
     // An op the catalog does not know is `other`, and stays usable.
     assert_eq!(opsight_core::ops::info_type("MIUIOP(10021)"), opsight_core::ops::InfoType::Other);
 }
+
+/// OEM words after the first uid's header (`Uid u0a119: shared`) still end the skipped settings, and a package
+/// whose name ends in `watchers` is a package, not a watcher section. Both used to lose the uid's events.
+#[test]
+fn headers_with_oem_words_and_watcher_like_names_keep_their_events() {
+    let event = "        null=[\n          Access: [top-s] 2021-01-11 16:01:05.086 (-1h5m27s679ms)\n        ]\n";
+    let dump = format!(
+        "Current AppOps Service state:\n  Settings:\n    top_state_settle_time=+5s0ms\n\
+         \x20 Uid u0a119: shared\n    state=bg\n    Package org.birdwatchers:\n      CAMERA (allow):\n{event}\
+         \x20   Package com.y: v2\n      CAMERA (allow):\n{event}\
+         \x20 Uid u0a120:\n    Package com.z:\n      CAMERA (allow):\n{event}"
+    );
+    let snap = snapshot(dump.as_bytes());
+    let got: Vec<(&str, &str, usize)> = snap
+        .uids
+        .iter()
+        .flat_map(|u| {
+            u.packages.iter().map(move |p| {
+                (u.uid.as_deref().unwrap_or(""), p.package.as_deref().unwrap_or(""), p.ops[0].events.len())
+            })
+        })
+        .collect();
+    assert_eq!(got, [("u0a119", "org.birdwatchers", 1), ("u0a119", "com.y", 1), ("u0a120", "com.z", 1)]);
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    // The watcher sections themselves are still skipped.
+    let watchers = "Current AppOps Service state:\n  Op mode watchers:\n    Op CAMERA:\n      #0: ModeCallback{1 watchinguid=-1 flags=0}\n\
+                    \x20 Package mode watchers:\n    Pkg com.x:\n      #0: ModeCallback{2 watchinguid=-1 flags=0}\n";
+    let snap = snapshot(watchers.as_bytes());
+    assert!(snap.uids.is_empty());
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+}

@@ -517,7 +517,7 @@ impl<V: Visitor> Parser<V> {
         if self.section_header(t) {
             return;
         }
-        if self.section == Section::Skip && t.starts_with("Uid ") && t.ends_with(':') && !t.starts_with("Uid mode:") {
+        if self.section == Section::Skip && t.starts_with("Uid ") && ends_skipped_settings(t) {
             // The per-uid op state follows the settings and watcher sections without a header of its own.
             self.section = Section::Main;
         }
@@ -539,7 +539,7 @@ impl<V: Visitor> Parser<V> {
     fn section_header(&mut self, t: &str) -> bool {
         // Most lines start with none of the headers' first letters: rule them out before comparing strings.
         if !matches!(t.as_bytes().first(), Some(b'A' | b'C' | b'D' | b'G' | b'H' | b'P' | b'S' | b'U'))
-            && !t.ends_with("watchers:")
+            && !t.ends_with(" watchers:")
         {
             return false;
         }
@@ -581,7 +581,8 @@ impl<V: Visitor> Parser<V> {
                     self.columns = None;
                     Section::History
                 }
-                _ if t.ends_with("watchers:") && !t.contains('=') => Section::Skip,
+                // `Op mode watchers:`, `Package mode watchers:`…: a word of its own, unlike `Package org.birdwatchers:`.
+                _ if t.ends_with(" watchers:") && !t.contains('=') => Section::Skip,
                 _ if t.starts_with("User restrictions for token") || t.starts_with("Global restrictions") => {
                     Section::Skip
                 }
@@ -1118,6 +1119,21 @@ fn without_bom(t: &str) -> &str {
 pub(super) fn is_uid_header(t: &str) -> bool {
     t.ends_with(':')
         && t.strip_prefix("Uid ").is_some_and(|rest| !rest.starts_with("mode:") && header_name(rest).is_some())
+}
+
+/// Whether a `Uid …` line in the skipped settings and watchers is the first uid of the op state: a header
+/// [`is_uid_header`] reads, or one with an OEM's words after it (`Uid u0a119: shared`) whose name is a uid as
+/// `UserHandle.formatUid` prints one (`u0a119`, `1000`), which no line of those sections starts with.
+fn ends_skipped_settings(t: &str) -> bool {
+    if is_uid_header(t) {
+        return true;
+    }
+    let Some(rest) = t.strip_prefix("Uid ").filter(|rest| !rest.starts_with("mode:")) else { return false };
+    header_name(rest).is_some_and(|name| {
+        let b = name.as_bytes();
+        b.first().is_some_and(u8::is_ascii_digit)
+            || (b.first() == Some(&b'u') && b.get(1).is_some_and(u8::is_ascii_digit))
+    })
 }
 
 /// The name in `Uid u0a12:` / `Package com.x:` after the keyword, tolerating OEM words after it
