@@ -1042,6 +1042,23 @@ fn only_the_duration_line_of_dumpsys_closes_an_appops_section() {
 }
 
 #[test]
+fn a_whole_bugreport_that_ends_inside_the_appops_section_was_cut() {
+    // A whole bugreport (it starts with dumpstate's banner) has dumpsys close every section with its duration line,
+    // so one that ends inside the appops section, even on a whole line after op state, was cut. An excerpt that
+    // starts at `DUMP OF SERVICE appops:` and holds op state may simply have been copied without its trailer.
+    let report = std::str::from_utf8(&fixture("synthetic/bugreport_embedded.txt")).expect("utf-8").to_owned();
+    let end = report.find("--------- 0.031s was the duration of dumpsys appops").expect("the section's end");
+    let cut_at = report[..end].rfind("Access:").expect("an event");
+    let cut_at = cut_at + report[cut_at..].find('\n').expect("its end") + 1;
+    let cut = snapshot(report[..cut_at].as_bytes()).summary;
+    assert!(cut.embedded && cut.truncated);
+    let excerpt_start = report.find("DUMP OF SERVICE appops:").expect("the section");
+    let excerpt = snapshot(report[excerpt_start..cut_at].as_bytes()).summary;
+    assert!(excerpt.embedded && !excerpt.truncated);
+    assert!(!snapshot(report.as_bytes()).summary.truncated, "the whole report");
+}
+
+#[test]
 fn an_appops_section_of_history_or_discrete_accesses_alone_cut_short_is_truncated() {
     // Written by hand from the grammar brief (§4, §5): an appops section of a bugreport that printed only the history
     // registry or only discrete accesses (no uid state). Stopped before the section's closing line, it started

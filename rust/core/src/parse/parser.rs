@@ -265,6 +265,9 @@ pub(super) struct Parser<V: Visitor> {
     section: Section,
     embedded: bool,
     section_ended: bool,
+    /// The input is a whole bugreport or `dumpsys` of every service (its first framing line was seen), which never
+    /// ends inside the appops section.
+    whole_report: bool,
     cur: Cursor,
     attr_open: bool,
     in_fg_ops: bool,
@@ -296,6 +299,7 @@ impl<V: Visitor> Parser<V> {
             section: Section::Main,
             embedded: false,
             section_ended: false,
+            whole_report: false,
             cur: Cursor::default(),
             attr_open: false,
             in_fg_ops: false,
@@ -507,6 +511,7 @@ impl<V: Visitor> Parser<V> {
             // the list of services): nothing counts until `DUMP OF SERVICE appops:`.
             self.section = Section::OtherService;
             self.embedded = true;
+            self.whole_report = true;
             return;
         }
         if self.embedded && (t.starts_with("--------- ") && t.contains("was the duration of dumpsys") || is_rule(t)) {
@@ -980,10 +985,11 @@ impl<V: Visitor> Parser<V> {
         summary.dialect = self.seen.dialect();
         summary.embedded = self.embedded;
         // A section cut out of a bugreport may end without its trailer; it is only known to be cut when it
-        // stops before any op state (a dumpsys appops always prints uid state after its settings and watchers).
-        summary.truncated = self.cut
-            || self.attr_open
-            || (self.embedded && !self.section_ended && appops_seen && !self.seen.uid_header);
+        // stops before any op state (a dumpsys appops always prints uid state after its settings and watchers), or
+        // when the input is a whole report, where `dumpsys` closes every section with its duration line.
+        let open_section = self.embedded && !self.section_ended && appops_seen;
+        summary.truncated =
+            self.cut || self.attr_open || (open_section && (self.whole_report || !self.seen.uid_header));
         (summary.dump_time_local, summary.dump_time_votes) = self.vote.result();
         (self.visitor, summary)
     }
@@ -1002,6 +1008,7 @@ impl<V: Visitor> Parser<V> {
             section,
             embedded,
             section_ended,
+            whole_report,
             // Reset by the header line.
             cur: _,
             attr_open: _,
@@ -1025,6 +1032,7 @@ impl<V: Visitor> Parser<V> {
         matches!(section, Section::Main | Section::Skip)
             && !embedded
             && !section_ended
+            && !whole_report
             && sec.is_empty()
             && *window == NO_WINDOW
             && !window_announced
@@ -1044,6 +1052,7 @@ impl<V: Visitor> Parser<V> {
             section,
             embedded,
             section_ended,
+            whole_report,
             cur,
             attr_open,
             in_fg_ops,
@@ -1065,6 +1074,7 @@ impl<V: Visitor> Parser<V> {
         self.section = section;
         self.embedded = embedded;
         self.section_ended = section_ended;
+        self.whole_report = whole_report;
         self.cur = cur;
         self.attr_open = attr_open;
         self.in_fg_ops = in_fg_ops;
