@@ -646,6 +646,13 @@ fn the_last_line_without_a_newline_is_kept_when_whole_and_reported_when_cut() {
     let nesting = snapshot(b"  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          startNesting=2");
     assert!(nesting.summary.truncated);
     assert!(nesting.uids[0].packages[0].ops[0].start_nesting.is_empty());
+    // `Running start at:` cut before its duration is no running entry.
+    let running = snapshot(b"  Uid u0a1:\n    Package com.x:\n      CAMERA (allow):\n          Running start at:");
+    assert!(running.summary.truncated);
+    assert!(running.uids[0].packages[0].ops[0].running.is_empty());
+    // A watcher cut inside its braces, in a section that is skipped: still a cut input.
+    let watcher = snapshot(b"Current AppOps Service state:\n  Op mode watchers:\n    Op COARSE_LOCATION:\n      #0: ModeCallback{b8f1a14 watchinguid=-1 flags=0");
+    assert!(watcher.summary.truncated);
 }
 
 #[test]

@@ -952,6 +952,14 @@ pub fn looks_complete(t: &str) -> bool {
             let after = &b[at + 4..];
             crate::time::parse_native(after).is_some_and(|(_, used, ascii)| used == after.len() && ascii == 23)
         });
+    // A watcher's `ModeCallback{… flags=0}` cut before its brace closes ends as a whole line could (`=0`).
+    let open_brace = t.bytes().filter(|&c| c == b'{').count() > t.bytes().filter(|&c| c == b'}').count();
+    // In the watcher sections `Op X:` and `Pkg x:` end with their colon; cut before it, `Pkg com.android.mms` ends
+    // as a duration would.
+    let cut_heading = (t.starts_with("Op ") || t.starts_with("Pkg ")) && !t.ends_with(':');
+    if open_brace || cut_heading {
+        return false;
+    }
     ENDINGS.iter().chain(&MODE_NAMES).any(|e| t.ends_with(e))
         || t == "0"
         || t.ends_with("=0")
@@ -1509,6 +1517,7 @@ mod tests {
             "READ_SMS: deny",
             "COARSE_LOCATION: mode=foreground",
             "Access [top-s] at 2022-06-01 09:00:00.000",
+            "Pkg com.android.mms:",
         ];
         for t in whole {
             assert!(looks_complete(t), "{t:?}");
@@ -1523,6 +1532,10 @@ mod tests {
             "VIBRATE: mode=12",
             "READ_SMS: foregr",
             "Access [top-s] at 2022-06-01 09:00:00.00",
+            // A watcher cut before its brace or colon, though it ends as a whole line could (`=0`, `ms`).
+            "#0: ModeCallback{b8f1a14 watchinguid=-1 flags=0",
+            "Pkg com.android.mms",
+            "Op COARSE_LOCATION",
         ];
         for t in cut {
             assert!(!looks_complete(t), "{t:?}");

@@ -963,6 +963,10 @@ impl<V: Visitor> Parser<V> {
             return;
         }
         let rest = trim(rest);
+        // `Running start at:` with nothing after it ends the input where its duration was cut off.
+        if self.drop_incomplete(!rest.is_empty()) {
+            return;
+        }
         let started = rest.split([' ', '\t']).next().and_then(grammar::parse_full_duration);
         let duration =
             rest.find("duration=").and_then(|p| grammar::parse_full_duration(&rest[p + "duration=".len()..]));
