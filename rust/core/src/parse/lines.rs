@@ -157,6 +157,8 @@ pub struct BlockReader<R> {
     /// Buffers given back, reused for the next blocks.
     spare: Vec<Vec<u8>>,
     pub bytes_read: u64,
+    /// The reader ended with `UnexpectedEof` (a gzip stream cut short): the input ends there, and was cut.
+    pub cut_short: bool,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -178,6 +180,7 @@ impl<R: Read> BlockReader<R> {
             last_nl: None,
             spare,
             bytes_read: 0,
+            cut_short: false,
         }
     }
 
@@ -195,7 +198,8 @@ impl<R: Read> BlockReader<R> {
         }
     }
 
-    /// The next piece of the input, or `None` at its end. I/O errors other than `Interrupted` are returned.
+    /// The next piece of the input, or `None` at its end. I/O errors other than `Interrupted` and `UnexpectedEof`
+    /// (see [`BlockReader::cut_short`]) are returned.
     pub fn next_piece(&mut self) -> io::Result<Option<Piece>> {
         loop {
             if let Some(last) = self.last_nl {
@@ -244,6 +248,12 @@ impl<R: Read> BlockReader<R> {
                     self.bytes_read += n as u64;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // A stream that ends before its own end (`incomplete deflate stream`): what came before it is the
+                // input, cut there, as a file that was cut would be.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    self.eof = true;
+                    self.cut_short = true;
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -379,6 +389,14 @@ mod tests {
         };
         assert_eq!(read(io::ErrorKind::Interrupted).expect("retried"), 3);
         assert_eq!(read(io::ErrorKind::Other).map_err(|e| e.kind()), Err(io::ErrorKind::Other));
+        // A stream cut short ends there: the line before is read, the cut one is the unterminated last, and the
+        // reader says so.
+        let mut lines = Vec::new();
+        let mut reader = BlockReader::new(FailsOnce { data, at: 5, kind: Some(io::ErrorKind::UnexpectedEof) });
+        reader.for_each_line(|l| lines.push((l.text.to_owned(), l.terminated))).expect("the input, cut");
+        assert_eq!(lines, [("one".to_owned(), true), ("t".to_owned(), false)]);
+        assert!(reader.cut_short);
+        assert!(!BlockReader::new(&data[..]).cut_short);
     }
 
     #[test]

@@ -78,6 +78,9 @@ fn feed_blocks<R: Read, V: Visitor>(
         }
         first = false;
     }
+    if blocks.cut_short {
+        parser.input_cut_short();
+    }
     Ok(blocks.bytes_read)
 }
 

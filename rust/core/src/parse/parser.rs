@@ -473,6 +473,11 @@ impl<V: Visitor> Parser<V> {
         self.summary.unrecognised_lines += 1;
     }
 
+    /// The input stream ended before its own end (a gzip stream cut short): truncated, wherever the last line ended.
+    pub(super) fn input_cut_short(&mut self) {
+        self.cut = true;
+    }
+
     /// Whether a record whose parts did not all finish must be dropped: only on a cut last line.
     fn drop_incomplete(&mut self, complete: bool) -> bool {
         if !complete && self.last_line {
