@@ -1057,10 +1057,10 @@ fn a_whole_bugreport_that_ends_inside_the_appops_section_was_cut() {
     let end = report.find("--------- 0.031s was the duration of dumpsys appops").expect("the section's end");
     let cut_at = report[..end].rfind("Access:").expect("an event");
     let cut_at = cut_at + report[cut_at..].find('\n').expect("its end") + 1;
-    let cut = snapshot(report[..cut_at].as_bytes()).summary;
+    let cut = snapshot(&report.as_bytes()[..cut_at]).summary;
     assert!(cut.embedded && cut.truncated);
     let excerpt_start = report.find("DUMP OF SERVICE appops:").expect("the section");
-    let excerpt = snapshot(report[excerpt_start..cut_at].as_bytes()).summary;
+    let excerpt = snapshot(&report.as_bytes()[excerpt_start..cut_at]).summary;
     assert!(excerpt.embedded && !excerpt.truncated);
     assert!(!snapshot(report.as_bytes()).summary.truncated, "the whole report");
 }
