@@ -1255,3 +1255,20 @@ fn headers_with_oem_words_and_watcher_like_names_keep_their_events() {
     assert!(snap.uids.is_empty());
     assert_eq!(snap.summary.unrecognised_lines, 0);
 }
+
+/// What `dumpsys appops --op LEGACY_STORAGE` prints on Android 10 (AppOpsService's dump filtered to one op, by
+/// hand from its source): settings, then uids with their `state=` and the op's uid mode, no events. Uid states are
+/// printed from Android 9 on, so this is not the Android 4.4–8.1 layout.
+#[test]
+fn uid_states_without_op_state_are_android_9_or_later() {
+    let dump = "Current AppOps Service state:\n  Settings:\n    top_state_settle_time=+30s0ms\n\n\
+                \x20 Uid 1000:\n    state=pers\n      LEGACY_STORAGE: mode=allow\n\
+                \x20 Uid u0a104:\n    state=cch\n      LEGACY_STORAGE: mode=ignore\n";
+    let snap = snapshot(dump.as_bytes());
+    assert_eq!(snap.summary.dialect, Dialect::DumpsysPie);
+    assert_eq!(snap.uids.len(), 2);
+    assert_eq!(snap.uids[1].modes[0].mode, "ignore");
+    // Without the states the same text could be Android 8.1's: the old layout, as before.
+    let old = snapshot(dump.replace("    state=pers\n", "").replace("    state=cch\n", "").as_bytes());
+    assert_eq!(old.summary.dialect, Dialect::DumpsysLegacy);
+}

@@ -38,14 +38,16 @@ struct Seen {
     discrete: bool,
     history: bool,
     capability: bool,
+    /// A uid's `state=` (its process state), printed from Android 9 on.
+    uid_state: bool,
 }
 
-// `Seen` is its twelve flags (one byte each), all of them in `Seen::flags_mut`.
-const _: () = assert!(std::mem::size_of::<Seen>() == 12);
+// `Seen` is its thirteen flags (one byte each), all of them in `Seen::flags_mut`.
+const _: () = assert!(std::mem::size_of::<Seen>() == 13);
 
 impl Seen {
     /// Every flag, each once (the size check above stops the build when a field is added and not listed here).
-    fn flags_mut(&mut self) -> [&mut bool; 12] {
+    fn flags_mut(&mut self) -> [&mut bool; 13] {
         [
             &mut self.dumpsys_header,
             &mut self.sectioned,
@@ -59,6 +61,7 @@ impl Seen {
             &mut self.discrete,
             &mut self.history,
             &mut self.capability,
+            &mut self.uid_state,
         ]
     }
 
@@ -80,13 +83,17 @@ impl Seen {
             Dialect::DumpsysQ
         } else if self.pie_event {
             Dialect::DumpsysPie
-        } else if self.inline_op && dumpsys {
+        } else if self.inline_op && dumpsys && !self.uid_state {
             Dialect::DumpsysLegacy
-        } else if self.inline_op {
+        } else if self.inline_op && !dumpsys {
             Dialect::AppopsGet
         } else if self.paren_op_header {
             // `(mode):` headers without events: Android 9 or later, and nothing narrows it further.
             Dialect::DumpsysQ
+        } else if self.uid_state {
+            // Uid states with no op state to tell more (`dumpsys appops --op X` prints uid modes only): the oldest
+            // layout that prints them.
+            Dialect::DumpsysPie
         } else if dumpsys {
             Dialect::DumpsysLegacy
         } else if self.discrete {
@@ -893,6 +900,7 @@ impl<V: Visitor> Parser<V> {
         // evidence of a uid).
         let uid_level = !self.cur.has_package && (self.cur.has_uid || UID_PROPERTIES.contains(&key));
         if uid_level {
+            self.seen.uid_state |= key == "state";
             let ctx = self.cur.ctx();
             self.visitor.uid_prop(&ctx, key, value);
         } else {
@@ -1275,12 +1283,12 @@ mod tests {
             *s.flags_mut()[i] = true;
             s
         };
-        for i in 0..12 {
+        for i in 0..13 {
             for (earlier, later) in [(Seen::default(), only(i)), (only(i), Seen::default()), (only(i), only(i))] {
                 let mut joined = earlier;
                 joined.or(&later);
                 let set: Vec<bool> = joined.flags_mut().iter().map(|f| **f).collect();
-                assert_eq!(set, (0..12).map(|j| j == i).collect::<Vec<_>>(), "flag {i}");
+                assert_eq!(set, (0..13).map(|j| j == i).collect::<Vec<_>>(), "flag {i}");
             }
         }
     }
