@@ -1272,3 +1272,17 @@ fn uid_states_without_op_state_are_android_9_or_later() {
     let old = snapshot(dump.replace("    state=pers\n", "").replace("    state=cch\n", "").as_bytes());
     assert_eq!(old.summary.dialect, Dialect::DumpsysLegacy);
 }
+
+/// An Android 9 continuation line (`fg    = <abs> (<rel>)`) continues the `Access:`/`Reject:` line of its op. Right
+/// after a `Package` line there is none: the line is not an event of the op before (or of an op with no name).
+#[test]
+fn an_android9_continuation_after_a_package_line_has_no_event_to_continue() {
+    let dump = "Current AppOps Service state:\n  Uid 1000:\n    Package android:\n      WAKE_LOCK (allow): \n\
+                \x20         Access: pers  = 2026-08-03 16:52:51.243 (-3s807ms)\n    Package com.b:\n\
+                \x20                 fg    = 2026-04-11 03:58:41.049 (-114d12h54m14s1ms)\n      CAMERA (allow): \n";
+    let snap = snapshot(dump.as_bytes());
+    let events: Vec<(&str, usize)> =
+        snap.uids[0].packages.iter().flat_map(|p| &p.ops).map(|o| (o.op.as_str(), o.events.len())).collect();
+    assert_eq!(events, [("WAKE_LOCK", 1), ("CAMERA", 0)]);
+    assert_eq!(snap.summary.unrecognised_lines, 1);
+}

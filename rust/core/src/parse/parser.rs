@@ -704,6 +704,8 @@ impl<V: Visitor> Parser<V> {
                     self.cur.has_tag = false;
                     self.attr_open = false;
                     self.in_fg_ops = false;
+                    // An Android 9 continuation line belongs to the `Access:`/`Reject:` line of its own op.
+                    self.pie_kind = None;
                     let ctx = self.cur.ctx();
                     self.visitor.package(&ctx, name);
                     return;
