@@ -423,13 +423,15 @@ pub struct HistoryWindow {
     /// The window's ends in UTC epoch milliseconds, by the same rule as events' ([`Snapshot::resolve_times`]).
     pub begin_utc_ms: Option<i64>,
     pub end_utc_ms: Option<i64>,
+    /// The rule that gave `begin_utc_ms` (or `end_utc_ms` when only that end is known).
+    pub time_basis: Option<TimeBasis>,
     pub entries: Vec<HistoryEntry>,
 }
 
 impl HistoryWindow {
     /// A window with no entries yet and its UTC ends not yet resolved ([`Snapshot::resolve_times`]).
     pub fn new(window: HistoryWindowRef) -> Self {
-        HistoryWindow { window, begin_utc_ms: None, end_utc_ms: None, entries: Vec::new() }
+        HistoryWindow { window, begin_utc_ms: None, end_utc_ms: None, time_basis: None, entries: Vec::new() }
     }
 }
 
@@ -459,7 +461,7 @@ pub struct ParseSummary {
 }
 
 impl Snapshot {
-    /// Fills `utc_ms` and `time_basis` of every event and discrete access from what is known of the capture
+    /// Fills `utc_ms` and `time_basis` of every event, discrete access and history window from what is known of the capture
     /// (the rule is [`CaptureContext::resolve`]; the dump's inferred local "now" is taken from this snapshot).
     pub fn resolve_times(&mut self, capture: &CaptureContext) {
         let mut ctx = capture.clone();
@@ -473,8 +475,11 @@ impl Snapshot {
             }
         }
         for h in &mut self.history {
-            h.begin_utc_ms = ctx.resolve(h.window.begin_local, h.window.begin_relative_ms).map(|r| r.0);
-            h.end_utc_ms = ctx.resolve(h.window.end_local, h.window.end_relative_ms).map(|r| r.0);
+            let begin = ctx.resolve(h.window.begin_local, h.window.begin_relative_ms);
+            let end = ctx.resolve(h.window.end_local, h.window.end_relative_ms);
+            h.begin_utc_ms = begin.map(|r| r.0);
+            h.end_utc_ms = end.map(|r| r.0);
+            h.time_basis = begin.or(end).map(|r| r.1);
         }
         for d in &mut self.discrete {
             let resolved = match d.time_utc_ms {

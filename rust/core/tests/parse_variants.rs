@@ -581,12 +581,15 @@ fn history_windows_get_utc_instants_by_the_events_rule() {
     snap.resolve_times(&opsight_core::time::CaptureContext { zone: Some(zone), ..Default::default() });
     let w = &snap.history[0];
     assert_eq!((w.begin_utc_ms, w.end_utc_ms), (Some(utc("2026-03-01T01:00:00Z")), Some(utc("2026-03-01T01:15:00Z"))));
+    assert_eq!(w.time_basis, Some(opsight_core::time::TimeBasis::LocalWithZone));
     // Without it: the capture instant plus the relative times.
     let mut snap = snapshot(&fixture("synthetic/android16_historical_state.txt"));
     let cap = utc("2026-03-01T02:00:00Z");
     snap.resolve_times(&opsight_core::time::CaptureContext { captured_at_utc_ms: Some(cap), ..Default::default() });
     let w = &snap.history[0];
     assert_eq!((w.begin_utc_ms, w.end_utc_ms), (Some(cap - 3_600_000), Some(cap - 2_700_000)));
+    assert_eq!(w.time_basis, Some(opsight_core::time::TimeBasis::CaptureRelative));
+    assert_eq!(snapshot(&fixture("synthetic/android16_historical_state.txt")).history[0].time_basis, None);
 }
 
 #[test]
