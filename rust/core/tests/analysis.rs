@@ -547,6 +547,34 @@ fn frequency_from_single_reads_at_the_thresholds() {
     assert_eq!(rate(&a, InfoType::Microphone), Some((Severity::High, Some(2.0), Some(10), "events".into())));
 }
 
+/// A rate is reads one after another. Ten pairs of reads a second apart, one pair a day, read the calendar 20 times
+/// in ten days: no rate at all. Twelve reads in a row, at 1 s and then 20 s apart, are a rate of their mean gap.
+#[test]
+fn close_pairs_far_apart_are_no_rate() {
+    let db = Db::new("frequency-pairs");
+    let start = NOW - 12 * 24 * H;
+    for day in 0..10 {
+        let t = start + day * 24 * H;
+        db.access("com.tmall.wireless", "u0a150", "READ_CONTACTS", "top", t);
+        db.access("com.tmall.wireless", "u0a150", "READ_CONTACTS", "top", t + 1_000);
+    }
+    let a = db.analyze(Lang::En);
+    assert!(findings(&a, "com.tmall.wireless", Rule::Frequency).is_empty());
+    let run = NOW - 2 * H;
+    for i in 0..12 {
+        let t = run + if i < 6 { i * 1_000 } else { 5_000 + (i - 5) * 20_000 };
+        db.access("com.tmall.wireless", "u0a150", "READ_CONTACTS", "top", t);
+    }
+    let a = db.analyze(Lang::En);
+    let f = one(&a, "com.tmall.wireless", Rule::Frequency);
+    // 5 + 6 × 20 = 125 s over 11 gaps: about every 11.4 s, from the run's 12 reads.
+    assert_eq!(
+        (f.evidence.details["every_s"].as_f64(), f.evidence.details["accesses_at_that_rate"].as_u64()),
+        (Some(11.4), Some(12))
+    );
+    assert_eq!(f.severity, Severity::Medium);
+}
+
 #[test]
 fn two_refusals_are_one_retry_and_ten_retries_are_severe() {
     let db = Db::new("denied-counts");
