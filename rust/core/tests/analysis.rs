@@ -138,12 +138,18 @@ fn qq_music_reading_contacts_is_out_of_scope_and_in_the_background() {
     assert_eq!(f.evidence.examples.len(), 5);
     let bg = one(&en, "com.tencent.qqmusic", Rule::BackgroundAccess);
     assert_eq!((bg.severity, bg.evidence.accesses), (Severity::High, 11));
+    // Android offers “only while using the app” for location, camera and microphone, not for contacts.
+    assert!(
+        bg.advice.contains("turn off its “Contacts” permission: Android has no “only while using"),
+        "{}",
+        bg.advice
+    );
 
     let zh = db.analyze(Lang::ZhCn);
     let f = one(&zh, "com.tencent.qqmusic", Rule::OutOfScope);
     assert!(f.title.contains("访问了您的通讯录"), "{}", f.title);
     assert!(f.explanation.contains("访问了您的通讯录 14 次（在 "), "{}", f.explanation);
-    assert!(f.explanation.contains(" 之间），其中 11 次在后台。"), "{}", f.explanation);
+    assert!(f.explanation.contains(" 之间），其中 11 次发生在后台。"), "{}", f.explanation);
     assert!(f.explanation.contains("在线影音类应用无须任何个人信息"), "{}", f.explanation);
     assert!(f.explanation.contains("第五条第（二十八）项"), "{}", f.explanation);
     assert_eq!(f.category_name.as_deref(), Some("在线影音类"));
@@ -644,7 +650,7 @@ fn the_background_share_is_worded_by_count() {
         .explanation
         .contains("2 times between 2026-03-07 16:00 and 2026-03-07 17:00"));
     assert!(
-        out_of_scope(InfoType::Sms).advice.contains("remove its access to SMS;"),
+        out_of_scope(InfoType::Sms).advice.contains("turn off its “SMS” permission;"),
         "{}",
         out_of_scope(InfoType::Sms).advice
     );
@@ -652,7 +658,7 @@ fn the_background_share_is_worded_by_count() {
     let zh_text =
         |info: InfoType| about(&zh, "com.tencent.qqmusic", Rule::OutOfScope, info).expect("found").explanation.clone();
     assert!(
-        zh_text(InfoType::Sms).contains("访问了您的短信 1 次（于 2026-03-07 16:00），在后台。"),
+        zh_text(InfoType::Sms).contains("访问了您的短信 1 次（于 2026-03-07 16:00），这次访问发生在后台。"),
         "{}",
         zh_text(InfoType::Sms)
     );

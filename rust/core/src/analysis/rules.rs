@@ -233,9 +233,9 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
     );
     let bg = match (ev.background, ev.accesses) {
         (0, _) => String::new(),
-        (b, n) if b == n && n == 1 => t.pick(", in the background".into(), "，在后台".into()),
-        (b, n) if b == n => t.pick(", all in the background".into(), "，全部在后台".into()),
-        (b, _) => t.pick(format!(", {b} of them in the background"), format!("，其中 {b} 次在后台")),
+        (b, n) if b == n && n == 1 => t.pick(", in the background".into(), "，这次访问发生在后台".into()),
+        (b, n) if b == n => t.pick(", all in the background".into(), "，全部发生在后台".into()),
+        (b, _) => t.pick(format!(", {b} of them in the background"), format!("，其中 {b} 次发生在后台")),
     };
     let explanation = t.pick(
         format!(
@@ -328,13 +328,28 @@ fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
         info,
         title,
         explanation,
-        t.pick(
-            format!(
-                "Allow {} only while using the app, or remove it on the app's permission page.",
-                t.info_lower(info)
-            ),
-            format!("在应用权限页面将{}设为“仅在使用该应用时允许”，或直接关闭。", t.info(info)),
-        ),
+        if Text::has_while_in_use(info) {
+            t.pick(
+                format!(
+                    "On the app's permission page, set its {} permission to “Allow only while using the app”, or turn \
+                     it off.",
+                    t.permission(info)
+                ),
+                format!("在应用权限页面将其{}权限设为“仅在使用该应用时允许”，或直接关闭。", t.permission(info)),
+            )
+        } else {
+            t.pick(
+                format!(
+                    "On the app's permission page, turn off its {} permission: Android has no “only while using the \
+                     app” choice for it, so an app allowed it can read it in the background too.",
+                    t.permission(info)
+                ),
+                format!(
+                    "在应用权限页面关闭其{}权限：Android 对该权限没有“仅在使用该应用时允许”的选项，获得该权限的应用在后台也能读取。",
+                    t.permission(info)
+                ),
+            )
+        },
         ctx.open_permissions(),
         &sources,
         ev,

@@ -26,6 +26,35 @@ impl Text {
         }
     }
 
+    /// The permission on Android's permission page that gives an app this kind of information, as the page names it:
+    /// phone identity is read with the "Phone" permission, photos and files with "Files and media" (named per kind
+    /// of media from Android 13 on).
+    pub fn permission(&self, t: InfoType) -> String {
+        let (en, zh) = match t {
+            InfoType::Location => ("Location", "位置信息"),
+            InfoType::Contacts => ("Contacts", "通讯录"),
+            InfoType::CallLog => ("Call logs", "通话记录"),
+            InfoType::Sms => ("SMS", "短信"),
+            InfoType::PhoneIdentity => ("Phone", "电话"),
+            InfoType::Microphone => ("Microphone", "麦克风"),
+            InfoType::Camera => ("Camera", "相机"),
+            InfoType::StorageMedia => ("Files and media", "文件和媒体"),
+            InfoType::Calendar => ("Calendar", "日历"),
+            InfoType::BodySensors => ("Body sensors", "身体传感器"),
+            InfoType::PhysicalActivity => ("Physical activity", "身体活动"),
+            InfoType::NearbyDevices => ("Nearby devices", "附近的设备"),
+            InfoType::Notifications => ("Notifications", "通知"),
+            _ => return self.info(t).to_owned(),
+        };
+        self.pick(format!("“{en}”"), format!("“{zh}”"))
+    }
+
+    /// Whether Android's permission page offers "Allow only while using the app" for this kind of information: for
+    /// location, camera and microphone only; the others are allowed or not, in the background as on screen.
+    pub fn has_while_in_use(t: InfoType) -> bool {
+        matches!(t, InfoType::Location | InfoType::Camera | InfoType::Microphone)
+    }
+
     /// `2026-03-01 08:05` in the device's zone.
     pub fn when(&self, utc_ms: i64) -> String {
         LocalTime::from_utc_ms(utc_ms, &self.zone).map(|l| l.to_string()[..16].to_owned()).unwrap_or_default()
@@ -98,13 +127,13 @@ impl Text {
             ),
             _ => self.pick(
                 format!(
-                    "If you did not expect this, open the app's permission page and remove its access to {}; \
+                    "If you did not expect this, open the app's permission page and turn off its {} permission; \
                      the app's basic functions must keep working without it.",
-                    self.info_lower(info)
+                    self.permission(info)
                 ),
                 format!(
                     "如果这不在您的预期之内，请打开该应用的权限页面，关闭其{}权限；应用不得因此拒绝您使用其基本功能。",
-                    self.info(info)
+                    self.permission(info)
                 ),
             ),
         }
@@ -139,8 +168,13 @@ mod tests {
     fn advice_names_the_switch_android_has_for_each_kind_of_information() {
         let text = |lang| Text { lang, zone: jiff::tz::TimeZone::UTC };
         let (en, zh) = (text(Lang::En), text(Lang::ZhCn));
-        assert!(en.open_settings_advice(InfoType::Contacts).contains("remove its access to contacts;"));
-        assert!(zh.open_settings_advice(InfoType::Contacts).contains("关闭其通讯录权限"));
+        assert!(en.open_settings_advice(InfoType::Contacts).contains("turn off its “Contacts” permission;"));
+        assert!(zh.open_settings_advice(InfoType::Contacts).contains("关闭其“通讯录”权限"));
+        // Phone identity is read with the permission Android calls “Phone” (电话); there is no permission by the
+        // information's name.
+        assert!(en.open_settings_advice(InfoType::PhoneIdentity).contains("turn off its “Phone” permission;"));
+        assert!(zh.open_settings_advice(InfoType::PhoneIdentity).contains("关闭其“电话”权限"));
+        assert!(Text::has_while_in_use(InfoType::Microphone) && !Text::has_while_in_use(InfoType::Contacts));
         assert!(en.open_settings_advice(InfoType::Clipboard).starts_with("Android has no switch for the clipboard"));
         assert!(!zh.open_settings_advice(InfoType::Clipboard).contains("权限页面"));
         assert!(en.open_settings_advice(InfoType::InstalledApps).contains("only uninstalling the app stops it"));
