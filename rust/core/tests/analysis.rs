@@ -717,3 +717,58 @@ fn a_label_cannot_turn_the_sentence_around_it() {
         assert!(app.summary.starts_with("Torchgnp.exe"), "{}", app.summary);
     }
 }
+
+/// Photos and files, app usage and notifications are judged against the category too (low, medium, medium), by the
+/// scope rule alone: a news app that reads them is out of scope, and reading them often is no frequency finding.
+#[test]
+fn photos_usage_and_notifications_are_judged_against_the_category() {
+    let db = Db::new("scope-reads");
+    for (i, op) in ["READ_MEDIA_IMAGES", "GET_USAGE_STATS", "ACCESS_NOTIFICATIONS"].iter().enumerate() {
+        for k in 0..12 {
+            db.access("com.jifen.qukan", "u0a160", op, "bg", NOW - 3 * H + i as i64 * 60_000 + k * 1_000);
+        }
+    }
+    // A write and a storage mode are no reads.
+    db.access("com.jifen.qukan", "u0a160", "WRITE_EXTERNAL_STORAGE", "bg", NOW - 2 * H);
+    db.access("com.jifen.qukan", "u0a160", "LEGACY_STORAGE", "bg", NOW - 2 * H);
+    let a = db.analyze(Lang::En);
+    let got: Vec<(Rule, InfoType, Severity, u64)> = a
+        .findings
+        .iter()
+        .filter(|f| f.package == "com.jifen.qukan")
+        .map(|f| (f.rule, f.info_type, f.severity, f.evidence.accesses))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Rule::OutOfScope, InfoType::AppUsage, Severity::Medium, 12),
+            (Rule::OutOfScope, InfoType::Notifications, Severity::Medium, 12),
+            (Rule::OutOfScope, InfoType::StorageMedia, Severity::Low, 12),
+        ]
+    );
+}
+
+/// A type the basic function uses at the user's request is in scope while the user uses the app: a meeting's
+/// microphone in its foreground service (the call goes on while another app is on screen), a keyboard's clipboard
+/// while it is bound to the app being typed in, a utility's calendar on screen. In the background it is not.
+#[test]
+fn user_action_types_are_in_scope_while_the_app_is_in_use() {
+    let db = Db::new("user-action");
+    db.access("com.tencent.wemeet.app", "u0a170", "RECORD_AUDIO", "fgsvc", NOW - 3 * H);
+    db.access("com.baidu.input", "u0a171", "READ_CLIPBOARD", "fg", NOW - 3 * H);
+    db.access("com.qihoo360.mobilesafe", "u0a172", "QUERY_ALL_PACKAGES", "top", NOW - 3 * H);
+    let a = db.analyze(Lang::En);
+    for package in ["com.tencent.wemeet.app", "com.baidu.input", "com.qihoo360.mobilesafe"] {
+        assert!(findings(&a, package, Rule::OutOfScope).is_empty(), "{package}");
+    }
+    db.access("com.tencent.wemeet.app", "u0a170", "RECORD_AUDIO", "cch", NOW - 2 * H);
+    db.access("com.qihoo360.mobilesafe", "u0a172", "QUERY_ALL_PACKAGES", "bg", NOW - 2 * H);
+    let a = db.analyze(Lang::En);
+    for package in ["com.tencent.wemeet.app", "com.qihoo360.mobilesafe"] {
+        assert_eq!(one(&a, package, Rule::OutOfScope).evidence.accesses, 1, "{package}: the background access only");
+    }
+    db.store.set_category("org.example.calendar", Some("utilities"), NOW).expect("set");
+    db.access("org.example.calendar", "u0a173", "READ_CALENDAR", "top", NOW - H);
+    db.access("org.example.calendar", "u0a173", "RECORD_AUDIO", "top", NOW - H);
+    assert!(findings(&db.analyze(Lang::En), "org.example.calendar", Rule::OutOfScope).is_empty());
+}

@@ -38,6 +38,21 @@ fn scope_severity(t: InfoType) -> Option<Severity> {
     }
 }
 
+/// Ops that are not sensitive reads by the catalog but read what the 2021 rules judge: the user's photos, media and
+/// files, which apps the user uses, and the user's notifications. They are judged against the category (the
+/// `out_of_scope` rule) only: many apps note them often and legitimately, which the other rules would count.
+/// Writes (`WRITE_EXTERNAL_STORAGE`) and storage modes (`LEGACY_STORAGE`) are no reads.
+const SCOPE_READS: [&str; 8] = [
+    "READ_EXTERNAL_STORAGE",
+    "READ_MEDIA_AUDIO",
+    "READ_MEDIA_VIDEO",
+    "READ_MEDIA_IMAGES",
+    "READ_MEDIA_VISUAL_USER_SELECTED",
+    "MANAGE_EXTERNAL_STORAGE",
+    "GET_USAGE_STATS",
+    "ACCESS_NOTIFICATIONS",
+];
+
 /// The types whose background reads the background rule reports (clipboard has a rule of its own).
 const BACKGROUND_TYPES: [InfoType; 7] = [
     InfoType::Location,
@@ -163,9 +178,13 @@ impl AppCtx<'_> {
 pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
     let charged: Vec<&ActivityEvent> = ctx.app.events.iter().filter(|e| charged_to_app(e)).collect();
     let mut by_type: BTreeMap<InfoType, Vec<&ActivityEvent>> = BTreeMap::new();
+    // Reads of photos and files, app usage and notifications: judged against the category only.
+    let mut scope_only: BTreeMap<InfoType, Vec<&ActivityEvent>> = BTreeMap::new();
     for e in &charged {
         if ops::is_sensitive(&e.op) || info_of(e) == InfoType::InstalledApps {
             by_type.entry(info_of(e)).or_default().push(e);
+        } else if SCOPE_READS.contains(&ops::canonical(&e.op)) {
+            scope_only.entry(info_of(e)).or_default().push(e);
         }
     }
     // Types seen only in aggregate history still get the frequency rule.
@@ -193,6 +212,7 @@ pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
             out.extend(play_installed_apps(ctx, info, events));
         }
     }
+    out.extend(scope_only.iter().filter_map(|(&info, events)| out_of_scope(ctx, info, events)));
     out.extend(unused_permissions(ctx));
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)).then(a.info_type.cmp(&b.info_type)));
     out
@@ -208,10 +228,14 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
     if category.necessary_info_types.contains(&info) {
         return None;
     }
-    // A type the basic function uses on the user's request is in scope while the app is on screen.
+    // A type the basic function uses on the user's request is in scope while the user is using the app: on screen,
+    // in a foreground service the user sees (a call, a meeting, a recording), or bound by the app on screen (a
+    // keyboard while the user types).
     let user_action = category.user_action_info_types.contains(&info);
-    let offending: Vec<&ActivityEvent> =
-        accesses(events).filter(|e| !user_action || e.visibility != Visibility::Visible).collect();
+    let in_use = |e: &ActivityEvent| {
+        matches!(e.visibility, Visibility::Visible | Visibility::ForegroundService | Visibility::Foreground)
+    };
+    let offending: Vec<&ActivityEvent> = accesses(events).filter(|e| !user_action || !in_use(e)).collect();
     if offending.is_empty() {
         return None;
     }
