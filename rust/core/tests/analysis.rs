@@ -772,3 +772,41 @@ fn user_action_types_are_in_scope_while_the_app_is_in_use() {
     db.access("org.example.calendar", "u0a173", "RECORD_AUDIO", "top", NOW - H);
     assert!(findings(&db.analyze(Lang::En), "org.example.calendar", Rule::OutOfScope).is_empty());
 }
+
+/// Information a category needs is not advice to turn off on the promise of Art. 4, which covers only what a
+/// function does not need; a navigation app tracking a night drive in the background is no night finding; and a
+/// clipboard that Android refused is no permission the user denied.
+#[test]
+fn advice_follows_what_the_category_needs() {
+    let db = Db::new("needed");
+    for t in [NOW - 30 * H, NOW - 29 * H, NOW - 28 * H] {
+        db.event("com.autonavi.minimap", "u0a130", "FINE_LOCATION", "fg", "s", true, t, None);
+    }
+    let night = NOW - 36 * H + 2 * H; // 02:00 Shanghai
+    db.access("com.autonavi.minimap", "u0a130", "FINE_LOCATION", "bg", night);
+    let a = db.analyze(Lang::En);
+    let retry = one(&a, "com.autonavi.minimap", Rule::DeniedRetry);
+    assert!(!retry.advice.contains("Art. 4"), "{}", retry.advice);
+    assert!(
+        retry.advice.starts_with("The app's basic function needs your location: allow its “Location”"),
+        "{}",
+        retry.advice
+    );
+    assert!(findings(&a, "com.autonavi.minimap", Rule::NightAccess).is_empty());
+    let zh = db.analyze(Lang::ZhCn);
+    assert!(one(&zh, "com.autonavi.minimap", Rule::DeniedRetry).advice.contains("请允许其“位置信息”权限"));
+
+    for t in [NOW - 10 * H, NOW - 9 * H] {
+        db.event("com.jifen.qukan", "u0a160", "READ_CLIPBOARD", "bg", "s", true, t, None);
+    }
+    let a = db.analyze(Lang::En);
+    let clip = one(&a, "com.jifen.qukan", Rule::DeniedRetry);
+    assert!(!clip.advice.contains("Keep the permission denied"), "{}", clip.advice);
+    assert!(clip.advice.starts_with("Android has no switch for the clipboard"), "{}", clip.advice);
+    assert!(
+        clip.explanation.contains("it lets only the app on screen and the keyboard read it"),
+        "{}",
+        clip.explanation
+    );
+    assert!(clip.sources.iter().all(|s| s.id != "method-2019"), "no user refused anything");
+}

@@ -92,6 +92,28 @@ impl AppCtx<'_> {
         name.chars().filter(|c| !is_bidi_control(*c)).collect()
     }
 
+    /// Whether the app's category needs this kind of information for its basic function (2021 rules, Art. 5).
+    fn needs(&self, info: InfoType) -> bool {
+        self.category.is_some_and(|c| c.necessary_info_types.contains(&info))
+    }
+
+    /// Whether the app may read it in the background: location for navigation, ride-hailing and car sharing, which
+    /// track a trip while another app is on screen.
+    fn background_allowed(&self, info: InfoType) -> bool {
+        info == InfoType::Location
+            && self.category.is_some_and(|c| self.pack.play.background_location_allowed_categories.contains(&c.id))
+    }
+
+    /// What to do: the switch Android gives, and, for information the category needs, that the basic function
+    /// needs it too (Art. 4 protects only the refusal of what a function does not need).
+    fn advice(&self, info: InfoType) -> String {
+        if self.needs(info) {
+            self.text.needed_info_advice(info)
+        } else {
+            self.text.open_settings_advice(info)
+        }
+    }
+
     fn sources(&self, ids: &[&str]) -> Vec<SourceRef> {
         ids.iter()
             .filter_map(|id| self.pack.source(id))
@@ -294,7 +316,7 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         info,
         title,
         explanation,
-        t.open_settings_advice(info),
+        ctx.advice(info),
         ctx.open_permissions(),
         &[&category.source, "method-2019"],
         ev,
@@ -309,10 +331,7 @@ fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
     if background.is_empty() {
         return None;
     }
-    let category_id = ctx.category.map(|c| c.id.as_str());
-    if info == InfoType::Location
-        && category_id.is_some_and(|c| ctx.pack.play.background_location_allowed_categories.iter().any(|a| a == c))
-    {
+    if ctx.background_allowed(info) {
         // Navigation and ride-hailing may track location in the background while a trip is running.
         return None;
     }
@@ -485,7 +504,7 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
         info,
         title,
         explanation,
-        t.open_settings_advice(info),
+        ctx.advice(info),
         ctx.open_permissions(),
         &[&th.frequency_source, "method-2019"],
         ev,
@@ -511,6 +530,39 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         format!("{} kept trying to access your {} after being denied", ctx.name(), t.info_lower(info)),
         format!("{} 被拒绝后仍反复尝试访问您的{}", ctx.name(), t.info(info)),
     );
+    if info == InfoType::Clipboard {
+        // No user refused anything: Android itself refuses clipboard reads by an app that is neither on screen nor
+        // the keyboard (Android 10 on), and there is no permission to keep denied.
+        let explanation = t.pick(
+            format!(
+                "Android refused {} reads of your clipboard {} {}: it lets only the app on screen and the keyboard read it. {} of those attempts came within {} hours of the previous one: the app kept trying to read it from the background.",
+                ctx.name(),
+                t.times(ev.rejects),
+                t.span(ev.first_ms, ev.last_ms),
+                retries,
+                ctx.pack.thresholds.reprompt_window_h
+            ),
+            format!(
+                "系统拒绝了 {} 读取您的剪贴板{}{}：Android 只允许屏幕上的应用和输入法读取剪贴板。其中 {} 次距上一次不到 {} 小时：该应用一直在尝试从后台读取剪贴板。",
+                ctx.name(),
+                t.times(ev.rejects),
+                t.span_note(ev.first_ms, ev.last_ms),
+                retries,
+                ctx.pack.thresholds.reprompt_window_h
+            ),
+        );
+        return Some(ctx.finding(
+            Rule::DeniedRetry,
+            severity,
+            info,
+            title,
+            explanation,
+            ctx.advice(info),
+            vec![],
+            &["miit-164-2020"],
+            ev,
+        ));
+    }
     let explanation = t.pick(
         format!(
             "Android refused {} access to your {} {} {}, and {} of those attempts came within {} hours of the previous one. After a refusal, apps must not keep collecting or keep asking (2019 identification method, item 3.2; app stores allow no new request within 48 hours).",
@@ -537,10 +589,26 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         info,
         title,
         explanation,
-        t.pick(
-            "Keep the permission denied. If the app stops working without it, that itself breaks the 2021 rules (Art. 4).".into(),
-            "请保持拒绝。如果应用因此不让您使用其基本功能，这本身就违反了 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第四条。".into(),
-        ),
+        if ctx.needs(info) {
+            t.pick(
+                format!(
+                    "The app's basic function needs your {}: allow its {} permission if you want that function, or \
+                     keep it denied and do without it.",
+                    t.info_lower(info),
+                    t.permission(info)
+                ),
+                format!(
+                    "该类应用的基本功能需要您的{}：如果您需要该功能，请允许其{}权限；否则请保持拒绝。",
+                    t.info(info),
+                    t.permission(info)
+                ),
+            )
+        } else {
+            t.pick(
+                "Keep the permission denied. If the app stops working without it, that itself breaks the 2021 rules (Art. 4).".into(),
+                "请保持拒绝。如果应用因此不让您使用其基本功能，这本身就违反了 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第四条。".into(),
+            )
+        },
         ctx.open_permissions(),
         &["method-2019", &ctx.pack.thresholds.reprompt_source],
         ev,
@@ -548,7 +616,8 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
 }
 
 fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
-    if scope_severity(info)? < Severity::Medium {
+    // A navigation app tracking a night drive reads location in the background as its function asks.
+    if scope_severity(info)? < Severity::Medium || ctx.background_allowed(info) {
         return None;
     }
     let th = &ctx.pack.thresholds;
@@ -593,7 +662,7 @@ fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
-        t.open_settings_advice(info),
+        ctx.advice(info),
         ctx.open_permissions(),
         &["miit-164-2020"],
         ev,
@@ -648,7 +717,7 @@ fn not_in_use(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Op
                 t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
-        t.open_settings_advice(info),
+        ctx.advice(info),
         ctx.open_permissions(),
         &["miit-164-2020", "method-2019"],
         ev,
@@ -745,7 +814,7 @@ fn proxy_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                         proxy
                     ),
                 ),
-                t.open_settings_advice(info),
+                ctx.advice(info),
                 ctx.open_permissions(),
                 &[],
                 ev,
@@ -792,7 +861,7 @@ fn play_sms_call_log(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
                 t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
-        t.open_settings_advice(info),
+        ctx.advice(info),
         ctx.open_permissions(),
         &[&play.sms_call_log_source],
         ev,
@@ -835,7 +904,7 @@ fn play_installed_apps(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEven
                 t.span_note(ev.first_ms, ev.last_ms)
             ),
         ),
-        t.open_settings_advice(info),
+        ctx.advice(info),
         ctx.open_permissions(),
         &[&play.installed_apps_source],
         ev,

@@ -101,6 +101,23 @@ impl Text {
         )
     }
 
+    /// What to do about an unexpected access of information the app's category needs for its basic function: the
+    /// same switch, without the promise that the function keeps working without it (Art. 4 covers only what a
+    /// function does not need).
+    pub fn needed_info_advice(&self, info: InfoType) -> String {
+        self.pick(
+            format!(
+                "If you did not expect this, open the app's permission page and check its {} permission: the app's \
+                 basic function needs it, so turning it off may stop that function.",
+                self.permission(info)
+            ),
+            format!(
+                "如果这不在您的预期之内，请打开该应用的权限页面检查其{}权限：该类应用的基本功能需要它，关闭后相应功能可能无法使用。",
+                self.permission(info)
+            ),
+        )
+    }
+
     /// What to do about an access the user did not expect: the switch Android gives for that kind of information,
     /// or, where it gives none, what is left.
     pub fn open_settings_advice(&self, info: InfoType) -> String {
