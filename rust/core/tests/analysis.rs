@@ -409,6 +409,7 @@ fn a_permission_is_judged_unused_only_over_days_the_record_covers() {
     assert_eq!(unused[0].evidence.details["observed_until_ms"], captured);
     let zh = db.analyze(Lang::ZhCn);
     let f = one(&zh, "com.youdao.dict", Rule::UnusedPermission);
+    assert!(f.title.ends_with("已有 90 天未使用其“相机”权限"), "{}", f.title);
     assert!(
         f.explanation.contains("（它最后一次读取 Android 的记录）之前的 90 天内没有看到它访问您的相机"),
         "{}",

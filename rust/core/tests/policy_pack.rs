@@ -88,3 +88,18 @@ fn only_location_based_services_need_location() {
         }
     }
 }
+
+/// Findings say "<category> apps": the names that are plurals give their singular form, so that no finding says
+/// "utilities apps" or "e-books apps".
+#[test]
+fn every_category_reads_well_before_apps() {
+    let pack = PolicyPack::embedded();
+    for c in &pack.categories {
+        let apps = c.apps_en();
+        let before = apps.strip_suffix(" apps").expect("ends with apps");
+        let last = before.rsplit(' ').next().unwrap_or(before);
+        assert!(!last.ends_with('s') || ["news", "fitness"].contains(&last), "{}: {apps}", c.id);
+    }
+    let utilities = pack.categories.iter().find(|c| c.id == "utilities").expect("utilities");
+    assert_eq!(utilities.apps_en(), "utility apps");
+}

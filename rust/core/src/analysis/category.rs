@@ -52,6 +52,9 @@ mod tests {
         assert_eq!((c.map(|c| c.id.as_str()), s), (Some("online_games"), CategorySource::Android));
         let (c, s) = resolve(pack, "org.example.unknown", Some("not-a-category"), Some("accessibility"));
         assert_eq!((c.map(|c| c.id.as_str()), s), (None, CategorySource::Unknown));
+        // Android's `social` holds messengers and social networks alike, which the rules judge apart: no guess.
+        let (c, s) = resolve(pack, "org.example.messenger", None, Some("social"));
+        assert_eq!((c.map(|c| c.id.as_str()), s), (None, CategorySource::Unknown));
     }
 
     #[test]

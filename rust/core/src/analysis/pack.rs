@@ -47,9 +47,21 @@ pub struct Category {
     /// Types the basic function plausibly uses only while the user is using the app (a camera in a messenger).
     pub user_action_info_types: Vec<InfoType>,
     pub source: String,
+    /// The English name before "apps" where the name is a plural (`Utilities` → "utility apps"); otherwise the
+    /// name in lower case is.
+    #[serde(default)]
+    pub apps_en: Option<String>,
 }
 
 impl Category {
+    /// "utility apps", "online shopping apps": the category's apps in an English sentence.
+    pub fn apps_en(&self) -> String {
+        match &self.apps_en {
+            Some(apps) => format!("{apps} apps"),
+            None => format!("{} apps", self.name_en.to_lowercase()),
+        }
+    }
+
     pub fn name(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.name_en,

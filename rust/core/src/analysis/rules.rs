@@ -269,12 +269,7 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         t.pick(format!("need only: {}", category.necessary_pi_en), format!("只需要：{}", category.necessary_pi_zh))
     };
     let title = t.pick(
-        format!(
-            "{} accessed your {}, which {} apps do not need",
-            ctx.name(),
-            t.info_lower(info),
-            category.name_en.to_lowercase()
-        ),
+        format!("{} accessed your {}, which {} do not need", ctx.name(), t.info_lower(info), category.apps_en()),
         format!("{} 访问了您的{}，而{}应用并不需要", ctx.name(), t.info(info), category.name_zh),
     );
     let bg = match (ev.background, ev.accesses) {
@@ -285,13 +280,13 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
     };
     let explanation = t.pick(
         format!(
-            "{} accessed your {} {} {}{bg}. Under China's 2021 rules on necessary personal information (Art. 5, item {}), {} apps {}{}.",
+            "{} accessed your {} {} {}{bg}. Under China's 2021 rules on necessary personal information (Art. 5, item {}), {} {}{}.",
             ctx.name(),
             t.info_lower(info),
             t.times(ev.accesses),
             t.span(ev.first_ms, ev.last_ms),
             category.number,
-            category.name_en.to_lowercase(),
+            category.apps_en(),
             needs,
             if user_action { ", and use it only while you are using the app" } else { "" }
         ),
@@ -842,23 +837,25 @@ fn play_sms_call_log(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
         Severity::Medium,
         info,
         t.pick(
-            format!("{} accessed your {} without being your SMS or phone app", ctx.name(), t.info_lower(info)),
-            format!("{} 并非您的默认短信或电话应用，却访问了您的{}", ctx.name(), t.info(info)),
+            format!("{}, a non-system app, accessed your {}", ctx.name(), t.info_lower(info)),
+            format!("非系统应用 {} 访问了您的{}", ctx.name(), t.info(info)),
         ),
         t.pick(
             format!(
-                "{} accessed your {} {} ({}). Google Play allows SMS and call-log access only to the default SMS, phone or assistant app.",
+                "{} accessed your {} {} ({}). Google Play allows SMS and call-log access only to the default SMS, phone or assistant app; unless you made {} one of those, it should not read them.",
                 ctx.name(),
                 t.info_lower(info),
                 t.times(ev.accesses),
-                t.span(ev.first_ms, ev.last_ms)
+                t.span(ev.first_ms, ev.last_ms),
+                ctx.name()
             ),
             format!(
-                "{} 访问了您的{}{}{}。Google Play 只允许默认短信、电话或助理应用访问短信和通话记录。",
+                "{} 访问了您的{}{}{}。Google Play 只允许默认短信、电话或助理应用访问短信和通话记录；除非您将 {} 设为了其中之一，它不应读取这些信息。",
                 ctx.name(),
                 t.info(info),
                 t.times(ev.accesses),
-                t.span_note(ev.first_ms, ev.last_ms)
+                t.span_note(ev.first_ms, ev.last_ms),
+                ctx.name()
             ),
         ),
         ctx.advice(info),
@@ -958,17 +955,17 @@ fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
             info,
             t.pick(
                 format!("{} has not used its access to your {} for {} days", ctx.name(), t.info_lower(info), days),
-                format!("{} 已有 {} 天没有使用访问您{}的权限", ctx.name(), days, t.info(info)),
+                format!("{} 已有 {} 天未使用其{}权限", ctx.name(), days, t.permission(info)),
             ),
             t.pick(
                 format!(
-                    "{} holds {} but Opsight saw no access to your {} {window_en}. A permission an app does not use is one it does not need.",
+                    "{} holds {} but Opsight saw no access to your {} {window_en}. A permission an app does not use is one it may not need.",
                     ctx.name(),
                     permission,
                     t.info_lower(info),
                 ),
                 format!(
-                    "{} 持有{}权限（{}），但 Opsight {window_zh}没有看到它访问您的{}。不使用的权限就是不需要的权限。",
+                    "{} 持有{}权限（{}），但 Opsight {window_zh}没有看到它访问您的{}。长期不使用的权限，应用很可能并不需要。",
                     ctx.name(),
                     t.info(info),
                     permission,
