@@ -214,6 +214,11 @@ fn reads_every_15_seconds_are_excessive_frequency() {
     assert_eq!(f.evidence.details["every_s"], 15.0);
     assert!(f.explanation.contains("once every 15.0 s") && f.explanation.contains("every 30 s"), "{}", f.explanation);
     assert!(f.title.contains("about every 15 s"), "{}", f.title);
+    // The 30 s example is in the campaign's detection scenes, which the finding cites by their public copy.
+    assert!(f
+        .sources
+        .iter()
+        .any(|s| s.id == "miit-164-scenes" && s.url.starts_with("https://github.com/zhengjim/camille/")));
     // A count from Android's aggregate history says so, and over which quarter hour: the timeline holds none of it.
     let (from, to) = (
         LocalTime::from_utc_ms(begin, &zone()).expect("l"),

@@ -485,11 +485,11 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
     };
     let explanation = t.pick(
         format!(
-            "{measured} MIIT's 2020 campaign lists reads at a fixed frequency such as every {} s as exceeding what a function needs.",
+            "{measured} The detection scenes of MIIT's 2020 campaign (notice 164) list reads at a fixed frequency, such as every {} s, as exceeding what a function needs.",
             th.frequency_interval_s
         ),
         format!(
-            "{measured}工信部 2020 年专项整治将以固定频率（如每 {} 秒）读取信息列为超出业务功能实际需要的行为。",
+            "{measured}工信部 2020 年专项整治（164 号文）的检测场景将以固定频率（如每 {} 秒）读取信息列为超出业务功能实际需要的行为。",
             th.frequency_interval_s
         ),
     );
