@@ -551,8 +551,9 @@ fn usual_keyed<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a
 }
 
 /// A duration as `formatDuration` prints it, for [`usual_keyed`]: a sign, then at most five `<digits><unit>` fields
-/// of at most 9 digits in falling units, the last `ms`, at most [`MAX_DURATION_MS`]. Returns the value and where the `ms` ends, which is what [`scan_duration`]
-/// returns when the next byte is not a digit; `None` for anything else (the caller then takes the general path).
+/// of at most 9 digits in falling units, the last `ms`, at most [`MAX_DURATION_MS`]. Returns the value and where the
+/// `ms` ends, which is what [`scan_duration`] returns when the next byte is not a digit; `None` for anything else (the
+/// caller then takes the general path).
 /// Without `scan_duration`'s saturation, which such fields cannot need.
 #[inline(always)]
 fn usual_duration(b: &[u8]) -> Option<(i64, usize)> {

@@ -598,7 +598,8 @@ impl<V: Visitor> Parser<V> {
                     self.columns = None;
                     Section::History
                 }
-                // `Op mode watchers:`, `Package mode watchers:`…: a word of its own, unlike `Package org.birdwatchers:`.
+                // `Op mode watchers:`, `Package mode watchers:`…: a word of its own, unlike
+                // `Package org.birdwatchers:`.
                 _ if t.ends_with(" watchers:") && !t.contains('=') => Section::Skip,
                 _ if t.starts_with("User restrictions for token") || t.starts_with("Global restrictions") => {
                     Section::Skip
