@@ -190,7 +190,7 @@ has demo-en '<html lang="en">' 'Opsight privacy report' 'Demo data.' \
     'QQ Music accessed your contacts in the background' \
     'QuickCash Loan kept trying to access your call log after being denied' \
     'Qutoutiao accessed your clipboard about every 1 s' \
-    'QQ Reader accessed your phone identity, which e-books apps do not need' \
+    'QQ Reader accessed your phone identity, which e-book apps do not need' \
     'Mobile Tmall accessed your location, which online shopping apps do not need' \
     'com.facebook.katana accessed your contacts, which online community apps do not need' \
     'Provisions on the Scope of Necessary Personal Information' 'access in the background (hollow)'
