@@ -1289,3 +1289,42 @@ fn an_android9_continuation_after_a_package_line_has_no_event_to_continue() {
     assert_eq!(events, [("WAKE_LOCK", 1), ("CAMERA", 0)]);
     assert_eq!(snap.summary.unrecognised_lines, 1);
 }
+
+/// AOSP prints the attribution tag into the SQLite tables as it is (DiscreteOpsSqlRegistry.dump,
+/// AppOpHistoryHelper.dump), and an app chooses its tags: one holding `|` must not move the row's state, time,
+/// duration or counts into other columns. The extra fields are the tag's.
+#[test]
+fn a_tag_holding_bars_stays_in_its_column() {
+    let forged = "t|cch|s|0|-1|2024-12-01 03:00:00.000|-1";
+    let discrete = format!(
+        "Discrete accesses: \n{DISCRETE_TABLE_HEADER}\n\
+         10123|com.spy|default|RECORD_AUDIO|{forged}|top|s|0|-1|2025-01-01 12:00:00.000|3600000\n\
+         10123|com.spy|default|CAMERA|null|top|s|5|42|2025-01-01 12:01:00.000|-1\n"
+    );
+    let snap = snapshot(discrete.as_bytes());
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    let d = &snap.discrete[0];
+    assert_eq!(
+        (d.attribution_tag.as_deref(), d.uid_state.as_deref(), d.duration_ms, d.time_local),
+        (Some(forged), Some("top"), Some(3_600_000), Some(local("2025-01-01 12:00:00.000")))
+    );
+    assert_eq!((snap.discrete[1].attribution_tag.as_deref(), snap.discrete[1].chain_id), (None, Some(42)));
+    let history = "AppOps Historical Service State:\n\nHistory:  mode=ENABLED_ACTIVE\n\
+                   SHORT_INTERVAL(Aggregation Bucket)=1 Minute, LONG_INTERVAL(Aggregation Bucket)=15 Minutes\n\
+                   ------------Aggregated App Ops-------------\n\n\
+                   UID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ACCESS_TIME|ACCESS_COUNTS|REJECT_COUNTS|DURATION\n\
+                   10123|com.spy|default|READ_CONTACTS|t|cch|s|2024-12-01 03:00:00.000|0|0|0|top|s|2025-01-01 12:00:00.000|500|0|0\n";
+    let snap = snapshot(history.as_bytes());
+    let e = &snap.history[0].entries[0];
+    assert_eq!(
+        (e.attribution_tag.as_deref(), e.uid_state.as_deref(), e.access_count),
+        (Some("t|cch|s|2024-12-01 03:00:00.000|0|0|0"), Some("top"), 500)
+    );
+    assert_eq!(snap.history[0].window.begin_local, Some(local("2025-01-01 12:00:00.000")));
+    // A table with no tag column cannot tell which field is extra: such a row is not read.
+    let untagged = "Discrete accesses: \nUID|PACKAGE_NAME|OP_NAME|UID_STATE|OP_FLAGS|ACCESS_TIME|DURATION\n\
+                    10123|com.x|CAMERA|top|s|extra|2025-01-01 12:00:00.000|-1\n";
+    let snap = snapshot(untagged.as_bytes());
+    assert!(snap.discrete.is_empty());
+    assert_eq!(snap.summary.unrecognised_lines, 1);
+}

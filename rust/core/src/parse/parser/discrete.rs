@@ -134,11 +134,30 @@ impl<V: Visitor> Parser<V> {
     /// A row of a `UID|…` table: a discrete access, or with access counts a history entry.
     fn table_row(&mut self, cols: TableColumns, t: &str) {
         let mut fields: [&str; 32] = [""; 32];
-        for (slot, f) in fields.iter_mut().zip(t.split('|')) {
-            *slot = trim(f);
+        let count = t.split('|').count();
+        // AOSP prints the attribution tag, the one column an app writes, as it is: a tag holding `|` (Android limits
+        // only its length) splits into more fields than the header names. They are the tag's, joined back, so that
+        // an app cannot move its own row's state, time or counts into other columns.
+        let extra = count.saturating_sub(cols.columns);
+        let tag = match (extra, cols.tag) {
+            (0, _) => None,
+            (_, Some(tag)) => Some(tag),
+            (_, None) => {
+                self.unrecognised();
+                return;
+            }
+        };
+        // Where each field ends: at a `|`, or at the end of the row; the tag's field ends `extra` bars later.
+        let mut ends = t.match_indices('|').map(|(at, _)| at).chain(std::iter::once(t.len()));
+        let mut start = 0;
+        for (i, slot) in fields.iter_mut().enumerate() {
+            let skip = if tag == Some(i) { extra } else { 0 };
+            let Some(end) = ends.nth(skip) else { break };
+            *slot = trim(&t[start..end]);
+            start = end + 1;
         }
         // A row with fewer fields than its header, or a time that is neither a local time nor an instant, was cut.
-        let key = (t.split('|').count() >= cols.columns).then(|| row_key(&cols, &fields)).flatten();
+        let key = (count >= cols.columns).then(|| row_key(&cols, &fields)).flatten();
         let Some(key) = key else {
             self.unrecognised();
             return;
