@@ -1328,3 +1328,24 @@ fn a_tag_holding_bars_stays_in_its_column() {
     assert!(snap.discrete.is_empty());
     assert_eq!(snap.summary.unrecognised_lines, 1);
 }
+
+/// Two files that each began with a byte order mark, joined (`copy a+b` on Windows): the mark in the middle starts
+/// a line like any other. And the discrete section's headings met without its `Discrete accesses:` line are no ops
+/// of `appops get` (`Uid: 10123` read as an op `Uid` in mode `10123`).
+#[test]
+fn a_byte_order_mark_inside_the_input_and_discrete_headings_out_of_place() {
+    let state = "Current AppOps Service state:\n  Uid u0a123:\n    Package com.example:\n      CAMERA (allow):\n\
+                 \x20         Access: [top-s] 2024-05-01 10:00:00.000 (-1h0m0s0ms)\n";
+    let discrete =
+        "Discrete accesses: \n  Uid: 10123\n    Package: com.example\n      CAMERA\n        Attribution: null\n\
+                    \x20         Access [top-s] at 2024-05-01 09:00:00.000\n";
+    let joined = format!("\u{feff}{state}\u{feff}{discrete}");
+    let plain = format!("{state}{discrete}");
+    let (mut with_marks, without) = (snapshot(joined.as_bytes()), snapshot(plain.as_bytes()));
+    assert_eq!(with_marks.summary.bytes, without.summary.bytes + 6, "two marks of three bytes");
+    with_marks.summary.bytes = without.summary.bytes;
+    assert_eq!(with_marks, without);
+    assert_eq!(with_marks.discrete.len(), 1);
+    let headless = snapshot(discrete.lines().skip(1).collect::<Vec<_>>().join("\n").as_bytes());
+    assert!(headless.uids.is_empty(), "{:?}", headless.uids);
+}

@@ -495,6 +495,10 @@ impl<V: Visitor> Parser<V> {
     }
 
     fn line(&mut self, t: &str) {
+        // A byte order mark inside the input: files that each began with one, joined (`copy a+b`).
+        if let Some(rest) = t.strip_prefix('\u{feff}') {
+            return self.line(trim(rest));
+        }
         // Bugreport / androidqf framing comes first: it decides whether the rest is ours.
         if let Some(rest) = t.strip_prefix("DUMP OF SERVICE ") {
             let name = trim(rest.trim_end_matches(':'));
@@ -786,7 +790,10 @@ impl<V: Visitor> Parser<V> {
 
     /// `NAME: value` lines: uid-level modes, legacy and `appops get` op lines, foregroundOps entries, watchers.
     fn colon_line(&mut self, name: &str, rest: &str) {
-        if name.starts_with('#') || !grammar::is_op_name(name) {
+        // The discrete section's `Uid: 10123`, `Package: com.x`, `Attribution: null`, met outside it (an excerpt
+        // without its `Discrete accesses:` line): no op of `appops get`.
+        let discrete_heading = matches!(name, "Uid" | "Package" | "Attribution");
+        if name.starts_with('#') || discrete_heading || !grammar::is_op_name(name) {
             if name == "Default mode" {
                 // `appops get PKG OP` when the package has no entry for the op (after `No operations.`; see
                 // `value_line`). It names no op, so there is nothing to keep.
