@@ -221,7 +221,15 @@ pub fn parse_proxy_body(body: &str) -> ProxyRef<'_> {
         match trim(k) {
             "uid" => proxy.uid = trim(v).parse().ok(),
             "pkg" | "package" | "packageName" => proxy.package = null_to_none(v),
-            "attributionTag" | "feature" | "featureId" | "tag" => proxy.attribution_tag = null_to_none(v),
+            "attributionTag" | "feature" | "featureId" | "tag" => {
+                // The tag is printed last and as it is: a `,` in it is the tag's (`attributionTag=x, y`).
+                let value = match rest {
+                    Some(after) => &body[body.len() - after.len() - 1 - v.len()..],
+                    None => v,
+                };
+                proxy.attribution_tag = null_to_none(value);
+                break;
+            }
             _ => {}
         }
     }
@@ -1007,15 +1015,25 @@ mod tests {
         assert_eq!(p.attribution_tag, None);
         let p = parse_proxy_body("uid=10070, pkg=com.x, attributionTag=sync");
         assert_eq!(p.attribution_tag, Some("sync"));
-        // The byte splits read every body as `split(',')` and `split_once('=')` would.
+        // AOSP prints the tag as it is, last: a comma in it is the tag's.
+        let p = parse_proxy_body("uid=10070, pkg=com.proxy, attributionTag=x, y");
+        assert_eq!((p.package, p.attribution_tag), (Some("com.proxy"), Some("x, y")));
+        // The byte splits read every body as `split(',')` and `split_once('=')` would; the tag, printed last, runs to
+        // the end of the body, commas and all.
         fn reference(body: &str) -> ProxyRef<'_> {
             let mut proxy = ProxyRef { uid: None, package: None, attribution_tag: None };
+            let mut start = 0;
             for part in body.split(',') {
+                let part_start = start;
+                start += part.len() + 1;
                 let Some((k, v)) = part.split_once('=') else { continue };
                 match trim(k) {
                     "uid" => proxy.uid = trim(v).parse().ok(),
                     "pkg" | "package" | "packageName" => proxy.package = null_to_none(v),
-                    "attributionTag" | "feature" | "featureId" | "tag" => proxy.attribution_tag = null_to_none(v),
+                    "attributionTag" | "feature" | "featureId" | "tag" => {
+                        proxy.attribution_tag = null_to_none(&body[part_start + k.len() + 1..]);
+                        break;
+                    }
                     _ => {}
                 }
             }
@@ -1049,6 +1067,8 @@ mod tests {
             "uid=1, pkg=null, attributionTag=null",
             "uid=1, pkg=nul, attributionTag=nulll",
             "uid=1, pkg=a, attributionTag=b, c",
+            "uid=10070, pkg=com.proxy, attributionTag=x, y",
+            "uid=1, attributionTag=t, pkg=after",
             "uid=1, pkg=a, attributionTag=b, c=d",
             "uid=1,pkg=a, attributionTag=b",
             "uid=1, pkg=a,, attributionTag=b",
