@@ -1349,3 +1349,17 @@ fn a_byte_order_mark_inside_the_input_and_discrete_headings_out_of_place() {
     let headless = snapshot(discrete.lines().skip(1).collect::<Vec<_>>().join("\n").as_bytes());
     assert!(headless.uids.is_empty(), "{:?}", headless.uids);
 }
+
+/// AppOpsPolicy's tags (`AppOpsPolicy.dumpTags`, Android 12 on), printed after the uid blocks: a section of their
+/// own, skipped, not unknown lines.
+#[test]
+fn the_policy_tags_after_the_uids_are_a_skipped_section() {
+    let dump = "Current AppOps Service state:\n  Uid u0a50:\n    Package com.ex:\n      CAMERA (allow):\n        null=[\n\
+                \x20         Access: [top-s] 2024-05-01 10:00:00.000 (-1h0m0s0ms)\n        ]\n\n\
+                \x20 AppOps policy location tags:\n    #0: 10154=com.google.android.gms[.location, fused_location_provider]\n\
+                com.google.android.gms.location.history[*]\n\n  AppOps policy activity recognition tags:\n\
+                \x20   #0: 10154=com.google.android.gms[*]\n";
+    let snap = snapshot(dump.as_bytes());
+    assert_eq!((snap.summary.unrecognised_lines, snap.uids.len()), (0, 1));
+    assert_eq!(snap.uids[0].packages[0].ops[0].events.len(), 1);
+}

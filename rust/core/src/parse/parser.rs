@@ -577,7 +577,9 @@ impl<V: Visitor> Parser<V> {
                 self.summary.has_history = true;
                 self.columns = None;
                 Section::History
-            } else if is_header(rest, "Watchers") || is_header(rest, "Restrictions") || rest == "policy not set." {
+            } else if is_header(rest, "Watchers") || is_header(rest, "Restrictions") || rest.starts_with("policy ") {
+                // `AppOps policy not set.`, or AppOpsPolicy's `AppOps policy location tags:` with its `#0: uid=pkg[…]`
+                // lines (Android 12 on).
                 Section::Skip
             } else {
                 return false;
