@@ -1108,3 +1108,19 @@ fn a_time_of_zero_is_not_an_access_in_1970() {
     let r = db.store.ingest_dump(at(1_199_145_599_999).as_bytes(), &o).expect("ingest");
     assert_eq!((r.new_events, r.undatable_events), (0, 1));
 }
+
+/// The SQLite history's rows print a local time and no relative one. Without a zone their instants need the dump's
+/// own "now" (docs/time.md, rule 3), known only at the end of the dump: they are stored then, as `opsight parse`
+/// dates them, not counted as undatable.
+#[test]
+fn history_rows_without_a_zone_are_dated_by_the_dumps_own_now() {
+    let db = Db::new("history-rows");
+    let input = fixture("synthetic/android16_sqlite_last_hour.txt");
+    let capture = "2026-03-01T02:00:00Z".parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+    let o = IngestOptions { captured_at_ms: Some(capture), ..IngestOptions::default() };
+    let r = db.store.ingest_dump(&input[..], &o).expect("ingest");
+    assert_eq!((r.history_entries, r.undatable_events), (1, 0));
+    // The row's 09:59 is a minute before the dump's own 10:00, so a minute before the capture instant.
+    let begin: i64 = db.value("SELECT begin_ms FROM history_buckets");
+    assert_eq!(begin, capture - 60_000);
+}

@@ -6,7 +6,9 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender,
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::model::{decode_uid, Context, DiscreteRef, EventKind, EventRef, HistoryEntryRef, ProxyRef, Visitor};
+use crate::model::{
+    decode_uid, Context, DiscreteRef, EventKind, EventRef, HistoryEntryRef, HistoryWindowRef, ProxyRef, Visitor,
+};
 use crate::parse::parse_reader;
 use crate::store::ids::FxHashMap;
 use crate::time::{CaptureContext, LocalTime, TimeBasis};
@@ -195,6 +197,9 @@ pub(super) struct Hist {
     pub(super) variant: u32,
     pub(super) begin: Option<i64>,
     pub(super) end: Option<i64>,
+    /// The window as printed, for an end that needs the dump's inferred "now" (a local time with neither a zone nor a
+    /// relative time: the SQLite history's rows), known only at the end of the dump.
+    pub(super) window: HistoryWindowRef,
     pub(super) access: u64,
     pub(super) reject: u64,
     pub(super) duration: i64,
@@ -443,6 +448,7 @@ impl Visitor for Collector {
             variant,
             begin,
             end,
+            window: e.window,
             access: e.access_count,
             reject: e.reject_count,
             duration: e.duration_ms,

@@ -71,6 +71,8 @@ pub(super) struct Sink<'t> {
     variant_by_hash: FxHashMap<u64, i64>,
     pending: Vec<Row>,
     pending_discrete: Vec<PendingDiscrete>,
+    /// History windows whose ends need the dump's inferred "now", as discrete accesses may.
+    pending_history: Vec<Hist>,
     /// The parser thread's interned ids ([`Batch`]) and what they resolved to here (0 / `None`: not yet).
     app_defs: Vec<(String, i64)>,
     app_slots: Vec<i64>,
@@ -169,6 +171,7 @@ impl<'t> Sink<'t> {
             variant_by_hash,
             pending: Vec::with_capacity(BATCH),
             pending_discrete: Vec::new(),
+            pending_history: Vec::new(),
             app_defs: Vec::new(),
             app_slots: Vec::new(),
             op_defs: Vec::new(),
@@ -440,6 +443,10 @@ impl<'t> Sink<'t> {
                     self.pending_discrete.push(*d);
                     Ok(())
                 }
+                Item::History(h) if h.begin.is_none() || h.end.is_none() => {
+                    self.pending_history.push(*h);
+                    Ok(())
+                }
                 Item::History(h) => self.on_history(&h),
             };
             self.keep(r);
@@ -562,6 +569,12 @@ impl<'t> Sink<'t> {
         self.capture.dump_time_local = summary.dump_time_local;
         for d in std::mem::take(&mut self.pending_discrete) {
             self.on_discrete(&d)?;
+        }
+        for mut h in std::mem::take(&mut self.pending_history) {
+            let w = &h.window;
+            h.begin = h.begin.or_else(|| self.capture.resolve(w.begin_local, w.begin_relative_ms).map(|r| r.0));
+            h.end = h.end.or_else(|| self.capture.resolve(w.end_local, w.end_relative_ms).map(|r| r.0));
+            self.on_history(&h)?;
         }
         self.flush_apps()?;
         if self.wrote_discrete && !self.has_discrete {
