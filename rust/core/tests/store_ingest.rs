@@ -1124,3 +1124,40 @@ fn history_rows_without_a_zone_are_dated_by_the_dumps_own_now() {
     let begin: i64 = db.value("SELECT begin_ms FROM history_buckets");
     assert_eq!(begin, capture - 60_000);
 }
+
+/// A proxied access of a discrete op (a camera used through cameraserver, `tpd`) prints its proxy on the
+/// last-access line but none in the discrete history. The two are still the same access, in either order of
+/// arrival: one event, at the exact instant, with its proxy.
+#[test]
+fn a_proxied_access_and_its_discrete_record_are_one_access() {
+    let state = "Current AppOps Service state:\n  Uid u0a50:\n    state=top\n    Package com.ex:\n      CAMERA (allow):\n\
+                 \x20       null=[\n          Access: [top-tpd] 2024-05-01 10:00:12.345 (-59m47s655ms) duration=+30s0ms \
+                 proxy[uid=1047, pkg=cameraserver, attributionTag=null]\n        ]\n";
+    let discrete = "Discrete accesses: \n  Largest chain id: 0\n  Uid: 10050\n    Package: com.ex\n      CAMERA\n\
+                    \x20       Attribution: null\n          Access [top-tpd] at 2024-05-01 10:00:00.000 for 60000 milliseconds \n";
+    let capture = "2024-05-01T03:00:00Z".parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+    let exact = "2024-05-01T02:00:12.345Z".parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+    let events = |db: &Db| {
+        db.query("SELECT e.t, s.proxy_package FROM events e JOIN streams s ON s.id = e.stream_id", [], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+    };
+    // Both in one dump.
+    let db = Db::new("proxied-one");
+    db.store.ingest_dump(format!("{state}{discrete}").as_bytes(), &opts("Asia/Shanghai", capture)).expect("ingest");
+    assert_eq!(events(&db), [(exact, "cameraserver".to_owned())]);
+    // The discrete record first (a dump of the discrete history alone), the last access later.
+    let db = Db::new("proxied-later");
+    db.store
+        .ingest_dump(state.replace("CAMERA", "WAKE_LOCK").as_bytes(), &opts("Asia/Shanghai", capture - 5_000))
+        .expect("an earlier dump, so that the app is known");
+    db.store.ingest_dump(discrete.as_bytes(), &opts("Asia/Shanghai", capture - 1_000)).expect("discrete");
+    db.store.ingest_dump(state.as_bytes(), &opts("Asia/Shanghai", capture)).expect("state");
+    let camera: Vec<(i64, String)> = db.query(
+        "SELECT e.t, s.proxy_package FROM events e JOIN streams s ON s.id = e.stream_id JOIN ops o ON o.id = s.op_id \
+         WHERE o.name = 'CAMERA'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    );
+    assert_eq!(camera, [(exact, "cameraserver".to_owned())]);
+}

@@ -297,6 +297,33 @@ impl<'t> Sink<'t> {
         Ok((id, discrete))
     }
 
+    /// The variants that differ from `variant` in their proxy alone, one way or the other: for a proxied one, the
+    /// same without a proxy; for one without, every proxied one. AOSP prints no proxy in the discrete history, so the
+    /// discrete record of a proxied access (flags `tpd`, `upd`) sits in the stream of the variant without one, beside
+    /// the last-access instant of the same access in the proxied stream.
+    fn proxy_siblings(&self, variant: i64) -> Vec<i64> {
+        let Some(v) = self.variants.get(variant as usize) else { return Vec::new() };
+        // Only proxied records (`tpd`, `upd`) have such siblings; the rest, nearly all, skip the scan.
+        if !v.flags.split('|').any(|f| f == "tpd" || f == "upd") {
+            return Vec::new();
+        }
+        let proxied = |x: &Variant| x.proxy_uid != -1 || !x.proxy_package.is_empty() || !x.proxy_tag.is_empty();
+        let want_proxy = !proxied(v);
+        self.variants
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, x)| {
+                proxied(x) == want_proxy
+                    && x.kind == v.kind
+                    && x.tag == v.tag
+                    && x.state == v.state
+                    && x.flags == v.flags
+            })
+            .map(|(i, _)| i as i64)
+            .collect()
+    }
+
     fn variant_id(&mut self, v: VariantRef<'_>) -> Result<i64> {
         let h = v.hash64();
         if let Some(&id) = self.variant_by_hash.get(&h) {
@@ -499,6 +526,21 @@ impl<'t> Sink<'t> {
         let fresh = self.new_app_ids.contains(&app);
         match self.resolve(stream, t, e.duration, SOURCE_LAST_ACCESS, basis, discrete_op, fresh)? {
             Some(row) => {
+                if discrete_op && !fresh && self.has_discrete && basis != TimeBasis::CaptureRelative {
+                    // The same access's discrete record, stored by an earlier dump without the proxy: replaced by
+                    // this exact instant, as in the access's own stream (`resolve`).
+                    let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
+                    for sibling in self.proxy_siblings(variant) {
+                        let sibling = stream_id(app, op, sibling)?;
+                        if let Some(dt) = self
+                            .probe_discrete
+                            .query_row(params![sibling, q, q + DISCRETE_QUANTUM_MS - 1], |r| r.get::<_, i64>(0))
+                            .optional()?
+                        {
+                            self.delete_event.execute(params![sibling, dt])?;
+                        }
+                    }
+                }
                 self.pending.push(row);
                 if self.pending.len() == BATCH {
                     self.flush()?;
@@ -532,6 +574,15 @@ impl<'t> Sink<'t> {
             proxy_tag: "",
         })?;
         let stream = stream_id(app, op, variant)?;
+        // Known already as the last-access instant of the same access, stored with its proxy?
+        for sibling in self.proxy_siblings(variant) {
+            let sibling = stream_id(app, op, sibling)?;
+            self.flush_for(sibling)?;
+            if self.probe.exists(params![sibling, t, t + DISCRETE_QUANTUM_MS - 1])? {
+                self.report.known_events += 1;
+                return Ok(());
+            }
+        }
         match self.resolve(stream, t, d.duration, SOURCE_DISCRETE, basis, discrete_op, false)? {
             Some(r) if self.insert_event.execute(params![r.0, r.1, r.2, r.3, r.4])? == 1 => {
                 self.report.new_discrete_events += 1;
