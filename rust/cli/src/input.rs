@@ -215,6 +215,11 @@ impl Input {
 const ZIP_ON_A_PIPE: &str =
     "a zip archive cannot be read from a pipe (its index is at its end): save it to a file and name the file";
 const ZIP_IN_A_ZIP: &str = "it is itself a zip archive: unzip the outer one first";
+/// A zip archive's index is at its end: a copy cut short (an `adb pull` or a download stopped early) has lost it,
+/// and with it every entry, even those whose bytes are all there.
+const ZIP_UNREADABLE: &str =
+    "it starts like a zip archive but cannot be read as one (its index, at its end, is missing \
+     or damaged, as in a copy cut short: copy it again)";
 const STATE_XML: &str = "it is AppOps' own state file (/data/system/appops.xml, binary XML since Android 12), not a \
      dump: capture the dump with `adb shell dumpsys appops > appops.txt` (or `opsight collect --adb`)";
 const JSON: &str = "it is JSON, not a dump (MVT's dumpsys_appops.json and `opsight parse --json` hold what a parser \
@@ -381,8 +386,7 @@ fn stdin_file() -> Option<File> {
 /// Opens the archive and its dump entry, far enough to know it can be read: its header (encryption, compression
 /// method) and its first bytes.
 fn zip_input(file: File) -> anyhow::Result<Input> {
-    let archive =
-        zip::ZipArchive::new(BufReader::new(file)).context("it starts like a zip archive but cannot be read as one")?;
+    let archive = zip::ZipArchive::new(BufReader::new(file)).context(ZIP_UNREADABLE)?;
     let mut holder = Archive(archive);
     let entry = dump_entry(&mut holder)?;
     let Archive(mut archive) = holder;

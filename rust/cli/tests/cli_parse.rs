@@ -484,7 +484,17 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
     for (_, _, message) in &cases {
         assert!(stderr.contains(message), "{message:?} not in\n{stderr}");
     }
-    assert!(stderr.contains("damaged.zip: it starts like a zip archive but cannot be read as one"), "{stderr}");
+    assert!(
+        stderr.contains("damaged.zip: it starts like a zip archive but cannot be read as one (its index"),
+        "{stderr}"
+    );
+    // A real archive cut short (a pull stopped early): its index, at the end, is gone with the cut.
+    let whole = std::fs::read(dir.path("several.zip")).expect("read");
+    let cut = dir.path("cut.zip");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write");
+    let cut_out = opsight().arg("parse").arg(&cut).output().expect("run");
+    assert_eq!(cut_out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&cut_out.stderr).contains("as in a copy cut short: copy it again"));
     assert!(stderr.contains("8 of 9 files could not be read"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   16"));
 
