@@ -11,7 +11,7 @@ pub const BOUND_FORMS: &str = "a date such as 2026-03-01 or an RFC 3339 instant 
 pub fn capture_context(zone: Option<&str>, captured_at: Option<&str>) -> anyhow::Result<CaptureContext> {
     let zone = zone.map(parse_zone).transpose()?;
     let captured_at_utc_ms = captured_at.map(parse_instant).transpose()?;
-    Ok(CaptureContext { captured_at_utc_ms, zone, dump_time_local: None })
+    Ok(CaptureContext { captured_at_utc_ms, zone, ..CaptureContext::default() })
 }
 
 pub fn parse_zone(name: &str) -> anyhow::Result<TimeZone> {

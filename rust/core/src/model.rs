@@ -447,6 +447,9 @@ pub struct ParseSummary {
     pub dump_time_local: Option<LocalTime>,
     /// How many absolute+relative pairs agreed on `dump_time_local`.
     pub dump_time_votes: u64,
+    /// The relative time of the pair that decided `dump_time_local`: with the device's zone, the dump's "now" is
+    /// that pair's instant minus it, exactly, even across a DST change between the two.
+    pub dump_time_nearest_relative_ms: Option<i64>,
     pub lines: u64,
     pub bytes: u64,
     /// Non-UTF-8 lines read lossily.
@@ -465,7 +468,10 @@ impl Snapshot {
     /// (the rule is [`CaptureContext::resolve`]; the dump's inferred local "now" is taken from this snapshot).
     pub fn resolve_times(&mut self, capture: &CaptureContext) {
         let mut ctx = capture.clone();
-        ctx.dump_time_local = ctx.dump_time_local.or(self.summary.dump_time_local);
+        if ctx.dump_time_local.is_none() {
+            ctx.dump_time_local = self.summary.dump_time_local;
+            ctx.dump_time_nearest_relative_ms = self.summary.dump_time_nearest_relative_ms;
+        }
         for event in
             self.uids.iter_mut().flat_map(|u| &mut u.packages).flat_map(|p| &mut p.ops).flat_map(|o| &mut o.events)
         {

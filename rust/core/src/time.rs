@@ -278,6 +278,8 @@ pub struct CaptureContext {
     pub zone: Option<jiff::tz::TimeZone>,
     /// The dump's own local "now", inferred by the parser.
     pub dump_time_local: Option<LocalTime>,
+    /// The relative time of the pair that decided `dump_time_local` (`ParseSummary::dump_time_nearest_relative_ms`).
+    pub dump_time_nearest_relative_ms: Option<i64>,
 }
 
 impl CaptureContext {
@@ -315,10 +317,16 @@ impl CaptureContext {
         Some(now.saturating_add(rel))
     }
 
-    /// The dump's own "now" as an instant, with the zone's rules. A "now" in the repeated hour of a fall-back is
-    /// itself one of two instants: the capture instant, taken just before the dump, tells which.
+    /// The dump's own "now" as an instant, with the zone's rules: the instant of the pair that decided it, minus
+    /// that pair's relative time. The wall-clock "now" alone is an hour off when a DST change came between that
+    /// pair and the dump; the pair's instant is not. A local time in the repeated hour of a fall-back is one of two
+    /// instants: the capture instant, taken just before the dump, tells which.
     pub fn dump_now_utc_ms(&self, zone: &jiff::tz::TimeZone) -> Option<i64> {
-        self.dump_time_local?.to_utc_ms_near(zone, || self.captured_at_utc_ms)
+        let now = self.dump_time_local?;
+        let rel = self.dump_time_nearest_relative_ms.unwrap_or(0);
+        let pair = LocalTime(now.0.saturating_add(rel));
+        let at = pair.to_utc_ms_near(zone, || self.captured_at_utc_ms.map(|c| c.saturating_add(rel)))?;
+        Some(at.saturating_sub(rel))
     }
 }
 
@@ -457,7 +465,7 @@ mod tests {
         let capture = |cap: &str| CaptureContext {
             captured_at_utc_ms: Some(utc(cap)),
             zone: Some(zone.clone()),
-            dump_time_local: None,
+            ..CaptureContext::default()
         };
         let at_0150 = capture("2024-10-27T01:50:00Z");
         assert_eq!(at_0150.resolve(Some(repeated), Some(-20 * 60_000)), Some((second, TimeBasis::LocalWithZone)));
@@ -506,6 +514,7 @@ mod tests {
             captured_at_utc_ms: Some(cap),
             zone: Some(zone),
             dump_time_local: Some(local("2021-01-11 16:02:05.086")),
+            dump_time_nearest_relative_ms: Some(-60_000),
         };
         assert_eq!(full.resolve(Some(t), Some(-60_000)), Some((1_610_352_065_086, TimeBasis::LocalWithZone)));
         let no_zone = CaptureContext { zone: None, ..full.clone() };

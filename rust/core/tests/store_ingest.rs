@@ -1161,3 +1161,19 @@ fn a_proxied_access_and_its_discrete_record_are_one_access() {
     );
     assert_eq!(camera, [(exact, "cameraserver".to_owned())]);
 }
+
+/// The dump's wall-clock "now" is an hour off when its nearest event came before a DST change (20 March, CET) and
+/// the dump after it (29 March, CEST): the device clock read 12:00, the pair says 11:00. With the zone, the "now" as
+/// an instant comes from that event's own instant, so a right capture instant shows no clock skew.
+#[test]
+fn a_dst_change_between_the_nearest_event_and_the_dump_is_no_clock_skew() {
+    let db = Db::new("dst-now");
+    let dump = "Current AppOps Service state:\n  Uid u0a123:\n    state=top\n    Package com.example:\n      CAMERA (allow):\n\
+                \x20       null=[\n          Access: [top-s] 2022-03-20 12:00:00.000 (-8d23h0m0s0ms)\n        ]\n";
+    let capture = "2022-03-29T10:00:00Z".parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+    let r = db.store.ingest_dump(dump.as_bytes(), &opts("Europe/Berlin", capture)).expect("ingest");
+    assert_eq!(r.clock_skew_ms, Some(0));
+    let snap = opsight_core::Snapshot::parse(dump.as_bytes());
+    assert_eq!(snap.summary.dump_time_local.map(|l| l.to_string()).as_deref(), Some("2022-03-29 11:00:00.000"));
+    assert_eq!(snap.summary.dump_time_nearest_relative_ms, Some(-(8 * 24 + 23) * 3_600_000));
+}

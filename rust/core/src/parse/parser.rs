@@ -113,8 +113,8 @@ impl Seen {
 /// [`NowVote::MAX_VALUES`] distinct values are tracked.
 #[derive(Default)]
 struct NowVote {
-    /// (implied now, pairs implying it, smallest |relative| among them)
-    values: Vec<(i64, u64, i64)>,
+    /// (implied now, pairs implying it, smallest |relative| among them, that relative time)
+    values: Vec<(i64, u64, i64, i64)>,
     /// A value was dropped to make room: the result depends on the order of the pairs, so votes of parts counted
     /// apart cannot be combined.
     evicted: bool,
@@ -131,23 +131,27 @@ impl NowVote {
         // Nearly every pair of a dump implies the same value, so it is almost always the first.
         if let Some(first) = self.values.first_mut().filter(|v| v.0 == now) {
             first.1 += 1;
-            first.2 = first.2.min(abs);
+            if abs < first.2 {
+                (first.2, first.3) = (abs, rel);
+            }
         } else {
-            self.add_other(now, abs);
+            self.add_other(now, abs, rel);
         }
     }
 
     #[inline(never)]
-    fn add_other(&mut self, now: i64, abs: i64) {
+    fn add_other(&mut self, now: i64, abs: i64, rel: i64) {
         if let Some(v) = self.values.iter_mut().find(|v| v.0 == now) {
             v.1 += 1;
-            v.2 = v.2.min(abs);
+            if abs < v.2 {
+                (v.2, v.3) = (abs, rel);
+            }
         } else if self.values.len() < Self::MAX_VALUES {
-            self.values.push((now, 1, abs));
+            self.values.push((now, 1, abs, rel));
         } else if let Some(worst) = self.values.iter_mut().max_by_key(|v| v.2) {
             // Keep the most recent evidence: replace the value whose closest pair is furthest away.
             if abs < worst.2 {
-                *worst = (now, 1, abs);
+                *worst = (now, 1, abs, rel);
             }
             self.evicted = true;
         }
@@ -163,19 +167,22 @@ impl NowVote {
     /// Adds the votes of the part that follows ([`NowVote::can_merge`] must hold). The values stay in order of
     /// first appearance, so ties in [`NowVote::result`] go the same way.
     fn merge(&mut self, later: &NowVote) {
-        for &(now, count, abs) in &later.values {
+        for &(now, count, abs, rel) in &later.values {
             match self.values.iter_mut().find(|w| w.0 == now) {
                 Some(w) => {
                     w.1 += count;
-                    w.2 = w.2.min(abs);
+                    if abs < w.2 {
+                        (w.2, w.3) = (abs, rel);
+                    }
                 }
-                None => self.values.push((now, count, abs)),
+                None => self.values.push((now, count, abs, rel)),
             }
         }
     }
 
-    fn result(&self) -> (Option<LocalTime>, u64) {
-        self.values.iter().min_by_key(|v| v.2).map_or((None, 0), |v| (Some(LocalTime(v.0)), v.1))
+    /// The dump's "now", the pairs implying it, and the relative time of the pair that decided it.
+    fn result(&self) -> (Option<LocalTime>, u64, Option<i64>) {
+        self.values.iter().min_by_key(|v| v.2).map_or((None, 0, None), |v| (Some(LocalTime(v.0)), v.1, Some(v.3)))
     }
 }
 
@@ -1019,7 +1026,7 @@ impl<V: Visitor> Parser<V> {
         let open_section = self.embedded && !self.section_ended && appops_seen;
         summary.truncated =
             self.cut || self.attr_open || (open_section && (self.whole_report || !self.seen.uid_header));
-        (summary.dump_time_local, summary.dump_time_votes) = self.vote.result();
+        (summary.dump_time_local, summary.dump_time_votes, summary.dump_time_nearest_relative_ms) = self.vote.result();
         (self.visitor, summary)
     }
 
@@ -1283,9 +1290,9 @@ mod tests {
         assert!(vote.values.iter().all(|v| v.0 != 7_000_000 + 1000 + NowVote::MAX_VALUES as i64 - 1));
         vote.add(Some(LocalTime(6_000_000)), Some(-10));
         assert_eq!(vote.values.len(), NowVote::MAX_VALUES);
-        assert!(vote.values.contains(&(6_000_010, 1, 10)));
+        assert!(vote.values.contains(&(6_000_010, 1, 10, -10)));
         assert!(vote.values.iter().all(|v| v.2 != 1000 + NowVote::MAX_VALUES as i64 - 1), "the farthest is gone");
-        assert_eq!(vote.result(), (Some(LocalTime(6_000_010)), 1), "the closest pair decides");
+        assert_eq!(vote.result(), (Some(LocalTime(6_000_010)), 1, Some(-10)), "the closest pair decides");
     }
 
     #[test]

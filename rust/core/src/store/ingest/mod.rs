@@ -161,7 +161,7 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         Some(z) => Some(jiff::tz::TimeZone::get(z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?),
         None => None,
     };
-    let capture = CaptureContext { captured_at_utc_ms: opts.captured_at_ms, zone, dump_time_local: None };
+    let capture = CaptureContext { captured_at_utc_ms: opts.captured_at_ms, zone, ..CaptureContext::default() };
     let watermark: i64 = tx
         .query_row("SELECT value FROM meta WHERE key = 'rolled_up_before'", [], |r| r.get::<_, String>(0))
         .optional()?
@@ -230,7 +230,14 @@ fn check_clock(
     };
     // Without a zone the dump's clock is read as UTC, up to a zone's offset off.
     let (dump_ms, slack) = match &capture.zone {
-        Some(zone) => (CaptureContext { dump_time_local: Some(now), ..capture.clone() }.dump_now_utc_ms(zone), 0),
+        Some(zone) => {
+            let dump = CaptureContext {
+                dump_time_local: Some(now),
+                dump_time_nearest_relative_ms: summary.dump_time_nearest_relative_ms,
+                ..capture.clone()
+            };
+            (dump.dump_now_utc_ms(zone), 0)
+        }
         None => (now.to_utc_ms(&jiff::tz::TimeZone::UTC), MAX_ZONE_OFFSET_MS),
     };
     let Some(gap) = dump_ms.map(|d| cap - d) else {

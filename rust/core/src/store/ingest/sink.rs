@@ -618,6 +618,7 @@ impl<'t> Sink<'t> {
         self.flush()?;
         self.flush_apps()?;
         self.capture.dump_time_local = summary.dump_time_local;
+        self.capture.dump_time_nearest_relative_ms = summary.dump_time_nearest_relative_ms;
         for d in std::mem::take(&mut self.pending_discrete) {
             self.on_discrete(&d)?;
         }
