@@ -102,8 +102,12 @@ pub struct Thresholds {
     /// Trying again within this many hours of a denial.
     pub reprompt_window_h: u32,
     pub reprompt_source: String,
+    /// This many retries within the window, or more, are severe.
+    pub severe_retries: u32,
     pub night_start_hour: u32,
     pub night_end_hour: u32,
+    /// This many accesses at night, or more, weigh more than a few.
+    pub many_night_accesses: u32,
     /// An access with no use of the app in this many hours before it.
     pub not_used_window_h: u32,
     /// A granted permission unused this long is worth revoking.

@@ -519,7 +519,8 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
     let mut ev = ctx.evidence(rejects.iter().copied());
     ev.details.insert("retries_within_window".into(), json!(retries));
     ev.details.insert("window_h".into(), json!(ctx.pack.thresholds.reprompt_window_h));
-    let severity = if retries >= 10 { Severity::High } else { Severity::Medium };
+    let severity =
+        if retries >= u64::from(ctx.pack.thresholds.severe_retries) { Severity::High } else { Severity::Medium };
     let t = ctx.text;
     let title = t.pick(
         format!("{} kept trying to access your {} after being denied", ctx.name(), t.info_lower(info)),
@@ -627,7 +628,7 @@ fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         return None;
     }
     let ev = ctx.evidence(night.iter().copied());
-    let severity = if ev.accesses >= 10 { Severity::Medium } else { Severity::Low };
+    let severity = if ev.accesses >= u64::from(th.many_night_accesses) { Severity::Medium } else { Severity::Low };
     let t = ctx.text;
     Some(ctx.finding(
         Rule::NightAccess,
