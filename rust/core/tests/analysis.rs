@@ -816,3 +816,24 @@ fn advice_follows_what_the_category_needs() {
     );
     assert!(clip.sources.iter().all(|s| s.id != "method-2019"), "no user refused anything");
 }
+
+/// Of several runs the densest gives the rate: ten reads 20 s apart in the morning and ten 5 s apart at night give
+/// "every 5 s"; of two runs at the same pace the first is reported.
+#[test]
+fn the_densest_run_gives_the_rate() {
+    let db = Db::new("frequency-runs");
+    let run = |start: i64, n: i64, gap: i64| {
+        for i in 0..n {
+            db.access("com.tmall.wireless", "u0a150", "READ_CONTACTS", "top", start + i * gap);
+        }
+    };
+    run(NOW - 20 * H, 10, 20_000);
+    run(NOW - 10 * H, 10, 5_000);
+    let rate = |a: &Analysis| {
+        let f = one(a, "com.tmall.wireless", Rule::Frequency);
+        (f.evidence.details["every_s"].as_f64(), f.evidence.details["accesses_at_that_rate"].as_u64())
+    };
+    assert_eq!(rate(&db.analyze(Lang::En)), (Some(5.0), Some(10)));
+    run(NOW - 5 * H, 12, 5_000);
+    assert_eq!(rate(&db.analyze(Lang::En)), (Some(5.0), Some(10)), "the first of two at the same pace");
+}

@@ -1363,3 +1363,42 @@ fn the_policy_tags_after_the_uids_are_a_skipped_section() {
     assert_eq!((snap.summary.unrecognised_lines, snap.uids.len()), (0, 1));
     assert_eq!(snap.uids[0].packages[0].ops[0].events.len(), 1);
 }
+
+/// Only a uid as `formatUid` prints one (`u0a119`, `1000`) ends the skipped settings when OEM words follow its
+/// header: other `Uid …:` lines there (an OEM's counters, say) stay skipped, and nothing after them is read as op
+/// state until a real uid comes.
+#[test]
+fn only_a_real_uid_with_oem_words_ends_the_skipped_settings() {
+    let dump = "Current AppOps Service state:\n  Settings:\n    Uid changes: 3 since boot\n    Uid users: 2\n\
+                \x20   CAMERA: mode=allow\n  Uid u0a119: shared\n    Package com.x:\n      CAMERA (allow):\n\
+                \x20         Access: [top-s] 2021-01-11 16:01:05.086 (-1h5m27s679ms)\n";
+    let snap = snapshot(dump.as_bytes());
+    let uids: Vec<&str> = snap.uids.iter().filter_map(|u| u.uid.as_deref()).collect();
+    assert_eq!(uids, ["u0a119"]);
+    assert!(snap.uids[0].modes.is_empty(), "the settings' line is no uid mode");
+}
+
+/// A stream that ends before its own end (a gzip stream cut short, `UnexpectedEof`) is a cut input, even when the
+/// cut falls between two lines.
+#[test]
+fn a_stream_cut_short_between_two_lines_is_truncated() {
+    struct CutShort<'a>(&'a [u8]);
+    impl std::io::Read for CutShort<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let text = real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt");
+    let whole_lines = &text[..text.iter().take(text.len() / 2).rposition(|&b| b == b'\n').expect("a line") + 1];
+    let mut tally = opsight_core::parse::Tally::default();
+    let cut = opsight_core::parse::parse_reader(CutShort(whole_lines), &mut tally).expect("read up to the cut");
+    assert!(cut.truncated);
+    let mut tally = opsight_core::parse::Tally::default();
+    assert!(!opsight_core::parse::parse_reader(whole_lines, &mut tally).expect("read").truncated);
+}
