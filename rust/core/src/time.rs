@@ -45,7 +45,7 @@ impl LocalTime {
             i8::try_from(d).ok()?,
             i8::try_from(h).ok()?,
             i8::try_from(mi).ok()?,
-            i8::try_from(s.min(59)).ok()?,
+            i8::try_from(s).ok()?,
             i32::try_from(ms * 1_000_000).ok()?,
         )
         .ok()
@@ -170,7 +170,7 @@ pub(crate) fn time_of_day(s: &[u8]) -> Option<(i64, usize)> {
     }
     let n2 = |a: u8, b: u8| i64::from(a) * 10 + i64::from(b);
     let (hour, min, sec) = (n2(digits[0], digits[1]), n2(digits[2], digits[3]), n2(digits[4], digits[5]));
-    if hour > 23 || min > 59 || sec > 60 {
+    if hour > 23 || min > 59 || sec > 59 {
         return None;
     }
     let tod = ((hour * 60 + min) * 60 + sec) * 1000;
@@ -410,8 +410,8 @@ mod tests {
         // A fraction ends at its first byte that is no digit, in any of the usual three places.
         assert_eq!(ms("2021-01-11 16:01:05.0a9"), Some((at(16, 1, 5, 0), 21)));
         assert_eq!(ms("2021-01-11 16:01:05.09a"), Some((at(16, 1, 5, 90), 22)));
-        // A leap second is accepted, as Java prints it.
-        assert_eq!(ms("2021-01-11 23:59:60.999"), Some((at(23, 59, 60, 999), 23)));
+        // No second 60: Android's clock (java.util.Date) has no leap seconds, so `SimpleDateFormat` never prints one.
+        assert_eq!(ms("2021-01-11 23:59:60.999"), None);
         for bad in [
             "2021-01-11 24:00:00.000",
             "2021-01-11 16:60:05.000",

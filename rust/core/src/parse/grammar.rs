@@ -350,7 +350,7 @@ fn usual_time(s: &[u8], dates: &mut DateCache) -> Option<LocalTime> {
     let [h1, h2, _, m1, m2, _, s1, s2] = t.to_le_bytes().map(i64::from);
     let [_, a, b, c] = u.to_le_bytes().map(i64::from);
     let (hour, min, sec) = (h1 * 10 + h2, m1 * 10 + m2, s1 * 10 + s2);
-    if hour > 23 || min > 59 || sec > 60 {
+    if hour > 23 || min > 59 || sec > 59 {
         return None;
     }
     let day = dates.day(s)?;
