@@ -392,13 +392,15 @@ impl<'t> Sink<'t> {
         Ok(())
     }
 
-    /// Applies the rules at the top of this file to one observation: `None` when it is already stored, else the
-    /// row to insert (after removing a discrete record it replaces). `fresh` says that the stream's app was
-    /// created by this ingest and that no discrete record of this dump was written yet.
+    /// Applies the rules at the top of this file to one observation of `(app, op, variant)`: `None` when it is
+    /// already stored, else the row to insert (after removing a discrete record it replaces). `fresh` says that the
+    /// stream's app was created by this ingest and that no discrete record of this dump was written yet. A discrete
+    /// record and an exact instant are matched in the observation's own stream and in the streams that differ from
+    /// it in the proxy alone ([`Sink::proxy_siblings`]).
     #[allow(clippy::too_many_arguments)]
     fn resolve(
         &mut self,
-        stream: i64,
+        (app, op, variant): (i64, i64, i64),
         t: i64,
         duration: Option<i64>,
         source: i64,
@@ -412,11 +414,14 @@ impl<'t> Sink<'t> {
             (_, TimeBasis::CaptureRelative) => Some(self.tolerance),
             _ => None,
         };
+        let stream = stream_id(app, op, variant)?;
         if source == SOURCE_DISCRETE {
             // Already known as any observation inside its minute?
-            self.flush_for(stream)?;
-            if self.probe.exists(params![stream, t, t + DISCRETE_QUANTUM_MS - 1])? {
-                return Ok(None);
+            for same in self.same_access_streams(stream, app, op, variant)? {
+                self.flush_for(same)?;
+                if self.probe.exists(params![same, t, t + DISCRETE_QUANTUM_MS - 1])? {
+                    return Ok(None);
+                }
             }
         } else if basis == TimeBasis::CaptureRelative {
             self.flush_for(stream)?;
@@ -427,15 +432,25 @@ impl<'t> Sink<'t> {
             // An exact instant replaces the discrete (minute-quantised) record of the same access. Discrete
             // records are written only after every last-access event, so waiting rows hold none.
             let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
-            if let Some(dt) = self
-                .probe_discrete
-                .query_row(params![stream, q, q + DISCRETE_QUANTUM_MS - 1], |r| r.get::<_, i64>(0))
-                .optional()?
-            {
-                self.delete_event.execute(params![stream, dt])?;
+            for same in self.same_access_streams(stream, app, op, variant)? {
+                if let Some(dt) = self
+                    .probe_discrete
+                    .query_row(params![same, q, q + DISCRETE_QUANTUM_MS - 1], |r| r.get::<_, i64>(0))
+                    .optional()?
+                {
+                    self.delete_event.execute(params![same, dt])?;
+                }
             }
         }
         Ok(Some((stream, t, duration, origin, precision)))
+    }
+
+    /// `stream`, then the streams of the variants that differ from it in the proxy alone (none, without allocating,
+    /// for nearly every observation).
+    fn same_access_streams(&self, stream: i64, app: i64, op: i64, variant: i64) -> Result<impl Iterator<Item = i64>> {
+        let siblings =
+            self.proxy_siblings(variant).into_iter().map(|v| stream_id(app, op, v)).collect::<Result<Vec<_>>>()?;
+        Ok(std::iter::once(stream).chain(siblings))
     }
 
     /// When an observation happened; `None` (counted in the report) when it cannot be dated or falls before what
@@ -522,25 +537,9 @@ impl<'t> Sink<'t> {
         let app = self.slot_app(e.app)?;
         let (op, discrete_op) = self.slot_op(e.op)?;
         let variant = self.slot_variant(e.variant)?;
-        let stream = stream_id(app, op, variant)?;
         let fresh = self.new_app_ids.contains(&app);
-        match self.resolve(stream, t, e.duration, SOURCE_LAST_ACCESS, basis, discrete_op, fresh)? {
+        match self.resolve((app, op, variant), t, e.duration, SOURCE_LAST_ACCESS, basis, discrete_op, fresh)? {
             Some(row) => {
-                if discrete_op && !fresh && self.has_discrete && basis != TimeBasis::CaptureRelative {
-                    // The same access's discrete record, stored by an earlier dump without the proxy: replaced by
-                    // this exact instant, as in the access's own stream (`resolve`).
-                    let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
-                    for sibling in self.proxy_siblings(variant) {
-                        let sibling = stream_id(app, op, sibling)?;
-                        if let Some(dt) = self
-                            .probe_discrete
-                            .query_row(params![sibling, q, q + DISCRETE_QUANTUM_MS - 1], |r| r.get::<_, i64>(0))
-                            .optional()?
-                        {
-                            self.delete_event.execute(params![sibling, dt])?;
-                        }
-                    }
-                }
                 self.pending.push(row);
                 if self.pending.len() == BATCH {
                     self.flush()?;
@@ -573,17 +572,7 @@ impl<'t> Sink<'t> {
             proxy_package: "",
             proxy_tag: "",
         })?;
-        let stream = stream_id(app, op, variant)?;
-        // Known already as the last-access instant of the same access, stored with its proxy?
-        for sibling in self.proxy_siblings(variant) {
-            let sibling = stream_id(app, op, sibling)?;
-            self.flush_for(sibling)?;
-            if self.probe.exists(params![sibling, t, t + DISCRETE_QUANTUM_MS - 1])? {
-                self.report.known_events += 1;
-                return Ok(());
-            }
-        }
-        match self.resolve(stream, t, d.duration, SOURCE_DISCRETE, basis, discrete_op, false)? {
+        match self.resolve((app, op, variant), t, d.duration, SOURCE_DISCRETE, basis, discrete_op, false)? {
             Some(r) if self.insert_event.execute(params![r.0, r.1, r.2, r.3, r.4])? == 1 => {
                 self.report.new_discrete_events += 1;
                 self.wrote_discrete = true;
