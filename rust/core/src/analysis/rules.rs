@@ -526,9 +526,10 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         format!("{} kept trying to access your {} after being denied", ctx.name(), t.info_lower(info)),
         format!("{} 被拒绝后仍反复尝试访问您的{}", ctx.name(), t.info(info)),
     );
-    if info == InfoType::Clipboard {
-        // No user refused anything: Android itself refuses clipboard reads by an app that is neither on screen nor
-        // the keyboard (Android 10 on), and there is no permission to keep denied.
+    let reprompt_h = ctx.pack.thresholds.reprompt_window_h;
+    // The clipboard's refusals are Android's own: it refuses clipboard reads by an app that is neither on screen nor
+    // the keyboard (Android 10 on). No user refused anything, and there is no permission to keep denied.
+    let (explanation, advice, actions, sources) = if info == InfoType::Clipboard {
         let explanation = t.pick(
             format!(
                 "Android refused {} reads of your clipboard {} {}: it lets only the app on screen and the keyboard read it. {} of those attempts came within {} hours of the previous one: the app kept trying to read it from the background.",
@@ -536,7 +537,7 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 t.times(ev.rejects),
                 t.span(ev.first_ms, ev.last_ms),
                 retries,
-                ctx.pack.thresholds.reprompt_window_h
+                reprompt_h
             ),
             format!(
                 "系统拒绝了 {} 读取您的剪贴板{}{}：Android 只允许屏幕上的应用和输入法读取剪贴板。其中 {} 次距上一次不到 {} 小时：该应用一直在尝试从后台读取剪贴板。",
@@ -544,48 +545,32 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 t.times(ev.rejects),
                 t.span_note(ev.first_ms, ev.last_ms),
                 retries,
-                ctx.pack.thresholds.reprompt_window_h
+                reprompt_h
             ),
         );
-        return Some(ctx.finding(
-            Rule::DeniedRetry,
-            severity,
-            info,
-            title,
-            explanation,
-            ctx.advice(info),
-            vec![],
-            &["miit-164-2020"],
-            ev,
-        ));
-    }
-    let explanation = t.pick(
-        format!(
-            "Android refused {} access to your {} {} {}, and {} of those attempts came within {} hours of the previous one. After a refusal, apps must not keep collecting or keep asking (2019 identification method, item 3.2; app stores allow no new request within 48 hours).",
-            ctx.name(),
-            t.info_lower(info),
-            t.times(ev.rejects),
-            t.span(ev.first_ms, ev.last_ms),
-            retries,
-            ctx.pack.thresholds.reprompt_window_h
-        ),
-        format!(
-            "系统拒绝了 {} 访问您的{}{}{}，其中 {} 次距上一次不到 {} 小时。用户拒绝后，应用不得继续收集或频繁征求同意（2019 年《认定方法》三.2；应用商店要求拒绝后 48 小时内不得再次申请）。",
-            ctx.name(),
-            t.info(info),
-            t.times(ev.rejects),
-            t.span_note(ev.first_ms, ev.last_ms),
-            retries,
-            ctx.pack.thresholds.reprompt_window_h
-        ),
-    );
-    Some(ctx.finding(
-        Rule::DeniedRetry,
-        severity,
-        info,
-        title,
-        explanation,
-        if ctx.needs(info) {
+        (explanation, ctx.advice(info), vec![], vec!["miit-164-2020"])
+    } else {
+        let explanation = t.pick(
+            format!(
+                "Android refused {} access to your {} {} {}, and {} of those attempts came within {} hours of the previous one. After a refusal, apps must not keep collecting or keep asking (2019 identification method, item 3.2; app stores allow no new request within 48 hours).",
+                ctx.name(),
+                t.info_lower(info),
+                t.times(ev.rejects),
+                t.span(ev.first_ms, ev.last_ms),
+                retries,
+                reprompt_h
+            ),
+            format!(
+                "系统拒绝了 {} 访问您的{}{}{}，其中 {} 次距上一次不到 {} 小时。用户拒绝后，应用不得继续收集或频繁征求同意（2019 年《认定方法》三.2；应用商店要求拒绝后 48 小时内不得再次申请）。",
+                ctx.name(),
+                t.info(info),
+                t.times(ev.rejects),
+                t.span_note(ev.first_ms, ev.last_ms),
+                retries,
+                reprompt_h
+            ),
+        );
+        let advice = if ctx.needs(info) {
             t.pick(
                 format!(
                     "The app's basic function needs your {}: allow its {} permission if you want that function, or \
@@ -604,11 +589,10 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 "Keep the permission denied. If the app stops working without it, that itself breaks the 2021 rules (Art. 4).".into(),
                 "请保持拒绝。如果应用因此不让您使用其基本功能，这本身就违反了 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第四条。".into(),
             )
-        },
-        ctx.open_permissions(),
-        &["method-2019", &ctx.pack.thresholds.reprompt_source],
-        ev,
-    ))
+        };
+        (explanation, advice, ctx.open_permissions(), vec!["method-2019", ctx.pack.thresholds.reprompt_source.as_str()])
+    };
+    Some(ctx.finding(Rule::DeniedRetry, severity, info, title, explanation, advice, actions, &sources, ev))
 }
 
 fn night_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Option<Finding> {
