@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use common::{gzip, utf16, write_zip, TempDir};
+use common::{gzip, utf16, write_streamed_zip, write_zip, TempDir};
 
 /// A zip archive's entries: name and bytes.
 type Entries<'a> = Vec<(&'a str, &'a [u8])>;
@@ -21,6 +21,7 @@ fn fixture(rel: &str) -> PathBuf {
 
 const A10: &str = "appops/mvt-project-mvt__dumpsys_appops_samsung_a10.txt";
 const A11: &str = "appops/lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt";
+const LG6: &str = "appops/stopipv-isdi__dumpsys_appops_lg_phoenix_lv1_att_android6.0.1_2018-03-12.txt";
 
 #[test]
 fn summary_names_the_format_and_counts() {
@@ -418,6 +419,104 @@ fn a_bugreport_zip_is_read_from_the_entry_main_entry_names() {
     }
 }
 
+/// A bugreport zip cut short (an `adb pull` or a download stopped early) has lost its index, at its end, which
+/// dumpstate writes last, after the text. The text is found from the entries' own headers and read up to the cut,
+/// and the summary says it was truncated: what the cut text would give, as for a text file cut short. A cut before
+/// the text leaves nothing to read, and says so.
+#[test]
+fn a_bugreport_zip_cut_short_is_read_up_to_the_cut() {
+    let dir = TempDir::new("cutzip");
+    let text_path = fixture(LG6);
+    let text = std::fs::read(&text_path).expect("fixture");
+    let (full, _) = parsed_json(&text_path);
+    let full_events = events_of(&full);
+    let entries: [(&str, &[u8]); 4] = [
+        ("version.txt", b"2.0"),
+        ("dumpstate_log.txt", b"dumpstate: begin\n"),
+        ("bugreport-x.txt", &text),
+        ("main_entry.txt", b"bugreport-x.txt"),
+    ];
+    for streamed in [true, false] {
+        let zip = dir.path(&format!("whole-{streamed}.zip"));
+        if streamed {
+            write_streamed_zip(&zip, &entries);
+        } else {
+            write_zip(&zip, &entries, true);
+        }
+        let whole = std::fs::read(&zip).expect("read");
+        let cut = dir.path(&format!("cut-{streamed}.zip"));
+        std::fs::write(&cut, &whole[..whole.len() * 3 / 5]).expect("write");
+
+        let out = opsight().arg("parse").arg(&cut).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let summary = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            summary
+                .starts_with(&format!("{} (bugreport-x.txt in the archive, whose index is missing)\n", cut.display())),
+            "{summary}"
+        );
+        assert!(summary.contains("truncated:       yes"), "{summary}");
+        let (parsed, entry) = parsed_json(&cut);
+        assert_eq!(entry, "bugreport-x.txt");
+        assert_eq!(parsed["truncated"], true);
+        let events = events_of(&parsed);
+        assert!(events.len() > full_events.len() / 4 && events.len() < full_events.len(), "{}", events.len());
+        assert_eq!(events[..], full_events[..events.len()], "a prefix of the whole");
+
+        // Stored up to the cut, the run marked truncated; so is a gzip'd copy cut short.
+        let gz = dir.path(&format!("cut-{streamed}.gz"));
+        let gzipped = gzip(&text);
+        std::fs::write(&gz, &gzipped[..gzipped.len() * 3 / 5]).expect("write");
+        for (cut_file, db) in [(&cut, "zip"), (&gz, "gz")] {
+            let db = dir.path(&format!("{db}-{streamed}.db"));
+            let out = opsight().args(["ingest", "--db"]).arg(&db).arg(cut_file).output().expect("run");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let report = String::from_utf8_lossy(&out.stdout);
+            assert!(report.contains("truncated:     yes"), "{report}");
+        }
+
+        // Whole but for its index (cut inside the index): the text is whole and not truncated.
+        let index_cut = dir.path(&format!("index-cut-{streamed}.zip"));
+        std::fs::write(&index_cut, &whole[..whole.len() - 30]).expect("write");
+        let (parsed, _) = parsed_json(&index_cut);
+        assert_eq!(parsed["truncated"], false);
+        assert_eq!(events_of(&parsed), full_events);
+
+        // Cut before the text: the entries before it hold no dump, and the message says so.
+        let early = dir.path(&format!("early-{streamed}.zip"));
+        std::fs::write(&early, &whole[..90]).expect("write");
+        let out = opsight().arg("parse").arg(&early).output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "early-{streamed}.zip: its index, at its end, is missing or damaged, as in a copy cut short: its one \
+                 entry before the damage is not a bugreport or dumpsys text: copy it again"
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+/// Every event of a parse's JSON, in order, with its uid, package and op.
+fn events_of(parsed: &serde_json::Value) -> Vec<serde_json::Value> {
+    let list = |v: &serde_json::Value, key: &str| v[key].as_array().cloned().unwrap_or_default();
+    let mut events = Vec::new();
+    for uid in list(parsed, "uids") {
+        for package in list(&uid, "packages") {
+            for op in list(&package, "ops") {
+                events.extend(
+                    list(&op, "events")
+                        .into_iter()
+                        .map(|e| (uid["uid"].clone(), package["package"].clone(), op["op"].clone(), e))
+                        .map(|t| serde_json::json!(t)),
+                );
+            }
+        }
+    }
+    events
+}
+
 /// androidqf's output holds `dumpsys.txt` (in a folder, zipped by the person who sends it); a zip holding one text
 /// file is read too.
 #[test]
@@ -485,16 +584,27 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
         assert!(stderr.contains(message), "{message:?} not in\n{stderr}");
     }
     assert!(
-        stderr.contains("damaged.zip: it starts like a zip archive but cannot be read as one (its index"),
+        stderr.contains(
+            "damaged.zip: it starts like a zip archive but cannot be read as one (its index, at its end, is missing or \
+             damaged, as in a copy cut short, and no entry before the damage can be read: copy it again)"
+        ),
         "{stderr}"
     );
-    // A real archive cut short (a pull stopped early): its index, at the end, is gone with the cut.
+    // An archive cut short (a pull stopped early) has lost its index, at its end; its entries are found from their
+    // own headers, and the same rules apply to them.
     let whole = std::fs::read(dir.path("several.zip")).expect("read");
     let cut = dir.path("cut.zip");
-    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write");
+    std::fs::write(&cut, &whole[..whole.len() * 3 / 4]).expect("write");
     let cut_out = opsight().arg("parse").arg(&cut).output().expect("run");
     assert_eq!(cut_out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&cut_out.stderr).contains("as in a copy cut short: copy it again"));
+    let cut_err = String::from_utf8_lossy(&cut_out.stderr);
+    assert!(
+        cut_err.contains(
+            "cut.zip: its index, at its end, is missing or damaged, as in a copy cut short: none of its 3 entries \
+             before the damage is a bugreport or dumpsys text: copy it again"
+        ),
+        "{cut_err}"
+    );
     assert!(stderr.contains("8 of 9 files could not be read"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   16"));
 

@@ -639,19 +639,22 @@ fn the_summary_has_a_line_for_what_happened_and_none_for_what_did_not() {
 #[test]
 fn a_file_that_cannot_be_read_stops_the_ingest_and_says_what_was_stored() {
     let dir = TempDir::new("failed_file");
-    let cut = dir.path("cut.txt.gz");
-    let gz = gzip(&std::fs::read(fixture(A10)).expect("fixture"));
-    std::fs::write(&cut, &gz[..gz.len() / 2]).expect("write");
+    // Damaged, not cut short (a copy cut short is stored up to the cut, as truncated): a byte changed in its data.
+    let bad = dir.path("bad.txt.gz");
+    let mut gz = gzip(&std::fs::read(fixture(A10)).expect("fixture"));
+    let middle = gz.len() / 2;
+    gz[middle] ^= 0x5a;
+    std::fs::write(&bad, &gz).expect("write");
     let ingest = || {
         let mut cmd = opsight();
         cmd.args(["ingest", "--zone", "UTC", "--captured-at", A10_CAPTURED, "--db"]).arg(dir.db());
         cmd
     };
-    let out = run(ingest().arg(&cut));
-    assert_fails(&out, 1, "cut.txt.gz: could not read the input: incomplete deflate stream");
+    let out = run(ingest().arg(&bad));
+    assert_fails(&out, 1, "bad.txt.gz: could not read the input: corrupt");
     assert!(!stderr(&out).contains("before it"), "the first file: {}", stderr(&out));
-    let out = run(ingest().arg(fixture(A10)).arg(&cut));
-    assert_fails(&out, 1, "cut.txt.gz (the file before it was stored): could not read the input");
+    let out = run(ingest().arg(fixture(A10)).arg(&bad));
+    assert_fails(&out, 1, "bad.txt.gz (the file before it was stored): could not read the input");
 }
 
 #[test]

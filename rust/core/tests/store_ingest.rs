@@ -1009,6 +1009,37 @@ fn a_batch_is_stored_whole_or_not_at_all() {
     assert_eq!((reports[0].new_events, inventory.map(|i| i.packages)), (23, Some(1)));
 }
 
+/// An input cut short (a gzip stream or zip entry that stops before its end, which its reader reports as
+/// `UnexpectedEof`) is stored up to the cut and marked truncated, as a text file that ends mid-line is; the same
+/// bytes read whole store more. Any other read error still stores nothing (above).
+#[test]
+fn an_input_cut_short_is_stored_up_to_the_cut_as_truncated() {
+    struct CutShort<'a>(&'a [u8]);
+    impl std::io::Read for CutShort<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            let n = buf.len().min(self.0.len()).min(700);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let text = real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt");
+    // Cut after a whole line: only the reader can tell that the input did not end there.
+    let cut_at = text[..text.len() / 2].iter().rposition(|&b| b == b'\n').expect("a line") + 1;
+    let o = opts("Europe/Berlin", 1_648_589_274_087);
+    let cut_db = Db::new("cut-short");
+    let cut = cut_db.store.ingest_dump(CutShort(&text[..cut_at]), &o).expect("stored up to the cut");
+    assert!(cut.truncated);
+    let whole_db = Db::new("cut-short-whole");
+    let whole = whole_db.store.ingest_dump(&text[..cut_at], &o).expect("the same bytes, read whole");
+    assert!(!whole.truncated);
+    assert!(cut.new_events > 0 && cut.new_events == whole.new_events, "{} / {}", cut.new_events, whole.new_events);
+    assert_eq!(cut_db.count("SELECT count(*) FROM collection_runs WHERE outcome = 'truncated'"), 1);
+}
+
 /// `max_clock_gap_ms`: a caller that assumed the capture instant has the ingest refused, with nothing stored, when the
 /// dump's own clock (local 2026-03-01 12:00:00) is further from it than the limit, plus 14 hours without a zone.
 #[test]

@@ -76,6 +76,21 @@ pub fn write_zip(path: &std::path::Path, entries: &[(&str, &[u8])], deflated: bo
     zip.finish().expect("finish the archive");
 }
 
+/// Writes a zip archive of `entries` deflated and streamed, each entry's size and CRC-32 in a data descriptor after
+/// its data, as dumpstate (libziparchive) writes a bugreport.
+pub fn write_streamed_zip(path: &std::path::Path, entries: &[(&str, &[u8])]) {
+    use std::io::Write as _;
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut bytes = Vec::new();
+    let mut zip = zip::ZipWriter::new_stream(&mut bytes);
+    for (name, data) in entries {
+        zip.start_file(*name, options).expect("start an entry");
+        zip.write_all(data).expect("write an entry");
+    }
+    zip.finish().expect("finish the archive");
+    std::fs::write(path, bytes).expect("write the archive");
+}
+
 /// `bytes` gzip'd, as `gzip` writes them.
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write as _;

@@ -2,6 +2,7 @@
 
 use std::hash::{DefaultHasher, Hasher};
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
 use std::time::Duration;
 
@@ -27,7 +28,8 @@ const ITEMS: usize = 512;
 /// chunks and hands them over; the parser thread hashes them (the run's content hash), parses, resolves
 /// instants, interns packages, ops and variants to small ids, and sends batches of compact items back; this
 /// thread applies them to `sink` (SQL only here). Both channels are bounded, so memory stays flat. Returns the
-/// parse summary, the content hasher and the byte count. A read error ends the parse and is returned.
+/// parse summary, the content hasher and the byte count. A read error ends the parse and is returned, except
+/// `UnexpectedEof` (an input cut short), which ends it as truncated.
 pub(super) fn parse_beside<R: Read>(
     mut reader: R,
     sink: &mut Sink<'_>,
@@ -42,6 +44,9 @@ pub(super) fn parse_beside<R: Read>(
     let (spare_batch_tx, spare_batch_rx) = channel::<Batch>();
     let mut collector = Collector::new(batch_tx, capture.clone(), package_hint.map(str::to_owned));
     collector.spares = Some(spare_batch_rx);
+    // The input was cut short (a gzip stream or zip entry that stops before its end): what came before the cut is
+    // parsed, and the parser told so, as when it reads such an input itself.
+    let cut_short = &AtomicBool::new(false);
     std::thread::scope(|scope| {
         let parser = std::thread::Builder::new()
             .name("opsight-parse".into())
@@ -52,6 +57,7 @@ pub(super) fn parse_beside<R: Read>(
                     chunk: Vec::new(),
                     pos: 0,
                     hasher: DefaultHasher::new(),
+                    cut_short,
                 };
                 let summary = parse_reader(&mut input, &mut collector);
                 collector.send();
@@ -80,6 +86,11 @@ pub(super) fn parse_beside<R: Read>(
                             buf.truncate(n);
                             bytes += n as u64;
                             buf
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                            cut_short.store(true, Ordering::Release);
+                            chunk_tx = None;
+                            continue;
                         }
                         Err(e) => {
                             read_error = Some(e);
@@ -147,15 +158,17 @@ fn read_some<R: Read>(reader: &mut R, buf: &mut [u8]) -> std::io::Result<usize> 
 
 /// The parser thread's input: chunks from the writer thread, hashed as they arrive. Ends when the sender is
 /// dropped.
-struct ChannelReader {
+struct ChannelReader<'a> {
     rx: Receiver<Vec<u8>>,
     spares: Sender<Vec<u8>>,
     chunk: Vec<u8>,
     pos: usize,
     hasher: DefaultHasher,
+    /// Set before the channel closes when the input was cut short: its end is then `UnexpectedEof`.
+    cut_short: &'a AtomicBool,
 }
 
-impl Read for ChannelReader {
+impl Read for ChannelReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.pos == self.chunk.len() {
             match self.rx.recv() {
@@ -166,6 +179,9 @@ impl Read for ChannelReader {
                         let _ = self.spares.send(done);
                     }
                     self.pos = 0;
+                }
+                Err(_) if self.cut_short.load(Ordering::Acquire) => {
+                    return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the input was cut short"))
                 }
                 Err(_) => return Ok(0),
             }
@@ -487,7 +503,9 @@ mod tests {
                 tx.send(c.clone()).expect("send");
             }
             drop(tx);
-            let mut input = ChannelReader { rx, spares, chunk: Vec::new(), pos: 0, hasher: DefaultHasher::new() };
+            let cut_short = &AtomicBool::new(false);
+            let mut input =
+                ChannelReader { rx, spares, chunk: Vec::new(), pos: 0, hasher: DefaultHasher::new(), cut_short };
             let (mut got, mut buf) = (Vec::new(), vec![0; size]);
             loop {
                 let n = input.read(&mut buf).expect("read");

@@ -5,7 +5,8 @@
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text
-//! entry streamed out of it: nothing is extracted to disk, and memory does not grow with the entry. Captures kept
+//! entry streamed out of it: nothing is extracted to disk, and memory does not grow with the entry. An archive cut
+//! short, which has lost its index, is read from its entries' own headers ([`salvage`]). Captures kept
 //! or sent compressed (`dumpsys appops | gzip`) are decompressed as they are read, from a file or a pipe alike.
 //!
 //! Everything that can be told before the text is read (which entry, whether it can be decompressed, whether it is
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::out;
+
+mod salvage;
 
 /// A zip archive's first bytes: a local file header, or the end record of an empty archive.
 const ZIP_MAGIC: [&[u8; 4]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
@@ -144,6 +147,8 @@ enum Source {
     Stream(Box<dyn Read>),
     /// A zip archive; the entry holding the dump is [`Input::entry`].
     Zip(zip::ZipArchive<BufReader<File>>),
+    /// A zip archive without its index (a copy cut short), its entries found from their own headers.
+    Salvaged(salvage::Salvaged),
 }
 
 impl Input {
@@ -206,7 +211,11 @@ impl Input {
             Source::Stream(mut stream) => Ok(f(&mut stream)?),
             Source::Zip(mut archive) => {
                 let entry = self.entry.map(|(name, _)| name).unwrap_or_default();
-                entry_text(&mut archive, &entry, |text| Ok(f(text)?))
+                indexed_text(&mut archive, &entry, |text| Ok(f(text)?))
+            }
+            Source::Salvaged(salvaged) => {
+                let entry = self.entry.map(|(name, _)| name).unwrap_or_default();
+                entry_text(&entry, || salvaged.open(&entry), |text| Ok(f(text)?))
             }
         }
     }
@@ -215,11 +224,14 @@ impl Input {
 const ZIP_ON_A_PIPE: &str =
     "a zip archive cannot be read from a pipe (its index is at its end): save it to a file and name the file";
 const ZIP_IN_A_ZIP: &str = "it is itself a zip archive: unzip the outer one first";
-/// A zip archive's index is at its end: a copy cut short (an `adb pull` or a download stopped early) has lost it,
-/// and with it every entry, even those whose bytes are all there.
+/// A zip archive's index is at its end: a copy cut short (an `adb pull` or a download stopped early) has lost it.
+/// Its entries are then found from their own headers ([`salvage`]); this is when none is.
 const ZIP_UNREADABLE: &str =
     "it starts like a zip archive but cannot be read as one (its index, at its end, is missing \
-     or damaged, as in a copy cut short: copy it again)";
+     or damaged, as in a copy cut short, and no entry before the damage can be read: copy it again)";
+const INDEX_MISSING: &str = "its index, at its end, is missing or damaged, as in a copy cut short";
+/// How the file read is named in a summary when the archive's index is missing.
+const SALVAGED: &str = "archive, whose index is missing";
 const STATE_XML: &str = "it is AppOps' own state file (/data/system/appops.xml, binary XML since Android 12), not a \
      dump: capture the dump with `adb shell dumpsys appops > appops.txt` (or `opsight collect --adb`)";
 const JSON: &str = "it is JSON, not a dump (MVT's dumpsys_appops.json and `opsight parse --json` hold what a parser \
@@ -385,25 +397,50 @@ fn stdin_file() -> Option<File> {
 
 /// Opens the archive and its dump entry, far enough to know it can be read: its header (encryption, compression
 /// method) and its first bytes.
-fn zip_input(file: File) -> anyhow::Result<Input> {
-    let archive = zip::ZipArchive::new(BufReader::new(file)).context(ZIP_UNREADABLE)?;
+fn zip_input(mut file: File) -> anyhow::Result<Input> {
+    let start = file.stream_position()?;
+    let archive = match zip::ZipArchive::new(BufReader::new(file.try_clone()?)) {
+        Ok(archive) => archive,
+        Err(_) => return salvaged_input(file, start),
+    };
     let mut holder = Archive(archive);
     let entry = dump_entry(&mut holder)?;
     let Archive(mut archive) = holder;
-    entry_text(&mut archive, &entry, |_| Ok(()))?;
+    indexed_text(&mut archive, &entry, |_| Ok(()))?;
     Ok(Input { source: Source::Zip(archive), entry: Some((entry, "archive")) })
 }
 
-/// Runs `f` on the text of the archive's `entry` ([`text_stream`]); errors name the entry.
-fn entry_text<T>(
+/// Runs `f` on the text of `entry`, which `open` opens in the archive ([`text_stream`]); errors name the entry.
+fn entry_text<'a, T>(
+    entry: &str,
+    open: impl FnOnce() -> anyhow::Result<Box<dyn Read + 'a>>,
+    f: impl FnOnce(&mut dyn Read) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let shown = out::printable(entry);
+    let opened = open().with_context(|| format!("cannot open {shown} in the archive"))?;
+    let read = text_stream(opened, ZIP_IN_A_ZIP).and_then(|mut text| f(&mut text));
+    read.with_context(|| format!("cannot read {shown} in the archive"))
+}
+
+/// [`entry_text`] for an archive read through its index.
+fn indexed_text<T>(
     archive: &mut zip::ZipArchive<BufReader<File>>,
     entry: &str,
     f: impl FnOnce(&mut dyn Read) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let shown = out::printable(entry);
-    let opened = archive.by_name(entry).with_context(|| format!("cannot open {shown} in the archive"))?;
-    let read = text_stream(Box::new(opened), ZIP_IN_A_ZIP).and_then(|mut text| f(&mut text));
-    read.with_context(|| format!("cannot read {shown} in the archive"))
+    entry_text(entry, || Ok(Box::new(archive.by_name(entry)?)), f)
+}
+
+/// A zip archive whose index is missing or damaged: the dump is found among the entries before the damage, as in
+/// a whole archive, and read up to the cut when the archive ends inside it.
+fn salvaged_input(file: File, start: u64) -> anyhow::Result<Input> {
+    let mut salvaged = salvage::Salvaged::walk(file, start).context(ZIP_UNREADABLE)?;
+    if salvaged.is_empty() {
+        anyhow::bail!(ZIP_UNREADABLE);
+    }
+    let entry = dump_entry(&mut salvaged).context(INDEX_MISSING)?;
+    entry_text(&entry, || salvaged.open(&entry), |_| Ok(()))?;
+    Ok(Input { source: Source::Salvaged(salvaged), entry: Some((entry, SALVAGED)) })
 }
 
 /// A folder as its owner keeps it: an androidqf acquisition, an unzipped bugreport. The file holding the dump is
@@ -425,6 +462,9 @@ trait Holder {
     const WHAT: &'static str;
     /// What to do when the holder does not say which file is the dump.
     const PICK: &'static str;
+    /// Whether [`Holder::files`] lists every file: not for an archive read without its index, which lists only
+    /// the entries before its damage.
+    const COMPLETE: bool = true;
     /// The files' names (no folders).
     fn files(&self) -> Vec<String>;
     /// How many entries there are, folders included.
@@ -535,7 +575,9 @@ fn dump_entry<H: Holder>(holder: &mut H) -> anyhow::Result<String> {
         }
         several => anyhow::bail!("it holds {} main_entry.txt files: {}", several.len(), H::PICK),
     }
-    for (pattern, rule) in RULES {
+    // Of a partial list, "the only .txt file" cannot be told: another may have been lost with the damage.
+    let rules = if H::COMPLETE { &RULES[..] } else { &RULES[..RULES.len() - 1] };
+    for (pattern, rule) in rules {
         let found: Vec<&String> = files.iter().filter(|n| rule(&base(n))).collect();
         match found.as_slice() {
             [] => continue,
@@ -549,10 +591,18 @@ fn dump_entry<H: Holder>(holder: &mut H) -> anyhow::Result<String> {
         }
     }
     let n = holder.len();
+    let entries = if n == 1 { "entry" } else { "entries" };
+    if !H::COMPLETE {
+        let which = if n == 1 {
+            "its one entry before the damage is not".to_owned()
+        } else {
+            format!("none of its {n} entries before the damage is")
+        };
+        anyhow::bail!("{which} a bugreport or dumpsys text: copy it again");
+    }
     anyhow::bail!(
-        "it is a {} without a bugreport or dumpsys text in it ({n} {}): name the text file itself",
-        H::WHAT,
-        if n == 1 { "entry" } else { "entries" }
+        "it is a {} without a bugreport or dumpsys text in it ({n} {entries}): name the text file itself",
+        H::WHAT
     )
 }
 
