@@ -722,6 +722,13 @@ fn gzipped_dumps_are_read_as_their_text() {
     assert_eq!(parsed["truncated"], true);
     let uids = parsed["uids"].as_array().expect("uids").len();
     assert!(uids > 0 && uids < from_text["uids"].as_array().expect("uids").len(), "{uids}");
+    // Cut so early that less than the first 512 bytes of text (which tell what the input is) come out: the same.
+    let early = dir.path("cut-early.gz");
+    std::fs::write(&early, &whole[..120]).expect("write");
+    let (parsed, _) = parsed_json(&early);
+    assert_eq!(parsed["truncated"], true);
+    let bytes = parsed["bytes"].as_u64().expect("bytes");
+    assert!(bytes > 0 && bytes < 512, "{bytes}");
     let text_end = a10.iter().take(a10.len() / 3).rposition(|&b| b == b'\n').expect("a line") + 1;
     let at_line = gz(&a10[..text_end]);
     let flushed_then_cut = dir.path("cut-at-line.gz");

@@ -248,7 +248,7 @@ const AGE: &str = "it is encrypted with age (androidqf and Bugbane encrypt acqui
 fn from_file(mut file: File) -> anyhow::Result<Input> {
     let start = file.stream_position()?;
     let mut head = [0u8; HEAD];
-    let n = read_up_to(&mut file, &mut head)?;
+    let (n, _) = read_up_to(&mut file, &mut head)?;
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
         Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
@@ -361,25 +361,37 @@ fn utf16<'a>(r: Box<dyn Read + 'a>, big_endian: Option<bool>) -> Box<dyn Read + 
     Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(declared).bom_sniffing(true).build(r))
 }
 
-/// What `r` starts with, and `r` whole again.
+/// What `r` starts with, and `r` whole again (cut short again where it was cut short within its head).
 fn peek<'a>(mut r: Box<dyn Read + 'a>) -> io::Result<(Kind, Box<dyn Read + 'a>)> {
     let mut head = [0u8; HEAD];
-    let n = read_up_to(&mut r, &mut head)?;
-    Ok((kind(&head[..n]), Box::new(io::Cursor::new(head).take(n as u64).chain(r))))
+    let (n, cut) = read_up_to(&mut r, &mut head)?;
+    let rest = if cut { Box::new(CutShort) } else { r };
+    Ok((kind(&head[..n]), Box::new(io::Cursor::new(head).take(n as u64).chain(rest))))
 }
 
-/// Reads until `buf` is full or the input ends; how many bytes were read.
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads until `buf` is full or the input ends; how many bytes were read, and whether the input was cut short
+/// (`UnexpectedEof`: a gzip stream or zip entry that stops before its end), which ends it too.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<(usize, bool)> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok((n, true)),
             Err(e) => return Err(e),
         }
     }
-    Ok(n)
+    Ok((n, false))
+}
+
+/// The rest of an input cut short: the cut, which the parser reports as truncation.
+struct CutShort;
+
+impl Read for CutShort {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the input was cut short"))
+    }
 }
 
 /// Standard input as a file, when it is redirected from a regular one.
@@ -710,9 +722,12 @@ mod tests {
             }
         }
         let mut head = [0u8; 8];
-        assert_eq!(read_up_to(&mut Jumpy(b"abcdefghij", false), &mut head).expect("read"), 8);
+        assert_eq!(read_up_to(&mut Jumpy(b"abcdefghij", false), &mut head).expect("read"), (8, false));
         assert_eq!(&head, b"abcdefgh");
-        assert_eq!(read_up_to(&mut Jumpy(b"abc", false), &mut head).expect("read"), 3);
+        assert_eq!(read_up_to(&mut Jumpy(b"abc", false), &mut head).expect("read"), (3, false));
+        // Cut short: what came before the cut, and that it was cut.
+        let mut cut = Jumpy(b"abc", false).chain(CutShort);
+        assert_eq!(read_up_to(&mut cut, &mut head).expect("read"), (3, true));
         // Any other error ends the read with that error (retrying it would never end).
         struct Broken;
         impl Read for Broken {
