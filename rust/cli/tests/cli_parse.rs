@@ -498,6 +498,47 @@ fn a_bugreport_zip_cut_short_is_read_up_to_the_cut() {
     }
 }
 
+/// Cut short in the entries that follow the dump: `main_entry.txt`, which dumpstate writes just after the text, cut
+/// inside is taken as absent and the text found by its name; and an archive holding a stored zip (Info-ZIP stores
+/// `.zip` files as they are), whose own index is cut away, is not read through the inner zip's index.
+#[test]
+fn a_cut_after_the_dump_loses_nothing_of_it() {
+    let dir = TempDir::new("cutafter");
+    let text_path = fixture(LG6);
+    let text = std::fs::read(&text_path).expect("fixture");
+    let full = events_of(&parsed_json(&text_path).0);
+
+    let streamed = dir.path("streamed.zip");
+    let entries: [(&str, &[u8]); 4] = [
+        ("version.txt", b"2.0"),
+        ("bugreport-x.txt", &text),
+        ("main_entry.txt", b"bugreport-x.txt"),
+        ("dumpstate_log.txt", b"dumpstate: done\n"),
+    ];
+    write_streamed_zip(&streamed, &entries);
+    let bytes = std::fs::read(&streamed).expect("read");
+    let name_at = bytes.windows(14).position(|w| w == b"main_entry.txt").expect("its local header");
+    let cut = dir.path("cut-in-main-entry.zip");
+    std::fs::write(&cut, &bytes[..name_at + 14 + 3]).expect("write");
+    let (parsed, entry) = parsed_json(&cut);
+    assert_eq!((entry, parsed["truncated"].clone()), (serde_json::json!("bugreport-x.txt"), serde_json::json!(false)));
+    assert_eq!(events_of(&parsed), full);
+
+    let inner = dir.path("inner.zip");
+    write_zip(&inner, &[("bugreport-x.txt", &text[..30_000])], true);
+    let inner = std::fs::read(&inner).expect("read");
+    let outer = dir.path("acq.zip");
+    write_zip(&outer, &[("acq/bugreport.zip", &inner), ("acq/dumpsys.txt", &text)], false);
+    let bytes = std::fs::read(&outer).expect("read");
+    let cut = dir.path("acq-cut.zip");
+    std::fs::write(&cut, &bytes[..bytes.len() - 60]).expect("write");
+    let out = opsight().arg("parse").arg(&cut).output().expect("run");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("(acq/dumpsys.txt in the archive, whose index is missing)"), "{summary}");
+    let (parsed, _) = parsed_json(&cut);
+    assert_eq!((events_of(&parsed), parsed["truncated"].clone()), (full, serde_json::json!(false)));
+}
+
 /// Every event of a parse's JSON, in order, with its uid, package and op.
 fn events_of(parsed: &serde_json::Value) -> Vec<serde_json::Value> {
     let list = |v: &serde_json::Value, key: &str| v[key].as_array().cloned().unwrap_or_default();

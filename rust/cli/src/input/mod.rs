@@ -412,8 +412,11 @@ fn stdin_file() -> Option<File> {
 fn zip_input(mut file: File) -> anyhow::Result<Input> {
     let start = file.stream_position()?;
     let archive = match zip::ZipArchive::new(BufReader::new(file.try_clone()?)) {
-        Ok(archive) => archive,
-        Err(_) => return salvaged_input(file, start),
+        // The index found is this archive's: it starts where the file does (its first bytes are a local header,
+        // which is how it was told a zip). Cut short, an archive that holds a stored zip ends in that zip's index,
+        // which a reader takes for its own, with everything before it as a prefix.
+        Ok(archive) if archive.offset() == start => archive,
+        _ => return salvaged_input(file, start),
     };
     let mut holder = Archive(archive);
     let entry = dump_entry(&mut holder)?;
@@ -621,7 +624,12 @@ fn dump_entry<H: Holder>(holder: &mut H) -> anyhow::Result<String> {
 /// The file `main_entry.txt` (named `main_name`) names, taken beside it; `None` when it is empty.
 fn main_entry<H: Holder>(holder: &mut H, main_name: &str) -> anyhow::Result<Option<String>> {
     // A file name, not a file: a few hundred bytes at most.
-    let text = holder.read_small(main_name, 4096).context("cannot read its main_entry.txt")?;
+    let text = match holder.read_small(main_name, 4096) {
+        Ok(text) => text,
+        // Cut short (dumpstate writes it just after the text): as if it were not there.
+        Err(_) if !H::COMPLETE => return Ok(None),
+        Err(e) => return Err(e.context("cannot read its main_entry.txt")),
+    };
     let name = text.trim_start_matches('\u{feff}').trim();
     if name.is_empty() {
         return Ok(None);

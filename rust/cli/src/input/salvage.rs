@@ -7,8 +7,13 @@
 //!
 //! How far an entry's data runs is in its local header, or, when the writer streamed it (bit 3 of its flags, what
 //! libziparchive and `ZipWriter::new_stream` write), in a data descriptor after the data: a deflated entry is then
-//! inflated to find its end (deflate streams end themselves); a stored one ends at the first data descriptor whose
-//! sizes are its length.
+//! inflated to find its end (a deflate stream ends itself, whatever its data holds); a stored one ends at the first
+//! data descriptor whose sizes are its length. Stored data can hold what looks like a descriptor and more headers,
+//! so nothing after such an entry is trusted: the walk stops there.
+//!
+//! What is read is an entry's whole data, checked against its CRC-32, or a prefix of it that ends in a cut
+//! (`UnexpectedEof`, which the parser reports as truncation). An entry whose checksum cannot be read (the archive
+//! ends inside its data descriptor) ends in a cut too: it cannot be told whole.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -29,8 +34,10 @@ const FLAG_ENCRYPTED: u16 = 1;
 const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 const STORED: u16 = 0;
 const DEFLATED: u16 = 8;
-/// The most entries an archive without zip64 can hold; the walk stops there, so that memory stays bounded.
+/// The most entries an archive without zip64 can hold, and the most bytes of names kept (a real bugreport's are a
+/// few hundred kilobytes): the walk stops at either, so that memory stays small whatever the headers claim.
 const MAX_ENTRIES: usize = 65_535;
+const MAX_NAME_BYTES: usize = 4 << 20;
 /// Inflating reads its input a little at a time (as for gzip'd text in the module above).
 const BUF: usize = 64 * 1024;
 
@@ -46,12 +53,10 @@ struct Entry {
     method: u16,
     /// Where its data starts in the file.
     data: u64,
-    /// How many bytes of data it has, at most: its compressed size, from its local header or found by passing its
-    /// data; cut short, where a data descriptor cut short starts. `None`: up to the end of the file.
+    /// Its compressed size: from its local header, or found by passing its data. `None`: the archive ends inside
+    /// it before that can be told, and its data runs to the end of the file.
     size: Option<u64>,
-    /// `size` is its whole data. Otherwise the archive ends inside it: its data ends in a cut.
-    whole: bool,
-    /// Its CRC-32, when known (whole, and its local header or its data descriptor read).
+    /// Its CRC-32, from its local header or its data descriptor. `None`: its data cannot be told whole.
     crc: Option<u32>,
 }
 
@@ -62,11 +67,13 @@ impl Salvaged {
         let mut r = BufReader::with_capacity(BUF, file);
         r.seek(SeekFrom::Start(start))?;
         let mut entries = Vec::new();
-        while entries.len() < MAX_ENTRIES {
+        let mut names = 0;
+        while entries.len() < MAX_ENTRIES && names < MAX_NAME_BYTES {
             match next_entry(&mut r) {
-                Ok(Some((entry, whole))) => {
+                Ok(Some((entry, go_on))) => {
+                    names += entry.name.len();
                     entries.push(entry);
-                    if !whole {
+                    if !go_on {
                         break;
                     }
                 }
@@ -82,37 +89,46 @@ impl Salvaged {
         self.entries.is_empty()
     }
 
-    /// The text of entry `name`, up to the archive's cut when it falls inside it (the reader then ends with
-    /// `UnexpectedEof`, which the parser reports as truncation); a wrong CRC-32 is an error.
+    /// The text of entry `name`: whole and checked, or up to the archive's cut, where the reader ends with
+    /// `UnexpectedEof` (which the parser reports as truncation). A wrong CRC-32 is an error.
     pub(super) fn open(&self, name: &str) -> anyhow::Result<Box<dyn Read>> {
         let entry = self.entries.iter().find(|e| e.name == name).context("it is not in the archive")?;
         if entry.flags & FLAG_ENCRYPTED != 0 {
-            anyhow::bail!("it is encrypted: decrypt the archive first and name the text inside");
+            anyhow::bail!(
+                "it is encrypted, which Opsight does not read: copy the archive again whole, then decrypt it"
+            );
+        }
+        if !matches!(entry.method, STORED | DEFLATED) {
+            anyhow::bail!(
+                "it is compressed with method {}, not deflated or stored as dumps are: copy the archive again whole \
+                 and unzip it",
+                entry.method
+            );
+        }
+        if entry.method == STORED && entry.size.is_none() {
+            anyhow::bail!(
+                "it is stored with its size after its data, and the archive ends before that: where its data ends \
+                 cannot be told, so copy the archive again whole"
+            );
         }
         let mut file = self.file.try_clone()?;
         file.seek(SeekFrom::Start(entry.data))?;
         let limit = entry.size.unwrap_or(u64::MAX);
-        // Fewer bytes than a whole entry's size (the archive ends first), or the end of a cut one, are a cut.
-        let left = if entry.whole { limit } else { u64::MAX };
+        // Fewer bytes than its size (the archive ends first) are a cut; so is the end of an unchecked entry.
+        let left = if entry.crc.is_some() { limit } else { u64::MAX };
         let compressed: Box<dyn Read> = Box::new(Exactly { inner: file.take(limit), left });
         let raw = BufReader::with_capacity(BUF, compressed);
-        let text: Box<dyn Read> = match (entry.method, entry.size) {
-            (STORED, _) => Box::new(raw),
-            (DEFLATED, _) => Box::new(flate2::bufread::DeflateDecoder::new(raw)),
-            (method, _) => anyhow::bail!(
-                "it is compressed with method {method}, not deflated or stored: unzip it and name the text inside"
-            ),
+        let text: Box<dyn Read> = match entry.method {
+            DEFLATED => Box::new(flate2::bufread::DeflateDecoder::new(raw)),
+            _ => Box::new(raw),
         };
-        Ok(match entry.crc {
-            Some(crc) => Box::new(Checked { inner: text, crc: flate2::Crc::new(), expected: crc }),
-            None => text,
-        })
+        Ok(Box::new(Checked { inner: text, crc: flate2::Crc::new(), expected: entry.crc }))
     }
 }
 
 impl Holder for Salvaged {
     const WHAT: &'static str = "zip archive";
-    const PICK: &'static str = "unzip what can be unzipped of it and name the one to read";
+    const PICK: &'static str = "copy it again whole, unzip it and name the one to read";
     const COMPLETE: bool = false;
     fn files(&self) -> Vec<String> {
         self.entries.iter().map(|e| e.name.clone()).filter(|n| !super::is_folder(n)).collect()
@@ -130,8 +146,8 @@ impl Holder for Salvaged {
     }
 }
 
-/// The next entry, and whether the walk can go on after it (its data is whole and its end known); `None` at the
-/// archive's index or end. `UnexpectedEof`: the archive ends inside a header; `InvalidData`: damage.
+/// The next entry, and whether the walk can go on after it (its data is whole, its end known and trusted); `None`
+/// at the archive's index or end. `UnexpectedEof`: the archive ends inside a header; `InvalidData`: damage.
 fn next_entry(r: &mut BufReader<File>) -> io::Result<Option<(Entry, bool)>> {
     match u32::from_le_bytes(read_array(r)?) {
         LOCAL_HEADER => {}
@@ -149,13 +165,13 @@ fn next_entry(r: &mut BufReader<File>) -> io::Result<Option<(Entry, bool)>> {
     let zip64 = extra_field(&extra, ZIP64_EXTRA);
     let data = r.stream_position()?;
     let name = String::from_utf8_lossy(&name).into_owned();
-    let mut entry = Entry { name, flags, method, data, size: None, whole: false, crc: None };
+    let mut entry = Entry { name, flags, method, data, size: None, crc: None };
     if flags & FLAG_DATA_DESCRIPTOR == 0 {
         let size = match size32 {
             u32::MAX => zip64.and_then(|f| zip64_size(f, plain32)).ok_or_else(|| damaged("zip64 size missing"))?,
             size => size.into(),
         };
-        (entry.size, entry.whole, entry.crc) = (Some(size), true, Some(crc));
+        (entry.size, entry.crc) = (Some(size), Some(crc));
         let end = data.checked_add(size).ok_or_else(|| damaged("size out of range"))?;
         let whole = end <= r.get_ref().metadata()?.len();
         if whole {
@@ -163,54 +179,38 @@ fn next_entry(r: &mut BufReader<File>) -> io::Result<Option<(Entry, bool)>> {
         }
         return Ok(Some((entry, whole)));
     }
-    let size = match method {
-        DEFLATED => {
-            let inflated = io::copy(&mut flate2::bufread::DeflateDecoder::new(&mut *r), &mut io::sink());
-            match inflated {
-                Ok(_) => r.stream_position()? - data,
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(Some((entry, false))),
-                Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
-            }
-        }
+    // Where the data ends, and whether the walk can go on after it.
+    let (size, go_on) = match method {
+        DEFLATED => match io::copy(&mut flate2::bufread::DeflateDecoder::new(&mut *r), &mut io::sink()) {
+            Ok(_) => (r.stream_position()? - data, true),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(Some((entry, false))),
+            Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
+        },
         STORED => match stored_end(r, data)? {
-            StoredEnd::Found(size) => size,
-            StoredEnd::Cut(at) => {
-                entry.size = at;
-                return Ok(Some((entry, false)));
-            }
+            Some(size) => (size, false),
+            None => return Ok(Some((entry, false))),
         },
         // Compressed otherwise: where it ends cannot be told.
         _ => return Ok(Some((entry, false))),
     };
-    (entry.size, entry.whole) = (Some(size), true);
+    entry.size = Some(size);
     match descriptor(r, size, zip64.is_some()) {
         Ok(crc) => {
             entry.crc = Some(crc);
-            Ok(Some((entry, true)))
+            Ok(Some((entry, go_on)))
         }
-        // The archive ends inside the descriptor: the data is whole but unchecked.
+        // The archive ends inside the descriptor: the data is there but unchecked.
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(Some((entry, false))),
         Err(e) => Err(e),
     }
 }
 
-/// Where a stored entry's data ends, when its size follows it.
-enum StoredEnd {
-    /// At a data descriptor after this many bytes.
-    Found(u64),
-    /// The archive ends first: at most this many bytes are data (up to where a descriptor cut short may start;
-    /// `None`: up to the end), and they end in a cut.
-    Cut(Option<u64>),
-}
-
-/// How long the data of a stored entry whose size follows it is: up to the first data descriptor (with its
-/// signature, which every streaming writer writes) whose two sizes are both that length (stored data is its own
-/// size), four or eight bytes each. The reader is left at the data's end when one is found.
-///
-/// When the archive ends first, its last bytes may be a descriptor cut short, which is not data: the data is taken
-/// to end where the first such start is (the signature's first bytes, and sizes that agree as far as they go). What
-/// is read is then a prefix of the data, never bytes that are not data.
-fn stored_end(r: &mut BufReader<File>, data: u64) -> io::Result<StoredEnd> {
+/// How long the data of a stored entry whose size follows it is: up to the first data descriptor with its
+/// signature (optional in the format, but what libziparchive, Java's `ZipOutputStream`, Info-ZIP and the `zip` crate
+/// write) whose two sizes are both that length (stored data is its own size), in four bytes each or eight. The
+/// reader is left at the data's end; `None` when the archive ends first (an unsigned descriptor is not looked for:
+/// four bytes of CRC-32 and two sizes are too easily found in data).
+fn stored_end(r: &mut BufReader<File>, data: u64) -> io::Result<Option<u64>> {
     // The longest descriptor: signature, CRC-32 and two eight-byte sizes.
     const LONGEST: usize = 24;
     let mut window: Vec<u8> = Vec::new();
@@ -221,47 +221,32 @@ fn stored_end(r: &mut BufReader<File>, data: u64) -> io::Result<StoredEnd> {
         window.resize(kept + BUF, 0);
         let n = read_some(r, &mut window[kept..])?;
         window.truncate(kept + n);
-        if n == 0 {
-            let starts = memchr::memchr_iter(DATA_DESCRIPTOR.to_le_bytes()[0], &window);
-            let Some(at) = starts.into_iter().find(|&at| descriptor_starts(&window[at..], base + at as u64 - data))
-            else {
-                return Ok(StoredEnd::Cut(None));
-            };
-            let len = base + at as u64 - data;
-            // Sixteen bytes that agree (the signature and the length twice, or once in eight bytes): a descriptor,
-            // whole or nearly, just before the end; the data before it is whole.
-            if window.len() - at >= 16 {
-                r.seek(SeekFrom::Start(data + len))?;
-                return Ok(StoredEnd::Found(len));
-            }
-            return Ok(StoredEnd::Cut(Some(len)));
-        }
-        // Only where all of a descriptor fits; the last bytes are looked at again with the next ones.
-        let whole_until = window.len().saturating_sub(LONGEST - 1);
+        let ended = n == 0;
+        // Where a whole descriptor may start; the last bytes are looked at again with the next ones.
+        let until = if ended { window.len() } else { window.len().saturating_sub(LONGEST - 1) };
         for at in memchr::memmem::find_iter(&window, &DATA_DESCRIPTOR.to_le_bytes()) {
-            if at >= whole_until {
+            if at >= until {
                 break;
             }
             let len = base + at as u64 - data;
-            if descriptor_starts(&window[at..at + LONGEST], len) {
+            if describes(&window[at..], len) {
                 r.seek(SeekFrom::Start(data + len))?;
-                return Ok(StoredEnd::Found(len));
+                return Ok(Some(len));
             }
         }
-        window.drain(..whole_until);
-        base += whole_until as u64;
+        if ended {
+            return Ok(None);
+        }
+        window.drain(..until);
+        base += until as u64;
     }
 }
 
-/// Whether `bytes` start a data descriptor (with its signature) for `len` bytes of stored data, as far as they go:
-/// the signature, any CRC-32, then `len` twice, in four or in eight bytes each.
-fn descriptor_starts(bytes: &[u8], len: u64) -> bool {
-    let agrees = |size: &[u8]| {
-        let sizes = size.iter().chain(size).map(|&b| Some(b));
-        let form = DATA_DESCRIPTOR.to_le_bytes().into_iter().map(Some).chain([None; 4]).chain(sizes);
-        bytes.iter().zip(form).all(|(&b, f)| f.is_none_or(|f| f == b))
-    };
-    !bytes.is_empty() && (u32::try_from(len).is_ok_and(|l| agrees(&l.to_le_bytes())) || agrees(&len.to_le_bytes()))
+/// Whether `bytes` (from a descriptor's signature on) give `len` as both sizes, in four bytes each or eight.
+fn describes(bytes: &[u8], len: u64) -> bool {
+    let four = |at: usize| bytes.get(at..at + 4).map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+    let eight = |at: usize| bytes.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+    (four(8) == Some(len) && four(12) == Some(len)) || (eight(8) == Some(len) && eight(16) == Some(len))
 }
 
 /// `Read::read`, retried when interrupted.
@@ -343,19 +328,31 @@ impl<R: Read> Read for Exactly<R> {
     }
 }
 
-/// `inner`, whose bytes must have the CRC-32 `expected`: checked at their end.
+/// `inner`, whose bytes must have the CRC-32 `expected`, checked at their end. Without one (`None`), their end is
+/// a cut: they cannot be told whole.
 struct Checked<R> {
     inner: R,
     crc: flate2::Crc,
-    expected: u32,
+    expected: Option<u32>,
 }
 
 impl<R: Read> Read for Checked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.crc.update(&buf[..n]);
-        if n == 0 && !buf.is_empty() && self.crc.sum() != self.expected {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "wrong checksum (CRC-32)"));
+        if n == 0 && !buf.is_empty() {
+            match self.expected {
+                Some(crc) if crc == self.crc.sum() => {}
+                Some(_) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "its data is damaged (wrong checksum): copy the archive again",
+                    ))
+                }
+                None => {
+                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the archive ends before its checksum"))
+                }
+            }
         }
         Ok(n)
     }
@@ -439,7 +436,11 @@ mod tests {
                         if !salvaged.contains(name) {
                             continue;
                         }
-                        let mut r = salvaged.open(name).expect("open");
+                        let Ok(mut r) = salvaged.open(name) else {
+                            // Only a stored entry whose size follows its data, cut before that size, is refused.
+                            assert!(streamed && !deflated, "{name} at {cut}");
+                            continue;
+                        };
                         let mut got = Vec::new();
                         match r.read_to_end(&mut got) {
                             Ok(_) => assert_eq!(&got, bytes, "{name} at {cut} ({streamed}, {deflated})"),
@@ -452,9 +453,15 @@ mod tests {
                 }
                 // Whole, both entries are found and read whole; the walk stopped at the index.
                 let salvaged = walk(&whole);
-                assert_eq!(salvaged.len(), 2, "({streamed}, {deflated})");
-                assert_eq!(read(&salvaged, "bugreport-x.txt"), (dump.clone(), None));
                 assert!(salvaged.entries.iter().all(|e| e.crc.is_some()), "({streamed}, {deflated})");
+                if streamed && !deflated {
+                    // Nothing after a stored entry whose size follows its data is trusted.
+                    assert_eq!(salvaged.files(), ["version.txt"]);
+                    assert_eq!(read(&salvaged, "version.txt"), (small.clone(), None));
+                } else {
+                    assert_eq!(salvaged.len(), 2, "({streamed}, {deflated})");
+                    assert_eq!(read(&salvaged, "bugreport-x.txt"), (dump.clone(), None));
+                }
             }
         }
     }
@@ -519,10 +526,55 @@ mod tests {
         let (got, failed) = read(&salvaged, "a.txt");
         assert_eq!((got.len(), failed), (dump.len(), Some(io::ErrorKind::InvalidData)));
         assert_eq!(read(&salvaged, "bugreport-x.txt"), (dump.clone(), None));
-        // Cut inside the descriptor: the data is whole but unchecked, and the walk ends there.
+        // Cut inside the descriptor: the data is all there but unchecked, so it ends in a cut, and the walk there.
         let salvaged = walk(&whole[..end + 6]);
         assert_eq!((salvaged.len(), salvaged.entries[0].crc), (1, None));
-        assert_eq!(read(&salvaged, "a.txt"), (dump.clone(), None));
+        assert_eq!(read(&salvaged, "a.txt"), (dump.clone(), Some(io::ErrorKind::UnexpectedEof)));
+    }
+
+    /// Stored data can hold anything, also what looks like a data descriptor and a dump's local header after it. The
+    /// walk stops after a stored entry whose size follows its data, so such bytes never become an entry; and such an
+    /// entry without a signed descriptor cannot be read, since where its data ends cannot be told.
+    #[test]
+    fn nothing_after_a_stored_entry_whose_size_follows_its_data_is_trusted() {
+        let inner = archive(&[("dumpsys.txt", b"  Uid u0a1:\n", false)], false);
+        let planted = [
+            &b"log line\n"[..],
+            &DATA_DESCRIPTOR.to_le_bytes(),
+            &[0; 4],
+            &9u32.to_le_bytes(),
+            &9u32.to_le_bytes(),
+            &inner,
+        ]
+        .concat();
+        let whole = archive(&[("notes.log", &planted, false), ("dumpsys.txt", &text(3), true)], true);
+        let salvaged = walk(&whole[..whole.len() - 10]);
+        assert_eq!(salvaged.files(), ["notes.log"]);
+        // The planted descriptor is taken as the entry's end (its CRC-32 is wrong, so reading it fails).
+        assert_eq!(salvaged.entries[0].size, Some(9));
+        assert_eq!(read(&salvaged, "notes.log").1, Some(io::ErrorKind::InvalidData));
+
+        // Without the descriptor's signature, its end is not looked for: the entry is refused, not read to the end.
+        let whole = archive(&[("dumpsys.txt", &text(3), false)], true);
+        let data = usize::try_from(walk(&whole).entries[0].data).expect("small");
+        let end = data + text(3).len();
+        assert_eq!(whole[end..end + 4], DATA_DESCRIPTOR.to_le_bytes());
+        let unsigned = [&whole[..end], &whole[end + 4..]].concat();
+        let salvaged = walk(&unsigned[..unsigned.len() - 10]);
+        assert_eq!((salvaged.files(), salvaged.entries[0].size), (vec!["dumpsys.txt".to_owned()], None));
+        let refused = salvaged.open("dumpsys.txt").err().expect("refused").to_string();
+        assert!(refused.contains("where its data ends cannot be told"), "{refused}");
+    }
+
+    /// A name in UTF-8 sets a flag in the header's second byte of flags, beside the method: both read right.
+    #[test]
+    fn names_in_utf8_are_read_with_their_entries() {
+        let dump = text(30);
+        let whole = archive(&[("报告/bugreport-x.txt", &dump, true)], true);
+        let salvaged = walk(&whole[..whole.len() - 5]);
+        assert_eq!(salvaged.files(), ["报告/bugreport-x.txt"]);
+        assert_eq!(salvaged.entries[0].flags & (1 << 11), 1 << 11);
+        assert_eq!(read(&salvaged, "报告/bugreport-x.txt"), (dump, None));
     }
 
     #[test]
