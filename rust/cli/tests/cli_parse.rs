@@ -965,8 +965,8 @@ fn json_is_refused_with_what_to_do() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("packages:        1"));
 }
 
-/// Opsight's own store (an SQLite database) and a tar archive, gzip'd or not, named where a dump should be, are refused
-/// with what to do, not read as a dump with nothing in it; `ingest` makes no database.
+/// Opsight's own store (an SQLite database), a tar archive and a 7-Zip archive, gzip'd or not, named where a dump
+/// should be, are refused with what to do, not read as a dump with nothing in it; `ingest` makes no database.
 #[test]
 fn stores_and_tar_archives_are_refused_with_what_to_do() {
     let dir = TempDir::new("binary");
@@ -992,7 +992,14 @@ fn stores_and_tar_archives_are_refused_with_what_to_do() {
     std::fs::write(&tar_path, &tar).expect("write");
     let tgz = dir.path("acquisition.tar.gz");
     std::fs::write(&tgz, gzip(&tar)).expect("write");
+    // A 7-Zip archive's signature header (32 bytes), as `7z a` writes it; and the same inside a gzip stream.
+    let seven = dir.path("acquisition.7z");
+    std::fs::write(&seven, [&b"7z\xBC\xAF\x27\x1C\x00\x04"[..], &[0; 24]].concat()).expect("write");
+    let seven_gz = dir.path("acquisition.7z.gz");
+    std::fs::write(&seven_gz, gzip(&std::fs::read(&seven).expect("read"))).expect("write");
     for (file, says) in [
+        (&seven, "it is a 7-Zip archive: extract it (`7z x FILE`)"),
+        (&seven_gz, "it is a 7-Zip archive"),
         (&store, "it is an SQLite database"),
         (&tar_path, "it is a tar archive: extract it (`tar -xf FILE`)"),
         (&tgz, "it is a gzip'd tar archive: extract it (`tar -xzf FILE`)"),

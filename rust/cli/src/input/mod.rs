@@ -39,6 +39,19 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// Where a POSIX tar header (ustar, and GNU tar's) holds its magic.
 const TAR_MAGIC_AT: usize = 257;
 const TAR_MAGIC: &[u8; 5] = b"ustar";
+/// Other archives and compressed files, by their first bytes, with what to do: Windows users pack captures in 7-Zip
+/// and RAR, and Linux tools compress with xz, bzip2 and zstd. None of them is a dump, and each read as text would be
+/// noise with no AppOps in it.
+const FOREIGN: [(&[u8], &str); 5] = [
+    (b"7z\xBC\xAF\x27\x1C", "it is a 7-Zip archive: extract it (`7z x FILE`) and name the dump, or the folder, inside"),
+    (b"Rar!\x1A\x07", "it is a RAR archive: extract it (`unrar x FILE`) and name the dump, or the folder, inside"),
+    (b"\xFD7zXZ\x00", "it is compressed with xz: decompress it (`xz -dk FILE`) and name what that gives"),
+    (b"\x28\xB5\x2F\xFD", "it is compressed with zstd: decompress it (`zstd -d FILE`) and name what that gives"),
+    // `BZh`, the block size, then the first block's magic (a text line may start with `BZh`).
+    (b"BZh", "it is compressed with bzip2: decompress it (`bzip2 -dk FILE`) and name what that gives"),
+];
+/// What follows `BZh` and the block size digit in a bzip2 file: the first block's magic (π in BCD).
+const BZIP2_BLOCK: &[u8; 6] = b"\x31\x41\x59\x26\x53\x59";
 /// How many first bytes tell what an input is: one tar header block, which holds every magic above and the XML
 /// declaration before [`APPOPS_XML_ROOT`] (56 bytes as Android writes it).
 const HEAD: usize = 512;
@@ -69,6 +82,8 @@ enum Kind {
     Sqlite,
     /// A tar archive (some acquisitions and file-system extractions come so): extracted, it is a folder or a file.
     Tar,
+    /// Another archive or compressed file ([`FOREIGN`]), with what to do.
+    Foreign(&'static str),
     Text,
 }
 
@@ -91,11 +106,20 @@ fn kind(head: &[u8]) -> Kind {
         Kind::Sqlite
     } else if head.get(TAR_MAGIC_AT..TAR_MAGIC_AT + TAR_MAGIC.len()) == Some(&TAR_MAGIC[..]) {
         Kind::Tar
+    } else if let Some(says) = foreign(head) {
+        Kind::Foreign(says)
     } else if let Some(big_endian) = bare_utf16(head) {
         Kind::BareUtf16 { big_endian }
     } else {
         Kind::Text
     }
+}
+
+/// What to do with `head`'s kind of archive or compressed file, when it is one of [`FOREIGN`].
+fn foreign(head: &[u8]) -> Option<&'static str> {
+    let (magic, says) = FOREIGN.iter().find(|(magic, _)| head.starts_with(magic))?;
+    let bzip2 = matches!(head.get(3), Some(b'1'..=b'9')) && head.get(4..10) == Some(&BZIP2_BLOCK[..]);
+    (*magic != b"BZh" || bzip2).then_some(*says)
 }
 
 /// Whether `head` opens a JSON object or array: `{` then a key or `}`, or `[` then a value that opens with `{`, `[`,
@@ -259,7 +283,8 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
         | Kind::StateXml
         | Kind::Json
         | Kind::Sqlite
-        | Kind::Tar => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
+        | Kind::Tar
+        | Kind::Foreign(_) => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
         Kind::Zip => zip_input(file),
     }
 }
@@ -297,6 +322,7 @@ fn as_text<'a>(
         Kind::StateXml => anyhow::bail!(STATE_XML),
         Kind::Json => anyhow::bail!(JSON),
         Kind::Sqlite => anyhow::bail!(SQLITE),
+        Kind::Foreign(says) => anyhow::bail!(says),
         Kind::Tar if gzipped => {
             anyhow::bail!(
                 "it is a gzip'd tar archive: extract it (`tar -xzf FILE`) and name the dump, or the folder, inside"
@@ -702,6 +728,22 @@ mod tests {
         assert_eq!(kind(state), Kind::StateXml);
         assert_eq!(kind(b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"), Kind::Text);
         assert_eq!(kind(b"notes: <app-ops v=\"1\"> is the root of appops.xml\n"), Kind::Text);
+    }
+
+    #[test]
+    fn other_archives_and_compressors_are_told_by_their_first_bytes() {
+        let kinds = |head: &[u8]| match kind(head) {
+            Kind::Foreign(says) => says.split(':').next().unwrap_or_default().to_owned(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(kinds(b"7z\xBC\xAF\x27\x1C\x00\x04"), "it is a 7-Zip archive");
+        assert_eq!(kinds(b"Rar!\x1A\x07\x01\x00"), "it is a RAR archive");
+        assert_eq!(kinds(b"\xFD7zXZ\x00\x00\x04"), "it is compressed with xz");
+        assert_eq!(kinds(b"\x28\xB5\x2F\xFD\x24\x00"), "it is compressed with zstd");
+        assert_eq!(kinds(b"BZh91AY&SY\x12\x34"), "it is compressed with bzip2");
+        // Text that starts as bzip2 does, without its block's magic, is text.
+        assert_eq!(kinds(b"BZh9 is no file\n"), "Text");
+        assert_eq!(kinds(b"BZhx1AY&SY"), "Text");
     }
 
     #[test]
