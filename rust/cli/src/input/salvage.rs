@@ -366,21 +366,31 @@ mod tests {
     /// An archive of `entries`: with each size in its local header (as a writer that can seek back writes it), or
     /// streamed, each size in a data descriptor after its data (as dumpstate's libziparchive writes it).
     fn archive(entries: &[(&str, &[u8], bool)], streamed: bool) -> Vec<u8> {
-        fn write<W: io::Write + io::Seek>(mut zip: zip::ZipWriter<W>, entries: &[(&str, &[u8], bool)]) -> W {
+        archive_with(entries, streamed, false)
+    }
+
+    /// [`archive`], with zip64 fields (`large`: sizes in eight bytes, in the local header's extra field and the data
+    /// descriptor) when asked.
+    fn archive_with(entries: &[(&str, &[u8], bool)], streamed: bool, large: bool) -> Vec<u8> {
+        fn write<W: io::Write + io::Seek>(
+            mut zip: zip::ZipWriter<W>,
+            entries: &[(&str, &[u8], bool)],
+            large: bool,
+        ) -> W {
             for (name, bytes, deflated) in entries {
                 let method = if *deflated { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
-                zip.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method))
-                    .expect("start an entry");
+                let options = zip::write::SimpleFileOptions::default().compression_method(method).large_file(large);
+                zip.start_file(*name, options).expect("start an entry");
                 zip.write_all(bytes).expect("write an entry");
             }
             zip.finish().expect("finish")
         }
         if streamed {
             let mut out = Vec::new();
-            write(zip::ZipWriter::new_stream(&mut out), entries);
+            write(zip::ZipWriter::new_stream(&mut out), entries, large);
             out
         } else {
-            write(zip::ZipWriter::new(io::Cursor::new(Vec::new())), entries).into_inner()
+            write(zip::ZipWriter::new(io::Cursor::new(Vec::new())), entries, large).into_inner()
         }
     }
 
@@ -564,6 +574,33 @@ mod tests {
         assert_eq!((salvaged.files(), salvaged.entries[0].size), (vec!["dumpsys.txt".to_owned()], None));
         let refused = salvaged.open("dumpsys.txt").err().expect("refused").to_string();
         assert!(refused.contains("where its data ends cannot be told"), "{refused}");
+    }
+
+    /// A stored entry ends at the first descriptor that gives its length, not at its signature alone: its data may
+    /// hold the signature, also followed by its length once (in four bytes or in eight). Found in the bytes read in
+    /// one go or across two reads, and in the zip64 form.
+    #[test]
+    fn a_stored_entry_ends_at_a_descriptor_that_gives_its_length() {
+        let decoys = [&b"xx"[..], &DATA_DESCRIPTOR.to_le_bytes(), b"CRCC", &2u64.to_le_bytes(), b"junkjunk"].concat();
+        let data = [&decoys[..], &text(20)].concat();
+        for large in [false, true] {
+            let whole = archive_with(&[("dumpsys.txt", &data, false)], true, large);
+            let salvaged = walk(&whole[..whole.len() - 10]);
+            assert_eq!(salvaged.entries[0].size, Some(data.len() as u64), "zip64: {large}");
+            assert_eq!(read(&salvaged, "dumpsys.txt"), (data.clone(), None), "zip64: {large}");
+        }
+        // The first read ends where the reader's buffer does (BUF bytes into the file): descriptors that start just
+        // before it are found with the bytes of the next read.
+        let start =
+            usize::try_from(walk(&archive(&[("dumpsys.txt", b"x", false)], true)).entries[0].data).expect("small");
+        let filler: Vec<u8> = text(2000).into_iter().cycle().take(BUF).collect();
+        for end in BUF - 30..BUF + 4 {
+            let data = &filler[..end - start];
+            let whole = archive(&[("dumpsys.txt", data, false)], true);
+            let salvaged = walk(&whole[..whole.len() - 10]);
+            assert_eq!(salvaged.entries[0].size, Some(data.len() as u64), "ending at {end}");
+            assert_eq!(read(&salvaged, "dumpsys.txt").1, None, "ending at {end}");
+        }
     }
 
     /// A name in UTF-8 sets a flag in the header's second byte of flags, beside the method: both read right.
