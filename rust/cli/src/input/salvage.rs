@@ -614,6 +614,35 @@ mod tests {
         assert_eq!(read(&salvaged, "报告/bugreport-x.txt"), (dump, None));
     }
 
+    proptest::proptest! {
+        /// Whatever bytes are changed and wherever the archive is cut, the walk ends and every entry's text read
+        /// to a clean end is one of the entries written: damage is an error or a cut, never other text.
+        #[test]
+        fn damaged_archives_give_their_entries_or_errors(
+            layout in 0..4usize,
+            changes in proptest::collection::vec((proptest::prelude::any::<u16>(), proptest::prelude::any::<u8>()), 1..4),
+            cut in proptest::prelude::any::<u16>(),
+        ) {
+            let contents = [text(8), b"14".to_vec(), text(15)];
+            let (streamed, deflated) = (layout & 1 == 1, layout & 2 == 2);
+            let entries = [("bugreport-x.txt", &contents[0][..], deflated), ("version.txt", &contents[1][..], deflated), ("dumpsys.txt", &contents[2][..], deflated)];
+            let mut bytes = archive(&entries, streamed);
+            for (at, value) in changes {
+                let at = usize::from(at) % bytes.len();
+                bytes[at] = value;
+            }
+            let keep = bytes.len() - usize::from(cut) % (bytes.len() / 2);
+            let salvaged = walk(&bytes[..keep]);
+            for name in salvaged.files() {
+                let Ok(mut r) = salvaged.open(&name) else { continue };
+                let mut got = Vec::new();
+                if r.read_to_end(&mut got).is_ok() {
+                    proptest::prop_assert!(contents.contains(&got), "{name}: {} bytes not written", got.len());
+                }
+            }
+        }
+    }
+
     #[test]
     fn zip64_sizes_are_read_where_the_header_defers_to_them() {
         let mut both = ZIP64_EXTRA.to_le_bytes().to_vec();
