@@ -458,7 +458,7 @@ fn a_bugreport_zip_cut_short_is_read_up_to_the_cut() {
         assert!(summary.contains("truncated:       yes"), "{summary}");
         let (parsed, entry) = parsed_json(&cut);
         assert_eq!(entry, "bugreport-x.txt");
-        assert_eq!(parsed["truncated"], true);
+        assert_eq!((parsed["truncated"].clone(), parsed["archive_index_missing"].clone()), (true.into(), true.into()));
         let events = events_of(&parsed);
         assert!(events.len() > full_events.len() / 4 && events.len() < full_events.len(), "{}", events.len());
         assert_eq!(events[..], full_events[..events.len()], "a prefix of the whole");
@@ -474,6 +474,11 @@ fn a_bugreport_zip_cut_short_is_read_up_to_the_cut() {
             let report = String::from_utf8_lossy(&out.stdout);
             assert!(report.contains("truncated:     yes"), "{report}");
         }
+        let db = dir.path(&format!("json-{streamed}.db"));
+        let out = opsight().args(["ingest", "--json", "--db"]).arg(&db).arg(&cut).output().expect("run");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(doc["files"][0]["archive_index_missing"], true, "{doc}");
+        assert_eq!(doc["files"][0]["report"]["truncated"], true, "{doc}");
 
         // Whole but for its index (cut inside the index): the text is whole and not truncated.
         let index_cut = dir.path(&format!("index-cut-{streamed}.zip"));

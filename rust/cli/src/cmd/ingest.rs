@@ -66,6 +66,9 @@ struct FileReport {
     /// The file read when `file` is a zip archive or a folder (docs/json.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     archive_entry: Option<String>,
+    /// The zip archive was read without its index (docs/json.md).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    archive_index_missing: bool,
     report: IngestReport,
 }
 
@@ -146,7 +149,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             write_summary(&mut w, &read.shown, &report, args.captured_at.is_some())?;
             w.flush()?;
         }
-        files.push(FileReport { file: path.display().to_string(), archive_entry: read.entry, report });
+        let (file, archive_entry, archive_index_missing) = (path.display().to_string(), read.entry, read.index_missing);
+        files.push(FileReport { file, archive_entry, archive_index_missing, report });
     }
     if args.json {
         out::json(&IngestDocument { opsight_ingest: 1, files })?;
@@ -201,6 +205,7 @@ fn clock_advice(e: anyhow::Error, assumed_ms: i64) -> anyhow::Error {
 struct Opened {
     shown: String,
     entry: Option<String>,
+    index_missing: bool,
 }
 
 /// Stores one dump (`kept` open, or opened again from `path`): what was read, and what was stored.
@@ -214,7 +219,11 @@ fn ingest_one(
         Some(input) => input,
         None => Input::open(path)?,
     };
-    let read = Opened { shown: input.shown_name(path), entry: input.entry().map(str::to_owned) };
+    let read = Opened {
+        shown: input.shown_name(path),
+        entry: input.entry().map(str::to_owned),
+        index_missing: input.index_missing(),
+    };
     let report = input.read(|r| store.ingest_dump(io::BufReader::with_capacity(1 << 16, r), opts))?;
     Ok((read, report))
 }

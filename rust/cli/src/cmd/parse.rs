@@ -51,6 +51,9 @@ struct FileResult {
     /// The file read when `file` is a zip archive or a folder (a bugreport's text, androidqf's `dumpsys.txt`).
     #[serde(skip_serializing_if = "Option::is_none")]
     archive_entry: Option<String>,
+    /// The zip archive was read without its index (docs/json.md).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    archive_index_missing: bool,
     #[serde(flatten)]
     snapshot: opsight_core::Snapshot,
 }
@@ -70,13 +73,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut files = Vec::with_capacity(args.files.len());
         for path in &args.files {
             let parsed = Input::open(path).and_then(|input| {
-                let entry = input.entry().map(str::to_owned);
+                let entry = (input.entry().map(str::to_owned), input.index_missing());
                 Ok((entry, with_input(path, input, |r| parse_snapshot(r))?))
             });
             match parsed {
-                Ok((archive_entry, mut snapshot)) => {
+                Ok(((archive_entry, archive_index_missing), mut snapshot)) => {
                     snapshot.resolve_times(&capture);
-                    files.push(FileResult { file: path.display().to_string(), archive_entry, snapshot });
+                    let file = path.display().to_string();
+                    files.push(FileResult { file, archive_entry, archive_index_missing, snapshot });
                 }
                 Err(err) => skip(err),
             }

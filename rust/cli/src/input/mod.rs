@@ -209,6 +209,11 @@ impl Input {
         self.entry.as_ref().map(|(name, _)| name.as_str())
     }
 
+    /// A zip archive read without its index, from its entries' own headers (a copy cut short).
+    pub fn index_missing(&self) -> bool {
+        matches!(self.source, Source::Salvaged(_))
+    }
+
     /// How the input is named in a summary: `path`, and the file read inside it when it is a zip archive or a folder.
     pub fn shown_name(&self, path: &Path) -> String {
         match &self.entry {
