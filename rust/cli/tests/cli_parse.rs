@@ -544,6 +544,33 @@ fn a_cut_after_the_dump_loses_nothing_of_it() {
     assert_eq!((events_of(&parsed), parsed["truncated"].clone()), (full, serde_json::json!(false)));
 }
 
+/// A bugreport that states the device's zone (`persist.sys.timezone` among its system properties): `parse` shows it
+/// and dates the events in it without `--zone`, as `ingest` does, which records it and says so instead of asking for
+/// one.
+#[test]
+fn a_bugreports_own_zone_dates_it_without_zone() {
+    let dir = TempDir::new("statedzone");
+    let stated = fixture("synthetic/bugreport_with_zone.txt");
+    let out = opsight().arg("parse").arg(&stated).output().expect("run");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("  device zone:     Europe/Berlin (the bugreport's persist.sys.timezone)\n"), "{summary}");
+    let (parsed, _) = parsed_json(&stated);
+    assert_eq!(parsed["device_zone"], "Europe/Berlin");
+    let events = events_of(&parsed);
+    assert!(!events.is_empty() && events.iter().all(|e| e[3]["time_basis"] == "local_with_zone"), "{events:?}");
+    let db = dir.path("phone.db");
+    let out = opsight()
+        .args(["ingest", "--captured-at", "2022-03-29T21:27:54Z", "--db"])
+        .arg(&db)
+        .arg(&stated)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("  zone:          Europe/Berlin (the bugreport's persist.sys.timezone; no --zone given)\n"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no --zone"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// Every event of a parse's JSON, in order, with its uid, package and op.
 fn events_of(parsed: &serde_json::Value) -> Vec<serde_json::Value> {
     let list = |v: &serde_json::Value, key: &str| v[key].as_array().cloned().unwrap_or_default();

@@ -216,6 +216,8 @@ pub trait Visitor {
     fn history_window(&mut self, _window: &HistoryWindowRef) {}
     /// One aggregate history entry.
     fn history(&mut self, _entry: &HistoryEntryRef<'_>) {}
+    /// The device's time zone, as a whole bugreport states it before its appops section ([`ParseSummary::device_zone`]).
+    fn device_zone(&mut self, _zone: &str) {}
 }
 
 /// A visitor lent out: the parser owns its visitor, and callers that keep theirs pass `&mut` it.
@@ -255,6 +257,9 @@ impl<V: Visitor + ?Sized> Visitor for &mut V {
     }
     fn history(&mut self, entry: &HistoryEntryRef<'_>) {
         (**self).history(entry);
+    }
+    fn device_zone(&mut self, zone: &str) {
+        (**self).device_zone(zone);
     }
 }
 
@@ -461,13 +466,21 @@ pub struct ParseSummary {
     pub event_lines_with_unread_words: u64,
     pub has_discrete: bool,
     pub has_history: bool,
+    /// The device's time zone as a whole bugreport states it before its appops section (`[persist.sys.timezone]`
+    /// in its system properties), as printed: the zone its times are read in when none is given
+    /// ([`Snapshot::resolve_times`], and ingest).
+    pub device_zone: Option<String>,
 }
 
 impl Snapshot {
     /// Fills `utc_ms` and `time_basis` of every event, discrete access and history window from what is known of the capture
-    /// (the rule is [`CaptureContext::resolve`]; the dump's inferred local "now" is taken from this snapshot).
+    /// (the rule is [`CaptureContext::resolve`]; the dump's inferred local "now" is taken from this snapshot, and the
+    /// device's zone too when `capture` has none and the dump states one that the time zone database knows).
     pub fn resolve_times(&mut self, capture: &CaptureContext) {
         let mut ctx = capture.clone();
+        if ctx.zone.is_none() {
+            ctx.zone = self.summary.device_zone.as_deref().and_then(crate::time::known_zone);
+        }
         if ctx.dump_time_local.is_none() {
             ctx.dump_time_local = self.summary.dump_time_local;
             ctx.dump_time_nearest_relative_ms = self.summary.dump_time_nearest_relative_ms;

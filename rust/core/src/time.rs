@@ -269,6 +269,11 @@ pub enum TimeBasis {
     Printed,
 }
 
+/// The zone named `id` in the time zone database (an IANA id as a dump states it), if the database knows it.
+pub fn known_zone(id: &str) -> Option<jiff::tz::TimeZone> {
+    jiff::tz::TimeZone::get(id).ok()
+}
+
 /// What is known about the moment and place a dump was taken.
 #[derive(Debug, Clone, Default)]
 pub struct CaptureContext {

@@ -215,6 +215,52 @@ fn appops_section_found_inside_a_bugreport() {
     assert_eq!(framed.summary.unrecognised_lines, 0);
 }
 
+/// A whole bugreport states the device's zone in its system properties, before the services: its times are read in
+/// that zone when none is given (a zone given wins), exactly as with the zone given. Elsewhere the same line is no
+/// statement: after the appops section began, in a dump that is no bugreport, or naming no zone.
+#[test]
+fn a_bugreport_states_the_device_zone_before_its_services() {
+    use opsight_core::time::{CaptureContext, TimeBasis};
+    let with_zone = fixture("synthetic/bugreport_with_zone.txt");
+    let mut stated = snapshot(&with_zone);
+    assert_eq!(stated.summary.device_zone.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(stated.uids, snapshot(&fixture("synthetic/bugreport_embedded.txt")).uids, "the same appops section");
+    stated.resolve_times(&CaptureContext::default());
+    let mut given = snapshot(&fixture("synthetic/bugreport_embedded.txt"));
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").expect("zone");
+    given.resolve_times(&CaptureContext { zone: Some(berlin), ..CaptureContext::default() });
+    assert_eq!(stated.uids, given.uids, "dated as with --zone Europe/Berlin");
+    let first = stated.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).flat_map(|o| &o.events).next();
+    let first = first.expect("an event");
+    assert_eq!(first.time_basis, Some(TimeBasis::LocalWithZone));
+    // 2022-03-29 is summer time in Berlin: two hours ahead of UTC.
+    assert_eq!(first.utc_ms, first.time_local.map(|l| l.0 - 2 * 3_600_000));
+    // A zone given wins over the one stated.
+    let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").expect("zone");
+    let mut overridden = snapshot(&with_zone);
+    overridden.resolve_times(&CaptureContext { zone: Some(tokyo), ..CaptureContext::default() });
+    let first = overridden.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).flat_map(|o| &o.events).next();
+    assert_eq!(first.and_then(|e| e.utc_ms), first.and_then(|e| e.time_local.map(|l| l.0 - 9 * 3_600_000)));
+
+    let text = std::str::from_utf8(&with_zone).expect("utf-8").to_owned();
+    let after = text.replace("[persist.sys.timezone]: [Europe/Berlin]\n", "")
+        + "------ SYSTEM PROPERTIES (getprop) ------\n[persist.sys.timezone]: [Asia/Tokyo]\n";
+    assert_eq!(snapshot(after.as_bytes()).summary.device_zone, None, "after the appops section");
+    let plain = "[persist.sys.timezone]: [Asia/Tokyo]\n  Uid u0a1:\n    Package a.b:\n      CAMERA (allow):\n";
+    assert_eq!(snapshot(plain.as_bytes()).summary.device_zone, None, "not a bugreport");
+    for not_a_zone in ["", "Europe/Berlin; rm", "../../etc/passwd x"] {
+        let odd = text.replace("[Europe/Berlin]", &format!("[{not_a_zone}]"));
+        assert_eq!(snapshot(odd.as_bytes()).summary.device_zone, None, "{not_a_zone:?}");
+    }
+    // A name the time zone database does not know is kept as printed and dates nothing.
+    let unknown = text.replace("Europe/Berlin", "Mars/Olympus_Mons");
+    let mut unknown = snapshot(unknown.as_bytes());
+    assert_eq!(unknown.summary.device_zone.as_deref(), Some("Mars/Olympus_Mons"));
+    unknown.resolve_times(&CaptureContext::default());
+    let first = unknown.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).flat_map(|o| &o.events).next();
+    assert_eq!(first.and_then(|e| e.time_basis), None);
+}
+
 #[test]
 fn noisy_oem_text_keeps_everything_it_can() {
     // The real Android 11 sample, re-indented with tabs, CRLF, trailing spaces, starting mid-uid, plus OEM lines.

@@ -1009,6 +1009,35 @@ fn a_batch_is_stored_whole_or_not_at_all() {
     assert_eq!((reports[0].new_events, inventory.map(|i| i.packages)), (23, Some(1)));
 }
 
+/// A bugreport that states the device's zone is dated in it when none is given: the same timeline as with the zone
+/// given, whatever the capture instant; the run and the device record it, and the report says where it came from.
+/// A zone given wins.
+#[test]
+fn a_zone_the_bugreport_states_dates_it_when_none_is_given() {
+    let captured = 1_648_589_274_087 + 3 * 3_600_000;
+    let stated_db = Db::new("stated-zone");
+    let no_zone = IngestOptions { captured_at_ms: Some(captured), ..IngestOptions::default() };
+    let stated =
+        stated_db.store.ingest_dump(&fixture("synthetic/bugreport_with_zone.txt")[..], &no_zone).expect("ingest");
+    assert_eq!((stated.zone_from_dump.as_deref(), stated.undatable_events), (Some("Europe/Berlin"), 0));
+    let given_db = Db::new("given-zone");
+    let given = opts("Europe/Berlin", captured);
+    let report = given_db.store.ingest_dump(&fixture("synthetic/bugreport_embedded.txt")[..], &given).expect("ingest");
+    assert_eq!(report.zone_from_dump, None);
+    assert!(stated.new_events > 0);
+    assert_eq!(stated_db.rows(), given_db.rows());
+    assert_eq!(stated.clock_skew_ms, report.clock_skew_ms, "the capture instant against the dump's clock, in its zone");
+    assert_eq!(stated_db.text("SELECT zone FROM collection_runs"), "Europe/Berlin");
+    assert_eq!(stated_db.text("SELECT zone FROM devices"), "Europe/Berlin");
+
+    let tokyo_db = Db::new("tokyo-zone");
+    let tokyo =
+        tokyo_db.store.ingest_dump(&fixture("synthetic/bugreport_with_zone.txt")[..], &opts("Asia/Tokyo", captured));
+    assert_eq!(tokyo.expect("ingest").zone_from_dump, None);
+    assert_eq!(tokyo_db.text("SELECT zone FROM collection_runs"), "Asia/Tokyo");
+    assert_ne!(tokyo_db.rows(), given_db.rows());
+}
+
 /// An input cut short (a gzip stream or zip entry that stops before its end, which its reader reports as
 /// `UnexpectedEof`) is stored up to the cut and marked truncated, as a text file that ends mid-line is; the same
 /// bytes read whole store more. Any other read error still stores nothing (above).

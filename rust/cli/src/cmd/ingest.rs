@@ -112,7 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 }
                 msg
             })?;
-        if std::mem::take(&mut zone_note) {
+        if report.zone_from_dump.is_none() && std::mem::take(&mut zone_note) {
             eprintln!(
                 "opsight: no --zone, so the device's zone is unknown: events are dated from the capture instant ({}) \
                  and their relative times (docs/time.md)",
@@ -241,6 +241,9 @@ fn write_summary(w: &mut impl Write, shown: &str, r: &IngestReport, explicit_cap
     }
     writeln!(w, "  apps:          {}", r.apps)?;
     writeln!(w, "  new apps:      {}", r.new_apps)?;
+    if let Some(zone) = &r.zone_from_dump {
+        writeln!(w, "  zone:          {zone} (the bugreport's persist.sys.timezone; no --zone given)")?;
+    }
     if r.undatable_events > 0 {
         writeln!(
             w,

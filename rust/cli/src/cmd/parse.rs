@@ -152,6 +152,9 @@ fn write_summary(w: &mut impl Write, name: &str, s: &ParseSummary, t: &Tally) ->
     if let Some(now) = s.dump_time_local {
         writeln!(w, "  dump time:       {now} (device local, from {} events)", s.dump_time_votes)?;
     }
+    if let Some(zone) = &s.device_zone {
+        writeln!(w, "  device zone:     {} (the bugreport's persist.sys.timezone)", out::printable(zone))?;
+    }
     writeln!(w, "  truncated:       {}", if s.truncated { "yes" } else { "no" })?;
     if s.dialect == Dialect::Unknown && t == &Tally::default() {
         writeln!(w, "  note:            no AppOps text found in this input")?;

@@ -942,6 +942,14 @@ pub fn is_mode(m: &str) -> bool {
 /// `AppOpsManager.modeToName`'s words.
 const MODE_NAMES: [&str; 5] = ["allow", "ignore", "deny", "default", "foreground"];
 
+/// The zone in `[persist.sys.timezone]: [Europe/Berlin]`, a line of a bugreport's system properties (`getprop`
+/// prints every property so): an IANA id's characters, checked against the time zone database by whoever uses it.
+pub fn device_zone(t: &str) -> Option<&str> {
+    let zone = t.strip_prefix("[persist.sys.timezone]: [")?.strip_suffix(']')?;
+    let id_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'+' | b'-');
+    (!zone.is_empty() && zone.len() <= 64 && zone.bytes().all(id_char)).then_some(zone)
+}
+
 /// For the last line of a cut input: whether it ends where a complete line of any known form could end. A number at
 /// the end could have been cut (`uid=1` of `uid=10070`, `+1m3` of `+1m37s899ms`), except where its width is fixed: the
 /// time of a discrete access without a duration (`Access [top-s] at 2022-06-01 09:00:00.000`), a mode printed as a

@@ -524,6 +524,13 @@ impl<V: Visitor> Parser<V> {
             return;
         }
         if self.section == Section::OtherService {
+            // Before the appops section, a whole bugreport's system properties state the device's zone.
+            if self.summary.device_zone.is_none() && !self.section_ended && !self.seen_any_appops() {
+                if let Some(zone) = grammar::device_zone(t) {
+                    self.summary.device_zone = Some(zone.to_owned());
+                    self.visitor.device_zone(zone);
+                }
+            }
             return;
         }
         if t.starts_with("== dumpstate")
@@ -1128,6 +1135,9 @@ impl<V: Visitor> Parser<V> {
         self.summary.event_lines_with_unread_words += summary.event_lines_with_unread_words;
         self.summary.has_discrete |= summary.has_discrete;
         self.summary.has_history |= summary.has_history;
+        if self.summary.device_zone.is_none() {
+            self.summary.device_zone = summary.device_zone;
+        }
         self.cut = cut;
         self.dates = dates;
         self.last_line = last_line;

@@ -284,6 +284,9 @@ mod tests {
         fn history(&mut self, entry: &HistoryEntryRef<'_>) {
             self.0.push(format!("history {entry:?}"));
         }
+        fn device_zone(&mut self, zone: &str) {
+            self.0.push(format!("zone {zone}"));
+        }
     }
 
     impl Merge for Calls {
@@ -657,7 +660,7 @@ mod tests {
             }
         }
         // A generated dump after a bugreport's framing: every cut is refused, the result is the same.
-        let mut embedded = b"== dumpstate: 2026-03-29 23:27:53\n-------------------------------------------------------------------------------\nDUMP OF SERVICE appops:\n".to_vec();
+        let mut embedded = b"== dumpstate: 2026-03-29 23:27:53\n------ SYSTEM PROPERTIES (getprop) ------\n[persist.sys.timezone]: [Asia/Shanghai]\n-------------------------------------------------------------------------------\nDUMP OF SERVICE appops:\n".to_vec();
         embedded.extend_from_slice(&generated(opsight_synth::Layout::Android11, 5, 600_000));
         assert_eq!(check("embedded", &embedded, 2, 50_000), 1);
     }

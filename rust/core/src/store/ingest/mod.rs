@@ -91,6 +91,9 @@ pub struct IngestReport {
     /// Capture instant minus the dump's own "now" (via the zone), when both are known: a device clock change or a
     /// wrong zone shows here.
     pub clock_skew_ms: Option<i64>,
+    /// The device's zone as the dump stated it (a bugreport's `persist.sys.timezone`), when none was given and the
+    /// time zone database knows it: its events were dated in it, and the run records it.
+    pub zone_from_dump: Option<String>,
     pub bytes: u64,
     pub duration_ms: u64,
 }
@@ -171,6 +174,19 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
     refresh_op_catalog(tx)?;
     let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
     let (summary, mut hasher, bytes) = parse_beside(reader, &mut sink, &capture, opts.package.as_deref())?;
+    // Without a zone given, the one a bugreport states dated its events (the parser meets it before them).
+    let stated = match (&opts.zone, summary.device_zone.as_deref()) {
+        (None, Some(printed)) => crate::time::known_zone(printed).map(|tz| (tz, printed)),
+        _ => None,
+    };
+    let zone_from_dump = stated.as_ref().map(|(tz, printed)| tz.iana_name().unwrap_or(printed).to_owned());
+    let stated = stated.map(|(tz, _)| tz);
+    let mut capture = capture;
+    if let Some(tz) = stated {
+        capture.zone = Some(tz);
+        tx.execute("UPDATE devices SET zone = ?1 WHERE id = ?2", params![zone_from_dump, device_id])?;
+    }
+    let zone = opts.zone.as_ref().or(zone_from_dump.as_ref());
     // The package given for `appops get` output changes what the bytes mean: part of the identity.
     opts.package.hash(&mut hasher);
     let hash = format!("{:016x}", hasher.finish());
@@ -183,6 +199,7 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         .optional()?
         .is_some();
     report.clock_skew_ms = check_clock(&summary, &capture, opts)?;
+    report.zone_from_dump = zone_from_dump.clone();
     let outcome = if report.repeat {
         "repeat"
     } else if report.truncated {
@@ -197,7 +214,7 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         params![
             device_id,
             opts.captured_at_ms,
-            opts.zone,
+            zone,
             opts.source,
             opts.android_version,
             summary.dialect.as_str(),

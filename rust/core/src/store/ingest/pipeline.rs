@@ -406,6 +406,14 @@ impl Collector {
 }
 
 impl Visitor for Collector {
+    /// A zone the bugreport states, before any event: it dates them when the caller gave none.
+    fn device_zone(&mut self, zone: &str) {
+        if self.capture.zone.is_none() {
+            self.capture.zone = crate::time::known_zone(zone);
+            self.zone_hours.clear();
+        }
+    }
+
     fn event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) {
         if self.gone {
             return;

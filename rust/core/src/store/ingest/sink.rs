@@ -608,6 +608,9 @@ impl<'t> Sink<'t> {
         self.flush_apps()?;
         self.capture.dump_time_local = summary.dump_time_local;
         self.capture.dump_time_nearest_relative_ms = summary.dump_time_nearest_relative_ms;
+        if self.capture.zone.is_none() {
+            self.capture.zone = summary.device_zone.as_deref().and_then(crate::time::known_zone);
+        }
         for d in std::mem::take(&mut self.pending_discrete) {
             self.on_discrete(&d)?;
         }
