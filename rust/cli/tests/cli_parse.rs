@@ -569,6 +569,12 @@ fn a_bugreports_own_zone_dates_it_without_zone() {
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(report.contains("  zone:          Europe/Berlin (the bugreport's persist.sys.timezone; no --zone given)\n"));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("no --zone"), "{}", String::from_utf8_lossy(&out.stderr));
+    // Without --captured-at, the bugreport's start is when it was taken: years ago, and not refused for that.
+    assert_eq!(parsed["report_start_local"], "2022-03-29 23:27:55.000");
+    let out = opsight().args(["ingest", "--db"]).arg(dir.path("assumed.db")).arg(&stated).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("  captured:      2022-03-29T21:27:55Z (the bugreport's start; no --captured-at given)\n"));
 }
 
 /// Every event of a parse's JSON, in order, with its uid, package and op.

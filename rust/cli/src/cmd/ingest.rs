@@ -128,7 +128,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 out::path(path)
             );
         }
-        if report.dialect.relative_only() && args.captured_at.is_none() && !report.repeat {
+        if report.dialect.relative_only()
+            && args.captured_at.is_none()
+            && report.captured_at_from_dump_ms.is_none()
+            && !report.repeat
+        {
             eprintln!(
                 "opsight: {} prints only relative times; they were dated from now (give --captured-at if the dump was \
                  taken earlier)",
@@ -243,6 +247,9 @@ fn write_summary(w: &mut impl Write, shown: &str, r: &IngestReport, explicit_cap
     writeln!(w, "  new apps:      {}", r.new_apps)?;
     if let Some(zone) = &r.zone_from_dump {
         writeln!(w, "  zone:          {zone} (the bugreport's persist.sys.timezone; no --zone given)")?;
+    }
+    if let Some(at) = r.captured_at_from_dump_ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()) {
+        writeln!(w, "  captured:      {at} (the bugreport's start; no --captured-at given)")?;
     }
     if r.undatable_events > 0 {
         writeln!(

@@ -524,12 +524,8 @@ impl<V: Visitor> Parser<V> {
             return;
         }
         if self.section == Section::OtherService {
-            // Before the appops section, a whole bugreport's system properties state the device's zone.
-            if self.summary.device_zone.is_none() && !self.section_ended && !self.seen_any_appops() {
-                if let Some(zone) = grammar::device_zone(t) {
-                    self.summary.device_zone = Some(zone.to_owned());
-                    self.visitor.device_zone(zone);
-                }
+            if !self.section_ended && !self.seen_any_appops() {
+                self.report_facts(t);
             }
             return;
         }
@@ -539,6 +535,7 @@ impl<V: Visitor> Parser<V> {
         {
             // A whole bugreport, or a plain `dumpsys` of every service (androidqf's `dumpsys.txt`, which starts with
             // the list of services): nothing counts until `DUMP OF SERVICE appops:`.
+            self.report_facts(t);
             self.section = Section::OtherService;
             self.embedded = true;
             self.whole_report = true;
@@ -1138,10 +1135,35 @@ impl<V: Visitor> Parser<V> {
         if self.summary.device_zone.is_none() {
             self.summary.device_zone = summary.device_zone;
         }
+        self.summary.report_start_local = self.summary.report_start_local.or(summary.report_start_local);
         self.cut = cut;
         self.dates = dates;
         self.last_line = last_line;
         self.needed_no_header |= needed_no_header;
+    }
+
+    /// What a whole bugreport says of itself before its appops section: when it was started (its header,
+    /// `== dumpstate: 2022-03-29 23:27:55`, dumpstate's `strftime("%Y-%m-%d %H:%M:%S")` of the local time) and the
+    /// device's zone (its system properties, which dumpstate prints before the services). The first of each counts.
+    fn report_facts(&mut self, t: &str) {
+        match t.as_bytes().first() {
+            Some(b'=') if self.summary.report_start_local.is_none() => {
+                let Some(start) = t.strip_prefix("== dumpstate: ").map(trim) else { return };
+                if let Some((local, used)) = LocalTime::parse(start.as_bytes()) {
+                    if used == start.len() {
+                        self.summary.report_start_local = Some(local);
+                        self.visitor.report_start(local);
+                    }
+                }
+            }
+            Some(b'[') if self.summary.device_zone.is_none() => {
+                if let Some(zone) = grammar::device_zone(t) {
+                    self.summary.device_zone = Some(zone.to_owned());
+                    self.visitor.device_zone(zone);
+                }
+            }
+            _ => {}
+        }
     }
 
     fn seen_any_appops(&self) -> bool {

@@ -600,17 +600,21 @@ impl<'t> Sink<'t> {
         Ok(())
     }
 
-    pub(super) fn finish(mut self, summary: &crate::model::ParseSummary) -> Result<IngestReport> {
+    /// Writes what is left: the held-back records, dated with `capture` (the zone and capture instant as known at
+    /// the dump's end) and the dump's own "now".
+    pub(super) fn finish(
+        mut self,
+        summary: &crate::model::ParseSummary,
+        capture: &CaptureContext,
+    ) -> Result<IngestReport> {
         if let Some(e) = self.err.take() {
             return Err(e);
         }
         self.flush()?;
         self.flush_apps()?;
+        self.capture = capture.clone();
         self.capture.dump_time_local = summary.dump_time_local;
         self.capture.dump_time_nearest_relative_ms = summary.dump_time_nearest_relative_ms;
-        if self.capture.zone.is_none() {
-            self.capture.zone = summary.device_zone.as_deref().and_then(crate::time::known_zone);
-        }
         for d in std::mem::take(&mut self.pending_discrete) {
             self.on_discrete(&d)?;
         }
