@@ -250,6 +250,10 @@ fn a_bugreport_states_the_device_zone_before_its_services() {
     assert_eq!(snapshot(after.as_bytes()).summary.device_zone, None, "after the appops section");
     let plain = "[persist.sys.timezone]: [Asia/Tokyo]\n  Uid u0a1:\n    Package a.b:\n      CAMERA (allow):\n";
     assert_eq!(snapshot(plain.as_bytes()).summary.device_zone, None, "not a bugreport");
+    // A bugreport joined after a dump: its start and zone come after events, and say nothing of them.
+    let joined = format!("  Uid u0a1:\n    Package a.b:\n      CAMERA (allow):\n{text}");
+    let joined = snapshot(joined.as_bytes()).summary;
+    assert_eq!((joined.report_start_local, joined.device_zone), (None, None));
     for not_a_zone in ["", "Europe/Berlin; rm", "../../etc/passwd x"] {
         let odd = text.replace("[Europe/Berlin]", &format!("[{not_a_zone}]"));
         assert_eq!(snapshot(odd.as_bytes()).summary.device_zone, None, "{not_a_zone:?}");

@@ -1,7 +1,7 @@
 //! What a user names as a dump: a file, standard input (`-`), a zip archive or a folder that holds the text, or
 //! gzip'd text; text in UTF-16 (with its byte order mark or without) is decoded; an age-encrypted acquisition, AppOps'
-//! own state file (`appops.xml`), JSON (what a parser kept of a dump), an SQLite database (Opsight's own store) or a
-//! tar archive is refused with what to do.
+//! own state file (`appops.xml`), JSON (what a parser kept of a dump), an SQLite database (Opsight's own store), a
+//! tar, 7-Zip or RAR archive, or a file compressed with xz, bzip2 or zstd is refused with what to do.
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text

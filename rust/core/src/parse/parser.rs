@@ -535,7 +535,9 @@ impl<V: Visitor> Parser<V> {
         {
             // A whole bugreport, or a plain `dumpsys` of every service (androidqf's `dumpsys.txt`, which starts with
             // the list of services): nothing counts until `DUMP OF SERVICE appops:`.
-            self.report_facts(t);
+            if !self.seen_any_appops() {
+                self.report_facts(t);
+            }
             self.section = Section::OtherService;
             self.embedded = true;
             self.whole_report = true;
