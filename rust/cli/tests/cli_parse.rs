@@ -577,6 +577,53 @@ fn a_bugreports_own_zone_dates_it_without_zone() {
     assert!(report.contains("  captured:      2022-03-29T21:27:55Z (the bugreport's start; no --captured-at given)\n"));
 }
 
+/// An androidqf acquisition keeps the phone's properties in `getprop.txt`, beside `dumpsys.txt`, which has none: the
+/// zone there dates the dump when no `--zone` is given, in a folder or zipped, as a bugreport's own zone does.
+#[test]
+fn an_acquisitions_getprop_zone_dates_its_dumpsys_without_zone() {
+    let dir = TempDir::new("getpropzone");
+    let a10 = std::fs::read(fixture(A10)).expect("fixture");
+    let getprop =
+        b"[persist.sys.locale]: [de-DE]\n[persist.sys.timezone]: [Europe/Berlin]\n[ro.product.model]: [SM-A105F]\n";
+    let qf = dir.path("qf");
+    std::fs::create_dir_all(&qf).expect("mkdir");
+    std::fs::write(qf.join("dumpsys.txt"), &a10).expect("write");
+    std::fs::write(qf.join("getprop.txt"), getprop).expect("write");
+    let zipped = dir.path("qf.zip");
+    write_zip(&zipped, &[("qf/dumpsys.txt", &a10), ("qf/getprop.txt", getprop)], true);
+    for input in [&qf, &zipped] {
+        let out = opsight().arg("parse").arg(input).output().expect("run");
+        let summary = String::from_utf8_lossy(&out.stdout);
+        assert!(summary.contains("  device zone:     Europe/Berlin (the acquisition's getprop.txt)\n"), "{summary}");
+        let (parsed, _) = parsed_json(input);
+        assert_eq!(parsed["getprop_zone"], "Europe/Berlin");
+        let events = events_of(&parsed);
+        assert!(!events.is_empty() && events.iter().all(|e| e[3]["time_basis"] == "local_with_zone"), "{events:?}");
+        let db = dir.path(&format!("{}.db", input.file_name().and_then(|n| n.to_str()).expect("name")));
+        let out = opsight()
+            .args(["ingest", "--captured-at", "2022-03-29T21:27:54Z", "--db"])
+            .arg(&db)
+            .arg(input)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(report.contains("  zone:          Europe/Berlin (the acquisition's getprop.txt; no --zone given)\n"));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("no --zone"));
+    }
+    // A zone given wins; a getprop.txt without one changes nothing.
+    let out = opsight().args(["parse", "--json", "--zone", "Asia/Tokyo"]).arg(&qf).output().expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let plain = events_of(&parsed_json(&fixture(A10)).0);
+    let tokyo = events_of(&doc["files"][0]);
+    let berlin = events_of(&parsed_json(&qf).0);
+    let utc = |e: &serde_json::Value| e[3]["utc_ms"].as_i64().expect("dated");
+    assert_eq!(utc(&berlin[0]) - utc(&tokyo[0]), 7 * 3_600_000, "UTC+2 in Berlin that day, UTC+9 in Tokyo");
+    std::fs::write(qf.join("getprop.txt"), b"[ro.product.model]: [SM-A105F]\n").expect("write");
+    let (parsed, _) = parsed_json(&qf);
+    assert_eq!((parsed.get("getprop_zone"), events_of(&parsed)), (None, plain));
+}
+
 /// Every event of a parse's JSON, in order, with its uid, package and op.
 fn events_of(parsed: &serde_json::Value) -> Vec<serde_json::Value> {
     let list = |v: &serde_json::Value, key: &str| v[key].as_array().cloned().unwrap_or_default();

@@ -69,6 +69,9 @@ struct FileReport {
     /// The zip archive was read without its index (docs/json.md).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     archive_index_missing: bool,
+    /// With no --zone, the zone the acquisition's `getprop.txt` beside the dump states, which dated it (docs/json.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    getprop_zone: Option<String>,
     report: IngestReport,
 }
 
@@ -112,7 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 }
                 msg
             })?;
-        if report.zone_from_dump.is_none() && std::mem::take(&mut zone_note) {
+        if report.zone_from_dump.is_none() && read.getprop_zone.is_none() && std::mem::take(&mut zone_note) {
             eprintln!(
                 "opsight: no --zone, so the device's zone is unknown: events are dated from the capture instant ({}) \
                  and their relative times (docs/time.md)",
@@ -150,11 +153,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         if !args.json {
             let stdout = io::stdout();
             let mut w = BufWriter::new(stdout.lock());
-            write_summary(&mut w, &read.shown, &report, args.captured_at.is_some())?;
+            write_summary(&mut w, &read, &report, args.captured_at.is_some())?;
             w.flush()?;
         }
-        let (file, archive_entry, archive_index_missing) = (path.display().to_string(), read.entry, read.index_missing);
-        files.push(FileReport { file, archive_entry, archive_index_missing, report });
+        let file = path.display().to_string();
+        let Opened { entry: archive_entry, index_missing: archive_index_missing, getprop_zone, .. } = read;
+        files.push(FileReport { file, archive_entry, archive_index_missing, getprop_zone, report });
     }
     if args.json {
         out::json(&IngestDocument { opsight_ingest: 1, files })?;
@@ -210,6 +214,8 @@ struct Opened {
     shown: String,
     entry: Option<String>,
     index_missing: bool,
+    /// With no --zone, the zone the acquisition's `getprop.txt` beside the dump states, which dated it.
+    getprop_zone: Option<String>,
 }
 
 /// Stores one dump (`kept` open, or opened again from `path`): what was read, and what was stored.
@@ -223,17 +229,31 @@ fn ingest_one(
         Some(input) => input,
         None => Input::open(path)?,
     };
+    // With no --zone, the zone the acquisition's getprop.txt states dates the dump, recorded as a given one would be.
+    let getprop_zone = match &opts.zone {
+        Some(_) => None,
+        None => input.getprop_zone().and_then(|z| Some(time_args::parse_zone(z).ok()?.iana_name()?.to_owned())),
+    };
+    let with_zone;
+    let opts = match &getprop_zone {
+        Some(zone) => {
+            with_zone = IngestOptions { zone: Some(zone.clone()), ..opts.clone() };
+            &with_zone
+        }
+        None => opts,
+    };
     let read = Opened {
         shown: input.shown_name(path),
         entry: input.entry().map(str::to_owned),
         index_missing: input.index_missing(),
+        getprop_zone,
     };
     let report = input.read(|r| store.ingest_dump(io::BufReader::with_capacity(1 << 16, r), opts))?;
     Ok((read, report))
 }
 
-fn write_summary(w: &mut impl Write, shown: &str, r: &IngestReport, explicit_capture: bool) -> io::Result<()> {
-    writeln!(w, "{shown}")?;
+fn write_summary(w: &mut impl Write, read: &Opened, r: &IngestReport, explicit_capture: bool) -> io::Result<()> {
+    writeln!(w, "{}", read.shown)?;
     writeln!(w, "  format:        {}", r.dialect.as_str())?;
     writeln!(w, "  new events:    {}", r.new_events)?;
     writeln!(w, "  known events:  {}", r.known_events)?;
@@ -247,6 +267,8 @@ fn write_summary(w: &mut impl Write, shown: &str, r: &IngestReport, explicit_cap
     writeln!(w, "  new apps:      {}", r.new_apps)?;
     if let Some(zone) = &r.zone_from_dump {
         writeln!(w, "  zone:          {zone} (the bugreport's persist.sys.timezone; no --zone given)")?;
+    } else if let Some(zone) = &read.getprop_zone {
+        writeln!(w, "  zone:          {zone} (the acquisition's getprop.txt; no --zone given)")?;
     }
     if let Some(at) = r.captured_at_from_dump_ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()) {
         writeln!(w, "  captured:      {at} (the bugreport's start; no --captured-at given)")?;

@@ -54,6 +54,9 @@ struct FileResult {
     /// The zip archive was read without its index (docs/json.md).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     archive_index_missing: bool,
+    /// The zone the acquisition's `getprop.txt` beside the file read states (docs/json.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    getprop_zone: Option<String>,
     #[serde(flatten)]
     snapshot: opsight_core::Snapshot,
 }
@@ -73,14 +76,20 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut files = Vec::with_capacity(args.files.len());
         for path in &args.files {
             let parsed = Input::open(path).and_then(|input| {
-                let entry = (input.entry().map(str::to_owned), input.index_missing());
-                Ok((entry, with_input(path, input, |r| parse_snapshot(r))?))
+                let found =
+                    (input.entry().map(str::to_owned), input.index_missing(), input.getprop_zone().map(str::to_owned));
+                Ok((found, with_input(path, input, |r| parse_snapshot(r))?))
             });
             match parsed {
-                Ok(((archive_entry, archive_index_missing), mut snapshot)) => {
+                Ok(((archive_entry, archive_index_missing, getprop_zone), mut snapshot)) => {
+                    // The zone beside the dump dates it when none is given, as one the dump states would.
+                    let mut capture = capture.clone();
+                    if capture.zone.is_none() {
+                        capture.zone = getprop_zone.as_deref().and_then(opsight_core::time::known_zone);
+                    }
                     snapshot.resolve_times(&capture);
                     let file = path.display().to_string();
-                    files.push(FileResult { file, archive_entry, archive_index_missing, snapshot });
+                    files.push(FileResult { file, archive_entry, archive_index_missing, getprop_zone, snapshot });
                 }
                 Err(err) => skip(err),
             }
@@ -91,11 +100,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut w = BufWriter::new(stdout.lock());
         for path in &args.files {
             let parsed = Input::open(path).and_then(|input| {
-                let name = input.shown_name(path);
-                Ok((name, summarize(path, input)?))
+                let found = (input.shown_name(path), input.getprop_zone().map(str::to_owned));
+                Ok((found, summarize(path, input)?))
             });
             match parsed {
-                Ok((name, (summary, tally))) => write_summary(&mut w, &name, &summary, &tally)?,
+                Ok(((name, getprop_zone), (summary, tally))) => {
+                    write_summary(&mut w, &name, &summary, &tally, getprop_zone.as_deref())?;
+                }
                 Err(err) => {
                     // Keep the message next to the summaries printed before it.
                     w.flush()?;
@@ -135,7 +146,14 @@ fn with_input<T>(path: &Path, input: Input, f: impl FnOnce(&mut dyn io::Read) ->
     input.read(f).with_context(|| format!("cannot read {}", out::path(path)))
 }
 
-fn write_summary(w: &mut impl Write, name: &str, s: &ParseSummary, t: &Tally) -> io::Result<()> {
+/// `getprop_zone`: the zone the acquisition's `getprop.txt` beside the dump states.
+fn write_summary(
+    w: &mut impl Write,
+    name: &str,
+    s: &ParseSummary,
+    t: &Tally,
+    getprop_zone: Option<&str>,
+) -> io::Result<()> {
     writeln!(w, "{name}")?;
     let mut format = s.dialect.as_str().to_owned();
     if s.embedded {
@@ -154,6 +172,8 @@ fn write_summary(w: &mut impl Write, name: &str, s: &ParseSummary, t: &Tally) ->
     }
     if let Some(zone) = &s.device_zone {
         writeln!(w, "  device zone:     {} (the bugreport's persist.sys.timezone)", out::printable(zone))?;
+    } else if let Some(zone) = getprop_zone {
+        writeln!(w, "  device zone:     {} (the acquisition's getprop.txt)", out::printable(zone))?;
     }
     writeln!(w, "  truncated:       {}", if s.truncated { "yes" } else { "no" })?;
     if s.dialect == Dialect::Unknown && t == &Tally::default() {

@@ -160,6 +160,9 @@ pub struct Input {
     source: Source,
     /// The file read inside a zip archive or a folder, and which of the two.
     entry: Option<(String, &'static str)>,
+    /// The device's zone as the `getprop.txt` beside that file states it (an androidqf acquisition keeps the
+    /// phone's properties there, beside its `dumpsys.txt`).
+    getprop_zone: Option<String>,
 }
 
 enum Source {
@@ -201,12 +204,17 @@ impl Input {
     }
 
     fn stream(r: Box<dyn Read>) -> Input {
-        Input { source: Source::Stream(r), entry: None }
+        Input { source: Source::Stream(r), entry: None, getprop_zone: None }
     }
 
     /// The file read inside a zip archive or a folder, if any.
     pub fn entry(&self) -> Option<&str> {
         self.entry.as_ref().map(|(name, _)| name.as_str())
+    }
+
+    /// The device's zone as the acquisition's `getprop.txt`, beside the file read, states it (as printed).
+    pub fn getprop_zone(&self) -> Option<&str> {
+        self.getprop_zone.as_deref()
     }
 
     /// A zip archive read without its index, from its entries' own headers (a copy cut short).
@@ -280,7 +288,7 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
     let (n, _) = read_up_to(&mut file, &mut head)?;
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
-        Kind::Text => Ok(Input { source: Source::Text(file), entry: None }),
+        Kind::Text => Ok(Input { source: Source::Text(file), entry: None, getprop_zone: None }),
         Kind::Gzip
         | Kind::Utf16
         | Kind::BareUtf16 { .. }
@@ -451,9 +459,10 @@ fn zip_input(mut file: File) -> anyhow::Result<Input> {
     };
     let mut holder = Archive(archive);
     let entry = dump_entry(&mut holder)?;
+    let getprop_zone = getprop_zone_beside(&mut holder, &entry);
     let Archive(mut archive) = holder;
     indexed_text(&mut archive, &entry, |_| Ok(()))?;
-    Ok(Input { source: Source::Zip(archive), entry: Some((entry, "archive")) })
+    Ok(Input { source: Source::Zip(archive), entry: Some((entry, "archive")), getprop_zone })
 }
 
 /// Runs `f` on the text of `entry`, which `open` opens in the archive ([`text_stream`]); errors name the entry.
@@ -485,8 +494,9 @@ fn salvaged_input(file: File, start: u64) -> anyhow::Result<Input> {
         anyhow::bail!(ZIP_UNREADABLE);
     }
     let entry = dump_entry(&mut salvaged).context(INDEX_MISSING)?;
+    let getprop_zone = getprop_zone_beside(&mut salvaged, &entry);
     entry_text(&entry, || salvaged.open(&entry), |_| Ok(()))?;
-    Ok(Input { source: Source::Salvaged(salvaged), entry: Some((entry, SALVAGED)) })
+    Ok(Input { source: Source::Salvaged(salvaged), entry: Some((entry, SALVAGED)), getprop_zone })
 }
 
 /// A folder as its owner keeps it: an androidqf acquisition, an unzipped bugreport. The file holding the dump is
@@ -494,12 +504,26 @@ fn salvaged_input(file: File, start: u64) -> anyhow::Result<Input> {
 fn folder_input(root: &Path) -> anyhow::Result<Input> {
     let mut holder = Folder::list(root)?;
     let name = dump_entry(&mut holder)?;
+    let getprop_zone = getprop_zone_beside(&mut holder, &name);
     let path = root.join(&name);
     let shown = out::printable(&name).into_owned();
     let file = File::open(&path).with_context(|| format!("cannot open {shown} in the folder"))?;
     let mut input = from_file(file).with_context(|| format!("cannot read {shown} in the folder"))?;
     input.entry = Some((name, "folder"));
+    input.getprop_zone = getprop_zone.or(input.getprop_zone);
     Ok(input)
+}
+
+/// The zone the `getprop.txt` beside `entry` states (`[persist.sys.timezone]: [Europe/Berlin]`), if there is one
+/// that can be read: androidqf keeps the phone's properties there, beside `dumpsys.txt`, which has none.
+fn getprop_zone_beside<H: Holder>(holder: &mut H, entry: &str) -> Option<String> {
+    let beside = format!("{}getprop.txt", &entry[..entry.len() - base_len(entry)]);
+    if !holder.contains(&beside) {
+        return None;
+    }
+    // Every property of a phone: some tens of kilobytes.
+    let text = holder.read_small(&beside, 1 << 20).ok()?;
+    opsight_core::parse::getprop_zone(&text).map(str::to_owned)
 }
 
 /// What holds files by name: a zip archive or a folder. Names use `/` between folders.

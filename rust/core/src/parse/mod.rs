@@ -25,6 +25,13 @@ pub use lines::MAX_LINE;
 pub use parts::{parse_file, Merge};
 pub use tally::Tally;
 
+/// The device's zone in `getprop` output (`[persist.sys.timezone]: [Europe/Berlin]`), such as the `getprop.txt` an
+/// androidqf acquisition keeps beside its `dumpsys.txt`: the first line of that form, as printed (an IANA id's
+/// characters; whether the time zone database knows it is for the caller to check).
+pub fn getprop_zone(text: &str) -> Option<&str> {
+    text.lines().find_map(|line| grammar::device_zone(grammar::trim(line)))
+}
+
 /// Parses a whole input from a reader, streaming. Only I/O errors are errors.
 pub fn parse_reader<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Result<ParseSummary> {
     run(reader, visitor, false)
@@ -246,6 +253,21 @@ mod tests {
             }
         }
         all
+    }
+
+    #[test]
+    fn getprop_output_gives_its_zone_line_only() {
+        let props = "[persist.sys.locale]: [zh-CN]\r\n  [persist.sys.timezone]: [Asia/Shanghai]  \r\n[x]: [y]\n";
+        assert_eq!(getprop_zone(props), Some("Asia/Shanghai"));
+        assert_eq!(getprop_zone("[persist.sys.timezone]: []\n[persist.sys.timezone]: [UTC]\n"), Some("UTC"));
+        for none in [
+            "",
+            "[persist.sys.timezone]: [Asia/Shanghai",
+            "persist.sys.timezone=Asia/Shanghai",
+            "[persist.sys.timezone]: [a b]",
+        ] {
+            assert_eq!(getprop_zone(none), None, "{none:?}");
+        }
     }
 
     #[test]
