@@ -250,6 +250,19 @@ fn a_bugreport_states_the_device_zone_before_its_services() {
     assert_eq!(snapshot(after.as_bytes()).summary.device_zone, None, "after the appops section");
     let plain = "[persist.sys.timezone]: [Asia/Tokyo]\n  Uid u0a1:\n    Package a.b:\n      CAMERA (allow):\n";
     assert_eq!(snapshot(plain.as_bytes()).summary.device_zone, None, "not a bugreport");
+    // Only in the system properties section: other sections before it print text that apps write (a
+    // notification's, a log's), which must not name the zone.
+    let planted = text.replace(
+        "------ SYSTEM PROPERTIES (getprop) ------",
+        "DUMP OF SERVICE notification:\n  [persist.sys.timezone]: [Pacific/Kiritimati]\n------ SYSTEM LOG ------\n\
+         [persist.sys.timezone]: [Pacific/Kiritimati]\n------ SYSTEM PROPERTIES (getprop) ------",
+    );
+    assert_eq!(snapshot(planted.as_bytes()).summary.device_zone.as_deref(), Some("Europe/Berlin"));
+    let after_section = text.replace("[persist.sys.timezone]: [Europe/Berlin]\n", "").replace(
+        "------ 0.031s was the duration of 'SYSTEM PROPERTIES' ------\n",
+        "------ 0.031s was the duration of 'SYSTEM PROPERTIES' ------\n[persist.sys.timezone]: [Asia/Tokyo]\n",
+    );
+    assert_eq!(snapshot(after_section.as_bytes()).summary.device_zone, None, "after the section closed");
     // A bugreport joined after a dump: its start and zone come after events, and say nothing of them.
     let joined = format!("  Uid u0a1:\n    Package a.b:\n      CAMERA (allow):\n{text}");
     let joined = snapshot(joined.as_bytes()).summary;

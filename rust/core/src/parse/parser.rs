@@ -304,6 +304,9 @@ pub(super) struct Parser<V: Visitor> {
     /// A line was read as it is only when the dump's header has not been seen (`colon_line`): a part cut off from the
     /// start of a file can then be joined only to parts that did not see the header either.
     needed_no_header: bool,
+    /// Inside a bugreport's system properties section (`------ SYSTEM PROPERTIES (getprop) ------`), where alone a
+    /// `[persist.sys.timezone]` line is the device's: other sections print text that apps write (notifications).
+    in_properties: bool,
 }
 
 impl<V: Visitor> Parser<V> {
@@ -330,6 +333,7 @@ impl<V: Visitor> Parser<V> {
             dates: grammar::DateCache::default(),
             last_line: false,
             needed_no_header: false,
+            in_properties: false,
         }
     }
 
@@ -1070,6 +1074,8 @@ impl<V: Visitor> Parser<V> {
             dates: _,
             last_line,
             needed_no_header: _,
+            // Only before any appops text, which a part that can be joined has not met.
+            in_properties: _,
         } = self;
         matches!(section, Section::Main | Section::Skip)
             && !embedded
@@ -1111,6 +1117,7 @@ impl<V: Visitor> Parser<V> {
             dates,
             last_line,
             needed_no_header,
+            in_properties,
         } = later;
         merge(&mut self.visitor, visitor);
         self.section = section;
@@ -1142,12 +1149,20 @@ impl<V: Visitor> Parser<V> {
         self.dates = dates;
         self.last_line = last_line;
         self.needed_no_header |= needed_no_header;
+        self.in_properties = in_properties;
     }
 
     /// What a whole bugreport says of itself before its appops section: when it was started (its header,
     /// `== dumpstate: 2022-03-29 23:27:55`, dumpstate's `strftime("%Y-%m-%d %H:%M:%S")` of the local time) and the
-    /// device's zone (its system properties, which dumpstate prints before the services). The first of each counts.
+    /// device's zone (its system properties section, which dumpstate prints before the services that hold appops;
+    /// a zone line anywhere else, such as in a notification's text, is no statement). The first of each counts.
     fn report_facts(&mut self, t: &str) {
+        if let Some(title) = t.strip_prefix("------ ") {
+            // Section titles (`------ SYSTEM PROPERTIES (getprop) ------`; Android 7 without `(getprop)`) and their
+            // closing duration lines (`------ 0.031s was the duration of 'SYSTEM PROPERTIES' ------`).
+            self.in_properties = title.starts_with("SYSTEM PROPERTIES");
+            return;
+        }
         match t.as_bytes().first() {
             Some(b'=') if self.summary.report_start_local.is_none() => {
                 let Some(start) = t.strip_prefix("== dumpstate: ").map(trim) else { return };
@@ -1158,7 +1173,7 @@ impl<V: Visitor> Parser<V> {
                     }
                 }
             }
-            Some(b'[') if self.summary.device_zone.is_none() => {
+            Some(b'[') if self.in_properties && self.summary.device_zone.is_none() => {
                 if let Some(zone) = grammar::device_zone(t) {
                     self.summary.device_zone = Some(zone.to_owned());
                     self.visitor.device_zone(zone);
