@@ -218,8 +218,6 @@ pub trait Visitor {
     fn history(&mut self, _entry: &HistoryEntryRef<'_>) {}
     /// The device's time zone, as a whole bugreport states it before its appops section ([`ParseSummary::device_zone`]).
     fn device_zone(&mut self, _zone: &str) {}
-    /// When dumpstate started the bugreport, device local ([`ParseSummary::report_start_local`]).
-    fn report_start(&mut self, _local: LocalTime) {}
 }
 
 /// A visitor lent out: the parser owns its visitor, and callers that keep theirs pass `&mut` it.
@@ -262,9 +260,6 @@ impl<V: Visitor + ?Sized> Visitor for &mut V {
     }
     fn device_zone(&mut self, zone: &str) {
         (**self).device_zone(zone);
-    }
-    fn report_start(&mut self, local: LocalTime) {
-        (**self).report_start(local);
     }
 }
 
@@ -476,31 +471,18 @@ pub struct ParseSummary {
     /// ([`Snapshot::resolve_times`], and ingest).
     pub device_zone: Option<String>,
     /// When dumpstate started a whole bugreport (its `== dumpstate: 2022-03-29 23:27:55` header), device local, to
-    /// the second: with the zone, the capture instant when none is given ([`Snapshot::resolve_times`], and ingest).
+    /// the second. Shown, not used to date anything: its appops section is printed seconds to minutes later.
     pub report_start_local: Option<LocalTime>,
-}
-
-impl ParseSummary {
-    /// When the bugreport was started ([`ParseSummary::report_start_local`]), as an instant in `zone`: the capture
-    /// instant of a bugreport taken with none given. Its appops section was printed a little later (seconds to a few
-    /// minutes into the bugreport), which moves the instants of relative-only dumps by as much.
-    pub fn report_start_utc_ms(&self, zone: Option<&jiff::tz::TimeZone>) -> Option<i64> {
-        self.report_start_local?.to_utc_ms(zone?)
-    }
 }
 
 impl Snapshot {
     /// Fills `utc_ms` and `time_basis` of every event, discrete access and history window from what is known of the capture
     /// (the rule is [`CaptureContext::resolve`]; the dump's inferred local "now" is taken from this snapshot; the
-    /// device's zone too when `capture` has none and the dump states one that the time zone database knows, and the
-    /// capture instant when `capture` has none and the dump is a bugreport whose start and zone are known).
+    /// device's zone too when `capture` has none and the dump states one that the time zone database knows).
     pub fn resolve_times(&mut self, capture: &CaptureContext) {
         let mut ctx = capture.clone();
         if ctx.zone.is_none() {
             ctx.zone = self.summary.device_zone.as_deref().and_then(crate::time::known_zone);
-        }
-        if ctx.captured_at_utc_ms.is_none() {
-            ctx.captured_at_utc_ms = self.summary.report_start_utc_ms(ctx.zone.as_ref());
         }
         if ctx.dump_time_local.is_none() {
             ctx.dump_time_local = self.summary.dump_time_local;

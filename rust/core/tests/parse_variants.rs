@@ -224,7 +224,7 @@ fn a_bugreport_states_the_device_zone_before_its_services() {
     let with_zone = fixture("synthetic/bugreport_with_zone.txt");
     let mut stated = snapshot(&with_zone);
     assert_eq!(stated.summary.device_zone.as_deref(), Some("Europe/Berlin"));
-    let header = LocalTime::parse(b"2022-03-29 23:27:55").map(|(t, _)| t);
+    let header = LocalTime::parse(b"2022-03-29 23:26:10").map(|(t, _)| t);
     assert_eq!(stated.summary.report_start_local, header, "its `== dumpstate:` header");
     assert_eq!(stated.uids, snapshot(&fixture("synthetic/bugreport_embedded.txt")).uids, "the same appops section");
     stated.resolve_times(&CaptureContext::default());

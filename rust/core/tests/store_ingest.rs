@@ -1038,36 +1038,6 @@ fn a_zone_the_bugreport_states_dates_it_when_none_is_given() {
     assert_ne!(tokyo_db.rows(), given_db.rows());
 }
 
-/// With the capture instant assumed (a file ingested with none given), a bugreport's start, in the zone it states,
-/// is when it was taken: an Android 8 dump inside one, which prints relative times only, is dated from it, as with
-/// that instant and zone given, and is not refused for being years older than now. A capture instant given wins.
-#[test]
-fn an_assumed_capture_instant_gives_way_to_the_bugreports_start() {
-    let legacy = std::str::from_utf8(&fixture("synthetic/android8_legacy_uidmodes.txt")).expect("utf-8").to_owned();
-    let report = format!(
-        "========================================================\n== dumpstate: 2018-03-12 10:00:00\n\
-         ========================================================\n------ SYSTEM PROPERTIES (getprop) ------\n\
-         [persist.sys.timezone]: [Asia/Shanghai]\n----------\nDUMP OF SERVICE appops:\n{legacy}"
-    );
-    let start = 1_520_820_000_000; // 2018-03-12T02:00:00Z, 10:00 in Shanghai
-    let now = 1_764_500_000_000;
-    let assumed =
-        IngestOptions { captured_at_ms: Some(now), max_clock_gap_ms: Some(86_400_000), ..IngestOptions::default() };
-    let from_report = Db::new("report-start");
-    let got = from_report.store.ingest_dump(report.as_bytes(), &assumed).expect("not refused");
-    assert_eq!((got.captured_at_from_dump_ms, got.zone_from_dump.as_deref()), (Some(start), Some("Asia/Shanghai")));
-    assert!(got.new_events > 0 && got.clock_skew_ms.is_none());
-    assert_eq!(from_report.value::<i64>("SELECT captured_at_ms FROM collection_runs"), start);
-    let given = Db::new("report-start-given");
-    let report_given = given.store.ingest_dump(report.as_bytes(), &opts("Asia/Shanghai", start)).expect("ingest");
-    assert_eq!(report_given.captured_at_from_dump_ms, None, "a capture instant given wins");
-    assert_eq!(from_report.rows(), given.rows());
-    // Given another instant, that one dates the relative times.
-    let later = Db::new("report-start-later");
-    later.store.ingest_dump(report.as_bytes(), &opts("Asia/Shanghai", start + 60_000)).expect("ingest");
-    assert_ne!(later.rows(), given.rows());
-}
-
 /// An input cut short (a gzip stream or zip entry that stops before its end, which its reader reports as
 /// `UnexpectedEof`) is stored up to the cut and marked truncated, as a text file that ends mid-line is; the same
 /// bytes read whole store more. Any other read error still stores nothing (above).

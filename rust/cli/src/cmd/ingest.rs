@@ -26,8 +26,10 @@ use crate::{out, time_args};
   adb shell dumpsys appops | opsight ingest --db phone.db --zone \"$(adb shell getprop persist.sys.timezone)\" -
   adb shell appops get com.example.app | opsight ingest --db phone.db --package com.example.app -
 
-The device's zone matters: dumps print device-local times. Without --zone it is unknown (this computer's zone
-may not be the phone's), and events are dated from the capture instant and their relative times (docs/time.md).")]
+The device's zone matters: dumps print device-local times. Without --zone, the zone a bugreport states (its
+persist.sys.timezone) or an androidqf acquisition's getprop.txt states is used; else it is unknown (this
+computer's zone may not be the phone's), and events are dated from the capture instant and their relative times
+(docs/time.md).")]
 pub struct Args {
     /// The database file (created if missing).
     #[arg(long, value_name = "FILE")]
@@ -36,7 +38,8 @@ pub struct Args {
     /// (Android 8.1 and older, appops get) and is recorded with the collection run.
     #[arg(long, value_name = "INSTANT")]
     captured_at: Option<String>,
-    /// The device's time zone (IANA id, e.g. Europe/Berlin); default: unknown. Recorded with the run.
+    /// The device's time zone (IANA id, e.g. Europe/Berlin); default: the one the bugreport or the acquisition's
+    /// getprop.txt states, else unknown. Recorded with the run.
     #[arg(long, value_name = "ZONE")]
     zone: Option<String>,
     /// The device's label in this database (one database can hold several devices).
@@ -131,11 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 out::path(path)
             );
         }
-        if report.dialect.relative_only()
-            && args.captured_at.is_none()
-            && report.captured_at_from_dump_ms.is_none()
-            && !report.repeat
-        {
+        if report.dialect.relative_only() && args.captured_at.is_none() && !report.repeat {
             eprintln!(
                 "opsight: {} prints only relative times; they were dated from now (give --captured-at if the dump was \
                  taken earlier)",
@@ -269,9 +268,6 @@ fn write_summary(w: &mut impl Write, read: &Opened, r: &IngestReport, explicit_c
         writeln!(w, "  zone:          {zone} (the bugreport's persist.sys.timezone; no --zone given)")?;
     } else if let Some(zone) = &read.getprop_zone {
         writeln!(w, "  zone:          {zone} (the acquisition's getprop.txt; no --zone given)")?;
-    }
-    if let Some(at) = r.captured_at_from_dump_ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()) {
-        writeln!(w, "  captured:      {at} (the bugreport's start; no --captured-at given)")?;
     }
     if r.undatable_events > 0 {
         writeln!(

@@ -54,7 +54,8 @@ struct FileResult {
     /// The zip archive was read without its index (docs/json.md).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     archive_index_missing: bool,
-    /// The zone the acquisition's `getprop.txt` beside the file read states (docs/json.md).
+    /// With no --zone, the zone the acquisition's `getprop.txt` beside the file read states and that dated the
+    /// events (docs/json.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     getprop_zone: Option<String>,
     #[serde(flatten)]
@@ -82,11 +83,18 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             });
             match parsed {
                 Ok(((archive_entry, archive_index_missing, getprop_zone), mut snapshot)) => {
-                    // The zone beside the dump dates it when none is given, as one the dump states would.
+                    // The zone beside the dump dates it when none is given, as one the dump states would (and as
+                    // ingest does: only a zone the time zone database knows, by its canonical name).
                     let mut capture = capture.clone();
-                    if capture.zone.is_none() {
-                        capture.zone = getprop_zone.as_deref().and_then(opsight_core::time::known_zone);
-                    }
+                    let getprop_zone = match capture.zone {
+                        Some(_) => None,
+                        None => getprop_zone.as_deref().and_then(opsight_core::time::known_zone),
+                    };
+                    let getprop_zone = getprop_zone.map(|tz| {
+                        let name = tz.iana_name().map(str::to_owned);
+                        capture.zone = Some(tz);
+                        name.unwrap_or_default()
+                    });
                     snapshot.resolve_times(&capture);
                     let file = path.display().to_string();
                     files.push(FileResult { file, archive_entry, archive_index_missing, getprop_zone, snapshot });
@@ -100,7 +108,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut w = BufWriter::new(stdout.lock());
         for path in &args.files {
             let parsed = Input::open(path).and_then(|input| {
-                let found = (input.shown_name(path), input.getprop_zone().map(str::to_owned));
+                // Only a zone the time zone database knows, as for --json and ingest.
+                let known = input.getprop_zone().and_then(opsight_core::time::known_zone);
+                let found = (input.shown_name(path), known.and_then(|tz| tz.iana_name().map(str::to_owned)));
                 Ok((found, summarize(path, input)?))
             });
             match parsed {

@@ -1169,7 +1169,6 @@ impl<V: Visitor> Parser<V> {
                 if let Some((local, used)) = LocalTime::parse(start.as_bytes()) {
                     if used == start.len() {
                         self.summary.report_start_local = Some(local);
-                        self.visitor.report_start(local);
                     }
                 }
             }

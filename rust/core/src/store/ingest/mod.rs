@@ -94,9 +94,6 @@ pub struct IngestReport {
     /// The device's zone as the dump stated it (a bugreport's `persist.sys.timezone`), when none was given and the
     /// time zone database knows it: its events were dated in it, and the run records it.
     pub zone_from_dump: Option<String>,
-    /// With no capture instant given, the bugreport's start (its `== dumpstate:` header, in its zone) taken as the
-    /// capture instant: it dated the relative times and is recorded with the run.
-    pub captured_at_from_dump_ms: Option<i64>,
     pub bytes: u64,
     pub duration_ms: u64,
 }
@@ -176,9 +173,7 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
     let device_id = upsert_device(tx, opts)?;
     refresh_op_catalog(tx)?;
     let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
-    // A caller that assumed the capture instant (the moment of ingest) says so by asking for the clock check.
-    let assumed = opts.max_clock_gap_ms.is_some();
-    let (summary, mut hasher, bytes) = parse_beside(reader, &mut sink, &capture, opts.package.as_deref(), assumed)?;
+    let (summary, mut hasher, bytes) = parse_beside(reader, &mut sink, &capture, opts.package.as_deref())?;
     // Without a zone given, the one a bugreport states dated its events (the parser meets it before them).
     let stated = match (&opts.zone, summary.device_zone.as_deref()) {
         (None, Some(printed)) => crate::time::known_zone(printed).map(|tz| (tz, printed)),
@@ -192,12 +187,6 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         tx.execute("UPDATE devices SET zone = ?1 WHERE id = ?2", params![zone_from_dump, device_id])?;
     }
     let zone = opts.zone.as_ref().or(zone_from_dump.as_ref());
-    // An assumed capture instant gives way to the bugreport's start, in the zone known now (the parser thread
-    // dated the events the same way as soon as it met both).
-    let captured_at_from_dump = if assumed { summary.report_start_utc_ms(capture.zone.as_ref()) } else { None };
-    if captured_at_from_dump.is_some() {
-        capture.captured_at_utc_ms = captured_at_from_dump;
-    }
     // The package given for `appops get` output changes what the bytes mean: part of the identity.
     opts.package.hash(&mut hasher);
     let hash = format!("{:016x}", hasher.finish());
@@ -209,10 +198,8 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         .query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))
         .optional()?
         .is_some();
-    // The bugreport's start and its appops section's "now" are the same clock: no skew to tell.
-    report.clock_skew_ms = check_clock(&summary, &capture, opts)?.filter(|_| captured_at_from_dump.is_none());
+    report.clock_skew_ms = check_clock(&summary, &capture, opts)?;
     report.zone_from_dump = zone_from_dump.clone();
-    report.captured_at_from_dump_ms = captured_at_from_dump;
     let outcome = if report.repeat {
         "repeat"
     } else if report.truncated {
@@ -226,7 +213,7 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             device_id,
-            capture.captured_at_utc_ms,
+            opts.captured_at_ms,
             zone,
             opts.source,
             opts.android_version,

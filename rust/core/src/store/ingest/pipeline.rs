@@ -35,7 +35,6 @@ pub(super) fn parse_beside<R: Read>(
     sink: &mut Sink<'_>,
     capture: &CaptureContext,
     package_hint: Option<&str>,
-    capture_assumed: bool,
 ) -> Result<(crate::model::ParseSummary, DefaultHasher, u64)> {
     let (chunk_tx, chunk_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT);
     let (batch_tx, batch_rx) = sync_channel::<Batch>(IN_FLIGHT);
@@ -45,7 +44,6 @@ pub(super) fn parse_beside<R: Read>(
     let (spare_batch_tx, spare_batch_rx) = channel::<Batch>();
     let mut collector = Collector::new(batch_tx, capture.clone(), package_hint.map(str::to_owned));
     collector.spares = Some(spare_batch_rx);
-    collector.capture_assumed = capture_assumed;
     // The input was cut short (a gzip stream or zip entry that stops before its end): what came before the cut is
     // parsed, and the parser told so, as when it reads such an input itself.
     let cut_short = &AtomicBool::new(false);
@@ -244,10 +242,6 @@ struct Collector {
     tx: SyncSender<Batch>,
     batch: Batch,
     capture: CaptureContext,
-    /// The capture instant is the caller's assumption (the moment of ingest): a bugreport's start replaces it.
-    capture_assumed: bool,
-    /// When the bugreport was started, device local, until its zone is known.
-    report_start: Option<LocalTime>,
     package_hint: Option<String>,
     apps: FxHashMap<(String, i64), u32>,
     /// The last (package, uid as printed) and its id: consecutive observations are mostly of one app and op.
@@ -269,8 +263,6 @@ impl Collector {
             tx,
             batch: Batch::default(),
             capture,
-            capture_assumed: false,
-            report_start: None,
             package_hint,
             apps: FxHashMap::default(),
             last_app: None,
@@ -356,16 +348,6 @@ impl Collector {
         id
     }
 
-    /// With an assumed capture instant, a bugreport's start replaces it once its zone is known (the zone line
-    /// follows the start, and both come before any event; `ingest_in` does the same from the summary).
-    fn capture_from_report(&mut self) {
-        if let (true, Some(start), Some(zone)) = (self.capture_assumed, self.report_start, self.capture.zone.as_ref()) {
-            if let Some(utc) = start.to_utc_ms(zone) {
-                self.capture.captured_at_utc_ms = Some(utc);
-            }
-        }
-    }
-
     /// [`CaptureContext::resolve`], with the zone's offset remembered per local hour when the whole hour has one
     /// (every hour but those of a transition): the same instants, without a zone lookup per observation.
     fn resolve(&mut self, local: Option<LocalTime>, relative_ms: Option<i64>) -> Option<(i64, TimeBasis)> {
@@ -429,14 +411,7 @@ impl Visitor for Collector {
         if self.capture.zone.is_none() {
             self.capture.zone = crate::time::known_zone(zone);
             self.zone_hours.clear();
-            self.capture_from_report();
         }
-    }
-
-    /// The bugreport's start, its first line.
-    fn report_start(&mut self, local: LocalTime) {
-        self.report_start = Some(local);
-        self.capture_from_report();
     }
 
     fn event(&mut self, ctx: &Context<'_>, e: &EventRef<'_>) {

@@ -38,8 +38,7 @@ class OpsightTest {
             for (key in listOf(
                 "run_id", "dialect", "truncated", "repeat", "new_events", "known_events", "new_discrete_events",
                 "history_entries", "undatable_events", "unattributed_events", "skipped_before_retention", "apps",
-                "new_apps", "clock_skew_ms", "zone_from_dump", "captured_at_from_dump_ms",
-                "bytes", "duration_ms",
+                "new_apps", "clock_skew_ms", "zone_from_dump", "bytes", "duration_ms",
             )) {
                 assertTrue(again.has(key), "ingest report lacks $key")
             }
