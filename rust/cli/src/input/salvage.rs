@@ -176,6 +176,11 @@ fn next_entry(r: &mut BufReader<File>) -> io::Result<Option<(Entry, bool)>> {
         let whole = end <= r.get_ref().metadata()?.len();
         if whole {
             r.seek(SeekFrom::Start(end))?;
+            // The sizes come from this header alone: what follows must be the next header, the index or the cut,
+            // or the header is damaged (a changed flag makes a streamed entry an empty one, whose CRC-32 of 0 holds).
+            if !followed_by_a_header(r)? {
+                return Err(damaged("no header after an entry's data"));
+            }
         }
         return Ok(Some((entry, whole)));
     }
@@ -203,6 +208,28 @@ fn next_entry(r: &mut BufReader<File>) -> io::Result<Option<(Entry, bool)>> {
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(Some((entry, false))),
         Err(e) => Err(e),
     }
+}
+
+/// Whether the next bytes are a local header, the index's, or the archive's end (also cut within them); the reader
+/// does not move.
+fn followed_by_a_header(r: &mut BufReader<File>) -> io::Result<bool> {
+    let mut next = [0; 4];
+    let n = read_some_of(r, &mut next)?;
+    r.seek_relative(-(n as i64))?;
+    let signatures = [LOCAL_HEADER, CENTRAL_HEADER, END_OF_INDEX].map(u32::to_le_bytes);
+    Ok(signatures.iter().any(|s| s.starts_with(&next[..n])))
+}
+
+/// Reads until `buf` is full or the input ends; how many bytes were read.
+fn read_some_of(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match read_some(r, &mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
 }
 
 /// How long the data of a stored entry whose size follows it is: up to the first data descriptor with its
