@@ -928,6 +928,15 @@ fn an_old_dump_without_a_capture_instant_is_refused() {
         assert!(stderr(&out).contains(words), "{}", stderr(&out));
     }
     assert!(!stderr(&out).contains("no --zone"), "nothing was dated: {}", stderr(&out));
+    // With its zone known (given, or stated by a bugreport), its own clock is the instant to give.
+    let out = run(opsight().args(["ingest", "--zone", "Europe/Berlin", "--db"]).arg(dir.db()).arg(fixture(A10)));
+    assert_fails(&out, 1, "Give --captured-at 2022-03-29T21:27:54.087Z (its own clock, in its zone), or");
+    let stated = fixture("../synthetic/bugreport_with_zone.txt");
+    assert_fails(
+        &run(opsight().args(["ingest", "--db"]).arg(dir.db()).arg(stated)),
+        1,
+        "--captured-at 2022-03-29T21:27:54.087Z",
+    );
     let conn = rusqlite::Connection::open(dir.db()).expect("open");
     let runs: i64 = conn.query_row("SELECT count(*) FROM collection_runs", [], |r| r.get(0)).expect("runs");
     assert_eq!(runs, 0);

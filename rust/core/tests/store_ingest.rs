@@ -1093,11 +1093,13 @@ fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
         (dump_as_utc - 8 * h + 25 * h, Some("Asia/Shanghai"), true),
     ] {
         match db.store.ingest_dump(dump.as_bytes(), &opts(captured, zone)) {
-            Err(opsight_core::Error::ClockMismatch { capture_minus_dump_ms, dump_local }) => {
+            Err(opsight_core::Error::ClockMismatch { capture_minus_dump_ms, dump_local, dump_utc_ms }) => {
                 assert!(refused, "{captured} {zone:?} was refused");
                 assert_eq!(dump_local, "2026-03-01 12:00:00.000");
                 let offset = if zone.is_some() { 8 * h } else { 0 };
                 assert_eq!(capture_minus_dump_ms, captured - dump_as_utc + offset);
+                // With the zone, the dump's own clock as an instant: what to give as the capture instant.
+                assert_eq!(dump_utc_ms, zone.map(|_| dump_as_utc - offset));
             }
             Ok(_) => assert!(!refused, "{captured} {zone:?} was stored"),
             Err(e) => panic!("{e}"),
@@ -1106,12 +1108,17 @@ fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
     let runs: Vec<i64> = db.query("SELECT count(*) FROM collection_runs", [], |r| r.get(0));
     assert_eq!(runs, [3], "the refused ingests stored nothing");
     let message =
-        opsight_core::Error::ClockMismatch { capture_minus_dump_ms: 39 * h, dump_local: "x".into() }.to_string();
+        opsight_core::Error::ClockMismatch { capture_minus_dump_ms: 39 * h, dump_local: "x".into(), dump_utc_ms: None }
+            .to_string();
     assert_eq!(
         message,
         "the dump's own clock is about 39 hours before the capture instant assumed for it; nothing was stored"
     );
-    let message = opsight_core::Error::ClockMismatch { capture_minus_dump_ms: -50 * 24 * h, dump_local: "x".into() };
+    let message = opsight_core::Error::ClockMismatch {
+        capture_minus_dump_ms: -50 * 24 * h,
+        dump_local: "x".into(),
+        dump_utc_ms: None,
+    };
     assert!(message.to_string().starts_with("the dump's own clock is about 50 days after"), "{message}");
     // Without the option (a capture instant read from the device) nothing is checked.
     let far = IngestOptions { max_clock_gap_ms: None, ..opts(dump_as_utc + 1000 * h, None) };

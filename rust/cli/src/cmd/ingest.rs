@@ -197,14 +197,21 @@ const CLOCK_GAP_MS: i64 = 24 * 3_600_000;
 
 /// A refusal for the dump's clock, with what to do about it.
 fn clock_advice(e: anyhow::Error, assumed_ms: i64) -> anyhow::Error {
-    let Some(opsight_core::Error::ClockMismatch { dump_local, .. }) = e.downcast_ref::<opsight_core::Error>() else {
+    let Some(opsight_core::Error::ClockMismatch { dump_local, dump_utc_ms, .. }) =
+        e.downcast_ref::<opsight_core::Error>()
+    else {
         return e;
     };
-    let now = jiff::Timestamp::from_millisecond(assumed_ms).map(|t| t.to_string()).unwrap_or_default();
+    let instant = |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default();
+    let now = instant(assumed_ms);
+    // With the zone known, the dump's own clock is the instant it was taken, as near as anything can say.
+    let give = match dump_utc_ms {
+        Some(ms) => format!("--captured-at {} (its own clock, in its zone)", instant(*ms)),
+        None => "--captured-at with the instant it was taken (and --zone)".to_owned(),
+    };
     anyhow::anyhow!(
         "{e}: its own clock reads {dump_local} (device local), and with no --captured-at it was taken as read now \
-         ({now}). Give --captured-at with the instant it was taken (and --zone), or, if the phone's clock was wrong \
-         and the dump was taken just now, --captured-at {now}"
+         ({now}). Give {give}, or, if the phone's clock was wrong and the dump was taken just now, --captured-at {now}"
     )
 }
 

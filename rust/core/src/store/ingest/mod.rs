@@ -246,6 +246,7 @@ fn check_clock(
         return Ok(None);
     };
     // Without a zone the dump's clock is read as UTC, up to a zone's offset off.
+    let zoned = capture.zone.is_some();
     let (dump_ms, slack) = match &capture.zone {
         Some(zone) => {
             let dump = CaptureContext {
@@ -261,7 +262,8 @@ fn check_clock(
         return Ok(None);
     };
     if opts.max_clock_gap_ms.is_some_and(|limit| gap.abs() > limit + slack) {
-        return Err(Error::ClockMismatch { capture_minus_dump_ms: gap, dump_local: now.to_string() });
+        let dump_utc_ms = dump_ms.filter(|_| zoned);
+        return Err(Error::ClockMismatch { capture_minus_dump_ms: gap, dump_local: now.to_string(), dump_utc_ms });
     }
     Ok(capture.zone.is_some().then_some(gap))
 }
