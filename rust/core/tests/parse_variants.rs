@@ -226,6 +226,13 @@ fn a_bugreport_states_the_device_zone_before_its_services() {
     assert_eq!(stated.summary.device_zone.as_deref(), Some("Europe/Berlin"));
     let header = LocalTime::parse(b"2022-03-29 23:26:10").map(|(t, _)| t);
     assert_eq!(stated.summary.report_start_local, header, "its `== dumpstate:` header");
+    let text = std::str::from_utf8(&with_zone).expect("utf-8").to_owned();
+    let twice = text.replacen(
+        "== dumpstate: 2022-03-29 23:26:10",
+        "== dumpstate: 2022-03-29 23:26:10\n== dumpstate: 2023-01-01 00:00:00",
+        1,
+    );
+    assert_eq!(snapshot(twice.as_bytes()).summary.report_start_local, header, "the first header counts");
     assert_eq!(stated.uids, snapshot(&fixture("synthetic/bugreport_embedded.txt")).uids, "the same appops section");
     stated.resolve_times(&CaptureContext::default());
     let mut given = snapshot(&fixture("synthetic/bugreport_embedded.txt"));
@@ -244,7 +251,6 @@ fn a_bugreport_states_the_device_zone_before_its_services() {
     let first = overridden.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).flat_map(|o| &o.events).next();
     assert_eq!(first.and_then(|e| e.utc_ms), first.and_then(|e| e.time_local.map(|l| l.0 - 9 * 3_600_000)));
 
-    let text = std::str::from_utf8(&with_zone).expect("utf-8").to_owned();
     let after = text.replace("[persist.sys.timezone]: [Europe/Berlin]\n", "")
         + "------ SYSTEM PROPERTIES (getprop) ------\n[persist.sys.timezone]: [Asia/Tokyo]\n";
     assert_eq!(snapshot(after.as_bytes()).summary.device_zone, None, "after the appops section");
