@@ -20,7 +20,7 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use anyhow::Context as _;
 
-use super::Holder;
+use super::{read_up_to, Holder};
 
 const LOCAL_HEADER: u32 = 0x0403_4b50;
 const CENTRAL_HEADER: u32 = 0x0201_4b50;
@@ -214,22 +214,11 @@ fn next_entry(r: &mut BufReader<File>) -> io::Result<Option<(Entry, bool)>> {
 /// does not move.
 fn followed_by_a_header(r: &mut BufReader<File>) -> io::Result<bool> {
     let mut next = [0; 4];
-    let n = read_some_of(r, &mut next)?;
+    // A file never reports a cut: its end is simply the end.
+    let (n, _) = read_up_to(r, &mut next)?;
     r.seek_relative(-(n as i64))?;
     let signatures = [LOCAL_HEADER, CENTRAL_HEADER, END_OF_INDEX].map(u32::to_le_bytes);
     Ok(signatures.iter().any(|s| s.starts_with(&next[..n])))
-}
-
-/// Reads until `buf` is full or the input ends; how many bytes were read.
-fn read_some_of(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match read_some(r, &mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// How long the data of a stored entry whose size follows it is: up to the first data descriptor with its
@@ -246,7 +235,7 @@ fn stored_end(r: &mut BufReader<File>, data: u64) -> io::Result<Option<u64>> {
     loop {
         let kept = window.len();
         window.resize(kept + BUF, 0);
-        let n = read_some(r, &mut window[kept..])?;
+        let (n, _) = read_up_to(r, &mut window[kept..])?;
         window.truncate(kept + n);
         let ended = n == 0;
         // Where a whole descriptor may start; the last bytes are looked at again with the next ones.
@@ -274,16 +263,6 @@ fn describes(bytes: &[u8], len: u64) -> bool {
     let four = |at: usize| bytes.get(at..at + 4).map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
     let eight = |at: usize| bytes.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
     (four(8) == Some(len) && four(12) == Some(len)) || (eight(8) == Some(len) && eight(16) == Some(len))
-}
-
-/// `Read::read`, retried when interrupted.
-fn read_some(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match r.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            other => return other,
-        }
-    }
 }
 
 /// The data descriptor after an entry's `size` bytes of data: an optional signature, the CRC-32, then both sizes
@@ -616,12 +595,12 @@ mod tests {
             assert_eq!(salvaged.entries[0].size, Some(data.len() as u64), "zip64: {large}");
             assert_eq!(read(&salvaged, "dumpsys.txt"), (data.clone(), None), "zip64: {large}");
         }
-        // The first read ends where the reader's buffer does (BUF bytes into the file): descriptors that start just
-        // before it are found with the bytes of the next read.
+        // The bytes are searched BUF at a time from the data's start, and read through a buffer that ends BUF bytes
+        // into the file: descriptors that start just before either end are found with the bytes that follow.
         let start =
             usize::try_from(walk(&archive(&[("dumpsys.txt", b"x", false)], true)).entries[0].data).expect("small");
-        let filler: Vec<u8> = text(2000).into_iter().cycle().take(BUF).collect();
-        for end in BUF - 30..BUF + 4 {
+        let filler: Vec<u8> = text(2000).into_iter().cycle().take(BUF + start + 4).collect();
+        for end in (BUF - 30..BUF + 4).chain(BUF + start - 30..BUF + start + 4) {
             let data = &filler[..end - start];
             let whole = archive(&[("dumpsys.txt", data, false)], true);
             let salvaged = walk(&whole[..whole.len() - 10]);
