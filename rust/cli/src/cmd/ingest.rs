@@ -238,7 +238,7 @@ fn ingest_one(
     // With no --zone, the zone the acquisition's getprop.txt states dates the dump, recorded as a given one would be.
     let getprop_zone = match &opts.zone {
         Some(_) => None,
-        None => input.getprop_zone().and_then(|z| Some(time_args::parse_zone(z).ok()?.iana_name()?.to_owned())),
+        None => input.getprop_zone().map(|(name, _)| name.clone()),
     };
     let with_zone;
     let opts = match &getprop_zone {

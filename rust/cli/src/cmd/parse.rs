@@ -77,24 +77,21 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut files = Vec::with_capacity(args.files.len());
         for path in &args.files {
             let parsed = Input::open(path).and_then(|input| {
-                let found =
-                    (input.entry().map(str::to_owned), input.index_missing(), input.getprop_zone().map(str::to_owned));
+                let found = (input.entry().map(str::to_owned), input.index_missing(), input.getprop_zone().cloned());
                 Ok((found, with_input(path, input, |r| parse_snapshot(r))?))
             });
             match parsed {
                 Ok(((archive_entry, archive_index_missing, getprop_zone), mut snapshot)) => {
                     // The zone beside the dump dates it when none is given, as one the dump states would (and as
-                    // ingest does: only a zone the time zone database knows, by its canonical name).
+                    // ingest does).
                     let mut capture = capture.clone();
                     let getprop_zone = match capture.zone {
                         Some(_) => None,
-                        None => getprop_zone.as_deref().and_then(opsight_core::time::known_zone),
+                        None => getprop_zone.map(|(name, zone)| {
+                            capture.zone = Some(zone);
+                            name
+                        }),
                     };
-                    let getprop_zone = getprop_zone.map(|tz| {
-                        let name = tz.iana_name().map(str::to_owned);
-                        capture.zone = Some(tz);
-                        name.unwrap_or_default()
-                    });
                     snapshot.resolve_times(&capture);
                     let file = path.display().to_string();
                     files.push(FileResult { file, archive_entry, archive_index_missing, getprop_zone, snapshot });
@@ -108,9 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let mut w = BufWriter::new(stdout.lock());
         for path in &args.files {
             let parsed = Input::open(path).and_then(|input| {
-                // Only a zone the time zone database knows, as for --json and ingest.
-                let known = input.getprop_zone().and_then(opsight_core::time::known_zone);
-                let found = (input.shown_name(path), known.and_then(|tz| tz.iana_name().map(str::to_owned)));
+                let found = (input.shown_name(path), input.getprop_zone().map(|(name, _)| name.clone()));
                 Ok((found, summarize(path, input)?))
             });
             match parsed {

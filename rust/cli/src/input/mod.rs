@@ -161,8 +161,8 @@ pub struct Input {
     /// The file read inside a zip archive or a folder, and which of the two.
     entry: Option<(String, &'static str)>,
     /// The device's zone as the `getprop.txt` beside that file states it (an androidqf acquisition keeps the
-    /// phone's properties there, beside its `dumpsys.txt`).
-    getprop_zone: Option<String>,
+    /// phone's properties there, beside its `dumpsys.txt`): its canonical name, and the zone.
+    getprop_zone: Option<(String, jiff::tz::TimeZone)>,
 }
 
 enum Source {
@@ -212,9 +212,10 @@ impl Input {
         self.entry.as_ref().map(|(name, _)| name.as_str())
     }
 
-    /// The device's zone as the acquisition's `getprop.txt`, beside the file read, states it (as printed).
-    pub fn getprop_zone(&self) -> Option<&str> {
-        self.getprop_zone.as_deref()
+    /// The device's zone as the acquisition's `getprop.txt`, beside the file read, states it, when the time zone
+    /// database knows it: its canonical name, and the zone.
+    pub fn getprop_zone(&self) -> Option<&(String, jiff::tz::TimeZone)> {
+        self.getprop_zone.as_ref()
     }
 
     /// A zip archive read without its index, from its entries' own headers (a copy cut short).
@@ -515,15 +516,18 @@ fn folder_input(root: &Path) -> anyhow::Result<Input> {
 }
 
 /// The zone the `getprop.txt` beside `entry` states (`[persist.sys.timezone]: [Europe/Berlin]`), if there is one
-/// that can be read: androidqf keeps the phone's properties there, beside `dumpsys.txt`, which has none.
-fn getprop_zone_beside<H: Holder>(holder: &mut H, entry: &str) -> Option<String> {
+/// that can be read: androidqf keeps the phone's properties there, beside `dumpsys.txt`, which has none. Only a zone
+/// the time zone database knows, by its canonical name: another would date nothing, so it is neither used nor shown.
+fn getprop_zone_beside<H: Holder>(holder: &mut H, entry: &str) -> Option<(String, jiff::tz::TimeZone)> {
     let beside = format!("{}getprop.txt", &entry[..entry.len() - base_len(entry)]);
     if !holder.contains(&beside) {
         return None;
     }
     // Every property of a phone: some tens of kilobytes.
     let text = holder.read_small(&beside, 1 << 20).ok()?;
-    opsight_core::parse::getprop_zone(&text).map(str::to_owned)
+    let printed = opsight_core::parse::getprop_zone(&text)?;
+    let zone = opsight_core::time::known_zone(printed)?;
+    Some((zone.iana_name().unwrap_or(printed).to_owned(), zone))
 }
 
 /// What holds files by name: a zip archive or a folder. Names use `/` between folders.
