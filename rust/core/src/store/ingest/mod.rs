@@ -172,19 +172,18 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
         .unwrap_or(i64::MIN);
     let device_id = upsert_device(tx, opts)?;
     refresh_op_catalog(tx)?;
-    let mut sink = Sink::new(tx, device_id, capture.clone(), opts, watermark)?;
+    let mut sink = Sink::new(tx, device_id, opts, watermark)?;
     let (summary, mut hasher, bytes) = parse_beside(reader, &mut sink, &capture, opts.package.as_deref())?;
     // Without a zone given, the one a bugreport states dated its events (the parser meets it before them).
-    let stated = match (&opts.zone, summary.device_zone.as_deref()) {
-        (None, Some(printed)) => crate::time::known_zone(printed).map(|tz| (tz, printed)),
-        _ => None,
-    };
-    let zone_from_dump = stated.as_ref().map(|(tz, printed)| tz.iana_name().unwrap_or(printed).to_owned());
-    let stated = stated.map(|(tz, _)| tz);
     let mut capture = capture;
-    if let Some(tz) = stated {
-        capture.zone = Some(tz);
-        tx.execute("UPDATE devices SET zone = ?1 WHERE id = ?2", params![zone_from_dump, device_id])?;
+    let mut zone_from_dump = None;
+    if let (None, Some(printed)) = (&opts.zone, summary.device_zone.as_deref()) {
+        if let Some(zone) = crate::time::known_zone(printed) {
+            let name = zone.iana_name().unwrap_or(printed).to_owned();
+            tx.execute("UPDATE devices SET zone = ?1 WHERE id = ?2", params![name, device_id])?;
+            capture.zone = Some(zone);
+            zone_from_dump = Some(name);
+        }
     }
     let zone = opts.zone.as_ref().or(zone_from_dump.as_ref());
     // The package given for `appops get` output changes what the bytes mean: part of the identity.

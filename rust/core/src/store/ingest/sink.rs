@@ -44,6 +44,8 @@ pub(super) const BATCH: usize = 256;
 pub(super) struct Sink<'t> {
     conn: &'t rusqlite::Connection,
     device_id: i64,
+    /// What dates the records held back to the dump's end (discrete accesses, history rows that need its "now"):
+    /// set by [`Sink::finish`], once the zone and the dump's "now" are known.
     capture: CaptureContext,
     package_hint: Option<String>,
     tolerance: i64,
@@ -93,13 +95,7 @@ pub(super) struct Sink<'t> {
 }
 
 impl<'t> Sink<'t> {
-    pub(super) fn new(
-        tx: &'t Transaction<'_>,
-        device_id: i64,
-        capture: CaptureContext,
-        opts: &IngestOptions,
-        watermark: i64,
-    ) -> Result<Self> {
+    pub(super) fn new(tx: &'t Transaction<'_>, device_id: i64, opts: &IngestOptions, watermark: i64) -> Result<Self> {
         let mut apps = FxHashMap::default();
         let mut stmt = tx.prepare("SELECT id, package, uid FROM apps WHERE device_id = ?1")?;
         let mut rows = stmt.query([device_id])?;
@@ -148,7 +144,7 @@ impl<'t> Sink<'t> {
         Ok(Sink {
             conn: tx,
             device_id,
-            capture,
+            capture: CaptureContext::default(),
             package_hint: opts.package.clone(),
             tolerance: opts.relative_tolerance_ms.max(0),
             watermark,
