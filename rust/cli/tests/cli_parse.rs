@@ -735,19 +735,36 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
     assert!(stderr.contains("8 of 9 files could not be read"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   16"));
 
-    // A pipe cannot be read as a zip archive; standard input redirected from the file can.
-    let several = std::fs::read(dir.path("several.zip")).expect("read");
-    let mut child = opsight()
-        .args(["parse", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(&several).expect("write");
-    let out = child.wait_with_output().expect("wait");
+    // Through a pipe, a zip archive is copied to a temporary file first (its index is at its end), then read by the
+    // same rules: two candidates are refused; one is read; one cut short is read up to the cut.
+    let piped = |bytes: &[u8]| {
+        let mut child = opsight()
+            .args(["parse", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(bytes).expect("write");
+        child.wait_with_output().expect("wait")
+    };
+    let out = piped(&std::fs::read(dir.path("several.zip")).expect("read"));
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("a zip archive cannot be read from a pipe"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("-: it holds 2 files that could be the dump (*.txt: a.txt, b.txt)"), "{stderr}");
+    let bugreport = dir.path("bugreport.zip");
+    write_streamed_zip(&bugreport, &[("main_entry.txt", b"bugreport-x.txt"), ("bugreport-x.txt", &a10)]);
+    let bugreport = std::fs::read(&bugreport).expect("read");
+    let out = piped(&bugreport);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("- (bugreport-x.txt in the archive)\n"), "{text}");
+    assert!(text.contains("access events:   16") && text.contains("truncated:       no"), "{text}");
+    let out = piped(&bugreport[..bugreport.len() * 2 / 3]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("- (bugreport-x.txt in the archive, whose index is missing)\n"), "{text}");
+    assert!(text.contains("truncated:       yes"), "{text}");
     let qf = dir.path("qf.zip");
     write_zip(&qf, &[("acq/dumpsys.txt", &a10)], true);
     let stdin = std::fs::File::open(&qf).expect("open");

@@ -5,7 +5,8 @@
 //!
 //! `adb bugreport` writes a zip since Android 7 (its text named by `main_entry.txt`), and androidqf's output holds
 //! `dumpsys.txt` (and a `bugreport.zip`); users pass those as they come. The archive is read where it lies, the text
-//! entry streamed out of it: nothing is extracted to disk, and memory does not grow with the entry. An archive cut
+//! entry streamed out of it: nothing is extracted to disk, and memory does not grow with the entry. One that comes
+//! through a pipe is first copied whole to an unnamed temporary file, since its index is at its end. An archive cut
 //! short, which has lost its index, is read from its entries' own headers ([`salvage`]). Captures kept
 //! or sent compressed (`dumpsys appops | gzip`) are decompressed as they are read, from a file or a pipe alike.
 //!
@@ -186,7 +187,7 @@ impl Input {
             // Redirected from a file (`opsight parse - < bugreport.zip`), standard input is that file.
             match stdin_file() {
                 Some(file) => from_file(file),
-                None => text_stream(Box::new(io::stdin().lock()), ZIP_ON_A_PIPE).map(Input::stream),
+                None => streamed(Box::new(io::stdin().lock())),
             }
         } else {
             let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
@@ -197,7 +198,7 @@ impl Input {
                 folder_input(path)
             } else {
                 // A pipe or device cannot be read twice: what it is is told from its first bytes as they come.
-                text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream)
+                streamed(Box::new(file))
             }
         };
         opened.with_context(|| format!("cannot read {shown}"))
@@ -259,8 +260,6 @@ impl Input {
     }
 }
 
-const ZIP_ON_A_PIPE: &str =
-    "a zip archive cannot be read from a pipe (its index is at its end): save it to a file and name the file";
 const ZIP_IN_A_ZIP: &str = "it is itself a zip archive: unzip the outer one first";
 /// A zip archive's index is at its end: a copy cut short (an `adb pull` or a download stopped early) has lost it.
 /// Its entries are then found from their own headers ([`salvage`]); this is when none is.
@@ -298,9 +297,33 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
         | Kind::Json
         | Kind::Sqlite
         | Kind::Tar
-        | Kind::Foreign(_) => text_stream(Box::new(file), ZIP_ON_A_PIPE).map(Input::stream),
+        | Kind::Foreign(_) => streamed(Box::new(file)),
         Kind::Zip => zip_input(file),
     }
+}
+
+/// Input read as it comes (standard input from a pipe, a pipe or device named as a file, a gzip'd or UTF-16 file): its
+/// text ([`text_stream`]). A zip archive's index is at its end, and which entry is the dump is told from the whole
+/// list (one candidate, or a refusal naming several), so one that comes through a pipe is first copied whole to an
+/// unnamed temporary file (the system removes it when it is closed, even when Opsight is killed), then read as a
+/// file; cut short, as a file cut short.
+fn streamed(r: Box<dyn Read>) -> anyhow::Result<Input> {
+    let (kind, mut r) = peek(r)?;
+    if !matches!(kind, Kind::Zip) {
+        // Not a zip archive, so the message for one is not used; one inside a gzip stream has its own.
+        return peeked_text(kind, r, ZIP_IN_A_ZIP).map(Input::stream);
+    }
+    let mut file = tempfile::tempfile().context("cannot make a temporary file to copy the zip archive into")?;
+    let copied = io::copy(&mut r, &mut file);
+    match copied {
+        // A gzip stream cut short ends so; the archive is then read as one cut short.
+        Err(e) if e.kind() != io::ErrorKind::UnexpectedEof => {
+            return Err(e).context("cannot copy the zip archive to a temporary file");
+        }
+        _ => {}
+    }
+    file.rewind()?;
+    zip_input(file)
 }
 
 /// `r` as text: as it is, decompressed when it is gzip'd ([`GzMembers`]), decoded when it is UTF-16 ([`utf16`]).
@@ -308,6 +331,11 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
 /// one, or AppOps' own state file.
 fn text_stream<'a>(r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<Box<dyn Read + 'a>> {
     let (kind, r) = peek(r)?;
+    peeked_text(kind, r, zip)
+}
+
+/// [`text_stream`] of `r`, whose first bytes [`peek`] found to be `kind`.
+fn peeked_text<'a>(kind: Kind, r: Box<dyn Read + 'a>, zip: &'static str) -> anyhow::Result<Box<dyn Read + 'a>> {
     if !matches!(kind, Kind::Gzip) {
         return as_text(kind, r, zip, false);
     }
