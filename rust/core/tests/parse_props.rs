@@ -56,6 +56,10 @@ const FRAGMENTS: &[&str] = &[
     "            [top-s] = access=3, reject=1, duration=+5s0ms",
     "Unknown(12) (mode=5):",
     "\u{0}\u{1b}[31m",
+    // Byte order marks inside the input (files that each began with one, joined), alone on a line too.
+    "\u{feff}",
+    "  \u{feff}\t",
+    "\u{feff}  Uid u0a104:",
     "",
 ];
 

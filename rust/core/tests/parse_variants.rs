@@ -1421,6 +1421,27 @@ fn a_byte_order_mark_inside_the_input_and_discrete_headings_out_of_place() {
     assert!(headless.uids.is_empty(), "{:?}", headless.uids);
 }
 
+/// A line of nothing but a byte order mark (a file that held only a mark, joined to others; or with indentation or
+/// CRLF around it) is a blank line, wherever it comes: it once reached the op-state rules as an empty line and
+/// panicked.
+#[test]
+fn a_line_of_only_a_byte_order_mark_is_blank() {
+    let plain = "Current AppOps Service state:\n  Uid u0a123:\n    Package com.example:\n      CAMERA (allow):\n\
+                 \x20         Access: [top-s] 2024-05-01 10:00:00.000 (-1h0m0s0ms)\n";
+    let expected = snapshot(plain.as_bytes());
+    for mark in ["\u{feff}", "\t\u{feff}", "\u{feff}\r", "  \u{feff}\u{feff}  "] {
+        let marked = plain.replace('\n', &format!("\n{mark}\n"));
+        let mut got = snapshot(marked.as_bytes());
+        assert_eq!(got.summary.lines, expected.summary.lines * 2, "{mark:?}");
+        assert_eq!(got.summary.unrecognised_lines, 0, "{mark:?}");
+        (got.summary.lines, got.summary.bytes) = (expected.summary.lines, expected.summary.bytes);
+        assert_eq!(got, expected, "{mark:?}");
+    }
+    // The auditor's input: a first line, then the mark alone.
+    let snap = snapshot(b"x\n\xEF\xBB\xBF\n");
+    assert_eq!((snap.summary.lines, snap.summary.unrecognised_lines), (2, 1));
+}
+
 /// AppOpsPolicy's tags (`AppOpsPolicy.dumpTags`, Android 12 on), printed after the uid blocks: a section of their
 /// own, skipped, not unknown lines.
 #[test]

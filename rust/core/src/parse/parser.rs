@@ -508,7 +508,12 @@ impl<V: Visitor> Parser<V> {
     fn line(&mut self, t: &str) {
         // A byte order mark inside the input: files that each began with one, joined (`copy a+b`).
         if let Some(rest) = t.strip_prefix('\u{feff}') {
-            return self.line(trim(rest));
+            let rest = trim(rest);
+            // A line of nothing but the mark is a blank line; every rule below expects some text.
+            if !rest.is_empty() {
+                self.line(rest);
+            }
+            return;
         }
         // Bugreport / androidqf framing comes first: it decides whether the rest is ours.
         if let Some(rest) = t.strip_prefix("DUMP OF SERVICE ") {
