@@ -1176,6 +1176,33 @@ fn a_time_of_zero_is_not_an_access_in_1970() {
     assert_eq!((r.new_events, r.undatable_events), (0, 1));
 }
 
+/// A last access whose relative time is a misprint keeps its local time. Without a zone that needs the dump's own
+/// "now", known only at the end of the dump: it is held back and dated then, as `opsight parse` dates it (capture
+/// instant − the dump's "now" + its local time), with the capture instant's precision; not counted as undatable.
+#[test]
+fn a_last_access_with_a_misprinted_relative_time_is_dated_by_the_dumps_own_now() {
+    let db = Db::new("misprint");
+    let dump = "Current AppOps Service state:\n  Uid u0a5:\n    Package com.example.app:\n      CAMERA (allow):\n\
+                \x20       Access: [top-s] 2022-03-29 23:00:00.000 (-27m54s87ms)\n      READ_SMS (allow):\n\
+                \x20       Access: [top-s] 2022-03-29 22:00:00.000 (-1h27m5x4s87ms)\n";
+    let snap = opsight_core::Snapshot::parse(dump.as_bytes());
+    let sms = &snap.uids[0].packages[0].ops[1].events[0];
+    assert_eq!((sms.relative_ms, sms.time_local.is_some()), (None, true), "the misprint this test is about");
+    let cap = 1_648_589_274_087; // 2022-03-29T21:27:54.087Z: the dump's own "now" (23:27:54.087) in UTC+2
+    let o = |captured_at_ms| IngestOptions { captured_at_ms: Some(captured_at_ms), ..IngestOptions::default() };
+    let r = db.store.ingest_dump(dump.as_bytes(), &o(cap)).expect("ingest");
+    assert_eq!((r.new_events, r.undatable_events), (2, 0));
+    let sms_at: Vec<(i64, Option<i64>)> = db.query(
+        "SELECT t, precision_ms FROM events JOIN ops ON ops.id = (stream_id >> 20) & 4095 WHERE ops.name = 'READ_SMS'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    );
+    assert_eq!(sms_at, [(1_648_584_000_000, Some(2_000))], "22:00 local, 1 h 27 min 54.087 s before the capture");
+    // A capture instant a second off (a repeat ingest) matches both within the tolerance: nothing new.
+    let again = db.store.ingest_dump(dump.as_bytes(), &o(cap + 1_000)).expect("ingest");
+    assert_eq!((again.new_events, again.known_events), (0, 2));
+}
+
 /// The SQLite history's rows print a local time and no relative one. Without a zone their instants need the dump's
 /// own "now" (docs/time.md, rule 3), known only at the end of the dump: they are stored then, as `opsight parse`
 /// dates them, not counted as undatable.

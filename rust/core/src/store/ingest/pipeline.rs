@@ -223,6 +223,9 @@ pub(super) struct Hist {
 
 pub(super) enum Item {
     Event(Ev),
+    /// An event that could not be dated as it came: a local time whose relative time is a misprint, with no zone.
+    /// Its instant needs the dump's inferred "now", known only at the end of the dump (as a discrete access's does).
+    LateEvent(Box<(Ev, LocalTime)>),
     Discrete(Box<PendingDiscrete>),
     History(Box<Hist>),
 }
@@ -431,7 +434,11 @@ impl Visitor for Collector {
             proxy_tag: proxy.attribution_tag.unwrap_or(""),
         });
         let resolved = self.resolve(e.time_local, e.relative_ms);
-        self.push(Item::Event(Ev { app, op, variant, resolved, duration: e.duration_ms }));
+        let ev = Ev { app, op, variant, resolved, duration: e.duration_ms };
+        match (resolved, e.time_local) {
+            (None, Some(local)) => self.push(Item::LateEvent(Box::new((ev, local)))),
+            _ => self.push(Item::Event(ev)),
+        }
     }
 
     fn discrete(&mut self, d: &DiscreteRef<'_>) {

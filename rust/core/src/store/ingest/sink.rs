@@ -12,7 +12,7 @@ use crate::model::decode_uid;
 use crate::ops;
 use crate::store::ids::{stream_id, FxHashMap, FxHashSet, MAX_OP_ID, MAX_VARIANT_ID};
 use crate::store::now_ms;
-use crate::time::{CaptureContext, TimeBasis};
+use crate::time::{CaptureContext, LocalTime, TimeBasis};
 
 /// 2008-01-01T00:00Z, before the first Android phone: no earlier instant is a real access. Some builds print an op
 /// whose last access time is 0 (never) as that long ago (`time=+20166d8h20m24s861ms ago`), which would otherwise
@@ -73,6 +73,8 @@ pub(super) struct Sink<'t> {
     variant_by_hash: FxHashMap<u64, i64>,
     pending: Vec<Row>,
     pending_discrete: Vec<PendingDiscrete>,
+    /// Last-access events whose instant needs the dump's inferred "now" ([`Item::LateEvent`]).
+    pending_events: Vec<(Ev, LocalTime)>,
     /// History windows whose ends need the dump's inferred "now", as discrete accesses may.
     pending_history: Vec<Hist>,
     /// The parser thread's interned ids ([`Batch`]) and what they resolved to here (0 / `None`: not yet).
@@ -167,6 +169,7 @@ impl<'t> Sink<'t> {
             variant_by_hash,
             pending: Vec::with_capacity(BATCH),
             pending_discrete: Vec::new(),
+            pending_events: Vec::new(),
             pending_history: Vec::new(),
             app_defs: Vec::new(),
             app_slots: Vec::new(),
@@ -407,9 +410,12 @@ impl<'t> Sink<'t> {
         let origin = source * 4 + basis_code(basis);
         let precision = match (source, basis) {
             (SOURCE_DISCRETE, _) => Some(DISCRETE_QUANTUM_MS),
-            (_, TimeBasis::CaptureRelative) => Some(self.tolerance),
+            // A local time shifted by (capture instant − the dump's own "now") is as exact as the capture instant,
+            // as a relative time counted from it is (a last access whose relative time was a misprint).
+            (_, TimeBasis::CaptureRelative | TimeBasis::LocalWithInferredOffset) => Some(self.tolerance),
             _ => None,
         };
+        let approximate = precision.is_some();
         let stream = stream_id(app, op, variant)?;
         if source == SOURCE_DISCRETE {
             // Already known as any observation inside its minute?
@@ -419,7 +425,7 @@ impl<'t> Sink<'t> {
                     return Ok(None);
                 }
             }
-        } else if basis == TimeBasis::CaptureRelative {
+        } else if approximate {
             self.flush_for(stream)?;
             if self.probe.exists(params![stream, t - self.tolerance, t + self.tolerance])? {
                 return Ok(None);
@@ -477,6 +483,10 @@ impl<'t> Sink<'t> {
             }
             let r = match item {
                 Item::Event(e) => self.on_event(&e),
+                Item::LateEvent(e) => {
+                    self.pending_events.push(*e);
+                    Ok(())
+                }
                 Item::Discrete(d) => {
                     self.pending_discrete.push(*d);
                     Ok(())
@@ -611,6 +621,12 @@ impl<'t> Sink<'t> {
         self.capture = capture.clone();
         self.capture.dump_time_local = summary.dump_time_local;
         self.capture.dump_time_nearest_relative_ms = summary.dump_time_nearest_relative_ms;
+        for (mut e, local) in std::mem::take(&mut self.pending_events) {
+            // Its relative time was no time (else it would have been dated as it came).
+            e.resolved = self.capture.resolve(Some(local), None);
+            self.on_event(&e)?;
+        }
+        self.flush()?;
         for d in std::mem::take(&mut self.pending_discrete) {
             self.on_discrete(&d)?;
         }
