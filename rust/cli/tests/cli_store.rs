@@ -718,6 +718,33 @@ fn relative_only_dumps_without_a_capture_instant_are_said_to_be_dated_from_now()
     let local_times = run(opsight().args(["ingest", "--zone", "UTC", "--db"]).arg(dir.db()).arg(&fresh));
     assert_ok(&local_times);
     assert!(!stderr(&local_times).contains(warning), "{}", stderr(&local_times));
+
+    // In a whole bugreport, when it was started shows how old the dump is: an old one is refused rather than dated
+    // from now, with the start (in the zone its properties state) offered as the capture instant.
+    let legacy = std::fs::read_to_string(fixture("../synthetic/android8_legacy_uidmodes.txt")).expect("fixture");
+    let bugreport = dir.path("bugreport-2018.txt");
+    std::fs::write(
+        &bugreport,
+        format!(
+            "== dumpstate: 2018-03-12 10:11:12\n------ SYSTEM PROPERTIES (getprop) ------\n\
+             [persist.sys.timezone]: [America/New_York]\n------ 0.05s was the duration of 'SYSTEM PROPERTIES' ------\n\
+             DUMP OF SERVICE appops:\n{legacy}"
+        ),
+    )
+    .expect("write");
+    let old = run(opsight().args(["ingest", "--db"]).arg(dir.db()).arg(&bugreport));
+    assert_fails(
+        &old,
+        1,
+        " days before the capture instant assumed for it; nothing was stored: it prints relative times only, its \
+         bugreport was started at 2018-03-12 10:11:12.000 (device local), and with no --captured-at it was taken as \
+         read now",
+    );
+    assert!(stderr(&old).contains("the bugreport was started about "), "{}", stderr(&old));
+    assert!(stderr(&old).contains("Give --captured-at 2018-03-12T14:11:12Z (when it was started, in its zone"));
+    let given =
+        run(opsight().args(["ingest", "--captured-at", "2018-03-12T14:12:00Z", "--db"]).arg(dir.db()).arg(&bugreport));
+    assert_ok(&given);
 }
 
 #[test]

@@ -23,13 +23,15 @@ pub enum Error {
     /// The dump's own clock is far from the capture instant assumed for it ([`crate::store::IngestOptions`]'s
     /// `max_clock_gap_ms`); nothing was stored. `dump_local` is the dump's own time (device local, as printed), and
     /// `dump_utc_ms` that time as an instant when the device's zone is known (given, or stated by the dump), for the
-    /// caller to show or offer as the capture instant: the message itself gives only the gap.
+    /// caller to show or offer as the capture instant: the message itself gives only the gap. `bugreport_start`: the
+    /// dump prints relative times only (no clock of its own), and that time is when its bugreport was started.
     #[error(
-        "the dump's own clock is {} {} the capture instant assumed for it; nothing was stored",
+        "{} {} {} the capture instant assumed for it; nothing was stored",
+        if *bugreport_start { "the bugreport was started" } else { "the dump's own clock is" },
         gap_words(*capture_minus_dump_ms),
         if *capture_minus_dump_ms > 0 { "before" } else { "after" }
     )]
-    ClockMismatch { capture_minus_dump_ms: i64, dump_local: String, dump_utc_ms: Option<i64> },
+    ClockMismatch { capture_minus_dump_ms: i64, dump_local: String, dump_utc_ms: Option<i64>, bugreport_start: bool },
     /// The database file was damaged and has been moved aside (never deleted); a fresh one was created.
     #[error(
         "the database was damaged and has been moved aside to a file named {moved_to_name}; a new database was started"

@@ -1093,8 +1093,13 @@ fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
         (dump_as_utc - 8 * h + 25 * h, Some("Asia/Shanghai"), true),
     ] {
         match db.store.ingest_dump(dump.as_bytes(), &opts(captured, zone)) {
-            Err(opsight_core::Error::ClockMismatch { capture_minus_dump_ms, dump_local, dump_utc_ms }) => {
-                assert!(refused, "{captured} {zone:?} was refused");
+            Err(opsight_core::Error::ClockMismatch {
+                capture_minus_dump_ms,
+                dump_local,
+                dump_utc_ms,
+                bugreport_start,
+            }) => {
+                assert!(refused && !bugreport_start, "{captured} {zone:?} was refused");
                 assert_eq!(dump_local, "2026-03-01 12:00:00.000");
                 let offset = if zone.is_some() { 8 * h } else { 0 };
                 assert_eq!(capture_minus_dump_ms, captured - dump_as_utc + offset);
@@ -1107,9 +1112,13 @@ fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
     }
     let runs: Vec<i64> = db.query("SELECT count(*) FROM collection_runs", [], |r| r.get(0));
     assert_eq!(runs, [3], "the refused ingests stored nothing");
-    let message =
-        opsight_core::Error::ClockMismatch { capture_minus_dump_ms: 39 * h, dump_local: "x".into(), dump_utc_ms: None }
-            .to_string();
+    let message = opsight_core::Error::ClockMismatch {
+        capture_minus_dump_ms: 39 * h,
+        dump_local: "x".into(),
+        dump_utc_ms: None,
+        bugreport_start: false,
+    }
+    .to_string();
     assert_eq!(
         message,
         "the dump's own clock is about 39 hours before the capture instant assumed for it; nothing was stored"
@@ -1118,11 +1127,52 @@ fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
         capture_minus_dump_ms: -50 * 24 * h,
         dump_local: "x".into(),
         dump_utc_ms: None,
+        bugreport_start: false,
     };
     assert!(message.to_string().starts_with("the dump's own clock is about 50 days after"), "{message}");
     // Without the option (a capture instant read from the device) nothing is checked.
     let far = IngestOptions { max_clock_gap_ms: None, ..opts(dump_as_utc + 1000 * h, None) };
     assert!(db.store.ingest_dump(dump.as_bytes(), &far).is_ok());
+
+    // A dump of relative times only (Android 8.1 and older) has no clock of its own; in a whole bugreport, when the
+    // bugreport was started stands in for it, for the refusal only (its appops section came later).
+    let legacy = "== dumpstate: 2026-03-01 12:00:00\n[persist.sys.timezone]: [Asia/Shanghai]\n\
+                  DUMP OF SERVICE appops:\nCurrent AppOps Service state:\n  Uid u0a87:\n    Package org.example:\n\
+                  \x20     CAMERA: mode=0; time=+1m0s0ms ago\n";
+    for (captured, zone, refused) in [
+        (dump_as_utc + 37 * h, None, false),
+        (dump_as_utc + 39 * h, None, true),
+        (dump_as_utc - 8 * h + 25 * h, Some("Asia/Shanghai"), true),
+    ] {
+        match db.store.ingest_dump(legacy.as_bytes(), &opts(captured, zone)) {
+            Err(opsight_core::Error::ClockMismatch {
+                capture_minus_dump_ms,
+                dump_local,
+                dump_utc_ms,
+                bugreport_start,
+            }) => {
+                assert!(refused && bugreport_start, "{captured} {zone:?} was refused");
+                assert_eq!(dump_local, "2026-03-01 12:00:00.000");
+                let offset = if zone.is_some() { 8 * h } else { 0 };
+                assert_eq!(
+                    (capture_minus_dump_ms, dump_utc_ms),
+                    (captured - dump_as_utc + offset, zone.map(|_| dump_as_utc - offset))
+                );
+            }
+            Ok(r) => assert!(!refused && r.clock_skew_ms.is_none(), "{captured} {zone:?} was stored, no skew"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let message = opsight_core::Error::ClockMismatch {
+        capture_minus_dump_ms: 3 * 365 * 24 * h,
+        dump_local: "x".into(),
+        dump_utc_ms: None,
+        bugreport_start: true,
+    };
+    assert!(message.to_string().starts_with("the bugreport was started about 1095 days before"), "{message}");
+    // The same text without its bugreport header has no clock at all: nothing to check.
+    let plain = &legacy[legacy.find("Current").expect("the op state")..];
+    assert!(db.store.ingest_dump(plain.as_bytes(), &opts(dump_as_utc + 1000 * h, None)).is_ok());
 }
 
 /// A release may give an op another type (cell information became `location`). Stored ops take the new catalog at

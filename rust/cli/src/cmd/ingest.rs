@@ -197,13 +197,29 @@ const CLOCK_GAP_MS: i64 = 24 * 3_600_000;
 
 /// A refusal for the dump's clock, with what to do about it.
 fn clock_advice(e: anyhow::Error, assumed_ms: i64) -> anyhow::Error {
-    let Some(opsight_core::Error::ClockMismatch { dump_local, dump_utc_ms, .. }) =
+    let Some(opsight_core::Error::ClockMismatch { dump_local, dump_utc_ms, bugreport_start, .. }) =
         e.downcast_ref::<opsight_core::Error>()
     else {
         return e;
     };
     let instant = |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default();
     let now = instant(assumed_ms);
+    if *bugreport_start {
+        // Relative times only: the capture instant dates every event, and the bugreport's start is only near it.
+        let give = match dump_utc_ms {
+            Some(ms) => format!(
+                "--captured-at {} (when it was started, in its zone: its appops section was printed seconds to \
+                 minutes later, and its events are then dated that much early)",
+                instant(*ms)
+            ),
+            None => "--captured-at with the instant it was started (and --zone)".to_owned(),
+        };
+        return anyhow::anyhow!(
+            "{e}: it prints relative times only, its bugreport was started at {dump_local} (device local), and with \
+             no --captured-at it was taken as read now ({now}). Give {give}, or the instant its appops section was \
+             printed if you know it"
+        );
+    }
     // With the zone known, the dump's own clock is the instant it was taken, as near as anything can say.
     let give = match dump_utc_ms {
         Some(ms) => format!("--captured-at {} (its own clock, in its zone)", instant(*ms)),

@@ -46,7 +46,8 @@ pub struct IngestOptions {
     pub relative_tolerance_ms: i64,
     /// For a caller that assumed `captured_at_ms` (a file given with no capture instant, taken as read now): the
     /// ingest is refused, with nothing stored, when the dump's own clock is further than this from it
-    /// ([`Error::ClockMismatch`]). Without a zone the dump's clock is local time, so up to 14 hours more are
+    /// ([`Error::ClockMismatch`]); for a dump of relative times only, which has no clock, when its bugreport was
+    /// started, if it is a whole bugreport. Without a zone the dump's clock is local time, so up to 14 hours more are
     /// allowed. `None`: no check (the capture instant was read from the device).
     pub max_clock_gap_ms: Option<i64>,
 }
@@ -241,8 +242,13 @@ fn check_clock(
     capture: &CaptureContext,
     opts: &IngestOptions,
 ) -> Result<Option<i64>> {
-    let (Some(cap), Some(now)) = (capture.captured_at_utc_ms, summary.dump_time_local) else {
-        return Ok(None);
+    let Some(cap) = capture.captured_at_utc_ms else { return Ok(None) };
+    // A dump of relative times only has no clock of its own. In a whole bugreport, when it was started is near
+    // enough for the refusal (its appops section was printed seconds to minutes later), not for the skew.
+    let (now, bugreport_start) = match (summary.dump_time_local, summary.report_start_local) {
+        (Some(now), _) => (now, false),
+        (None, Some(start)) => (start, true),
+        (None, None) => return Ok(None),
     };
     // Without a zone the dump's clock is read as UTC, up to a zone's offset off.
     let zoned = capture.zone.is_some();
@@ -250,7 +256,7 @@ fn check_clock(
         Some(zone) => {
             let dump = CaptureContext {
                 dump_time_local: Some(now),
-                dump_time_nearest_relative_ms: summary.dump_time_nearest_relative_ms,
+                dump_time_nearest_relative_ms: summary.dump_time_nearest_relative_ms.filter(|_| !bugreport_start),
                 ..capture.clone()
             };
             (dump.dump_now_utc_ms(zone), 0)
@@ -262,9 +268,14 @@ fn check_clock(
     };
     if opts.max_clock_gap_ms.is_some_and(|limit| gap.abs() > limit + slack) {
         let dump_utc_ms = dump_ms.filter(|_| zoned);
-        return Err(Error::ClockMismatch { capture_minus_dump_ms: gap, dump_local: now.to_string(), dump_utc_ms });
+        return Err(Error::ClockMismatch {
+            capture_minus_dump_ms: gap,
+            dump_local: now.to_string(),
+            dump_utc_ms,
+            bugreport_start,
+        });
     }
-    Ok(capture.zone.is_some().then_some(gap))
+    Ok((zoned && !bugreport_start).then_some(gap))
 }
 
 /// Gives every stored op this build's catalog entry. The catalog changes between releases (an op found to reveal
