@@ -1440,6 +1440,25 @@ fn a_line_of_only_a_byte_order_mark_is_blank() {
     // The auditor's input: a first line, then the mark alone.
     let snap = snapshot(b"x\n\xEF\xBB\xBF\n");
     assert_eq!((snap.summary.lines, snap.summary.unrecognised_lines), (2, 1));
+    // A mark at the start of any kind of line (a file joined there that starts mid-op): the line as without it. Op
+    // headers, tag lines and events take the parser's fast path, which once kept the mark (an op lost, a tag
+    // `\u{feff}null`).
+    let tagged = "Current AppOps Service state:\n  Uid u0a123:\n    Package com.example:\n      CAMERA (allow):\n\
+                  \x20       null=[\n          Access: [top-s] 2024-05-01 10:00:00.000 (-1h0m0s0ms)\n        ]\n\
+                  \x20       tag.x=[\n          Reject: [bg-s]2024-05-01 09:00:00.000 (-2h0m0s0ms)\n        ]\n\
+                  \x20     RECORD_AUDIO (allow / switch CAMERA=allow):\n        null=[\n\
+                  \x20         Access: [top-s] 2024-05-01 08:00:00.000 (-3h0m0s0ms) duration=+1s0ms\n        ]\n";
+    let expected = snapshot(tagged.as_bytes());
+    let lines: Vec<&str> = tagged.lines().collect();
+    for i in 0..lines.len() {
+        let mut marked = lines.clone();
+        let with_mark = format!("\u{feff}{}", lines[i].trim_start());
+        marked[i] = &with_mark;
+        let mut got = snapshot((marked.join("\n") + "\n").as_bytes());
+        assert_eq!(got.summary.unrecognised_lines, 0, "line {i}");
+        got.summary.bytes = expected.summary.bytes;
+        assert_eq!(got, expected, "a mark before line {i}: {:?}", lines[i]);
+    }
 }
 
 /// AppOpsPolicy's tags (`AppOpsPolicy.dumpTags`, Android 12 on), printed after the uid blocks: a section of their

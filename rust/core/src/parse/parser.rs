@@ -412,7 +412,9 @@ impl<V: Visitor> Parser<V> {
     /// instructions (callgrind); the work of each kind of line stays out of line (`paren_line`, `line`).
     #[inline(always)]
     fn feed_trimmed(&mut self, mut t: &str, terminated: bool, pre: Option<&PreEvent>, text: &str) {
-        if self.summary.lines == 1 {
+        // A byte order mark: the input's first bytes, or inside it (files that each began with one, joined: `copy
+        // a+b`), before any kind of line. One byte compared per line.
+        if t.as_bytes().first() == Some(&0xEF) {
             t = without_bom(t);
         }
         if t.is_empty() {
@@ -506,15 +508,6 @@ impl<V: Visitor> Parser<V> {
     }
 
     fn line(&mut self, t: &str) {
-        // A byte order mark inside the input: files that each began with one, joined (`copy a+b`).
-        if let Some(rest) = t.strip_prefix('\u{feff}') {
-            let rest = trim(rest);
-            // A line of nothing but the mark is a blank line; every rule below expects some text.
-            if !rest.is_empty() {
-                self.line(rest);
-            }
-            return;
-        }
         // Bugreport / androidqf framing comes first: it decides whether the rest is ours.
         if let Some(rest) = t.strip_prefix("DUMP OF SERVICE ") {
             let name = trim(rest.trim_end_matches(':'));
@@ -1206,10 +1199,14 @@ const UID_PROPERTIES: [&str; 9] = [
     "hasForegroundWatchers",
 ];
 
-/// The first line without its BOM, which comes before the indentation: trimmed again after it. Out of the line loops.
+/// A line without its byte order marks, which come before the indentation: trimmed again after each. A line of
+/// nothing but marks is then blank. Out of the line loops.
 #[cold]
-fn without_bom(t: &str) -> &str {
-    t.strip_prefix('\u{feff}').map_or(t, trim)
+fn without_bom(mut t: &str) -> &str {
+    while let Some(rest) = t.strip_prefix('\u{feff}') {
+        t = trim(rest);
+    }
+    t
 }
 
 /// Whether a trimmed line is read as a `Uid X:` header both in the op state (by `main_line`) and after the
