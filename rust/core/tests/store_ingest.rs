@@ -305,6 +305,20 @@ fn a_discrete_record_and_the_exact_last_access_are_one_access_in_either_order() 
         assert_eq!(db.count("SELECT count(*) FROM events"), 1);
         assert_eq!(db.count("SELECT t FROM events"), T0 + 37_123, "the exact instant is kept");
     }
+    // The last access ingested without a zone, dated from the capture instant (to within the tolerance): still the
+    // same access as the discrete record of its minute, whichever came first.
+    let zoned = opts("Asia/Shanghai", now);
+    let no_zone = IngestOptions { captured_at_ms: Some(now), ..IngestOptions::default() };
+    for order in
+        [[(&discrete_only, &zoned), (&last_only, &no_zone)], [(&last_only, &no_zone), (&discrete_only, &zoned)]]
+    {
+        let db = Db::new("discrete-relative");
+        for (text, o) in order {
+            db.store.ingest_dump(text.as_bytes(), o).expect("ingest");
+        }
+        assert_eq!(db.count("SELECT count(*) FROM events"), 1, "discrete first: {}", order[0].0 == &discrete_only);
+        assert_eq!(db.count("SELECT t FROM events"), T0 + 37_123, "the last access's instant is kept");
+    }
 }
 
 #[test]

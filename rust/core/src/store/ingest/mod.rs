@@ -4,7 +4,7 @@
 //! proxy; instant). The rules (docs/store.md, "Ingest"):
 //! - a last-access (or last-reject) instant not yet stored is one new event; one already stored adds nothing;
 //! - a discrete event is stored once however many dumps repeat it; a discrete event (quantised to a minute) and a
-//!   last-access event of the same stream inside that minute are one access: the exact instant is kept;
+//!   last-access event of the same stream inside that minute are one access: the last access's instant is kept;
 //! - instants known only from the capture instant (relative-only dialects, or no zone) match an event already
 //!   stored within the tolerance (`relative_tolerance_ms`, default 2 s) instead of adding a new one;
 //! - aggregate windows are stored once per (stream, begin, end) with the largest counts seen;

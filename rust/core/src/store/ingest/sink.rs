@@ -61,7 +61,7 @@ pub(super) struct Sink<'t> {
     /// Apps inserted by this ingest: none of their streams has a stored event yet.
     new_app_ids: FxHashSet<i64>,
     /// Whether the database holds (or ever held) a discrete record (`meta` key `discrete_events`): without one
-    /// there is nothing for an exact instant to replace, and no probe is needed.
+    /// there is nothing for a last-access instant to replace, and no probe is needed.
     has_discrete: bool,
     wrote_discrete: bool,
     /// Apps of this dump that were known before: their `last_seen_ms` is raised at the end, in one statement.
@@ -425,14 +425,19 @@ impl<'t> Sink<'t> {
                     return Ok(None);
                 }
             }
-        } else if approximate {
-            self.flush_for(stream)?;
-            if self.probe.exists(params![stream, t - self.tolerance, t + self.tolerance])? {
-                return Ok(None);
+        } else {
+            if approximate {
+                self.flush_for(stream)?;
+                if self.probe.exists(params![stream, t - self.tolerance, t + self.tolerance])? {
+                    return Ok(None);
+                }
             }
-        } else if discrete_op && !fresh && self.has_discrete {
-            // An exact instant replaces the discrete (minute-quantised) record of the same access. Discrete
-            // records are written only after every last-access event, so waiting rows hold none.
+            if !(discrete_op && !fresh && self.has_discrete) {
+                return Ok(Some((stream, t, duration, origin, precision)));
+            }
+            // A last-access instant replaces the discrete (minute-quantised) record of the same access, whichever
+            // came first. Discrete records are written only after every last-access event, so waiting rows hold
+            // none.
             let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
             for same in self.same_access_streams(stream, app, op, variant)? {
                 if let Some(dt) = self
