@@ -175,6 +175,12 @@ fn write_summary(
     if let Some(now) = s.dump_time_local {
         writeln!(w, "  dump time:       {now} (device local, from {} events)", s.dump_time_votes)?;
     }
+    if let Some(start) = s.report_start_local {
+        // To the second, as dumpstate prints it; its appops section came seconds to minutes later.
+        let start = start.to_string();
+        let start = start.strip_suffix(".000").unwrap_or(&start);
+        writeln!(w, "  report started:  {start} (device local, the bugreport's header)")?;
+    }
     if let Some(zone) = &s.device_zone {
         writeln!(w, "  device zone:     {} (the bugreport's persist.sys.timezone)", out::printable(zone))?;
     } else if let Some(zone) = getprop_zone {

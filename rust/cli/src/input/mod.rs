@@ -314,14 +314,7 @@ fn streamed(r: Box<dyn Read>) -> anyhow::Result<Input> {
         return peeked_text(kind, r, ZIP_IN_A_ZIP).map(Input::stream);
     }
     let mut file = tempfile::tempfile().context("cannot make a temporary file to copy the zip archive into")?;
-    let copied = io::copy(&mut r, &mut file);
-    match copied {
-        // A gzip stream cut short ends so; the archive is then read as one cut short.
-        Err(e) if e.kind() != io::ErrorKind::UnexpectedEof => {
-            return Err(e).context("cannot copy the zip archive to a temporary file");
-        }
-        _ => {}
-    }
+    io::copy(&mut r, &mut file).context("cannot copy the zip archive to a temporary file")?;
     file.rewind()?;
     zip_input(file)
 }
