@@ -225,7 +225,7 @@ pub(super) enum Item {
     Event(Ev),
     /// An event that could not be dated as it came: a local time whose relative time is a misprint, with no zone.
     /// Its instant needs the dump's inferred "now", known only at the end of the dump (as a discrete access's does).
-    LateEvent(Box<(Ev, LocalTime)>),
+    LateEvent(Box<(Ev, LocalTime, Option<i64>)>),
     Discrete(Box<PendingDiscrete>),
     History(Box<Hist>),
 }
@@ -436,7 +436,7 @@ impl Visitor for Collector {
         let resolved = self.resolve(e.time_local, e.relative_ms);
         let ev = Ev { app, op, variant, resolved, duration: e.duration_ms };
         match (resolved, e.time_local) {
-            (None, Some(local)) => self.push(Item::LateEvent(Box::new((ev, local)))),
+            (None, Some(local)) => self.push(Item::LateEvent(Box::new((ev, local, e.relative_ms)))),
             _ => self.push(Item::Event(ev)),
         }
     }

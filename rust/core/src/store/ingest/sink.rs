@@ -74,7 +74,7 @@ pub(super) struct Sink<'t> {
     pending: Vec<Row>,
     pending_discrete: Vec<PendingDiscrete>,
     /// Last-access events whose instant needs the dump's inferred "now" ([`Item::LateEvent`]).
-    pending_events: Vec<(Ev, LocalTime)>,
+    pending_events: Vec<(Ev, LocalTime, Option<i64>)>,
     /// History windows whose ends need the dump's inferred "now", as discrete accesses may.
     pending_history: Vec<Hist>,
     /// The parser thread's interned ids ([`Batch`]) and what they resolved to here (0 / `None`: not yet).
@@ -626,9 +626,8 @@ impl<'t> Sink<'t> {
         self.capture = capture.clone();
         self.capture.dump_time_local = summary.dump_time_local;
         self.capture.dump_time_nearest_relative_ms = summary.dump_time_nearest_relative_ms;
-        for (mut e, local) in std::mem::take(&mut self.pending_events) {
-            // Its relative time was no time (else it would have been dated as it came).
-            e.resolved = self.capture.resolve(Some(local), None);
+        for (mut e, local, relative_ms) in std::mem::take(&mut self.pending_events) {
+            e.resolved = self.capture.resolve(Some(local), relative_ms);
             self.on_event(&e)?;
         }
         self.flush()?;
