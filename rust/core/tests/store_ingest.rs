@@ -305,6 +305,14 @@ fn a_discrete_record_and_the_exact_last_access_are_one_access_in_either_order() 
         assert_eq!(db.count("SELECT count(*) FROM events"), 1);
         assert_eq!(db.count("SELECT t FROM events"), T0 + 37_123, "the exact instant is kept");
     }
+    // In one dump, the discrete history printed first (files joined in that order): with the zone a discrete record
+    // is written as it comes, before the last access of the same minute, which still replaces it, also for an app
+    // this dump adds.
+    let db = Db::new("discrete-first-in-one-dump");
+    let joined = format!("{discrete_only}{last_only}");
+    db.store.ingest_dump(joined.as_bytes(), &opts("Asia/Shanghai", now)).expect("ingest");
+    assert_eq!(db.count("SELECT count(*) FROM events"), 1);
+    assert_eq!(db.count("SELECT t FROM events"), T0 + 37_123, "the exact instant is kept");
     // The last access ingested without a zone, dated from the capture instant (to within the tolerance): still the
     // same access as the discrete record of its minute, whichever came first.
     let zoned = opts("Asia/Shanghai", now);

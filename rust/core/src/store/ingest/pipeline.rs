@@ -442,7 +442,14 @@ impl Visitor for Collector {
     }
 
     fn discrete(&mut self, d: &DiscreteRef<'_>) {
-        // Discrete instants may need the dump's inferred "now" (no zone), known only at the end: kept as they are.
+        // Dated here when it can be (printed as an instant, or a local time with the zone), so that it is written as
+        // it comes and memory does not grow with the discrete history. Without a zone a local time needs the dump's
+        // inferred "now", known only at the end: such a record is held back until then.
+        let resolved = match d.time_utc_ms {
+            Some(utc) => Some((utc, TimeBasis::Printed)),
+            None if self.capture.zone.is_some() => self.resolve(d.time_local, None),
+            None => None,
+        };
         self.push(Item::Discrete(Box::new(PendingDiscrete {
             uid: d.uid.map(str::to_owned),
             package: d.package.map(str::to_owned),
@@ -451,7 +458,7 @@ impl Visitor for Collector {
             state: d.uid_state.map(str::to_owned),
             flags: d.flags.to_owned(),
             local: d.time_local,
-            utc: d.time_utc_ms,
+            resolved,
             duration: d.duration_ms,
         })));
     }
@@ -496,7 +503,8 @@ pub(super) struct PendingDiscrete {
     pub(super) state: Option<String>,
     pub(super) flags: String,
     pub(super) local: Option<LocalTime>,
-    pub(super) utc: Option<i64>,
+    /// Its instant, when it could be told as it came ([`Collector::discrete`]).
+    pub(super) resolved: Option<(i64, TimeBasis)>,
     pub(super) duration: Option<i64>,
 }
 

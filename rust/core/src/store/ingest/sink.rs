@@ -432,12 +432,11 @@ impl<'t> Sink<'t> {
                     return Ok(None);
                 }
             }
-            if !(discrete_op && !fresh && self.has_discrete) {
+            if !(discrete_op && !fresh && (self.has_discrete || self.wrote_discrete)) {
                 return Ok(Some((stream, t, duration, origin, precision)));
             }
             // A last-access instant replaces the discrete (minute-quantised) record of the same access, whichever
-            // came first. Discrete records are written only after every last-access event, so waiting rows hold
-            // none.
+            // came first. Discrete records are written directly, never among the waiting rows.
             let q = t.div_euclid(DISCRETE_QUANTUM_MS) * DISCRETE_QUANTUM_MS;
             for same in self.same_access_streams(stream, app, op, variant)? {
                 if let Some(dt) = self
@@ -492,6 +491,7 @@ impl<'t> Sink<'t> {
                     self.pending_events.push(*e);
                     Ok(())
                 }
+                Item::Discrete(d) if d.resolved.is_some() => self.on_discrete(&d),
                 Item::Discrete(d) => {
                     self.pending_discrete.push(*d);
                     Ok(())
@@ -548,7 +548,9 @@ impl<'t> Sink<'t> {
         let app = self.slot_app(e.app)?;
         let (op, discrete_op) = self.slot_op(e.op)?;
         let variant = self.slot_variant(e.variant)?;
-        let fresh = self.new_app_ids.contains(&app);
+        // Its app created by this ingest, so none of its streams has a stored event, unless a discrete record of
+        // this dump was written.
+        let fresh = self.new_app_ids.contains(&app) && !self.wrote_discrete;
         match self.resolve((app, op, variant), t, e.duration, SOURCE_LAST_ACCESS, basis, discrete_op, fresh)? {
             Some(row) => {
                 self.pending.push(row);
@@ -566,10 +568,7 @@ impl<'t> Sink<'t> {
             self.report.unattributed_events += 1;
             return Ok(());
         };
-        let resolved = match d.utc {
-            Some(utc) => Some((utc, TimeBasis::Printed)),
-            None => self.capture.resolve(d.local, None),
-        };
+        let resolved = d.resolved.or_else(|| self.capture.resolve(d.local, None));
         let Some((t, basis)) = self.date(resolved) else { return Ok(()) };
         let uid = d.uid.as_deref().and_then(decode_uid).map_or(-1, i64::from);
         let app = self.app_id(&package, uid)?;
