@@ -1105,93 +1105,83 @@ fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
         ..IngestOptions::default()
     };
     let db = Db::new("clock-gap");
-    for (captured, zone, refused) in [
-        (dump_as_utc + 37 * h, None, false),
-        (dump_as_utc - 37 * h, None, false),
-        (dump_as_utc + 39 * h, None, true),
-        (dump_as_utc - 39 * h, None, true),
-        // Shanghai is UTC+8: the dump's clock is 04:00Z.
-        (dump_as_utc - 8 * h + 23 * h, Some("Asia/Shanghai"), false),
-        (dump_as_utc - 8 * h + 25 * h, Some("Asia/Shanghai"), true),
-    ] {
-        match db.store.ingest_dump(dump.as_bytes(), &opts(captured, zone)) {
-            Err(opsight_core::Error::ClockMismatch {
-                capture_minus_dump_ms,
-                dump_local,
-                dump_utc_ms,
-                bugreport_start,
-            }) => {
-                assert!(refused && !bugreport_start, "{captured} {zone:?} was refused");
-                assert_eq!(dump_local, "2026-03-01 12:00:00.000");
-                let offset = if zone.is_some() { 8 * h } else { 0 };
-                assert_eq!(capture_minus_dump_ms, captured - dump_as_utc + offset);
-                // With the zone, the dump's own clock as an instant: what to give as the capture instant.
-                assert_eq!(dump_utc_ms, zone.map(|_| dump_as_utc - offset));
+    // Each (capture instant, zone, refused): a refusal gives the gap and, with the zone, the clock as an instant (what
+    // to give as the capture instant); a stored dump's skew is reported only from the dump's own clock.
+    let check = |text: &str, bugreport: bool, cases: &[(i64, Option<&str>, bool)]| {
+        for &(captured, zone, refused) in cases {
+            let offset = if zone.is_some() { 8 * h } else { 0 };
+            match db.store.ingest_dump(text.as_bytes(), &opts(captured, zone)) {
+                Err(opsight_core::Error::ClockMismatch {
+                    capture_minus_dump_ms,
+                    dump_local,
+                    dump_utc_ms,
+                    bugreport_start,
+                }) => {
+                    assert!(refused && bugreport_start == bugreport, "{captured} {zone:?} was refused");
+                    assert_eq!(dump_local, "2026-03-01 12:00:00.000");
+                    assert_eq!(
+                        (capture_minus_dump_ms, dump_utc_ms),
+                        (captured - dump_as_utc + offset, zone.map(|_| dump_as_utc - offset))
+                    );
+                }
+                Ok(r) => {
+                    assert!(!refused, "{captured} {zone:?} was stored");
+                    let skew = zone.filter(|_| !bugreport).map(|_| captured - dump_as_utc + offset);
+                    assert_eq!(r.clock_skew_ms, skew);
+                }
+                Err(e) => panic!("{e}"),
             }
-            Ok(_) => assert!(!refused, "{captured} {zone:?} was stored"),
-            Err(e) => panic!("{e}"),
         }
-    }
+    };
+    check(
+        dump,
+        false,
+        &[
+            (dump_as_utc + 37 * h, None, false),
+            (dump_as_utc - 37 * h, None, false),
+            (dump_as_utc + 39 * h, None, true),
+            (dump_as_utc - 39 * h, None, true),
+            // Shanghai is UTC+8: the dump's clock is 04:00Z.
+            (dump_as_utc - 8 * h + 23 * h, Some("Asia/Shanghai"), false),
+            (dump_as_utc - 8 * h + 25 * h, Some("Asia/Shanghai"), true),
+        ],
+    );
     let runs: Vec<i64> = db.query("SELECT count(*) FROM collection_runs", [], |r| r.get(0));
     assert_eq!(runs, [3], "the refused ingests stored nothing");
-    let message = opsight_core::Error::ClockMismatch {
-        capture_minus_dump_ms: 39 * h,
-        dump_local: "x".into(),
-        dump_utc_ms: None,
-        bugreport_start: false,
-    }
-    .to_string();
+    let message = |gap: i64, bugreport_start: bool| {
+        opsight_core::Error::ClockMismatch {
+            capture_minus_dump_ms: gap,
+            dump_local: "x".into(),
+            dump_utc_ms: None,
+            bugreport_start,
+        }
+        .to_string()
+    };
     assert_eq!(
-        message,
+        message(39 * h, false),
         "the dump's own clock is about 39 hours before the capture instant assumed for it; nothing was stored"
     );
-    let message = opsight_core::Error::ClockMismatch {
-        capture_minus_dump_ms: -50 * 24 * h,
-        dump_local: "x".into(),
-        dump_utc_ms: None,
-        bugreport_start: false,
-    };
-    assert!(message.to_string().starts_with("the dump's own clock is about 50 days after"), "{message}");
+    assert!(message(-50 * 24 * h, false).starts_with("the dump's own clock is about 50 days after"));
     // Without the option (a capture instant read from the device) nothing is checked.
     let far = IngestOptions { max_clock_gap_ms: None, ..opts(dump_as_utc + 1000 * h, None) };
     assert!(db.store.ingest_dump(dump.as_bytes(), &far).is_ok());
 
     // A dump of relative times only (Android 8.1 and older) has no clock of its own; in a whole bugreport, when the
-    // bugreport was started stands in for it, for the refusal only (its appops section came later).
+    // bugreport was started stands in for it, for the refusal only (its appops section came later): no skew.
     let legacy = "== dumpstate: 2026-03-01 12:00:00\n[persist.sys.timezone]: [Asia/Shanghai]\n\
                   DUMP OF SERVICE appops:\nCurrent AppOps Service state:\n  Uid u0a87:\n    Package org.example:\n\
                   \x20     CAMERA: mode=0; time=+1m0s0ms ago\n";
-    for (captured, zone, refused) in [
-        (dump_as_utc + 37 * h, None, false),
-        (dump_as_utc + 39 * h, None, true),
-        (dump_as_utc - 8 * h + 25 * h, Some("Asia/Shanghai"), true),
-    ] {
-        match db.store.ingest_dump(legacy.as_bytes(), &opts(captured, zone)) {
-            Err(opsight_core::Error::ClockMismatch {
-                capture_minus_dump_ms,
-                dump_local,
-                dump_utc_ms,
-                bugreport_start,
-            }) => {
-                assert!(refused && bugreport_start, "{captured} {zone:?} was refused");
-                assert_eq!(dump_local, "2026-03-01 12:00:00.000");
-                let offset = if zone.is_some() { 8 * h } else { 0 };
-                assert_eq!(
-                    (capture_minus_dump_ms, dump_utc_ms),
-                    (captured - dump_as_utc + offset, zone.map(|_| dump_as_utc - offset))
-                );
-            }
-            Ok(r) => assert!(!refused && r.clock_skew_ms.is_none(), "{captured} {zone:?} was stored, no skew"),
-            Err(e) => panic!("{e}"),
-        }
-    }
-    let message = opsight_core::Error::ClockMismatch {
-        capture_minus_dump_ms: 3 * 365 * 24 * h,
-        dump_local: "x".into(),
-        dump_utc_ms: None,
-        bugreport_start: true,
-    };
-    assert!(message.to_string().starts_with("the bugreport was started about 1095 days before"), "{message}");
+    check(
+        legacy,
+        true,
+        &[
+            (dump_as_utc + 37 * h, None, false),
+            (dump_as_utc + 39 * h, None, true),
+            (dump_as_utc - 8 * h + 23 * h, Some("Asia/Shanghai"), false),
+            (dump_as_utc - 8 * h + 25 * h, Some("Asia/Shanghai"), true),
+        ],
+    );
+    assert!(message(3 * 365 * 24 * h, true).starts_with("the bugreport was started about 1095 days before"));
     // The same text without its bugreport header has no clock at all: nothing to check.
     let plain = &legacy[legacy.find("Current").expect("the op state")..];
     assert!(db.store.ingest_dump(plain.as_bytes(), &opts(dump_as_utc + 1000 * h, None)).is_ok());
