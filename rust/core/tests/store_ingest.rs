@@ -317,15 +317,20 @@ fn a_discrete_record_and_the_exact_last_access_are_one_access_in_either_order() 
     // same access as the discrete record of its minute, whichever came first.
     let zoned = opts("Asia/Shanghai", now);
     let no_zone = IngestOptions { captured_at_ms: Some(now), ..IngestOptions::default() };
-    for order in
-        [[(&discrete_only, &zoned), (&last_only, &no_zone)], [(&last_only, &no_zone), (&discrete_only, &zoned)]]
-    {
-        let db = Db::new("discrete-relative");
-        for (text, o) in order {
-            db.store.ingest_dump(text.as_bytes(), o).expect("ingest");
+    // Also when the capture instant puts the last access within the tolerance of the record's minute start (a
+    // second off here: 00:00.123 against the record's 00:00.000).
+    let near_start = dump_at(&[Access { utc: T0 + 123, ..a }], now, "Asia/Shanghai");
+    let near_start = near_start[..near_start.find("Discrete accesses:").expect("discrete")].to_owned();
+    for (last, instant) in [(&last_only, T0 + 37_123), (&near_start, T0 + 123)] {
+        for order in [[(&discrete_only, &zoned), (last, &no_zone)], [(last, &no_zone), (&discrete_only, &zoned)]] {
+            let db = Db::new("discrete-relative");
+            for (text, o) in order {
+                db.store.ingest_dump(text.as_bytes(), o).expect("ingest");
+            }
+            let first = if order[0].0 == &discrete_only { "discrete first" } else { "last access first" };
+            assert_eq!(db.count("SELECT count(*) FROM events"), 1, "{first}, at {instant}");
+            assert_eq!(db.count("SELECT t FROM events"), instant, "the last access's instant is kept, {first}");
         }
-        assert_eq!(db.count("SELECT count(*) FROM events"), 1, "discrete first: {}", order[0].0 == &discrete_only);
-        assert_eq!(db.count("SELECT t FROM events"), T0 + 37_123, "the last access's instant is kept");
     }
 }
 
@@ -1185,6 +1190,18 @@ fn a_dump_whose_clock_is_far_from_the_assumed_capture_instant_is_refused() {
     // The same text without its bugreport header has no clock at all: nothing to check.
     let plain = &legacy[legacy.find("Current").expect("the op state")..];
     assert!(db.store.ingest_dump(plain.as_bytes(), &opts(dump_as_utc + 1000 * h, None)).is_ok());
+    // Only a dump of relative times stands the start in for its clock: a bugreport whose appops section prints only
+    // discrete accesses (local times, dated by the zone), or nothing at all, is not refused for it.
+    let discrete_only =
+        "== dumpstate: 2026-03-01 12:00:00\nDUMP OF SERVICE appops:\nDiscrete accesses: \n  Uid: 10123\n\
+                         \x20   Package: org.example\n      CAMERA\n        Attribution: null\n\
+                         \x20         Access [top-s] at 2026-03-01 11:00:00.000\n";
+    let nothing = "== dumpstate: 2026-03-01 12:00:00\nDUMP OF SERVICE other:\n  nothing of AppOps\n";
+    for text in [discrete_only, nothing] {
+        let far = opts(dump_as_utc + 1000 * h, Some("Asia/Shanghai"));
+        let r = db.store.ingest_dump(text.as_bytes(), &far).expect("not refused");
+        assert_eq!(r.clock_skew_ms, None);
+    }
 }
 
 /// A release may give an op another type (cell information became `location`). Stored ops take the new catalog at

@@ -98,7 +98,8 @@ fn kind(head: &[u8]) -> Kind {
     } else if AGE_MAGIC.iter().any(|m| head.starts_with(m)) {
         Kind::Age
     } else if head.starts_with(ABX_MAGIC)
-        || (head.starts_with(b"<?xml") && head.windows(APPOPS_XML_ROOT.len()).any(|w| w == APPOPS_XML_ROOT))
+        || (head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head).starts_with(b"<?xml")
+            && head.windows(APPOPS_XML_ROOT.len()).any(|w| w == APPOPS_XML_ROOT))
     {
         Kind::StateXml
     } else if is_json(head) {
@@ -780,6 +781,8 @@ mod tests {
     fn xml_is_appops_state_only_with_its_root_element() {
         let state = b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<app-ops v=\"1\">\n";
         assert_eq!(kind(state), Kind::StateXml);
+        // As a text editor may save it, with a byte order mark.
+        assert_eq!(kind(&[&b"\xEF\xBB\xBF"[..], state].concat()), Kind::StateXml);
         assert_eq!(kind(b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"), Kind::Text);
         assert_eq!(kind(b"notes: <app-ops v=\"1\"> is the root of appops.xml\n"), Kind::Text);
     }

@@ -247,8 +247,8 @@ fn check_clock(
     // enough for the refusal (its appops section was printed seconds to minutes later), not for the skew.
     let (now, bugreport_start) = match (summary.dump_time_local, summary.report_start_local) {
         (Some(now), _) => (now, false),
-        (None, Some(start)) => (start, true),
-        (None, None) => return Ok(None),
+        (None, Some(start)) if summary.dialect.relative_only() => (start, true),
+        _ => return Ok(None),
     };
     // Without a zone the dump's clock is read as UTC, up to a zone's offset off.
     let zoned = capture.zone.is_some();

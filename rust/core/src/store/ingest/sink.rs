@@ -91,6 +91,8 @@ pub(super) struct Sink<'t> {
     insert_event: Statement<'t>,
     insert_events: Statement<'t>,
     probe: Statement<'t>,
+    /// [`Sink::probe`] among last-access rows only.
+    probe_last_access: Statement<'t>,
     probe_discrete: Statement<'t>,
     delete_event: Statement<'t>,
     upsert_bucket: Statement<'t>,
@@ -208,6 +210,9 @@ impl<'t> Sink<'t> {
                 "INSERT OR IGNORE INTO events (stream_id, t, duration_ms, origin, precision_ms) VALUES {values}"
             ))?,
             probe: tx.prepare("SELECT 1 FROM events WHERE stream_id = ?1 AND t BETWEEN ?2 AND ?3 LIMIT 1")?,
+            probe_last_access: tx.prepare(
+                "SELECT 1 FROM events WHERE stream_id = ?1 AND t BETWEEN ?2 AND ?3 AND origin / 4 = 0 LIMIT 1",
+            )?,
             probe_discrete: tx.prepare(
                 "SELECT t FROM events WHERE stream_id = ?1 AND t BETWEEN ?2 AND ?3 AND origin / 4 = 1 LIMIT 1",
             )?,
@@ -427,8 +432,10 @@ impl<'t> Sink<'t> {
             }
         } else {
             if approximate {
+                // The same last access, stored before from another capture instant. Not a discrete record near the
+                // start of its minute: that one the last access replaces, below, as in the other order.
                 self.flush_for(stream)?;
-                if self.probe.exists(params![stream, t - self.tolerance, t + self.tolerance])? {
+                if self.probe_last_access.exists(params![stream, t - self.tolerance, t + self.tolerance])? {
                     return Ok(None);
                 }
             }
