@@ -288,6 +288,36 @@ proptest! {
         }
         prop_assert_eq!(reference.rows(), shuffled.rows());
     }
+
+    /// Some dumps ingested without their zone, from their exact capture instant: each last access is then dated
+    /// from it (to within the tolerance), each discrete record from the dump's own "now". Whatever the order, the
+    /// same accesses are stored at the same instants as with every zone (the rule that dated each, `origin`, is the
+    /// first ingest's). No DST change falls in the scenario, so no-zone instants are exact here.
+    #[test]
+    fn any_order_gives_the_same_instants_with_and_without_zones(
+        order in Just((0..10usize).collect::<Vec<_>>()).prop_shuffle(),
+        zoned in prop::collection::vec(any::<bool>(), 10),
+    ) {
+        let dumps: Vec<(String, IngestOptions)> = scenario_dumps()
+            .into_iter()
+            .zip(&zoned)
+            .map(|((text, o), &z)| (text, if z { o } else { IngestOptions { zone: None, ..o } }))
+            .collect();
+        let instants = |db: &Db| -> Vec<String> {
+            let mut rows: Vec<String> = db.rows().iter().map(|r| r.rsplit_once('|').expect("origin").0.to_owned()).collect();
+            rows.sort();
+            rows
+        };
+        let reference = Db::new("zones-ref");
+        for (text, o) in scenario_dumps() {
+            reference.store.ingest_dump(text.as_bytes(), &o).expect("ingest");
+        }
+        let shuffled = Db::new("zones-shuffled");
+        for &i in &order {
+            shuffled.store.ingest_dump(dumps[i].0.as_bytes(), &dumps[i].1).expect("ingest");
+        }
+        prop_assert_eq!(instants(&reference), instants(&shuffled));
+    }
 }
 
 #[test]
