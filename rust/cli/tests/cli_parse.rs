@@ -554,6 +554,8 @@ fn a_bugreports_own_zone_dates_it_without_zone() {
     let out = opsight().arg("parse").arg(&stated).output().expect("run");
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("  device zone:     Europe/Berlin (the bugreport's persist.sys.timezone)\n"), "{summary}");
+    let started = "  report started:  2022-03-29 23:26:10 (device local, the bugreport's header)\n";
+    assert!(summary.contains(started), "{summary}");
     let (parsed, _) = parsed_json(&stated);
     assert_eq!(parsed["device_zone"], "Europe/Berlin");
     let events = events_of(&parsed);
