@@ -541,6 +541,44 @@ mod tests {
         }
     }
 
+    /// Discrete records are dated as they come when they can be (the zone known, or printed as instants), so that
+    /// the writer stores them then instead of holding every one to the dump's end; without a zone, a local time
+    /// waits for the dump's own "now".
+    #[test]
+    fn discrete_records_are_dated_as_they_come_when_they_can_be() {
+        let local = LocalTime::parse(b"2026-03-01 09:00:00.000").expect("local").0;
+        let record = |time_local, time_utc_ms| DiscreteRef {
+            uid: Some("10123"),
+            package: Some("org.example"),
+            op: "CAMERA",
+            attribution_tag: None,
+            uid_state: Some("top"),
+            flags: "s",
+            time_local,
+            time_utc_ms,
+            duration_ms: None,
+            proxy: None,
+            device_id: None,
+            attribution_flags: None,
+            chain_id: None,
+        };
+        let shanghai = jiff::tz::TimeZone::get("Asia/Shanghai").expect("zone");
+        let resolved = |zone: Option<jiff::tz::TimeZone>, d: DiscreteRef<'_>| {
+            let capture = CaptureContext { captured_at_utc_ms: Some(1_772_330_000_000), zone, ..Default::default() };
+            let (tx, _rx) = sync_channel(1);
+            let mut collector = Collector::new(tx, capture, None);
+            collector.discrete(&d);
+            match collector.batch.items.pop() {
+                Some(Item::Discrete(d)) => d.resolved,
+                _ => panic!("a discrete item"),
+            }
+        };
+        let at_nine_in_shanghai = Some((1_772_326_800_000, TimeBasis::LocalWithZone));
+        assert_eq!(resolved(Some(shanghai), record(Some(local), None)), at_nine_in_shanghai);
+        assert_eq!(resolved(None, record(Some(local), None)), None, "waits for the dump's own \"now\"");
+        assert_eq!(resolved(None, record(None, Some(42))), Some((42, TimeBasis::Printed)));
+    }
+
     #[test]
     fn the_per_hour_zone_offset_gives_the_same_instants_as_the_zone_rules() {
         // The last is made up: a 20-minute shift at 01:10, so that an hour (01:00-02:00 in March) holds a whole
