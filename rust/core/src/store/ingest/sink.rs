@@ -399,8 +399,8 @@ impl<'t> Sink<'t> {
     /// Applies the rules at the top of this file to one observation of `(app, op, variant)`: `None` when it is
     /// already stored, else the row to insert (after removing a discrete record it replaces). `fresh` says that the
     /// stream's app was created by this ingest and that no discrete record of this dump was written yet. A discrete
-    /// record and an exact instant are matched in the observation's own stream and in the streams that differ from
-    /// it in the proxy alone ([`Sink::proxy_siblings`]).
+    /// record and a last-access instant are matched in the observation's own stream and in the streams that differ
+    /// from it in the proxy alone ([`Sink::proxy_siblings`]).
     #[allow(clippy::too_many_arguments)]
     fn resolve(
         &mut self,
