@@ -442,13 +442,12 @@ impl Visitor for Collector {
     }
 
     fn discrete(&mut self, d: &DiscreteRef<'_>) {
-        // Dated here when it can be (printed as an instant, or a local time with the zone), so that it is written as
-        // it comes and memory does not grow with the discrete history. Without a zone a local time needs the dump's
-        // inferred "now", known only at the end: such a record is held back until then.
+        // Dated here when it can be (printed as an instant, or a local time with the zone), as events are, so that it
+        // is written as it comes and memory does not grow with the discrete history. Without a zone a local time
+        // needs the dump's inferred "now", which this thread never knows: such a record is held back to the end.
         let resolved = match d.time_utc_ms {
             Some(utc) => Some((utc, TimeBasis::Printed)),
-            None if self.capture.zone.is_some() => self.resolve(d.time_local, None),
-            None => None,
+            None => self.resolve(d.time_local, None),
         };
         self.push(Item::Discrete(Box::new(PendingDiscrete {
             uid: d.uid.map(str::to_owned),
