@@ -180,3 +180,83 @@ fn every_cut_of_every_synthetic_sample_and_the_android11_sample() {
         }
     }
 }
+
+/// `input` with every line that is not UTF-8 replaced by its lossy reading (U+FFFD), as the parser reads such a
+/// line, and how many lines that changed.
+fn lossy_per_line(input: &[u8]) -> (Vec<u8>, u64) {
+    let mut out = Vec::with_capacity(input.len());
+    let mut changed = 0;
+    for (i, line) in input.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        match std::str::from_utf8(line) {
+            Ok(_) => out.extend_from_slice(line),
+            Err(_) => {
+                changed += 1;
+                out.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
+            }
+        }
+    }
+    (out, changed)
+}
+
+/// A parse of `input` and of its lossy reading give the same events and counts, on one thread and on two, but for
+/// the count of lines read lossily (and of bytes). (A bad byte sends only its own line down the per-line path; the rest of its
+/// block still takes the usual one.)
+fn check_bad_bytes(input: &[u8]) {
+    let (clean, changed) = lossy_per_line(input);
+    let (mut s, t) = tally(input);
+    let (clean_s, clean_t) = tally(&clean);
+    assert_eq!((s.lossy_lines, s.bytes), (changed, input.len() as u64));
+    (s.lossy_lines, s.bytes) = (0, clean_s.bytes);
+    assert_eq!(format!("{s:?} {t:?}"), format!("{clean_s:?} {clean_t:?}"));
+    assert_eq!(record(input), record(&clean));
+    let mut on_two = opsight_core::parse::Tally::default();
+    let mut s2 = opsight_core::parse::parse_reader_parallel(input, &mut on_two).expect("a slice reads");
+    assert_eq!((s2.lossy_lines, s2.bytes), (changed, input.len() as u64));
+    (s2.lossy_lines, s2.bytes) = (0, clean_s.bytes);
+    assert_eq!(format!("{s2:?} {on_two:?}"), format!("{clean_s:?} {clean_t:?}"));
+}
+
+fn with_bytes_inserted(input: &[u8], inserts: &[(prop::sample::Index, u8)]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for (at, byte) in inserts {
+        out.insert(at.index(out.len() + 1), *byte);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn stray_bytes_cost_only_their_own_lines(
+        which in 0..REAL_DUMPS.len() + 1,
+        inserts in prop::collection::vec((any::<prop::sample::Index>(), prop_oneof![0x80..=0xFFu8, Just(0xE2u8)]), 1..6),
+    ) {
+        let name = if which == REAL_DUMPS.len() { LG_ANDROID6 } else { REAL_DUMPS[which] };
+        check_bad_bytes(&with_bytes_inserted(&real(name), &inserts));
+    }
+}
+
+#[test]
+fn stray_bytes_across_blocks_and_after_an_overlong_line() {
+    // Many 256 KiB blocks, a bad byte in some of them (first and last line of a block too, by the spread), and an
+    // overlong line whose rest opens a block that is not UTF-8.
+    let sample = real("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt");
+    let mut input = Vec::new();
+    for k in 0..200usize {
+        let mut part = sample.clone();
+        if k % 3 == 0 {
+            let at = (k * 7919) % part.len();
+            part.insert(at, 0xFF);
+        }
+        input.extend_from_slice(&part);
+        if k == 100 {
+            input.extend(std::iter::repeat_n(b'x', 300 * 1024));
+            input.extend_from_slice(b"\n\xC3(\nUid u0a1:\n");
+        }
+    }
+    check_bad_bytes(&input);
+}

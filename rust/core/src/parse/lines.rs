@@ -3,8 +3,8 @@
 //! Memory is bounded by the buffers (one for the one-thread parse; the two-thread parse has at most a few in
 //! flight) and by [`MAX_LINE`]: a longer line is cut there and the rest of it skipped, so a hostile input without
 //! newlines cannot make the parser grow. UTF-8 is validated once per block of whole lines (fast for the all-ASCII
-//! text AppOps prints); only a block that fails is checked line by line, and only a line that fails is converted
-//! lossily.
+//! text AppOps prints); in a block that fails, each stretch of whole lines before a bad byte is still read as text
+//! at once, and only a line that fails is converted lossily.
 
 use std::io::{self, Read};
 use std::ops::Range;
