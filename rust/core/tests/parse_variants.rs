@@ -1250,6 +1250,25 @@ fn lines_up_to_64_kib_are_read_whole_and_longer_ones_are_cut() {
 }
 
 #[test]
+fn an_overlong_last_line_without_its_newline_was_cut() {
+    // Written by hand: a copy that stops inside a line longer than the 64 KiB cap ended mid-line, as any cut last
+    // line does, whether the cap is reached before the input ends (300 KiB: the rest of the line is skipped as it
+    // comes) or with it (just over 64 KiB); with its newline it is only an unknown line.
+    let head = "  Uid u0a1:\n    Package a.b:\n      CAMERA (allow):\n";
+    for len in [64 * 1024 + 1, 300 * 1024] {
+        let cut = format!("{head}{}", "b".repeat(len));
+        for input in [cut.clone(), format!("{cut}\n")] {
+            let whole = input.ends_with('\n');
+            let (s, t) = tally(input.as_bytes());
+            assert_eq!((s.truncated, s.unrecognised_lines, t.ops), (!whole, 1, 1), "{len} bytes, newline: {whole}");
+            let mut on_two = opsight_core::parse::Tally::default();
+            let s2 = opsight_core::parse::parse_reader_parallel(input.as_bytes(), &mut on_two).expect("a slice reads");
+            assert_eq!((s2.truncated, s2.unrecognised_lines, on_two.ops), (!whole, 1, 1));
+        }
+    }
+}
+
+#[test]
 fn an_empty_uid_block_and_repeated_history_windows_are_kept_apart() {
     // Written by hand from the grammar: a uid with nothing under it (a `Uid` header, then the next one) is a fact too,
     // and two history snapshots are two windows even when their bounds print the same (each has its own entries).

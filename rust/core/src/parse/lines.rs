@@ -159,6 +159,8 @@ pub struct BlockReader<R> {
     pub bytes_read: u64,
     /// The reader ended with `UnexpectedEof` (a gzip stream cut short): the input ends there, and was cut.
     pub cut_short: bool,
+    /// The input ended inside an overlong line whose start was already handed out: it ended mid-line.
+    pub ended_in_overlong_line: bool,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -181,6 +183,7 @@ impl<R: Read> BlockReader<R> {
             spare,
             bytes_read: 0,
             cut_short: false,
+            ended_in_overlong_line: false,
         }
     }
 
@@ -218,6 +221,7 @@ impl<R: Read> BlockReader<R> {
                     return Ok(Some(Piece::Block(block)));
                 }
             } else if self.eof {
+                self.ended_in_overlong_line |= self.skipping;
                 let tail = (self.start < self.end && !self.skipping).then(|| self.buf[self.start..self.end].to_vec());
                 self.start = self.end;
                 return Ok(tail.map(|bytes| Piece::Loose { bytes, terminated: false }));

@@ -85,7 +85,7 @@ fn feed_blocks<R: Read, V: Visitor>(
         }
         first = false;
     }
-    if blocks.cut_short {
+    if blocks.cut_short || blocks.ended_in_overlong_line {
         parser.input_cut_short();
     }
     Ok(blocks.bytes_read)

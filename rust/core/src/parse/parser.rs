@@ -441,6 +441,8 @@ impl<V: Visitor> Parser<V> {
         self.summary.lines += 1;
         if line.overlong {
             self.summary.unrecognised_lines += 1;
+            // An overlong last line without its newline: the input ended mid-line, as any cut last line does.
+            self.cut |= !line.terminated;
             return;
         }
         if line.lossy {
@@ -535,7 +537,8 @@ impl<V: Visitor> Parser<V> {
         self.summary.unrecognised_lines += 1;
     }
 
-    /// The input stream ended before its own end (a gzip stream cut short): truncated, wherever the last line ended.
+    /// The input stream ended before its own end (a gzip stream cut short), or inside an overlong line: truncated,
+    /// wherever the last line ended.
     pub(super) fn input_cut_short(&mut self) {
         self.cut = true;
     }
