@@ -45,6 +45,25 @@ fn summary_names_the_format_and_counts() {
 }
 
 #[test]
+fn summary_counts_of_one_are_singular() {
+    // A window of one entry, a dump time from one event, one file of one unread.
+    let one = "AppOps Service state:\n  Uid u0a1:\n    Package a.b:\n      CAMERA (allow):\n        null=[\n\
+        \x20         Access: [top-s] 2025-01-01 12:00:00.000 (-1h0m0s0ms)\n        ]\n";
+    let dir = TempDir::new("plural");
+    let path = dir.path("one.txt");
+    std::fs::write(&path, one).expect("write");
+    let out = opsight().arg("parse").arg(&path).output().expect("run");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("(device local, from 1 event)"), "{text}");
+    let out = opsight().arg("parse").arg(fixture("synthetic/android16_sqlite_last_hour.txt")).output().expect("run");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("history windows: 1 (1 entry)"), "{text}");
+    let out = opsight().arg("parse").arg(dir.path("missing.txt")).output().expect("run");
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(err.contains("1 of 1 file could not be read"), "{err}");
+}
+
+#[test]
 fn json_events_carry_the_documented_keys() {
     let out = opsight().args(["parse", "--json"]).arg(fixture(A11)).output().expect("run");
     assert!(out.status.success());

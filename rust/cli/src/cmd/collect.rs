@@ -156,7 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 what.push_str(&format!(", {} new discrete", r.new_discrete_events));
             }
             if r.history_entries > 0 {
-                what.push_str(&format!(", {} history entries", r.history_entries));
+                what.push_str(&format!(", {}", out::count(r.history_entries, "history entry", "history entries")));
             }
             vec![
                 d.command.clone(),

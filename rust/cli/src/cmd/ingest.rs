@@ -143,10 +143,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
         if report.unattributed_events > 0 && args.package.is_none() {
             eprintln!(
-                "opsight: {}: {} events were not stored because the dump does not name their app (appops get output: \
-                 give --package)",
+                "opsight: {}: {} not stored because the dump does not name their app (appops get output: give \
+                 --package)",
                 out::path(path),
-                report.unattributed_events
+                out::count(report.unattributed_events, "event was", "events were")
             );
         }
         if !args.json {
@@ -283,7 +283,7 @@ fn write_summary(w: &mut impl Write, read: &Opened, r: &IngestReport, explicit_c
         writeln!(w, "  new discrete:  {}", r.new_discrete_events)?;
     }
     if r.history_entries > 0 {
-        writeln!(w, "  history:       {} aggregate entries", r.history_entries)?;
+        writeln!(w, "  history:       {}", out::count(r.history_entries, "aggregate entry", "aggregate entries"))?;
     }
     writeln!(w, "  apps:          {}", r.apps)?;
     writeln!(w, "  new apps:      {}", r.new_apps)?;

@@ -123,7 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
     match unread {
         0 => Ok(Exit::Success),
-        n => anyhow::bail!("{n} of {} files could not be read", args.files.len()),
+        n => anyhow::bail!("{n} of {} could not be read", out::count(args.files.len(), "file", "files")),
     }
 }
 
@@ -171,9 +171,13 @@ fn write_summary(
     writeln!(w, "  access events:   {}", t.access_events)?;
     writeln!(w, "  reject events:   {}", t.reject_events)?;
     writeln!(w, "  discrete events: {}", t.discrete_events)?;
-    writeln!(w, "  history windows: {} ({} entries)", t.history_windows, t.history_entries)?;
+    writeln!(w, "  history windows: {} ({})", t.history_windows, out::count(t.history_entries, "entry", "entries"))?;
     if let Some(now) = s.dump_time_local {
-        writeln!(w, "  dump time:       {now} (device local, from {} events)", s.dump_time_votes)?;
+        writeln!(
+            w,
+            "  dump time:       {now} (device local, from {})",
+            out::count(s.dump_time_votes, "event", "events")
+        )?;
     }
     if let Some(start) = s.report_start_local {
         // To the second, as dumpstate prints it; its appops section came seconds to minutes later.
@@ -194,9 +198,8 @@ fn write_summary(
         writeln!(w, "  skipped lines:   {} unrecognised, {} not UTF-8", s.unrecognised_lines, s.lossy_lines)?;
     }
     if s.event_lines_with_unread_words > 0 {
-        let n = s.event_lines_with_unread_words;
-        let plural = if n == 1 { "" } else { "s" };
-        writeln!(w, "  unread words:    skipped on {n} event line{plural} (OEM additions; the events are kept)")?;
+        let lines = out::count(s.event_lines_with_unread_words, "event line", "event lines");
+        writeln!(w, "  unread words:    skipped on {lines} (OEM additions; the events are kept)")?;
     }
     Ok(())
 }

@@ -91,7 +91,12 @@ fn write_human(w: &mut impl Write, args: &Args, tl: &Timeline, zone: Option<&Tim
         String::new()
     };
     let zone_name = zone.map_or("UTC", |z| z.iana_name().unwrap_or("the given zone"));
-    writeln!(w, "{}{uids}: {} events{range}; times in {zone_name}", tl.package, tl.events.len())?;
+    writeln!(
+        w,
+        "{}{uids}: {}{range}; times in {zone_name}",
+        tl.package,
+        out::count(tl.events.len(), "event", "events")
+    )?;
     writeln!(w)?;
     let rows: Vec<Vec<String>> = tl.events.iter().map(|e| event_row(e, zone)).collect();
     out::table(w, &["TIME", "OP", "INFO TYPE", "KIND", "STATE", "FG/BG", "DURATION", "PROXY"], &rows)?;
