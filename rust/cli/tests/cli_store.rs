@@ -655,6 +655,20 @@ fn a_file_that_cannot_be_read_stops_the_ingest_and_says_what_was_stored() {
     assert!(!stderr(&out).contains("before it"), "the first file: {}", stderr(&out));
     let out = run(ingest().arg(fixture(A10)).arg(&bad));
     assert_fails(&out, 1, "bad.txt.gz (the file before it was stored): could not read the input");
+    // With --json the stored file is still reported, and only it: its run id and counts are in the database.
+    let out = run(ingest()
+        .arg("--json")
+        .arg(fixture("lixiaogang03-blog__dumpsys_appops_android11_sunmi_qssi_2021.txt"))
+        .arg(&bad));
+    assert_fails(&out, 1, "bad.txt.gz (the file before it was stored): could not read the input");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let files = doc["files"].as_array().expect("files");
+    assert_eq!(files.len(), 1);
+    assert!(files[0]["report"]["new_events"].as_u64().is_some_and(|n| n > 0), "{doc}");
+    // A file that fails before anything is stored: nothing to report.
+    let out = run(ingest().arg("--json").arg(&bad));
+    assert_fails(&out, 1, "could not read the input");
+    assert!(out.stdout.is_empty());
 }
 
 #[test]

@@ -107,7 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     let mut files = Vec::with_capacity(args.dumps.len());
     for (done, (path, kept)) in args.dumps.iter().zip(inputs).enumerate() {
-        let (read, report) =
+        let ingested =
             ingest_one(&store, path, kept, &opts).map_err(|e| clock_advice(e, captured_at_ms)).with_context(|| {
                 let mut msg = format!("cannot ingest {}", path.display());
                 if done > 0 {
@@ -117,7 +117,17 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     });
                 }
                 msg
-            })?;
+            });
+        let (read, report) = match ingested {
+            Ok(ingested) => ingested,
+            Err(e) => {
+                // What was stored is still reported: a script reads its run ids and counts from the document.
+                if args.json && !files.is_empty() {
+                    out::json(&IngestDocument { opsight_ingest: 1, files })?;
+                }
+                return Err(e);
+            }
+        };
         if report.zone_from_dump.is_none() && read.getprop_zone.is_none() && std::mem::take(&mut zone_note) {
             eprintln!(
                 "opsight: no --zone, so the device's zone is unknown: events are dated from the capture instant ({}) \
