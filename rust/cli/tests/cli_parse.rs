@@ -563,6 +563,28 @@ fn a_cut_after_the_dump_loses_nothing_of_it() {
     assert_eq!((events_of(&parsed), parsed["truncated"].clone()), (full, serde_json::json!(false)));
 }
 
+/// Cut short before the text `main_entry.txt` names (written first here, as other tools may): the dump was lost with
+/// the cut, and the message asks for a new copy.
+#[test]
+fn a_cut_before_the_named_dump_asks_for_a_new_copy() {
+    let dir = TempDir::new("cutbefore");
+    let text = std::fs::read(fixture(LG6)).expect("fixture");
+    let whole = dir.path("whole.zip");
+    write_zip(&whole, &[("main_entry.txt", b"bugreport-x.txt"), ("bugreport-x.txt", &text)], false);
+    let bytes = std::fs::read(&whole).expect("read");
+    let name_at = bytes.windows(15).position(|w| w == b"bugreport-x.txt").expect("main_entry.txt's text");
+    let cut = dir.path("cut.zip");
+    std::fs::write(&cut, &bytes[..name_at + 15 + 10]).expect("write");
+    let out = opsight().arg("parse").arg(&cut).output().expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "its main_entry.txt names bugreport-x.txt, which is not among its entries before the damage: copy it again"
+        ),
+        "{stderr}"
+    );
+}
+
 /// A bugreport that states the device's zone (`persist.sys.timezone` among its system properties): `parse` shows it
 /// and dates the events in it without `--zone`, as `ingest` does, which records it and says so instead of asking for
 /// one.
@@ -701,7 +723,12 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
         write_zip(&path, &[("dumpsys.txt", &a10)], true);
         inner.extend(std::fs::read(&path).expect("read"));
     }
-    let cases: [(&str, Entries<'_>, &str); 7] = [
+    let long = format!("{}.txt", "y".repeat(100));
+    let cases: [(&str, Entries<'_>, &str); 9] = [
+        ("dumped.zip", vec![("main_entry.txt", b"Uid u0a1:\n  Package com.secret.diary:\n"), ("bugreport-x.txt", b"x")],
+            "dumped.zip: its main_entry.txt does not hold a file name (37 bytes of other text)"),
+        ("longnames.zip", vec![(long.as_str(), b"x"), ("b.txt", b"y")],
+            "(*.txt: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy…, b.txt)"),
         ("several.zip", vec![("a.txt", b"x"), ("b.txt", b"y"), ("c.json", b"{}")],
             "several.zip: it holds 2 files that could be the dump (*.txt: a.txt, b.txt): unzip it and name the one to read"),
         ("twoqf.zip", vec![("acq1/dumpsys.txt", &a10), ("acq2/dumpsys.txt", &a10)],
@@ -731,6 +758,7 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
     for (_, _, message) in &cases {
         assert!(stderr.contains(message), "{message:?} not in\n{stderr}");
     }
+    assert!(!stderr.contains("com.secret.diary"), "a main_entry.txt that holds no name is not quoted: {stderr}");
     assert!(
         stderr.contains(
             "damaged.zip: it starts like a zip archive but cannot be read as one (its index, at its end, is missing or \
@@ -753,7 +781,7 @@ fn zips_that_hold_no_single_dump_are_refused_clearly() {
         ),
         "{cut_err}"
     );
-    assert!(stderr.contains("8 of 9 files could not be read"), "{stderr}");
+    assert!(stderr.contains("10 of 11 files could not be read"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("access events:   16"));
 
     // Through a pipe, a zip archive is copied to a temporary file first (its index is at its end), then read by the
@@ -986,6 +1014,36 @@ fn utf16_text_reads_as_its_utf8() {
     assert!(text.contains("truncated:       yes") && text.contains("skipped lines:   1 unrecognised"), "{text}");
 }
 
+/// Entries written by other zip tools than `adb bugreport` and androidqf (encrypted, or compressed with bzip2) are
+/// refused with what to do. Written by flipping the fields of a stored entry, in its local and central headers.
+#[test]
+fn zip_entries_other_tools_write_are_refused_with_what_to_do() {
+    let dir = TempDir::new("zip_methods");
+    let a10 = std::fs::read(fixture(A10)).expect("fixture");
+    let patched = |name: &str, flags: u16, method: u16| {
+        let path = dir.path(name);
+        write_zip(&path, &[("dumpsys.txt", &a10)], false);
+        let mut bytes = std::fs::read(&path).expect("read");
+        let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").expect("the central header");
+        // The general purpose flags, then the method: at 6 in the local header, at 8 in the central one.
+        for at in [6, central + 8] {
+            let old = u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+            bytes[at..at + 2].copy_from_slice(&(old | flags).to_le_bytes());
+            if method != 0 {
+                bytes[at + 2..at + 4].copy_from_slice(&method.to_le_bytes());
+            }
+        }
+        std::fs::write(&path, bytes).expect("write");
+        path
+    };
+    let encrypted = patched("encrypted.zip", 1, 0);
+    let bzip2 = patched("bzip2.zip", 0, 12);
+    let out = opsight().arg("parse").arg(&encrypted).arg(&bzip2).output().expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("encrypted.zip: cannot open dumpsys.txt in the archive: it is encrypted, which Opsight does not read: extract it with `7z x`"), "{stderr}");
+    assert!(stderr.contains("bzip2.zip: cannot open dumpsys.txt in the archive: it is compressed with bzip2, not deflated or stored as dumps are: extract it with `7z x`"), "{stderr}");
+}
+
 /// An acquisition encrypted with age (androidqf's and Bugbane's, binary or armored) is refused with what to do, as
 /// a file and on standard input; `ingest` refuses it before it stores anything.
 #[test]
@@ -1163,7 +1221,7 @@ fn folders_are_read_by_the_zip_rules() {
     put("two/b/dumpsys.txt", &a10);
     put("deep/1/2/3/dumpsys.txt", &a10);
     put("dangling/main_entry.txt", b"bugreport-gone.txt\n");
-    let long_name = format!("bugreport-{}.txt", "x".repeat(200));
+    let long_name = format!("bugreport-{}.txt", "x".repeat(300));
     put("long/main_entry.txt", long_name.as_bytes());
     put("long/bugreport-other.txt", &text);
     put("dangling/bugreport-other.txt", &text);
@@ -1206,10 +1264,13 @@ fn folders_are_read_by_the_zip_rules() {
         stderr.contains("dangling: its main_entry.txt names bugreport-gone.txt, which is not in the folder"),
         "a main_entry.txt is believed only for a file that is there: {stderr}"
     );
-    // A long name is quoted in part.
-    let quoted = stderr.lines().find(|l| l.contains("long: its main_entry.txt names")).expect("the long name's error");
-    assert!(quoted.contains("bugreport-xxx") && quoted.contains("…, which is not in the folder"), "{quoted}");
-    assert!(!quoted.contains(&long_name), "{quoted}");
+    // What is longer than a file name can be is not quoted: it could be any text (a dump's lines, put there by
+    // mistake).
+    assert!(
+        stderr.contains("long: its main_entry.txt does not hold a file name (314 bytes of other text)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("bugreport-xxx"), "{stderr}");
     #[cfg(unix)]
     {
         let out = opsight().arg("parse").arg(dir.path("linked")).output().expect("run");

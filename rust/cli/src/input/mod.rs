@@ -56,8 +56,10 @@ const BZIP2_BLOCK: &[u8; 6] = b"\x31\x41\x59\x26\x53\x59";
 /// How many first bytes tell what an input is: one tar header block, which holds every magic above and the XML
 /// declaration before [`APPOPS_XML_ROOT`] (56 bytes as Android writes it).
 const HEAD: usize = 512;
-/// The longest name quoted back from a `main_entry.txt`, which holds whatever its writer put there.
-const QUOTED_NAME: usize = 200;
+/// The longest file name `main_entry.txt` may hold (most file systems' limit for one name, in bytes).
+const MAX_NAME: usize = 255;
+/// How much of an entry's name a message quotes, when it lists candidates.
+const QUOTED_NAME: usize = 80;
 
 /// What the first bytes of an input say it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -506,8 +508,46 @@ fn indexed_text<T>(
     entry: &str,
     f: impl FnOnce(&mut dyn Read) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    entry_text(entry, || Ok(Box::new(archive.by_name(entry)?)), f)
+    entry_text(entry, || open_indexed(archive, entry), f)
 }
+
+/// `entry` of an archive read through its index, opened. What zip tools other than `adb bugreport` and androidqf
+/// write (encrypted, or compressed otherwise than deflated or stored) is told with what to do, not the library's words.
+fn open_indexed<'a>(
+    archive: &'a mut zip::ZipArchive<BufReader<File>>,
+    entry: &str,
+) -> anyhow::Result<Box<dyn Read + 'a>> {
+    use zip::result::ZipError;
+    use zip::CompressionMethod::{Deflated, Stored};
+    match archive.by_name(entry) {
+        Ok(file) if matches!(file.compression(), Stored | Deflated) => Ok(Box::new(file)),
+        Ok(file) => {
+            let method = method_name(file.compression());
+            anyhow::bail!("it is compressed with {method}, not deflated or stored as dumps are: {EXTRACT_IT}")
+        }
+        Err(ZipError::UnsupportedArchive(ZipError::PASSWORD_REQUIRED) | ZipError::InvalidPassword) => {
+            anyhow::bail!("it is encrypted, which Opsight does not read: {EXTRACT_IT}, with its password")
+        }
+        Err(ZipError::UnsupportedArchive(why)) if why.contains("AES") => {
+            anyhow::bail!("it is encrypted (AES), which Opsight does not read: {EXTRACT_IT}, with its password")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The zip compression methods tools write besides deflate and stored (APPNOTE 4.4.5).
+fn method_name(method: zip::CompressionMethod) -> String {
+    use zip::CompressionMethod as M;
+    let names =
+        [(M::DEFLATE64, "Deflate64"), (M::BZIP2, "bzip2"), (M::LZMA, "LZMA"), (M::ZSTD, "Zstandard"), (M::XZ, "xz")];
+    names
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map_or_else(|| format!("another method ({method:?})"), |(_, name)| (*name).to_owned())
+}
+
+/// What to do with an entry Opsight cannot decompress.
+const EXTRACT_IT: &str = "extract it with `7z x` (or `unzip`) and name the text file";
 
 /// A zip archive whose index is missing or damaged: the dump is found among the entries before the damage, as in
 /// a whole archive, and read up to the cut when the archive ends inside it.
@@ -681,7 +721,7 @@ fn dump_entry<H: Holder>(holder: &mut H) -> anyhow::Result<String> {
             several => anyhow::bail!(
                 "it holds {} files that could be the dump ({pattern}: {}): {}",
                 several.len(),
-                several.iter().take(5).map(|n| out::printable(n).into_owned()).collect::<Vec<_>>().join(", "),
+                several.iter().take(5).map(|n| shortened(n)).collect::<Vec<_>>().join(", "),
                 H::PICK
             ),
         }
@@ -717,17 +757,37 @@ fn main_entry<H: Holder>(holder: &mut H, main_name: &str) -> anyhow::Result<Opti
     }
     let folder = &main_name[..main_name.len() - base_len(main_name)];
     let entry = format!("{folder}{name}");
-    let mut quoted: String = out::printable(name).chars().take(QUOTED_NAME).collect();
-    if quoted.len() < out::printable(name).len() {
-        quoted.push('…');
+    // Whatever its writer put there is quoted back only when it could be a file name: other text (a dump's lines,
+    // put there by mistake) may be personal, and stays out of messages.
+    if name.len() > MAX_NAME || name.chars().any(char::is_control) {
+        anyhow::bail!(
+            "its main_entry.txt does not hold a file name ({} of other text)",
+            out::count(name.len(), "byte", "bytes")
+        );
     }
+    let quoted = out::printable(name);
     if is_folder(&entry) {
         anyhow::bail!("its main_entry.txt names {quoted}, a folder");
     }
     if !holder.contains(&entry) {
+        if !H::COMPLETE {
+            anyhow::bail!(
+                "its main_entry.txt names {quoted}, which is not among its entries before the damage: copy it again"
+            );
+        }
         anyhow::bail!("its main_entry.txt names {quoted}, which is not in the {}", H::WHAT);
     }
     Ok(Some(entry))
+}
+
+/// An entry's name as a message quotes it: printable, and cut at [`QUOTED_NAME`] characters.
+fn shortened(name: &str) -> String {
+    let shown = out::printable(name);
+    let mut quoted: String = shown.chars().take(QUOTED_NAME).collect();
+    if quoted.len() < shown.len() {
+        quoted.push('…');
+    }
+    quoted
 }
 
 fn is_folder(name: &str) -> bool {
