@@ -144,7 +144,7 @@ fn a_bugreport_zip_stores_what_its_text_stores() {
             if bad == &empty {
                 "is a zip archive without a bugreport or dumpsys text in it"
             } else {
-                "cannot read dumpsys.txt in the archive: compression method not supported"
+                "cannot open dumpsys.txt in the archive: it is compressed with bzip2, not deflated or stored as dumps are: extract it"
             },
         );
         assert!(!fresh.exists(), "nothing stored, not even the first file");

@@ -32,9 +32,15 @@ pub enum Error {
         if *capture_minus_dump_ms > 0 { "before" } else { "after" }
     )]
     ClockMismatch { capture_minus_dump_ms: i64, dump_local: String, dump_utc_ms: Option<i64>, bugreport_start: bool },
-    /// The database file was damaged and has been moved aside (never deleted); a fresh one was created.
+    /// SQLite found the database damaged while using it (a page it cannot read). A write that meets it moves the file
+    /// aside instead ([`Error::DamagedMovedAside`]); a read only reports it.
+    #[error("the database is damaged: SQLite found a page it cannot read")]
+    DatabaseDamaged,
+    /// A write found the database file damaged: it has been moved aside (never deleted) and a new, empty database
+    /// started, in which what the write held was not stored.
     #[error(
-        "the database was damaged and has been moved aside to a file named {moved_to_name}; a new database was started"
+        "the database was damaged and has been moved aside to a file named {moved_to_name}; a new, empty database was \
+         started, and what failed was not stored in it"
     )]
     DamagedMovedAside { moved_to_name: String },
     /// The store was closed.
@@ -91,6 +97,11 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         // rusqlite's Display can include file paths and SQL; keep only the error code's description.
         match &e {
+            rusqlite::Error::SqliteFailure(code, _)
+                if matches!(code.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) =>
+            {
+                Error::DatabaseDamaged
+            }
             rusqlite::Error::SqliteFailure(code, _) => {
                 Error::Database(format!("{:?} ({})", code.code, code.extended_code))
             }

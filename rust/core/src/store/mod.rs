@@ -12,6 +12,7 @@ mod query;
 mod retention;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -35,6 +36,8 @@ pub struct Store {
     path: PathBuf,
     writer: Mutex<Option<Connection>>,
     readers: Mutex<Option<Vec<Connection>>>,
+    /// Counts the files this store has had at `path`: a reader opened on a file since moved aside is not pooled.
+    generation: AtomicU64,
     report: OpenReport,
 }
 
@@ -44,7 +47,13 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         let (writer, report) = open::open_writer(&path, now_ms())?;
-        Ok(Store { path, writer: Mutex::new(Some(writer)), readers: Mutex::new(Some(Vec::new())), report })
+        Ok(Store {
+            path,
+            writer: Mutex::new(Some(writer)),
+            readers: Mutex::new(Some(Vec::new())),
+            generation: AtomicU64::new(0),
+            report,
+        })
     }
 
     pub fn open_report(&self) -> &OpenReport {
@@ -64,17 +73,45 @@ impl Store {
     }
 
     /// Runs `f` in one IMMEDIATE transaction on the writer; commits on `Ok`, rolls back on `Err` or panic.
+    ///
+    /// A write that finds the file damaged (a page SQLite cannot read, which opening does not look for: only
+    /// `PRAGMA integrity_check` reads every page) rolls back, moves the file aside and starts a new database, as
+    /// opening does with a damaged schema: otherwise every later write would fail the same way, and the app would
+    /// stop collecting for good. The error says where the file went.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut guard = self.writer.lock().map_err(|_| Error::Database("writer lock poisoned".into()))?;
         let conn = guard.as_mut().ok_or(Error::Closed)?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        match result {
+            Err(Error::DatabaseDamaged) => {
+                // The pooled readers and the writer go first; readers in use are left out of the pool on return.
+                self.generation.fetch_add(1, Ordering::SeqCst);
+                if let Ok(mut readers) = self.readers.lock() {
+                    if let Some(pool) = readers.as_mut() {
+                        pool.clear();
+                    }
+                }
+                guard.take();
+                let moved = open::move_aside(&self.path, now_ms());
+                // Opened again either way: the new database, or the damaged file when it could not be moved (its
+                // readable pages still serve reads).
+                if let Ok((writer, _)) = open::open_writer(&self.path, now_ms()) {
+                    *guard = Some(writer);
+                }
+                Err(moved.map_or(Error::DatabaseDamaged, |moved_to_name| Error::DamagedMovedAside { moved_to_name }))
+            }
+            other => other,
+        }
     }
 
     /// Runs `f` on a read-only connection from the pool.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let generation = self.generation.load(Ordering::SeqCst);
         let pooled = {
             let mut guard = self.readers.lock().map_err(|_| Error::Database("reader lock poisoned".into()))?;
             guard.as_mut().ok_or(Error::Closed)?.pop()
@@ -86,7 +123,7 @@ impl Store {
         let result = f(&conn);
         if let Ok(mut guard) = self.readers.lock() {
             if let Some(pool) = guard.as_mut() {
-                if pool.len() < MAX_IDLE_READERS {
+                if pool.len() < MAX_IDLE_READERS && self.generation.load(Ordering::SeqCst) == generation {
                     pool.push(conn);
                 }
             }

@@ -2,10 +2,12 @@
 //!
 //! - The version lives in `PRAGMA user_version`; all pending upgrades run in one IMMEDIATE transaction together
 //!   with the version bump, so an upgrade is all-or-nothing (a v1 database becomes v3 or stays v1).
-//! - A database newer than this code is refused before anything is written to it.
+//! - A database newer than this code, or another program's, is refused before anything is written to it (its -wal
+//!   included: the version is read on a read-only connection, which never checkpoints).
 //! - A file that is not a database, or whose schema cannot be read, is renamed to
-//!   `<name>.damaged-<UTC timestamp>` (with its -wal/-shm) and a new database is started. Nothing is deleted:
-//!   it may be someone's only copy of years of history.
+//!   `<name>.damaged-<UTC timestamp>` (with its -wal/-shm) and a new database is started; so is one in which a
+//!   write finds a damaged page (`Store::write`). Nothing is deleted: it may be someone's only copy of years of
+//!   history.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -66,6 +68,15 @@ fn probe(conn: &Connection) -> Result<Option<u32>> {
 
 /// Opens (creating if needed) the writer connection and brings the schema up to date.
 pub(crate) fn open_writer(path: &Path, now_ms: i64) -> Result<(Connection, OpenReport)> {
+    // A database that is refused is left as it is, its -wal too. The last connection that may write checkpoints the
+    // WAL into the file when it closes, and removes the -wal, so the version is read on a read-only one first.
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if let Ok(reader) = Connection::open_with_flags(path, flags) {
+        reader.busy_timeout(Duration::from_secs(10))?;
+        if let Some(found) = probe(&reader)?.filter(|&v| v > SCHEMA_VERSION) {
+            return Err(Error::NewerDatabase { found, supported: SCHEMA_VERSION });
+        }
+    }
     let mut report = OpenReport::default();
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(10))?;
@@ -115,7 +126,7 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
 }
 
 /// Renames `path` (and its -wal / -shm) to `<name>.damaged-<timestamp>[-n]` and returns the new file name.
-fn move_aside(path: &Path, now_ms: i64) -> Result<String> {
+pub(crate) fn move_aside(path: &Path, now_ms: i64) -> Result<String> {
     // Formatted by hand rather than with jiff's strftime, which would add 15 KB to the Android library for this one
     // name.
     let stamp = crate::time::LocalTime::from_utc_ms(now_ms, &jiff::tz::TimeZone::UTC)

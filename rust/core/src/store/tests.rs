@@ -232,6 +232,39 @@ fn a_newer_database_is_refused_and_left_untouched() {
     assert!(msg.contains("newer") && !msg.contains('/'), "{msg}");
 }
 
+/// A database copied while its writer was open (pulled from a phone, another program's) has its last commits in its
+/// -wal. Refusing it must not checkpoint them into the file (which a connection that may write does when it closes).
+#[test]
+fn a_refused_database_keeps_its_wal_as_it_was() {
+    for (name, version) in [("newer", Some(99)), ("foreign", None)] {
+        let dir = TempDir::new(&format!("refused-wal-{name}"));
+        if version.is_some() {
+            drop(Store::open(dir.db()).expect("create"));
+        }
+        let c = Connection::open(dir.db()).expect("open");
+        c.pragma_update(None, "journal_mode", "WAL").expect("wal");
+        c.pragma_update(None, "wal_autocheckpoint", 0).expect("no checkpoint");
+        match version {
+            Some(v) => c.pragma_update(None, "user_version", v).expect("bump"),
+            None => c.execute_batch("CREATE TABLE notes(x); INSERT INTO notes VALUES (1)").expect("foreign"),
+        }
+        // Copied while it is open, as from a phone: its commits are in the -wal.
+        let copy = TempDir::new(&format!("refused-wal-{name}-copy"));
+        let wal = copy.0.join("opsight.db-wal");
+        std::fs::copy(dir.db(), copy.db()).expect("copy");
+        std::fs::copy(dir.0.join("opsight.db-wal"), &wal).expect("copy the wal");
+        drop(c);
+        let before = (std::fs::read(copy.db()).expect("db"), std::fs::read(&wal).expect("wal"));
+        assert!(!before.1.is_empty(), "{name}: the commits are in the -wal");
+        match (Store::open(copy.db()), version) {
+            (Err(Error::NewerDatabase { found: 99, .. }), Some(_)) | (Err(Error::ForeignDatabase), None) => {}
+            (other, _) => panic!("{name}: refused, got {:?}", other.err()),
+        }
+        let after = (std::fs::read(copy.db()).expect("db"), std::fs::read(&wal).expect("wal"));
+        assert!(after == before, "{name}: the file and its -wal are as they were");
+    }
+}
+
 #[test]
 fn a_damaged_database_is_moved_aside_never_deleted() {
     for (name, damage) in [("garbage", 0usize), ("bad-root-page", 1)] {
@@ -274,6 +307,55 @@ fn a_damaged_database_is_moved_aside_never_deleted() {
         let err = Error::DamagedMovedAside { moved_to_name: moved }.to_string();
         assert!(!err.contains(&dir.0.display().to_string()), "no path in messages");
     }
+}
+
+/// Damage inside the file (pages the schema does not show, which opening does not read) is found by the first write
+/// that meets it: the write stores nothing, the file is moved aside as it was, and a new database takes the next one.
+#[test]
+fn a_write_that_finds_damaged_pages_moves_the_database_aside() {
+    let dir = TempDir::new("damaged-pages");
+    let dump = |day: u32| {
+        let mut dump = String::new();
+        for i in 0..400 {
+            dump.push_str(&format!(
+                "  Uid u0a{i}:\n    Package com.example.p{i:03}:\n      READ_CONTACTS (allow):\n          \
+                 Access: [bg-s] 2021-01-{day:02} 08:01:05.{i:03} (-1h0m0s0ms)\n"
+            ));
+        }
+        dump
+    };
+    let opts = |day: i64| IngestOptions {
+        zone: Some("UTC".into()),
+        captured_at_ms: Some(1_609_488_000_000 + day * 86_400_000),
+        ..Default::default()
+    };
+    {
+        let store = Store::open(dir.db()).expect("create");
+        store.ingest_dump(dump(1).as_bytes(), &opts(0)).expect("ingest");
+    }
+    Connection::open(dir.db()).expect("open").pragma_update(None, "journal_mode", "DELETE").expect("no wal");
+    let mut bytes = std::fs::read(dir.db()).expect("bytes");
+    assert!(bytes.len() > 8 * 4096, "{} bytes", bytes.len());
+    // Pages 3 to 6 overwritten: tables and indexes, not the schema on page 1.
+    bytes[2 * 4096..6 * 4096].fill(b'A');
+    std::fs::write(dir.db(), &bytes).expect("write");
+
+    let store = Store::open(dir.db()).expect("the schema still reads");
+    assert_eq!(store.open_report().moved_aside, None);
+    let moved = match store.ingest_dump(dump(2).as_bytes(), &opts(1)) {
+        Err(Error::DamagedMovedAside { moved_to_name }) => moved_to_name,
+        other => panic!("expected DamagedMovedAside, got {other:?}"),
+    };
+    assert!(moved.starts_with("opsight.db.damaged-"), "{moved}");
+    // Moved, not rewritten: opening set WAL mode in its header, and the write was rolled back.
+    let kept = std::fs::read(dir.0.join(&moved)).expect("kept");
+    assert!(kept.len() == bytes.len() && kept[2 * 4096..6 * 4096] == bytes[2 * 4096..6 * 4096], "moved as it was");
+    assert!(store.apps().expect("the new database reads").is_empty(), "what failed was not stored");
+    let report = store.ingest_dump(dump(2).as_bytes(), &opts(1)).expect("the next write goes to the new database");
+    assert_eq!((report.new_events, report.apps), (400, 400));
+    assert!(store.check_integrity().expect("check"));
+    let message = Error::DamagedMovedAside { moved_to_name: moved }.to_string();
+    assert!(!message.contains(&dir.0.display().to_string()), "no path: {message}");
 }
 
 #[test]
