@@ -1213,17 +1213,102 @@ fn the_attribution_policy_line_after_the_uid_blocks_is_framing() {
 }
 
 #[test]
-fn an_inline_op_needs_a_mode_of_one_word() {
+fn an_inline_op_needs_a_mode_and_skips_oem_words() {
     // Written by hand from the `appops get` grammar (`OP: mode; time=…`): `formatMode` prints one word. A line with
-    // no mode, or with words where the mode goes, is not read as an op (and is counted as unknown, not lost).
+    // no mode is not read as an op (and is counted as unknown, not lost). Words an OEM adds (after the mode, after a
+    // time, or as a part of their own) are skipped and counted; the op, its mode and its times are kept.
     let good = b"READ_SMS: allow; time=+1s5ms ago\n";
     let (s, t) = tally(good);
     assert_eq!((s.dialect, s.unrecognised_lines, t.ops, t.access_events), (Dialect::AppopsGet, 0, 1, 1));
-    for line in [&b"READ_SMS: ; time=+1s5ms ago\n"[..], b"READ_SMS: allow now; time=+1s5ms ago\n"] {
-        let (s, t) = tally(line);
-        assert_eq!((t.ops, t.access_events), (0, 0), "{:?}", String::from_utf8_lossy(line));
-        assert_eq!(s.unrecognised_lines, 1, "{:?}", String::from_utf8_lossy(line));
+    let (s, t) = tally(b"READ_SMS: ; time=+1s5ms ago\n");
+    assert_eq!((t.ops, t.access_events, s.unrecognised_lines), (0, 0, 1));
+    for line in [
+        "READ_SMS: allow now; time=+1s5ms ago\n",
+        "READ_SMS: allow; time=+1s5ms ago oem\n",
+        "READ_SMS: allow; time=+1s5ms ago; oem=1\n",
+        "Uid u0a2:\n  Package com.x:\n    READ_SMS: mode=0 oem; time=+1s5ms ago\n",
+    ] {
+        let snap = snapshot(line.as_bytes());
+        let op = &snap.uids[0].packages[0].ops[0];
+        let events: Vec<_> = op.events.iter().map(|e| (e.kind, e.relative_ms)).collect();
+        assert_eq!((op.op.as_str(), events), ("READ_SMS", vec![(EventKind::Access, Some(-1005))]), "{line:?}");
+        assert!(op.mode.as_deref() == Some("allow") || op.mode.as_deref() == Some("0"), "{line:?}");
+        assert_eq!((snap.summary.unrecognised_lines, snap.summary.event_lines_with_unread_words), (0, 1), "{line:?}");
     }
+    // A uid's mode with an OEM's words after it (`OP: mode=ignore oem=1`): the mode is its first word.
+    let snap = snapshot(b"Uid u0a2:\n    COARSE_LOCATION: mode=ignore oem=1\n  Package com.x:\n");
+    let modes: Vec<_> = snap.uids[0].modes.iter().map(|m| (m.op.as_str(), m.mode.as_str())).collect();
+    assert_eq!(modes, [("COARSE_LOCATION", "ignore")]);
+}
+
+/// Written by hand from the grammar, with OEM forms no public capture shows: an op header whose name is no AOSP
+/// name (a number, small letters) is an op of its own; one that cannot be read at all ends the op above it, so that
+/// the events below it are dropped and counted, not charged to that op.
+#[test]
+fn oem_op_headers_start_their_own_ops() {
+    let dump = "Uid u0a12:\n  Package com.x:\n    MIUIOP(10008) (ask):\n      Access: [top-s] 2022-01-01 10:00:01.000 (-1s0ms)\n\
+                \x20   10008 (allow):\n      Access: [top-s] 2022-01-01 10:00:02.000 (-2s0ms)\n\
+                \x20   auto_start (allow):\n      Access: [top-s] 2022-01-01 10:00:03.000 (-3s0ms)\n\
+                \x20   OEM OP (allow):\n      Access: [top-s] 2022-01-01 10:00:04.000 (-4s0ms)\n";
+    let snap = snapshot(dump.as_bytes());
+    let ops: Vec<_> = snap.uids[0].packages[0]
+        .ops
+        .iter()
+        .map(|o| (o.op.as_str(), o.mode.as_deref(), o.events.iter().map(|e| e.relative_ms).collect::<Vec<_>>()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("MIUIOP(10008)", Some("ask"), vec![Some(-1000)]),
+            ("10008", Some("allow"), vec![Some(-2000)]),
+            ("auto_start", Some("allow"), vec![Some(-3000)]),
+        ]
+    );
+    assert_eq!(snap.summary.unrecognised_lines, 2, "the header not read, and its event");
+}
+
+/// Written by hand from the grammar: OEM words after a tag's `=[`, and `Package`/`Uid` headers that lost their
+/// colon, still open what they open; `Uid` followed by no uid in the settings does not end them.
+#[test]
+fn headers_with_oem_words_or_without_their_colon_open_their_blocks() {
+    let dump = "Uid u0a12:\n  Package com.a:\n    CAMERA (allow):\n      tracking=[ oem\n\
+                \x20       Access: [top-s] 2022-01-01 10:00:00.000 (-1s0ms)\n        Running start at: +5s0ms\n      ]\n\
+                \x20 Package com.b\n    READ_SMS (allow):\n      Access: [top-s] 2022-01-01 10:00:00.000 (-2s0ms)\n\
+                Uid u0a13\n  Package com.c:\n    READ_SMS (allow):\n      Access: [top-s] 2022-01-01 10:00:00.000 (-3s0ms)\n";
+    let snap = snapshot(dump.as_bytes());
+    let camera = &snap.uids[0].packages[0].ops[0];
+    assert_eq!(camera.events[0].attribution_tag.as_deref(), Some("tracking"));
+    assert_eq!(camera.running[0].attribution_tag.as_deref(), Some("tracking"));
+    let placed: Vec<_> = snap
+        .uids
+        .iter()
+        .flat_map(|u| u.packages.iter().map(move |p| (u.uid.as_deref(), p.package.as_deref(), p.ops[0].events.len())))
+        .collect();
+    assert_eq!(
+        placed,
+        [(Some("u0a12"), Some("com.a"), 1), (Some("u0a12"), Some("com.b"), 1), (Some("u0a13"), Some("com.c"), 1)]
+    );
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    // In the settings, `Uid State:` is no uid: the settings go on, and nothing below is a uid's property.
+    let settings = "Current AppOps Service state:\n  Settings:\n    top_state_settle_time=+5s0ms\n  Uid State:\n\
+                    \x20   fg_service_state_settle_time=+5s0ms\n  Uid u0a1:\n    state=top\n";
+    let snap = snapshot(settings.as_bytes());
+    assert_eq!(snap.uids.len(), 1);
+    assert_eq!(snap.uids[0].props, vec![("state".to_owned(), "top".to_owned())]);
+}
+
+/// Written by hand: a field AOSP prints, glued to more (`duration=+1m37s899msX`), cannot be read; the event is kept
+/// and the line counted with the OEM words, not lost silently. As the input's last line, it is taken as cut.
+#[test]
+fn a_field_that_cannot_be_read_is_counted() {
+    let head = "Uid u0a12:\n  Package com.a:\n    CAMERA (allow):\n";
+    let line = "      Access: [top-s] 2022-01-01 10:00:00.000 (-1h7m5s542ms) duration=+1m37s899msX\n";
+    let snap = snapshot(format!("{head}{line}").as_bytes());
+    let e = &snap.uids[0].packages[0].ops[0].events[0];
+    assert_eq!((e.relative_ms, e.duration_ms), (Some(-4_025_542), None));
+    assert_eq!((snap.summary.event_lines_with_unread_words, snap.summary.unrecognised_lines), (1, 0));
+    let cut = snapshot(format!("{head}{}", line.trim_end_matches('\n')).as_bytes());
+    assert!(cut.summary.truncated);
 }
 
 #[test]

@@ -429,7 +429,9 @@ fn parse_optional_fields<'a>(mut rest: &'a str, times: &mut Times<'a>) {
                 None => parse_full_duration(&r[..end]),
             };
             if times.duration_ms.is_none() {
+                // Cut, on the input's last line; elsewhere a field not read (`+1m37s899msX`), said like OEM words.
                 times.complete = false;
+                times.unread_words = true;
             }
             rest = &r[end..];
         } else if let Some(r) = rest.strip_prefix("proxy[") {
@@ -440,6 +442,7 @@ fn parse_optional_fields<'a>(mut rest: &'a str, times: &mut Times<'a>) {
                 }
                 None => {
                     times.complete = false;
+                    times.unread_words = true;
                     break;
                 }
             }
@@ -817,7 +820,11 @@ pub fn general_op_header(t: &str) -> Option<OpRef<'_>> {
         }
         space += 1;
     }
-    if space == 0 || space == bytes.len() || !(bytes[0].is_ascii_uppercase() || bytes[0] == b'_') || space > 96 {
+    // AOSP's names start with a capital or `_`; an OEM's may not (`10008 (allow):`, `auto_start (allow):`), which
+    // the header's own `(mode):` ending tells apart from other lines.
+    let oem = || bytes[0].is_ascii_alphanumeric() && t.ends_with("):");
+    if space == 0 || space == bytes.len() || !(bytes[0].is_ascii_uppercase() || bytes[0] == b'_' || oem()) || space > 96
+    {
         return None;
     }
     let (name, rest) = (&t[..space], &t[space + 1..]);
@@ -865,8 +872,13 @@ pub struct InlineOp<'a> {
     pub duration_ms: Option<i64>,
     pub running: bool,
     pub complete: bool,
+    /// Words that are none of its fields (an OEM's `; oem=1`, `mode=1 vendor`): skipped, the rest kept.
+    pub unread_words: bool,
 }
 
+/// `OP: mode; time=+X ago; rejectTime=+Y ago; duration=+Z` (Android 8.1 and older, `appops get`). Parts an OEM adds
+/// (`; oem=1`, words after a mode or a time) are skipped and said in `unread_words`; a known field that cannot be
+/// read (`time=+3s`, no `ago`) makes the op incomplete.
 pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>> {
     if !is_op_name(name) {
         return None;
@@ -881,8 +893,9 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
         }
         None => mode_part,
     };
-    let mode = mode_part.strip_prefix("mode=").unwrap_or(mode_part);
-    if mode.is_empty() || mode.contains(' ') {
+    let mode_part = mode_part.strip_prefix("mode=").unwrap_or(mode_part);
+    let mode = &mode_part[..pos_ws(mode_part)];
+    if mode.is_empty() {
         return None;
     }
     let mut op = InlineOp {
@@ -893,6 +906,7 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
         duration_ms: None,
         running,
         complete: true,
+        unread_words: mode.len() < mode_part.len(),
     };
     for part in parts {
         let mut part = trim(part);
@@ -900,17 +914,20 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
             op.running = true;
             part = trim(p);
         }
-        let Some((key, value)) = part.split_once('=') else {
-            if !part.is_empty() {
-                op.complete = false;
-            }
+        let known = part.split_once('=').filter(|(key, _)| matches!(trim(key), "time" | "rejectTime" | "duration"));
+        let Some((key, value)) = known else {
+            op.unread_words |= !part.is_empty();
             continue;
         };
+        // The duration, then `ago` for the times, then whatever an OEM put after them.
         let value = trim(value);
-        let (value, ago) = match value.strip_suffix("ago") {
-            Some(v) => (trim(v), true),
-            None => (value, false),
+        let (value, after) = value.split_at(pos_ws(value));
+        let after = trim(after);
+        let (ago, after) = match after.strip_prefix("ago") {
+            Some(rest) if rest.is_empty() || rest.starts_with([' ', '\t']) => (true, trim(rest)),
+            _ => (false, after),
         };
+        op.unread_words |= !after.is_empty();
         let parsed = parse_full_duration(value);
         if parsed.is_none() {
             op.complete = false;
@@ -926,8 +943,7 @@ pub fn parse_inline_op<'a>(name: &'a str, rest: &'a str) -> Option<InlineOp<'a>>
                 op.reject_relative_ms = parsed.map(|d| -d);
                 op.complete &= ago;
             }
-            "duration" => op.duration_ms = parsed,
-            _ => {}
+            _ => op.duration_ms = parsed,
         }
     }
     Some(op)
@@ -971,10 +987,12 @@ pub fn looks_complete(t: &str) -> bool {
         });
     // A watcher's `ModeCallback{… flags=0}` cut before its brace closes ends as a whole line could (`=0`).
     let open_brace = t.bytes().filter(|&c| c == b'{').count() > t.bytes().filter(|&c| c == b'}').count();
+    // So does a relative time cut before its `)` (a history window's `begin = … (-1h0m0s0ms`).
+    let open_paren = t.bytes().filter(|&c| c == b'(').count() > t.bytes().filter(|&c| c == b')').count();
     // In the watcher sections `Op X:` and `Pkg x:` end with their colon; cut before it, `Pkg com.android.mms` ends
     // as a duration would.
     let cut_heading = (t.starts_with("Op ") || t.starts_with("Pkg ")) && !t.ends_with(':');
-    if open_brace || cut_heading {
+    if open_brace || open_paren || cut_heading {
         return false;
     }
     ENDINGS.iter().chain(&MODE_NAMES).any(|e| t.ends_with(e))
@@ -1520,14 +1538,27 @@ mod tests {
             let op = parse_inline_op("CAMERA", no_ago).expect("parses");
             assert!(!op.complete, "{no_ago:?}");
         }
-        // A `;` part that is a word without `=` (an OEM addition) was not read: the op is not complete. An empty part
-        // (`;;`, a trailing `;`) holds nothing to read.
-        let oem = parse_inline_op("CAMERA", " allow; time=+1s0ms ago; vendor").expect("parses");
-        assert!(!oem.complete && oem.access_relative_ms == Some(-1000));
+        // Parts an OEM adds (a word, an unknown `key=value`, words after a mode or a time) are skipped and said: the
+        // fields AOSP prints are read as they are. An empty part (`;;`, a trailing `;`) holds nothing to read.
+        for oem in [
+            " allow; time=+1s0ms ago; vendor",
+            " allow; time=+1s0ms ago; oem=1",
+            " allow; oem=x; time=+1s0ms ago",
+            " allow; time=+1s0ms ago oem",
+            " allow oem; time=+1s0ms ago",
+            " mode=0 oem; time=+1s0ms ago",
+        ] {
+            let op = parse_inline_op("CAMERA", oem).expect("parses");
+            assert!(op.complete && op.unread_words && op.access_relative_ms == Some(-1000), "{oem:?}");
+            assert!(op.mode == "allow" || op.mode == "0", "{oem:?}");
+        }
         for empty in [" allow; time=+1s0ms ago;", " allow;; time=+1s0ms ago", " allow; time=+1s0ms ago; "] {
             let op = parse_inline_op("CAMERA", empty).expect("parses");
-            assert!(op.complete && op.access_relative_ms == Some(-1000), "{empty:?}");
+            assert!(op.complete && !op.unread_words && op.access_relative_ms == Some(-1000), "{empty:?}");
         }
+        // `ago` glued to more is no `ago`: the time was not read as AOSP prints it.
+        let glued = parse_inline_op("CAMERA", " allow; time=+1s0ms agox").expect("parses");
+        assert!(!glued.complete);
     }
 
     #[test]
@@ -1565,6 +1596,8 @@ mod tests {
             "#0: ModeCallback{b8f1a14 watchinguid=-1 flags=0",
             "Pkg com.android.mms",
             "Op COARSE_LOCATION",
+            // A relative time cut before its `)`, though it ends in `ms`.
+            "begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms",
         ];
         for t in cut {
             assert!(!looks_complete(t), "{t:?}");

@@ -521,6 +521,13 @@ impl<V: Visitor> Parser<V> {
             self.start_header_op(&header);
             return;
         }
+        self.unusual_paren_line(t);
+    }
+
+    /// [`Parser::paren_line`] for a line that is not the usual op header; out of line, so that the usual one's path
+    /// saves no registers for it.
+    #[inline(never)]
+    fn unusual_paren_line(&mut self, t: &str) {
         // What `main_line` would reach after ruling out the lines that start with these words (and with
         // `Access:` and `Reject:`, taken by the caller).
         if !(t.starts_with("Running start at:") || t.starts_with("Package ")) {
@@ -530,7 +537,16 @@ impl<V: Visitor> Parser<V> {
                 return;
             }
         }
+        let unrecognised = self.summary.unrecognised_lines;
         self.main_line(t);
+        if self.summary.unrecognised_lines > unrecognised && !t.starts_with("Running start at:") {
+            // Most likely an op header in a form not read (`OP NAME (allow):`): the events below it are not the
+            // op's above, so they are dropped (and counted) rather than charged to it.
+            self.cur.has_op = false;
+            self.cur.has_tag = false;
+            self.attr_open = false;
+            self.pie_kind = None;
+        }
     }
 
     fn unrecognised(&mut self) {
@@ -748,7 +764,9 @@ impl<V: Visitor> Parser<V> {
                 }
                 return;
             }
-            if let Some(uid) = header_name(rest) {
+            // Any `Uid X:` in the op state ends the uid before it, even when X is no uid (kept as printed, with no
+            // number): the packages below are not that uid's. One that lost its colon must name a uid.
+            if let Some(uid) = header_name(rest).or_else(|| bare_name(rest).filter(|name| is_uid_name(name))) {
                 {
                     self.seen.uid_header = true;
                     self.reset_uid();
@@ -761,7 +779,7 @@ impl<V: Visitor> Parser<V> {
             }
         }
         if let Some(rest) = t.strip_prefix("Package ") {
-            if let Some(name) = header_name(rest) {
+            if let Some(name) = header_name(rest).or_else(|| bare_name(rest)) {
                 {
                     self.seen.package_header = true;
                     self.cur.has_package = true;
@@ -801,6 +819,10 @@ impl<V: Visitor> Parser<V> {
     /// line: `key=value` properties, Android 9 continuation lines, or nothing we know.
     fn value_line(&mut self, t: &str) {
         if let Some((key, value)) = grammar::split_at_byte(t, b'=') {
+            if let Some(header) = tag_header_with_words(t, key, value) {
+                self.attribution_line(header);
+                return;
+            }
             // Android 9 continuation `bg    = <abs> (<rel>)` of the previous Access/Reject line. Its value starts
             // with a date's digit (ASCII, or another script's: a byte above ASCII); a uid property's (`state=cch`),
             // on every uid, never needs the attempt.
@@ -874,6 +896,8 @@ impl<V: Visitor> Parser<V> {
         }
         if !self.cur.has_package && !value.contains(';') {
             if let Some(mode) = value.strip_prefix("mode=").map(trim) {
+                // An OEM's words after the mode (`mode=ignore oem=1`) are no part of it.
+                let mode = &mode[..grammar::pos_ws(mode)];
                 // Within a dump, before the uid's packages. Without a header (an excerpt that starts inside a uid
                 // block), a named mode says so too: up to Android 8.1, whose op lines have this form, modes are
                 // printed as numbers; from Android 9 op lines are `OP (mode):` and `OP: mode=allow` is a uid mode.
@@ -900,6 +924,7 @@ impl<V: Visitor> Parser<V> {
             return;
         }
         self.seen.inline_op = true;
+        self.summary.event_lines_with_unread_words += u64::from(op.unread_words);
         self.start_op(&OpRef { op: op.op, mode: Some(op.mode), switch_op: None, switch_mode: None });
         let ctx = self.cur.ctx();
         for (kind, rel) in [(EventKind::Access, op.access_relative_ms), (EventKind::Reject, op.reject_relative_ms)] {
@@ -1258,23 +1283,39 @@ fn without_bom(mut t: &str) -> &str {
 /// skipped settings: where a part of a file may
 /// start. It must end with `:`, which is what `line` asks of one that ends the skipped settings.
 pub(super) fn is_uid_header(t: &str) -> bool {
-    t.ends_with(':')
-        && t.strip_prefix("Uid ").is_some_and(|rest| !rest.starts_with("mode:") && header_name(rest).is_some())
+    t.ends_with(':') && t.strip_prefix("Uid ").and_then(header_name).is_some_and(is_uid_name)
+}
+
+/// Whether a `Uid` header's name is a uid as `UserHandle.formatUid` prints one: a number (`1000`), or `u`, the
+/// user, and the app id after a letter or two (`u0a119`, `u10s1000`, `u0i5`, `u0ai2`). Only such a line ends the
+/// skipped settings and watchers (`Uid State:` there would make the settings below it a uid's properties).
+fn is_uid_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.first().is_some_and(u8::is_ascii_digit) || (b.first() == Some(&b'u') && b.get(1).is_some_and(u8::is_ascii_digit))
+}
+
+/// The name of a `Uid`/`Package` header that lost its colon (`Package com.b`): one word, nothing after it. (Cut
+/// there as the input's last line, it is not complete, and not read.)
+fn bare_name(rest: &str) -> Option<&str> {
+    let name = trim(rest);
+    let plain = !name.is_empty() && !name.bytes().any(|c| matches!(c, b' ' | b'\t' | b':' | b'=' | b'[' | b']'));
+    plain.then_some(name)
+}
+
+/// An attribution block's header with an OEM's words after it (`tracking=[ oem`): the header alone. `t` split at its
+/// first `=` into `key` and `value`: the tag is one word, and the words after `[` close no bracket (`key=[a, b]` is
+/// a value, not a block).
+fn tag_header_with_words<'a>(t: &'a str, key: &str, value: &str) -> Option<&'a str> {
+    let after = value.strip_prefix('[')?;
+    let words = after.starts_with([' ', '\t']) && !after.contains(']');
+    (words && !key.is_empty() && grammar::pos_ws(key) == key.len()).then(|| &t[..key.len() + 2])
 }
 
 /// Whether a `Uid …` line in the skipped settings and watchers is the first uid of the op state: a header
-/// [`is_uid_header`] reads, or one with an OEM's words after it (`Uid u0a119: shared`) whose name is a uid as
-/// `UserHandle.formatUid` prints one (`u0a119`, `1000`), which no line of those sections starts with.
+/// [`is_uid_header`] reads, or one with an OEM's words after it (`Uid u0a119: shared`), whose name is a uid, which no
+/// line of those sections starts with.
 fn ends_skipped_settings(t: &str) -> bool {
-    if is_uid_header(t) {
-        return true;
-    }
-    let Some(rest) = t.strip_prefix("Uid ").filter(|rest| !rest.starts_with("mode:")) else { return false };
-    header_name(rest).is_some_and(|name| {
-        let b = name.as_bytes();
-        b.first().is_some_and(u8::is_ascii_digit)
-            || (b.first() == Some(&b'u') && b.get(1).is_some_and(u8::is_ascii_digit))
-    })
+    t.strip_prefix("Uid ").and_then(header_name).is_some_and(is_uid_name)
 }
 
 /// The name in `Uid u0a12:` / `Package com.x:` after the keyword, tolerating OEM words after it
