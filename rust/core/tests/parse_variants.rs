@@ -1617,3 +1617,57 @@ fn a_stream_cut_short_between_two_lines_is_truncated() {
     let mut tally = opsight_core::parse::Tally::default();
     assert!(!opsight_core::parse::parse_reader(whole_lines, &mut tally).expect("read").truncated);
 }
+
+/// Written by hand from the grammar: DiscreteRegistry's text form (aosp-mirror @0014f5fa) prints `Uid: <uid>`,
+/// `Package: <pkg>` and the op as a bare name above the accesses they own. OEM words after the uid, package or op are
+/// left out; an OEM's numbered op (`10008`, `MIUIOP(10008)`) is kept as printed; a line of an op's capitals that names
+/// no op we can be sure of, or a heading with no name, ends the one before it. Either way the accesses below it are
+/// never charged to the uid, package or op before it.
+#[test]
+fn discrete_header_lines_with_oem_words_never_keep_the_previous_owner() {
+    let head = "Discrete accesses: \n  Uid: 10123\n    Package: com.example\n      CAMERA\n        Attribution: null\n\
+                \x20         Access [top-s] at 2021-06-01 12:00:00.000\n";
+    let rows = |body: &str| {
+        let snap = snapshot(format!("{head}{body}").as_bytes());
+        let rows: Vec<_> = snap
+            .discrete
+            .iter()
+            .map(|d| (d.uid.clone(), d.package.clone(), d.op.clone(), d.uid_state.clone()))
+            .collect();
+        (rows, snap.summary.unrecognised_lines)
+    };
+    let some = |s: &str| Some(s.to_owned());
+    let first = (some("10123"), some("com.example"), "CAMERA".to_owned(), some("top"));
+    let access = "        Attribution: null\n          Access [bg-s] at 2021-06-01 12:01:00.000\n";
+    // The auditor's input, numbered ops with and without words, and a new uid and package with words.
+    for (op, name) in [
+        ("RECORD_AUDIO (oem)", "RECORD_AUDIO"),
+        ("RECORD_AUDIO oem", "RECORD_AUDIO"),
+        ("10008", "10008"),
+        ("10008 (oem)", "10008"),
+        ("MIUIOP(10008) oem", "MIUIOP(10008)"),
+    ] {
+        let second = (some("10123"), some("com.example"), name.to_owned(), some("bg"));
+        assert_eq!(rows(&format!("      {op}\n{access}")), (vec![first.clone(), second], 0), "{op}");
+    }
+    let body = format!("  Uid: 10124 (x)\n    Package: com.other shared\n      RECORD_AUDIO (oem)\n{access}");
+    let second = (some("10124"), some("com.other"), "RECORD_AUDIO".to_owned(), some("bg"));
+    assert_eq!(rows(&body), (vec![first.clone(), second], 0));
+    // A heading with no name: no uid or package (not the one before), the line counted.
+    let body = format!("  Uid:\n    Package: com.other\n      RECORD_AUDIO\n{access}");
+    let second = (None, some("com.other"), "RECORD_AUDIO".to_owned(), some("bg"));
+    assert_eq!(rows(&body), (vec![first.clone(), second], 1));
+    let body = format!("    Package:\n      RECORD_AUDIO\n{access}");
+    let second = (some("10123"), None, "RECORD_AUDIO".to_owned(), some("bg"));
+    assert_eq!(rows(&body), (vec![first.clone(), second], 1));
+    // An op line whose name no catalog knows, with words after it, or a name that is no op name: no op, its access
+    // dropped and counted with it.
+    for op in ["OEM_OP (oem)", "camera_oem"] {
+        assert_eq!(rows(&format!("      {op}\n{access}")), (vec![first.clone()], 2), "{op}");
+    }
+    // An OEM note ending with `:`, and a `Reject` line, are no op lines: the op stays.
+    let body = "      OEM camera note:\n          Reject [bg-s] at 2021-06-01 12:00:30.000\n\
+                \x20         Access [bg-s] at 2021-06-01 12:01:00.000\n";
+    let second = (some("10123"), some("com.example"), "CAMERA".to_owned(), some("bg"));
+    assert_eq!(rows(body), (vec![first.clone(), second], 2));
+}

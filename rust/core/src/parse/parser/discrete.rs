@@ -30,14 +30,26 @@ pub(super) struct TableColumns {
 impl<V: Visitor> Parser<V> {
     pub(super) fn discrete_line(&mut self, t: &str) {
         // OEM words after the name (`Uid: 10123 (x)`) are left out, as in the op state.
+        // A heading with no name at all still ends the one before it: the accesses below it are not that uid's or
+        // package's.
         if let Some(rest) = t.strip_prefix("Uid:") {
-            self.sec.set_uid(first_word(rest));
+            let uid = first_word(rest);
+            self.sec.set_uid(uid);
+            if uid.is_empty() {
+                self.unrecognised();
+            }
             return;
         }
         if let Some(rest) = t.strip_prefix("Package:") {
-            self.sec.set_package(first_word(rest));
+            let package = first_word(rest);
+            self.sec.set_package(package);
+            if package.is_empty() {
+                self.unrecognised();
+            }
             return;
         }
+        // The whole rest: a tag is the app's own text, may hold blanks, and nothing ends it, so OEM words after it
+        // cannot be told from it.
         if let Some(rest) = t.strip_prefix("Attribution:") {
             self.sec.set_tag(trim(rest));
             return;
@@ -63,6 +75,20 @@ impl<V: Visitor> Parser<V> {
             self.section = Section::Main;
             self.main_line(t);
             return;
+        }
+        // AOSP prints the op as a bare name, so a line ending with `:` is some other heading (an OEM note). A single
+        // word, or a line that starts with an op's capitals, is an op's line: with OEM words (`RECORD_AUDIO (oem)`),
+        // or a name that is no op name (`camera_oem`): the op before the words when it is surely one, else none, so
+        // that the accesses below are not charged to the op before it.
+        let first = &t[..grammar::pos_ws(t)];
+        if !t.ends_with(':') {
+            if is_op_before_words(first) {
+                self.sec.set_op(first);
+                return;
+            }
+            if is_capitals(first) || first.len() == t.len() {
+                self.sec.set_op("");
+            }
         }
         self.unrecognised();
     }
@@ -271,4 +297,19 @@ fn number_after(s: &str, key: &str) -> Option<i64> {
 fn first_word(s: &str) -> &str {
     let s = trim(s);
     &s[..grammar::pos_ws(s)]
+}
+
+/// Whether `word`, with OEM words after it, surely names an op: one the catalog knows, or an OEM's numbered op (`10008`,
+/// `MIUIOP(10008)`, `Unknown(120)`), which no catalog lists. Another word is not taken for one: an OEM's own line
+/// (`TOTAL: 3`, `OEM note`) would become an op that never was.
+pub(super) fn is_op_before_words(word: &str) -> bool {
+    let numbered = word.len() <= 96
+        && (word.bytes().all(|c| c.is_ascii_digit()) || grammar::is_op_name(word) && word.ends_with(')'));
+    !word.is_empty() && (numbered || crate::ops::lookup(word).is_some())
+}
+
+/// `[A-Z_][A-Z0-9_]*`: how AOSP prints an op name, and not a word of an English sentence (`Reject`, `Largest`).
+fn is_capitals(word: &str) -> bool {
+    word.bytes().next().is_some_and(|c| c.is_ascii_uppercase() || c == b'_')
+        && word.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
 }
