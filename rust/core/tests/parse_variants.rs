@@ -1671,3 +1671,62 @@ fn discrete_header_lines_with_oem_words_never_keep_the_previous_owner() {
     let second = (some("10123"), some("com.example"), "CAMERA".to_owned(), some("bg"));
     assert_eq!(rows(body), (vec![first.clone(), second], 2));
 }
+
+/// Written by hand from the grammar: HistoricalRegistry's dump (aosp-mirror @032a65fa) prints `Uid <uid>:`,
+/// `Package <pkg>:`, `Attribution <tag>:` and `<OP>:` above the counts they own. OEM words after any of these names are
+/// left out; a line there whose name cannot be read (a uid with `=`, an op name no catalog knows, with words after it)
+/// ends the one before it. Either way the counts below it are never charged to the uid, package, op or tag before it.
+#[test]
+fn history_header_lines_with_oem_words_never_keep_the_previous_owner() {
+    let head = "  History:  mode=ENABLED_ACTIVE\n    snapshot:\n      begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms)\n\
+                \x20     end = 2021-06-01 12:15:00.000  (-45m0s0ms)\n      Uid u0a123:\n        Package com.example:\n\
+                \x20         Attribution sync:\n          CAMERA:\n            [top-s] = access=3\n";
+    let rows = |body: &str| {
+        let snap = snapshot(format!("{head}{body}").as_bytes());
+        let rows: Vec<_> = snap.history[0]
+            .entries
+            .iter()
+            .map(|e| (e.uid.clone(), e.package.clone(), e.op.clone(), e.attribution_tag.clone(), e.access_count))
+            .collect();
+        (rows, snap.summary.unrecognised_lines)
+    };
+    let some = |s: &str| Some(s.to_owned());
+    let first = (some("u0a123"), some("com.example"), "CAMERA".to_owned(), some("sync"), 3);
+    // The auditor's input, then each line with words alone; the counts are those of the new uid, package and op.
+    for (uid, package, op) in [
+        ("Uid u0a124: extra", "Package com.other: y", "RECORD_AUDIO: oem"),
+        ("Uid u0a124: extra", "Package com.other:", "RECORD_AUDIO:"),
+        ("Uid u0a124 (extra):", "Package com.other:", "RECORD_AUDIO:"),
+        ("Uid u0a124:", "Package com.other: y", "RECORD_AUDIO:"),
+        ("Uid u0a124:", "Package com.other:", "RECORD_AUDIO: oem"),
+        ("Uid u0a124:", "Package com.other:", "RECORD_AUDIO (oem):"),
+    ] {
+        let body = format!("      {uid}\n        {package}\n          {op}\n            [bg-s] = access=5\n");
+        let second = (some("u0a124"), some("com.other"), "RECORD_AUDIO".to_owned(), None, 5);
+        assert_eq!(rows(&body), (vec![first.clone(), second], 0), "{body}");
+    }
+    // An OEM's numbered op is kept as printed, words or not.
+    for op in ["10008:", "10008: oem", "MIUIOP(10008): oem"] {
+        let name = op.split(':').next().unwrap_or_default().to_owned();
+        let second = (some("u0a123"), some("com.example"), name, some("sync"), 5);
+        assert_eq!(rows(&format!("          {op}\n            [bg-s] = access=5\n")), (vec![first.clone(), second], 0));
+    }
+    // An attribution with words after its colon; a tag that holds a blank, on a line ending with the colon, is whole.
+    for (line, tag) in [("Attribution maps: oem", "maps"), ("Attribution my tag:", "my tag")] {
+        let body = format!("          {line}\n          CAMERA:\n            [bg-s] = access=5\n");
+        let second = (some("u0a123"), some("com.example"), "CAMERA".to_owned(), some(tag), 5);
+        assert_eq!(rows(&body), (vec![first.clone(), second], 0), "{body}");
+    }
+    // No name to read: a uid or package left unknown, and no op (its counts are dropped, not moved), each line counted.
+    let unknown_uid =
+        "      Uid uid=10124:\n        Package com.other:\n          RECORD_AUDIO:\n            [bg-s] = access=5\n";
+    let second = (None, some("com.other"), "RECORD_AUDIO".to_owned(), None, 5);
+    assert_eq!(rows(unknown_uid), (vec![first.clone(), second], 1));
+    let unknown_package = "      Package [com.other]:\n          RECORD_AUDIO:\n            [bg-s] = access=5\n";
+    let second = (some("u0a123"), None, "RECORD_AUDIO".to_owned(), None, 5);
+    assert_eq!(rows(unknown_package), (vec![first.clone(), second], 1));
+    for op in ["camera_oem:", "OEM_OP: extra", "TOTAL: 3", "Attribution sync"] {
+        let body = format!("          {op}\n            [bg-s] = access=5\n");
+        assert_eq!(rows(&body), (vec![first.clone()], 2), "the line and the counts under it: {body}");
+    }
+}

@@ -44,37 +44,73 @@ impl<V: Visitor> Parser<V> {
                 }
             }
         }
-        // OEM words after the name (`Uid u0a123 (extra):`) are left out, as in the op state.
-        if let Some(uid) = t.strip_prefix("Uid ").filter(|r| r.ends_with(':')).and_then(super::header_name) {
-            self.sec.set_uid(uid);
+        // OEM words after the name (`Uid u0a123 (extra):`, `Uid u0a123: extra`) are left out, as in the op state. A
+        // `Uid` or `Package` line with no name to read still ends the one before it: the counts below it are not that
+        // uid's or package's.
+        if let Some(rest) = t.strip_prefix("Uid ") {
+            let uid = super::header_name(rest);
+            self.sec.set_uid(uid.unwrap_or(""));
+            if uid.is_none() {
+                self.unrecognised();
+            }
             return;
         }
-        if let Some(pkg) = t.strip_prefix("Package ").filter(|r| r.ends_with(':')).and_then(super::header_name) {
-            self.sec.set_package(pkg);
+        if let Some(rest) = t.strip_prefix("Package ") {
+            let package = super::header_name(rest);
+            self.sec.set_package(package.unwrap_or(""));
+            if package.is_none() {
+                self.unrecognised();
+            }
             return;
         }
         if t.starts_with('[') {
             self.history_entry(t);
             return;
         }
-        if let Some(name) = t.strip_suffix(':') {
-            let name = trim(name);
-            if grammar::is_op_name(name) {
-                self.sec.set_op_under_tag(name);
+        if let Some(name) = t.strip_suffix(':').map(trim).filter(|name| grammar::is_op_name(name)) {
+            self.sec.set_op_under_tag(name);
+            return;
+        }
+        // Android 11+ attribution level: `AttributionTag <tag>:` / `Attribution <tag>:` / `Tag <tag>:`.
+        for prefix in ["AttributionTag ", "Attribution ", "Tag "] {
+            if let Some(rest) = t.strip_prefix(prefix) {
+                self.history_tag(rest);
                 return;
             }
-            // Android 11+ attribution level: `AttributionTag <tag>:` / `Attribution <tag>:` / `<tag>=`.
-            for prefix in ["AttributionTag ", "Attribution ", "Tag "] {
-                if let Some(tag) = name.strip_prefix(prefix) {
-                    self.sec.set_tag(trim(tag));
-                    return;
-                }
+        }
+        // An op line with OEM words (`RECORD_AUDIO: oem`, `RECORD_AUDIO (oem):`) or a name that is no op name: the
+        // name before the words when it is surely an op, else no op at all, so that the counts below are not charged
+        // to the op before it.
+        let first = &t[..grammar::pos_ws(t)];
+        let name = first.strip_suffix(':').or_else(|| t.ends_with(':').then_some(first));
+        if let Some(name) = name {
+            if super::discrete::is_op_before_words(name) {
+                self.sec.set_op_under_tag(name);
+            } else {
+                self.sec.set_op_under_tag("");
+                self.unrecognised();
             }
+            return;
         }
         if t == "Empty" || t.starts_with("mode=") {
             return;
         }
         self.unrecognised();
+    }
+
+    /// The rest of an `Attribution <tag>:` line. A tag is the app's own text and may hold blanks or `: `, so a line
+    /// that ends with `:` is all tag; OEM words after the colon (`Attribution sync: oem`) are left out.
+    fn history_tag(&mut self, rest: &str) {
+        let tag = rest.strip_suffix(':').or_else(|| rest.find(": ").map(|at| &rest[..at]));
+        match tag {
+            Some(tag) => self.sec.set_tag(trim(tag)),
+            None => {
+                // No tag to read: the ops below are not charged to the op before it. (Ops after it still keep the
+                // tag before it, which the section's cursor cannot mark unknown.)
+                self.sec.set_op_under_tag("");
+                self.unrecognised();
+            }
+        }
     }
 
     /// `[top-s] = access=3, reject=1, duration=+5s0ms`
