@@ -1289,6 +1289,17 @@ fn headers_with_oem_words_or_without_their_colon_open_their_blocks() {
         [(Some("u0a12"), Some("com.a"), 1), (Some("u0a12"), Some("com.b"), 1), (Some("u0a13"), Some("com.c"), 1)]
     );
     assert_eq!(snap.summary.unrecognised_lines, 0);
+    // A `Uid` line not read still ends the uid above it: the packages below it are kept with no uid.
+    let snap = snapshot(
+        b"Uid u0a12:\n  Package com.a:\n    CAMERA (allow):\nUid of vendor x\n  Package com.b:\n    CAMERA (allow):\n",
+    );
+    let placed: Vec<_> = snap
+        .uids
+        .iter()
+        .flat_map(|u| u.packages.iter().map(move |p| (u.uid.as_deref(), p.package.as_deref())))
+        .collect();
+    assert_eq!(placed, [(Some("u0a12"), Some("com.a")), (None, Some("com.b"))]);
+    assert_eq!(snap.summary.unrecognised_lines, 1);
     // In the settings, `Uid State:` is no uid: the settings go on, and nothing below is a uid's property.
     let settings = "Current AppOps Service state:\n  Settings:\n    top_state_settle_time=+5s0ms\n  Uid State:\n\
                     \x20   fg_service_state_settle_time=+5s0ms\n  Uid u0a1:\n    state=top\n";

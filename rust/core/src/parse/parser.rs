@@ -777,6 +777,11 @@ impl<V: Visitor> Parser<V> {
                     return;
                 }
             }
+            // A `Uid …` line not read (`Uid foo bar`): still the end of the uid before it, whose packages the ones
+            // below are not. They are kept with no uid rather than charged to it.
+            self.reset_uid();
+            self.unrecognised();
+            return;
         }
         if let Some(rest) = t.strip_prefix("Package ") {
             if let Some(name) = header_name(rest).or_else(|| bare_name(rest)) {
