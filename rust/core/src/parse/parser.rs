@@ -363,8 +363,6 @@ impl<V: Visitor> Parser<V> {
     /// Every line of a block, in order, without an index (on this thread alone).
     pub(super) fn feed_lines(&mut self, block: &Block, scratch: &mut String) {
         match block.text() {
-            // The loop of `feed_utf8_lines`, kept in place: calling that function here (inlined) cost ≈ 5
-            // instructions more per line (callgrind), for no reason found in its source.
             Some(text) => {
                 let bytes = block.bytes();
                 for range in block.line_ranges() {
@@ -382,21 +380,14 @@ impl<V: Visitor> Parser<V> {
         }
     }
 
-    /// Whole lines, each ended by `\n`, that are UTF-8.
+    /// Whole lines, each ended by `\n`, that are UTF-8. Through [`Parser::feed`], which holds a copy of the line
+    /// dispatch already: another one here, inlined, made the Android library 2.8 KB larger for a path this rare.
     fn feed_utf8_lines(&mut self, text: &str) {
-        let bytes = text.as_bytes();
         let mut from = 0;
-        for nl in lines::newlines(bytes) {
-            let range = from..nl;
+        for nl in lines::newlines(text.as_bytes()) {
+            let line = text.get(from..nl).unwrap_or_default();
             from = nl + 1;
-            self.summary.lines += 1;
-            if range.len() > MAX_LINE {
-                self.unrecognised();
-            } else {
-                // Trimmed as positions, then cut once (each `str` cut checks for a character boundary).
-                let (start, end) = grammar::trim_range(bytes, range.start, range.end);
-                self.feed_trimmed(text.get(start..end).unwrap_or_default(), true, None, "");
-            }
+            self.feed(&lines::Line { text: line, terminated: true, overlong: line.len() > MAX_LINE, lossy: false });
         }
     }
 
@@ -413,7 +404,8 @@ impl<V: Visitor> Parser<V> {
             from = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |nl| nl + 1);
         }
         while let Some(rest) = bytes.get(from..).filter(|rest| !rest.is_empty()) {
-            let valid = simdutf8::compat::from_utf8(rest).map_or_else(|e| e.valid_up_to(), |_| rest.len());
+            // std's check, not simdutf8's `compat` one: this path is rare, and that one would add 8 KB to the Android library.
+            let valid = std::str::from_utf8(rest).map_or_else(|e| e.valid_up_to(), |_| rest.len());
             // The stretch ends after the last newline before the first bad byte (or at the block's end).
             let whole = if valid == rest.len() {
                 rest.len()

@@ -88,25 +88,30 @@ impl Store {
             Ok(value)
         })();
         match result {
-            Err(Error::DatabaseDamaged) => {
-                // The pooled readers and the writer go first; readers in use are left out of the pool on return.
-                self.generation.fetch_add(1, Ordering::SeqCst);
-                if let Ok(mut readers) = self.readers.lock() {
-                    if let Some(pool) = readers.as_mut() {
-                        pool.clear();
-                    }
-                }
-                guard.take();
-                let moved = open::move_aside(&self.path, now_ms());
-                // Opened again either way: the new database, or the damaged file when it could not be moved (its
-                // readable pages still serve reads).
-                if let Ok((writer, _)) = open::open_writer(&self.path, now_ms()) {
-                    *guard = Some(writer);
-                }
-                Err(moved.map_or(Error::DatabaseDamaged, |moved_to_name| Error::DamagedMovedAside { moved_to_name }))
-            }
+            Err(Error::DatabaseDamaged) => Err(self.restart_damaged(&mut guard)),
             other => other,
         }
+    }
+
+    /// Moves the damaged file aside and opens a new database in its place; the error to return. Not generic, unlike
+    /// [`Store::write`], so that each kind of write does not carry a copy of it.
+    #[inline(never)]
+    fn restart_damaged(&self, writer: &mut Option<Connection>) -> Error {
+        // The pooled readers and the writer go first; readers in use are left out of the pool on return.
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut readers) = self.readers.lock() {
+            if let Some(pool) = readers.as_mut() {
+                pool.clear();
+            }
+        }
+        writer.take();
+        let moved = open::move_aside(&self.path, now_ms());
+        // Opened again either way: the new database, or the damaged file when it could not be moved (its readable
+        // pages still serve reads).
+        if let Ok((conn, _)) = open::open_writer(&self.path, now_ms()) {
+            *writer = Some(conn);
+        }
+        moved.map_or(Error::DatabaseDamaged, |moved_to_name| Error::DamagedMovedAside { moved_to_name })
     }
 
     /// Runs `f` on a read-only connection from the pool.
