@@ -1300,6 +1300,13 @@ fn headers_with_oem_words_or_without_their_colon_open_their_blocks() {
         .collect();
     assert_eq!(placed, [(Some("u0a12"), Some("com.a")), (None, Some("com.b"))]);
     assert_eq!(snap.summary.unrecognised_lines, 1);
+    // As the input's last line without its newline, a header without its colon may have been cut inside its name
+    // (`Package com.android.mms` of `…mmsservice:`), though it ends as a duration would: not read, and truncated.
+    for last in ["  Package com.android.mms", "Uid 10001ms"] {
+        let snap = snapshot(format!("Uid u0a12:\n  Package com.a:\n    CAMERA (allow):\n{last}").as_bytes());
+        assert!(snap.summary.truncated, "{last:?}");
+        assert_eq!((snap.uids.len(), snap.uids[0].packages.len()), (1, 1), "{last:?}");
+    }
     // In the settings, `Uid State:` is no uid: the settings go on, and nothing below is a uid's property.
     let settings = "Current AppOps Service state:\n  Settings:\n    top_state_settle_time=+5s0ms\n  Uid State:\n\
                     \x20   fg_service_state_settle_time=+5s0ms\n  Uid u0a1:\n    state=top\n";

@@ -3,7 +3,6 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use opsight_core::store::{IngestOptions, IngestReport};
 use serde::Serialize;
 
@@ -107,17 +106,20 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     let mut files = Vec::with_capacity(args.dumps.len());
     for (done, (path, kept)) in args.dumps.iter().zip(inputs).enumerate() {
-        let ingested =
-            ingest_one(&store, path, kept, &opts).map_err(|e| clock_advice(e, captured_at_ms)).with_context(|| {
-                let mut msg = format!("cannot ingest {}", path.display());
-                if done > 0 {
-                    msg.push_str(&match done {
-                        1 => " (the file before it was stored)".to_owned(),
-                        n => format!(" (the {n} files before it were stored)"),
-                    });
-                }
-                msg
-            });
+        let ingested = ingest_one(&store, path, kept, &opts).map_err(|e| {
+            // The files before it were stored in the database that has just been moved aside, not in the new one.
+            let moved = matches!(e.downcast_ref(), Some(opsight_core::Error::DamagedMovedAside { .. }));
+            let mut msg = format!("cannot ingest {}", path.display());
+            if done > 0 {
+                let stored = match done {
+                    1 => "the file before it was stored".to_owned(),
+                    n => format!("the {n} files before it were stored"),
+                };
+                let place = if moved { " in the database moved aside" } else { "" };
+                msg.push_str(&format!(" ({stored}{place})"));
+            }
+            clock_advice(e, captured_at_ms).context(msg)
+        });
         let (read, report) = match ingested {
             Ok(ingested) => ingested,
             Err(e) => {

@@ -758,7 +758,8 @@ impl<V: Visitor> Parser<V> {
             }
             // Any `Uid X:` in the op state ends the uid before it, even when X is no uid (kept as printed, with no
             // number): the packages below are not that uid's. One that lost its colon must name a uid.
-            if let Some(uid) = header_name(rest).or_else(|| bare_name(rest).filter(|name| is_uid_name(name))) {
+            let bare = || bare_name(rest).filter(|name| is_uid_name(name) && !self.last_line);
+            if let Some(uid) = header_name(rest).or_else(bare) {
                 {
                     self.seen.uid_header = true;
                     self.reset_uid();
@@ -776,7 +777,7 @@ impl<V: Visitor> Parser<V> {
             return;
         }
         if let Some(rest) = t.strip_prefix("Package ") {
-            if let Some(name) = header_name(rest).or_else(|| bare_name(rest)) {
+            if let Some(name) = header_name(rest).or_else(|| bare_name(rest).filter(|_| !self.last_line)) {
                 {
                     self.seen.package_header = true;
                     self.cur.has_package = true;
@@ -1291,8 +1292,9 @@ fn is_uid_name(name: &str) -> bool {
     b.first().is_some_and(u8::is_ascii_digit) || (b.first() == Some(&b'u') && b.get(1).is_some_and(u8::is_ascii_digit))
 }
 
-/// The name of a `Uid`/`Package` header that lost its colon (`Package com.b`): one word, nothing after it. (Cut
-/// there as the input's last line, it is not complete, and not read.)
+/// The name of a `Uid`/`Package` header that lost its colon (`Package com.b`): one word, nothing after it. Never on
+/// the input's last line without its newline, which may have been cut inside the name (`Package com.android.mms` of
+/// `…mmsservice:`) and then ends as a whole line could.
 fn bare_name(rest: &str) -> Option<&str> {
     let name = trim(rest);
     let plain = !name.is_empty() && !name.bytes().any(|c| matches!(c, b' ' | b'\t' | b':' | b'=' | b'[' | b']'));

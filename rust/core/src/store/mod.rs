@@ -97,14 +97,18 @@ impl Store {
     /// [`Store::write`], so that each kind of write does not carry a copy of it.
     #[inline(never)]
     fn restart_damaged(&self, writer: &mut Option<Connection>) -> Error {
-        // The pooled readers and the writer go first; readers in use are left out of the pool on return.
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        // The pooled readers and the writer go first; readers in use are left out of the pool on return (the
+        // generation changes under the pool's lock, where `read` reads it).
         if let Ok(mut readers) = self.readers.lock() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
             if let Some(pool) = readers.as_mut() {
                 pool.clear();
             }
         }
-        writer.take();
+        // Closed without a checkpoint, so that the file and its -wal are moved as they were.
+        if let Some(conn) = writer.take() {
+            let _ = conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+        }
         let moved = open::move_aside(&self.path, now_ms());
         // Opened again either way: the new database, or the damaged file when it could not be moved (its readable
         // pages still serve reads).
@@ -116,10 +120,11 @@ impl Store {
 
     /// Runs `f` on a read-only connection from the pool.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let generation = self.generation.load(Ordering::SeqCst);
-        let pooled = {
+        let (pooled, generation) = {
             let mut guard = self.readers.lock().map_err(|_| Error::Database("reader lock poisoned".into()))?;
-            guard.as_mut().ok_or(Error::Closed)?.pop()
+            // Read under the lock: a connection popped now is of this generation's file.
+            let generation = self.generation.load(Ordering::SeqCst);
+            (guard.as_mut().ok_or(Error::Closed)?.pop(), generation)
         };
         let conn = match pooled {
             Some(c) => c,

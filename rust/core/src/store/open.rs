@@ -71,10 +71,15 @@ pub(crate) fn open_writer(path: &Path, now_ms: i64) -> Result<(Connection, OpenR
     // A database that is refused is left as it is, its -wal too. The last connection that may write checkpoints the
     // WAL into the file when it closes, and removes the -wal, so the version is read on a read-only one first.
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    // Only the two refusals are taken from it: anything else it cannot do (roll back a hot journal, which needs a
+    // writer) is left to the writer below, as before this check.
     if let Ok(reader) = Connection::open_with_flags(path, flags) {
-        reader.busy_timeout(Duration::from_secs(10))?;
-        if let Some(found) = probe(&reader)?.filter(|&v| v > SCHEMA_VERSION) {
-            return Err(Error::NewerDatabase { found, supported: SCHEMA_VERSION });
+        match probe(&reader) {
+            Ok(Some(found)) if found > SCHEMA_VERSION => {
+                return Err(Error::NewerDatabase { found, supported: SCHEMA_VERSION });
+            }
+            Err(Error::ForeignDatabase) => return Err(Error::ForeignDatabase),
+            _ => {}
         }
     }
     let mut report = OpenReport::default();

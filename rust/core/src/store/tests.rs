@@ -265,6 +265,29 @@ fn a_refused_database_keeps_its_wal_as_it_was() {
     }
 }
 
+/// A database copied in the middle of a write in rollback-journal mode (its `-journal` is hot) opens: the writer rolls
+/// the journal back, as before the read-only version check, which cannot and must not refuse it for that.
+#[test]
+fn a_hot_rollback_journal_is_rolled_back_not_refused() {
+    let dir = TempDir::new("hot-journal");
+    drop(Store::open(dir.db()).expect("create"));
+    let mut c = Connection::open(dir.db()).expect("open");
+    c.pragma_update(None, "journal_mode", "DELETE").expect("rollback journal");
+    c.pragma_update(None, "cache_size", 10).expect("a small cache, so that the write spills into the file");
+    let tx = c.transaction().expect("begin");
+    tx.execute_batch("CREATE TABLE filler(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) INSERT INTO filler SELECT randomblob(100) FROM n;")
+        .expect("fill");
+    let journal = dir.0.join("opsight.db-journal");
+    assert!(journal.exists(), "the write is in progress");
+    let copy = TempDir::new("hot-journal-copy");
+    std::fs::copy(dir.db(), copy.db()).expect("copy");
+    std::fs::copy(&journal, copy.0.join("opsight.db-journal")).expect("copy the journal");
+    drop(tx);
+    let store = Store::open(copy.db()).expect("opens, the journal rolled back");
+    assert!(store.check_integrity().expect("check"));
+    assert!(store.apps().expect("reads").is_empty());
+}
+
 #[test]
 fn a_damaged_database_is_moved_aside_never_deleted() {
     for (name, damage) in [("garbage", 0usize), ("bad-root-page", 1)] {
@@ -350,6 +373,7 @@ fn a_write_that_finds_damaged_pages_moves_the_database_aside() {
     // Moved, not rewritten: opening set WAL mode in its header, and the write was rolled back.
     let kept = std::fs::read(dir.0.join(&moved)).expect("kept");
     assert!(kept.len() == bytes.len() && kept[2 * 4096..6 * 4096] == bytes[2 * 4096..6 * 4096], "moved as it was");
+    assert!(dir.0.join(format!("{moved}-wal")).exists(), "with its -wal, not checkpointed into it");
     assert!(store.apps().expect("the new database reads").is_empty(), "what failed was not stored");
     let report = store.ingest_dump(dump(2).as_bytes(), &opts(1)).expect("the next write goes to the new database");
     assert_eq!((report.new_events, report.apps), (400, 400));
