@@ -144,7 +144,10 @@ pub(crate) fn move_aside(path: &Path, now_ms: i64) -> Result<String> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut target_name = format!("{name}.damaged-{stamp}");
     let mut n = 1;
-    while dir.join(&target_name).exists() {
+    // A name free for the -wal and -shm too: a rename that failed half way would leave a new database beside the old
+    // one's log, which SQLite would replay into it.
+    let taken = |t: &str| ["", "-wal", "-shm"].iter().any(|suffix| dir.join(format!("{t}{suffix}")).exists());
+    while taken(&target_name) {
         target_name = format!("{name}.damaged-{stamp}-{n}");
         n += 1;
     }

@@ -382,6 +382,22 @@ fn a_write_that_finds_damaged_pages_moves_the_database_aside() {
     assert!(!message.contains(&dir.0.display().to_string()), "no path: {message}");
 }
 
+/// A damaged database is moved aside under a name free for its -wal and -shm too: a rename that failed half way would
+/// leave a new database beside the old one's log (SQLite would replay it into the new one).
+#[test]
+fn moving_aside_takes_a_name_free_for_the_wal_too() {
+    let dir = TempDir::new("move-aside-wal-name");
+    std::fs::write(dir.db(), b"damaged").expect("db");
+    std::fs::write(dir.0.join("opsight.db-wal"), b"log").expect("wal");
+    // The -wal's first choice is taken (by a folder that is not empty, which a rename cannot replace).
+    std::fs::create_dir_all(dir.0.join("opsight.db.damaged-19700101T000000Z-wal/x")).expect("blocker");
+    let moved = super::open::move_aside(&dir.db(), 0).expect("moved");
+    assert_eq!(moved, "opsight.db.damaged-19700101T000000Z-1");
+    assert_eq!(std::fs::read(dir.0.join(&moved)).expect("moved"), b"damaged");
+    assert_eq!(std::fs::read(dir.0.join(format!("{moved}-wal"))).expect("its wal beside it"), b"log");
+    assert!(!dir.db().exists() && !dir.0.join("opsight.db-wal").exists());
+}
+
 #[test]
 fn calls_after_close_fail_cleanly() {
     let dir = TempDir::new("closed");
