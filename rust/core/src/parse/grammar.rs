@@ -688,7 +688,7 @@ pub fn parse_state_times(s: &str) -> Option<StateEvent<'_>> {
 }
 
 /// The bytes of an op name as [`usual_op_header`] takes them: `[A-Z0-9_]`.
-const USUAL_NAME_CHAR: [bool; 256] = {
+pub(super) const USUAL_NAME_CHAR: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 256 {

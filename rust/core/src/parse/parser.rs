@@ -1277,11 +1277,10 @@ fn without_bom(mut t: &str) -> &str {
     t
 }
 
-/// Whether a trimmed line is read as a `Uid X:` header both in the op state (by `main_line`) and after the
-/// skipped settings: where a part of a file may
-/// start. It must end with `:`, which is what `line` asks of one that ends the skipped settings.
+/// Whether a trimmed line is read as a `Uid X:` header both in the op state (by `main_line`) and after the skipped
+/// settings ([`ends_skipped_settings`]): where a part of a file may start. It must also end with `:`.
 pub(super) fn is_uid_header(t: &str) -> bool {
-    t.ends_with(':') && t.strip_prefix("Uid ").and_then(header_name).is_some_and(is_uid_name)
+    t.ends_with(':') && ends_skipped_settings(t)
 }
 
 /// Whether a `Uid` header's name is a uid as `UserHandle.formatUid` prints one: a number (`1000`), or `u`, the
@@ -1310,9 +1309,8 @@ fn tag_header_with_words<'a>(t: &'a str, key: &str, value: &str) -> Option<&'a s
     (words && !key.is_empty() && grammar::pos_ws(key) == key.len()).then(|| &t[..key.len() + 2])
 }
 
-/// Whether a `Uid …` line in the skipped settings and watchers is the first uid of the op state: a header
-/// [`is_uid_header`] reads, or one with an OEM's words after it (`Uid u0a119: shared`), whose name is a uid, which no
-/// line of those sections starts with.
+/// Whether a `Uid …` line in the skipped settings and watchers is the first uid of the op state: one whose name is a
+/// uid, with OEM words after it or not (`Uid u0a119: shared`), which no line of those sections starts with.
 fn ends_skipped_settings(t: &str) -> bool {
     t.strip_prefix("Uid ").and_then(header_name).is_some_and(is_uid_name)
 }
