@@ -9,6 +9,7 @@ pub mod error;
 pub mod model;
 pub mod ops;
 pub mod parse;
+mod sort;
 pub mod store;
 pub mod time;
 

@@ -93,7 +93,7 @@ impl Store {
                 findings,
             });
         }
-        apps.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.package.cmp(&b.package)));
+        crate::sort::sort_by(&mut apps, |a, b| b.score.cmp(&a.score).then_with(|| a.package.cmp(&b.package)));
         let findings = apps.iter().flat_map(|a| a.findings.iter().cloned()).collect();
         Ok(Analysis {
             opsight_findings: 1,

@@ -236,7 +236,7 @@ pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
     }
     out.extend(scope_only.iter().filter_map(|(&info, events)| out_of_scope(ctx, info, events)));
     out.extend(unused_permissions(ctx));
-    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)).then(a.info_type.cmp(&b.info_type)));
+    crate::sort::sort_by(&mut out, |a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)).then(a.info_type.cmp(&b.info_type)));
     out
 }
 
@@ -424,7 +424,7 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
     let interval_ms = i64::from(th.frequency_interval_s) * 1000;
     // From individual events: runs of accesses one after another, each within the interval of the one before.
     let mut times: Vec<i64> = accesses(events).map(|e| e.t).collect();
-    times.sort_unstable();
+    crate::sort::sort(&mut times);
     // (seconds between accesses, accesses at that rate, the history window it was counted in)
     type Rate = (f64, u64, Option<(i64, i64)>);
     let mut best: Option<Rate> =

@@ -199,7 +199,7 @@ impl Store {
         // Row ids come from what the row is about (and its rank among rows alike), so an id from the preview names
         // the same row at export even if accesses were stored in between. A daily count's background count is what
         // the row holds, not what it is about: it is left out, or a new access in the background would change the id.
-        pending.sort_by(|a, b| (&a.3, &a.1, a.2, a.5).cmp(&(&b.3, &b.1, b.2, b.5)));
+        crate::sort::sort_by(&mut pending, |a, b| (&a.3, &a.1, a.2, a.5).cmp(&(&b.3, &b.1, b.2, b.5)));
         let mut seen: BTreeMap<String, u32> = BTreeMap::new();
         for (day, package, info, time, count, background) in pending {
             let flag = if m.level == Level::Events { background.to_string() } else { String::new() };
@@ -292,7 +292,7 @@ impl Store {
         let fields = row_fields(&m);
         // `rows` is ordered by time, then package name: left in that order, the rows of one hour or day would rank
         // hashed or categorised apps by their names.
-        out_rows.sort_by(|a, b| by_fields(&fields, a, b));
+        crate::sort::sort_by(&mut out_rows, |a, b| by_fields(&fields, a, b));
         let id = random_bytes::<16>()?;
         let mut bundle = json!({
             "opsight_donation": BUNDLE_VERSION,

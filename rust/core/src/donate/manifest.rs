@@ -92,7 +92,7 @@ impl StudyManifest {
             return bad("info_types must name at least one information type");
         }
         let mut types = self.info_types.clone();
-        types.sort();
+        crate::sort::sort(&mut types);
         types.dedup();
         if types.len() != self.info_types.len() {
             return bad("info_types names a type twice");

@@ -365,7 +365,7 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
             merge(total, &count);
         }
     }
-    tl.events.sort_by(|a, b| a.start_utc_ms.cmp(&b.start_utc_ms).then_with(|| a.op.cmp(&b.op)));
+    crate::sort::sort_by(&mut tl.events, |a, b| a.start_utc_ms.cmp(&b.start_utc_ms).then_with(|| a.op.cmp(&b.op)));
     let mut rolled = c.prepare_cached(
         "SELECT o.name, o.info_type, v.kind, sum(r.count) FROM apps a \
          JOIN event_rollups r ON r.stream_id BETWEEN a.id << 32 AND (a.id << 32) + 4294967295 \
@@ -433,9 +433,9 @@ fn who_accessed(c: &Connection, info_type: InfoType, from_ms: i64, to_ms: i64) -
     let mut out: Vec<InfoTypeAccess> = by_pkg.into_values().collect();
     for entry in &mut out {
         entry.label = label.query_row([&entry.package], |r| r.get(0)).ok();
-        entry.ops.sort();
+        crate::sort::sort(&mut entry.ops);
     }
-    out.sort_by(|a, b| (b.access + b.reject).cmp(&(a.access + a.reject)).then(a.package.cmp(&b.package)));
+    crate::sort::sort_by(&mut out, |a, b| (b.access + b.reject).cmp(&(a.access + a.reject)).then(a.package.cmp(&b.package)));
     Ok(out)
 }
 
@@ -496,7 +496,7 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
         }
     }
     for app in by_pkg.values_mut() {
-        app.uids.sort_unstable();
+        crate::sort::sort(&mut app.uids);
     }
     Ok(by_pkg.into_values().collect())
 }
