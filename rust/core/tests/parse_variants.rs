@@ -122,6 +122,98 @@ fn android16_discrete_sqlite_table_written_from_the_grammar() {
 }
 
 #[test]
+fn android15_discrete_accesses_per_device_written_from_aosp() {
+    // From `DiscreteOp.dump` (aosp-mirror DiscreteOpsXmlRegistry.java @658c3fe6; DiscreteRegistry.java on Android 15):
+    // the accesses of an op are printed per device, `default:0` being the phone itself (PERSISTENT_DEVICE_ID_DEFAULT),
+    // between the op and its attributions. The rows are illustrative.
+    let input = b"Discrete accesses: \n  Largest chain id: 7\n  Uid: 10123\n    Package: com.example.camera\n      CAMERA\n\
+        Device: default:0\n          Attribution: null\n            Access [top-s] at 2025-03-01 12:00:00.000 for 60000 milliseconds \n\
+        Device: companion:42\n          Attribution: barcode\n            Access [top-s] at 2025-03-01 12:10:00.000 for 120000 milliseconds  attribution flags=9 with chainId=7\n\
+      RECORD_AUDIO\n          Attribution: null\n            Access [bg-s] at 2025-03-01 12:20:00.000\n";
+    let snap = snapshot(input);
+    assert_eq!((snap.summary.dialect, snap.summary.unrecognised_lines), (Dialect::DiscreteOnly, 0));
+    let got: Vec<_> = snap
+        .discrete
+        .iter()
+        .map(|d| (d.op.as_str(), d.device_id.as_deref(), d.attribution_tag.as_deref(), d.duration_ms))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("CAMERA", Some("default:0"), None, Some(60_000)),
+            ("CAMERA", Some("companion:42"), Some("barcode"), Some(120_000)),
+            // A new op starts with no device: an Android 14 layout (no `Device:` lines) has none.
+            ("RECORD_AUDIO", None, None, None),
+        ]
+    );
+    // A device's line ends the attribution above it: the tag does not carry over to another device.
+    let reset = snapshot(
+        b"Discrete accesses:\n  Uid: 1\n    Package: p\n      CAMERA\n        Device: default:0\n          Attribution: t\n\
+        Device: companion:1\n            Access [top-s] at 2025-03-01 12:00:00.000\n        Device:\n",
+    );
+    assert_eq!(
+        (reset.discrete[0].attribution_tag.as_deref(), reset.discrete[0].device_id.as_deref()),
+        (None, Some("companion:1"))
+    );
+    assert_eq!(reset.summary.unrecognised_lines, 1, "a device line naming none");
+}
+
+#[test]
+fn android14_history_and_discrete_under_the_dump_header_are_no_legacy_dump() {
+    // AppOpsService.dump with `--history --include-discrete` (aosp-mirror @b0fe1b67): the header, then the history and
+    // the discrete accesses, and no uid blocks. With no uid block nothing is of Android 8.1's relative-only layout.
+    let input = b"Current AppOps Service state:\n\n  History:  mode=ENABLED_ACTIVE\n\n      snapshot:\n\
+        begin = 2025-03-01 11:45:00.000  (-15m0s0ms)\n        end = 2025-03-01 12:00:00.000  (0)\n\n\
+        Uid u0a140:\n          Package com.example.app:\n            Attribution null:\n              CAMERA:\n\
+                [top-s] = access=3, reject=1, duration=+5s0ms\n";
+    let history = snapshot(input);
+    assert_eq!((history.summary.dialect, history.history.len()), (Dialect::HistoryOnly, 1));
+    assert!(!history.summary.dialect.relative_only());
+    let mut both = input.to_vec();
+    both.extend_from_slice(
+        b"Discrete accesses: \n  Uid: 10140\n    Package: com.example.app\n      CAMERA\n\
+        Attribution: null\n          Access [top-s] at 2025-03-01 11:58:00.000 for 60000 milliseconds \n",
+    );
+    assert_eq!(snapshot(&both).summary.dialect, Dialect::DiscreteOnly);
+    // The header alone is still the oldest layout's (nothing tells a newer one).
+    assert_eq!(snapshot(b"Current AppOps Service state:\n").summary.dialect, Dialect::DumpsysLegacy);
+}
+
+#[test]
+fn sqlite_history_rows_are_placed_in_their_bucket() {
+    // AppOpHistoryHelper.dump (gotenksIN/android_frameworks_base @f5fede8e), its header verbatim: ACCESS_TIME is the
+    // first access a row counts (AppOpHistoryTable), and the row's bucket is that time rounded down to the bucket's
+    // size. A bucket has a row per device and duration, and another each time a dump flushed AOSP's cache while it
+    // was open: rows of one bucket share its window. The rows are illustrative.
+    let input = b"AppOps Historical Service State:\n\nHistory:  mode=ENABLED_ACTIVE\n\
+SHORT_INTERVAL(Aggregation Bucket)=1 Minute, LONG_INTERVAL(Aggregation Bucket)=15 Minutes\n\
+------------Aggregated App Ops-------------\n\n\
+UID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ACCESS_TIME|ACCESS_COUNTS|REJECT_COUNTS|DURATION\n\
+10140|com.example.app|default:0|READ_CONTACTS|null|top|s|2025-03-01 11:58:23.456|2|0|-1\n\
+10140|com.example.app|default:0|READ_CONTACTS|null|top|s|2025-03-01 11:59:40.002|5|0|-1\n\
+10140|com.example.app|companion:3|READ_CONTACTS|null|top|s|2025-03-01 11:45:00.000|1|0|-1\n\
+10140|com.example.app|default:0|READ_CONTACTS|null|top|s|2025-03-01 12:00:00.000|1|1|-1\n";
+    let snap = snapshot(input);
+    assert_eq!(snap.summary.unrecognised_lines, 0);
+    let windows: Vec<_> = snap
+        .history
+        .iter()
+        .flat_map(|w| w.entries.iter().map(move |e| (w.window.begin_local, w.window.end_local, e.access_count)))
+        .collect();
+    let (a, b, c) =
+        (local("2025-03-01 11:45:00.000"), local("2025-03-01 12:00:00.000"), local("2025-03-01 12:15:00.000"));
+    assert_eq!(windows, [(Some(a), Some(b), 2), (Some(a), Some(b), 5), (Some(a), Some(b), 1), (Some(b), Some(c), 1)]);
+    // The short table's buckets are of a minute.
+    let short = String::from_utf8(input.to_vec()).expect("utf-8").replace("Aggregated App Ops", "Discrete App Ops");
+    let snap = snapshot(short.as_bytes());
+    let w = &snap.history[0].window;
+    assert_eq!(
+        (w.begin_local, w.end_local),
+        (Some(local("2025-03-01 11:58:00.000")), Some(local("2025-03-01 11:59:00.000")))
+    );
+}
+
+#[test]
 fn history_aggregates_written_from_the_grammar() {
     // Follows HistoricalRegistry's dump (aosp-mirror @032a65fa).
     let snap = snapshot(&fixture("synthetic/android12_history.txt"));
@@ -757,8 +849,9 @@ fn legacy_times_keep_their_sign_and_a_running_op_its_start() {
 #[test]
 fn newest_sqlite_history_table_written_from_the_grammar() {
     // No public capture exists. With the SQLite history on, `dumpsys appops --history` prints the aggregation buckets,
-    // then `AppOpHistoryHelper.dump`'s table: one row per key and bucket, the bucket starting at ACCESS_TIME. By hand:
-    // 4 rows in 3 buckets of 15 minutes (two rows share 09:00).
+    // then `AppOpHistoryHelper.dump`'s table: one row per key and bucket (and more, see
+    // `sqlite_history_rows_are_placed_in_their_bucket`), placed in the bucket of its ACCESS_TIME. By hand: 4 rows in 3
+    // buckets of 15 minutes (two rows share 09:00).
     let input = fixture("synthetic/android16_sqlite_history.txt");
     let (s, t) = tally(&input);
     assert_eq!((s.dialect, s.has_history), (Dialect::HistoryOnly, true));

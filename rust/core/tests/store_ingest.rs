@@ -574,6 +574,43 @@ fn aggregate_windows_are_not_counted_twice_in_any_order() {
     assert_eq!((r.history_entries, r.undatable_events), (0, 2));
 }
 
+/// The newest (SQLite) history's `--history` table (AppOpHistoryHelper.dump's header), with `rows` as
+/// (device, ACCESS_TIME, access count).
+fn sqlite_history(rows: &[(&str, &str, u64)]) -> String {
+    let mut s = String::from(
+        "AppOps Historical Service State:\n\nHistory:  mode=ENABLED_ACTIVE\n\
+         SHORT_INTERVAL(Aggregation Bucket)=1 Minute, LONG_INTERVAL(Aggregation Bucket)=15 Minutes\n\
+         ------------Aggregated App Ops-------------\n\n\
+         UID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ACCESS_TIME|ACCESS_COUNTS|REJECT_COUNTS|DURATION\n",
+    );
+    for (device, time, n) in rows {
+        s.push_str(&format!("10103|com.tencent.qqmusic|{device}|READ_CONTACTS|null|top|s|{time}|{n}|0|-1\n"));
+    }
+    s
+}
+
+#[test]
+fn rows_of_one_history_bucket_add_up_once() {
+    // A bucket (11:45-12:00) with a row flushed by an earlier dump (2 accesses), one written since (5) and one of a
+    // virtual device (1): 8 accesses, in one window. Taken as the larger of the rows, or as windows starting at each
+    // row's ACCESS_TIME (overlapping, so that only the first counted), it was 5 or 2.
+    let first = sqlite_history(&[("default:0", "2025-03-01 11:58:23.456", 2)]);
+    let later = sqlite_history(&[
+        ("default:0", "2025-03-01 11:58:23.456", 2),
+        ("default:0", "2025-03-01 11:59:40.002", 5),
+        ("companion:3", "2025-03-01 11:52:00.000", 1),
+    ]);
+    let now = jiff::Timestamp::from_second(1_740_830_700).expect("2025-03-01 12:05 UTC").as_millisecond();
+    let db = Db::new("sqlite-history");
+    for d in [&first, &later, &later, &first] {
+        db.store.ingest_dump(d.as_bytes(), &opts("UTC", now)).expect("ingest");
+    }
+    let totals = db.store.history_totals("com.tencent.qqmusic").expect("totals");
+    assert_eq!((totals.len(), totals[0].access, totals[0].windows), (1, 8, 1), "{totals:?}");
+    assert_eq!((totals[0].from_ms, totals[0].to_ms), (Some(now - 20 * 60_000), Some(now - 5 * 60_000)));
+    assert_eq!(db.count("SELECT count(*) FROM history_buckets"), 1);
+}
+
 #[test]
 fn retention_rolls_up_and_preserves_totals() {
     let db = Db::new("retention");

@@ -236,7 +236,9 @@ pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
     }
     out.extend(scope_only.iter().filter_map(|(&info, events)| out_of_scope(ctx, info, events)));
     out.extend(unused_permissions(ctx));
-    crate::sort::sort_by(&mut out, |a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)).then(a.info_type.cmp(&b.info_type)));
+    crate::sort::sort_by(&mut out, |a, b| {
+        b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)).then(a.info_type.cmp(&b.info_type))
+    });
     out
 }
 

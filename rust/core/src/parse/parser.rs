@@ -94,12 +94,14 @@ impl Seen {
             // Uid states with no op state to tell more (`dumpsys appops --op X` prints uid modes only): the oldest
             // layout that prints them.
             Dialect::DumpsysPie
-        } else if dumpsys {
-            Dialect::DumpsysLegacy
         } else if self.discrete {
+            // Also under the dump's header: Android 14 and 15 print `--history` and `--include-discrete` below
+            // `Current AppOps Service state:` with no uid blocks.
             Dialect::DiscreteOnly
         } else if self.history {
             Dialect::HistoryOnly
+        } else if dumpsys {
+            Dialect::DumpsysLegacy
         } else {
             Dialect::Unknown
         }
@@ -221,6 +223,8 @@ struct SectionCursor {
     uid: String,
     package: String,
     op: String,
+    /// The discrete section's `Device: default:0` level between an op and its attributions (Android 15 on).
+    device: String,
     tag: String,
     has_tag: bool,
 }
@@ -240,6 +244,13 @@ impl SectionCursor {
     /// An op of the discrete section, whose `Attribution:` lines come below the op they belong to.
     fn set_op(&mut self, op: &str) {
         set(&mut self.op, op);
+        self.set_device("");
+    }
+
+    /// A device of the discrete section's op (`Device: companion:42`, a virtual device's persistent id), whose
+    /// `Attribution:` lines come below it.
+    fn set_device(&mut self, device: &str) {
+        set(&mut self.device, device);
         self.has_tag = false;
     }
 
@@ -259,11 +270,20 @@ impl SectionCursor {
     }
 
     fn is_empty(&self) -> bool {
-        self.uid.is_empty() && self.package.is_empty() && self.op.is_empty() && self.tag.is_empty() && !self.has_tag
+        self.uid.is_empty()
+            && self.package.is_empty()
+            && self.op.is_empty()
+            && self.device.is_empty()
+            && self.tag.is_empty()
+            && !self.has_tag
     }
 
     fn package(&self) -> Option<&str> {
         non_empty(&self.package)
+    }
+
+    fn device(&self) -> Option<&str> {
+        non_empty(&self.device)
     }
 
     fn tag(&self) -> Option<&str> {

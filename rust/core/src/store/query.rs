@@ -435,7 +435,9 @@ fn who_accessed(c: &Connection, info_type: InfoType, from_ms: i64, to_ms: i64) -
         entry.label = label.query_row([&entry.package], |r| r.get(0)).ok();
         crate::sort::sort(&mut entry.ops);
     }
-    crate::sort::sort_by(&mut out, |a, b| (b.access + b.reject).cmp(&(a.access + a.reject)).then(a.package.cmp(&b.package)));
+    crate::sort::sort_by(&mut out, |a, b| {
+        (b.access + b.reject).cmp(&(a.access + a.reject)).then(a.package.cmp(&b.package))
+    });
     Ok(out)
 }
 

@@ -54,6 +54,15 @@ impl<V: Visitor> Parser<V> {
             self.sec.set_tag(trim(rest));
             return;
         }
+        // Android 15 on: the accesses of an op are per device, `default:0` for the phone itself.
+        if let Some(rest) = t.strip_prefix("Device:") {
+            let device = first_word(rest);
+            self.sec.set_device(device);
+            if device.is_empty() {
+                self.unrecognised();
+            }
+            return;
+        }
         // Only accesses: the registry records no rejects, and a `Reject` line some build printed here must not be
         // counted as an access (it is counted as unrecognised instead).
         if let Some(rest) = t.strip_prefix("Access ") {
@@ -134,7 +143,7 @@ impl<V: Visitor> Parser<V> {
             time_utc_ms: None,
             duration_ms,
             proxy,
-            device_id: None,
+            device_id: self.sec.device(),
             attribution_flags,
             chain_id,
         };

@@ -188,7 +188,12 @@ impl<V: Visitor> Parser<V> {
     }
 
     /// A row of the newest history's table (`UID|PACKAGE_NAME|…|ACCESS_TIME|ACCESS_COUNTS|REJECT_COUNTS|DURATION|…`):
-    /// the counts of one key in one bucket, which starts at `ACCESS_TIME`.
+    /// the counts of one key in one bucket. `ACCESS_TIME` is the first access the row counts, not the bucket's start
+    /// (`AppOpHistoryTable`): the bucket is `ACCESS_TIME` rounded down to its size, as `discretizeTimestamp` does on
+    /// the epoch clock. Rounding the wall clock instead gives the same bucket, since every zone's offset is a whole
+    /// number of 15 minutes (AOSP's buckets are 1 and 15 minutes). A bucket can have several rows: one per device,
+    /// attribution chain and duration, and one more each time a dump flushed AOSP's cache while it was open; the
+    /// store adds up a dump's rows of one bucket.
     pub(super) fn history_row(&mut self, cols: &TableColumns, fields: &[&str], key: &RowKey<'_>) {
         // A column the header does not name counts 0; one it names must be read.
         let count = |i: Option<usize>| match i {
@@ -199,11 +204,16 @@ impl<V: Visitor> Parser<V> {
             self.unrecognised();
             return;
         };
-        let begin = key.time_local;
+        // With the bucket unknown (an excerpt without the sizes' line), the window has its first access and no end.
+        let bucket = self.buckets.table_ms.filter(|&ms| ms > 0);
+        let begin = match (key.time_local, bucket) {
+            (Some(t), Some(ms)) => Some(LocalTime(t.0 - t.0.rem_euclid(ms))),
+            (t, _) => t,
+        };
         let window = HistoryWindowRef {
             begin_local: begin,
             begin_relative_ms: None,
-            end_local: begin.zip(self.buckets.table_ms).and_then(|(b, ms)| b.0.checked_add(ms).map(LocalTime)),
+            end_local: begin.zip(bucket).and_then(|(b, ms)| b.0.checked_add(ms).map(LocalTime)),
             end_relative_ms: None,
         };
         let entry = HistoryEntryRef {

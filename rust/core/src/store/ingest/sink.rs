@@ -77,6 +77,9 @@ pub(super) struct Sink<'t> {
     pending_events: Vec<(Ev, LocalTime, Option<i64>)>,
     /// History windows whose ends need the dump's inferred "now", as discrete accesses may.
     pending_history: Vec<Hist>,
+    /// This dump's history counts, (stream, begin, end, access, reject, duration), written at its end: the newest
+    /// (SQLite) history prints a bucket's counts in several rows, which add up.
+    buckets: Vec<(i64, i64, i64, u64, u64, i64)>,
     /// The parser thread's interned ids ([`Batch`]) and what they resolved to here (0 / `None`: not yet).
     app_defs: Vec<(String, i64)>,
     app_slots: Vec<i64>,
@@ -173,6 +176,7 @@ impl<'t> Sink<'t> {
             pending_discrete: Vec::new(),
             pending_events: Vec::new(),
             pending_history: Vec::new(),
+            buckets: Vec::new(),
             app_defs: Vec::new(),
             app_slots: Vec::new(),
             op_defs: Vec::new(),
@@ -612,8 +616,28 @@ impl<'t> Sink<'t> {
         let (op, _) = self.slot_op(h.op)?;
         let variant = self.slot_variant(h.variant)?;
         let stream = stream_id(app, op, variant)?;
-        self.upsert_bucket.execute(params![stream, begin, end, h.access as i64, h.reject as i64, h.duration])?;
+        self.buckets.push((stream, begin, end, h.access, h.reject, h.duration));
         self.report.history_entries += 1;
+        Ok(())
+    }
+
+    /// The dump's history counts: rows of one stream and window added up (AOSP's SQLite history has a row per
+    /// device, attribution chain and duration, and a new row each time a dump flushed its cache while the bucket was
+    /// open; the older history has one per key and window, which this leaves as it is). Across dumps a window keeps
+    /// its larger counts: a later dump's total for it includes what an earlier one saw.
+    fn write_buckets(&mut self) -> Result<()> {
+        let mut rows = std::mem::take(&mut self.buckets);
+        crate::sort::sort_by(&mut rows, |a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        let mut rows = rows.into_iter().peekable();
+        while let Some((stream, begin, end, mut access, mut reject, mut duration)) = rows.next() {
+            while let Some(next) = rows.next_if(|n| (n.0, n.1, n.2) == (stream, begin, end)) {
+                access = access.saturating_add(next.3);
+                reject = reject.saturating_add(next.4);
+                duration = duration.saturating_add(next.5);
+            }
+            let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            self.upsert_bucket.execute(params![stream, begin, end, count(access), count(reject), duration])?;
+        }
         Ok(())
     }
 
@@ -646,6 +670,7 @@ impl<'t> Sink<'t> {
             h.end = h.end.or_else(|| self.capture.resolve(w.end_local, w.end_relative_ms).map(|r| r.0));
             self.on_history(&h)?;
         }
+        self.write_buckets()?;
         self.flush_apps()?;
         if self.wrote_discrete && !self.has_discrete {
             self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('discrete_events', '1')", [])?;
