@@ -243,20 +243,38 @@ fn inputs_past_those_kept_open_are_opened_again_and_stored() {
 fn the_run_records_zone_capture_instant_and_source() {
     let dir = TempDir::new("run_record");
     assert_ok(&ingest_a10(&dir.db(), &["--device", "pixel"]));
-    // Without --zone and --captured-at: no zone (this computer's is not the phone's), and now; stderr says so.
+    // Without --zone and --captured-at: no zone (this computer's is not the phone's), and when the file was last
+    // written; stderr says so.
     let fresh = dir.path("fresh.txt");
     std::fs::write(&fresh, fresh_dump()).expect("write");
-    let before = jiff::Timestamp::now().as_millisecond();
+    let written = std::fs::metadata(&fresh).and_then(|m| m.modified()).expect("modified");
+    let written = jiff::Timestamp::try_from(written).expect("time").as_millisecond();
     let out = run(opsight().env("TZ", "Asia/Tokyo").args(["ingest", "--db"]).arg(dir.db()).arg(&fresh));
     assert_ok(&out);
     assert!(stderr(&out).contains("no --zone, so the device's zone is unknown"), "{}", stderr(&out));
-    let after = jiff::Timestamp::now().as_millisecond();
+    assert!(stderr(&out).contains("(when the file was last written: no --captured-at was given)"), "{}", stderr(&out));
     // A canonical name recorded for a zone given in another spelling.
     let out = run(opsight()
         .args(["ingest", "--json", "--zone", "europe/berlin", "--captured-at", A10_CAPTURED, "--db"])
         .arg(dir.db())
         .arg(fixture(A10)));
     assert_ok(&out);
+    // From a pipe, with no file time: now.
+    let before = jiff::Timestamp::now().as_millisecond();
+    let mut child = opsight()
+        .args(["ingest", "--db"])
+        .arg(dir.db())
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(fresh_dump().as_bytes()).expect("write");
+    let piped = child.wait_with_output().expect("wait");
+    assert_ok(&piped);
+    assert!(stderr(&piped).contains("(now: no --captured-at was given)"), "{}", stderr(&piped));
+    let after = jiff::Timestamp::now().as_millisecond();
 
     let conn = rusqlite::Connection::open(dir.db()).expect("open");
     let runs: Vec<(Option<String>, Option<i64>, String, String)> = conn
@@ -266,13 +284,13 @@ fn the_run_records_zone_capture_instant_and_source() {
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
-    assert_eq!(runs.len(), 3);
+    assert_eq!(runs.len(), 4);
     assert_eq!(runs[0], (Some("Europe/Berlin".into()), Some(ms(A10_CAPTURED)), "file".into(), "pixel".into()));
-    assert_eq!(runs[1].0, None);
-    let now = runs[1].1.expect("captured_at recorded");
-    assert!((before..=after).contains(&now), "{before} <= {now} <= {after}");
+    assert_eq!((runs[1].0.as_deref(), runs[1].1), (None, Some(written)));
     assert_eq!(runs[1].3, "this-device");
     assert_eq!(runs[2].0.as_deref(), Some("Europe/Berlin"));
+    let now = runs[3].1.expect("captured_at recorded");
+    assert!((before..=after).contains(&now), "{before} <= {now} <= {after}");
 }
 
 /// Without --zone, the computer's zone is not taken for the phone's: each event is the capture instant plus its
@@ -709,11 +727,11 @@ fn appops_get_needs_package() {
 }
 
 /// A dump that prints only relative times (Android 8.1 and older, `appops get`) and no capture instant: its events are
-/// dated from now, and ingest says so, once, and only then (not with `--captured-at`, not for a repeat, not for a dump
+/// dated from when the file was last written, and ingest says so, once, and only then (not with `--captured-at`, not for a repeat, not for a dump
 /// with local times).
 #[test]
-fn relative_only_dumps_without_a_capture_instant_are_said_to_be_dated_from_now() {
-    let warning = "prints only relative times; they were dated from now";
+fn relative_only_dumps_without_a_capture_instant_are_said_to_be_dated_from_the_file() {
+    let warning = "prints only relative times; they were dated from when the file was last written (";
     let (dir, other) = (TempDir::new("relative_only"), TempDir::new("relative_only_captured"));
     let ingest = |db: &Path, extra: &[&str], file: &str| {
         run(opsight().args(["ingest", "--package", "com.example.app", "--db"]).arg(db).args(extra).arg(fixture(file)))
@@ -751,14 +769,70 @@ fn relative_only_dumps_without_a_capture_instant_are_said_to_be_dated_from_now()
         &old,
         1,
         " days before the capture instant assumed for it; nothing was stored: it prints relative times only, its \
-         bugreport was started at 2018-03-12 10:11:12.000 (device local), and with no --captured-at it was taken as \
-         read now",
+         bugreport was started at 2018-03-12 10:11:12.000 (device local), and with no --captured-at it was dated \
+         from when the file was last written (",
     );
     assert!(stderr(&old).contains("the bugreport was started about "), "{}", stderr(&old));
     assert!(stderr(&old).contains("Give --captured-at 2018-03-12T14:11:12Z (when it was started, in its zone"));
     let given =
         run(opsight().args(["ingest", "--captured-at", "2018-03-12T14:12:00Z", "--db"]).arg(dir.db()).arg(&bugreport));
     assert_ok(&given);
+}
+
+/// Without `--captured-at` a file's capture instant is when it was last written: ingesting it again adds nothing, even
+/// where only that instant dates its events (it was "now" before, so that each ingest of a relative-only dump stored
+/// its events again, seconds later), and a dump saved days ago is dated as it was taken, not refused.
+#[test]
+fn a_file_without_a_capture_instant_is_dated_from_when_it_was_written() {
+    let dir = TempDir::new("file_time");
+    let legacy = std::fs::read(fixture("../synthetic/android8_legacy_uidmodes.txt")).expect("fixture");
+    let file = dir.path("legacy.txt");
+    std::fs::write(&file, &legacy).expect("write");
+    let written = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(72);
+    let set_written = |path: &Path, at: jiff::Timestamp| {
+        let f = std::fs::OpenOptions::new().write(true).open(path).expect("open");
+        f.set_modified(std::time::SystemTime::from(at)).expect("set modified");
+    };
+    set_written(&file, written);
+    let ingest = |path: &Path| {
+        let out = run(opsight().args(["ingest", "--json", "--db"]).arg(dir.db()).arg(path));
+        assert_ok(&out);
+        json(&out)["files"][0]["report"].clone()
+    };
+    let first = ingest(&file);
+    assert!(first["new_events"].as_u64().expect("count") > 0, "{first}");
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let again = ingest(&file);
+    assert_eq!((again["new_events"].as_u64(), again["repeat"].as_bool()), (Some(0), Some(true)), "{again}");
+    let conn = rusqlite::Connection::open(dir.db()).expect("open");
+    let captured: Vec<i64> = conn
+        .prepare("SELECT captured_at_ms FROM collection_runs ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(captured, [written.as_millisecond(); 2]);
+    // The newest event is dated from the file's time, three days back, not from now.
+    let newest: i64 = conn.query_row("SELECT max(t) FROM events", [], |r| r.get(0)).expect("newest");
+    assert!(newest <= written.as_millisecond(), "{newest} after {}", written.as_millisecond());
+
+    // A dump with its own clock, saved three days ago: within a day of its file's time, so stored, where "now" would
+    // have refused it.
+    let old = dir.path("old.txt");
+    std::fs::write(&old, common::dump_taken_ago(72)).expect("write");
+    set_written(&old, jiff::Timestamp::now() - jiff::SignedDuration::from_hours(72));
+    let report = ingest(&old);
+    assert_eq!(report["new_events"].as_u64(), Some(1), "{report}");
+    // A file time in the future (this computer's clock, or a copy from one that was ahead) is not used: now is.
+    let ahead = dir.path("ahead.txt");
+    std::fs::write(&ahead, fresh_dump()).expect("write");
+    set_written(&ahead, jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48));
+    let before = jiff::Timestamp::now().as_millisecond();
+    ingest(&ahead);
+    let last: i64 =
+        conn.query_row("SELECT captured_at_ms FROM collection_runs ORDER BY id DESC", [], |r| r.get(0)).expect("run");
+    assert!(last >= before && last <= jiff::Timestamp::now().as_millisecond(), "{last}");
 }
 
 #[test]
@@ -956,7 +1030,8 @@ fn help_has_examples() {
     }
 }
 
-/// With no `--captured-at` a dump is taken as read now; one whose own clock says it was taken years ago is refused,
+/// With no `--captured-at` a dump is taken as captured when its file was written (just now, for these); one whose own
+/// clock says it was taken years ago is refused,
 /// with nothing stored, and the message gives its clock and what to do.
 #[test]
 fn an_old_dump_without_a_capture_instant_is_refused() {

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use opsight_core::parse::{parse_reader, Tally};
 use opsight_core::store::{IngestOptions, RetentionPolicy};
-use opsight_core::time::LocalTime;
+use opsight_core::time::{LocalTime, TimeBasis};
 use opsight_core::Store;
 use opsight_synth::{generate, DumpSpec, Layout};
 use proptest::prelude::*;
@@ -387,12 +387,19 @@ fn each_event_records_the_rule_that_gave_its_instant() {
     let tl = db.store.timeline(APPS[0].1, i64::MIN, i64::MAX).expect("timeline");
     let sources: Vec<_> = tl.events.iter().map(|e| (e.start_utc_ms, e.source, e.precision_ms)).collect();
     assert_eq!(sources, [(T0 + 60_000, "discrete", Some(60_000)), (T0 + 1_800_000, "last_access", None)]);
+    assert!(tl.events.iter().all(|e| e.time_basis == TimeBasis::LocalWithZone));
     let no_zone = IngestOptions { captured_at_ms: Some(now), ..IngestOptions::default() };
     assert_eq!(
         origins(&text, &no_zone),
         [(1, Some(2_000)), (6, Some(60_000))],
         "without it: relative to the capture; discrete by the offset"
     );
+    // The timeline gives each event's rule too.
+    let db = Db::new("basis-timeline-no-zone");
+    db.store.ingest_dump(text.as_bytes(), &no_zone).expect("ingest");
+    let tl = db.store.timeline(APPS[0].1, i64::MIN, i64::MAX).expect("timeline");
+    let bases: Vec<_> = tl.events.iter().map(|e| (e.source, e.time_basis)).collect();
+    assert_eq!(bases, [("discrete", TimeBasis::LocalWithInferredOffset), ("last_access", TimeBasis::CaptureRelative)]);
     let table = "Discrete accesses:\nUID|PACKAGE_NAME|DEVICE_ID|OP_NAME|ATTRIBUTION_TAG|UID_STATE|OP_FLAGS|ATTR_FLAGS|\
                  CHAIN_ID|ACCESS_TIME|DURATION\n10103|com.tencent.qqmusic|default|CAMERA|null|top|s|0|-1|1767225660000|0\n";
     assert_eq!(origins(table, &no_zone), [(7, Some(60_000))], "a discrete record printed in epoch milliseconds");

@@ -33,8 +33,9 @@ pub struct Args {
     /// The database file (created if missing).
     #[arg(long, value_name = "FILE")]
     db: PathBuf,
-    /// When the dump was taken (RFC 3339, e.g. 2022-03-29T21:27:54Z); default: now. Dates relative-only dumps
-    /// (Android 8.1 and older, appops get) and is recorded with the collection run.
+    /// When the dump was taken (RFC 3339, e.g. 2022-03-29T21:27:54Z); default: when the file was last written (now
+    /// for standard input from a pipe). Dates relative-only dumps (Android 8.1 and older, appops get) and is
+    /// recorded with the collection run.
     #[arg(long, value_name = "INSTANT")]
     captured_at: Option<String>,
     /// The device's time zone (IANA id, e.g. Europe/Berlin); default: the one the bugreport or the acquisition's
@@ -86,27 +87,22 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     // Said once, after the first dump is stored: a command that stores nothing has nothing dated.
     let mut zone_note = zone.is_none();
-    let captured_at_ms = match &args.captured_at {
-        Some(text) => time_args::parse_instant(text)?,
-        None => jiff::Timestamp::now().as_millisecond(),
-    };
+    let given = args.captured_at.as_deref().map(time_args::parse_instant).transpose()?;
+    let now = jiff::Timestamp::now().as_millisecond();
     let inputs = open_inputs(&args.dumps)?;
     let store = db::open(&args.db, Need::CreateIfMissing)?;
     let opts = IngestOptions {
         device: args.device.clone(),
-        captured_at_ms: Some(captured_at_ms),
         zone,
         source: "file".into(),
         package: args.package.clone(),
-        // Taken as read now: a dump whose own clock is a day or more away was taken earlier (or on a phone with a
-        // wrong clock), and dating its events from now would misplace every one of them.
-        max_clock_gap_ms: args.captured_at.is_none().then_some(CLOCK_GAP_MS),
         ..IngestOptions::default()
     };
 
     let mut files = Vec::with_capacity(args.dumps.len());
     for (done, (path, kept)) in args.dumps.iter().zip(inputs).enumerate() {
-        let ingested = ingest_one(&store, path, kept, &opts).map_err(|e| {
+        let capture = |input: &Input| Capture::of(given, input, now);
+        let ingested = ingest_one(&store, path, kept, &opts, capture).map_err(|e| {
             // The files before it were stored in the database that has just been moved aside, not in the new one.
             let moved = matches!(e.downcast_ref(), Some(opsight_core::Error::DamagedMovedAside { .. }));
             let mut msg = format!("cannot ingest {}", path.display());
@@ -118,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 let place = if moved { " in the database moved aside" } else { "" };
                 msg.push_str(&format!(" ({stored}{place})"));
             }
-            clock_advice(e, captured_at_ms).context(msg)
+            e.context(msg)
         });
         let (read, report) = match ingested {
             Ok(ingested) => ingested,
@@ -134,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             eprintln!(
                 "opsight: no --zone, so the device's zone is unknown: events are dated from the capture instant ({}) \
                  and their relative times (docs/time.md)",
-                if args.captured_at.is_some() { "--captured-at" } else { "now: no --captured-at was given" }
+                read.capture.source()
             );
         }
         if report.dialect == opsight_core::model::Dialect::Unknown
@@ -146,11 +142,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 out::path(path)
             );
         }
-        if report.dialect.relative_only() && args.captured_at.is_none() && !report.repeat {
+        if report.dialect.relative_only() && read.capture.assumed() && !report.repeat {
             eprintln!(
-                "opsight: {} prints only relative times; they were dated from now (give --captured-at if the dump was \
+                "opsight: {} prints only relative times; they were dated from {} (give --captured-at if the dump was \
                  taken earlier)",
-                out::path(path)
+                out::path(path),
+                read.capture.described()
             );
         }
         if report.unattributed_events > 0 && args.package.is_none() {
@@ -164,7 +161,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         if !args.json {
             let stdout = io::stdout();
             let mut w = BufWriter::new(stdout.lock());
-            write_summary(&mut w, &read, &report, args.captured_at.is_some())?;
+            write_summary(&mut w, &read, &report)?;
             w.flush()?;
         }
         let file = path.display().to_string();
@@ -207,15 +204,70 @@ const KEPT_OPEN: usize = 64;
 /// How far the dump's own clock may be from now when no `--captured-at` was given (a zone's offset comes on top).
 const CLOCK_GAP_MS: i64 = 24 * 3_600_000;
 
+/// The capture instant of one dump: given, or assumed.
+#[derive(Clone, Copy)]
+enum Capture {
+    /// `--captured-at`.
+    Given(i64),
+    /// No `--captured-at`: when the file was last written (a dump saved from `adb shell dumpsys appops` was written
+    /// as it was taken). The same file gives the same instant every time, so ingesting it again adds nothing.
+    Modified(i64),
+    /// No `--captured-at` and no file time (standard input from a pipe), or one in the future: now.
+    Now(i64),
+}
+
+impl Capture {
+    fn of(given: Option<i64>, input: &Input, now: i64) -> Capture {
+        match (given, input.modified_ms()) {
+            (Some(ms), _) => Capture::Given(ms),
+            (None, Some(ms)) if ms <= now => Capture::Modified(ms),
+            (None, _) => Capture::Now(now),
+        }
+    }
+
+    fn ms(self) -> i64 {
+        match self {
+            Capture::Given(ms) | Capture::Modified(ms) | Capture::Now(ms) => ms,
+        }
+    }
+
+    fn assumed(self) -> bool {
+        !matches!(self, Capture::Given(_))
+    }
+
+    /// What the capture instant is, for the note on an unknown zone.
+    fn source(self) -> &'static str {
+        match self {
+            Capture::Given(_) => "--captured-at",
+            Capture::Modified(_) => "when the file was last written: no --captured-at was given",
+            Capture::Now(_) => "now: no --captured-at was given",
+        }
+    }
+
+    /// What the capture instant is, with the instant.
+    fn described(self) -> String {
+        let at = instant(self.ms());
+        match self {
+            Capture::Given(_) => format!("--captured-at ({at})"),
+            Capture::Modified(_) => format!("when the file was last written ({at})"),
+            Capture::Now(_) => format!("now ({at})"),
+        }
+    }
+}
+
+fn instant(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default()
+}
+
 /// A refusal for the dump's clock, with what to do about it.
-fn clock_advice(e: anyhow::Error, assumed_ms: i64) -> anyhow::Error {
+fn clock_advice(e: anyhow::Error, capture: Capture) -> anyhow::Error {
     let Some(opsight_core::Error::ClockMismatch { dump_local, dump_utc_ms, bugreport_start, .. }) =
         e.downcast_ref::<opsight_core::Error>()
     else {
         return e;
     };
-    let instant = |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default();
-    let now = instant(assumed_ms);
+    let assumed = capture.described();
+    let now = instant(capture.ms());
     if *bugreport_start {
         // Relative times only: the capture instant dates every event, and the bugreport's start is only near it.
         let give = match dump_utc_ms {
@@ -228,7 +280,7 @@ fn clock_advice(e: anyhow::Error, assumed_ms: i64) -> anyhow::Error {
         };
         return anyhow::anyhow!(
             "{e}: it prints relative times only, its bugreport was started at {dump_local} (device local), and with \
-             no --captured-at it was taken as read now ({now}). Give {give}, or the instant its appops section was \
+             no --captured-at it was dated from {assumed}. Give {give}, or the instant its appops section was \
              printed if you know it"
         );
     }
@@ -238,8 +290,8 @@ fn clock_advice(e: anyhow::Error, assumed_ms: i64) -> anyhow::Error {
         None => "--captured-at with the instant it was taken (and --zone)".to_owned(),
     };
     anyhow::anyhow!(
-        "{e}: its own clock reads {dump_local} (device local), and with no --captured-at it was taken as read now \
-         ({now}). Give {give}, or, if the phone's clock was wrong and the dump was taken just now, --captured-at {now}"
+        "{e}: its own clock reads {dump_local} (device local), and with no --captured-at it was dated from \
+         {assumed}. Give {give}, or, if the phone's clock was wrong and the dump was taken then, --captured-at {now}"
     )
 }
 
@@ -250,6 +302,7 @@ struct Opened {
     index_missing: bool,
     /// With no --zone, the zone the acquisition's `getprop.txt` beside the dump states, which dated it.
     getprop_zone: Option<String>,
+    capture: Capture,
 }
 
 /// Stores one dump (`kept` open, or opened again from `path`): what was read, and what was stored.
@@ -258,35 +311,40 @@ fn ingest_one(
     path: &Path,
     kept: Option<Input>,
     opts: &IngestOptions,
+    capture: impl Fn(&Input) -> Capture,
 ) -> anyhow::Result<(Opened, IngestReport)> {
     let input = match kept {
         Some(input) => input,
         None => Input::open(path)?,
     };
+    let capture = capture(&input);
     // With no --zone, the zone the acquisition's getprop.txt states dates the dump, recorded as a given one would be.
     let getprop_zone = match &opts.zone {
         Some(_) => None,
         None => input.getprop_zone().map(|(name, _)| name.clone()),
     };
-    let with_zone;
-    let opts = match &getprop_zone {
-        Some(zone) => {
-            with_zone = IngestOptions { zone: Some(zone.clone()), ..opts.clone() };
-            &with_zone
-        }
-        None => opts,
+    let opts = IngestOptions {
+        zone: getprop_zone.clone().or_else(|| opts.zone.clone()),
+        captured_at_ms: Some(capture.ms()),
+        // Assumed: a dump whose own clock is a day or more away was taken at another time (or on a phone with a wrong
+        // clock), and dating its events from the assumed instant would misplace every one of them.
+        max_clock_gap_ms: capture.assumed().then_some(CLOCK_GAP_MS),
+        ..opts.clone()
     };
     let read = Opened {
         shown: input.shown_name(path),
         entry: input.entry().map(str::to_owned),
         index_missing: input.index_missing(),
         getprop_zone,
+        capture,
     };
-    let report = input.read(|r| store.ingest_dump(io::BufReader::with_capacity(1 << 16, r), opts))?;
+    let report = input
+        .read(|r| store.ingest_dump(io::BufReader::with_capacity(1 << 16, r), &opts))
+        .map_err(|e| clock_advice(e, capture))?;
     Ok((read, report))
 }
 
-fn write_summary(w: &mut impl Write, read: &Opened, r: &IngestReport, explicit_capture: bool) -> io::Result<()> {
+fn write_summary(w: &mut impl Write, read: &Opened, r: &IngestReport) -> io::Result<()> {
     writeln!(w, "{}", read.shown)?;
     writeln!(w, "  format:        {}", r.dialect.as_str())?;
     writeln!(w, "  new events:    {}", r.new_events)?;
@@ -317,7 +375,7 @@ fn write_summary(w: &mut impl Write, read: &Opened, r: &IngestReport, explicit_c
     if r.skipped_before_retention > 0 {
         writeln!(w, "  already rolled up: {}", r.skipped_before_retention)?;
     }
-    if let (Some(skew), true) = (r.clock_skew_ms, explicit_capture) {
+    if let (Some(skew), false) = (r.clock_skew_ms, read.capture.assumed()) {
         if skew.abs() >= 60_000 {
             writeln!(
                 w,

@@ -167,6 +167,9 @@ pub struct Input {
     /// The device's zone as the `getprop.txt` beside that file states it (an androidqf acquisition keeps the
     /// phone's properties there, beside its `dumpsys.txt`): its canonical name, and the zone.
     getprop_zone: Option<(String, jiff::tz::TimeZone)>,
+    /// When the file holding the dump was last written (UTC epoch ms): a file saved from `adb shell dumpsys appops`
+    /// was written as it was taken. `None` for what has no such time (standard input from a pipe, a named pipe).
+    modified_ms: Option<i64>,
 }
 
 enum Source {
@@ -189,14 +192,18 @@ impl Input {
         let opened = if path.as_os_str() == "-" {
             // Redirected from a file (`opsight parse - < bugreport.zip`), standard input is that file.
             match stdin_file() {
-                Some(file) => from_file(file),
+                Some(file) => {
+                    let modified = modified_ms(&file);
+                    from_file(file).map(|input| Input { modified_ms: modified, ..input })
+                }
                 None => streamed(Box::new(io::stdin().lock())),
             }
         } else {
             let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
             let meta = file.metadata().with_context(|| format!("cannot open {shown}"))?;
             if meta.is_file() {
-                from_file(file)
+                let modified = modified_ms(&file);
+                from_file(file).map(|input| Input { modified_ms: modified, ..input })
             } else if meta.is_dir() {
                 folder_input(path)
             } else {
@@ -207,8 +214,14 @@ impl Input {
         opened.with_context(|| format!("cannot read {shown}"))
     }
 
+    /// When the file holding the dump was last written (a zip archive's own time, not its entry's: a zip stores
+    /// local times with no zone), if it is a file.
+    pub fn modified_ms(&self) -> Option<i64> {
+        self.modified_ms
+    }
+
     fn stream(r: Box<dyn Read>) -> Input {
-        Input { source: Source::Stream(r), entry: None, getprop_zone: None }
+        Input { source: Source::Stream(r), entry: None, getprop_zone: None, modified_ms: None }
     }
 
     /// The file read inside a zip archive or a folder, if any.
@@ -291,7 +304,7 @@ fn from_file(mut file: File) -> anyhow::Result<Input> {
     let (n, _) = read_up_to(&mut file, &mut head)?;
     file.seek(SeekFrom::Start(start))?;
     match kind(&head[..n]) {
-        Kind::Text => Ok(Input { source: Source::Text(file), entry: None, getprop_zone: None }),
+        Kind::Text => Ok(Input { source: Source::Text(file), entry: None, getprop_zone: None, modified_ms: None }),
         Kind::Gzip
         | Kind::Utf16
         | Kind::BareUtf16 { .. }
@@ -471,6 +484,12 @@ fn stdin_file() -> Option<File> {
     None
 }
 
+/// When `file` was last written, as UTC epoch ms.
+fn modified_ms(file: &File) -> Option<i64> {
+    let modified = file.metadata().ok()?.modified().ok()?;
+    jiff::Timestamp::try_from(modified).ok().map(|t| t.as_millisecond())
+}
+
 /// Opens the archive and its dump entry, far enough to know it can be read: its header (encryption, compression
 /// method) and its first bytes.
 fn zip_input(mut file: File) -> anyhow::Result<Input> {
@@ -487,7 +506,7 @@ fn zip_input(mut file: File) -> anyhow::Result<Input> {
     let getprop_zone = getprop_zone_beside(&mut holder, &entry);
     let Archive(mut archive) = holder;
     indexed_text(&mut archive, &entry, |_| Ok(()))?;
-    Ok(Input { source: Source::Zip(archive), entry: Some((entry, "archive")), getprop_zone })
+    Ok(Input { source: Source::Zip(archive), entry: Some((entry, "archive")), getprop_zone, modified_ms: None })
 }
 
 /// Runs `f` on the text of `entry`, which `open` opens in the archive ([`text_stream`]); errors name the entry.
@@ -559,7 +578,7 @@ fn salvaged_input(file: File, start: u64) -> anyhow::Result<Input> {
     let entry = dump_entry(&mut salvaged).context(INDEX_MISSING)?;
     let getprop_zone = getprop_zone_beside(&mut salvaged, &entry);
     entry_text(&entry, || salvaged.open(&entry), |_| Ok(()))?;
-    Ok(Input { source: Source::Salvaged(salvaged), entry: Some((entry, SALVAGED)), getprop_zone })
+    Ok(Input { source: Source::Salvaged(salvaged), entry: Some((entry, SALVAGED)), getprop_zone, modified_ms: None })
 }
 
 /// A folder as its owner keeps it: an androidqf acquisition, an unzipped bugreport. The file holding the dump is
@@ -571,8 +590,10 @@ fn folder_input(root: &Path) -> anyhow::Result<Input> {
     let path = root.join(&name);
     let shown = out::printable(&name).into_owned();
     let file = File::open(&path).with_context(|| format!("cannot open {shown} in the folder"))?;
+    let modified = modified_ms(&file);
     let mut input = from_file(file).with_context(|| format!("cannot read {shown} in the folder"))?;
     input.entry = Some((name, "folder"));
+    input.modified_ms = modified;
     input.getprop_zone = getprop_zone.or(input.getprop_zone);
     Ok(input)
 }

@@ -192,6 +192,7 @@ mod tests {
             proxy_uid: None,
             uid: Some(10123),
             source: "last_access",
+            time_basis: opsight_core::time::TimeBasis::LocalWithZone,
             precision_ms: None,
         }
     }

@@ -567,6 +567,7 @@ mod tests {
             proxy_uid: None,
             uid: None,
             source: "last_access",
+            time_basis: opsight_core::time::TimeBasis::LocalWithZone,
             precision_ms: None,
         }
     }

@@ -70,6 +70,8 @@ pub struct TimelineEvent {
     pub uid: Option<i64>,
     /// `last_access` or `discrete`.
     pub source: &'static str,
+    /// The rule that gave `start_utc_ms` (docs/time.md).
+    pub time_basis: crate::time::TimeBasis,
     pub precision_ms: Option<i64>,
 }
 
@@ -331,6 +333,7 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
                     proxy_uid: (proxy_uid >= 0).then_some(proxy_uid),
                     uid: (uid >= 0).then_some(uid),
                     source: "last_access",
+                    time_basis: crate::time::TimeBasis::LocalWithZone,
                     precision_ms: None,
                 },
             ))
@@ -352,6 +355,7 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
             e.start_utc_ms = r.get(0)?;
             e.duration_ms = r.get(1)?;
             e.source = if origin / 4 == SOURCE_DISCRETE { "discrete" } else { "last_access" };
+            e.time_basis = super::ingest::basis_from_code(origin % 4);
             e.precision_ms = r.get(3)?;
             tally(&mut count, e.kind == "access", e.foreground, e.start_utc_ms);
             tl.events.push(e);

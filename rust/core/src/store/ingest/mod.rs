@@ -44,8 +44,8 @@ pub struct IngestOptions {
     pub package: Option<String>,
     /// How far apart two instants known only from capture instants may be and still be one observation.
     pub relative_tolerance_ms: i64,
-    /// For a caller that assumed `captured_at_ms` (a file given with no capture instant, taken as read now): the
-    /// ingest is refused, with nothing stored, when the dump's own clock is further than this from it
+    /// For a caller that assumed `captured_at_ms` (a file given with no capture instant, dated from when it was
+    /// written): the ingest is refused, with nothing stored, when the dump's own clock is further than this from it
     /// ([`Error::ClockMismatch`]); for a dump of relative times only, which has no clock, when its bugreport was
     /// started, if it is a whole bugreport. Without a zone the dump's clock is local time, so up to 14 hours more are
     /// allowed. `None`: no check (the capture instant was read from the device).
@@ -126,6 +126,16 @@ pub(crate) fn basis_code(b: TimeBasis) -> i64 {
         TimeBasis::CaptureRelative => 1,
         TimeBasis::LocalWithInferredOffset => 2,
         TimeBasis::Printed => 3,
+    }
+}
+
+/// [`basis_code`] read back (`events.origin % 4`).
+pub(crate) fn basis_from_code(code: i64) -> TimeBasis {
+    match code {
+        1 => TimeBasis::CaptureRelative,
+        2 => TimeBasis::LocalWithInferredOffset,
+        3 => TimeBasis::Printed,
+        _ => TimeBasis::LocalWithZone,
     }
 }
 
