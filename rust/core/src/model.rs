@@ -455,6 +455,11 @@ pub struct ParseSummary {
     /// The relative time of the pair that decided `dump_time_local`: with the device's zone, the dump's "now" is
     /// that pair's instant minus it, exactly, even across a DST change between the two.
     pub dump_time_nearest_relative_ms: Option<i64>,
+    /// The nearest pair of each other "now" the dump's pairs imply (local time, relative time, pairs implying that
+    /// "now"): with the zone they tell which of its two instants the deciding pair is, when its local time lies in a
+    /// fall-back's repeated hour (docs/time.md). Not part of the JSON.
+    #[serde(skip)]
+    pub dump_time_other_pairs: Vec<(LocalTime, i64, u64)>,
     pub lines: u64,
     pub bytes: u64,
     /// Non-UTF-8 lines read lossily.
@@ -475,6 +480,15 @@ pub struct ParseSummary {
     pub report_start_local: Option<LocalTime>,
 }
 
+impl ParseSummary {
+    /// Gives `ctx` the dump's own "now" and the pairs it was inferred from.
+    pub fn give_dump_time(&self, ctx: &mut CaptureContext) {
+        ctx.dump_time_local = self.dump_time_local;
+        ctx.dump_time_nearest_relative_ms = self.dump_time_nearest_relative_ms;
+        ctx.dump_time_other_pairs.clone_from(&self.dump_time_other_pairs);
+    }
+}
+
 impl Snapshot {
     /// Fills `utc_ms` and `time_basis` of every event, discrete access and history window from what is known of the capture
     /// (the rule is [`CaptureContext::resolve`]; the dump's inferred local "now" is taken from this snapshot; the
@@ -485,8 +499,7 @@ impl Snapshot {
             ctx.zone = self.summary.device_zone.as_deref().and_then(crate::time::known_zone);
         }
         if ctx.dump_time_local.is_none() {
-            ctx.dump_time_local = self.summary.dump_time_local;
-            ctx.dump_time_nearest_relative_ms = self.summary.dump_time_nearest_relative_ms;
+            self.summary.give_dump_time(&mut ctx);
         }
         for event in
             self.uids.iter_mut().flat_map(|u| &mut u.packages).flat_map(|p| &mut p.ops).flat_map(|o| &mut o.events)

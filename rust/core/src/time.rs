@@ -285,6 +285,8 @@ pub struct CaptureContext {
     pub dump_time_local: Option<LocalTime>,
     /// The relative time of the pair that decided `dump_time_local` (`ParseSummary::dump_time_nearest_relative_ms`).
     pub dump_time_nearest_relative_ms: Option<i64>,
+    /// The dump's other pairs (`ParseSummary::dump_time_other_pairs`).
+    pub dump_time_other_pairs: Vec<(LocalTime, i64, u64)>,
 }
 
 impl CaptureContext {
@@ -325,13 +327,42 @@ impl CaptureContext {
     /// The dump's own "now" as an instant, with the zone's rules: the instant of the pair that decided it, minus
     /// that pair's relative time. The wall-clock "now" alone is an hour off when a DST change came between that
     /// pair and the dump; the pair's instant is not. A local time in the repeated hour of a fall-back is one of two
-    /// instants: the capture instant, taken just before the dump, tells which.
+    /// instants: the dump's other pairs tell which, as every pair's instant minus its relative time is the same "now";
+    /// failing them, the capture instant, taken just before the dump.
     pub fn dump_now_utc_ms(&self, zone: &jiff::tz::TimeZone) -> Option<i64> {
         let now = self.dump_time_local?;
         let rel = self.dump_time_nearest_relative_ms.unwrap_or(0);
         let pair = LocalTime(now.0.saturating_add(rel));
-        let at = pair.to_utc_ms_near(zone, || self.captured_at_utc_ms.map(|c| c.saturating_add(rel)))?;
+        let at = pair.to_utc_ms_near(zone, || {
+            self.now_from_other_pairs(zone, pair, rel).or(self.captured_at_utc_ms).map(|n| n.saturating_add(rel))
+        })?;
         Some(at.saturating_sub(rel))
+    }
+
+    /// Which of the two "now"s that `pair`, in a repeated hour, allows the dump's other pairs agree with (weighed by
+    /// how many pairs each stands for), if they prefer one. A pair outside the repeated hour names one "now"; one in
+    /// it names two, and supports both.
+    fn now_from_other_pairs(&self, zone: &jiff::tz::TimeZone, pair: LocalTime, rel: i64) -> Option<i64> {
+        // Relative times are printed to the millisecond, from the same "now"; a second allows for a build that rounds.
+        const SAME_MS: u64 = 1_000;
+        let nows = |local: LocalTime, rel: i64| -> Option<[i64; 2]> {
+            let ambiguous = zone.to_ambiguous_timestamp(local.to_civil()?);
+            let earlier = ambiguous.earlier().ok()?.as_millisecond();
+            let later = ambiguous.later().ok()?.as_millisecond();
+            Some([earlier.saturating_sub(rel), later.saturating_sub(rel)])
+        };
+        let [earlier, later] = nows(pair, rel)?;
+        let support = |candidate: i64| -> u64 {
+            let agrees = |&&(local, rel, _): &&(LocalTime, i64, u64)| {
+                nows(local, rel).is_some_and(|n| n.iter().any(|now| now.abs_diff(candidate) <= SAME_MS))
+            };
+            self.dump_time_other_pairs.iter().filter(agrees).map(|p| p.2).sum()
+        };
+        match support(earlier).cmp(&support(later)) {
+            std::cmp::Ordering::Greater => Some(earlier),
+            std::cmp::Ordering::Less => Some(later),
+            std::cmp::Ordering::Equal => None,
+        }
     }
 }
 
@@ -496,6 +527,35 @@ mod tests {
         // A capture instant days away (a file ingested later without --captured-at) points to neither: the earlier.
         let later = capture("2024-11-03T12:00:00Z");
         assert_eq!(later.resolve(Some(repeated), Some(-20 * 60_000)), Some((first, TimeBasis::LocalWithZone)));
+        // The deciding pair in the repeated hour (02:55, 15 minutes before the dump) with no capture instant: another
+        // pair of the dump outside it (01:50, 2h20 before, which implies a local "now" an hour later, 04:10) names
+        // one "now", 02:10Z, and so which 02:55 it was: the second (01:55Z), and with it every event of the hour.
+        let in_fold = CaptureContext {
+            zone: Some(zone.clone()),
+            dump_time_local: Some(local("2024-10-27 03:10:00.000")),
+            dump_time_nearest_relative_ms: Some(-15 * 60_000),
+            dump_time_other_pairs: vec![(local("2024-10-27 01:50:00.000"), -140 * 60_000, 1)],
+            ..CaptureContext::default()
+        };
+        assert_eq!(in_fold.dump_now_utc_ms(&zone), Some(utc("2024-10-27T02:10:00Z")));
+        assert_eq!(in_fold.resolve(Some(repeated), Some(-40 * 60_000)), Some((second, TimeBasis::LocalWithZone)));
+        // They win over a capture instant, which is only near (a file's time). A pair in the repeated hour names two
+        // "now"s and may still decide (02:30, 100 minutes before: 02:10Z or 03:10Z, of which only 02:10Z is one of the
+        // deciding pair's); a pair that agrees with neither decides nothing, and the capture instant does, as before.
+        let with_capture = CaptureContext { captured_at_utc_ms: Some(utc("2024-10-27T01:20:00Z")), ..in_fold.clone() };
+        assert_eq!(with_capture.dump_now_utc_ms(&zone), Some(utc("2024-10-27T02:10:00Z")));
+        let first_pass_pair = CaptureContext {
+            dump_time_other_pairs: vec![(local("2024-10-27 02:30:00.000"), -100 * 60_000, 3)],
+            ..with_capture.clone()
+        };
+        assert_eq!(first_pass_pair.dump_now_utc_ms(&zone), Some(utc("2024-10-27T02:10:00Z")));
+        let misprint = CaptureContext {
+            dump_time_other_pairs: vec![(local("2024-10-27 12:00:00.000"), -100 * 60_000, 3)],
+            ..with_capture
+        };
+        assert_eq!(misprint.dump_now_utc_ms(&zone), Some(utc("2024-10-27T01:10:00Z")), "the capture instant's");
+        let none = CaptureContext { captured_at_utc_ms: None, ..misprint };
+        assert_eq!(none.dump_now_utc_ms(&zone), Some(utc("2024-10-27T01:10:00Z")), "the earlier, as without a hint");
         // Exactly halfway between the two (01:00Z, half an hour from each) is nearer neither: the earlier, as without
         // a hint; a millisecond nearer the second instant is the second.
         let halfway = utc("2024-10-27T01:00:00Z");
@@ -520,6 +580,7 @@ mod tests {
             zone: Some(zone),
             dump_time_local: Some(local("2021-01-11 16:02:05.086")),
             dump_time_nearest_relative_ms: Some(-60_000),
+            dump_time_other_pairs: Vec::new(),
         };
         assert_eq!(full.resolve(Some(t), Some(-60_000)), Some((1_610_352_065_086, TimeBasis::LocalWithZone)));
         let no_zone = CaptureContext { zone: None, ..full.clone() };

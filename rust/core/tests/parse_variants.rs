@@ -122,6 +122,41 @@ fn android16_discrete_sqlite_table_written_from_the_grammar() {
 }
 
 #[test]
+fn the_repeated_hour_is_told_apart_by_the_dumps_other_times() {
+    // Written by hand: dumps taken after clocks fell back, whose nearest event lies in the repeated hour, with no
+    // capture instant. Each pair's instant minus its relative time is the same "now", so a pair outside the hour
+    // tells which pass the nearest one was in, and with it every event of the hour (an hour early before).
+    let utc = |s: &str| s.parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+    let times = |input: &[u8], zone: &str| -> Vec<Option<i64>> {
+        let mut snap = snapshot(input);
+        let zone = jiff::tz::TimeZone::get(zone).expect("zone");
+        snap.resolve_times(&opsight_core::time::CaptureContext { zone: Some(zone), ..Default::default() });
+        let events = snap.uids.iter().flat_map(|u| &u.packages).flat_map(|p| &p.ops).flat_map(|o| &o.events);
+        let windows = snap.history.iter().flat_map(|h| [h.begin_utc_ms, h.end_utc_ms]);
+        events.map(|e| e.utc_ms).chain(windows).collect()
+    };
+    // Berlin, 2024-10-27 (03:00 CEST became 02:00 CET): 02:55 is the second pass, since 01:50 (2h20m before the
+    // dump, one instant) puts the dump at 02:10Z.
+    let berlin = b"  Uid u0a119:\n    Package com.example:\n      CAMERA (allow):\n        null=[\n\
+          Access: [fg-s] 2024-10-27 02:55:00.000 (-15m0s0ms)\n          Access: [bg-s] 2024-10-27 01:50:00.000 (-2h20m0s0ms)\n        ]\n";
+    assert_eq!(times(berlin, "Europe/Berlin"), [Some(utc("2024-10-27T01:55:00Z")), Some(utc("2024-10-26T23:50:00Z"))]);
+    // New York, Android 9's per-state lines: the 01:xx of both events in the repeated hour are the second.
+    let new_york = b"  Uid u0a119:\n    Package com.example:\n      CAMERA (allow):\n\
+          Access: top   = 2024-11-03 01:30:00.000 (-20m0s0ms)\n                  bg    = 2024-11-03 00:40:00.000 (-2h10m0s0ms)\n\
+          Reject: fg    = 2024-11-03 01:45:00.000 (-5m0s0ms)\n";
+    assert_eq!(
+        times(new_york, "America/New_York"),
+        [Some(utc("2024-11-03T06:30:00Z")), Some(utc("2024-11-03T04:40:00Z")), Some(utc("2024-11-03T06:45:00Z"))]
+    );
+    // A history window printed as two hours long, ending in the repeated hour, stays two hours long.
+    let window =
+        b"  History:  mode=ENABLED_ACTIVE\n    snapshot:\n      begin = 2024-10-27 01:20:00.000  (-2h0m0s0ms)\n\
+      end = 2024-10-27 02:20:00.000  (0)\n      Uid u0a123:\n        Package com.example:\n          CAMERA:\n\
+            [top-s] = access=3, reject=1, duration=+5s0ms\n";
+    assert_eq!(times(window, "Europe/Berlin"), [Some(utc("2024-10-26T23:20:00Z")), Some(utc("2024-10-27T01:20:00Z"))]);
+}
+
+#[test]
 fn android15_discrete_accesses_per_device_written_from_aosp() {
     // From `DiscreteOp.dump` (aosp-mirror DiscreteOpsXmlRegistry.java @658c3fe6; DiscreteRegistry.java on Android 15):
     // the accesses of an op are printed per device, `default:0` being the phone itself (PERSISTENT_DEVICE_ID_DEFAULT),

@@ -405,6 +405,48 @@ fn each_event_records_the_rule_that_gave_its_instant() {
     assert_eq!(origins(table, &no_zone), [(7, Some(60_000))], "a discrete record printed in epoch milliseconds");
 }
 
+/// Events in a fall-back's repeated hour, ingested with a capture instant hours away (a file copied later): ingest holds
+/// them back to the dump's end and dates them from its own "now", as `parse` does, instead of from the capture instant
+/// as they come (the earlier instant, stored as exact, an hour early).
+#[test]
+fn ingest_dates_the_repeated_hour_as_parse_does() {
+    let utc = |s: &str| s.parse::<jiff::Timestamp>().expect("instant").as_millisecond();
+    let dump = |lines: &[&str]| {
+        let events: String = lines.iter().map(|l| format!("          Access: {l}\n")).collect();
+        format!("  Uid u0a103:\n    Package com.tencent.qqmusic:\n      CAMERA (allow):\n        null=[\n{events}        ]\n")
+    };
+    let captured = utc("2024-10-27T05:00:00Z");
+    for (text, want) in [
+        // The nearest event after the repeated hour decides the "now"; 02:55 is then the second pass.
+        (
+            dump(&["[fg-s] 2024-10-27 03:05:00.000 (-5m0s0ms)", "[bg-s] 2024-10-27 02:55:00.000 (-15m0s0ms)"]),
+            ["2024-10-27T01:55:00Z", "2024-10-27T02:05:00Z"],
+        ),
+        // The nearest in it, and one before it that names the "now".
+        (
+            dump(&["[fg-s] 2024-10-27 02:55:00.000 (-15m0s0ms)", "[bg-s] 2024-10-27 01:50:00.000 (-2h20m0s0ms)"]),
+            ["2024-10-26T23:50:00Z", "2024-10-27T01:55:00Z"],
+        ),
+    ] {
+        let db = Db::new("repeated-hour");
+        db.store.ingest_dump(text.as_bytes(), &opts("Europe/Berlin", captured)).expect("ingest");
+        let stored: Vec<(i64, Option<i64>)> =
+            db.query("SELECT t, precision_ms FROM events ORDER BY t", [], |r| Ok((r.get(0)?, r.get(1)?)));
+        let want: Vec<(i64, Option<i64>)> = want.iter().map(|w| (utc(w), None)).collect();
+        assert_eq!(stored, want, "{text}");
+        let mut snap = opsight_core::parse_snapshot(text.as_bytes()).expect("parse");
+        let zone = jiff::tz::TimeZone::get("Europe/Berlin").expect("zone");
+        snap.resolve_times(&opsight_core::time::CaptureContext {
+            zone: Some(zone),
+            captured_at_utc_ms: Some(captured),
+            ..Default::default()
+        });
+        let mut parsed: Vec<i64> = snap.uids[0].packages[0].ops[0].events.iter().filter_map(|e| e.utc_ms).collect();
+        parsed.sort_unstable();
+        assert_eq!(parsed, want.iter().map(|w| w.0).collect::<Vec<_>>());
+    }
+}
+
 fn appops_get(lines: &[(&str, i64)]) -> String {
     lines.iter().map(|(op, ago)| format!("{op}: allow; time=+{} ago\n", &fmt_rel(-*ago)[1..])).collect()
 }

@@ -184,7 +184,22 @@ impl NowVote {
 
     /// The dump's "now", the pairs implying it, and the relative time of the pair that decided it.
     fn result(&self) -> (Option<LocalTime>, u64, Option<i64>) {
-        self.values.iter().min_by_key(|v| v.2).map_or((None, 0, None), |v| (Some(LocalTime(v.0)), v.1, Some(v.3)))
+        self.deciding().map_or((None, 0, None), |v| (Some(LocalTime(v.0)), v.1, Some(v.3)))
+    }
+
+    fn deciding(&self) -> Option<&(i64, u64, i64, i64)> {
+        self.values.iter().min_by_key(|v| v.2)
+    }
+
+    /// The nearest pair of each other value, as (local time, relative time, pairs implying that value)
+    /// ([`ParseSummary::dump_time_other_pairs`]).
+    fn other_pairs(&self) -> Vec<(LocalTime, i64, u64)> {
+        let deciding = self.deciding().map(|v| v.0);
+        self.values
+            .iter()
+            .filter(|v| Some(v.0) != deciding)
+            .map(|&(now, count, _, rel)| (LocalTime(now.saturating_add(rel)), rel, count))
+            .collect()
     }
 }
 
@@ -1123,6 +1138,7 @@ impl<V: Visitor> Parser<V> {
         summary.truncated =
             self.cut || self.attr_open || (open_section && (self.whole_report || !self.seen.uid_header));
         (summary.dump_time_local, summary.dump_time_votes, summary.dump_time_nearest_relative_ms) = self.vote.result();
+        summary.dump_time_other_pairs = self.vote.other_pairs();
         (self.visitor, summary)
     }
 

@@ -264,11 +264,13 @@ fn check_clock(
     let zoned = capture.zone.is_some();
     let (dump_ms, slack) = match &capture.zone {
         Some(zone) => {
-            let dump = CaptureContext {
-                dump_time_local: Some(now),
-                dump_time_nearest_relative_ms: summary.dump_time_nearest_relative_ms.filter(|_| !bugreport_start),
-                ..capture.clone()
-            };
+            let mut dump = capture.clone();
+            summary.give_dump_time(&mut dump);
+            if bugreport_start {
+                // Relative times only: the bugreport's start stands in for the dump's clock, with no pair behind it.
+                (dump.dump_time_local, dump.dump_time_nearest_relative_ms) = (Some(now), None);
+                dump.dump_time_other_pairs.clear();
+            }
             (dump.dump_now_utc_ms(zone), 0)
         }
         None => (now.to_utc_ms(&jiff::tz::TimeZone::UTC), MAX_ZONE_OFFSET_MS),

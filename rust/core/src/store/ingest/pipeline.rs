@@ -386,6 +386,11 @@ impl Collector {
             if let Some(offset) = offset {
                 return Some((l.0 - offset, TimeBasis::LocalWithZone));
             }
+            if relative_ms.is_some() && !l.is_unambiguous_in(zone) {
+                // In a repeated hour the relative time tells the two instants apart, counted from the dump's own
+                // "now", which is known only at its end: held back to then ([`Item::LateEvent`]).
+                return None;
+            }
         }
         self.capture.resolve(local, relative_ms)
     }
@@ -590,14 +595,25 @@ mod tests {
                 CaptureContext { captured_at_utc_ms: Some(1_774_826_873_087), zone: Some(tz), ..Default::default() };
             let (tx, _rx) = sync_channel(1);
             let mut collector = Collector::new(tx, capture.clone(), None);
-            // Every 7 minutes 13 seconds over two years of local time, across every transition of those years.
+            // Every 7 minutes 13 seconds over two years of local time, across every transition of those years. A time
+            // in a repeated hour with a relative time waits for the dump's own "now", which tells its two instants
+            // apart: the same as the zone rules with no relative time, or nothing yet.
             let start = LocalTime::parse(b"2025-01-01 00:00:00.000").expect("local").0 .0;
-            let mut t = start;
+            let (mut t, mut held_back) = (start, 0);
             while t < start + 2 * 366 * 86_400_000 {
-                let local = Some(LocalTime(t));
-                assert_eq!(collector.resolve(local, Some(-5)), capture.resolve(local, Some(-5)), "{zone} {t}");
+                let local = LocalTime(t);
+                let (with, without) = (collector.resolve(Some(local), Some(-5)), collector.resolve(Some(local), None));
+                assert_eq!(without, capture.resolve(Some(local), None), "{zone} {t}");
+                if local.is_unambiguous_in(capture.zone.as_ref().expect("zone")) {
+                    assert_eq!(with, capture.resolve(Some(local), Some(-5)), "{zone} {t}");
+                } else {
+                    assert_eq!(with, None, "{zone} {t}");
+                    held_back += 1;
+                }
                 t += 433_000 + 17;
             }
+            let transitions = !matches!(zone, "UTC" | "Asia/Kathmandu");
+            assert_eq!(held_back > 0, transitions, "{zone}: {held_back} held back");
         }
     }
 }

@@ -654,8 +654,7 @@ impl<'t> Sink<'t> {
         self.flush()?;
         self.flush_apps()?;
         self.capture = capture.clone();
-        self.capture.dump_time_local = summary.dump_time_local;
-        self.capture.dump_time_nearest_relative_ms = summary.dump_time_nearest_relative_ms;
+        summary.give_dump_time(&mut self.capture);
         for (mut e, local, relative_ms) in std::mem::take(&mut self.pending_events) {
             e.resolved = self.capture.resolve(Some(local), relative_ms);
             self.on_event(&e)?;
