@@ -68,9 +68,20 @@ pub fn duration(ms: i64) -> String {
 }
 
 /// A table cell from text that may hold anything (an app label): control characters become spaces so one row
-/// stays one line.
+/// stays one line, and the characters that reorder text are shown escaped, as [`printable`] shows them, so that a
+/// label cannot show itself (or the cells beside it) backwards.
 pub fn cell(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            shown.push(' ');
+        } else if needs_escape(c) {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 /// Text for a terminal that may hold anything (a file name, an error naming one): control characters, and the

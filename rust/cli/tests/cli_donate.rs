@@ -110,6 +110,15 @@ fn donate(db: &Path, manifest: &Path) -> Command {
     cmd
 }
 
+/// `donate` with the review code of a preview just read, as a donor exports.
+fn reviewed(db: &Path, manifest: &Path) -> Command {
+    let preview = json_of(&run(donate(db, manifest).args(["--preview", "--json"])));
+    let code = preview["review_code"].as_str().expect("review code").to_owned();
+    let mut cmd = donate(db, manifest);
+    cmd.args(["--reviewed", &code]);
+    cmd
+}
+
 #[test]
 fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
     let dir = TempDir::new("preview");
@@ -204,7 +213,7 @@ fn the_preview_shows_the_study_every_row_and_what_is_suppressed() {
     assert_eq!(stderr(&out), "", "the diary has a suppressed group, so the name matches something");
     let bundle_path = dir.path("no-diary.json");
     let out =
-        run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--json", "--exclude"]).arg(dir.path("diary.json")));
+        run(reviewed(&db, &m).arg("--out").arg(&bundle_path).args(["--json", "--exclude"]).arg(dir.path("diary.json")));
     assert_eq!(json_of(&out)["suppressed_groups"], 1);
     let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).expect("bundle")).expect("json");
     assert_eq!((bundle["suppressed_groups"].as_u64(), bundle["rows"].as_array().map(Vec::len)), (Some(1), Some(2)));
@@ -222,7 +231,7 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     let dir = TempDir::new("export");
     let (db, m) = phone(&dir);
     let bundle_path = dir.path("donation.json");
-    let out = run(donate(&db, &m).arg("--out").arg(&bundle_path));
+    let out = run(reviewed(&db, &m).arg("--out").arg(&bundle_path));
     assert_ok(&out);
     let text = stdout(&out);
     let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).expect("bundle")).expect("json");
@@ -242,7 +251,7 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     assert_eq!(bundle["checksum"].as_str(), Some(opsight_core::donate::checksum(&bundle).as_str()));
 
     // An existing file is refused and left alone; --force replaces it with a new donation.
-    let out = run(donate(&db, &m).arg("--out").arg(&bundle_path));
+    let out = run(reviewed(&db, &m).arg("--out").arg(&bundle_path));
     assert_fails(&out, 1, "exists: give --force");
     let again: Value = serde_json::from_slice(&std::fs::read(&bundle_path).expect("bundle")).expect("json");
     assert_eq!(again["donation_id"], id.as_str());
@@ -250,7 +259,7 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     let loans_id = preview["rows"][0]["row_id"].as_str().expect("id").to_owned();
     std::fs::write(dir.path("x.json"), format!(r#"{{"packages": ["com.tencent.qqmusic"], "rows": ["{loans_id}"]}}"#))
         .expect("write");
-    let doc = json_of(&run(donate(&db, &m)
+    let doc = json_of(&run(reviewed(&db, &m)
         .arg("--out")
         .arg(&bundle_path)
         .args(["--force", "--json", "--exclude"])
@@ -267,20 +276,20 @@ fn export_honours_exclusions_and_refuses_to_overwrite() {
     // The same in words; an app excluded alone, and a study with nothing suppressed.
     std::fs::write(dir.path("app.json"), r#"{"packages": ["com.tencent.qqmusic"]}"#).expect("write");
     let out =
-        run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("app.json")));
+        run(reviewed(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("app.json")));
     assert!(stdout(&out).contains("\n  excluded:   1 app (1 row) and 0 rows by id\n"), "{}", stdout(&out));
     std::fs::write(dir.path("row.json"), format!(r#"{{"rows": ["{loans_id}"]}}"#)).expect("write");
     let out =
-        run(donate(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("row.json")));
+        run(reviewed(&db, &m).arg("--out").arg(&bundle_path).args(["--force", "--exclude"]).arg(dir.path("row.json")));
     assert!(stdout(&out).contains("\n  excluded:   0 apps (0 rows) and 1 row by id\n"), "{}", stdout(&out));
     let every = write_manifest(&dir, "every.json", &manifest("sms-2027", "package", "daily_counts", "day", 1, false));
-    let out = run(donate(&db, &every).arg("--out").arg(dir.path("every-bundle.json")));
+    let out = run(reviewed(&db, &every).arg("--out").arg(dir.path("every-bundle.json")));
     assert_ok(&out);
     assert!(!stdout(&out).contains("suppressed:"), "{}", stdout(&out));
 
     // A row id the donation does not have is refused: nothing is written.
     std::fs::write(dir.path("typo.json"), r#"{"rows": ["r7"]}"#).expect("write");
-    let out = run(donate(&db, &m).arg("--out").arg(dir.path("new.json")).arg("--exclude").arg(dir.path("typo.json")));
+    let out = run(reviewed(&db, &m).arg("--out").arg(dir.path("new.json")).arg("--exclude").arg(dir.path("typo.json")));
     assert_fails(&out, 1, "typo.json names rows this donation does not have (r7)");
     assert!(!dir.path("new.json").exists());
 }
@@ -320,7 +329,7 @@ fn export_bundles(db: &Path, manifest: &Path, out_dir: &Path, name: &str, n: usi
     (0..n)
         .map(|i| {
             let path = out_dir.join(format!("{name}-{i}.json"));
-            assert_ok(&run(donate(db, manifest).arg("--out").arg(&path)));
+            assert_ok(&run(reviewed(db, manifest).arg("--out").arg(&path)));
             serde_json::from_slice(&std::fs::read(&path).expect("bundle")).expect("json")
         })
         .collect()
@@ -700,4 +709,109 @@ fn events_with_salted_hashes_become_rows_of_one() {
             .collect()
     };
     assert!(hashes(0).is_disjoint(&hashes(1)), "no link between donations");
+}
+
+/// Nothing leaves unreviewed: --out needs the review code the preview shows, and refuses (writing nothing) when
+/// accesses were stored since; a database with several phones names the one to donate from.
+#[test]
+fn export_needs_the_review_code_and_one_device() {
+    let dir = TempDir::new("review");
+    let (db, m) = phone(&dir);
+    let bundle = dir.path("donation.json");
+    let out = run(donate(&db, &m).arg("--out").arg(&bundle));
+    assert_fails(&out, 1, "nothing was written: run --preview first, read what would leave, and give the review code");
+    assert!(!bundle.exists());
+    let text = stdout(&run(donate(&db, &m).arg("--preview")));
+    let code = text.lines().find_map(|l| l.strip_prefix("Review code: ")).expect("a review code").to_owned();
+    assert!(text.contains(&format!("--reviewed {code} --out donation.json")), "{text}");
+    assert!(text.contains("  device:       this-device (the rows are this phone's accesses)"), "{text}");
+    // Stored since: a new access in the study.
+    let later = dir.path("later.txt");
+    std::fs::write(
+        &later,
+        "  Uid u0a140:\n    Package org.example.later:\n      READ_SMS (allow):\n        null=[\n          Access: [bg-s] 2027-01-02 10:00:00.000 (-1m0s0ms)\n        ]\n",
+    )
+    .expect("write");
+    assert_ok(&run(opsight()
+        .args(["ingest", "--zone", "Asia/Shanghai", "--captured-at", "2027-01-02T02:01:00Z", "--db"])
+        .arg(&db)
+        .arg(&later)));
+    let out = run(donate(&db, &m).args(["--reviewed", &code, "--out"]).arg(&bundle));
+    assert_fails(&out, 1, "changed since it was reviewed");
+    assert!(!bundle.exists(), "nothing written");
+    assert_ok(&run(reviewed(&db, &m).arg("--out").arg(&bundle)));
+
+    // A second phone: the device must be named; the preview then holds its accesses alone.
+    assert_ok(&run(opsight()
+        .args([
+            "ingest",
+            "--device",
+            "tablet",
+            "--zone",
+            "Asia/Shanghai",
+            "--captured-at",
+            "2027-01-02T02:01:00Z",
+            "--db",
+        ])
+        .arg(&db)
+        .arg(&later)));
+    let out = run(donate(&db, &m).arg("--preview"));
+    assert_fails(
+        &out,
+        1,
+        "the database holds the accesses of 2 devices (this-device, tablet): a donation is one device's",
+    );
+    let doc = json_of(&run(donate(&db, &m).args(["--preview", "--json", "--device", "tablet"])));
+    assert_eq!(doc["device"], "tablet");
+    // Its one access, below the study's min_count of 2: a suppressed group, and nothing of the first phone.
+    let of = |key: &str| -> Vec<String> {
+        doc[key].as_array().expect(key).iter().filter_map(|r| r["package"].as_str().map(str::to_owned)).collect()
+    };
+    assert_eq!((of("rows"), of("suppressed")), (vec![], vec!["org.example.later".to_owned()]));
+    let out = run(donate(&db, &m).args(["--preview", "--device", "watch"]));
+    assert_fails(&out, 1, "the database has no device of that name");
+}
+
+/// With one row per access, excluding one of QQ Music's two contacts reads leaves one, below the study's min_count of
+/// 2: the other is left out too, marked, and counted with the suppressed groups.
+#[test]
+fn row_exclusions_never_leave_a_group_below_min_count() {
+    let dir = TempDir::new("too_few");
+    let (db, _) = phone(&dir);
+    let em = write_manifest(&dir, "events.json", &manifest("sms-2027", "package", "events", "hour", 2, false));
+    let em = {
+        let mut m: Value = serde_json::from_slice(&std::fs::read(&em).expect("read")).expect("json");
+        m["info_types"] = json!(["contacts"]);
+        write_manifest(&dir, "contacts.json", &m)
+    };
+    let doc = json_of(&run(donate(&db, &em).args(["--preview", "--json"])));
+    let qq: Vec<String> = doc["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["package"] == "com.tencent.qqmusic")
+        .map(|r| r["row_id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(qq.len(), 2, "{doc}");
+    std::fs::write(dir.path("one.json"), format!(r#"{{"rows": ["{}"]}}"#, qq[0])).expect("write");
+    let out = run(donate(&db, &em).args(["--preview", "--exclude"]).arg(dir.path("one.json")));
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 by row id, 1 with too few accesses of their day, app and type left (fewer than min_count 2)"),
+        "{text}"
+    );
+    assert!(text.contains("too few left"), "{text}");
+    let doc = json_of(&run(donate(&db, &em).args(["--preview", "--json", "--exclude"]).arg(dir.path("one.json"))));
+    let mut excluded: Vec<&str> =
+        doc["excluded_rows"].as_array().expect("ids").iter().filter_map(Value::as_str).collect();
+    excluded.sort_unstable();
+    let mut want: Vec<&str> = qq.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    assert_eq!(excluded, want);
+    let bundle = dir.path("b.json");
+    let out = run(reviewed(&db, &em).args(["--json", "--exclude"]).arg(dir.path("one.json")).arg("--out").arg(&bundle));
+    let doc = json_of(&out);
+    let written: Value = serde_json::from_slice(&std::fs::read(&bundle).expect("bundle")).expect("json");
+    assert!(!serde_json::to_string(&written["rows"]).expect("json").contains("qqmusic"));
+    assert_eq!(doc["suppressed_groups"], written["suppressed_groups"]);
 }

@@ -380,8 +380,10 @@ fn export(index: u64, d: &Donor, work: &Path, manifest: &str) -> Vec<u8> {
         let report = store.ingest_dump(text.as_bytes(), &opts).expect("ingest");
         assert!(!report.truncated && report.undatable_events == 0, "donor {index}: {report:?}");
     }
-    let exclusions = json!({ "packages": d.excluded }).to_string();
-    let bundle = store.export_donation(manifest, &exclusions).expect("export");
+    // As a donor does: with the review code of the preview just read.
+    let reviewed = store.donation_preview(manifest, None).expect("preview").review_code;
+    let exclusions = json!({ "packages": d.excluded, "reviewed": reviewed }).to_string();
+    let bundle = store.export_donation(manifest, &exclusions, None).expect("export");
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
     bundle

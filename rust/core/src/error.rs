@@ -43,6 +43,19 @@ pub enum Error {
          started, and what failed was not stored in it"
     )]
     DamagedMovedAside { moved_to_name: String },
+    /// A donation is exported only as its donor reviewed it: with the review code of its preview
+    /// ([`crate::donate::Exclusions::reviewed`]), and while what it would hold is still what that preview showed.
+    /// `changed`: a code was given, but the rows, manifest or device are no longer the ones reviewed.
+    #[error(
+        "the donation was not exported: {}",
+        if *changed {
+            "what it would hold changed since it was reviewed (accesses were stored since, or another manifest or \
+             device was given); review it again"
+        } else {
+            "review it first, and give the review code its preview shows"
+        }
+    )]
+    DonationNotReviewed { changed: bool },
     /// The store was closed.
     #[error("the database is closed")]
     Closed,

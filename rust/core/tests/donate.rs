@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use opsight_core::analysis::PolicyPack;
-use opsight_core::donate::{checksum, row_fields, StudyManifest};
+use opsight_core::donate::{checksum, row_fields, Exclusions, StudyManifest};
 use opsight_core::store::IngestOptions;
 use opsight_core::time::LocalTime;
 use opsight_core::Store;
@@ -26,6 +26,14 @@ const PACKAGES: [&str; 6] = [
 ];
 const OPS: [&str; 6] = ["READ_SMS", "FINE_LOCATION", "READ_CONTACTS", "CAMERA", "READ_CALL_LOG", "RECORD_AUDIO"];
 const STATES: [&str; 4] = ["top", "bg", "cch", "fgsvc"];
+
+/// Exports as a donor does: with the review code of the preview just read.
+fn export(store: &Store, manifest: &str, exclusions: &str) -> opsight_core::Result<Vec<u8>> {
+    let code = store.donation_preview(manifest, None)?.review_code;
+    let mut x = Exclusions::from_json(exclusions)?;
+    x.reviewed = Some(code);
+    store.export_donation(manifest, &serde_json::to_string(&x).expect("json"), None)
+}
 
 struct Db {
     dir: std::path::PathBuf,
@@ -96,12 +104,12 @@ fn identical_rows_get_distinct_ids() {
     let db = Db::new("twins");
     db.add(&[(4, 0, 1, 2), (4, 0, 1, 2)]);
     let m = manifest(&["sms"], "hour", "events", "package", 1);
-    let preview = db.store.donation_preview(&m).expect("preview");
+    let preview = db.store.donation_preview(&m, None).expect("preview");
     assert_eq!(preview.rows.len(), 2);
     assert_eq!(preview.rows[0].leaves, preview.rows[1].leaves);
     assert_ne!(preview.rows[0].row_id, preview.rows[1].row_id);
     let excl = format!(r#"{{"rows": ["{}"]}}"#, preview.rows[0].row_id);
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, &excl).expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &m, &excl).expect("export")).expect("json");
     assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(1), "one excluded, one left");
 }
 
@@ -149,7 +157,7 @@ fn preview_export_and_exclusions() {
     events.push((4, 0, 1, -30)); // before the study
     db.add(&events);
     let m = manifest(&["sms"], "day", "daily_counts", "package", 5);
-    let preview = db.store.donation_preview(&m).expect("preview");
+    let preview = db.store.donation_preview(&m, None).expect("preview");
     assert_eq!(preview.fields, vec!["day", "package", "info_type", "count"]);
     let rows: Vec<(String, u64)> = preview
         .rows
@@ -162,14 +170,14 @@ fn preview_export_and_exclusions() {
     // An id names the same row even after more accesses are stored between preview and export.
     db.add(&[(1, 1, 0, 100)]);
     let again: Vec<String> =
-        db.store.donation_preview(&m).expect("preview").rows.iter().map(|r| r.row_id.clone()).collect();
+        db.store.donation_preview(&m, None).expect("preview").rows.iter().map(|r| r.row_id.clone()).collect();
     assert_eq!(again, ids);
     assert_eq!(preview.rows[1].label.as_deref(), Some("My Secret Diary"), "the donor sees which app");
     assert_eq!(preview.totals["sms"], 11);
     assert_eq!(preview.suppressed.len(), 1);
     assert_eq!((preview.suppressed[0].package.as_str(), preview.suppressed[0].count), ("com.tencent.qqmusic", 2));
 
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &m, "").expect("export")).expect("json");
     assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(2));
     assert_eq!(
         bundle["rows"][0],
@@ -178,22 +186,21 @@ fn preview_export_and_exclusions() {
     assert_eq!(bundle["checksum"], checksum(&bundle), "the checksum covers everything else");
     let excl = format!(r#"{{"packages": ["org.secret.diary", "not.installed"], "rows": ["{}"]}}"#, ids[0]);
     let excl = excl.as_str();
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, excl).expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &m, excl).expect("export")).expect("json");
     assert_eq!(bundle["rows"], json!([]));
     assert_eq!(bundle["exclusions"], json!({"packages": 1, "rows_by_package": 1, "rows": 1}));
     assert_eq!(bundle["suppressed_groups"], 1, "QQ Music's two reads");
-    let bundle: Value = serde_json::from_slice(
-        &db.store.export_donation(&m, r#"{"packages": ["com.tencent.qqmusic"]}"#).expect("export"),
-    )
-    .expect("json");
+    let bundle: Value =
+        serde_json::from_slice(&export(&db.store, &m, r#"{"packages": ["com.tencent.qqmusic"]}"#).expect("export"))
+            .expect("json");
     assert_eq!(bundle["suppressed_groups"], 0, "nothing about an excluded app leaves, not even a count");
     assert_eq!(bundle["exclusions"], json!({"packages": 0, "rows_by_package": 0, "rows": 0}));
-    assert!(db.store.export_donation(&m, "[1,2]").is_err(), "malformed exclusions are refused");
+    assert!(export(&db.store, &m, "[1,2]").is_err(), "malformed exclusions are refused");
 
     // Salted hashes link rows within one donation only; ids differ every time.
     let m = manifest(&["sms"], "hour", "events", "salted_hash", 1);
-    let a: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
-    let b: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let a: Value = serde_json::from_slice(&export(&db.store, &m, "").expect("export")).expect("json");
+    let b: Value = serde_json::from_slice(&export(&db.store, &m, "").expect("export")).expect("json");
     let apps = |v: &Value| {
         v["rows"]
             .as_array()
@@ -208,7 +215,7 @@ fn preview_export_and_exclusions() {
     assert_eq!(a["rows"][0]["hour"].as_str().map(str::len), Some(13));
 
     // The preview names the apps of a salted-hash study by number, in the order the donor reads them.
-    let preview = db.store.donation_preview(&m).expect("preview");
+    let preview = db.store.donation_preview(&m, None).expect("preview");
     let names: BTreeSet<String> =
         preview.rows.iter().map(|r| r.leaves["app"].as_str().unwrap_or("").to_owned()).collect();
     let expected: BTreeSet<String> = (1..=3).map(|n| format!("app #{n} (hashed on export)")).collect();
@@ -217,7 +224,7 @@ fn preview_export_and_exclusions() {
 
     // Asked for, the foreground/background split comes along; never otherwise.
     let m = manifest(&["sms"], "day", "daily_counts", "package", 5).replacen('{', "{\"background\": true, ", 1);
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &m, "").expect("export")).expect("json");
     assert_eq!(bundle["rows"][0]["background_count"], 6, "the loan app read SMS in the background");
     assert_eq!(bundle["rows"][1]["background_count"], 0);
 }
@@ -229,10 +236,10 @@ fn rows_leave_in_the_order_of_what_they_show() {
     let db = Db::new("order");
     db.add(&[(0, 0, 0, 2), (3, 0, 1, 3), (0, 0, 0, 4)]);
     let m = manifest(&["sms"], "day", "events", "category", 1);
-    let preview = db.store.donation_preview(&m).expect("preview");
+    let preview = db.store.donation_preview(&m, None).expect("preview");
     let packages: Vec<&str> = preview.rows.iter().map(|r| r.package.as_str()).collect();
     assert_eq!(packages, ["com.tencent.qqmusic", "com.tencent.qqmusic", "com.tmall.wireless"], "the donor's order");
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &m, "").expect("export")).expect("json");
     let categories: Vec<&str> =
         bundle["rows"].as_array().expect("rows").iter().map(|r| r["category"].as_str().unwrap_or("")).collect();
     assert_eq!(categories, ["online_shopping", "online_video_music", "online_video_music"]);
@@ -245,7 +252,7 @@ fn rows_leave_in_the_order_of_what_they_show() {
     events.extend((0..3).map(|i| (2, 0, 0, 30 + i)));
     db.add(&events);
     let m = manifest(&["sms"], "day", "daily_counts", "category", 1).replacen('{', "{\"background\": true, ", 1);
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &m, "").expect("export")).expect("json");
     let rows: Vec<(&str, u64, u64)> = bundle["rows"]
         .as_array()
         .expect("rows")
@@ -264,7 +271,7 @@ fn rows_leave_in_the_order_of_what_they_show() {
 
 fn bundle_is_within_manifest(db: &Db, manifest_json: &str) -> Result<(), TestCaseError> {
     let m = StudyManifest::from_json(manifest_json).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let bytes = db.store.export_donation(manifest_json, "").map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let bytes = export(&db.store, manifest_json, "").map_err(|e| TestCaseError::fail(e.to_string()))?;
     let text = String::from_utf8(bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let bundle: Value = serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let top: BTreeSet<&str> = bundle.as_object().expect("object").keys().map(String::as_str).collect();
@@ -396,23 +403,22 @@ fn a_bundle_holds_the_curated_category_a_lean_manifest_and_row_ids_that_outlive_
     // The donor filed QQ Music under games: their choice, which stays on the phone.
     db.store.set_category("com.tencent.qqmusic", Some("online_games"), T0).expect("category");
     let m = manifest(&["sms"], "day", "daily_counts", "category", 1);
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &m, "").expect("export")).expect("json");
     assert_eq!(bundle["rows"][0]["category"], "online_video_music", "the curated list's category");
     assert!(bundle["manifest"].get("background").is_none(), "no background asked: the key is absent");
     let asked = m.replacen('{', "{\"background\": true, ", 1);
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&asked, "").expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &asked, "").expect("export")).expect("json");
     assert_eq!(bundle["manifest"]["background"], true);
 
     // A daily count's id names its day, app and type: a new access that day, in the background, keeps it.
-    let before = db.store.donation_preview(&asked).expect("preview").rows[0].row_id.clone();
+    let before = db.store.donation_preview(&asked, None).expect("preview").rows[0].row_id.clone();
     db.add(&[(0, 0, 1, 5)]);
-    let after = db.store.donation_preview(&asked).expect("preview");
+    let after = db.store.donation_preview(&asked, None).expect("preview");
     assert_eq!(after.rows.len(), 1);
     assert_eq!(after.rows[0].leaves["count"], 3);
     assert_eq!(after.rows[0].row_id, before);
     let excl = format!(r#"{{"rows": ["{before}"]}}"#);
-    let bundle: Value =
-        serde_json::from_slice(&db.store.export_donation(&asked, &excl).expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &asked, &excl).expect("export")).expect("json");
     assert_eq!(bundle["rows"], json!([]), "the id from the earlier preview still leaves the row out");
 }
 
@@ -430,13 +436,145 @@ fn a_phone_that_travelled_gives_each_access_in_the_zone_it_was_then_in() {
         db.store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
     }
     let m = manifest(&["sms"], "exact", "events", "package", 1);
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&m, "").expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &m, "").expect("export")).expect("json");
     let times: Vec<&str> = bundle["rows"].as_array().expect("rows").iter().filter_map(|r| r["time"].as_str()).collect();
     // 2027-01-01 19:00 UTC is 20:00 in Berlin (not 03:00 the next day, Shanghai's); 2027-01-02 19:00 UTC is 03:00
     // in Shanghai.
     assert_eq!(times, ["2027-01-01 20:00:00.000", "2027-01-03 03:00:00.000"]);
     // The study's days are the local ones: a study of 2027-01-01 alone holds the Berlin read.
     let one_day = m.replace("2027-01-07", "2027-01-01");
-    let bundle: Value = serde_json::from_slice(&db.store.export_donation(&one_day, "").expect("export")).expect("json");
+    let bundle: Value = serde_json::from_slice(&export(&db.store, &one_day, "").expect("export")).expect("json");
     assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(1));
+}
+
+/// A donation leaves only as its donor reviewed it: without the preview's review code nothing is exported, and when
+/// accesses were stored after the review (a scheduled collection ran while the donor read), or the manifest is
+/// another, the code no longer matches and nothing is exported either. The code is the same for the same data,
+/// whatever the donor excludes (that is the donor's own choice, given with it).
+#[test]
+fn only_what_was_reviewed_leaves() {
+    let db = Db::new("reviewed");
+    db.add(&[(4, 0, 1, 2), (0, 0, 0, 3)]);
+    let m = manifest(&["sms"], "hour", "events", "package", 1);
+    let preview = db.store.donation_preview(&m, None).expect("preview");
+    assert_eq!(preview.review_code.len(), 16);
+    assert_eq!(db.store.donation_preview(&m, None).expect("again").review_code, preview.review_code, "stable");
+    let with = |code: &str, extra: &str| format!(r#"{{"reviewed": "{code}"{extra}}}"#);
+    let refused = |excl: &str| db.store.export_donation(&m, excl, None).expect_err("refused").to_string();
+    assert!(refused("").contains("review it first, and give the review code its preview shows"), "{}", refused(""));
+    assert!(refused(&with("0123456789abcdef", "")).contains("changed since it was reviewed"));
+    let bundle =
+        db.store.export_donation(&m, &with(&preview.review_code, r#", "packages": ["org.example.loans"]"#), None);
+    let bundle: Value = serde_json::from_slice(&bundle.expect("export")).expect("json");
+    assert_eq!(bundle["rows"].as_array().map(Vec::len), Some(1), "the code holds with exclusions");
+    // An access stored after the review.
+    db.add(&[(0, 0, 0, 5)]);
+    let stale = refused(&with(&preview.review_code, ""));
+    assert!(stale.contains("changed since it was reviewed") && stale.contains("review it again"), "{stale}");
+    // Another manifest, with the first one's code.
+    let other = manifest(&["sms"], "day", "events", "package", 1);
+    let e = db.store.export_donation(&other, &with(&preview.review_code, ""), None).expect_err("other manifest");
+    assert!(e.to_string().contains("changed since it was reviewed"), "{e}");
+    // The message names nothing of the data.
+    assert!(!stale.contains("loans") && !stale.contains(&preview.review_code), "{stale}");
+}
+
+/// A donation is one phone's: with several devices in the database the device must be named, and only its accesses
+/// are counted (before, the rows added up every phone's accesses of an app, day and type).
+#[test]
+fn a_donation_holds_one_devices_accesses() {
+    let db = Db::new("devices");
+    db.add(&[(4, 0, 1, 2)]);
+    let zone = jiff::tz::TimeZone::get(ZONE).expect("zone");
+    let t = T0 + 2 * H + 500;
+    let local = LocalTime::from_utc_ms(t, &zone).expect("local");
+    let dump = format!(
+        "  Uid u0a104:\n    Package {}:\n      READ_SMS (allow):\n        null=[\n          Access: [bg-s] {local} (-1h0m0s0ms)\n        ]\n",
+        PACKAGES[4]
+    );
+    let opts = IngestOptions {
+        device: "tablet".into(),
+        zone: Some(ZONE.into()),
+        captured_at_ms: Some(t + H),
+        ..IngestOptions::default()
+    };
+    db.store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+    let m = manifest(&["sms"], "day", "daily_counts", "package", 1);
+    let e = db.store.donation_preview(&m, None).expect_err("two devices");
+    assert!(e.to_string().contains("several devices"), "{e}");
+    for (device, count) in [("this-device", 1), ("tablet", 1)] {
+        let preview = db.store.donation_preview(&m, Some(device)).expect("preview");
+        assert_eq!(preview.device.as_deref(), Some(device));
+        let counts: Vec<_> = preview.rows.iter().map(|r| r.leaves["count"].as_u64()).collect();
+        assert_eq!(counts, [Some(count)], "{device}");
+        let excl = format!(r#"{{"reviewed": "{}"}}"#, preview.review_code);
+        let bundle: Value =
+            serde_json::from_slice(&db.store.export_donation(&m, &excl, Some(device)).expect("export")).expect("json");
+        assert_eq!(bundle["rows"][0]["count"], 1);
+        assert!(!String::from_utf8_lossy(&serde_json::to_vec(&bundle).expect("json")).contains(device));
+    }
+    // A code reviewed for one device does not export the other's.
+    let tablet = db.store.donation_preview(&m, Some("tablet")).expect("preview").review_code;
+    let excl = format!(r#"{{"reviewed": "{tablet}"}}"#);
+    let e = db.store.export_donation(&m, &excl, Some("this-device")).expect_err("another device's review");
+    assert!(e.to_string().contains("changed since it was reviewed"), "{e}");
+    assert!(db.store.donation_preview(&m, Some("watch")).is_err(), "an unknown device");
+}
+
+/// Row exclusions must not let a day's accesses of an app and type leave below the study's min_count: with one
+/// row per access, the rest of such a group is suppressed too, and counted with the suppressed groups.
+#[test]
+fn exclusions_never_leave_a_group_below_min_count() {
+    let db = Db::new("too-few");
+    // Four SMS reads by the loan app on one day, two by QQ Music.
+    db.add(&[(4, 0, 1, 2), (4, 0, 1, 3), (4, 0, 1, 4), (4, 0, 1, 5), (0, 0, 0, 2), (0, 0, 0, 3)]);
+    let m = manifest(&["sms"], "hour", "events", "package", 3);
+    let preview = db.store.donation_preview(&m, None).expect("preview");
+    assert_eq!((preview.rows.len(), preview.suppressed.len()), (4, 1), "QQ Music's two are suppressed");
+    let ids: Vec<&str> = preview.rows.iter().map(|r| r.row_id.as_str()).collect();
+    // One excluded: three left, as many as min_count: they leave.
+    let one =
+        Exclusions { rows: vec![ids[0].to_owned()], reviewed: Some(preview.review_code.clone()), ..Default::default() };
+    assert_eq!(preview.excluded(&one).too_few.len(), 0);
+    // Two excluded: two left, fewer than 3: suppressed with them.
+    let two = Exclusions { rows: vec![ids[0].to_owned(), ids[1].to_owned()], ..one.clone() };
+    let x = preview.excluded(&two);
+    assert_eq!((x.by_row.len(), x.too_few.len(), x.groups_too_few), (2, 2, 1));
+    let bundle = db.store.export_donation(&m, &serde_json::to_string(&two).expect("json"), None).expect("export");
+    let bundle: Value = serde_json::from_slice(&bundle).expect("json");
+    assert_eq!(bundle["rows"], json!([]));
+    assert_eq!(bundle["suppressed_groups"], 2, "QQ Music's group and the loan app's, cut below min_count");
+    assert_eq!(bundle["exclusions"], json!({"packages": 0, "rows_by_package": 0, "rows": 2}));
+    // Daily counts: a group is one row, which leaves whole or not at all.
+    let daily = manifest(&["sms"], "day", "daily_counts", "package", 3);
+    let p = db.store.donation_preview(&daily, None).expect("preview");
+    let x = p.excluded(&Exclusions { rows: vec![p.rows[0].row_id.clone()], ..Default::default() });
+    assert_eq!((x.by_row.len(), x.too_few.len()), (1, 0));
+}
+
+/// What the donor reads must read as written: required texts made only of invisible characters, line breaks, and
+/// direction overrides are refused; a period beyond the calendar is refused when the manifest is read, not later.
+#[test]
+fn manifest_texts_read_as_written() {
+    let base: Value = serde_json::from_str(&manifest(&["sms"], "day", "daily_counts", "package", 1)).expect("json");
+    let with = |key: &str, value: Value| {
+        let mut m = base.clone();
+        m[key] = value;
+        StudyManifest::from_json(&m.to_string()).map(|_| ()).map_err(|e| e.to_string())
+    };
+    for blank in ["\u{200b}", "\u{2800}", "\u{3164}", "\u{115f}", " \u{feff} ", "\u{e0041}"] {
+        let e = with("contact", json!(blank)).expect_err(blank);
+        assert!(e.contains("must be given"), "{blank:?}: {e}");
+    }
+    for tricky in ["Harmless study \u{202e}.gnissecorp\u{202c}", "line one\nline two", "tab\there", "\u{2067}x\u{2069}"]
+    {
+        let e = with("title", json!(tricky)).expect_err(tricky);
+        assert!(e.contains("one line of text, without control characters or direction overrides"), "{tricky:?}: {e}");
+        assert!(!e.contains("gnissecorp") && !e.contains("line one"), "values are never echoed: {e}");
+    }
+    assert!(with("title", json!("短信访问研究 (2027)")).is_ok(), "any script reads fine");
+    assert!(with("purpose", json!("Arabic: دراسة")).is_ok(), "right-to-left text itself is fine");
+    let e = with("to", json!("9999-12-31")).expect_err("beyond the calendar");
+    assert!(e.contains("years 0001 to 9998"), "{e}");
+    assert!(with("to", json!("9998-12-31")).is_ok());
 }

@@ -255,13 +255,13 @@ mod tests {
 /// The donation preview (`opsight donate --preview --json`): every row that would leave, totals, suppressed.
 pub fn preview_donation(handle: i64, manifest_json: &str) -> Result<String> {
     let store = handles::get(handle)?;
-    json(&store.donation_preview(manifest_json)?)
+    json(&store.donation_preview(manifest_json, None)?)
 }
 
 /// The donation bundle's bytes (what `opsight donate --out` writes).
 pub fn export_donation(handle: i64, manifest_json: &str, exclusions_json: &str) -> Result<Vec<u8>> {
     let store = handles::get(handle)?;
-    Ok(store.export_donation(manifest_json, exclusions_json)?)
+    Ok(store.export_donation(manifest_json, exclusions_json, None)?)
 }
 
 #[derive(Serialize)]

@@ -20,15 +20,17 @@ use crate::research::validate::strip_invalid_input;
 /// Donate your access history to a study, on the study's terms and nothing more.
 ///
 /// A study manifest (written by the researcher) says which information types, how precise the times, whether apps
-/// are named, and the period. --preview shows every row that would leave, with a row id, and what is left out;
-/// --exclude names apps or row ids to leave out; --out writes the bundle. Nothing is sent anywhere: you share the
-/// file yourself. The donation id printed on export is how you ask the researcher to delete your donation.
+/// are named, and the period. --preview shows every row that would leave, with a row id, and what is left out, and
+/// a review code; --exclude names apps or row ids to leave out; --out writes the bundle, given that review code:
+/// exactly what the preview showed leaves, or nothing (if accesses were stored since, preview again). Nothing is
+/// sent anywhere: you share the file yourself. The donation id printed on export is how you ask the researcher to
+/// delete your donation.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   opsight donate --db phone.db --manifest study.json --preview
   echo '{\"packages\": [\"org.secret.diary\"], \"rows\": [\"r-3f2a9c81d04e\"]}' > exclude.json
   opsight donate --db phone.db --manifest study.json --exclude exclude.json --preview
-  opsight donate --db phone.db --manifest study.json --exclude exclude.json --out donation.json
+  opsight donate --db phone.db --manifest study.json --exclude exclude.json --reviewed 5be1c0d29a4f7e13 --out donation.json
 
 Manifest, bundle and exclusions: docs/research.md.")]
 #[command(group(clap::ArgGroup::new("action").required(true).args(["preview", "out"])))]
@@ -42,6 +44,13 @@ pub struct Args {
     /// What to leave out: {"packages": [...], "rows": [row ids from the preview]}.
     #[arg(long, value_name = "X.json")]
     exclude: Option<PathBuf>,
+    /// The device whose accesses to donate (its label, as `ingest --device` gave it); needed when the database
+    /// holds several, since a donation is one phone's.
+    #[arg(long, value_name = "LABEL")]
+    device: Option<String>,
+    /// The review code the preview showed: --out writes the bundle only while it still holds exactly those rows.
+    #[arg(long, value_name = "CODE", conflicts_with = "preview")]
+    reviewed: Option<String>,
     /// Show what would leave; write nothing.
     #[arg(long)]
     preview: bool,
@@ -79,15 +88,35 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
         None => String::new(),
     };
-    let exclusions = Exclusions::from_json(&exclusions_json)
+    let mut exclusions = Exclusions::from_json(&exclusions_json)
         .map_err(|e| anyhow::anyhow!("{}: {}", exclusion_name(&args), strip_invalid_input(&e)))?;
     if let Some(path) = &args.out {
+        if args.reviewed.is_none() && exclusions.reviewed.is_none() {
+            anyhow::bail!(
+                "nothing was written: run --preview first, read what would leave, and give the review code it shows \
+                 with --reviewed"
+            );
+        }
         if !args.force && std::fs::symlink_metadata(path).is_ok() {
             anyhow::bail!("{} exists: give --force to replace it, or another --out", path.display());
         }
     }
     let store = db::open(&args.db, Need::Existing)?;
-    let preview = store.donation_preview(&manifest_json)?;
+    if args.device.is_none() {
+        let labels = store.device_labels()?;
+        if labels.len() > 1 {
+            let names: Vec<String> = labels.iter().map(|l| out::printable(l).into_owned()).collect();
+            anyhow::bail!(
+                "the database holds the accesses of {} devices ({}): a donation is one device's; give --device with \
+                 one of them",
+                labels.len(),
+                names.join(", ")
+            );
+        }
+    }
+    let preview = store
+        .donation_preview(&manifest_json, args.device.as_deref())
+        .map_err(|e| anyhow::anyhow!("{}", strip_invalid_input(&e)))?;
     let excluded = Excluded::new(&preview, &exclusions);
     for package in &excluded.unknown_packages {
         eprintln!(
@@ -127,7 +156,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     out::printable(&excluded.unknown_rows.join(", "))
                 );
             }
-            let mut bytes = store.export_donation(&manifest_json, &exclusions_json)?;
+            if let Some(code) = &args.reviewed {
+                exclusions.reviewed = Some(code.clone());
+            }
+            let exclusions_json = serde_json::to_string(&exclusions)?;
+            let mut bytes = store
+                .export_donation(&manifest_json, &exclusions_json, args.device.as_deref())
+                .map_err(|e| anyhow::anyhow!("{}", strip_invalid_input(&e)))?;
             if bytes.last() != Some(&b'\n') {
                 // A text file ends with a newline; the checksum covers the JSON value, not the bytes.
                 bytes.push(b'\n');
@@ -161,12 +196,12 @@ fn exclusion_name(args: &Args) -> String {
     args.exclude.as_ref().map_or_else(|| "the exclusions".to_owned(), |p| out::path(p))
 }
 
-/// Which preview rows the exclusions remove, and the names they give that match nothing.
+/// Which preview rows the exclusions remove (the export's rule, from the core), and the names they give that match
+/// nothing.
 struct Excluded {
     /// The packages listed, which also leave out their suppressed groups from the bundle's count of them.
     packages: BTreeSet<String>,
-    by_package: BTreeSet<String>,
-    by_row: BTreeSet<String>,
+    rows: opsight_core::donate::Excluded,
     unknown_packages: Vec<String>,
     unknown_rows: Vec<String>,
 }
@@ -174,17 +209,6 @@ struct Excluded {
 impl Excluded {
     fn new(preview: &DonationPreview, x: &Exclusions) -> Excluded {
         let packages: BTreeSet<&str> = x.packages.iter().map(String::as_str).collect();
-        let rows: BTreeSet<&str> = x.rows.iter().map(String::as_str).collect();
-        let mut by_package = BTreeSet::new();
-        let mut by_row = BTreeSet::new();
-        for r in &preview.rows {
-            // The export's order: a row of an excluded app counts as excluded by package.
-            if packages.contains(r.package.as_str()) {
-                by_package.insert(r.row_id.clone());
-            } else if rows.contains(r.row_id.as_str()) {
-                by_row.insert(r.row_id.clone());
-            }
-        }
         let known_packages: BTreeSet<&str> = preview
             .rows
             .iter()
@@ -194,8 +218,7 @@ impl Excluded {
         let known_rows: BTreeSet<&str> = preview.rows.iter().map(|r| r.row_id.as_str()).collect();
         Excluded {
             packages: packages.iter().map(|p| (*p).to_owned()).collect(),
-            by_package,
-            by_row,
+            rows: preview.excluded(x),
             unknown_packages: packages
                 .iter()
                 .filter(|p| !known_packages.contains(*p))
@@ -206,7 +229,7 @@ impl Excluded {
     }
 
     fn contains(&self, row_id: &str) -> bool {
-        self.by_package.contains(row_id) || self.by_row.contains(row_id)
+        self.rows.contains(row_id)
     }
 
     fn rows_in_order(&self, preview: &DonationPreview) -> Vec<String> {
@@ -247,6 +270,9 @@ fn write_preview(
     args: &Args,
 ) -> io::Result<()> {
     writeln!(w, "Study {}: {}", out::cell(&m.study_id), out::cell(&m.title))?;
+    if let Some(device) = &p.device {
+        writeln!(w, "  device:       {} (the rows are this phone's accesses)", out::cell(device))?;
+    }
     writeln!(w, "  researcher:   {}", out::cell(&m.researcher))?;
     writeln!(w, "  contact:      {}", out::cell(&m.contact))?;
     writeln!(w, "  purpose:      {}", out::cell(&m.purpose))?;
@@ -273,13 +299,24 @@ fn write_preview(
 
     let leaving = p.rows.iter().filter(|r| !excluded.is_some_and(|x| x.contains(&r.row_id))).count();
     match excluded {
+        Some(x) if !x.rows.too_few.is_empty() => writeln!(
+            w,
+            "Rows ({} in all; {} excluded: {} by app, {} by row id, {} with too few accesses of their day, app and type \
+             left (fewer than min_count {}); {leaving} would leave)",
+            p.rows.len(),
+            p.rows.len() - leaving,
+            x.rows.by_package.len(),
+            x.rows.by_row.len(),
+            x.rows.too_few.len(),
+            m.min_count
+        )?,
         Some(x) => writeln!(
             w,
             "Rows ({} in all; {} excluded: {} by app, {} by row id; {leaving} would leave)",
             p.rows.len(),
             p.rows.len() - leaving,
-            x.by_package.len(),
-            x.by_row.len()
+            x.rows.by_package.len(),
+            x.rows.by_row.len()
         )?,
         None => writeln!(w, "Rows that would leave ({})", p.rows.len())?,
     }
@@ -302,10 +339,12 @@ fn write_preview(
                 let mut cells = vec![r.row_id.clone(), app, out::cell(&leaves)];
                 if let Some(x) = excluded {
                     cells.push(
-                        if x.by_package.contains(&r.row_id) {
+                        if x.rows.by_package.contains(&r.row_id) {
                             "app"
-                        } else if x.by_row.contains(&r.row_id) {
+                        } else if x.rows.by_row.contains(&r.row_id) {
                             "row"
+                        } else if x.rows.too_few.contains(&r.row_id) {
+                            "too few left"
                         } else {
                             ""
                         }
@@ -357,7 +396,8 @@ fn write_preview(
         )?;
     } else {
         let of_excluded_app = |g: &&SuppressedGroup| excluded.is_some_and(|x| x.packages.contains(&g.package));
-        let counted = p.suppressed.iter().filter(|g| !of_excluded_app(g)).count();
+        let counted =
+            p.suppressed.iter().filter(|g| !of_excluded_app(g)).count() + excluded.map_or(0, |x| x.rows.groups_too_few);
         let after = if excluded.is_some() { format!(": {counted} after exclusions") } else { String::new() };
         writeln!(
             w,
@@ -384,6 +424,7 @@ fn write_preview(
         out::table(w, &header, &rows)?;
     }
     writeln!(w)?;
+    writeln!(w, "Review code: {}", p.review_code)?;
     writeln!(w, "Nothing has been written or sent.")?;
     if args.exclude.is_none() {
         writeln!(
@@ -392,12 +433,15 @@ fn write_preview(
              \"rows\": [\"r-3f2a9c81d04e\"]}}."
         )?;
     }
-    let exclude = args.exclude.as_ref().map(|p| format!(" --exclude {}", p.display())).unwrap_or_default();
+    let exclude = args.exclude.as_ref().map(|p| format!(" --exclude {}", out::path(p))).unwrap_or_default();
+    let device = args.device.as_ref().map(|d| format!(" --device {}", out::printable(d))).unwrap_or_default();
     writeln!(
         w,
-        "To write the bundle: opsight donate --db {} --manifest {}{exclude} --out donation.json",
-        args.db.display(),
-        args.manifest.display()
+        "To write exactly this bundle: opsight donate --db {} --manifest {}{device}{exclude} --reviewed {} --out \
+         donation.json",
+        out::path(&args.db),
+        out::path(&args.manifest),
+        p.review_code
     )?;
     Ok(())
 }

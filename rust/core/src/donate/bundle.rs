@@ -28,6 +28,10 @@ pub struct Exclusions {
     /// Row ids from the preview.
     #[serde(default)]
     pub rows: Vec<String>,
+    /// The review code of the preview the donor read ([`DonationPreview::review_code`]). The export is refused
+    /// without it, and when what the donation would hold is no longer what that preview showed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<String>,
 }
 
 impl Exclusions {
@@ -44,6 +48,66 @@ impl Exclusions {
     }
 }
 
+/// The rows exclusions leave out of a donation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Excluded {
+    /// Rows of the excluded apps.
+    pub by_package: BTreeSet<String>,
+    /// Rows named by id, of apps not excluded.
+    pub by_row: BTreeSet<String>,
+    /// With one row per access: the rest of a day's accesses of an app and type when the rows named left fewer than
+    /// `min_count` of them, which would otherwise leave below the threshold the study set. They are suppressed, as
+    /// a group that had too few from the start is.
+    pub too_few: BTreeSet<String>,
+    /// How many groups (day, app, type) `too_few` holds.
+    pub groups_too_few: usize,
+}
+
+impl Excluded {
+    pub fn contains(&self, row_id: &str) -> bool {
+        self.by_package.contains(row_id) || self.by_row.contains(row_id) || self.too_few.contains(row_id)
+    }
+}
+
+/// A donation's rows as [`excluded`] needs them: (row id, package, its group: the index of its day, app and type).
+type RowKey<'a> = (&'a str, &'a str, usize);
+
+/// Which of `rows` the exclusions leave out ([`Excluded`]); the same for the preview and the export.
+fn excluded(m: &StudyManifest, rows: &[RowKey<'_>], x: &Exclusions) -> Excluded {
+    let packages: BTreeSet<&str> = x.packages.iter().map(String::as_str).collect();
+    let named: BTreeSet<&str> = x.rows.iter().map(String::as_str).collect();
+    let mut out = Excluded::default();
+    // Per group: (rows, rows left).
+    let mut groups = vec![(0usize, 0usize); rows.iter().map(|r| r.2 + 1).max().unwrap_or(0)];
+    let mut left = Vec::with_capacity(rows.len());
+    for &(id, package, group) in rows {
+        let stays = if packages.contains(package) {
+            out.by_package.insert(id.to_owned());
+            false
+        } else if named.contains(id) {
+            out.by_row.insert(id.to_owned());
+            false
+        } else {
+            true
+        };
+        groups[group].0 += 1;
+        groups[group].1 += usize::from(stays);
+        left.push(stays);
+    }
+    if m.level == Level::Events {
+        // Cut by the donor's exclusions (not below min_count from the start: such a group has no rows).
+        let cut: Vec<bool> =
+            groups.iter().map(|&(all, left)| left < all && left > 0 && (left as u64) < m.min_count).collect();
+        out.groups_too_few = cut.iter().filter(|&&c| c).count();
+        for (&(id, _, group), stays) in rows.iter().zip(left) {
+            if stays && cut[group] {
+                out.too_few.insert(id.to_owned());
+            }
+        }
+    }
+    out
+}
+
 /// One row as the donor reviews it: what leaves (`leaves`), and, for the donor's eyes only, which app it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PreviewRow {
@@ -52,6 +116,9 @@ pub struct PreviewRow {
     pub label: Option<String>,
     /// Exactly the object the export writes for this row (a salted hash is shown as a pseudonym).
     pub leaves: Map<String, Value>,
+    /// Its group: the index of the day (device zone), app and information type of the accesses it holds.
+    #[serde(skip)]
+    group: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,6 +134,12 @@ pub struct SuppressedGroup {
 pub struct DonationPreview {
     pub opsight_donation_preview: u32,
     pub manifest: StudyManifest,
+    /// The device (its label in the database) whose accesses the rows are: a donation holds one phone's.
+    pub device: Option<String>,
+    /// What the donor gives back to export exactly this ([`Exclusions::reviewed`]): a digest of the manifest, the
+    /// device and every row and suppressed group shown, so that rows stored after the review (a collection ran in
+    /// between) or another manifest make the export refuse instead of sending what was never read.
+    pub review_code: String,
     /// The keys every row that leaves has.
     pub fields: Vec<&'static str>,
     pub rows: Vec<PreviewRow>,
@@ -76,6 +149,15 @@ pub struct DonationPreview {
     pub suppressed: Vec<SuppressedGroup>,
     /// The apps in the rows, for excluding whole apps.
     pub packages: Vec<String>,
+}
+
+impl DonationPreview {
+    /// Which rows `x` leaves out of the export ([`Excluded`]).
+    pub fn excluded(&self, x: &Exclusions) -> Excluded {
+        let keys: Vec<RowKey<'_>> =
+            self.rows.iter().map(|r| (r.row_id.as_str(), r.package.as_str(), r.group)).collect();
+        excluded(&self.manifest, &keys, x)
+    }
 }
 
 struct Row {
@@ -88,6 +170,8 @@ struct Row {
     category: String,
     count: u64,
     background: u64,
+    /// The index of its day, app and information type among the donation's ([`RowKey`]).
+    group: usize,
 }
 
 fn time_key(g: Granularity) -> &'static str {
@@ -119,7 +203,27 @@ pub fn row_fields(m: &StudyManifest) -> Vec<&'static str> {
 }
 
 impl Store {
-    fn donation_rows(&self, m: &StudyManifest) -> Result<(Vec<Row>, Vec<SuppressedGroup>)> {
+    /// The device a donation is from: the one named, or the database's only one (`None`: it holds none yet).
+    fn donation_device(&self, label: Option<&str>) -> Result<Option<(i64, String)>> {
+        let devices = self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT id, label FROM devices WHERE ?1 IS NULL OR label = ?1 LIMIT 2")?;
+            let mut rows = stmt.query([label])?;
+            let mut devices = Vec::new();
+            while let Some(r) = rows.next()? {
+                devices.push((r.get::<_, i64>(0)?, r.get::<_, String>(1)?));
+            }
+            Ok(devices)
+        })?;
+        match devices.len() {
+            0 if label.is_some() => Err(Error::InvalidInput("the database has no device of that name".into())),
+            2 => Err(Error::InvalidInput(
+                "the database holds the accesses of several devices: a donation is one device's, name it".into(),
+            )),
+            _ => Ok(devices.into_iter().next()),
+        }
+    }
+
+    fn donation_rows(&self, m: &StudyManifest, device: Option<i64>) -> Result<(Vec<Row>, Vec<SuppressedGroup>)> {
         // Times are device-local, each in the zone the phone was in when it recorded the access (a phone that
         // travelled has no one zone); without any zone, UTC.
         let zones = self.capture_zones()?;
@@ -135,15 +239,7 @@ impl Store {
         };
         let (from, to) = m.period().ok_or_else(|| Error::InvalidInput("study manifest: bad period".into()))?;
         // The study's days are local: read a day more on each side, then keep the accesses whose local day is in it.
-        let day_ms = 86_400_000;
-        let utc_start = |d: jiff::civil::Date| -> Result<i64> {
-            Ok(d.to_zoned(jiff::tz::TimeZone::UTC)
-                .map_err(|_| Error::InvalidInput("study period outside the calendar".into()))?
-                .timestamp()
-                .as_millisecond())
-        };
-        let from_ms = utc_start(from)? - day_ms;
-        let to_ms = utc_start(to)? + 2 * day_ms;
+        let (from_ms, to_ms) = m.period_ms().ok_or_else(|| Error::InvalidInput("study manifest: bad period".into()))?;
         let (first_day, last_day) = (from.to_string(), to.to_string());
         let pack = PolicyPack::embedded();
         let wanted: BTreeSet<InfoType> = m.info_types.iter().copied().collect();
@@ -155,7 +251,7 @@ impl Store {
             // resolve a package the same way, so that studies by package and by category agree.
             let (category, _) = resolve_category(pack, &app.package, None, None);
             let category = category.map_or_else(|| "unknown".to_owned(), |c| c.id.clone());
-            for e in app.events.iter().filter(|e| !e.reject) {
+            for e in app.events.iter().filter(|e| !e.reject && Some(e.device) == device) {
                 let Ok(info) = e.info_type.parse::<InfoType>() else { continue };
                 if !wanted.contains(&info) {
                     continue;
@@ -177,8 +273,8 @@ impl Store {
         }
         let mut rows = Vec::new();
         let mut suppressed = Vec::new();
-        let mut pending: Vec<(String, String, InfoType, String, u64, u64)> = Vec::new();
-        for ((day, package, info), times) in groups {
+        let mut pending: Vec<(String, String, InfoType, String, u64, u64, usize)> = Vec::new();
+        for (group, ((day, package, info), times)) in groups.into_iter().enumerate() {
             let count = times.len() as u64;
             if count < m.min_count {
                 suppressed.push(SuppressedGroup { day, package, info_type: info, count });
@@ -187,11 +283,11 @@ impl Store {
             match m.level {
                 Level::DailyCounts => {
                     let background = times.iter().filter(|t| t.1).count() as u64;
-                    pending.push((day.clone(), package, info, day, count, background));
+                    pending.push((day.clone(), package, info, day, count, background, group));
                 }
                 Level::Events => {
                     for (t, bg) in times {
-                        pending.push((day.clone(), package.clone(), info, t, 1, u64::from(bg)));
+                        pending.push((day.clone(), package.clone(), info, t, 1, u64::from(bg), group));
                     }
                 }
             }
@@ -201,7 +297,7 @@ impl Store {
         // the row holds, not what it is about: it is left out, or a new access in the background would change the id.
         crate::sort::sort_by(&mut pending, |a, b| (&a.3, &a.1, a.2, a.5).cmp(&(&b.3, &b.1, b.2, b.5)));
         let mut seen: BTreeMap<String, u32> = BTreeMap::new();
-        for (day, package, info, time, count, background) in pending {
+        for (day, package, info, time, count, background, group) in pending {
             let flag = if m.level == Level::Events { background.to_string() } else { String::new() };
             let key = format!("{time}\u{1f}{package}\u{1f}{}\u{1f}{flag}", info.as_str());
             let rank = seen.entry(key.clone()).or_insert(0);
@@ -218,15 +314,19 @@ impl Store {
                 category,
                 count,
                 background,
+                group,
             });
         }
         Ok((rows, suppressed))
     }
 
     /// The preview a donor reads before deciding: every row that would leave, totals, and what was suppressed.
-    pub fn donation_preview(&self, manifest_json: &str) -> Result<DonationPreview> {
+    /// `device`: the label of the device to donate from, needed when the database holds several.
+    pub fn donation_preview(&self, manifest_json: &str, device: Option<&str>) -> Result<DonationPreview> {
         let m = StudyManifest::from_json(manifest_json)?;
-        let (rows, suppressed) = self.donation_rows(&m)?;
+        let device = self.donation_device(device)?;
+        let (rows, suppressed) = self.donation_rows(&m, device.as_ref().map(|d| d.0))?;
+        let review_code = review_code(&m, device.as_ref(), &rows, &suppressed);
         let mut pseudonyms: BTreeMap<String, String> = BTreeMap::new();
         let mut totals = BTreeMap::new();
         let mut packages = BTreeSet::new();
@@ -245,6 +345,7 @@ impl Store {
                     package: r.package.clone(),
                     label: r.label.clone(),
                     leaves: row_object(&m, r, &pseudonym),
+                    group: r.group,
                 }
             })
             .collect();
@@ -252,6 +353,8 @@ impl Store {
             opsight_donation_preview: 1,
             fields: row_fields(&m),
             manifest: m,
+            device: device.map(|d| d.1),
+            review_code,
             rows: preview_rows,
             totals,
             suppressed,
@@ -259,13 +362,25 @@ impl Store {
         })
     }
 
-    /// The bundle: one JSON document with exactly what the manifest allows, minus what the donor excluded.
+    /// The bundle: one JSON document with exactly what the manifest allows, minus what the donor excluded, and
+    /// only as the donor reviewed it: `exclusions_json` gives the review code of that preview, and the export is
+    /// refused ([`Error::DonationNotReviewed`]) without it or when the rows are no longer those it showed.
     /// A new random donation id and (for `salted_hash`) a new random salt, never exported, every time.
-    pub fn export_donation(&self, manifest_json: &str, exclusions_json: &str) -> Result<Vec<u8>> {
+    pub fn export_donation(&self, manifest_json: &str, exclusions_json: &str, device: Option<&str>) -> Result<Vec<u8>> {
         let m = StudyManifest::from_json(manifest_json)?;
         let exclusions = Exclusions::from_json(exclusions_json)?;
-        let (rows, suppressed) = self.donation_rows(&m)?;
+        let device = self.donation_device(device)?;
+        let (rows, suppressed) = self.donation_rows(&m, device.as_ref().map(|d| d.0))?;
+        match exclusions.reviewed.as_deref() {
+            None => return Err(Error::DonationNotReviewed { changed: false }),
+            Some(code) if code != review_code(&m, device.as_ref(), &rows, &suppressed) => {
+                return Err(Error::DonationNotReviewed { changed: true })
+            }
+            Some(_) => {}
+        }
         let salt = random_bytes::<32>()?;
+        let keys: Vec<RowKey<'_>> = rows.iter().map(|r| (r.row_id.as_str(), r.package.as_str(), r.group)).collect();
+        let left_out = excluded(&m, &keys, &exclusions);
         let excluded_packages: BTreeSet<&str> = exclusions.packages.iter().map(String::as_str).collect();
         // Count the excluded apps that had rows, not every name the donor listed.
         let excluded_apps = rows
@@ -274,21 +389,12 @@ impl Store {
             .map(|r| r.package.as_str())
             .collect::<BTreeSet<_>>()
             .len();
-        let excluded_rows: BTreeSet<&str> = exclusions.rows.iter().map(String::as_str).collect();
         let mut out_rows = Vec::new();
-        let (mut by_package, mut by_row) = (0u64, 0u64);
-        for r in &rows {
-            if excluded_packages.contains(r.package.as_str()) {
-                by_package += 1;
-                continue;
-            }
-            if excluded_rows.contains(r.row_id.as_str()) {
-                by_row += 1;
-                continue;
-            }
+        for r in rows.iter().filter(|r| !left_out.contains(&r.row_id)) {
             let hashed = salted_hash(&salt, &r.package)?;
             out_rows.push(row_object(&m, r, &hashed));
         }
+        let (by_package, by_row) = (left_out.by_package.len(), left_out.by_row.len());
         let fields = row_fields(&m);
         // `rows` is ordered by time, then package name: left in that order, the rows of one hour or day would rank
         // hashed or categorised apps by their names.
@@ -300,8 +406,10 @@ impl Store {
             "manifest": m,
             "fields": fields,
             "rows": out_rows,
-            // An excluded app's groups are left out of this count too: nothing derived from it leaves.
-            "suppressed_groups": suppressed.iter().filter(|g| !excluded_packages.contains(g.package.as_str())).count(),
+            // An excluded app's groups are left out of this count too: nothing derived from it leaves. Groups the
+            // donor's row exclusions left below min_count are suppressed groups as well.
+            "suppressed_groups": suppressed.iter().filter(|g| !excluded_packages.contains(g.package.as_str())).count()
+                + left_out.groups_too_few,
             "exclusions": {"packages": excluded_apps, "rows_by_package": by_package, "rows": by_row},
         });
         let checksum = checksum(&bundle);
@@ -313,6 +421,38 @@ impl Store {
         bytes.push(b'\n');
         Ok(bytes)
     }
+}
+
+/// [`DonationPreview::review_code`]: 16 hex digits of SHA-256 over the manifest, the device and every row and
+/// suppressed group, as they are before exclusions (which are the donor's own choice, given with the code).
+fn review_code(
+    m: &StudyManifest,
+    device: Option<&(i64, String)>,
+    rows: &[Row],
+    suppressed: &[SuppressedGroup],
+) -> String {
+    let mut h = Sha256::new();
+    // Through a `Value`, as the bundle serialises it.
+    h.update(serde_json::to_value(m).and_then(|v| serde_json::to_vec(&v)).unwrap_or_default());
+    h.update(format!("\u{1e}{}", device.map_or("", |d| d.1.as_str())));
+    for r in rows {
+        // Every field but the label, which never leaves.
+        h.update(format!(
+            "\u{1e}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            r.row_id,
+            r.package,
+            r.time,
+            r.day,
+            r.info_type.as_str(),
+            r.category,
+            r.count,
+            r.background
+        ));
+    }
+    for g in suppressed {
+        h.update(format!("\u{1d}{}\u{1f}{}\u{1f}{}", g.day, g.package, g.info_type.as_str()));
+    }
+    hex(&h.finalize()[..8])
 }
 
 fn row_object(m: &StudyManifest, r: &Row, hashed: &str) -> Map<String, Value> {

@@ -80,13 +80,16 @@ impl StudyManifest {
         {
             return bad("study_id must be 1-64 letters, digits, '-', '_' or '.'");
         }
-        if [&self.title, &self.researcher, &self.contact, &self.purpose, &self.retention]
-            .iter()
-            .any(|f| f.trim().is_empty())
-        {
+        let texts = [&self.title, &self.researcher, &self.contact, &self.purpose, &self.retention];
+        if texts.iter().any(|f| !f.chars().any(is_visible)) {
             return bad(
                 "title, researcher, contact, purpose and retention must be given (donors need the contact to withdraw)",
             );
+        }
+        // What the donor reads must read as written: no line breaks or other control characters, and nothing that
+        // reorders the text around it (a right-to-left override can make `.exe` read `exe.`, or hide a clause).
+        if texts.iter().any(|f| f.chars().any(|c| c.is_control() || is_bidi_control(c))) {
+            return bad("title, researcher, contact, purpose and retention must be one line of text, without control characters or direction overrides");
         }
         if self.info_types.is_empty() {
             return bad("info_types must name at least one information type");
@@ -106,6 +109,9 @@ impl StudyManifest {
         if from > to {
             return bad("from must not be after to");
         }
+        if self.period_ms().is_none() {
+            return bad("from and to must be dates of years 0001 to 9998");
+        }
         Ok(())
     }
 
@@ -113,8 +119,37 @@ impl StudyManifest {
     pub fn period(&self) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
         Some((parse_date(&self.from)?, parse_date(&self.to)?))
     }
+
+    /// The UTC instants to read the study's accesses from and up to: a day more on each side of its days, whose
+    /// bounds are local (the phone's zone); `None` when they are beyond what the calendar holds.
+    pub(crate) fn period_ms(&self) -> Option<(i64, i64)> {
+        let (from, to) = self.period()?;
+        let start =
+            |d: jiff::civil::Date| d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp().as_millisecond());
+        const DAY_MS: i64 = 86_400_000;
+        // The end must be an instant too: jiff's end a little before the year 9999 does.
+        let end = start(to)?.checked_add(2 * DAY_MS).filter(|&e| jiff::Timestamp::from_millisecond(e).is_ok())?;
+        Some((start(from)?.checked_sub(DAY_MS)?, end))
+    }
 }
 
 fn parse_date(s: &str) -> Option<jiff::civil::Date> {
     (s.len() == 10).then(|| s.parse().ok()).flatten()
+}
+
+/// A character that shows: not a blank, a control or format character, nor one of the fillers that render as
+/// nothing (a manifest's required text made of them would look given and say nothing).
+fn is_visible(c: char) -> bool {
+    !c.is_whitespace()
+        && !c.is_control()
+        && !is_bidi_control(c)
+        && !matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}' | '\u{FFA0}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Unicode's explicit direction marks, embeddings, overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

@@ -5,5 +5,7 @@
 mod bundle;
 mod manifest;
 
-pub use bundle::{checksum, row_fields, DonationPreview, Exclusions, PreviewRow, SuppressedGroup, BUNDLE_VERSION};
+pub use bundle::{
+    checksum, row_fields, DonationPreview, Excluded, Exclusions, PreviewRow, SuppressedGroup, BUNDLE_VERSION,
+};
 pub use manifest::{AppIdentity, Granularity, Level, StudyManifest};

@@ -264,6 +264,15 @@ impl Store {
     }
 
     /// Every app seen in a dump or the inventory, with its most recent (sensitive) access.
+    /// The labels of the devices in this database, in the order they were first stored.
+    pub fn device_labels(&self) -> Result<Vec<String>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT label FROM devices ORDER BY id")?;
+            let labels = stmt.query_map([], |r| r.get(0))?;
+            Ok(labels.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+    }
+
     pub fn apps(&self) -> Result<Vec<AppSummary>> {
         self.read(apps)
     }

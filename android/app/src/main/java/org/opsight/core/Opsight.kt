@@ -106,15 +106,18 @@ class Opsight(dbPath: String) : AutoCloseable {
 
     /**
      * The donation preview for a study manifest (docs/research.md): every row that would leave with its row id and,
-     * for the donor's eyes only, the app; totals per information type; what was suppressed. Nothing leaves.
+     * for the donor's eyes only, the app; totals per information type; what was suppressed; the review code the
+     * export needs. Nothing leaves.
      */
     @Throws(OpsightException::class)
     fun previewDonation(manifestJson: String): String = nativePreviewDonation(handle, manifestJson)
 
     /**
      * The donation bundle (one JSON document, UTF-8): exactly what the manifest allows, minus the exclusions
-     * `{"packages": [...], "rows": [...]}` (row ids from [previewDonation]; `""` for none). A new random donation id
-     * and salt every call. The app hands the bytes to a file the user picks; it never sends them anywhere.
+     * `{"packages": [...], "rows": [...], "reviewed": "..."}` (row ids and `review_code` from [previewDonation]).
+     * Without the review code, or when the rows are no longer those that preview showed (accesses were stored since),
+     * it throws and nothing is exported: the donor reviews again. A new random donation id and salt every call. The
+     * app hands the bytes to a file the user picks; it never sends them anywhere.
      */
     @Throws(OpsightException::class)
     fun exportDonation(manifestJson: String, exclusionsJson: String): ByteArray =

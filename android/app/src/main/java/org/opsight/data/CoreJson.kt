@@ -145,6 +145,8 @@ object CoreJson {
         val fields: List<String>,
         val rows: List<PreviewRow>,
         val suppressedGroups: Int,
+        /** Given back with the exclusions to export exactly what this preview shows. */
+        val reviewCode: String,
     )
 
     /** One row: its id, the app (the donor's eyes only) and exactly what leaves, as compact JSON text. */
@@ -168,6 +170,7 @@ object CoreJson {
                 PreviewRow(r.getString("row_id"), r.getString("package"), r.stringOrNull("label"), r.getJSONObject("leaves").toString())
             },
             suppressedGroups = doc.getJSONArray("suppressed").length(),
+            reviewCode = doc.getString("review_code"),
         )
     }
 

@@ -2,9 +2,11 @@ package org.opsight.logic
 
 /**
  * What the donor removed from a donation before exporting it: whole apps and single rows (row ids from the core's
- * preview). Pure: the screen toggles it, the core receives [toJson] and honours it (docs/research.md).
+ * preview), with the review code of that preview, without which the core exports nothing (and with which it exports
+ * only while the rows are still those shown). Pure: the screen toggles it, the core receives [toJson] and honours it
+ * (docs/research.md).
  */
-class DonationSelection(private val rows: List<Row>) {
+class DonationSelection(private val rows: List<Row>, private val reviewCode: String) {
     /** One preview row: its id and, for the donor's eyes only, its app. */
     data class Row(val rowId: String, val packageName: String)
 
@@ -40,13 +42,17 @@ class DonationSelection(private val rows: List<Row>) {
     /** How many rows would leave. */
     val leaving: Int get() = rows.count { !isRowExcluded(it) }
 
-    /** `{"packages": [...], "rows": [...]}`: rows already covered by an excluded app are not listed twice. */
+    /**
+     * `{"packages": [...], "rows": [...], "reviewed": "..."}`: rows already covered by an excluded app are not listed
+     * twice.
+     */
     fun toJson(): String {
         val rowIds = rows.filter { it.rowId in excludedRows && it.packageName !in excludedPackages }.map { it.rowId }
         return JsonWriter()
             .beginObject()
             .stringArray("packages", excludedPackages.toList())
             .stringArray("rows", rowIds)
+            .name("reviewed").value(reviewCode)
             .endObject()
             .toString()
     }

@@ -126,7 +126,7 @@ class DonateActivity : BaseActivity() {
             result.onSuccess { p ->
                 preview = p
                 val (packages, rowIds) = restoring
-                selection = DonationSelection(p.rows.map { DonationSelection.Row(it.rowId, it.packageName) })
+                selection = DonationSelection(p.rows.map { DonationSelection.Row(it.rowId, it.packageName) }, p.reviewCode)
                     .also { it.restore(packages, rowIds) }
                 consent.isChecked = consented
                 selectionChanged()

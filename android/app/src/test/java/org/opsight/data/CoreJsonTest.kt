@@ -140,13 +140,15 @@ class CoreJsonTest {
              "fields": ["day", "app", "info_type"],
              "rows": [{"row_id": "r-1", "package": "org.example", "label": null, "leaves": {"day": "2027-01-01"}},
                       {"row_id": "r-2", "package": "org.other", "label": "Other", "leaves": {"day": "2027-01-02"}}],
-             "totals": {}, "suppressed": [{"day": "2027-01-01"}], "packages": []}
+             "totals": {}, "suppressed": [{"day": "2027-01-01"}], "packages": [], "device": "this-device",
+             "review_code": "5be1c0d29a4f7e13"}
         """.trimIndent()
         val p = CoreJson.donationPreview(doc)
         assertNull(p.rows[0].label, "shown as the package, never as the text null")
         assertEquals("Other", p.rows[1].label)
         assertEquals(listOf("sms", "location"), p.infoTypes)
         assertEquals(1, p.suppressedGroups)
+        assertEquals("5be1c0d29a4f7e13", p.reviewCode, "given back with the exclusions at export")
     }
 
     @Test

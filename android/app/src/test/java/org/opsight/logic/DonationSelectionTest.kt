@@ -14,40 +14,40 @@ class DonationSelectionTest {
 
     @Test
     fun `nothing excluded leaves every row`() {
-        val s = DonationSelection(rows)
+        val s = DonationSelection(rows, "0123456789abcdef")
         assertEquals(3, s.leaving)
-        assertEquals("""{"packages":[],"rows":[]}""", s.toJson())
+        assertEquals("""{"packages":[],"rows":[],"reviewed":"0123456789abcdef"}""", s.toJson())
         assertEquals(listOf("com.tencent.qqmusic", "org.example.loans"), s.packages)
     }
 
     @Test
     fun `excluding an app covers its rows, and rows are not listed twice`() {
-        val s = DonationSelection(rows)
+        val s = DonationSelection(rows, "0123456789abcdef")
         s.toggleRow("r-2")
         s.toggleRow("r-1")
         s.togglePackage("org.example.loans")
         assertTrue(s.isRowExcluded(rows[2]))
         assertEquals(0, s.leaving)
-        assertEquals("""{"packages":["org.example.loans"],"rows":["r-1"]}""", s.toJson())
+        assertEquals("""{"packages":["org.example.loans"],"rows":["r-1"],"reviewed":"0123456789abcdef"}""", s.toJson())
         s.togglePackage("org.example.loans")
         s.toggleRow("r-1")
         assertFalse(s.isPackageExcluded("org.example.loans"))
-        assertEquals("""{"packages":[],"rows":["r-2"]}""", s.toJson())
+        assertEquals("""{"packages":[],"rows":["r-2"],"reviewed":"0123456789abcdef"}""", s.toJson())
         assertEquals(2, s.leaving)
     }
 
     @Test
     fun `what was removed survives the screen's recreation`() {
-        val s = DonationSelection(rows)
+        val s = DonationSelection(rows, "0123456789abcdef")
         s.toggleRow("r-1")
         s.togglePackage("org.example.loans")
-        val again = DonationSelection(rows)
+        val again = DonationSelection(rows, "0123456789abcdef")
         again.restore(s.excludedPackageList, s.excludedRowList + "r-gone")
         assertEquals(s.toJson(), again.toJson())
         assertEquals(listOf("r-1"), again.excludedRowList, "a row id the preview no longer has is dropped")
-        val fresh = DonationSelection(rows)
+        val fresh = DonationSelection(rows, "0123456789abcdef")
         fresh.restore(listOf("not.in.preview"), emptyList())
-        assertEquals("""{"packages":[],"rows":[]}""", fresh.toJson())
+        assertEquals("""{"packages":[],"rows":[],"reviewed":"0123456789abcdef"}""", fresh.toJson())
     }
 
     @Test

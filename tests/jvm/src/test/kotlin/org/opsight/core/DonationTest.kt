@@ -37,17 +37,29 @@ class DonationTest {
             val id = first.getString("row_id")
             assertTrue(id.startsWith("r-"), id)
 
-            val bundle = JSONObject(String(db.exportDonation(manifest, ""), Charsets.UTF_8))
+            // Nothing leaves unreviewed: the export needs the preview's review code.
+            val unreviewed = assertThrows<OpsightException> { db.exportDonation(manifest, "") }
+            assertTrue(unreviewed.message!!.contains("review it first"), unreviewed.message)
+            val code = preview.getString("review_code")
+            val reviewed = """{"reviewed": "$code"}"""
+            val bundle = JSONObject(String(db.exportDonation(manifest, reviewed), Charsets.UTF_8))
             assertEquals(1, bundle.getInt("opsight_donation"))
             assertEquals(rows.length(), bundle.getJSONArray("rows").length())
             assertTrue(bundle.getString("checksum").startsWith("sha256:"))
             assertEquals(first.getJSONObject("leaves").toString(), bundle.getJSONArray("rows").getJSONObject(0).toString())
 
-            val excluded = JSONObject(String(db.exportDonation(manifest, """{"rows": ["$id"]}"""), Charsets.UTF_8))
+            val excluded =
+                JSONObject(String(db.exportDonation(manifest, """{"rows": ["$id"], "reviewed": "$code"}"""), Charsets.UTF_8))
             assertEquals(rows.length() - 1, excluded.getJSONArray("rows").length())
             assertEquals(1, excluded.getJSONObject("exclusions").getInt("rows"))
             assertNotEquals(bundle.getString("donation_id"), excluded.getString("donation_id"))
-            assertFalse(String(db.exportDonation(manifest, ""), Charsets.UTF_8).contains("Europe/Berlin"))
+            assertFalse(String(db.exportDonation(manifest, reviewed), Charsets.UTF_8).contains("Europe/Berlin"))
+            // Accesses stored after the review: the code no longer matches, and nothing leaves.
+            val later = "Uid u0a250:\n  Package org.example.later:\n    READ_CONTACTS (allow):\n      null=[\n" +
+                "        Access: [fg-s] 2022-03-30 10:00:00.000 (-1m0s0ms)\n      ]\n"
+            db.ingestDump(later.toByteArray(), A10_CAPTURED_AT + 86_400_000, A10_ZONE)
+            val stale = assertThrows<OpsightException> { db.exportDonation(manifest, reviewed) }
+            assertTrue(stale.message!!.contains("changed since it was reviewed"), stale.message)
         }
     }
 
