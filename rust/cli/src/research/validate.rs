@@ -89,7 +89,10 @@ pub fn check_bundle(bytes: &[u8]) -> Result<Bundle, Rejection> {
         return reject("checksum", "checksum mismatch: the bundle was changed after it was exported");
     }
     let Some(donation_id) = top["donation_id"].as_str().filter(|id| is_uuid(id)) else {
-        return reject("donation_id", "donation_id is not a UUID (8-4-4-4-12 hexadecimal digits)");
+        return reject(
+            "donation_id",
+            "donation_id is not a version-4 UUID as opsight donate writes it (8-4-4-4-12 lowercase hexadecimal digits)",
+        );
     };
     let manifest = match StudyManifest::from_json(&top["manifest"].to_string()) {
         Ok(m) => m,
@@ -278,12 +281,19 @@ fn time_shape_ok(g: Granularity, t: &str) -> bool {
         }
 }
 
-/// `8-4-4-4-12` hexadecimal digits.
+/// A version-4 UUID exactly as `opsight donate` writes it: `8-4-4-4-12` lowercase hexadecimal digits, version
+/// nibble `4`, variant nibble `8`, `9`, `a` or `b`. One spelling only: the duplicate check compares ids as
+/// strings, and a withdrawal finds a bundle by grepping for its id, so a re-cased copy of a donation would be
+/// counted twice and survive its withdrawal.
 pub fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.bytes()
-            .enumerate()
-            .all(|(i, b)| if [8, 13, 18, 23].contains(&i) { b == b'-' } else { b.is_ascii_hexdigit() })
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
+        })
+        && b[14] == b'4'
+        && matches!(b[19], b'8' | b'9' | b'a' | b'b')
 }
 
 /// A key name from a file, shortened for a one-line message.
@@ -329,6 +339,9 @@ mod tests {
         assert!(!time_shape_ok(Granularity::Exact, ""));
     }
 
+    /// The test bundle's donation id.
+    const ID: &str = "0f1e2d3c-4b5a-4697-8877-665544332211";
+
     /// A sealed bundle of `rows` under a manifest of `identity` and `level` (study period 2027-01-01 to 01-07).
     fn bundle(identity: &str, level: &str, rows: Value, exclusions: Value) -> Vec<u8> {
         let manifest = serde_json::json!({
@@ -338,7 +351,7 @@ mod tests {
         });
         let fields = row_fields(&StudyManifest::from_json(&manifest.to_string()).expect("manifest"));
         let mut b = serde_json::json!({
-            "opsight_donation": 1, "donation_id": "0f1e2d3c-4b5a-4697-8877-665544332211", "manifest": manifest,
+            "opsight_donation": 1, "donation_id": ID, "manifest": manifest,
             "fields": fields, "rows": rows, "exclusions": exclusions, "suppressed_groups": 0, "checksum": ""
         });
         b["checksum"] = Value::from(checksum(&b));
@@ -453,5 +466,52 @@ mod tests {
         assert!(is_uuid("0f1e2d3c-4b5a-4697-8877-665544332211"));
         assert!(!is_uuid("0f1e2d3c-4b5a-4697-8877-66554433221"));
         assert!(!is_uuid("0f1e2d3c04b5a-4697-8877-665544332211"));
+        // What `opsight donate` writes from all-zero and all-one random bytes, and each variant nibble.
+        assert!(is_uuid("00000000-0000-4000-8000-000000000000"));
+        assert!(is_uuid("ffffffff-ffff-4fff-bfff-ffffffffffff"));
+        for variant in ['8', '9', 'a', 'b'] {
+            assert!(is_uuid(&format!("0f1e2d3c-4b5a-4697-{variant}877-665544332211")), "{variant}");
+        }
+        for bad in [
+            // Upper case: one donation re-cased would pass the duplicate check (and escape a withdrawal's grep).
+            "0F1E2D3C-4B5A-4697-8877-665544332211",
+            "0f1e2d3c-4b5a-4697-8877-66554433221A",
+            // The nil UUID, and other versions or variants than those of a random version-4 id.
+            "00000000-0000-0000-0000-000000000000",
+            "0f1e2d3c-4b5a-1697-8877-665544332211",
+            "0f1e2d3c-4b5a-4697-7877-665544332211",
+            "0f1e2d3c-4b5a-4697-c877-665544332211",
+            // Not hexadecimal digits; a sign where a dash goes; 36 bytes but not 36 characters.
+            "0f1e2d3c-4b5a-4697-8877-66554433221g",
+            "0f1e2d3c+4b5a-4697-8877-665544332211",
+            "０f1e2d3c-4b5a-4697-8877-6655443322",
+        ] {
+            assert!(!is_uuid(bad), "{bad}");
+        }
+    }
+
+    /// The verdict on the test bundle with `edit` applied and its checksum recomputed, as anyone can.
+    fn resealed(edit: impl FnOnce(&mut Value)) -> Result<Bundle, Rejection> {
+        let rows = serde_json::json!([day("com.a", "2027-01-01")]);
+        let mut b: Value =
+            serde_json::from_slice(&bundle("package", "daily_counts", rows, none_excluded())).expect("json");
+        edit(&mut b);
+        b["checksum"] = Value::from(checksum(&b));
+        check_bundle(&serde_json::to_vec(&b).expect("json"))
+    }
+
+    #[test]
+    fn a_donation_id_is_taken_only_as_opsight_donate_writes_it() {
+        assert_eq!(resealed(|_| {}).map(|b| b.donation_id).map_err(|r| r.reason).as_deref(), Ok(ID));
+        let refused = Err((
+            "donation_id",
+            "donation_id is not a version-4 UUID as opsight donate writes it (8-4-4-4-12 lowercase hexadecimal \
+             digits)"
+                .to_owned(),
+        ));
+        for id in [ID.to_uppercase(), "00000000-0000-0000-0000-000000000000".to_owned()] {
+            let verdict = resealed(|b| b["donation_id"] = Value::from(id.as_str()));
+            assert_eq!(verdict.map(|b| b.donation_id).map_err(|r| (r.code, r.reason)), refused, "{id}");
+        }
     }
 }
