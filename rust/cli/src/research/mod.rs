@@ -260,10 +260,19 @@ fn write_dataset(out: &Path, bundles: &[Bundle], report: &mut Report) -> anyhow:
     for b in bundles {
         let identity = b.manifest.app_identity;
         let (donations, dates) = studies.entry(&b.manifest.study_id).or_default();
-        let [apps, by_app, by_id] = b.excluded.map(|n| n as i64);
+        // Validation refuses counts past i64::MAX; checked here all the same, since a cast would wrap such a count
+        // into a negative number in the table rather than fail.
+        let int64 = |n: u64| i64::try_from(n).context("internal: a donation's count does not fit the table's int64");
+        let [apps, by_app, by_id] = b.excluded;
         donations.push(DonationRow {
             donation_id: &b.donation_id,
-            counts: [b.rows.len() as i64, b.suppressed_groups as i64, apps, by_app, by_id],
+            counts: [
+                i64::try_from(b.rows.len()).context("internal: a donation's rows do not fit the table's int64")?,
+                int64(b.suppressed_groups)?,
+                int64(apps)?,
+                int64(by_app)?,
+                int64(by_id)?,
+            ],
         });
         for r in &b.rows {
             let category = match identity {
@@ -325,4 +334,57 @@ fn write_dataset(out: &Path, bundles: &[Bundle], report: &mut Report) -> anyhow:
     fs::rename(&needs_staged, &needs).with_context(|| format!("cannot write {}", needs.display()))?;
     report.category_needs = Some(needs.display().to_string());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validation refuses such a bundle; should one get past it, the bundles table refuses it too rather than
+    /// hold a count wrapped negative.
+    #[test]
+    fn a_count_the_bundles_table_cannot_hold_is_not_written() {
+        let manifest = serde_json::json!({
+            "study_id": "s-2027", "title": "t", "researcher": "r", "contact": "c@example.org", "purpose": "p",
+            "info_types": ["sms"], "granularity": "day", "level": "daily_counts", "app_identity": "package",
+            "from": "2027-01-01", "to": "2027-01-07", "min_count": 1, "retention": "one year"
+        });
+        let manifest = StudyManifest::from_json(&manifest.to_string()).expect("manifest");
+        let out = std::env::temp_dir().join(format!("opsight-research-unit-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&out);
+        let write = |suppressed_groups: u64, excluded: [u64; 3]| {
+            let bundle = Bundle {
+                donation_id: "0f1e2d3c-4b5a-4697-8877-665544332211".into(),
+                manifest: manifest.clone(),
+                rows: Vec::new(),
+                suppressed_groups,
+                excluded,
+            };
+            let mut report = Report {
+                opsight_research_aggregate: 1,
+                dir: String::new(),
+                dataset: String::new(),
+                files: 1,
+                accepted: 1,
+                rejected: 0,
+                skipped: 0,
+                rows: 0,
+                rejections: Vec::new(),
+                skipped_files: Vec::new(),
+                studies: Vec::new(),
+                removed: Vec::new(),
+                category_needs: None,
+            };
+            write_dataset(&out, &[bundle], &mut report).map(|()| report.studies.len()).map_err(|e| e.to_string())
+        };
+        let max = i64::MAX as u64;
+        assert_eq!(write(max, [max; 3]), Ok(1));
+        let refused = Err("internal: a donation's count does not fit the table's int64".to_owned());
+        assert_eq!(write(u64::MAX, [0; 3]), refused);
+        assert_eq!(write(0, [0, 0, max + 1]), refused);
+        // The dataset written first is left as it was.
+        let table = out.join(dataset::BUNDLES_DIR).join("study_id=s-2027").join("part-0.parquet");
+        assert!(table.is_file());
+        let _ = fs::remove_dir_all(&out);
+    }
 }

@@ -109,11 +109,11 @@ pub fn check_bundle(bytes: &[u8]) -> Result<Bundle, Rejection> {
     if stated_fields.as_deref() != Some(fields.as_slice()) {
         return reject("fields", format!("fields do not match the manifest (expected {})", fields.join(", ")));
     }
-    let Some(suppressed_groups) = top["suppressed_groups"].as_u64() else {
-        return reject("schema", "suppressed_groups is not a non-negative integer");
+    let Some(suppressed_groups) = count_of(&top["suppressed_groups"]) else {
+        return reject("schema", format!("suppressed_groups is not a whole number from 0 to {}", i64::MAX));
     };
     check_exclusions(&top["exclusions"])?;
-    let excluded = ["packages", "rows_by_package", "rows"].map(|k| top["exclusions"][k].as_u64().unwrap_or(0));
+    let excluded = ["packages", "rows_by_package", "rows"].map(|k| count_of(&top["exclusions"][k]).unwrap_or(0));
     let Some(rows) = top["rows"].as_array() else {
         return reject("schema", "rows is not an array");
     };
@@ -126,10 +126,23 @@ fn check_exclusions(v: &Value) -> Result<(), Rejection> {
         return reject("schema", "exclusions is not an object");
     };
     let keys: BTreeSet<&str> = map.keys().map(String::as_str).collect();
-    if keys != EXCLUSION_KEYS.into_iter().collect() || map.values().any(|n| n.as_u64().is_none()) {
-        return reject("schema", "exclusions must hold exactly packages, rows_by_package and rows, as counts");
+    if keys != EXCLUSION_KEYS.into_iter().collect() || map.values().any(|n| count_of(n).is_none()) {
+        return reject(
+            "schema",
+            format!(
+                "exclusions must hold exactly packages, rows_by_package and rows, as counts (whole numbers from 0 to \
+                 {})",
+                i64::MAX
+            ),
+        );
     }
     Ok(())
+}
+
+/// A count of the bundle: a whole number that the dataset's int64 columns hold. A larger one (a bundle edited and
+/// its checksum recomputed) would wrap negative there.
+fn count_of(v: &Value) -> Option<u64> {
+    v.as_u64().filter(|n| i64::try_from(*n).is_ok())
 }
 
 struct RowRules<'m> {
@@ -512,6 +525,36 @@ mod tests {
         for id in [ID.to_uppercase(), "00000000-0000-0000-0000-000000000000".to_owned()] {
             let verdict = resealed(|b| b["donation_id"] = Value::from(id.as_str()));
             assert_eq!(verdict.map(|b| b.donation_id).map_err(|r| (r.code, r.reason)), refused, "{id}");
+        }
+    }
+
+    #[test]
+    fn counts_past_what_a_signed_64_bit_integer_holds_are_refused() {
+        let max = i64::MAX as u64;
+        let counts = |b: Bundle| (b.suppressed_groups, b.excluded);
+        let verdict = resealed(|b| {
+            b["suppressed_groups"] = Value::from(max);
+            b["exclusions"] = serde_json::json!({"packages": max, "rows_by_package": max, "rows": max});
+        });
+        assert_eq!(verdict.map(counts).map_err(|r| r.reason), Ok((max, [max; 3])));
+        // Read back as int64, these would be -1 and i64::MIN.
+        let verdict = resealed(|b| b["suppressed_groups"] = Value::from(u64::MAX));
+        assert_eq!(
+            verdict.map(counts).map_err(|r| (r.code, r.reason)),
+            Err(("schema", "suppressed_groups is not a whole number from 0 to 9223372036854775807".to_owned()))
+        );
+        for key in ["packages", "rows_by_package", "rows"] {
+            let verdict = resealed(|b| b["exclusions"][key] = Value::from(max + 1));
+            assert_eq!(
+                verdict.map(counts).map_err(|r| (r.code, r.reason)),
+                Err((
+                    "schema",
+                    "exclusions must hold exactly packages, rows_by_package and rows, as counts (whole numbers from 0 \
+                     to 9223372036854775807)"
+                        .to_owned()
+                )),
+                "{key}"
+            );
         }
     }
 }
