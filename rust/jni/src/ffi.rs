@@ -30,7 +30,7 @@ pub fn run_ffi_safe<'local, R>(
     body: impl FnOnce(&mut JNIEnv<'local>) -> Result<R, BridgeError>,
 ) -> R {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        init_logging();
+        init();
         body(&mut *env)
     }));
     let error = match outcome {
@@ -101,17 +101,21 @@ fn log_panic(entry: &str, payload: &(dyn Any + Send)) {
     }
 }
 
-/// Routes `log` to logcat (tag `opsight`) on Android; on the host nothing is installed and logging is off.
-fn init_logging() {
-    #[cfg(target_os = "android")]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            android_logger::init_once(
-                android_logger::Config::default().with_max_level(log::LevelFilter::Info).with_tag("opsight"),
-            );
-        });
-    }
+/// Once per process: quiets std's panic hook, and routes `log` to logcat (tag `opsight`) on Android (on the host
+/// nothing is installed and logging is off).
+fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // std's default hook prints a panic's message to stderr, and a message can quote data (a path, a package
+        // name); `log_panic` logs the payload instead, and only in debug builds. Not in this crate's own tests, whose
+        // failures print through it.
+        #[cfg(not(test))]
+        std::panic::set_hook(Box::new(|_| {}));
+        #[cfg(target_os = "android")]
+        android_logger::init_once(
+            android_logger::Config::default().with_max_level(log::LevelFilter::Info).with_tag("opsight"),
+        );
+    });
 }
 
 /// A required string argument. `null` and unpaired surrogates are errors with fixed messages.

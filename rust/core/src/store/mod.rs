@@ -79,7 +79,9 @@ impl Store {
     /// opening does with a damaged schema: otherwise every later write would fail the same way, and the app would
     /// stop collecting for good. The error says where the file went.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut guard = self.writer.lock().map_err(|_| Error::Database("writer lock poisoned".into()))?;
+        // A panic in an earlier write poisoned the lock; its transaction was rolled back as it unwound, so the
+        // connection is as good as before. Refusing every later write would stop collection until a restart.
+        let mut guard = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let conn = guard.as_mut().ok_or(Error::Closed)?;
         let result = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -113,6 +115,11 @@ impl Store {
         // Opened again either way: the new database, or the damaged file when it could not be moved (its readable
         // pages still serve reads).
         if let Ok((conn, _)) = open::open_writer(&self.path, now_ms()) {
+            if let Ok(name) = &moved {
+                // For the next open to report, as it reports a damaged file it moves itself: the write that met the
+                // damage may have run with no one to tell (a scheduled collection).
+                let _ = conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('moved_aside', ?1)", [name]);
+            }
             *writer = Some(conn);
         }
         moved.map_or(Error::DatabaseDamaged, |moved_to_name| Error::DamagedMovedAside { moved_to_name })
@@ -121,7 +128,7 @@ impl Store {
     /// Runs `f` on a read-only connection from the pool.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let (pooled, generation) = {
-            let mut guard = self.readers.lock().map_err(|_| Error::Database("reader lock poisoned".into()))?;
+            let mut guard = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             // Read under the lock: a connection popped now is of this generation's file.
             let generation = self.generation.load(Ordering::SeqCst);
             (guard.as_mut().ok_or(Error::Closed)?.pop(), generation)

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -66,8 +66,24 @@ fn probe(conn: &Connection) -> Result<Option<u32>> {
     }
 }
 
+/// The schema version in the file's header (`user_version`, 4 bytes big-endian at offset 60), read as plain bytes:
+/// `None` for no such file or no header SQLite would read (its payload fractions, bytes 21 to 23, are always 64, 32
+/// and 32: a file damaged there is SQLite's to call damaged, and is moved aside, not refused as newer).
+fn header_version(path: &Path) -> Option<u32> {
+    use std::io::Read;
+    let mut header = [0u8; 64];
+    std::fs::File::open(path).ok()?.read_exact(&mut header).ok()?;
+    let sane = header.starts_with(b"SQLite format 3\0") && header[21..24] == [64, 32, 32];
+    sane.then(|| u32::from_be_bytes([header[60], header[61], header[62], header[63]]))
+}
+
 /// Opens (creating if needed) the writer connection and brings the schema up to date.
 pub(crate) fn open_writer(path: &Path, now_ms: i64) -> Result<(Connection, OpenReport)> {
+    // Read before SQLite opens it: a newer database with an interrupted write (a hot rollback journal) can be read
+    // only by a connection that may write, which would roll that write back, and so change it.
+    if let Some(found) = header_version(path).filter(|&v| v > SCHEMA_VERSION) {
+        return Err(Error::NewerDatabase { found, supported: SCHEMA_VERSION });
+    }
     // A database that is refused is left as it is, its -wal too. The last connection that may write checkpoints the
     // WAL into the file when it closes, and removes the -wal, so the version is read on a read-only one first.
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -105,6 +121,14 @@ pub(crate) fn open_writer(path: &Path, now_ms: i64) -> Result<(Connection, OpenR
     connection_pragmas(&conn)?;
     report.upgraded_from = version;
     migrate(&mut conn, version)?;
+    if report.moved_aside.is_none() {
+        // A write moved a damaged database aside since the last open (`Store::write`): reported once, now.
+        let noted = "SELECT value FROM meta WHERE key = 'moved_aside'";
+        if let Some(name) = conn.query_row(noted, [], |r| r.get::<_, String>(0)).optional()? {
+            conn.execute("DELETE FROM meta WHERE key = 'moved_aside'", [])?;
+            report.moved_aside = Some(name);
+        }
+    }
     Ok((conn, report))
 }
 
@@ -151,11 +175,14 @@ pub(crate) fn move_aside(path: &Path, now_ms: i64) -> Result<String> {
         target_name = format!("{name}.damaged-{stamp}-{n}");
         n += 1;
     }
-    std::fs::rename(path, dir.join(&target_name))?;
+    // The io error's kind only (a path could name the user): "permission denied".
+    let failed =
+        |e: std::io::Error| Error::Database(format!("a damaged database could not be moved aside ({})", e.kind()));
+    std::fs::rename(path, dir.join(&target_name)).map_err(failed)?;
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", path.display()));
         if side.exists() {
-            std::fs::rename(&side, dir.join(format!("{target_name}{suffix}")))?;
+            std::fs::rename(&side, dir.join(format!("{target_name}{suffix}"))).map_err(failed)?;
         }
     }
     Ok(target_name)

@@ -1,6 +1,6 @@
 //! Schema tests: migrations from every earlier version, newer databases refused, damaged ones moved aside.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::open::MIGRATIONS;
 use super::*;
@@ -381,8 +381,93 @@ fn a_write_that_finds_damaged_pages_moves_the_database_aside() {
     let report = store.ingest_dump(dump(2).as_bytes(), &opts(1)).expect("the next write goes to the new database");
     assert_eq!((report.new_events, report.apps), (400, 400));
     assert!(store.check_integrity().expect("check"));
-    let message = Error::DamagedMovedAside { moved_to_name: moved }.to_string();
+    let message = Error::DamagedMovedAside { moved_to_name: moved.clone() }.to_string();
     assert!(!message.contains(&dir.0.display().to_string()), "no path: {message}");
+    // The write may have run with no one to tell (a scheduled collection): the next open reports the move, once.
+    drop(store);
+    let reopened = Store::open(dir.db()).expect("reopen");
+    assert_eq!(reopened.open_report().moved_aside.as_deref(), Some(moved.as_str()));
+    drop(reopened);
+    assert_eq!(Store::open(dir.db()).expect("again").open_report().moved_aside, None, "reported once");
+}
+
+/// A panic inside a write (a bug) rolls its transaction back as it unwinds; the writer stays usable, rather than every
+/// later write failing on the poisoned lock until the app restarts.
+#[test]
+fn a_panic_in_a_write_leaves_the_writer_usable() {
+    let dir = TempDir::new("poisoned");
+    let store = Store::open(dir.db()).expect("open");
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        store
+            .write(|tx| {
+                tx.execute("INSERT INTO meta (key, value) VALUES ('half', 'written')", [])?;
+                panic!("a bug");
+                #[allow(unreachable_code)]
+                Ok(())
+            })
+            .ok();
+    }));
+    assert!(panicked.is_err());
+    let opts =
+        IngestOptions { zone: Some("UTC".into()), captured_at_ms: Some(1_609_488_000_000), ..Default::default() };
+    let dump = "  Uid u0a1:\n    Package com.example:\n      CAMERA (allow):\n          Access: [top-s] 2021-01-01 08:00:00.000 (-1h0m0s0ms)\n";
+    assert_eq!(store.ingest_dump(dump.as_bytes(), &opts).expect("writes again").new_events, 1);
+    let half: Option<String> = store
+        .read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = 'half'", [], |r| r.get(0)).optional()?))
+        .expect("read");
+    assert_eq!(half, None, "the panicking write was rolled back");
+}
+
+/// A capture instant or an inventory zone that no clock or zone database has is refused, before anything is stored:
+/// an instant beyond the calendar overflowed what is computed from it, and a zone stored unknown made later queries
+/// that date days in it fail.
+#[test]
+fn impossible_capture_instants_and_unknown_inventory_zones_are_refused() {
+    let dir = TempDir::new("impossible");
+    let store = Store::open(dir.db()).expect("open");
+    let dump = "  Uid u0a1:\n    Package com.example:\n      CAMERA (allow):\n          Access: [top-s] 2021-01-01 08:00:00.000 (-1h0m0s0ms)\n";
+    for at in [i64::MIN, i64::MAX] {
+        let opts = IngestOptions { zone: Some("UTC".into()), captured_at_ms: Some(at), ..Default::default() };
+        let e = store.ingest_dump(dump.as_bytes(), &opts).expect_err("refused");
+        assert_eq!(e.to_string(), "invalid input: capture instant out of range");
+    }
+    for inventory in [
+        r#"{"opsight_inventory": 1, "device": {"zone": "Mars/Olympus"}, "packages": []}"#,
+        r#"{"opsight_inventory": 1, "captured_at_ms": 9223372036854775807, "packages": []}"#,
+    ] {
+        assert!(store.ingest_packages(inventory).is_err(), "{inventory}");
+    }
+    assert!(store.apps().expect("apps").is_empty(), "nothing stored");
+    assert!(store.daily_counts(0, 86_400_000, None).is_ok(), "queries still date days in the device's zone");
+}
+
+/// A newer database is refused from its header's version, before SQLite opens it: with an interrupted write (a hot
+/// rollback journal) only a connection that may write could read it, and it would roll that write back.
+#[test]
+fn a_newer_database_with_a_hot_journal_is_left_as_it_is() {
+    let dir = TempDir::new("newer-hot");
+    {
+        let c = Connection::open(dir.db()).expect("create");
+        c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1); PRAGMA user_version = 99;").expect("newer");
+    }
+    let journal = dir.0.join("opsight.db-journal");
+    std::fs::write(&journal, vec![0xd9u8; 1024]).expect("a journal beside it");
+    let before = (std::fs::read(dir.db()).expect("db"), std::fs::read(&journal).expect("journal"));
+    match Store::open(dir.db()) {
+        Err(Error::NewerDatabase { found: 99, .. }) => {}
+        other => panic!("expected NewerDatabase, got {:?}", other.map(|_| ())),
+    }
+    assert_eq!((std::fs::read(dir.db()).expect("db"), std::fs::read(&journal).expect("journal")), before);
+}
+
+/// A damaged database that cannot be moved aside says so, not that the input could not be read.
+#[test]
+fn a_move_that_fails_says_what_failed() {
+    let dir = TempDir::new("unmovable");
+    let e = super::open::move_aside(&dir.0.join("missing.db"), 0).expect_err("nothing to move");
+    let text = e.to_string();
+    assert!(text.contains("a damaged database could not be moved aside (entity not found)"), "{text}");
+    assert!(!text.contains(&dir.0.display().to_string()), "no path: {text}");
 }
 
 /// A damaged database is moved aside under a name free for its -wal and -shm too: a rename that failed half way would

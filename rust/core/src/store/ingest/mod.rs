@@ -171,6 +171,10 @@ impl Store {
 
 /// One dump into an open transaction.
 fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> Result<IngestReport> {
+    // An instant the calendar cannot hold is no clock reading (and would overflow what is computed from it).
+    if opts.captured_at_ms.is_some_and(|ms| jiff::Timestamp::from_millisecond(ms).is_err()) {
+        return Err(Error::InvalidInput("capture instant out of range".into()));
+    }
     let zone = match &opts.zone {
         Some(z) => Some(jiff::tz::TimeZone::get(z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?),
         None => None,
@@ -275,7 +279,7 @@ fn check_clock(
         }
         None => (now.to_utc_ms(&jiff::tz::TimeZone::UTC), MAX_ZONE_OFFSET_MS),
     };
-    let Some(gap) = dump_ms.map(|d| cap - d) else {
+    let Some(gap) = dump_ms.map(|d| cap.saturating_sub(d)) else {
         return Ok(None);
     };
     if opts.max_clock_gap_ms.is_some_and(|limit| gap.abs() > limit + slack) {
