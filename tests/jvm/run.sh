@@ -98,6 +98,14 @@ if [ $mvn_status -ne 0 ] && [ $failures -eq 0 ]; then
     # Maven failed before or outside the tests (compilation, download): count it as one failure.
     failures=1
 fi
+# The tests make the library panic (testingPanic); a panic's message may quote data (a database path), so none may
+# reach stderr, where std's default panic hook would print it (docs/bridge.md, "Logging").
+if grep -q "panicked at" "$mvn_log"; then
+    echo "FAILED: a Rust panic message reached stderr:"
+    grep -m3 "panicked at" "$mvn_log"
+    failures=$((failures + 1))
+    tests=$((tests + 1))
+fi
 passed=$((tests - failures - skipped))
 echo "$passed passed, $failures failed, $skipped skipped"
 [ $mvn_status -eq 0 ] && [ $failures -eq 0 ] && [ $tests -gt 0 ]
