@@ -35,6 +35,30 @@ pub enum BridgeError {
     Panic,
 }
 
+impl BridgeError {
+    /// What kind of failure this is, as `OpsightException.kind`: the app shows its own text, in the user's language,
+    /// for the kinds a user can meet (`Opsight.kt` lists them), and the message for the others.
+    pub fn kind(&self) -> &'static str {
+        use opsight_core::Error as E;
+        match self {
+            BridgeError::Core(E::NewerDatabase { .. }) => "newer_database",
+            BridgeError::Core(E::ForeignDatabase) => "foreign_database",
+            BridgeError::Core(E::DatabaseDamaged) => "database_damaged",
+            BridgeError::Core(E::DamagedMovedAside { .. }) => "damaged_moved_aside",
+            BridgeError::Core(E::DonationNotReviewed { changed: false }) => "donation_not_reviewed",
+            BridgeError::Core(E::DonationNotReviewed { changed: true }) => "donation_changed",
+            BridgeError::Core(E::ClockMismatch { .. }) => "clock_mismatch",
+            BridgeError::Core(E::Closed) | BridgeError::Closed => "closed",
+            BridgeError::Core(E::InvalidInput(_)) => "invalid_input",
+            BridgeError::Core(E::Io(_)) => "io",
+            BridgeError::Core(_) => "database",
+            BridgeError::Null(_) | BridgeError::BadUtf16(_) | BridgeError::InvalidArgument(_) => "invalid_argument",
+            BridgeError::OutOfMemory(_) => "out_of_memory",
+            BridgeError::Jni(_) | BridgeError::Json | BridgeError::Panic => "internal",
+        }
+    }
+}
+
 impl From<jni::errors::Error> for BridgeError {
     fn from(e: jni::errors::Error) -> Self {
         BridgeError::Jni(e)

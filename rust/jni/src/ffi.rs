@@ -68,7 +68,18 @@ fn throw(env: &mut JNIEnv<'_>, entry: &str, error: &BridgeError, classes: &[&str
     }
     let message = error.to_string();
     for class in classes {
-        match env.throw_new(*class, &message) {
+        let thrown = if *class == OPSIGHT_EXCEPTION {
+            // With the error's kind, which the app turns into its own words in the user's language.
+            env.new_string(&message).and_then(|text| {
+                let kind = env.new_string(error.kind())?;
+                let args = [JValue::Object(&text), JValue::Object(&kind)];
+                let obj = env.new_object(*class, "(Ljava/lang/String;Ljava/lang/String;)V", &args)?;
+                env.throw(jni::objects::JThrowable::from(obj))
+            })
+        } else {
+            env.throw_new(*class, &message)
+        };
+        match thrown {
             Ok(()) => return,
             // A missing class leaves NoClassDefFoundError pending: clear it and try the next.
             Err(_) => {

@@ -42,13 +42,30 @@ abstract class BaseActivity : Activity() {
     }
 
     /**
-     * The error line for a failed core call: the core's own message, which says what is wrong and carries no personal
-     * data (docs/bridge.md), or else only the kind of failure.
+     * The error line for a failed core call: the app's own words for the kinds a user can meet, in the user's
+     * language ([kindText]); else the core's message, which says what is wrong and carries no personal data
+     * (docs/bridge.md), or only the kind of failure.
      */
-    protected fun errorText(e: Throwable): String = getString(
+    protected fun errorText(e: Throwable): String = kindText(e) ?: getString(
         org.opsight.R.string.error_core,
         (e as? org.opsight.core.OpsightException)?.message ?: e.javaClass.simpleName,
     )
+
+    /** What a core failure of a kind a user can meet means, as a whole sentence in the user's language; else `null`. */
+    protected fun kindText(e: Throwable): String? {
+        val id = when ((e as? org.opsight.core.OpsightException)?.kind) {
+            "newer_database" -> org.opsight.R.string.error_newer_database
+            "foreign_database" -> org.opsight.R.string.error_foreign_database
+            "database_damaged" -> org.opsight.R.string.error_database_damaged
+            "damaged_moved_aside" -> org.opsight.R.string.error_damaged_moved_aside
+            "donation_not_reviewed" -> org.opsight.R.string.error_donation_not_reviewed
+            "donation_changed" -> org.opsight.R.string.error_donation_changed
+            "closed" -> org.opsight.R.string.error_closed
+            "internal" -> org.opsight.R.string.error_internal
+            else -> return null
+        }
+        return getString(id)
+    }
 
     /** Hands a collection's outcome (see [org.opsight.collect.Collector.request]) to [done] on the main thread. */
     protected fun <T> whenDone(future: java.util.concurrent.CompletableFuture<T>, done: (Result<T>) -> Unit) {

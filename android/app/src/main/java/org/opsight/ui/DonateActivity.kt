@@ -130,7 +130,7 @@ class DonateActivity : BaseActivity() {
                     .also { it.restore(packages, rowIds) }
                 consent.isChecked = consented
                 selectionChanged()
-            }.onFailure { summary.text = getString(R.string.donate_error, it.message ?: "") }
+            }.onFailure { summary.text = kindText(it) ?: getString(R.string.donate_error, it.message ?: "") }
         }
     }
 
@@ -172,7 +172,7 @@ class DonateActivity : BaseActivity() {
                 { e ->
                     // The core's messages carry no personal data and say what is wrong; anything else is ours.
                     val why = if (e is OpsightException) e.message.orEmpty() else getString(R.string.donate_unwritable)
-                    getString(R.string.donate_error, why)
+                    kindText(e) ?: getString(R.string.donate_error, why)
                 },
             )
         }

@@ -40,6 +40,7 @@ class DonationTest {
             // Nothing leaves unreviewed: the export needs the preview's review code.
             val unreviewed = assertThrows<OpsightException> { db.exportDonation(manifest, "") }
             assertTrue(unreviewed.message!!.contains("review it first"), unreviewed.message)
+            assertEquals("donation_not_reviewed", unreviewed.kind, "the app's own words in the user's language")
             val code = preview.getString("review_code")
             val reviewed = """{"reviewed": "$code"}"""
             val bundle = JSONObject(String(db.exportDonation(manifest, reviewed), Charsets.UTF_8))
@@ -60,6 +61,7 @@ class DonationTest {
             db.ingestDump(later.toByteArray(), A10_CAPTURED_AT + 86_400_000, A10_ZONE)
             val stale = assertThrows<OpsightException> { db.exportDonation(manifest, reviewed) }
             assertTrue(stale.message!!.contains("changed since it was reviewed"), stale.message)
+            assertEquals("donation_changed", stale.kind)
         }
     }
 
@@ -69,6 +71,7 @@ class DonationTest {
             val bad = manifest.replace("\"day\"", "\"minute\"")
             val e = assertThrows<OpsightException> { db.previewDonation(bad) }
             assertFalse(e.message!!.contains("Dr. R"), e.message)
+            assertEquals("invalid_input", e.kind)
             assertThrows<OpsightException> { db.exportDonation(manifest, "[1]") }
             assertThrows<OpsightException> { db.exportDonation("{", "") }
         }

@@ -300,6 +300,7 @@ class OpsightTest {
         for (call in calls) {
             val e = assertThrows<OpsightException> { call() }
             assertEquals("the database is closed", e.message)
+            assertEquals("closed", e.kind)
         }
         // The data survived the close.
         open().use { again -> assertEquals(A10_EVENTS.toLong(), dailyTotal(again.dailyCounts(Long.MIN_VALUE, Long.MAX_VALUE))) }
@@ -311,6 +312,7 @@ class OpsightTest {
             repeat(3) {
                 val e = assertThrows<OpsightException> { db.testingPanic() }
                 assertEquals("unexpected internal error in the Opsight library", e.message)
+                assertEquals("internal", e.kind)
                 assertClean(e, "/data", "com.secret.app")
             }
             ingestA10(db)
