@@ -29,7 +29,7 @@ pub struct Options<'a> {
     pub force: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Report {
     pub opsight_research_aggregate: u32,
     pub dir: String,
@@ -360,21 +360,7 @@ mod tests {
                 suppressed_groups,
                 excluded,
             };
-            let mut report = Report {
-                opsight_research_aggregate: 1,
-                dir: String::new(),
-                dataset: String::new(),
-                files: 1,
-                accepted: 1,
-                rejected: 0,
-                skipped: 0,
-                rows: 0,
-                rejections: Vec::new(),
-                skipped_files: Vec::new(),
-                studies: Vec::new(),
-                removed: Vec::new(),
-                category_needs: None,
-            };
+            let mut report = Report { opsight_research_aggregate: 1, files: 1, accepted: 1, ..Report::default() };
             write_dataset(&out, &[bundle], &mut report).map(|()| report.studies.len()).map_err(|e| e.to_string())
         };
         let max = i64::MAX as u64;

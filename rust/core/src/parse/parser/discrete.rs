@@ -1,7 +1,7 @@
 //! The discrete-access section (`Discrete accesses:`): its XML-registry text form and its `UID|PACKAGE_NAME|…`
 //! table form, with their own uid, package, op and tag context.
 
-use super::{Parser, Section};
+use super::{Parser, Section, SectionCursor};
 use crate::model::{DiscreteRef, Visitor};
 use crate::parse::grammar::{self, trim};
 use crate::time::LocalTime;
@@ -29,38 +29,29 @@ pub(super) struct TableColumns {
 
 impl<V: Visitor> Parser<V> {
     pub(super) fn discrete_line(&mut self, t: &str) {
-        // OEM words after the name (`Uid: 10123 (x)`) are left out, as in the op state.
-        // A heading with no name at all still ends the one before it: the accesses below it are not that uid's or
-        // package's.
-        if let Some(rest) = t.strip_prefix("Uid:") {
-            let uid = first_word(rest);
-            self.sec.set_uid(uid);
-            if uid.is_empty() {
-                self.unrecognised();
+        // The headings that name one thing: a uid, a package, and from Android 15 the device of an op's accesses
+        // (`default:0` for the phone itself). OEM words after the name (`Uid: 10123 (x)`) are left out, as in the op
+        // state. A heading with no name at all still ends the one before it: the accesses below it are not that uid's,
+        // package's or device's.
+        let named: [(&str, fn(&mut SectionCursor, &str)); 3] = [
+            ("Uid:", SectionCursor::set_uid),
+            ("Package:", SectionCursor::set_package),
+            ("Device:", SectionCursor::set_device),
+        ];
+        for (heading, set) in named {
+            if let Some(rest) = t.strip_prefix(heading) {
+                let name = first_word(rest);
+                set(&mut self.sec, name);
+                if name.is_empty() {
+                    self.unrecognised();
+                }
+                return;
             }
-            return;
-        }
-        if let Some(rest) = t.strip_prefix("Package:") {
-            let package = first_word(rest);
-            self.sec.set_package(package);
-            if package.is_empty() {
-                self.unrecognised();
-            }
-            return;
         }
         // The whole rest: a tag is the app's own text, may hold blanks, and nothing ends it, so OEM words after it
         // cannot be told from it.
         if let Some(rest) = t.strip_prefix("Attribution:") {
             self.sec.set_tag(trim(rest));
-            return;
-        }
-        // Android 15 on: the accesses of an op are per device, `default:0` for the phone itself.
-        if let Some(rest) = t.strip_prefix("Device:") {
-            let device = first_word(rest);
-            self.sec.set_device(device);
-            if device.is_empty() {
-                self.unrecognised();
-            }
             return;
         }
         // Only accesses: the registry records no rejects, and a `Reject` line some build printed here must not be
