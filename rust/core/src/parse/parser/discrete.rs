@@ -27,13 +27,16 @@ pub(super) struct TableColumns {
     columns: usize,
 }
 
+/// Sets the uid, package or device a heading names.
+type SetName = fn(&mut SectionCursor, &str);
+
 impl<V: Visitor> Parser<V> {
     pub(super) fn discrete_line(&mut self, t: &str) {
         // The headings that name one thing: a uid, a package, and from Android 15 the device of an op's accesses
         // (`default:0` for the phone itself). OEM words after the name (`Uid: 10123 (x)`) are left out, as in the op
         // state. A heading with no name at all still ends the one before it: the accesses below it are not that uid's,
         // package's or device's.
-        let named: [(&str, fn(&mut SectionCursor, &str)); 3] = [
+        let named: [(&str, SetName); 3] = [
             ("Uid:", SectionCursor::set_uid),
             ("Package:", SectionCursor::set_package),
             ("Device:", SectionCursor::set_device),
