@@ -837,3 +837,24 @@ fn the_densest_run_gives_the_rate() {
     run(NOW - 5 * H, 12, 5_000);
     assert_eq!(rate(&db.analyze(Lang::En)), (Some(5.0), Some(10)), "the first of two at the same pace");
 }
+
+/// Android notes one location fix as several ops at the same instant (FINE_LOCATION, MONITOR_LOCATION, GPS): one
+/// access of the user's location, not three. Counted per op, ten fixes 90 s apart read as thirty accesses 0 and 90 s
+/// apart, a rate three times faster than the app's, and over the frequency threshold.
+#[test]
+fn several_ops_at_one_instant_are_one_access() {
+    let db = Db::new("one-fix-three-ops");
+    let start = NOW - 30 * H;
+    for i in 0..10 {
+        for op in ["FINE_LOCATION", "MONITOR_LOCATION", "GPS"] {
+            db.access("com.tmall.wireless", "u0a150", op, "bg", start + i * 90_000);
+        }
+    }
+    let a = db.analyze(Lang::En);
+    assert!(about(&a, "com.tmall.wireless", Rule::Frequency, InfoType::Location).is_none(), "every 90 s is no rate");
+    let f = about(&a, "com.tmall.wireless", Rule::BackgroundAccess, InfoType::Location)
+        .or_else(|| about(&a, "com.tmall.wireless", Rule::OutOfScope, InfoType::Location))
+        .expect("a location finding");
+    assert_eq!((f.evidence.accesses, f.evidence.background), (10, 10), "{:?}", f.evidence);
+    assert_eq!(f.evidence.ops.len(), 3, "every op is still named");
+}

@@ -578,3 +578,27 @@ fn manifest_texts_read_as_written() {
     assert!(e.contains("years 0001 to 9998"), "{e}");
     assert!(with("to", json!("9998-12-31")).is_ok());
 }
+
+/// One location fix noted as three ops at one instant is one access in a donation, as in the findings.
+#[test]
+fn several_ops_at_one_instant_are_one_access() {
+    let db = Db::new("one-fix");
+    let zone = jiff::tz::TimeZone::get(ZONE).expect("zone");
+    let t = T0 + 2 * H;
+    let local = LocalTime::from_utc_ms(t, &zone).expect("local");
+    let ops: String = ["FINE_LOCATION", "MONITOR_LOCATION", "GPS"]
+        .iter()
+        .map(|op| {
+            format!("      {op} (allow):\n        null=[\n          Access: [bg-s] {local} (-1h0m0s0ms)\n        ]\n")
+        })
+        .collect();
+    let dump = format!("  Uid u0a101:\n    Package {}:\n{ops}", PACKAGES[1]);
+    let opts = IngestOptions { zone: Some(ZONE.into()), captured_at_ms: Some(t + H), ..IngestOptions::default() };
+    db.store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
+    let m = manifest(&["location"], "day", "daily_counts", "package", 1);
+    let preview = db.store.donation_preview(&m, None).expect("preview");
+    let counts: Vec<_> = preview.rows.iter().map(|r| r.leaves["count"].as_u64()).collect();
+    assert_eq!(counts, [Some(1)]);
+    let events = manifest(&["location"], "exact", "events", "package", 1);
+    assert_eq!(db.store.donation_preview(&events, None).expect("preview").rows.len(), 1);
+}

@@ -124,16 +124,20 @@ impl AppCtx<'_> {
     fn evidence<'e>(&self, events: impl IntoIterator<Item = &'e ActivityEvent>) -> Evidence {
         let mut ev = Evidence::default();
         let mut ops = BTreeSet::new();
+        // Counted once per instant, whatever the ops, since Android notes one location fix as several ops at once
+        // (FINE_LOCATION, MONITOR_LOCATION, GPS, …): the instants of accesses, of those in the foreground and in the
+        // background, and of refusals.
+        let mut instants: [Vec<i64>; 4] = Default::default();
         for e in events {
-            if e.reject {
-                ev.rejects += 1;
-            } else {
-                ev.accesses += 1;
-                match e.visibility.is_foreground() {
-                    Some(true) => ev.foreground += 1,
-                    Some(false) => ev.background += 1,
-                    None => {}
-                }
+            let which = match (e.reject, e.visibility.is_foreground()) {
+                (true, _) => 3,
+                (false, Some(true)) => 1,
+                (false, Some(false)) => 2,
+                (false, None) => 0,
+            };
+            instants[which].push(e.t);
+            if which > 0 && which < 3 {
+                instants[0].push(e.t);
             }
             ev.first_ms = Some(ev.first_ms.map_or(e.t, |f| f.min(e.t)));
             ev.last_ms = Some(ev.last_ms.map_or(e.t, |l| l.max(e.t)));
@@ -148,6 +152,12 @@ impl AppCtx<'_> {
                 });
             }
         }
+        let [accesses, foreground, background, rejects] = instants.map(|mut times| {
+            crate::sort::sort(&mut times);
+            times.dedup();
+            times.len() as u64
+        });
+        (ev.accesses, ev.foreground, ev.background, ev.rejects) = (accesses, foreground, background, rejects);
         ev.ops = ops.into_iter().collect();
         ev
     }
@@ -427,6 +437,9 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
     // From individual events: runs of accesses one after another, each within the interval of the one before.
     let mut times: Vec<i64> = accesses(events).map(|e| e.t).collect();
     crate::sort::sort(&mut times);
+    // One access of the type per instant: Android notes one location fix as several ops at once (FINE_LOCATION,
+    // MONITOR_LOCATION, GPS, …), which read as reads 0 s apart would make the rate look several times faster.
+    times.dedup();
     // (seconds between accesses, accesses at that rate, the history window it was counted in)
     type Rate = (f64, u64, Option<(i64, i64)>);
     let mut best: Option<Rate> =

@@ -243,8 +243,8 @@ impl Store {
         let (first_day, last_day) = (from.to_string(), to.to_string());
         let pack = PolicyPack::embedded();
         let wanted: BTreeSet<InfoType> = m.info_types.iter().copied().collect();
-        // (day, package, info type) → accesses, in time order.
-        let mut groups: BTreeMap<(String, String, InfoType), Vec<(String, bool)>> = BTreeMap::new();
+        // (day, package, info type) → accesses (instant, time value, in the background), in time order.
+        let mut groups: BTreeMap<(String, String, InfoType), Vec<(i64, String, bool)>> = BTreeMap::new();
         let mut labels: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
         for app in self.activity(from_ms, to_ms)? {
             // The curated list's category only: the donor's own choice is theirs, and the researcher's side can only
@@ -267,7 +267,14 @@ impl Store {
                     Granularity::Day => text[..10].to_owned(),
                 };
                 let background = e.visibility == crate::store::Visibility::Background;
-                groups.entry((text[..10].to_owned(), app.package.clone(), info)).or_default().push((time, background));
+                let group = groups.entry((text[..10].to_owned(), app.package.clone(), info)).or_default();
+                // One access of a type per instant: Android notes one location fix as several ops at once
+                // (FINE_LOCATION, MONITOR_LOCATION, GPS, …), one access of the donor's location, not three. Events come
+                // in time order, so the same instant of a type is the last one of its group.
+                if group.last().is_some_and(|last| last.0 == e.t) {
+                    continue;
+                }
+                group.push((e.t, time, background));
             }
             labels.insert(app.package.clone(), (app.label.clone(), category));
         }
@@ -282,11 +289,11 @@ impl Store {
             }
             match m.level {
                 Level::DailyCounts => {
-                    let background = times.iter().filter(|t| t.1).count() as u64;
+                    let background = times.iter().filter(|t| t.2).count() as u64;
                     pending.push((day.clone(), package, info, day, count, background, group));
                 }
                 Level::Events => {
-                    for (t, bg) in times {
+                    for (_, t, bg) in times {
                         pending.push((day.clone(), package.clone(), info, t, 1, u64::from(bg), group));
                     }
                 }
