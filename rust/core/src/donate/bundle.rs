@@ -160,6 +160,10 @@ impl DonationPreview {
     }
 }
 
+/// One access of a donation's group: its instant, its time value as the study asks, and whether the app was in the
+/// background.
+type Access = (i64, String, bool);
+
 struct Row {
     row_id: String,
     package: String,
@@ -244,7 +248,7 @@ impl Store {
         let pack = PolicyPack::embedded();
         let wanted: BTreeSet<InfoType> = m.info_types.iter().copied().collect();
         // (day, package, info type) → accesses (instant, time value, in the background), in time order.
-        let mut groups: BTreeMap<(String, String, InfoType), Vec<(i64, String, bool)>> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, String, InfoType), Vec<Access>> = BTreeMap::new();
         let mut labels: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
         for app in self.activity(from_ms, to_ms)? {
             // The curated list's category only: the donor's own choice is theirs, and the researcher's side can only
