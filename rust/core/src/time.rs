@@ -341,7 +341,7 @@ impl CaptureContext {
 
     /// Which of the two "now"s that `pair`, in a repeated hour, allows the dump's other pairs agree with (weighed by
     /// how many pairs each stands for), if they prefer one. A pair outside the repeated hour names one "now"; one in
-    /// it names two, and supports both.
+    /// it names two, and agrees with a candidate when either of them is it.
     fn now_from_other_pairs(&self, zone: &jiff::tz::TimeZone, pair: LocalTime, rel: i64) -> Option<i64> {
         // Relative times are printed to the millisecond, from the same "now"; a second allows for a build that rounds.
         const SAME_MS: u64 = 1_000;
