@@ -88,6 +88,8 @@ pub(crate) fn json_problem(e: &serde_json::Error) -> String {
                 format!("the field `{name}` is missing {at}")
             } else if let Some(name) = field("unknown field `") {
                 format!("unknown field `{name}` {at}")
+            } else if let Some(name) = field("duplicate field `") {
+                format!("the field `{name}` is given twice {at}")
             } else if message.starts_with("unknown field") {
                 format!("an unknown field {at}")
             } else {
@@ -158,6 +160,11 @@ mod tests {
         assert_eq!(problem("{}"), "the field `version` is missing at line 1 column 2");
         assert_eq!(problem(r#"{"version": 1, "extra_key": 2}"#), "unknown field `extra_key` at line 1 column 26");
         assert_eq!(problem(r#"{"version": 1, "my diary!": 2}"#), "an unknown field at line 1 column 26");
+        // A key given twice (a manifest edited by hand) is named as such, not as a value of the wrong type.
+        assert_eq!(
+            problem(r#"{"version": 1, "version": 2}"#),
+            "the field `version` is given twice at line 1 column 24"
+        );
         for (json, secret) in
             [(r#"{"version": "secret"}"#, "secret"), (r#"{"version": 1, "kind": "dna-secret"}"#, "dna-secret")]
         {
