@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use serde_json::json;
+
 use common::{gzip, utf16, write_streamed_zip, write_zip, TempDir};
 
 /// A zip archive's entries: name and bytes.
@@ -598,9 +600,16 @@ fn a_bugreports_own_zone_dates_it_without_zone() {
     let started = "  report started:  2022-03-29 23:26:10 (device local, the bugreport's header)\n";
     assert!(summary.contains(started), "{summary}");
     let (parsed, _) = parsed_json(&stated);
-    assert_eq!(parsed["device_zone"], "Europe/Berlin");
+    assert_eq!((&parsed["device_zone"], &parsed["zone"]), (&json!("Europe/Berlin"), &json!("Europe/Berlin")));
     let events = events_of(&parsed);
     assert!(!events.is_empty() && events.iter().all(|e| e[3]["time_basis"] == "local_with_zone"), "{events:?}");
+    // `--zone` wins over the zone the bugreport states, and `zone` says which dated the events.
+    let out = opsight().args(["parse", "--json", "--zone", "asia/shanghai"]).arg(&stated).output().expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let file = &doc["files"][0];
+    assert_eq!((&file["device_zone"], &file["zone"]), (&json!("Europe/Berlin"), &json!("Asia/Shanghai")));
+    let (plain, _) = parsed_json(&fixture(A10));
+    assert_eq!(plain["zone"], serde_json::Value::Null, "no zone known, none used");
     let db = dir.path("phone.db");
     let out = opsight()
         .args(["ingest", "--captured-at", "2022-03-29T21:27:54Z", "--db"])

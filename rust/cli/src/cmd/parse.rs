@@ -58,6 +58,9 @@ struct FileResult {
     /// events (docs/json.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     getprop_zone: Option<String>,
+    /// The zone that dated the events (`utc_ms` by `local_with_zone`): `--zone`, else the acquisition's or the
+    /// bugreport's own, by its canonical name; `null` for none. It says which when `--zone` overrides a stated one.
+    zone: Option<String>,
     #[serde(flatten)]
     snapshot: opsight_core::Snapshot,
 }
@@ -93,8 +96,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                         }),
                     };
                     snapshot.resolve_times(&capture);
+                    // The zone `resolve_times` used: the one given or found beside the dump, else the dump's own.
+                    let stated = || snapshot.summary.device_zone.as_deref().and_then(opsight_core::time::known_zone);
+                    let zone = capture.zone.clone().or_else(stated).and_then(|z| z.iana_name().map(str::to_owned));
                     let file = path.display().to_string();
-                    files.push(FileResult { file, archive_entry, archive_index_missing, getprop_zone, snapshot });
+                    files.push(FileResult { file, archive_entry, archive_index_missing, getprop_zone, zone, snapshot });
                 }
                 Err(err) => skip(err),
             }
