@@ -111,7 +111,7 @@ fn android16_discrete_sqlite_table_written_from_the_grammar() {
     let voice = &snap.discrete[1];
     assert_eq!(
         (voice.attribution_tag.as_deref(), voice.duration_ms, voice.device_id.as_deref()),
-        (Some("voice"), None, Some("default"))
+        (Some("voice"), None, Some("default:0"))
     );
     let maps = &snap.discrete[2];
     assert_eq!(
