@@ -58,6 +58,13 @@ class DonationSelection(private val rows: List<Row>, private val reviewCode: Str
     }
 
     companion object {
+        /**
+         * Whether the donor's agreement still holds for a preview shown again (the screen recreated): only when it is
+         * the preview agreed to, the same review code. New accesses stored meanwhile change what would leave.
+         */
+        fun keepsConsent(consented: Boolean, reviewedBefore: String?, reviewCode: String): Boolean =
+            consented && reviewedBefore == reviewCode
+
         /** A file name for the bundle the user saves: `opsight-donation-<study>.json`, safe on every file system. */
         fun fileName(studyId: String): String {
             val safe = studyId.map { if (it.isLetterOrDigit() || it == '-' || it == '_') it else '_' }.joinToString("")

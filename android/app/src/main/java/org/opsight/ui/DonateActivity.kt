@@ -77,7 +77,7 @@ class DonateActivity : BaseActivity() {
         exclusions = savedInstanceState.getString(STATE_EXCLUSIONS) ?: EMPTY_EXCLUSIONS
         restoring = savedInstanceState.getStringArrayList(STATE_PACKAGES).orEmpty() to
             savedInstanceState.getStringArrayList(STATE_ROWS).orEmpty()
-        showPreview(saved, savedInstanceState.getBoolean(STATE_CONSENT))
+        showPreview(saved, savedInstanceState.getBoolean(STATE_CONSENT), savedInstanceState.getString(STATE_REVIEWED))
     }
 
     override fun onSaveInstanceState(outState: Bundle) {
@@ -89,6 +89,7 @@ class DonateActivity : BaseActivity() {
         outState.putStringArrayList(STATE_PACKAGES, ArrayList(packages))
         outState.putStringArrayList(STATE_ROWS, ArrayList(rowIds))
         outState.putBoolean(STATE_CONSENT, consent.isChecked)
+        outState.putString(STATE_REVIEWED, preview?.reviewCode)
     }
 
     @Deprecated("Activity results through the platform API; no androidx")
@@ -116,19 +117,23 @@ class DonateActivity : BaseActivity() {
             restoring = emptyList<String>() to emptyList()
             preview = null
             selection = null
-            showPreview(text, consented = false)
+            showPreview(text, consented = false, reviewedBefore = null)
         }
     }
 
-    /** Asks the core for the preview of [text] and shows it, with what was removed before ([restoring]) put back. */
-    private fun showPreview(text: String, consented: Boolean) {
+    /**
+     * Asks the core for the preview of [text] and shows it, with what was removed before ([restoring]) put back. The
+     * donor's agreement is kept only for the preview it was given to ([reviewedBefore]): a collection may have run
+     * while the screen was away.
+     */
+    private fun showPreview(text: String, consented: Boolean, reviewedBefore: String?) {
         load({ CoreJson.donationPreview(core.previewDonation(text)) }) { result ->
             result.onSuccess { p ->
                 preview = p
                 val (packages, rowIds) = restoring
                 selection = DonationSelection(p.rows.map { DonationSelection.Row(it.rowId, it.packageName) }, p.reviewCode)
                     .also { it.restore(packages, rowIds) }
-                consent.isChecked = consented
+                consent.isChecked = DonationSelection.keepsConsent(consented, reviewedBefore, p.reviewCode)
                 selectionChanged()
             }.onFailure { summary.text = kindText(it) ?: getString(R.string.donate_error, it.message ?: "") }
         }
@@ -218,5 +223,6 @@ class DonateActivity : BaseActivity() {
         const val STATE_PACKAGES = "excluded_packages"
         const val STATE_ROWS = "excluded_rows"
         const val STATE_CONSENT = "consent"
+        const val STATE_REVIEWED = "reviewed"
     }
 }

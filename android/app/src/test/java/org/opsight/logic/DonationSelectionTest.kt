@@ -51,6 +51,14 @@ class DonationSelectionTest {
     }
 
     @Test
+    fun `agreement holds only for the preview agreed to`() {
+        assertTrue(DonationSelection.keepsConsent(true, "0123456789abcdef", "0123456789abcdef"))
+        assertFalse(DonationSelection.keepsConsent(true, "0123456789abcdef", "fedcba9876543210"), "new data since")
+        assertFalse(DonationSelection.keepsConsent(true, null, "0123456789abcdef"), "no code saved")
+        assertFalse(DonationSelection.keepsConsent(false, "0123456789abcdef", "0123456789abcdef"))
+    }
+
+    @Test
     fun `file names are safe`() {
         assertEquals("opsight-donation-sms-2027.json", DonationSelection.fileName("sms-2027"))
         assertEquals("opsight-donation-a_b_c.json", DonationSelection.fileName("a/b:c"))
