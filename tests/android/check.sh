@@ -147,6 +147,8 @@ check "manifest declares nothing else but RECEIVE_BOOT_COMPLETED" bash -c \
 check "both languages define the same strings and plurals, with the same placeholders" \
     python3 "$(dirname "$0")/strings_match.py" "$APP/src/main/res/values/strings.xml" \
     "$APP/src/main/res/values-zh-rCN/strings.xml"
+check "the app's information types and exception kinds are the core's and the bridge's" \
+    python3 "$(dirname "$0")/catalog_match.py" "$(dirname "$0")/../.."
 # No network, analytics or tracking code anywhere in the app's sources.
 check "no network or tracking code in the app" bash -c \
     "! grep -rnE 'java\\.net\\.(URL|Socket|HttpURLConnection)|javax\\.net|okhttp|retrofit|firebase|crashlytics|com\\.google\\.android\\.gms|io\\.sentry|analytics|appsflyer|adjust\\.sdk|umeng|bugly' '$APP/src' '$APP/build.gradle.kts'"
