@@ -492,8 +492,9 @@ impl ParseSummary {
 impl Snapshot {
     /// Fills `utc_ms` and `time_basis` of every event, discrete access and history window from what is known of the capture
     /// (the rule is [`CaptureContext::resolve`]; the dump's inferred local "now" is taken from this snapshot; the
-    /// device's zone too when `capture` has none and the dump states one that the time zone database knows).
-    pub fn resolve_times(&mut self, capture: &CaptureContext) {
+    /// device's zone too when `capture` has none and the dump states one that the time zone database knows). Returns
+    /// the zone that dated them, if any.
+    pub fn resolve_times(&mut self, capture: &CaptureContext) -> Option<jiff::tz::TimeZone> {
         let mut ctx = capture.clone();
         if ctx.zone.is_none() {
             ctx.zone = self.summary.device_zone.as_deref().and_then(crate::time::known_zone);
@@ -526,6 +527,7 @@ impl Snapshot {
                 d.time_basis = Some(basis);
             }
         }
+        ctx.zone
     }
 }
 

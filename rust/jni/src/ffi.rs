@@ -70,12 +70,7 @@ fn throw(env: &mut JNIEnv<'_>, entry: &str, error: &BridgeError, classes: &[&str
     for class in classes {
         let thrown = if *class == OPSIGHT_EXCEPTION {
             // With the error's kind, which the app turns into its own words in the user's language.
-            env.new_string(&message).and_then(|text| {
-                let kind = env.new_string(error.kind())?;
-                let args = [JValue::Object(&text), JValue::Object(&kind)];
-                let obj = env.new_object(*class, "(Ljava/lang/String;Ljava/lang/String;)V", &args)?;
-                env.throw(jni::objects::JThrowable::from(obj))
-            })
+            throw_built(env, class, "(Ljava/lang/String;Ljava/lang/String;)V", &[&message, error.kind()])
         } else {
             env.throw_new(*class, &message)
         };
@@ -88,14 +83,21 @@ fn throw(env: &mut JNIEnv<'_>, entry: &str, error: &BridgeError, classes: &[&str
         }
     }
     // AssertionError(String) is private; AssertionError(Object) is the public constructor.
-    let thrown = env.new_string(&message).and_then(|text| {
-        let obj = env.new_object("java/lang/AssertionError", "(Ljava/lang/Object;)V", &[JValue::Object(&text)])?;
-        env.throw(jni::objects::JThrowable::from(obj))
-    });
-    if thrown.is_err() {
+    if throw_built(env, "java/lang/AssertionError", "(Ljava/lang/Object;)V", &[&message]).is_err() {
         let _ = env.exception_clear();
         log::error!("{entry}: could not throw any exception for: {message}");
     }
+}
+
+/// Builds `class` through its constructor `sig`, whose arguments are `texts` as Java strings, and throws it.
+fn throw_built(env: &mut JNIEnv<'_>, class: &str, sig: &str, texts: &[&str]) -> jni::errors::Result<()> {
+    let mut strings = Vec::with_capacity(texts.len());
+    for text in texts {
+        strings.push(env.new_string(text)?);
+    }
+    let args: Vec<JValue<'_, '_>> = strings.iter().map(|s| JValue::Object(s)).collect();
+    let obj = env.new_object(class, sig, &args)?;
+    env.throw(jni::objects::JThrowable::from(obj))
 }
 
 fn log_panic(entry: &str, payload: &(dyn Any + Send)) {

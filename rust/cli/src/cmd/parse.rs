@@ -95,10 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                             name
                         }),
                     };
-                    snapshot.resolve_times(&capture);
-                    // The zone `resolve_times` used: the one given or found beside the dump, else the dump's own.
-                    let stated = || snapshot.summary.device_zone.as_deref().and_then(opsight_core::time::known_zone);
-                    let zone = capture.zone.clone().or_else(stated).and_then(|z| z.iana_name().map(str::to_owned));
+                    let zone = snapshot.resolve_times(&capture).and_then(|z| z.iana_name().map(str::to_owned));
                     let file = path.display().to_string();
                     files.push(FileResult { file, archive_entry, archive_index_missing, getprop_zone, zone, snapshot });
                 }

@@ -127,17 +127,17 @@ impl AppCtx<'_> {
         // Counted once per instant, whatever the ops, since Android notes one location fix as several ops at once
         // (FINE_LOCATION, MONITOR_LOCATION, GPS, …): the instants of accesses, of those in the foreground and in the
         // background, and of refusals.
-        let mut instants: [Vec<i64>; 4] = Default::default();
+        let [mut accesses, mut foreground, mut background, mut rejects]: [Vec<i64>; 4] = Default::default();
         for e in events {
-            let which = match (e.reject, e.visibility.is_foreground()) {
-                (true, _) => 3,
-                (false, Some(true)) => 1,
-                (false, Some(false)) => 2,
-                (false, None) => 0,
-            };
-            instants[which].push(e.t);
-            if which > 0 && which < 3 {
-                instants[0].push(e.t);
+            if e.reject {
+                rejects.push(e.t);
+            } else {
+                accesses.push(e.t);
+                match e.visibility.is_foreground() {
+                    Some(true) => foreground.push(e.t),
+                    Some(false) => background.push(e.t),
+                    None => {}
+                }
             }
             ev.first_ms = Some(ev.first_ms.map_or(e.t, |f| f.min(e.t)));
             ev.last_ms = Some(ev.last_ms.map_or(e.t, |l| l.max(e.t)));
@@ -152,12 +152,12 @@ impl AppCtx<'_> {
                 });
             }
         }
-        let [accesses, foreground, background, rejects] = instants.map(|mut times| {
-            crate::sort::sort(&mut times);
-            times.dedup();
-            times.len() as u64
-        });
-        (ev.accesses, ev.foreground, ev.background, ev.rejects) = (accesses, foreground, background, rejects);
+        [ev.accesses, ev.foreground, ev.background, ev.rejects] =
+            [accesses, foreground, background, rejects].map(|mut t| {
+                crate::sort::sort(&mut t);
+                t.dedup();
+                t.len() as u64
+            });
         ev.ops = ops.into_iter().collect();
         ev
     }

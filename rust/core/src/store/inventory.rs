@@ -118,14 +118,11 @@ impl Store {
 /// An inventory into an open transaction.
 pub(crate) fn ingest_inventory_in(tx: &rusqlite::Transaction<'_>, inv: &Inventory) -> Result<InventoryReport> {
     let label = inv.device.label.clone().unwrap_or_else(|| "this-device".into());
-    // Checked as a dump's are: a zone stored unknown would make every later query that dates days in it fail, and
-    // an instant beyond the calendar would become the device's last sighting.
+    // Checked as a dump's are: a zone stored unknown would make every later query that dates days in it fail.
     if inv.device.zone.as_deref().is_some_and(|z| crate::time::known_zone(z).is_none()) {
         return Err(Error::InvalidInput("unknown time zone".into()));
     }
-    if inv.captured_at_ms.is_some_and(|ms| jiff::Timestamp::from_millisecond(ms).is_err()) {
-        return Err(Error::InvalidInput("capture instant out of range".into()));
-    }
+    super::check_capture_instant(inv.captured_at_ms)?;
     let at = inv.captured_at_ms.unwrap_or_else(now_ms);
     {
         tx.execute(

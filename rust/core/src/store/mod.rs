@@ -13,7 +13,7 @@ mod retention;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -64,12 +64,8 @@ impl Store {
     pub fn close(&self) {
         // Readers first: the last connection to close checkpoints the WAL and removes -wal/-shm, and only the
         // writer can do that.
-        if let Ok(mut r) = self.readers.lock() {
-            r.take();
-        }
-        if let Ok(mut w) = self.writer.lock() {
-            w.take();
-        }
+        locked(&self.readers).take();
+        locked(&self.writer).take();
     }
 
     /// Runs `f` in one IMMEDIATE transaction on the writer; commits on `Ok`, rolls back on `Err` or panic.
@@ -79,9 +75,7 @@ impl Store {
     /// opening does with a damaged schema: otherwise every later write would fail the same way, and the app would
     /// stop collecting for good. The error says where the file went.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        // A panic in an earlier write poisoned the lock; its transaction was rolled back as it unwound, so the
-        // connection is as good as before. Refusing every later write would stop collection until a restart.
-        let mut guard = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = locked(&self.writer);
         let conn = guard.as_mut().ok_or(Error::Closed)?;
         let result = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -101,7 +95,8 @@ impl Store {
     fn restart_damaged(&self, writer: &mut Option<Connection>) -> Error {
         // The pooled readers and the writer go first; readers in use are left out of the pool on return (the
         // generation changes under the pool's lock, where `read` reads it).
-        if let Ok(mut readers) = self.readers.lock() {
+        {
+            let mut readers = locked(&self.readers);
             self.generation.fetch_add(1, Ordering::SeqCst);
             if let Some(pool) = readers.as_mut() {
                 pool.clear();
@@ -128,7 +123,7 @@ impl Store {
     /// Runs `f` on a read-only connection from the pool.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let (pooled, generation) = {
-            let mut guard = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut guard = locked(&self.readers);
             // Read under the lock: a connection popped now is of this generation's file.
             let generation = self.generation.load(Ordering::SeqCst);
             (guard.as_mut().ok_or(Error::Closed)?.pop(), generation)
@@ -138,11 +133,9 @@ impl Store {
             None => open::open_reader(&self.path)?,
         };
         let result = f(&conn);
-        if let Ok(mut guard) = self.readers.lock() {
-            if let Some(pool) = guard.as_mut() {
-                if pool.len() < MAX_IDLE_READERS && self.generation.load(Ordering::SeqCst) == generation {
-                    pool.push(conn);
-                }
+        if let Some(pool) = locked(&self.readers).as_mut() {
+            if pool.len() < MAX_IDLE_READERS && self.generation.load(Ordering::SeqCst) == generation {
+                pool.push(conn);
             }
         }
         result
@@ -154,6 +147,13 @@ impl Store {
     }
 }
 
+/// The lock, taken back from a panic that poisoned it: a write's transaction rolls back as the panic unwinds, and the
+/// pool holds only idle connections, so what the lock guards is as good as before; refusing it from then on would stop
+/// collection (and `close`) until a restart.
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl Drop for Store {
     fn drop(&mut self) {
         self.close();
@@ -162,6 +162,17 @@ impl Drop for Store {
 
 pub(crate) fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
+}
+
+/// Refuses a capture instant the calendar cannot hold (a caller's `Long.MIN_VALUE`): it is no clock reading, and what
+/// is computed from it (a clock skew, a device's last sighting) would overflow.
+pub(crate) fn check_capture_instant(ms: Option<i64>) -> Result<()> {
+    match ms {
+        Some(ms) if jiff::Timestamp::from_millisecond(ms).is_err() => {
+            Err(Error::InvalidInput("capture instant out of range".into()))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -171,10 +171,7 @@ impl Store {
 
 /// One dump into an open transaction.
 fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> Result<IngestReport> {
-    // An instant the calendar cannot hold is no clock reading (and would overflow what is computed from it).
-    if opts.captured_at_ms.is_some_and(|ms| jiff::Timestamp::from_millisecond(ms).is_err()) {
-        return Err(Error::InvalidInput("capture instant out of range".into()));
-    }
+    super::check_capture_instant(opts.captured_at_ms)?;
     let zone = match &opts.zone {
         Some(z) => Some(jiff::tz::TimeZone::get(z).map_err(|_| Error::InvalidInput("unknown time zone".into()))?),
         None => None,
