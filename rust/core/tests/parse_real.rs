@@ -318,6 +318,22 @@ fn all_real_captures_parse_without_loss_of_structure() {
     }
 }
 
+#[test]
+fn real_captures_with_bare_cr_line_ends_read_as_with_newlines() {
+    // Classic Mac line ends (or a console log's): no `\n` at all. Before, such a file was one unrecognised line, an
+    // empty dump. Every event, summary count and time the same; only what the lines end with differs.
+    for name in REAL_DUMPS.iter().chain([&LG_ANDROID6]) {
+        // The LG capture's lines end with `\r\n` (its only `\r`s): compared with `\n` alone.
+        let input: Vec<u8> = real(name).into_iter().filter(|&b| b != b'\r').collect();
+        let cr: Vec<u8> = input.iter().map(|&b| if b == b'\n' { b'\r' } else { b }).collect();
+        assert_eq!(record(&cr), record(&input), "{name}: events");
+        let (summary, t) = tally(&cr);
+        let (want_summary, want) = tally(&input);
+        assert_eq!((counts(&t), t.running), (counts(&want), want.running), "{name}: counts");
+        assert_eq!(summary, want_summary, "{name}: summary");
+    }
+}
+
 // Exact counts for the captures whose tests above check only some values: extra or lost events would pass those.
 // Each tuple is (uids, packages, ops, uid modes, access, reject), each number counted by hand in the fixture text.
 

@@ -5,6 +5,11 @@
 //! newlines cannot make the parser grow. UTF-8 is validated once per block of whole lines (fast for the all-ASCII
 //! text AppOps prints); in a block that fails, each stretch of whole lines before a bad byte is still read as text
 //! at once, and only a line that fails is converted lossily.
+//!
+//! Lines end with `\n` (a `\r` before it is trailing space to the parser). An input whose lines end with a bare
+//! `\r` (classic Mac line ends, or a console log) has no `\n` at all: when the first [`MAX_LINE`] bytes of an input,
+//! or the whole of a shorter one, hold no `\n` but a `\r` before their end, every `\r` of the input is read as a
+//! line end. Before, such an input was one line, unrecognised, and read as an empty dump.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -161,6 +166,11 @@ pub struct BlockReader<R> {
     pub cut_short: bool,
     /// The input ended inside an overlong line whose start was already handed out: it ended mid-line.
     pub ended_in_overlong_line: bool,
+    /// A `\n` was read: bare-`\r` line ends are no longer looked for. (A part of a file, `parse::parts`, starts
+    /// with a `Uid` line ended by `\n`, so it reads its line ends as the whole file's reader does.)
+    lines_seen: bool,
+    /// Every `\r` read is a line end (the input has no `\n`).
+    cr_lines: bool,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -184,7 +194,24 @@ impl<R: Read> BlockReader<R> {
             bytes_read: 0,
             cut_short: false,
             ended_in_overlong_line: false,
+            lines_seen: false,
+            cr_lines: false,
         }
+    }
+
+    /// When no `\n` was read yet and the pending bytes (more than [`MAX_LINE`], or the last of the input) hold a
+    /// `\r` before their end, takes every `\r` of the input as a line end from here on. True when it did.
+    fn switch_to_cr_lines(&mut self) -> bool {
+        let pending = &mut self.buf[self.start..self.end];
+        let Some(last) = pending.len().checked_sub(1) else { return false };
+        if self.lines_seen || self.skipping || !pending[..last].contains(&b'\r') {
+            return false;
+        }
+        self.lines_seen = true;
+        self.cr_lines = true;
+        cr_to_newline(pending);
+        self.last_nl = memchr::memrchr(b'\n', pending).map(|p| self.start + p);
+        true
     }
 
     /// Its buffers, for [`BlockReader::with_buffers`].
@@ -220,6 +247,8 @@ impl<R: Read> BlockReader<R> {
                     self.end = tail;
                     return Ok(Some(Piece::Block(block)));
                 }
+            } else if (self.eof || self.end - self.start > MAX_LINE) && self.switch_to_cr_lines() {
+                continue;
             } else if self.eof {
                 self.ended_in_overlong_line |= self.skipping;
                 let tail = (self.start < self.end && !self.skipping).then(|| self.buf[self.start..self.end].to_vec());
@@ -245,8 +274,13 @@ impl<R: Read> BlockReader<R> {
             match self.inner.read(&mut self.buf[self.end..]) {
                 Ok(0) => self.eof = true,
                 Ok(n) => {
-                    if let Some(p) = memchr::memrchr(b'\n', &self.buf[self.end..self.end + n]) {
+                    let read = &mut self.buf[self.end..self.end + n];
+                    if self.cr_lines {
+                        cr_to_newline(read);
+                    }
+                    if let Some(p) = memchr::memrchr(b'\n', read) {
                         self.last_nl = Some(self.end + p);
+                        self.lines_seen = true;
                     }
                     self.end += n;
                     self.bytes_read += n as u64;
@@ -288,6 +322,12 @@ impl<R: Read> BlockReader<R> {
             }
         }
         Ok(())
+    }
+}
+
+fn cr_to_newline(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
     }
 }
 
@@ -460,6 +500,57 @@ mod tests {
         }
         let edges: Vec<u8> = (0..256).map(|i| if i % 64 == 0 || i % 64 == 63 { b'\n' } else { b'x' }).collect();
         assert_eq!(newlines(&edges).collect::<Vec<_>>(), memchr::memchr_iter(b'\n', &edges).collect::<Vec<_>>());
+    }
+
+    /// A reader that returns at most `step` bytes per read.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.data.len()).min(self.step);
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn bare_cr_line_ends_are_line_ends_when_the_input_has_no_newline() {
+        let texts = |lines: Vec<(String, bool, bool, bool)>| lines.into_iter().map(|l| (l.0, l.1)).collect::<Vec<_>>();
+        let own = |s: &str, t: bool| (s.to_owned(), t);
+        // Shorter than a line's cap: found at the end of the input.
+        assert_eq!(
+            texts(collect(b"a\rbb\r\rccc")),
+            [own("a", true), own("bb", true), own("", true), own("ccc", false)]
+        );
+        // Longer: found when the first line would be cut, whatever the reads' sizes; every later `\r` too.
+        let mut long = Vec::new();
+        for i in 0..20_000 {
+            long.extend_from_slice(format!("line {i}\r").as_bytes());
+        }
+        assert!(long.len() > 2 * MAX_LINE);
+        for step in [7, 4096, usize::MAX] {
+            let mut n = 0;
+            BlockReader::new(Trickle { data: &long, step })
+                .for_each_line(|l| {
+                    assert_eq!((l.text, l.terminated, l.overlong), (format!("line {n}").as_str(), true, false));
+                    n += 1;
+                })
+                .expect("reading a slice cannot fail");
+            assert_eq!(n, 20_000, "reads of {step} bytes");
+        }
+        // A `\n` first: the usual line ends, a `\r` inside a line stays text (as in a `\r\r\n` line end).
+        assert_eq!(texts(collect(b"a\rb\nc\rd")), [own("a\rb", true), own("c\rd", false)]);
+        assert_eq!(texts(collect(b"a\r\r\nb\r\r\n")), [own("a\r\r", true), own("b\r\r", true)]);
+        // A `\r` only at the very end ends no line before it; an overlong line with none is cut as before.
+        assert_eq!(texts(collect(b"abc\r")), [own("abc\r", false)]);
+        let mut cut = vec![b'x'; MAX_LINE * 2];
+        cut.push(b'\r');
+        let lines = collect(&cut);
+        assert_eq!((lines.len(), lines[0].0.len(), lines[0].2), (1, MAX_LINE, true));
     }
 
     #[test]
