@@ -458,6 +458,55 @@ fn timeline_human_output_lists_events_counts_and_the_split() {
 }
 
 #[test]
+fn timeline_grid_draws_days_by_hours_per_kind_of_information() {
+    let dir = TempDir::new("timeline_grid");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    let args = ["timeline", "--grid", "--days", "2", "--last-day", "2022-03-29", "--db"];
+    // The zone recorded for the phone (Europe/Berlin, given at ingest) when --zone is not given.
+    let out = run(opsight().args(args).arg(dir.db()).arg("com.facebook.katana"));
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(
+            "com.facebook.katana: accesses per hour from 2022-03-28 to 2022-03-29, hours in Europe/Berlin\n"
+        ),
+        "{text}"
+    );
+    // An identifier read in the background and a refused one in the same hour: B, the one to notice.
+    assert!(text.contains("phone_identity: 1 access (1 in the background), 1 refused attempt\n"), "{text}");
+    assert!(text.contains("\n2022-03-29  ..................B.....\n"), "{text}");
+    assert!(text.contains("\n2022-03-29  ..................x.....\n"), "a refused SMS write alone: {text}");
+    assert!(text.contains("\n2022-03-29  .......................B\n"), "{text}");
+    let grid =
+        json(&run(opsight().args(args).arg(dir.db()).args(["--json", "--zone", "UTC"]).arg("com.facebook.katana")));
+    assert_eq!(grid["opsight_timeline_grid"], 1);
+    assert_eq!(grid["zone"], "UTC");
+    assert_eq!(grid["days"], serde_json::json!(["2022-03-28", "2022-03-29"]));
+    let rows = grid["rows"].as_array().expect("rows");
+    let types: Vec<&str> = rows.iter().map(|r| r["info_type"].as_str().expect("type")).collect();
+    assert_eq!(types, ["sms", "phone_identity", "background_run"], "the op catalog's order");
+    assert_eq!(
+        rows[1]["cells"],
+        serde_json::json!([{"day": 1, "hour": 16, "foreground": 0, "background": 1, "unknown_state": 0, "reject": 1, "mark": "background"}]),
+        "18:xx in Berlin is 16:xx UTC"
+    );
+    let refused =
+        run(opsight().args(["timeline", "--grid", "--days", "400", "--db"]).arg(dir.db()).arg("com.facebook.katana"));
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("days must be 1 to 366"), "{}", stderr(&refused));
+    let out = run(opsight()
+        .args(["timeline", "--grid", "--last-day", "2030-01-01", "--db"])
+        .arg(dir.db())
+        .arg("com.facebook.katana"));
+    assert!(
+        stdout(&out)
+            .contains("No accesses found for com.facebook.katana from 2029-12-26 to 2030-01-01 (Europe/Berlin)."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn an_unknown_package_has_an_empty_timeline() {
     let dir = TempDir::new("timeline_unknown");
     assert_ok(&ingest_a10(&dir.db(), &[]));

@@ -1468,3 +1468,150 @@ fn a_dst_change_between_the_nearest_event_and_the_dump_is_no_clock_skew() {
     assert_eq!(snap.summary.dump_time_local.map(|l| l.to_string()).as_deref(), Some("2022-03-29 11:00:00.000"));
     assert_eq!(snap.summary.dump_time_nearest_relative_ms, Some(-(8 * 24 + 23) * 3_600_000));
 }
+
+/// A grid cell as compared: (day, hour, foreground, background, unknown, reject, mark).
+type CellView = (usize, Option<u8>, u64, u64, u64, u64, String);
+
+/// The grid's cells of one type.
+fn grid_cells(grid: &opsight_core::store::TimelineGrid, info: &str) -> Vec<CellView> {
+    let row = grid.rows.iter().find(|r| r.info_type.as_str() == info).expect("a row of that type");
+    row.cells
+        .iter()
+        .map(|c| {
+            let mark = serde_json::to_value(c.mark).expect("json").as_str().unwrap_or_default().to_owned();
+            (c.day, c.hour, c.foreground, c.background, c.unknown_state, c.reject, mark)
+        })
+        .collect()
+}
+
+#[test]
+fn the_grid_counts_an_access_once_per_type_and_instant_in_its_local_hour() {
+    const MIN: i64 = 60_000;
+    const HOUR: i64 = 3_600_000;
+    let db = Db::new("grid");
+    // 2026-01-05 09:00 UTC is 10:00 in Berlin, 17:00 in Shanghai. One location fix noted as two ops in two states
+    // (one access, in the background); a refused contacts read; a camera access the next day; and one of another app.
+    let t = T0 + 4 * 86_400_000 + 9 * HOUR;
+    let at = |app, op, state, reject, utc| Access { app, op, state, reject, utc };
+    let history = [
+        at(1, "FINE_LOCATION", "top", false, t),
+        at(1, "COARSE_LOCATION", "bg", false, t),
+        at(1, "READ_CONTACTS", "cch", true, t + 5 * MIN),
+        at(1, "CAMERA", "top", false, t + 86_400_000),
+        at(0, "CAMERA", "bg", false, t),
+    ];
+    let now = t + 86_400_000 + HOUR;
+    db.store
+        .ingest_dump(dump_at(&history, now, "Europe/Berlin").as_bytes(), &opts("Europe/Berlin", now))
+        .expect("ingest");
+    let grid = db.store.timeline_grid("com.autonavi.minimap", "2026-01-07", 7, "Europe/Berlin").expect("grid");
+    assert_eq!(grid.days.first().map(String::as_str), Some("2026-01-01"));
+    assert_eq!(grid.days.len(), 7);
+    // Rows in the catalog's order; the other app's camera is not here.
+    let types: Vec<&str> = grid.rows.iter().map(|r| r.info_type.as_str()).collect();
+    assert_eq!(types, ["location", "contacts", "camera"]);
+    assert_eq!(grid_cells(&grid, "location"), [(4, Some(10), 0, 1, 0, 0, "background".into())]);
+    assert_eq!(grid_cells(&grid, "contacts"), [(4, Some(10), 0, 0, 0, 1, "reject_only".into())]);
+    assert_eq!(grid_cells(&grid, "camera"), [(5, Some(10), 1, 0, 0, 0, "foreground".into())]);
+    let location = &grid.rows[0];
+    assert_eq!((location.access, location.background, location.foreground, location.reject), (1, 1, 0, 0));
+    // The same accesses on Shanghai's clock; a range that ends before the camera day leaves it out.
+    let shanghai = db.store.timeline_grid("com.autonavi.minimap", "2026-01-05", 1, "Asia/Shanghai").expect("grid");
+    assert_eq!(shanghai.days, ["2026-01-05"]);
+    assert_eq!(grid_cells(&shanghai, "location"), [(0, Some(17), 0, 1, 0, 0, "background".into())]);
+    assert!(shanghai.rows.iter().all(|r| r.info_type.as_str() != "camera"));
+    // An unknown app has no rows; bad arguments are refused.
+    assert!(db.store.timeline_grid("com.example.none", "2026-01-07", 7, "UTC").expect("grid").rows.is_empty());
+    for (day, days, zone) in [
+        ("2026-01-07", 7, "Mars/Olympus"),
+        ("2026-13-01", 7, "UTC"),
+        ("2026-01-07", 0, "UTC"),
+        ("2026-01-07", 367, "UTC"),
+        ("-009999-01-01", 2, "UTC"),
+    ] {
+        let err = db.store.timeline_grid("com.autonavi.minimap", day, days, zone).expect_err("refused");
+        assert!(matches!(err, opsight_core::Error::InvalidInput(_)), "{day} {days} {zone}: {err}");
+    }
+}
+
+#[test]
+fn the_grid_follows_wall_clock_hours_across_dst_changes() {
+    const HOUR: i64 = 3_600_000;
+    // Berlin 2026-03-29: 02:00 is skipped (00:30 UTC is 01:30 CET, 01:30 UTC is 03:30 CEST). 2026-10-25: 02:00–03:00
+    // comes twice (00:30 UTC is 02:30 CEST, 01:30 UTC is 02:30 CET): both in hour 2.
+    let spring = 1_774_744_200_000; // 2026-03-29T00:30:00Z
+    let autumn = 1_792_888_200_000; // 2026-10-25T00:30:00Z
+    for (day, first, want) in [("2026-03-29", spring, [1u8, 3]), ("2026-10-25", autumn, [2, 2])] {
+        let db = Db::new("grid-dst");
+        let at = |op, utc| Access { app: 2, op, state: "top", reject: false, utc };
+        let history = [at("CAMERA", first), at("RECORD_AUDIO", first + HOUR)];
+        let now = first + 3 * HOUR;
+        db.store
+            .ingest_dump(dump_at(&history, now, "Europe/Berlin").as_bytes(), &opts("Europe/Berlin", now))
+            .expect("ingest");
+        let grid = db.store.timeline_grid("com.tmall.wireless", day, 1, "Europe/Berlin").expect("grid");
+        assert_eq!(grid_cells(&grid, "camera")[0].1, Some(want[0]), "{day}");
+        assert_eq!(grid_cells(&grid, "microphone")[0].1, Some(want[1]), "{day}");
+    }
+}
+
+#[test]
+fn the_grid_keeps_what_retention_rolled_up() {
+    const HOUR: i64 = 3_600_000;
+    const DAY: i64 = 86_400_000;
+    let db = Db::new("grid-retention");
+    let t = T0 + 10 * DAY + 9 * HOUR; // 2026-01-11 09:00 UTC
+    let at = |op, state, utc| Access { app: 0, op, state, reject: false, utc };
+    // A fix as two ops, in the background, twice in one hour; a foreground camera access; a day later, one more.
+    let history = [
+        at("FINE_LOCATION", "bg", t),
+        at("COARSE_LOCATION", "bg", t),
+        at("GPS", "bg", t + 600_000),
+        at("CAMERA", "top", t + 1_200_000),
+        at("READ_SMS", "fg", t + 40 * DAY),
+    ];
+    for (i, a) in history.iter().enumerate() {
+        // One dump per access, so that each is stored (a dump shows only the last access per key).
+        let now = a.utc + 60_000;
+        db.store.ingest_dump(dump_at(&history[..=i], now, "UTC").as_bytes(), &opts("UTC", now)).expect("ingest");
+    }
+    let raw = db.store.timeline_grid("com.tencent.qqmusic", "2026-01-11", 1, "UTC").expect("grid");
+    assert_eq!(grid_cells(&raw, "location"), [(0, Some(9), 0, 2, 0, 0, "background".into())]);
+    // As of 30 days later, raw events are kept 20 days: the accesses of the 11th become hourly counts.
+    db.store.apply_retention(RetentionPolicy { raw_days: 20, hourly_days: 40 }, t + 30 * DAY).expect("retention");
+    let hourly = db.store.timeline_grid("com.tencent.qqmusic", "2026-01-11", 1, "UTC").expect("grid");
+    // Per op per hour: FINE 1, COARSE 1, GPS 1 of the two instants: the type's count is its largest op's.
+    assert_eq!(grid_cells(&hourly, "location"), [(0, Some(9), 0, 1, 0, 0, "background".into())]);
+    assert_eq!(grid_cells(&hourly, "camera"), [(0, Some(9), 1, 0, 0, 0, "foreground".into())]);
+    // As of 50 days later, hourly counts are kept 20 days: those of the 11th become a daily count (a UTC day).
+    db.store.apply_retention(RetentionPolicy { raw_days: 20, hourly_days: 20 }, t + 50 * DAY).expect("retention");
+    let daily = db.store.timeline_grid("com.tencent.qqmusic", "2026-01-11", 1, "Asia/Shanghai").expect("grid");
+    assert_eq!(
+        grid_cells(&daily, "camera"),
+        [(0, None, 1, 0, 0, 0, "foreground".into())],
+        "UTC noon: the 11th in Shanghai"
+    );
+    let sms = db.store.timeline_grid("com.tencent.qqmusic", "2026-02-20", 1, "UTC").expect("grid");
+    assert_eq!(grid_cells(&sms, "sms"), [(0, Some(9), 1, 0, 0, 0, "foreground".into())], "still raw");
+}
+
+#[test]
+fn the_app_list_puts_the_newest_sensitive_access_first_then_names_as_read() {
+    let db = Db::new("app-order");
+    let at = |app, op, utc| Access { app, op, state: "top", reject: false, utc };
+    // Tmall read contacts last, QQ Music before it; Amap only held a wake lock (not sensitive).
+    let history = [at(0, "READ_CONTACTS", T0), at(2, "READ_CONTACTS", T0 + 60_000), at(1, "WAKE_LOCK", T0 + 120_000)];
+    let now = T0 + 3_600_000;
+    db.store.ingest_dump(dump_at(&history, now, "UTC").as_bytes(), &opts("UTC", now)).expect("ingest");
+    let inv = r#"{"opsight_inventory": 1, "packages": [
+        {"package": "com.autonavi.minimap", "label": "amap", "requested_permissions": [], "granted_permissions": []},
+        {"package": "org.b.quiet", "label": "Alipay", "requested_permissions": [], "granted_permissions": []},
+        {"package": "com.z.unlabelled", "label": " ", "requested_permissions": [], "granted_permissions": []}]}"#;
+    db.store.ingest_packages(inv).expect("inventory");
+    let order: Vec<String> = db.store.apps().expect("apps").into_iter().map(|a| a.package).collect();
+    // Without a sensitive access: "Alipay", "amap" (letter case aside), then a blank label read as its package.
+    assert_eq!(
+        order,
+        ["com.tmall.wireless", "com.tencent.qqmusic", "org.b.quiet", "com.autonavi.minimap", "com.z.unlabelled"]
+    );
+}

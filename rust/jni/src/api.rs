@@ -10,7 +10,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use opsight_core::analysis::AnalysisOptions;
 use opsight_core::ops::{InfoType, Lang};
-use opsight_core::store::{AppSummary, DailyCount, InfoTypeAccess, IngestOptions, RetentionPolicy, Timeline};
+use opsight_core::store::{
+    AppSummary, DailyCount, InfoTypeAccess, IngestOptions, RetentionPolicy, Timeline, TimelineGrid,
+};
 use opsight_core::Store;
 use serde::Serialize;
 
@@ -37,6 +39,14 @@ struct TimelineDocument<'a> {
     opsight_timeline: u32,
     #[serde(flatten)]
     timeline: &'a Timeline,
+}
+
+/// Same document as `opsight timeline --grid --json`.
+#[derive(Serialize)]
+struct TimelineGridDocument<'a> {
+    opsight_timeline_grid: u32,
+    #[serde(flatten)]
+    grid: &'a TimelineGrid,
 }
 
 #[derive(Serialize)]
@@ -121,6 +131,15 @@ pub fn apps(handle: i64) -> Result<String> {
 pub fn timeline(handle: i64, package: &str, from_ms: i64, to_ms: i64) -> Result<String> {
     let store = handles::get(handle)?;
     json(&TimelineDocument { opsight_timeline: 1, timeline: &store.timeline(package, from_ms, to_ms)? })
+}
+
+/// One app's accesses per information type, local day and hour: `days` days ending with `last_day` (`YYYY-MM-DD`)
+/// in `zone`.
+pub fn timeline_grid(handle: i64, package: &str, last_day: &str, days: i32, zone: &str) -> Result<String> {
+    // A negative count is refused by the core as 0 is.
+    let days = u32::try_from(days).unwrap_or(0);
+    let store = handles::get(handle)?;
+    json(&TimelineGridDocument { opsight_timeline_grid: 1, grid: &store.timeline_grid(package, last_day, days, zone)? })
 }
 
 /// The analysis of the last [`FINDINGS_DAYS`] days as of now, in `lang` (`en`, `zh-CN`, and the tags

@@ -102,6 +102,24 @@ pub extern "system" fn Java_org_opsight_core_Opsight_nativeTimeline<'l>(
 }
 
 #[no_mangle]
+pub extern "system" fn Java_org_opsight_core_Opsight_nativeTimelineGrid<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    package_name: JString<'l>,
+    last_day: JString<'l>,
+    days: jint,
+    zone_id: JString<'l>,
+) -> jstring {
+    run_ffi_safe(&mut env, "timelineGrid", null_string(), |env| {
+        let package = string_arg(env, &package_name, "packageName")?;
+        let last_day = string_arg(env, &last_day, "lastDay")?;
+        let zone = string_arg(env, &zone_id, "zoneId")?;
+        string_result(env, &api::timeline_grid(handle, &package, &last_day, days, &zone)?)
+    })
+}
+
+#[no_mangle]
 pub extern "system" fn Java_org_opsight_core_Opsight_nativeFindings<'l>(
     mut env: JNIEnv<'l>,
     _class: JClass<'l>,

@@ -39,12 +39,8 @@ struct AppsDocument<'a> {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let store = db::open(&args.db, Need::Existing)?;
-    let mut apps = store.apps()?;
-    // Newest sensitive access first (Some > None, so reversing puts apps with none last), then by package.
-    apps.sort_by(|a, b| {
-        let t = |s: &AppSummary| s.last_sensitive_access.as_ref().map(|l| l.t);
-        t(b).cmp(&t(a)).then_with(|| a.package.cmp(&b.package))
-    });
+    // In the core's order: newest sensitive access first, then by label (else package).
+    let apps = store.apps()?;
     if args.json {
         out::json(&AppsDocument { opsight_apps: 1, apps: &apps })?;
         return Ok(Exit::Success);

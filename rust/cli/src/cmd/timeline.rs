@@ -1,10 +1,11 @@
-//! `opsight timeline --db FILE PACKAGE`: one app's stored events, with per-op counts.
+//! `opsight timeline --db FILE PACKAGE`: one app's stored events, with per-op counts; with `--grid`, its accesses per
+//! information type, local day and hour (the calendar the Android app draws).
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use jiff::tz::TimeZone;
-use opsight_core::store::{Timeline, TimelineEvent};
+use opsight_core::store::{GridMark, Timeline, TimelineEvent, TimelineGrid};
 use serde::Serialize;
 
 use crate::db::{self, Need};
@@ -21,9 +22,15 @@ use crate::{out, time_args};
   opsight timeline --db phone.db com.facebook.katana
   opsight timeline --db phone.db --since 2026-03-01 --until 2026-03-08 --zone Europe/Berlin com.example.app
   opsight timeline --db phone.db --since 2026-03-01T08:00:00Z --json com.example.app
+  opsight timeline --db phone.db --grid --days 14 --last-day 2026-03-08 com.example.app
 
 --since and --until take a date (midnight UTC, or midnight in --zone) or an RFC 3339 instant; --since is
-included, --until is not, so --since 2026-03-01 --until 2026-03-02 is exactly that day.")]
+included, --until is not, so --since 2026-03-01 --until 2026-03-02 is exactly that day.
+
+--grid draws a line per day and a column per hour for each kind of information: B an access in the background
+(shown first: the one to notice), F in the foreground, ? in an unknown state, x refused attempts only, . nothing.
+An access of a kind counts once per instant, whatever the ops (one location fix is noted as several). Its days are
+in --zone, else the phone's recorded zone, else UTC.")]
 pub struct Args {
     /// The database file (must exist).
     #[arg(long, value_name = "FILE")]
@@ -40,6 +47,15 @@ pub struct Args {
     /// Print one JSON document (schema: docs/json.md); times are UTC epoch milliseconds whatever --zone says.
     #[arg(long)]
     json: bool,
+    /// Accesses per kind of information, local day and hour, instead of the list of events.
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    grid: bool,
+    /// With --grid: how many days, ending with --last-day (1 to 366).
+    #[arg(long, value_name = "N", default_value_t = 7, requires = "grid")]
+    days: u32,
+    /// With --grid: the last day shown (YYYY-MM-DD); default today.
+    #[arg(long, value_name = "DATE", requires = "grid")]
+    last_day: Option<String>,
     /// The app's package name, e.g. com.facebook.katana.
     #[arg(value_name = "PACKAGE")]
     package: String,
@@ -52,7 +68,17 @@ struct TimelineDocument<'a> {
     timeline: &'a Timeline,
 }
 
+#[derive(Serialize)]
+struct GridDocument<'a> {
+    opsight_timeline_grid: u32,
+    #[serde(flatten)]
+    grid: &'a TimelineGrid,
+}
+
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    if args.grid {
+        return run_grid(&args);
+    }
     let zone = args.zone.as_deref().map(time_args::parse_zone).transpose()?;
     let (from, to) = time_args::time_range(args.since.as_deref(), args.until.as_deref(), zone.as_ref())?;
     let store = db::open(&args.db, Need::Existing)?;
@@ -66,6 +92,73 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         w.flush()?;
     }
     Ok(Exit::Success)
+}
+
+fn run_grid(args: &Args) -> anyhow::Result<Exit> {
+    let store = db::open(&args.db, Need::Existing)?;
+    let zone = match &args.zone {
+        Some(z) => z.clone(),
+        None => store.device_zone()?.unwrap_or_else(|| "UTC".to_owned()),
+    };
+    let tz = time_args::parse_zone(&zone)?;
+    let last_day = match &args.last_day {
+        Some(day) => day.clone(),
+        None => jiff::Timestamp::now().to_zoned(tz).date().to_string(),
+    };
+    let grid = store.timeline_grid(&args.package, &last_day, args.days, &zone)?;
+    if args.json {
+        out::json(&GridDocument { opsight_timeline_grid: 1, grid: &grid })?;
+    } else {
+        let stdout = io::stdout();
+        let mut w = BufWriter::new(stdout.lock());
+        write_grid(&mut w, &grid)?;
+        w.flush()?;
+    }
+    Ok(Exit::Success)
+}
+
+fn write_grid(w: &mut impl Write, g: &TimelineGrid) -> io::Result<()> {
+    let (first, last) = (g.days.first().map_or("", String::as_str), g.days.last().map_or("", String::as_str));
+    if g.rows.is_empty() {
+        return writeln!(w, "No accesses found for {} from {first} to {last} ({}).", g.package, g.zone);
+    }
+    writeln!(w, "{}: accesses per hour from {first} to {last}, hours in {}", g.package, g.zone)?;
+    writeln!(w, "B background  F foreground  ? state unknown  x refused only  . none")?;
+    for row in &g.rows {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{}: {} ({} in the background), {}",
+            row.info_type.as_str(),
+            out::count(row.access, "access", "accesses"),
+            row.background,
+            out::count(row.reject, "refused attempt", "refused attempts")
+        )?;
+        writeln!(w, "{:10}  0     6     12    18", "")?;
+        for (d, day) in g.days.iter().enumerate() {
+            let mut hours = ['.'; 24];
+            let mut without_hour = 0;
+            for cell in row.cells.iter().filter(|c| c.day == d) {
+                let mark = match cell.mark {
+                    GridMark::Background => 'B',
+                    GridMark::Foreground => 'F',
+                    GridMark::Unknown => '?',
+                    GridMark::RejectOnly => 'x',
+                };
+                match cell.hour {
+                    Some(h) => hours[usize::from(h) % 24] = mark,
+                    None => without_hour += cell.foreground + cell.background + cell.unknown_state + cell.reject,
+                }
+            }
+            let line: String = hours.iter().collect();
+            if without_hour > 0 {
+                writeln!(w, "{day}  {line}  +{without_hour} kept per day only")?;
+            } else {
+                writeln!(w, "{day}  {line}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_human(w: &mut impl Write, args: &Args, tl: &Timeline, zone: Option<&TimeZone>) -> io::Result<()> {

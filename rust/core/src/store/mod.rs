@@ -4,6 +4,7 @@
 //! background job ingests. Writes take a `Transaction`, reads a `Connection`. See `docs/store.md`.
 
 mod activity;
+mod grid;
 mod ids;
 mod ingest;
 mod inventory;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub use activity::{ActivityEvent, ActivityWindow, AppActivity};
+pub use grid::{GridCell, GridMark, GridRow, TimelineGrid, MAX_GRID_DAYS};
 pub use ingest::{IngestOptions, IngestReport};
 pub use inventory::{Inventory, InventoryDevice, InventoryPackage, InventoryReport, UsageInterval};
 pub use open::{OpenReport, SCHEMA_VERSION};

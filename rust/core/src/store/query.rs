@@ -263,7 +263,6 @@ impl Store {
         self.read(|c| who_accessed(c, info_type, from_ms, to_ms))
     }
 
-    /// Every app seen in a dump or the inventory, with its most recent (sensitive) access.
     /// The labels of the devices in this database, in the order they were first stored.
     pub fn device_labels(&self) -> Result<Vec<String>> {
         self.read(|c| {
@@ -273,6 +272,8 @@ impl Store {
         })
     }
 
+    /// Every app seen in a dump or the inventory, with its most recent (sensitive) access: newest sensitive access
+    /// first (apps with none last), then by label as a person reads it (else the package), then by package.
     pub fn apps(&self) -> Result<Vec<AppSummary>> {
         self.read(apps)
     }
@@ -513,7 +514,16 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
     for app in by_pkg.values_mut() {
         crate::sort::sort(&mut app.uids);
     }
-    Ok(by_pkg.into_values().collect())
+    // Newest sensitive access first (`Some` > `None`, so reversed, apps with none come last), then by name as a
+    // person reads it (the label, else the package), then by package. The app list and the CLI show this order.
+    let mut list: Vec<AppSummary> = by_pkg.into_values().collect();
+    let name =
+        |a: &AppSummary| a.label.as_deref().filter(|l| !l.trim().is_empty()).unwrap_or(&a.package).to_lowercase();
+    crate::sort::sort_by(&mut list, |a, b| {
+        let t = |s: &AppSummary| s.last_sensitive_access.as_ref().map(|l| l.t);
+        t(b).cmp(&t(a)).then_with(|| name(a).cmp(&name(b))).then_with(|| a.package.cmp(&b.package))
+    });
+    Ok(list)
 }
 
 fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64, zone: Option<&str>) -> Result<Vec<DailyCount>> {

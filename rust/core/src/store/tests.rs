@@ -160,7 +160,8 @@ fn every_earlier_version_upgrades_keeping_its_data() {
             "v{v}: every event keeps its stream"
         );
         assert_eq!(maps.per_op[0].rolled_up, if v >= 2 { 7 } else { 0 });
-        let apps = store.apps().expect("apps");
+        let mut apps = store.apps().expect("apps");
+        apps.sort_by(|a, b| a.package.cmp(&b.package));
         assert_eq!(
             apps.iter().map(|a| a.package.as_str()).collect::<Vec<_>>(),
             ["com.example.maps", "com.tencent.qqmusic"]
@@ -513,8 +514,9 @@ fn many_new_apps_and_events_go_in_batches_intact() {
         IngestOptions { zone: Some("UTC".into()), captured_at_ms: Some(1_610_356_000_000), ..Default::default() };
     let report = store.ingest_dump(dump.as_bytes(), &opts).expect("ingest");
     assert_eq!((report.new_events, report.new_apps, report.apps), (600, 300, 300));
-    let apps = store.apps().expect("apps");
+    let mut apps = store.apps().expect("apps");
     assert_eq!(apps.len(), 300);
+    apps.sort_by(|a, b| a.package.cmp(&b.package));
     for (i, app) in apps.iter().enumerate() {
         assert_eq!(app.package, format!("com.example.p{i:03}"));
         assert_eq!(app.uids, [10_000 + i as i64]);

@@ -67,6 +67,20 @@ class Opsight(dbPath: String) : AutoCloseable {
         nativeTimeline(handle, packageName, fromMillis, toMillis)
 
     /**
+     * One app's accesses as a calendar to draw (`{"opsight_timeline_grid": 1, ...}`, docs/json.md): per information
+     * type, per local day and hour, accesses in the foreground, in the background, in an unknown state, refusals,
+     * and each cell's mark. An access of a type counts once per instant; counts kept per hour or day after
+     * retention are included.
+     *
+     * @param lastDay the last day shown, `YYYY-MM-DD`
+     * @param days how many days, 1 to 366, ending with [lastDay]
+     * @param zoneId the zone the days and hours are in (an IANA id such as `Asia/Shanghai`)
+     */
+    @Throws(OpsightException::class)
+    fun timelineGrid(packageName: String, lastDay: String, days: Int, zoneId: String): String =
+        nativeTimelineGrid(handle, packageName, lastDay, days, zoneId)
+
+    /**
      * Which apps collect too much, judged over the last 30 days as of now (`{"opsight_findings": 1, ...}`).
      *
      * @param lang `en` or `zh-CN` (also `en-US`, `zh-Hans`, `zh_CN`…); anything else throws
@@ -168,6 +182,14 @@ class Opsight(dbPath: String) : AutoCloseable {
             packageName: String,
             fromMillis: Long,
             toMillis: Long,
+        ): String
+
+        @JvmStatic private external fun nativeTimelineGrid(
+            handle: Long,
+            packageName: String,
+            lastDay: String,
+            days: Int,
+            zoneId: String,
         ): String
 
         @JvmStatic private external fun nativeFindings(handle: Long, lang: String): String

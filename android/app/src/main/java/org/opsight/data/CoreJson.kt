@@ -5,7 +5,11 @@ import org.json.JSONObject
 import org.opsight.logic.AppOrdering
 import org.opsight.logic.AppSummary
 import org.opsight.logic.Concern
-import org.opsight.logic.TimelineEvent
+import org.opsight.logic.Cell
+import org.opsight.logic.GridRow
+import org.opsight.logic.Mark
+import org.opsight.logic.TimelineGrid
+import java.time.LocalDate
 
 /**
  * Reads the core's JSON documents (docs/json.md) into the shell's types with org.json, the platform's parser.
@@ -100,15 +104,45 @@ object CoreJson {
         )
     }
 
-    fun timelineEvents(doc: String): List<TimelineEvent> =
-        objects(JSONObject(doc).optJSONArray("events")).map { e ->
-            TimelineEvent(
-                infoType = e.optString("info_type", "other"),
-                startMs = e.getLong("start_utc_ms"),
-                reject = e.stringOrNull("kind") == "reject",
-                foreground = if (e.isNull("foreground")) null else e.getBoolean("foreground"),
+    /**
+     * `opsight_timeline_grid` laid out as days by 24 hours per row; a cell without an hour is the day's count kept
+     * per day only ([GridRow.dayOnly]). Cells outside the days or hours are ignored.
+     */
+    fun timelineGrid(doc: String): TimelineGrid {
+        val root = JSONObject(doc)
+        val dayArray = root.getJSONArray("days")
+        val days = (0 until dayArray.length()).map { LocalDate.parse(dayArray.getString(it)) }
+        val rows = objects(root.optJSONArray("rows")).map { r ->
+            val cells = Array(days.size) { Array(24) { Cell() } }
+            val dayOnly = Array(days.size) { Cell() }
+            for (c in objects(r.optJSONArray("cells"))) {
+                val day = c.optInt("day", -1)
+                if (day !in days.indices) continue
+                val cell = Cell(
+                    foreground = c.optLong("foreground", 0),
+                    background = c.optLong("background", 0),
+                    unknown = c.optLong("unknown_state", 0),
+                    rejects = c.optLong("reject", 0),
+                    mark = Mark.of(c.stringOrNull("mark")),
+                )
+                if (c.isNull("hour")) {
+                    dayOnly[day] = cell
+                } else {
+                    val hour = c.optInt("hour", -1)
+                    if (hour in 0 until 24) cells[day][hour] = cell
+                }
+            }
+            GridRow(
+                infoType = r.optString("info_type", "other"),
+                cells = cells.map { it.toList() },
+                dayOnly = dayOnly.toList(),
+                accesses = r.optLong("access", 0),
+                background = r.optLong("background", 0),
+                rejects = r.optLong("reject", 0),
             )
         }
+        return TimelineGrid(days, rows)
+    }
 
     fun whoAccessed(doc: String): List<Accessor> = objects(JSONObject(doc).getJSONArray("apps")).map { a ->
         Accessor(

@@ -34,9 +34,9 @@ data class AppRow(
 )
 
 /**
- * Orders the app list. The judgement is the core's: apps with findings come first, in the order of the core's
- * `findings` document (by concern score); then apps without findings, most recent sensitive access first; then apps
- * never seen accessing anything sensitive, by label. System apps are listed only when they have a finding or a
+ * Lays out the app list from the core's two orders: apps with findings first, in the order of the core's `findings`
+ * document (by concern score), then the other apps in the order of its `apps` document (most recent sensitive access
+ * first, then by label). Nothing is re-sorted here. System apps are listed only when they have a finding or a
  * sensitive access (a phone has hundreds that never do), unless [includeQuietSystemApps].
  */
 object AppOrdering {
@@ -60,11 +60,6 @@ object AppOrdering {
         val rest = apps
             .filter { it.packageName !in rankedPackages }
             .filter { includeQuietSystemApps || !it.system || it.lastSensitiveMs != null }
-            .sortedWith(
-                compareByDescending<AppSummary> { it.lastSensitiveMs ?: Long.MIN_VALUE }
-                    .thenBy { labelOf(it.label, it.packageName).lowercase() }
-                    .thenBy { it.packageName },
-            )
             .map { a ->
                 AppRow(
                     packageName = a.packageName,

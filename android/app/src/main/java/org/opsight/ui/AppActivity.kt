@@ -17,7 +17,6 @@ import org.opsight.app.core
 import org.opsight.collect.InventoryCollector
 import org.opsight.data.CoreJson
 import org.opsight.logic.TimelineGrid
-import org.opsight.logic.TimelineGridBuilder
 import java.time.LocalDate
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
@@ -85,15 +84,12 @@ class AppActivity : BaseActivity() {
         val context = applicationContext
         loadLatest("app", {
             val app = CoreJson.findings(core.findings(lang)).firstOrNull { it.packageName == pkg }
-            val from = day.minusDays(DAYS - 1).atStartOfDay(zone).toInstant().toEpochMilli()
-            val to = day.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli()
-            val events = CoreJson.timelineEvents(core.timeline(pkg, from, to))
             val label = app?.label ?: CoreJson.apps(core.apps()).firstOrNull { it.packageName == pkg }?.label ?: pkg
             State(
                 label = label,
                 category = app?.categoryName,
                 findings = app?.findings ?: emptyList(),
-                grid = TimelineGridBuilder.build(events, zone, day, DAYS.toInt()),
+                grid = CoreJson.timelineGrid(core.timelineGrid(pkg, day.toString(), DAYS.toInt(), zone.id)),
                 granted = InventoryCollector.grantedRuntimePermissions(context, pkg),
             )
         }) { result ->

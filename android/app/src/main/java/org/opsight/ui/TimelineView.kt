@@ -15,8 +15,9 @@ import java.time.format.DateTimeFormatter
 /**
  * Draws a [TimelineGrid]: for each information type a title, then one line per day with 24 hour cells.
  * Foreground accesses are filled squares, background accesses outlined squares in the alert colour, accesses of
- * unknown state grey squares, and denied attempts a cross. Drawing only: the grid is built by
- * [org.opsight.logic.TimelineGridBuilder].
+ * unknown state grey squares, and denied attempts a cross; a day's count kept per day only (after retention) is a
+ * bar under that day's hours in its mark's paint. Drawing only: the core counts and marks the cells
+ * (`Opsight.timelineGrid`).
  */
 class TimelineView @JvmOverloads constructor(context: Context, attrs: AttributeSet? = null) : View(context, attrs) {
     private var grid: TimelineGrid? = null
@@ -118,6 +119,17 @@ class TimelineView @JvmOverloads constructor(context: Context, attrs: AttributeS
                         canvas.drawLine(rect.left, rect.top, rect.right, rect.bottom, reject)
                         canvas.drawLine(rect.left, rect.bottom, rect.right, rect.top, reject)
                     }
+                }
+                val dayPaint = when (row.dayOnly[d].mark) {
+                    Mark.FOREGROUND -> foreground
+                    Mark.BACKGROUND -> background
+                    Mark.UNKNOWN -> unknown
+                    Mark.REJECT_ONLY -> reject
+                    Mark.NONE -> null
+                }
+                if (dayPaint != null) {
+                    val barY = y + cell - gap / 4
+                    canvas.drawLine(left + gap / 2, barY, left + 24 * cell - gap / 2, barY, dayPaint)
                 }
                 y += cell
             }

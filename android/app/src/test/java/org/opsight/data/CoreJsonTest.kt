@@ -5,6 +5,9 @@ import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import org.opsight.logic.Cell
+import org.opsight.logic.Mark
+import java.time.LocalDate
 
 /** The shell reads the documents of docs/json.md; these are shaped like them, nulls included. */
 class CoreJsonTest {
@@ -89,29 +92,35 @@ class CoreJsonTest {
     }
 
     @Test
-    fun `timeline events keep kind and foreground, null included`() {
+    fun `the timeline grid is laid out as days by hours, with what is known per day only`() {
         val doc = """
-            {"opsight_timeline": 1, "package": "a", "from_ms": null, "to_ms": null, "uids": [10103],
-             "events": [
-               {"op": "FINE_LOCATION", "info_type": "location", "kind": "access", "start_utc_ms": 10, "duration_ms": null,
-                "uid_state": "top", "visibility": "visible", "foreground": true, "flags": ["s"], "attribution_tag": null,
-                "proxy_package": null, "proxy_uid": null, "uid": 10103, "source": "last_access", "precision_ms": null},
-               {"op": "READ_CONTACTS", "info_type": "contacts", "kind": "reject", "start_utc_ms": 20, "duration_ms": null,
-                "uid_state": "bg", "visibility": "background", "foreground": false, "flags": [], "attribution_tag": null,
-                "proxy_package": null, "proxy_uid": null, "uid": 10103, "source": "last_access", "precision_ms": null},
-               {"op": "CAMERA", "info_type": "camera", "kind": "access", "start_utc_ms": 30, "duration_ms": 5,
-                "uid_state": null, "visibility": "unknown", "foreground": null, "flags": [], "attribution_tag": null,
-                "proxy_package": null, "proxy_uid": null, "uid": null, "source": "discrete", "precision_ms": 60000}
-             ], "per_op": [], "access": 2, "reject": 1, "foreground": 1, "background": 1}
+            {"opsight_timeline_grid": 1, "package": "com.example.app", "zone": "Europe/Berlin",
+             "days": ["2026-03-28", "2026-03-29"],
+             "rows": [
+               {"info_type": "location", "access": 3, "foreground": 1, "background": 2, "unknown_state": 0, "reject": 1,
+                "cells": [
+                  {"day": 0, "hour": 23, "foreground": 1, "background": 1, "unknown_state": 0, "reject": 1, "mark": "background"},
+                  {"day": 1, "hour": null, "foreground": 0, "background": 1, "unknown_state": 0, "reject": 0, "mark": "background"},
+                  {"day": 1, "hour": 3, "foreground": 0, "background": 0, "unknown_state": 0, "reject": 0, "mark": "a_new_mark"},
+                  {"day": 7, "hour": 3, "foreground": 9, "background": 0, "unknown_state": 0, "reject": 0, "mark": "foreground"},
+                  {"day": 1, "hour": 24, "foreground": 9, "background": 0, "unknown_state": 0, "reject": 0, "mark": "foreground"}
+                ]},
+               {"info_type": "camera", "access": 0, "foreground": 0, "background": 0, "unknown_state": 0, "reject": 2,
+                "cells": [{"day": 1, "hour": 0, "foreground": 0, "background": 0, "unknown_state": 0, "reject": 2, "mark": "reject_only"}]}
+             ]}
         """.trimIndent()
-        val events = CoreJson.timelineEvents(doc)
-        assertEquals(3, events.size)
-        assertEquals(true, events[0].foreground)
-        assertFalse(events[0].reject)
-        assertTrue(events[1].reject)
-        assertEquals(false, events[1].foreground)
-        assertNull(events[2].foreground)
-        assertEquals(30, events[2].startMs)
+        val grid = CoreJson.timelineGrid(doc)
+        assertEquals(listOf(LocalDate.of(2026, 3, 28), LocalDate.of(2026, 3, 29)), grid.days)
+        assertEquals(listOf("location", "camera"), grid.rows.map { it.infoType })
+        val location = grid.rows[0]
+        assertEquals(Cell(foreground = 1, background = 1, unknown = 0, rejects = 1, mark = Mark.BACKGROUND), location.cells[0][23])
+        assertEquals(Mark.BACKGROUND, location.dayOnly[1].mark)
+        assertEquals(Mark.NONE, location.dayOnly[0].mark)
+        assertEquals(Mark.NONE, location.cells[1][3].mark, "a mark this version does not know draws nothing")
+        assertTrue(location.cells.flatten().none { it.foreground == 9L }, "cells outside the days or hours are ignored")
+        assertEquals(listOf(3L, 2L, 1L), listOf(location.accesses, location.background, location.rejects))
+        assertEquals(Mark.REJECT_ONLY, grid.rows[1].cells[1][0].mark)
+        assertEquals(2L, grid.rows[1].rejects)
     }
 
     @Test

@@ -22,12 +22,14 @@ class AppOrderingTest {
     }
 
     @Test
-    fun `then the most recent sensitive access, then by label`() {
+    fun `then the other apps in the core's order, not sorted again`() {
+        // The core orders them (most recent sensitive access first, then by label); an order that is not that one
+        // here shows the shell keeps it.
         val rows = AppOrdering.rows(
             emptyList(),
-            listOf(app("x", "Zeta"), app("y", "alpha"), app("old", last = 10), app("new", last = 20)),
+            listOf(app("x", "Zeta"), app("old", last = 10), app("y", "alpha"), app("new", last = 20)),
         )
-        assertEquals(listOf("new", "old", "y", "x"), rows.map { it.packageName })
+        assertEquals(listOf("x", "old", "y", "new"), rows.map { it.packageName })
     }
 
     @Test

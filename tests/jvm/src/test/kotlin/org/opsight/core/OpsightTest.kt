@@ -54,7 +54,9 @@ class OpsightTest {
             val list = apps.getJSONArray("apps")
             val packages = (0 until list.length()).map { list.getJSONObject(it).getString("package") }
             assertTrue("com.facebook.katana" in packages, packages.toString())
-            assertEquals(packages.sorted(), packages, "the core's order: by package")
+            // The core's order: most recent sensitive access first, apps without one last.
+            val last = (0 until list.length()).map { list.getJSONObject(it).optJSONObject("last_sensitive_access")?.getLong("t") }
+            assertEquals(last.sortedByDescending { it ?: Long.MIN_VALUE }, last)
 
             // The timelines of all apps hold exactly the 23 events.
             var events = 0
@@ -96,6 +98,45 @@ class OpsightTest {
             assertEquals(1, json(daily).getInt("opsight_daily_counts"))
             assertEquals(A10_EVENTS.toLong(), dailyTotal(daily))
             assertEquals(0L, dailyTotal(db.dailyCounts(0, 1)))
+        }
+    }
+
+    @Test
+    fun `timelineGrid counts the A10 accesses per type, local day and hour, before and after retention`() {
+        open().use { db ->
+            ingestA10(db)
+            // Facebook on 2022-03-29 in Berlin: an identifier read in the background at 18:xx with a refused one, a
+            // refused SMS write at 18:xx, a wake lock in the background at 23:xx.
+            val grid = json(db.timelineGrid("com.facebook.katana", "2022-03-29", 2, "Europe/Berlin"))
+            assertEquals(1, grid.getInt("opsight_timeline_grid"))
+            assertEquals("Europe/Berlin", grid.getString("zone"))
+            assertEquals(listOf("2022-03-28", "2022-03-29"), (0 until 2).map { grid.getJSONArray("days").getString(it) })
+            fun cells(g: org.json.JSONObject) = (0 until g.getJSONArray("rows").length()).map { i ->
+                val row = g.getJSONArray("rows").getJSONObject(i)
+                val cells = row.getJSONArray("cells")
+                row.getString("info_type") to (0 until cells.length()).map { j ->
+                    val c = cells.getJSONObject(j)
+                    listOf(c.getInt("day"), if (c.isNull("hour")) null else c.getInt("hour"), c.getString("mark"))
+                }
+            }
+            val want = listOf(
+                "sms" to listOf(listOf(1, 18, "reject_only")),
+                "phone_identity" to listOf(listOf(1, 18, "background")),
+                "background_run" to listOf(listOf(1, 23, "background")),
+            )
+            assertEquals(want, cells(grid))
+            // Past retention the same hours stay, from hourly counts.
+            json(db.applyRetention(90, 100_000))
+            assertEquals(want, cells(json(db.timelineGrid("com.facebook.katana", "2022-03-29", 2, "Europe/Berlin"))))
+            assertEquals(0, json(db.timelineGrid("com.example.unknown", "2022-03-29", 2, "UTC")).getJSONArray("rows").length())
+            for ((day, days, zone) in listOf(
+                Triple("2022-03-29", 0, "UTC"), Triple("2022-03-29", -1, "UTC"), Triple("2022-03-29", 367, "UTC"),
+                Triple("29.03.2022", 7, "UTC"), Triple("2022-03-29", 7, "Mars/Olympus_Mons"),
+            )) {
+                val e = assertThrows<OpsightException> { db.timelineGrid("com.facebook.katana", day, days, zone) }
+                assertClean(e, "com.facebook.katana")
+                assertEquals("invalid_input", e.kind, e.message)
+            }
         }
     }
 
@@ -291,6 +332,7 @@ class OpsightTest {
             { db.ingestDump(ByteArray(1), 0, "UTC") },
             { db.ingestPackages("{}") },
             { db.timeline("com.facebook.katana", 0, 1) },
+            { db.timelineGrid("com.facebook.katana", "2022-03-29", 7, "UTC") },
             { db.findings("en") },
             { db.whoAccessed("contacts", 0, 1) },
             { db.dailyCounts(0, 1) },
