@@ -997,6 +997,18 @@ fn inventory_feeds_the_app_list() {
     assert_eq!((r.permissions, r.usage_intervals), (1, 2));
     let err = db.store.ingest_packages(&inv(7, 6)).expect_err("a reversed interval").to_string();
     assert!(err.ends_with("a usage interval of inventory package #1 ends before it begins"), "{err}");
+    // Install and update times the platform did not know (0) or from after the capture (a clock set back) are none:
+    // the unused-permission rule counts its evidence from the install.
+    let times = r#"{"opsight_inventory": 1, "captured_at_ms": 1000000, "packages": [
+        {"package": "t.zero", "first_install_ms": 0, "last_update_ms": -5, "requested_permissions": [], "granted_permissions": []},
+        {"package": "t.future", "first_install_ms": 1000001, "last_update_ms": 1000000, "requested_permissions": [], "granted_permissions": []}]}"#;
+    db.store.ingest_packages(times).expect("inventory");
+    let stored = |p: &str| -> (Option<i64>, Option<i64>) {
+        db.query("SELECT first_install_ms, last_update_ms FROM app_meta WHERE package = ?1", [p], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })[0]
+    };
+    assert_eq!((stored("t.zero"), stored("t.future")), ((None, None), (None, Some(1_000_000))));
 }
 
 #[test]

@@ -156,6 +156,9 @@ pub(crate) fn ingest_inventory_in(tx: &rusqlite::Transaction<'_>, inv: &Inventor
             if !exists.exists(params![device, p.package])? {
                 report.new_packages += 1;
             }
+            // An install or update time of 0 (unknown to the platform) or after the capture (a clock set back since)
+            // is none: the unused-permission rule counts its evidence from the install.
+            let plausible = |t: Option<i64>| t.filter(|&t| t > 0 && t <= at);
             upsert.execute(params![
                 device,
                 p.package,
@@ -163,8 +166,8 @@ pub(crate) fn ingest_inventory_in(tx: &rusqlite::Transaction<'_>, inv: &Inventor
                 p.category,
                 p.system,
                 p.uid,
-                p.first_install_ms,
-                p.last_update_ms,
+                plausible(p.first_install_ms),
+                plausible(p.last_update_ms),
                 p.version_name,
                 at
             ])?;

@@ -82,7 +82,7 @@ object Collector {
                 } else {
                     null to emptyMap()
                 }
-                val records = InventoryCollector.packages(context, usage.second, now)
+                val records = InventoryCollector.packages(context, usage.second)
                 core.ingestPackages(InventoryJson.write(InventoryCollector.device(), now, records))
                 // Only once stored: a failed step reads the same window again next time, so no usage is lost.
                 usage.first?.let { prefs.usageQueryEndMs = it }

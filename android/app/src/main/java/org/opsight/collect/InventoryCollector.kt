@@ -28,7 +28,7 @@ object InventoryCollector {
     )
 
     /** Every installed package (QUERY_ALL_PACKAGES) with its permissions, and [usage] where there is some. */
-    fun packages(context: Context, usage: Map<String, List<Interval>>, nowMs: Long): List<PackageRecord> {
+    fun packages(context: Context, usage: Map<String, List<Interval>>): List<PackageRecord> {
         val pm = context.packageManager
         return installed(pm).mapNotNull { pi ->
             val ai = pi.applicationInfo ?: return@mapNotNull null
@@ -39,8 +39,8 @@ object InventoryCollector {
                 uid = ai.uid,
                 category = AppCategories.name(ai.category),
                 system = ai.flags and ApplicationInfo.FLAG_SYSTEM != 0,
-                firstInstallMs = InventoryJson.plausibleTime(pi.firstInstallTime, nowMs),
-                lastUpdateMs = InventoryJson.plausibleTime(pi.lastUpdateTime, nowMs),
+                firstInstallMs = pi.firstInstallTime,
+                lastUpdateMs = pi.lastUpdateTime,
                 versionName = pi.versionName,
                 requestedPermissions = requested?.toList() ?: emptyList(),
                 grantedPermissions = Permissions.granted(requested, pi.requestedPermissionsFlags),

@@ -59,7 +59,4 @@ object InventoryJson {
         }
         return w.endArray().endObject().toString()
     }
-
-    /** Installed apps whose install time is in the future (a clock set back) report none rather than a wrong one. */
-    fun plausibleTime(ms: Long, nowMs: Long): Long? = if (ms in 1..nowMs) ms else null
 }

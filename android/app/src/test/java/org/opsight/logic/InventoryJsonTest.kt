@@ -3,7 +3,6 @@ package org.opsight.logic
 import org.json.JSONObject
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
-import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
@@ -80,13 +79,6 @@ class InventoryJsonTest {
     fun `an empty inventory is still a valid document`() {
         val doc = JSONObject(InventoryJson.write(device, 1, emptyList()))
         assertEquals(0, doc.getJSONArray("packages").length())
-    }
-
-    @Test
-    fun `install times in the future or unset are dropped`() {
-        assertNull(InventoryJson.plausibleTime(0, 1000))
-        assertNull(InventoryJson.plausibleTime(2000, 1000))
-        assertEquals(500L, InventoryJson.plausibleTime(500, 1000))
     }
 
     @Test
