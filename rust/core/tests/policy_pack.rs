@@ -53,7 +53,7 @@ fn the_39_categories_match_the_provisions_entry_by_entry() {
     assert_eq!(pack.categories.len(), 39);
     for (i, (item, name, terms)) in PROVISIONS.iter().enumerate() {
         let c = &pack.categories[i];
-        assert_eq!((c.number, c.name_zh.as_str()), (*item, *name), "item {item}");
+        assert_eq!((c.number, c.name_zh), (*item, *name), "item {item}");
         assert_eq!(c.needs_no_pi, terms.is_empty(), "item {item} {name}: 无须个人信息");
         if terms.is_empty() {
             assert!(c.necessary_pi_zh.contains("无须个人信息"), "item {item}");
@@ -79,7 +79,7 @@ fn only_location_based_services_need_location() {
     // The necessary PI names 位置信息 only for map navigation, ride-hailing and bike/time-share cars; every other
     // necessary item is typed by the user and needs no AppOps access at all.
     let pack = PolicyPack::embedded();
-    for c in &pack.categories {
+    for c in pack.categories {
         let wants_location = c.necessary_pi_zh.contains("位置信息");
         assert_eq!(c.necessary_info_types.contains(&InfoType::Location), wants_location, "{}", c.id);
         assert!(c.necessary_info_types.iter().all(|t| *t == InfoType::Location), "{}", c.id);
@@ -94,7 +94,7 @@ fn only_location_based_services_need_location() {
 #[test]
 fn every_category_reads_well_before_apps() {
     let pack = PolicyPack::embedded();
-    for c in &pack.categories {
+    for c in pack.categories {
         let apps = c.apps_en();
         let before = apps.strip_suffix(" apps").expect("ends with apps");
         let last = before.rsplit(' ').next().unwrap_or(before);

@@ -307,11 +307,11 @@ pub fn categories(lang: &str) -> Result<String> {
         .categories
         .iter()
         .map(|c| CategoryView {
-            id: &c.id,
+            id: c.id,
             number: c.number,
             name: c.name(parsed),
             needs_no_pi: c.needs_no_pi,
-            necessary_info_types: &c.necessary_info_types,
+            necessary_info_types: c.necessary_info_types,
         })
         .collect();
     let lang = match parsed {

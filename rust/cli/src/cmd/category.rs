@@ -69,14 +69,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             .iter()
             .map(|c| CategoryEntry {
                 number: c.number,
-                id: &c.id,
-                name_en: &c.name_en,
-                name_zh: &c.name_zh,
+                id: c.id,
+                name_en: c.name_en,
+                name_zh: c.name_zh,
                 needs_no_pi: c.needs_no_pi,
                 necessary_info_types: c.necessary_info_types.iter().map(|t| t.as_str()).collect(),
             })
             .collect();
-        out::json(&ListDocument { opsight_categories: 1, pack_version: &pack.version, categories })?;
+        out::json(&ListDocument { opsight_categories: 1, pack_version: pack.version, categories })?;
         return Ok(Exit::Success);
     }
     if args.list {
@@ -87,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 let needs: Vec<&str> = c.necessary_info_types.iter().map(|t| t.as_str()).collect();
                 vec![
                     c.number.to_string(),
-                    c.id.clone(),
+                    c.id.to_owned(),
                     format!("{} / {}", c.name_en, c.name_zh),
                     if c.needs_no_pi {
                         "nothing".to_owned()
@@ -114,12 +114,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let found =
             pack.categories.iter().find(|c| c.id == wanted || c.name_zh == wanted || c.number.to_string() == wanted);
         match found {
-            Some(c) => Some(c.id.clone()),
+            Some(c) => Some(c.id),
             None => anyhow::bail!("unknown category {wanted:?}; `opsight category --list` shows the 39 categories"),
         }
     };
     let store = db::open(&path, Need::CreateIfMissing)?;
-    store.set_category(&package, id.as_deref(), jiff::Timestamp::now().as_millisecond())?;
+    store.set_category(&package, id, jiff::Timestamp::now().as_millisecond())?;
     // Set all the same (the app may come with the next collection), but a typo should not pass unseen.
     if !store.apps()?.iter().any(|a| a.package == package) {
         eprintln!(
@@ -130,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         );
     }
     if args.json {
-        out::json(&SetDocument { opsight_category: 1, package: &package, category: id.as_deref() })?;
+        out::json(&SetDocument { opsight_category: 1, package: &package, category: id })?;
         return Ok(Exit::Success);
     }
     match &id {

@@ -157,9 +157,9 @@ fn string_column<W: io::Write + Send>(rg: &mut SerializedRowGroupWriter<'_, W>, 
 pub fn write_needs(path: &Path) -> anyhow::Result<usize> {
     let pack = PolicyPack::embedded();
     let mut rows: Vec<(&str, &str, bool)> = Vec::new();
-    for c in &pack.categories {
+    for c in pack.categories {
         for t in InfoType::ALL {
-            rows.push((&c.id, t.as_str(), c.necessary_info_types.contains(&t)));
+            rows.push((c.id, t.as_str(), c.necessary_info_types.contains(&t)));
         }
     }
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;

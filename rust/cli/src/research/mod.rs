@@ -249,7 +249,9 @@ fn write_dataset(out: &Path, bundles: &[Bundle], report: &mut Report) -> anyhow:
         if b.manifest.app_identity == AppIdentity::Package {
             for r in &b.rows {
                 categories.entry(&r.app).or_insert_with(|| {
-                    resolve_category(pack, &r.app, None, None).0.map_or_else(|| "unknown".to_owned(), |c| c.id.clone())
+                    resolve_category(pack, &r.app, None, None)
+                        .0
+                        .map_or_else(|| "unknown".to_owned(), |c| c.id.to_owned())
                 });
             }
         }

@@ -28,10 +28,10 @@ pub fn resolve<'p>(
     if let Some(c) = user_override.and_then(|id| pack.category(id)) {
         return (Some(c), CategorySource::User);
     }
-    if let Some(c) = pack.curated(package).and_then(|p| pack.category(&p.category)) {
+    if let Some(c) = pack.curated(package).and_then(|p| pack.category(p.category)) {
         return (Some(c), CategorySource::Curated);
     }
-    if let Some(c) = android_category.and_then(|a| pack.android_categories.get(a)).and_then(|id| pack.category(id)) {
+    if let Some(c) = android_category.and_then(|a| pack.android_category(a)).and_then(|id| pack.category(id)) {
         return (Some(c), CategorySource::Android);
     }
     (None, CategorySource::Unknown)
@@ -45,16 +45,16 @@ mod tests {
     fn override_beats_curated_beats_android() {
         let pack = PolicyPack::embedded();
         let (c, s) = resolve(pack, "com.tencent.qqmusic", None, Some("game"));
-        assert_eq!((c.map(|c| c.id.as_str()), s), (Some("online_video_music"), CategorySource::Curated));
+        assert_eq!((c.map(|c| c.id), s), (Some("online_video_music"), CategorySource::Curated));
         let (c, s) = resolve(pack, "com.tencent.qqmusic", Some("utilities"), None);
-        assert_eq!((c.map(|c| c.id.as_str()), s), (Some("utilities"), CategorySource::User));
+        assert_eq!((c.map(|c| c.id), s), (Some("utilities"), CategorySource::User));
         let (c, s) = resolve(pack, "org.example.game", None, Some("game"));
-        assert_eq!((c.map(|c| c.id.as_str()), s), (Some("online_games"), CategorySource::Android));
+        assert_eq!((c.map(|c| c.id), s), (Some("online_games"), CategorySource::Android));
         let (c, s) = resolve(pack, "org.example.unknown", Some("not-a-category"), Some("accessibility"));
-        assert_eq!((c.map(|c| c.id.as_str()), s), (None, CategorySource::Unknown));
+        assert_eq!((c.map(|c| c.id), s), (None, CategorySource::Unknown));
         // Android's `social` holds messengers and social networks alike, which the rules judge apart: no guess.
         let (c, s) = resolve(pack, "org.example.messenger", None, Some("social"));
-        assert_eq!((c.map(|c| c.id.as_str()), s), (None, CategorySource::Unknown));
+        assert_eq!((c.map(|c| c.id), s), (None, CategorySource::Unknown));
     }
 
     #[test]
@@ -68,7 +68,7 @@ mod tests {
             ("com.baidu.BaiduMap", "map_navigation"),
             ("com.tencent.mm", "instant_messaging"),
         ] {
-            assert_eq!(resolve(pack, package, None, None).0.map(|c| c.id.as_str()), Some(category), "{package}");
+            assert_eq!(resolve(pack, package, None, None).0.map(|c| c.id), Some(category), "{package}");
         }
     }
 }

@@ -85,7 +85,7 @@ impl Store {
             apps.push(AppConcern {
                 package: app.package.clone(),
                 label: app.label.clone(),
-                category: category.map(|c| c.id.clone()),
+                category: category.map(|c| c.id.to_owned()),
                 category_name: category.map(|c| c.name(opts.lang).to_owned()),
                 category_source: source,
                 score,
@@ -97,7 +97,7 @@ impl Store {
         let findings = apps.iter().flat_map(|a| a.findings.iter().cloned()).collect();
         Ok(Analysis {
             opsight_findings: 1,
-            pack_version: pack.version.clone(),
+            pack_version: pack.version.to_owned(),
             lang: match opts.lang {
                 Lang::En => "en",
                 Lang::ZhCn => "zh-CN",

@@ -117,7 +117,11 @@ impl AppCtx<'_> {
     fn sources(&self, ids: &[&str]) -> Vec<SourceRef> {
         ids.iter()
             .filter_map(|id| self.pack.source(id))
-            .map(|s| SourceRef { id: s.id.clone(), title: s.title(self.text.lang).to_owned(), url: s.url.clone() })
+            .map(|s| SourceRef {
+                id: s.id.to_owned(),
+                title: s.title(self.text.lang).to_owned(),
+                url: s.url.to_owned(),
+            })
             .collect()
     }
 
@@ -189,7 +193,7 @@ impl AppCtx<'_> {
             label: self.app.label.clone(),
             severity,
             info_type: info,
-            category: self.category.map(|c| c.id.clone()),
+            category: self.category.map(|c| c.id.to_owned()),
             category_name: self.category.map(|c| c.name(self.text.lang).to_owned()),
             category_source: self.category_source,
             title,
@@ -325,7 +329,7 @@ fn out_of_scope(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
         explanation,
         ctx.advice(info),
         ctx.open_permissions(),
-        &[&category.source, "method-2019"],
+        &[category.source, "method-2019"],
         ev,
     ))
 }
@@ -370,7 +374,7 @@ fn background_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
     );
     let mut sources = vec!["miit-164-2020", "method-2019"];
     if info == InfoType::Location {
-        sources.push(&ctx.pack.play.background_location_source);
+        sources.push(ctx.pack.play.background_location_source);
     }
     Some(ctx.finding(
         Rule::BackgroundAccess,
@@ -516,7 +520,7 @@ fn frequency(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Opt
         explanation,
         ctx.advice(info),
         ctx.open_permissions(),
-        &[&th.frequency_source, "method-2019"],
+        &[th.frequency_source, "method-2019"],
         ev,
     ))
 }
@@ -605,7 +609,7 @@ fn denied_retry(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> 
                 "请保持拒绝。如果应用因此不让您使用其基本功能，这本身就违反了 2021 年《常见类型移动互联网应用程序必要个人信息范围规定》第四条。".into(),
             )
         };
-        (explanation, advice, ctx.open_permissions(), vec!["method-2019", ctx.pack.thresholds.reprompt_source.as_str()])
+        (explanation, advice, ctx.open_permissions(), vec!["method-2019", ctx.pack.thresholds.reprompt_source])
     };
     Some(ctx.finding(Rule::DeniedRetry, severity, info, title, explanation, advice, actions, &sources, ev))
 }
@@ -860,7 +864,7 @@ fn play_sms_call_log(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]
         ),
         ctx.advice(info),
         ctx.open_permissions(),
-        &[&play.sms_call_log_source],
+        &[play.sms_call_log_source],
         ev,
     ))
 }
@@ -903,7 +907,7 @@ fn play_installed_apps(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEven
         ),
         ctx.advice(info),
         ctx.open_permissions(),
-        &[&play.installed_apps_source],
+        &[play.installed_apps_source],
         ev,
     ))
 }

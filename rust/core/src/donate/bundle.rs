@@ -254,7 +254,7 @@ impl Store {
             // The curated list's category only: the donor's own choice is theirs, and the researcher's side can only
             // resolve a package the same way, so that studies by package and by category agree.
             let (category, _) = resolve_category(pack, &app.package, None, None);
-            let category = category.map_or_else(|| "unknown".to_owned(), |c| c.id.clone());
+            let category = category.map_or_else(|| "unknown".to_owned(), |c| c.id.to_owned());
             for e in app.events.iter().filter(|e| !e.reject && Some(e.device) == device) {
                 let Ok(info) = e.info_type.parse::<InfoType>() else { continue };
                 if !wanted.contains(&info) {
