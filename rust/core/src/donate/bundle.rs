@@ -72,10 +72,25 @@ impl Excluded {
 /// A donation's rows as [`excluded`] needs them: (row id, package, its group: the index of its day, app and type).
 type RowKey<'a> = (&'a str, &'a str, usize);
 
+/// A set of names to look up, sorted with the core's one sort: a `BTreeSet<&str>` collected from an iterator would
+/// bring a copy of std's stable sort of its own into the Android library (docs/performance.md).
+struct Names<'a>(Vec<&'a str>);
+
+impl<'a> Names<'a> {
+    fn of(names: &'a [String]) -> Names<'a> {
+        let mut v: Vec<&str> = names.iter().map(String::as_str).collect();
+        crate::sort::sort(&mut v);
+        Names(v)
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.binary_search(&name).is_ok()
+    }
+}
+
 /// Which of `rows` the exclusions leave out ([`Excluded`]); the same for the preview and the export.
 fn excluded(m: &StudyManifest, rows: &[RowKey<'_>], x: &Exclusions) -> Excluded {
-    let packages: BTreeSet<&str> = x.packages.iter().map(String::as_str).collect();
-    let named: BTreeSet<&str> = x.rows.iter().map(String::as_str).collect();
+    let (packages, named) = (Names::of(&x.packages), Names::of(&x.rows));
     let mut out = Excluded::default();
     // Per group: (rows, rows left).
     let mut groups = vec![(0usize, 0usize); rows.iter().map(|r| r.2 + 1).max().unwrap_or(0)];
@@ -246,7 +261,6 @@ impl Store {
         let (from_ms, to_ms) = m.period_ms().ok_or_else(|| Error::InvalidInput("study manifest: bad period".into()))?;
         let (first_day, last_day) = (from.to_string(), to.to_string());
         let pack = PolicyPack::embedded();
-        let wanted: BTreeSet<InfoType> = m.info_types.iter().copied().collect();
         // (day, package, info type) → accesses (instant, time value, in the background), in time order.
         let mut groups: BTreeMap<(String, String, InfoType), Vec<Access>> = BTreeMap::new();
         let mut labels: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
@@ -257,7 +271,7 @@ impl Store {
             let category = category.map_or_else(|| "unknown".to_owned(), |c| c.id.to_owned());
             for e in app.events.iter().filter(|e| !e.reject && Some(e.device) == device) {
                 let Ok(info) = e.info_type.parse::<InfoType>() else { continue };
-                if !wanted.contains(&info) {
+                if !m.info_types.contains(&info) {
                     continue;
                 }
                 let Some(local) = LocalTime::from_utc_ms(e.t, &zone_of(e.device, e.t)?) else { continue };
@@ -392,14 +406,13 @@ impl Store {
         let salt = random_bytes::<32>()?;
         let keys: Vec<RowKey<'_>> = rows.iter().map(|r| (r.row_id.as_str(), r.package.as_str(), r.group)).collect();
         let left_out = excluded(&m, &keys, &exclusions);
-        let excluded_packages: BTreeSet<&str> = exclusions.packages.iter().map(String::as_str).collect();
+        let excluded_packages = Names::of(&exclusions.packages);
         // Count the excluded apps that had rows, not every name the donor listed.
-        let excluded_apps = rows
-            .iter()
-            .filter(|r| excluded_packages.contains(r.package.as_str()))
-            .map(|r| r.package.as_str())
-            .collect::<BTreeSet<_>>()
-            .len();
+        let mut excluded_apps: Vec<&str> =
+            rows.iter().map(|r| r.package.as_str()).filter(|p| excluded_packages.contains(p)).collect();
+        crate::sort::sort(&mut excluded_apps);
+        excluded_apps.dedup();
+        let excluded_apps = excluded_apps.len();
         let mut out_rows = Vec::new();
         for r in rows.iter().filter(|r| !left_out.contains(&r.row_id)) {
             let hashed = salted_hash(&salt, &r.package)?;
