@@ -230,12 +230,10 @@ pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
         }
     }
     let mut out = Vec::new();
-    let mut out_of_scope_types = BTreeSet::new();
     for (&info, events) in &by_type {
-        if let Some(f) = out_of_scope(ctx, info, events) {
-            out_of_scope_types.insert(info);
-            out.push(f);
-        }
+        let scope = out_of_scope(ctx, info, events);
+        let found_out_of_scope = scope.is_some();
+        out.extend(scope);
         out.extend(background_access(ctx, info, events));
         out.extend(frequency(ctx, info, events));
         out.extend(denied_retry(ctx, info, events));
@@ -243,7 +241,7 @@ pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
         out.extend(not_in_use(ctx, info, events));
         out.extend(clipboard_background(ctx, info, events));
         out.extend(proxy_access(ctx, info, events));
-        if !out_of_scope_types.contains(&info) {
+        if !found_out_of_scope {
             out.extend(play_sms_call_log(ctx, info, events));
             out.extend(play_installed_apps(ctx, info, events));
         }

@@ -321,7 +321,8 @@ impl Store {
         // the same row at export even if accesses were stored in between. A daily count's background count is what
         // the row holds, not what it is about: it is left out, or a new access in the background would change the id.
         crate::sort::sort_by(&mut pending, |a, b| (&a.3, &a.1, a.2, a.5).cmp(&(&b.3, &b.1, b.2, b.5)));
-        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        // u64 like the preview's totals: one map type fewer in the library.
+        let mut seen: BTreeMap<String, u64> = BTreeMap::new();
         for (day, package, info, time, count, background, group) in pending {
             let flag = if m.level == Level::Events { background.to_string() } else { String::new() };
             let key = format!("{time}\u{1f}{package}\u{1f}{}\u{1f}{flag}", info.as_str());
