@@ -4,6 +4,7 @@
 //! bytes → [`parse`] → [`Snapshot`] / [`Visitor`] records → store → analysis → JSON views.
 
 pub mod analysis;
+mod by_key;
 pub mod donate;
 pub mod error;
 pub mod model;

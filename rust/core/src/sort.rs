@@ -10,6 +10,12 @@ use std::cmp::Ordering;
 /// Sorts `v` by `cmp`, stably: what `v.sort_by(cmp)` does.
 pub(crate) fn sort_by<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> Ordering) {
     let order = stable_order(v.len(), &mut |a, b| cmp(&v[a], &v[b]));
+    permute(v, order);
+}
+
+/// Puts the elements of `v` in the order `order` gives: `order[k]` is the index of the element that goes to `k`.
+/// `order` must be a permutation of `0..v.len()`.
+pub(crate) fn permute<T>(v: &mut Vec<T>, order: Vec<usize>) {
     let mut items: Vec<Option<T>> = std::mem::take(v).into_iter().map(Some).collect();
     // `order` is a permutation, so each item is taken exactly once.
     v.extend(order.into_iter().filter_map(|i| items[i].take()));

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection};
 
 use super::query::{visibility, CountedWindows, Visibility};
 use super::Store;
+use crate::by_key::ByKey;
 use crate::error::{Error, Result};
 
 /// One access or reject, as the rules see it.
@@ -105,13 +106,12 @@ impl Store {
     }
 }
 
-fn entry<'a>(apps: &'a mut BTreeMap<String, AppActivity>, package: &str) -> &'a mut AppActivity {
-    apps.entry(package.to_owned())
-        .or_insert_with(|| AppActivity { package: package.to_owned(), ..AppActivity::default() })
+fn entry<'a>(apps: &'a mut ByKey<String, AppActivity>, package: &str) -> &'a mut AppActivity {
+    apps.entry(package.to_owned(), || AppActivity { package: package.to_owned(), ..AppActivity::default() })
 }
 
 fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>> {
-    let mut apps: BTreeMap<String, AppActivity> = BTreeMap::new();
+    let mut apps: ByKey<String, AppActivity> = ByKey::new();
     let mut meta =
         c.prepare_cached("SELECT package, label, category, system, first_install_ms, updated_at_ms FROM app_meta")?;
     let rows = meta.query_map([], |r| {
@@ -227,7 +227,7 @@ fn activity(c: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<AppActivity>
         let slot = app.last_access_by_info_type.entry(info).or_insert(t);
         *slot = (*slot).max(t);
     }
-    Ok(apps.into_values().collect())
+    Ok(apps.into_values())
 }
 
 /// The zone a device was in when it recorded an access: that of the first of its collection runs captured at or after

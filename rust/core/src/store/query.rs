@@ -1,6 +1,5 @@
 //! Reads for screens, the CLI and the analysis. Shapes are the JSON contract (docs/json.md).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rusqlite::{params, Connection};
@@ -9,6 +8,7 @@ use serde::Serialize;
 use super::ids::app_range;
 use super::ingest::SOURCE_DISCRETE;
 use super::Store;
+use crate::by_key::ByKey;
 use crate::error::{Error, Result};
 use crate::ops::InfoType;
 use crate::time::LocalTime;
@@ -355,7 +355,7 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
     let mut events_stmt = c.prepare_cached(
         "SELECT t, duration_ms, origin, precision_ms FROM events WHERE stream_id = ?1 AND t >= ?2 AND t < ?3",
     )?;
-    let mut per_op: BTreeMap<Arc<str>, OpCount> = BTreeMap::new();
+    let mut per_op: ByKey<String, OpCount> = ByKey::new();
     for (id, template) in &streams {
         let mut count = OpCount::default();
         let mut rows = events_stmt.query(params![id, from_ms, to_ms])?;
@@ -371,7 +371,7 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
             tl.events.push(e);
         }
         if count.access + count.reject > 0 {
-            let total = per_op.entry(template.op.clone()).or_insert_with(|| OpCount {
+            let total = per_op.entry(template.op.to_string(), || OpCount {
                 op: template.op.to_string(),
                 info_type: template.info_type.to_string(),
                 ..OpCount::default()
@@ -390,11 +390,7 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
     })? {
         let (op, info, kind, n) = row?;
-        let count = per_op.entry(Arc::from(op.as_str())).or_insert_with(|| OpCount {
-            op,
-            info_type: info,
-            ..OpCount::default()
-        });
+        let count = per_op.entry(op.clone(), || OpCount { op, info_type: info, ..OpCount::default() });
         count.rolled_up += n as u64;
         if kind == 0 {
             count.access += n as u64;
@@ -402,13 +398,13 @@ fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<T
             count.reject += n as u64;
         }
     }
-    for count in per_op.values() {
+    for count in per_op.values_mut() {
         tl.access += count.access;
         tl.reject += count.reject;
         tl.foreground += count.foreground;
         tl.background += count.background;
     }
-    tl.per_op = per_op.into_values().collect();
+    tl.per_op = per_op.into_values();
     Ok(tl)
 }
 
@@ -425,12 +421,10 @@ fn who_accessed(c: &Connection, info_type: InfoType, from_ms: i64, to_ms: i64) -
         decode_joins!("s.id")
     );
     let mut stmt = c.prepare_cached(&sql)?;
-    let mut by_pkg: BTreeMap<String, InfoTypeAccess> = BTreeMap::new();
+    let mut by_pkg: ByKey<String, InfoTypeAccess> = ByKey::new();
     for row in stmt.query_map(params![info_type.as_str(), from_ms, to_ms], event_row)? {
         let e = row?;
-        let entry = by_pkg
-            .entry(e.package.clone())
-            .or_insert_with(|| InfoTypeAccess { package: e.package, ..Default::default() });
+        let entry = by_pkg.entry(e.package.clone(), || InfoTypeAccess { package: e.package, ..Default::default() });
         let mut count = OpCount { first_ms: entry.first_ms, last_ms: entry.last_ms, ..OpCount::default() };
         tally(&mut count, e.access, e.foreground, e.t);
         entry.access += count.access;
@@ -444,7 +438,7 @@ fn who_accessed(c: &Connection, info_type: InfoType, from_ms: i64, to_ms: i64) -
         }
     }
     let mut label = c.prepare_cached("SELECT label FROM app_meta WHERE package = ?1 AND label IS NOT NULL LIMIT 1")?;
-    let mut out: Vec<InfoTypeAccess> = by_pkg.into_values().collect();
+    let mut out: Vec<InfoTypeAccess> = by_pkg.into_values();
     for entry in &mut out {
         entry.label = label.query_row([&entry.package], |r| r.get(0)).ok();
         crate::sort::sort(&mut entry.ops);
@@ -456,13 +450,13 @@ fn who_accessed(c: &Connection, info_type: InfoType, from_ms: i64, to_ms: i64) -
 }
 
 fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
-    let mut by_pkg: BTreeMap<String, AppSummary> = BTreeMap::new();
+    let mut by_pkg: ByKey<String, AppSummary> = ByKey::new();
     let mut meta = c.prepare_cached("SELECT package, label, category, system, uid FROM app_meta")?;
     for row in meta.query_map([], |r| {
         Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<i64>>(4)?))
     })? {
         let (package, label, category, system, uid) = row?;
-        let app = by_pkg.entry(package.clone()).or_insert_with(|| AppSummary { package, ..AppSummary::default() });
+        let app = by_pkg.entry(package.clone(), || AppSummary { package, ..AppSummary::default() });
         app.label = label;
         app.category = category;
         app.system = system;
@@ -475,7 +469,7 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
     let mut installs = c.prepare_cached("SELECT package, uid FROM apps")?;
     for row in installs.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
         let (package, uid) = row?;
-        let app = by_pkg.entry(package.clone()).or_insert_with(|| AppSummary { package, ..AppSummary::default() });
+        let app = by_pkg.entry(package.clone(), || AppSummary { package, ..AppSummary::default() });
         if uid >= 0 && !app.uids.contains(&uid) {
             app.uids.push(uid);
         }
@@ -500,7 +494,7 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
     })? {
         let (package, op, info_type, sensitive, t) = row?;
         // Every stream's app is in `apps`, listed above.
-        let Some(app) = by_pkg.get_mut(&package).filter(|_| t != i64::MIN) else {
+        let Some(app) = by_pkg.get_mut(package.as_str()).filter(|_| t != i64::MIN) else {
             continue;
         };
         let candidate = LastAccess { op, info_type, t };
@@ -516,7 +510,7 @@ fn apps(c: &Connection) -> Result<Vec<AppSummary>> {
     }
     // Newest sensitive access first (`Some` > `None`, so reversed, apps with none come last), then by name as a
     // person reads it (the label, else the package), then by package. The app list and the CLI show this order.
-    let mut list: Vec<AppSummary> = by_pkg.into_values().collect();
+    let mut list: Vec<AppSummary> = by_pkg.into_values();
     let name =
         |a: &AppSummary| a.label.as_deref().filter(|l| !l.trim().is_empty()).unwrap_or(&a.package).to_lowercase();
     crate::sort::sort_by(&mut list, |a, b| {
@@ -541,11 +535,11 @@ fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64, zone: Option<&str>) ->
         decode_joins!("s.id")
     );
     let mut stmt = c.prepare_cached(&sql)?;
-    let mut counts: BTreeMap<(String, String, String), DailyCount> = BTreeMap::new();
+    let mut counts: ByKey<(String, String, String), DailyCount> = ByKey::new();
     for row in stmt.query_map(params![from_ms, to_ms], event_row)? {
         let e = row?;
         let date = LocalTime::from_utc_ms(e.t, &zone).map(|l| l.to_string()[..10].to_owned()).unwrap_or_default();
-        let entry = counts.entry((date.clone(), e.package.clone(), e.op.clone())).or_insert_with(|| DailyCount {
+        let entry = counts.entry((date.clone(), e.package.clone(), e.op.clone()), || DailyCount {
             date,
             package: e.package,
             op: e.op,
@@ -576,7 +570,7 @@ fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64, zone: Option<&str>) ->
     })? {
         let (package, op, info_type, kind, start, n) = row?;
         let date = LocalTime::from_utc_ms(start, &zone).map(|l| l.to_string()[..10].to_owned()).unwrap_or_default();
-        let entry = counts.entry((date.clone(), package.clone(), op.clone())).or_insert_with(|| DailyCount {
+        let entry = counts.entry((date.clone(), package.clone(), op.clone()), || DailyCount {
             date,
             package,
             op,
@@ -591,7 +585,7 @@ fn daily_counts(c: &Connection, from_ms: i64, to_ms: i64, zone: Option<&str>) ->
         }
         entry.rolled_up += n;
     }
-    Ok(counts.into_values().collect())
+    Ok(counts.into_values())
 }
 
 /// Aggregate `--history` counts of one op and uid state, reconciled across overlapping windows.
@@ -645,7 +639,7 @@ impl Store {
                  JOIN ops o ON o.id = (h.stream_id >> 20) & 4095 JOIN variants v ON v.id = h.stream_id & 1048575 \
                  WHERE a.package = ?1 ORDER BY h.stream_id, h.begin_ms, h.end_ms DESC",
             )?;
-            let mut totals: BTreeMap<(String, String, String), HistoryTotal> = BTreeMap::new();
+            let mut totals: ByKey<(String, String, String), HistoryTotal> = ByKey::new();
             let mut counted = CountedWindows::default();
             for row in stmt.query_map([package], |r| {
                 Ok((
@@ -665,7 +659,7 @@ impl Store {
                 if !counted.counts(stream, begin, end) {
                     continue;
                 }
-                let total = totals.entry((op.clone(), state.clone(), tag.clone())).or_insert_with(|| HistoryTotal {
+                let total = totals.entry((op.clone(), state.clone(), tag.clone()), || HistoryTotal {
                     op,
                     info_type: info,
                     uid_state: non_empty(state),
@@ -679,7 +673,7 @@ impl Store {
                 total.from_ms = Some(total.from_ms.map_or(begin, |f| f.min(begin)));
                 total.to_ms = Some(total.to_ms.map_or(end, |t| t.max(end)));
             }
-            Ok(totals.into_values().collect())
+            Ok(totals.into_values())
         })
     }
 }
