@@ -27,12 +27,25 @@ impl<K: Ord, V> ByKey<K, V> {
         &mut self.values[i]
     }
 
+    pub(crate) fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
+        let i = *self.index.get(key)?;
+        self.values.get(i)
+    }
+
     pub(crate) fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
     {
         let i = *self.index.get(key)?;
         self.values.get_mut(i)
+    }
+
+    /// How many keys.
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
     }
 
     /// The values in no particular order (for sums, or changes to each).
@@ -74,6 +87,11 @@ mod tests {
                 }
                 ours.entry(key.clone(), || vec![u32::from(k)]).push(v);
                 map.entry(key).or_insert_with(|| vec![u32::from(k)]).push(v);
+            }
+            prop_assert_eq!(ours.len(), map.len());
+            for k in 0u8..20 {
+                let key = format!("k{k}");
+                prop_assert_eq!(ours.get(key.as_str()), map.get(key.as_str()));
             }
             let sum: usize = ours.values_mut().map(|v| v.len()).sum();
             prop_assert_eq!(sum, map.values().map(Vec::len).sum::<usize>());

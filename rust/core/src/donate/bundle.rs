@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::manifest::{AppIdentity, Granularity, Level, StudyManifest};
 use crate::analysis::{resolve_category, PolicyPack};
+use crate::by_key::ByKey;
 use crate::error::{Error, Result};
 use crate::ops::InfoType;
 use crate::store::Store;
@@ -246,14 +247,15 @@ impl Store {
         // Times are device-local, each in the zone the phone was in when it recorded the access (a phone that
         // travelled has no one zone); without any zone, UTC.
         let zones = self.capture_zones()?;
-        let mut zone_cache: BTreeMap<String, jiff::tz::TimeZone> = BTreeMap::new();
+        // The few zones a phone was in, each looked up once.
+        let mut zone_cache: Vec<(String, jiff::tz::TimeZone)> = Vec::new();
         let mut zone_of = |device: i64, t: i64| -> Result<jiff::tz::TimeZone> {
             let Some(name) = zones.zone_at(device, t) else { return Ok(jiff::tz::TimeZone::UTC) };
-            if let Some(z) = zone_cache.get(name) {
+            if let Some((_, z)) = zone_cache.iter().find(|(n, _)| n == name) {
                 return Ok(z.clone());
             }
             let z = jiff::tz::TimeZone::get(name).map_err(|_| Error::InvalidInput("unknown device zone".into()))?;
-            zone_cache.insert(name.to_owned(), z.clone());
+            zone_cache.push((name.to_owned(), z.clone()));
             Ok(z)
         };
         let (from, to) = m.period().ok_or_else(|| Error::InvalidInput("study manifest: bad period".into()))?;
@@ -263,7 +265,7 @@ impl Store {
         let pack = PolicyPack::embedded();
         // (day, package, info type) → accesses (instant, time value, in the background), in time order.
         let mut groups: BTreeMap<(String, String, InfoType), Vec<Access>> = BTreeMap::new();
-        let mut labels: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
+        let mut labels: ByKey<String, (Option<String>, String)> = ByKey::new();
         for app in self.activity(from_ms, to_ms)? {
             // The curated list's category only: the donor's own choice is theirs, and the researcher's side can only
             // resolve a package the same way, so that studies by package and by category agree.
@@ -294,7 +296,7 @@ impl Store {
                 }
                 group.push((e.t, time, background));
             }
-            labels.insert(app.package.clone(), (app.label.clone(), category));
+            *labels.entry(app.package.clone(), Default::default) = (app.label.clone(), category);
         }
         let mut rows = Vec::new();
         let mut suppressed = Vec::new();
@@ -329,7 +331,7 @@ impl Store {
             let rank = seen.entry(key.clone()).or_insert(0);
             *rank += 1;
             let digest = Sha256::digest(format!("{key}\u{1f}{rank}").as_bytes());
-            let (label, category) = labels.get(&package).cloned().unwrap_or((None, "unknown".into()));
+            let (label, category) = labels.get(package.as_str()).cloned().unwrap_or((None, "unknown".into()));
             rows.push(Row {
                 row_id: format!("r-{}", &hex(&digest)[..12]),
                 package,
@@ -353,17 +355,14 @@ impl Store {
         let device = self.donation_device(device)?;
         let (rows, suppressed) = self.donation_rows(&m, device.as_ref().map(|d| d.0))?;
         let review_code = review_code(&m, device.as_ref(), &rows, &suppressed);
-        let mut pseudonyms: BTreeMap<String, String> = BTreeMap::new();
+        let mut pseudonyms: ByKey<String, String> = ByKey::new();
         let mut totals = BTreeMap::new();
         let mut packages = BTreeSet::new();
         let preview_rows = rows
             .iter()
             .map(|r| {
                 let n = pseudonyms.len() + 1;
-                let pseudonym = pseudonyms
-                    .entry(r.package.clone())
-                    .or_insert_with(|| format!("app #{n} (hashed on export)"))
-                    .clone();
+                let pseudonym = pseudonyms.entry(r.package.clone(), || format!("app #{n} (hashed on export)")).clone();
                 *totals.entry(r.info_type.as_str().to_owned()).or_insert(0) += r.count;
                 packages.insert(r.package.clone());
                 PreviewRow {
