@@ -210,27 +210,36 @@ impl AppCtx<'_> {
     }
 }
 
+/// An app's events per information type, at the type's place in [`InfoType::ALL`] (its `as usize`); `None` for a
+/// type with none. A `BTreeMap<InfoType, _>` did this at the cost of its own copy of the B-tree.
+type ByType<'a> = [Option<Vec<&'a ActivityEvent>>; InfoType::ALL.len()];
+
+/// The types present, in the order of `InfoType`'s `Ord` (what the `BTreeMap` iterated in), with their events.
+fn types_in_order<'s, 'a>(by_type: &'s ByType<'a>) -> impl Iterator<Item = (InfoType, &'s [&'a ActivityEvent])> {
+    InfoType::ALL.into_iter().zip(by_type).filter_map(|(info, events)| Some((info, events.as_deref()?)))
+}
+
 /// Runs every rule on one app.
 pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
     let charged: Vec<&ActivityEvent> = ctx.app.events.iter().filter(|e| charged_to_app(e)).collect();
-    let mut by_type: BTreeMap<InfoType, Vec<&ActivityEvent>> = BTreeMap::new();
+    let mut by_type: ByType<'_> = Default::default();
     // Reads of photos and files, app usage and notifications: judged against the category only.
-    let mut scope_only: BTreeMap<InfoType, Vec<&ActivityEvent>> = BTreeMap::new();
+    let mut scope_only: ByType<'_> = Default::default();
     for e in &charged {
         if ops::is_sensitive(&e.op) || info_of(e) == InfoType::InstalledApps {
-            by_type.entry(info_of(e)).or_default().push(e);
+            by_type[info_of(e) as usize].get_or_insert_with(Vec::new).push(e);
         } else if SCOPE_READS.contains(&ops::canonical(&e.op)) {
-            scope_only.entry(info_of(e)).or_default().push(e);
+            scope_only[info_of(e) as usize].get_or_insert_with(Vec::new).push(e);
         }
     }
     // Types seen only in aggregate history still get the frequency rule.
     for w in &ctx.app.windows {
         if ops::is_sensitive(&w.op) {
-            by_type.entry(InfoType::from_str(&w.info_type).unwrap_or(InfoType::Other)).or_default();
+            by_type[InfoType::from_str(&w.info_type).unwrap_or(InfoType::Other) as usize].get_or_insert_with(Vec::new);
         }
     }
     let mut out = Vec::new();
-    for (&info, events) in &by_type {
+    for (info, events) in types_in_order(&by_type) {
         let scope = out_of_scope(ctx, info, events);
         let found_out_of_scope = scope.is_some();
         out.extend(scope);
@@ -246,7 +255,7 @@ pub(crate) fn evaluate(ctx: &AppCtx<'_>) -> Vec<Finding> {
             out.extend(play_installed_apps(ctx, info, events));
         }
     }
-    out.extend(scope_only.iter().filter_map(|(&info, events)| out_of_scope(ctx, info, events)));
+    out.extend(types_in_order(&scope_only).filter_map(|(info, events)| out_of_scope(ctx, info, events)));
     out.extend(unused_permissions(ctx));
     crate::sort::sort_by(&mut out, |a, b| {
         b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)).then(a.info_type.cmp(&b.info_type))
@@ -989,6 +998,16 @@ fn unused_permissions(ctx: &AppCtx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `ByType` puts a type at its `as usize`, and `types_in_order` walks `InfoType::ALL`: both must be the order
+    /// `InfoType`'s `Ord` sorts in, for the rules to run in the order the `BTreeMap` ran them.
+    #[test]
+    fn the_types_places_are_their_order() {
+        for (i, t) in InfoType::ALL.into_iter().enumerate() {
+            assert_eq!(t as usize, i, "{t}");
+        }
+        assert!(InfoType::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn a_record_is_the_apps_own_unless_it_made_it_for_another() {
