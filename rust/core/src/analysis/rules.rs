@@ -1,7 +1,7 @@
 //! The rules. Each looks at one app's activity and says what is excessive, with evidence and a way to act.
 //! Thresholds and category needs come from the policy pack; the rules themselves hold no numbers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use serde_json::json;
@@ -10,6 +10,7 @@ use super::category::CategorySource;
 use super::finding::{Action, Evidence, ExampleEvent, Finding, Rule, Severity, SourceRef};
 use super::pack::{Category, PolicyPack};
 use super::text::{zh_numeral, Text};
+use crate::by_key::ByKey;
 use crate::ops::{self, InfoType};
 use crate::store::{ActivityEvent, AppActivity, Visibility};
 
@@ -776,16 +777,18 @@ fn clipboard_background(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEve
 }
 
 fn proxy_access(ctx: &AppCtx<'_>, info: InfoType, events: &[&ActivityEvent]) -> Vec<Finding> {
-    let mut by_proxy: BTreeMap<&str, Vec<&ActivityEvent>> = BTreeMap::new();
+    // Per proxy, in the order of its name.
+    let mut by_proxy: ByKey<String, (&str, Vec<&ActivityEvent>)> = ByKey::new();
     for e in accesses(events) {
         if let Some(p) = &e.proxy_package {
             if e.flags.split('|').any(|f| f == "tpd" || f == "upd") {
-                by_proxy.entry(p.as_str()).or_default().push(e);
+                by_proxy.entry(p.clone(), || (p.as_str(), Vec::new())).1.push(e);
             }
         }
     }
     let t = ctx.text;
     by_proxy
+        .into_values()
         .into_iter()
         .map(|(proxy, events)| {
             let mut ev = ctx.evidence(events.iter().copied());
