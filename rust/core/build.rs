@@ -5,6 +5,9 @@
 //! does not use ignored, numbers in range); a file that does not read fails the build. An information type is
 //! written as the `InfoType` variant of its snake_case name, so one that names no type fails the library's
 //! compilation; the pack's tests check the generated values against the JSON field by field.
+//!
+//! It also writes the op catalog (`data/ops.tsv`) as the library embeds it: without the comments and notes that are
+//! there for the file's readers ([`ops_table`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -211,13 +214,44 @@ fn generate(p: &PolicyPack) -> String {
     o
 }
 
+/// The op catalog as the library reads it: `data/ops.tsv` line for line (so a line number still points into the
+/// file), with each comment line cut to its `#` and each row's last column, the `note` for readers of the file, left
+/// empty. `ops::parse_table` skips the one and never reads the other; a test checks both texts give the same table.
+fn ops_table(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if line.starts_with('#') {
+            out.push('#');
+        } else {
+            let fields: Vec<&str> = line.split('\t').collect();
+            if fields.len() == 7 && fields[0] != "name" {
+                out.push_str(&fields[..6].join("\t"));
+                out.push('\t');
+            } else {
+                // The header, blank lines, and rows the parser will refuse: as they are.
+                out.push_str(line);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let path = manifest.join("data").join("policy.json");
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=data/policy.json");
+    println!("cargo:rerun-if-changed=data/ops.tsv");
     println!("cargo:rerun-if-changed=build.rs");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let pack: PolicyPack = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("policy_pack.rs");
-    std::fs::write(&out, generate(&pack)).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    let read = |name: &str| {
+        let path = manifest.join("data").join(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let write = |name: &str, text: String| {
+        let path = out_dir.join(name);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    };
+    let pack: PolicyPack = serde_json::from_str(&read("policy.json")).unwrap_or_else(|e| panic!("policy.json: {e}"));
+    write("policy_pack.rs", generate(&pack));
+    write("ops.tsv", ops_table(&read("ops.tsv")));
 }

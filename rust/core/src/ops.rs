@@ -5,7 +5,8 @@
 //! [`InfoType`]s instead, so this module is the one place that turns a printed name into a type.
 //!
 //! The table is data, not code (`data/ops.tsv`, documented in `docs/op-catalog.md`): reviewers can diff it and
-//! check it against AOSP without reading Rust. It is compiled in and parsed once, on first use.
+//! check it against AOSP without reading Rust. It is compiled in (without its comments and notes: build.rs) and
+//! parsed once, on first use.
 //!
 //! Names are matched exactly as printed. A name the catalog does not know (OEM ops such as MIUI's `AUTO_START`,
 //! `Unknown(123)`, junk) is data, not an error: it maps to [`InfoType::Other`] and is never sensitive.
@@ -17,8 +18,9 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-/// The catalog table. Kept next to the crate so it ships with the library and needs no file access at runtime.
-const OPS_TSV: &str = include_str!("../data/ops.tsv");
+/// The catalog table. Kept next to the crate so it ships with the library and needs no file access at runtime: as
+/// build.rs copies it, line for line, without its comments and notes (nothing reads them at run time).
+const OPS_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/ops.tsv"));
 
 /// The kind of personal information an op exposes: the one vocabulary used across Opsight (catalog, findings,
 /// manifests, JSON). Serialized as the snake_case identifiers of [`InfoType::as_str`].
@@ -341,12 +343,35 @@ mod tests {
             .collect()
     }
 
+    /// The file itself, with its comments and notes.
+    const OPS_TSV_SOURCE: &str = include_str!("../data/ops.tsv");
+
     #[test]
     fn embedded_table_parses_with_the_documented_header() {
-        let ops = parse_table(OPS_TSV).expect("data/ops.tsv parses");
+        let ops = parse_table(OPS_TSV_SOURCE).expect("data/ops.tsv parses");
         assert_eq!(ops.len(), all().len());
-        let header = OPS_TSV.lines().find(|l| !l.starts_with('#')).expect("a header row");
+        let header = OPS_TSV_SOURCE.lines().find(|l| !l.starts_with('#')).expect("a header row");
         assert_eq!(header.split('\t').collect::<Vec<_>>(), COLUMNS);
+    }
+
+    /// build.rs left out only what the parser skips or never reads: the same rows, on the same lines, and every
+    /// line the same up to its comment or note.
+    #[test]
+    fn the_built_in_table_is_the_file_without_comments_and_notes() {
+        assert_eq!(parse_table(OPS_TSV), parse_table(OPS_TSV_SOURCE));
+        assert_eq!(all(), parse_table(OPS_TSV_SOURCE).expect("data/ops.tsv parses"));
+        assert_eq!(OPS_TSV.lines().count(), OPS_TSV_SOURCE.lines().count());
+        for (built, source) in OPS_TSV.lines().zip(OPS_TSV_SOURCE.lines()) {
+            if source.starts_with('#') {
+                assert_eq!(built, "#");
+            } else if source.split('\t').count() == COLUMNS.len() && !source.starts_with("name\t") {
+                let (kept, _note) = source.rsplit_once('\t').expect("seven columns");
+                assert_eq!(built, format!("{kept}\t"));
+            } else {
+                assert_eq!(built, source);
+            }
+        }
+        assert!(OPS_TSV.len() < OPS_TSV_SOURCE.len());
     }
 
     #[test]
@@ -386,7 +411,7 @@ mod tests {
     #[test]
     fn no_name_is_listed_twice() {
         let mut seen = std::collections::HashSet::new();
-        for line in OPS_TSV.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in OPS_TSV_SOURCE.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
             let name = line.split('\t').next().expect("a name column");
             assert!(seen.insert(name), "{name} is listed twice");
         }
