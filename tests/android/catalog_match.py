@@ -6,6 +6,8 @@ Usage: catalog_match.py REPO_ROOT
   (`InfoType::as_str` in rust/core/src/ops.rs), in the same order, and `Labels.infoType` has a label for each.
 - Every exception kind `BaseActivity.kindText` gives its own words for is one the bridge throws
   (`BridgeError::kind` in rust/jni/src/error.rs).
+- The usage event types the app sends (`UsageEventTypes`, checked against the platform by PlatformConstantsTest) are
+  the numbers the core reads (rust/core/src/store/usage.rs).
 A type or kind added on one side only would show a raw id, or be missed, only on a phone.
 """
 import re
@@ -27,7 +29,12 @@ def main():
     kinds = set(re.findall(r'=> "([a-z_]+)"', bridge[bridge.index("pub fn kind") :]))
     base = (root / "android/app/src/main/java/org/opsight/ui/BaseActivity.kt").read_text()
     worded = set(re.findall(r'"([a-z_]+)" -> org\.opsight\.R\.string\.error_', base))
+    usage_core = dict(re.findall(r"pub const (ACTIVITY_\w+): i32 = (\d+);", (root / "rust/core/src/store/usage.rs").read_text()))
+    inventory = (root / "android/app/src/main/java/org/opsight/logic/Inventory.kt").read_text()
+    usage_app = dict(re.findall(r"const val (ACTIVITY_\w+) = (\d+)", inventory))
     problems = []
+    if len(usage_core) != 2 or usage_app != usage_core:
+        problems.append(f"usage event types: the app sends {usage_app}, the core reads {usage_core}")
     if len(core_types) < 18:
         problems.append(f"found only {len(core_types)} information types in ops.rs")
     if listed != core_types:

@@ -1009,6 +1009,31 @@ fn inventory_feeds_the_app_list() {
         })[0]
     };
     assert_eq!((stored("t.zero"), stored("t.future")), ((None, None), (None, Some(1_000_000))));
+    // Usage events as the platform gives them become foreground intervals here; other event types are ignored.
+    let events = r#"{"opsight_inventory": 1, "captured_at_ms": 1000000, "usage_events": {"begin_ms": 0, "end_ms": 100,
+        "events": [{"package": "g.h", "class": "Main", "time_ms": 8, "type": 1}, {"package": "g.h", "class": "Main", "time_ms": 20, "type": 2},
+                   {"package": "c.d", "class": null, "time_ms": 30, "type": 2}, {"package": "c.d", "time_ms": 40, "type": 23},
+                   {"package": "e.f", "class": "X", "time_ms": 90, "type": 1}]}}"#;
+    let r = db.store.ingest_packages(events).expect("usage events");
+    assert_eq!((r.packages, r.usage_intervals), (0, 3));
+    let usage = |p: &str| -> Vec<(i64, i64)> {
+        db.query("SELECT begin_ms, end_ms FROM app_usage WHERE package = ?1 ORDER BY begin_ms", [p], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+    };
+    assert_eq!(usage("g.h"), [(8, 20)]);
+    assert_eq!(usage("c.d"), [(0, 30)], "in the foreground since the window's start");
+    assert_eq!(usage("e.f"), [(90, 100)], "still in the foreground at its end");
+    for (bad, want) in [
+        (r#""usage_events": {"begin_ms": 10, "end_ms": 9}"#, "the usage events' window ends before it begins"),
+        (
+            r#""usage_events": {"begin_ms": 0, "end_ms": 9, "events": [{"package": "", "time_ms": 1, "type": 1}]}"#,
+            "usage event #1 has an empty package name",
+        ),
+    ] {
+        let err = db.store.ingest_packages(&format!(r#"{{"opsight_inventory": 1, {bad}}}"#)).expect_err("refused");
+        assert!(err.to_string().ends_with(want), "{err}");
+    }
 }
 
 #[test]

@@ -255,7 +255,7 @@ pub fn build_inventory(
             usage: Vec::new(),
         });
     }
-    Inventory { opsight_inventory: 1, device, captured_at_ms: Some(captured_at_ms), packages }
+    Inventory { opsight_inventory: 1, device, captured_at_ms: Some(captured_at_ms), packages, usage_events: None }
 }
 
 #[cfg(test)]

@@ -204,6 +204,7 @@ pub fn inventory(weeks: &[AppWeek], lang: Lang, now_ms: i64) -> Inventory {
         },
         captured_at_ms: Some(now_ms),
         packages,
+        usage_events: None,
     }
 }
 

@@ -4,6 +4,7 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
+use super::usage::{foreground_intervals, UsageEvents};
 use super::{now_ms, Store};
 use crate::error::{Error, Result};
 
@@ -18,6 +19,9 @@ pub struct Inventory {
     pub captured_at_ms: Option<i64>,
     #[serde(default)]
     pub packages: Vec<InventoryPackage>,
+    /// The platform's usage events of one window, turned into foreground intervals here ([`foreground_intervals`]).
+    #[serde(default)]
+    pub usage_events: Option<UsageEvents>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +101,14 @@ impl Inventory {
                 return Err(Error::InvalidInput(format!(
                     "a usage interval of inventory package #{n} ends before it begins"
                 )));
+            }
+        }
+        if let Some(w) = &inv.usage_events {
+            if w.end_ms < w.begin_ms {
+                return Err(Error::InvalidInput("the usage events' window ends before it begins".into()));
+            }
+            if let Some(n) = w.events.iter().position(|e| e.package.is_empty()) {
+                return Err(Error::InvalidInput(format!("usage event #{} has an empty package name", n + 1)));
             }
         }
         Ok(inv)
@@ -185,6 +197,12 @@ pub(crate) fn ingest_inventory_in(tx: &rusqlite::Transaction<'_>, inv: &Inventor
                 report.usage_intervals += 1;
             }
             report.packages += 1;
+        }
+        for (package, intervals) in inv.usage_events.as_ref().map(foreground_intervals).unwrap_or_default() {
+            for u in intervals {
+                usage.execute(params![device, package, u.begin_ms, u.end_ms])?;
+                report.usage_intervals += 1;
+            }
         }
         Ok(report)
     }

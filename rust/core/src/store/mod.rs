@@ -11,6 +11,7 @@ mod inventory;
 mod open;
 mod query;
 mod retention;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +31,7 @@ pub use query::{
     Visibility,
 };
 pub use retention::{RetentionPolicy, RetentionReport};
+pub use usage::{foreground_intervals, UsageEvent, UsageEvents, ACTIVITY_PAUSED, ACTIVITY_RESUMED};
 
 /// Readers kept open for reuse; more may be opened while many threads read at once.
 const MAX_IDLE_READERS: usize = 4;

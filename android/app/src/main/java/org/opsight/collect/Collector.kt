@@ -78,14 +78,14 @@ object Collector {
                 val now = System.currentTimeMillis()
                 val usage = if (plan.usage) {
                     val (begin, end) = SchedulePolicy.usageWindow(prefs.usageQueryEndMs, now)
-                    end to InventoryCollector.usage(context, begin, end)
+                    InventoryCollector.usage(context, begin, end)
                 } else {
-                    null to emptyMap()
+                    null
                 }
-                val records = InventoryCollector.packages(context, usage.second)
-                core.ingestPackages(InventoryJson.write(InventoryCollector.device(), now, records))
+                val records = InventoryCollector.packages(context)
+                core.ingestPackages(InventoryJson.write(InventoryCollector.device(), now, records, usage))
                 // Only once stored: a failed step reads the same window again next time, so no usage is lost.
-                usage.first?.let { prefs.usageQueryEndMs = it }
+                usage?.let { prefs.usageQueryEndMs = it.endMs }
                 packages = records.size
             } ?: failed++
         }

@@ -10,12 +10,11 @@ import android.content.pm.PermissionInfo
 import android.os.Build
 import org.opsight.logic.AppCategories
 import org.opsight.logic.DeviceInfo
-import org.opsight.logic.InventoryJson
-import org.opsight.logic.Interval
 import org.opsight.logic.PackageRecord
 import org.opsight.logic.Permissions
 import org.opsight.logic.UsageEvent
-import org.opsight.logic.UsageIntervals
+import org.opsight.logic.UsageEventTypes
+import org.opsight.logic.UsageWindow
 import java.time.ZoneId
 
 /** PackageManager and UsageStatsManager → the shell's plain records. Slow (labels): background only. */
@@ -27,8 +26,8 @@ object InventoryCollector {
         zone = ZoneId.systemDefault().id,
     )
 
-    /** Every installed package (QUERY_ALL_PACKAGES) with its permissions, and [usage] where there is some. */
-    fun packages(context: Context, usage: Map<String, List<Interval>>): List<PackageRecord> {
+    /** Every installed package (QUERY_ALL_PACKAGES) with its permissions. */
+    fun packages(context: Context): List<PackageRecord> {
         val pm = context.packageManager
         return installed(pm).mapNotNull { pi ->
             val ai = pi.applicationInfo ?: return@mapNotNull null
@@ -44,23 +43,23 @@ object InventoryCollector {
                 versionName = pi.versionName,
                 requestedPermissions = requested?.toList() ?: emptyList(),
                 grantedPermissions = Permissions.granted(requested, pi.requestedPermissionsFlags),
-                usage = usage[pi.packageName] ?: emptyList(),
             )
         }
     }
 
-    /** Foreground intervals from usage events in `[beginMs, endMs]`; empty without usage access. */
-    fun usage(context: Context, beginMs: Long, endMs: Long): Map<String, List<Interval>> {
-        val usm = context.getSystemService(UsageStatsManager::class.java) ?: return emptyMap()
-        val events = usm.queryEvents(beginMs, endMs) ?: return emptyMap()
+    /** The activity resumes and pauses of `[beginMs, endMs]`; none without usage access. */
+    fun usage(context: Context, beginMs: Long, endMs: Long): UsageWindow {
         val out = ArrayList<UsageEvent>()
+        val events = context.getSystemService(UsageStatsManager::class.java)?.queryEvents(beginMs, endMs)
         val e = UsageEvents.Event()
-        while (events.hasNextEvent()) {
+        while (events != null && events.hasNextEvent()) {
             if (!events.getNextEvent(e)) break
-            val foreground = UsageIntervals.foregroundOf(e.eventType) ?: continue
-            out.add(UsageEvent(e.packageName, e.className, e.timeStamp, foreground))
+            // Only what the core reads: the other types (screen, configuration, notification…) are not sent.
+            if (e.eventType == UsageEventTypes.ACTIVITY_RESUMED || e.eventType == UsageEventTypes.ACTIVITY_PAUSED) {
+                out.add(UsageEvent(e.packageName, e.className, e.timeStamp, e.eventType))
+            }
         }
-        return UsageIntervals.build(out, beginMs, endMs)
+        return UsageWindow(beginMs, endMs, out)
     }
 
     /**

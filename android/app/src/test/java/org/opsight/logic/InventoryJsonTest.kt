@@ -20,12 +20,17 @@ class InventoryJsonTest {
         versionName = "360.0",
         requestedPermissions = listOf("android.permission.READ_CONTACTS", "android.permission.READ_PHONE_STATE"),
         grantedPermissions = listOf("android.permission.READ_CONTACTS"),
-        usage = listOf(Interval(1_648_580_000_000, 1_648_580_600_000)),
     )
 
     @Test
     fun `the document has the shape of docs-inventory-md`() {
-        val doc = JSONObject(InventoryJson.write(device, 1_648_589_274_087, listOf(record("com.facebook.katana", "Facebook"))))
+        val usage = UsageWindow(
+            1_648_500_000_000,
+            1_648_589_274_087,
+            listOf(UsageEvent("com.facebook.katana", "Main", 1_648_580_000_000, UsageEventTypes.ACTIVITY_RESUMED),
+                UsageEvent("com.facebook.katana", null, 1_648_580_600_000, UsageEventTypes.ACTIVITY_PAUSED)),
+        )
+        val doc = JSONObject(InventoryJson.write(device, 1_648_589_274_087, listOf(record("com.facebook.katana", "Facebook")), usage))
         assertEquals(1, doc.getInt("opsight_inventory"))
         assertEquals(1_648_589_274_087, doc.getLong("captured_at_ms"))
         assertEquals("Europe/Berlin", doc.getJSONObject("device").getString("zone"))
@@ -40,9 +45,18 @@ class InventoryJsonTest {
         assertTrue(p.isNull("last_update_ms"))
         assertEquals(2, p.getJSONArray("requested_permissions").length())
         assertEquals("android.permission.READ_CONTACTS", p.getJSONArray("granted_permissions").getString(0))
-        val usage = p.getJSONArray("usage").getJSONObject(0)
-        assertEquals(1_648_580_000_000, usage.getLong("begin_ms"))
-        assertEquals(1_648_580_600_000, usage.getLong("end_ms"))
+        assertFalse(p.has("usage"), "usage goes as events, turned into intervals by the core")
+        val window = doc.getJSONObject("usage_events")
+        assertEquals(1_648_500_000_000, window.getLong("begin_ms"))
+        assertEquals(1_648_589_274_087, window.getLong("end_ms"))
+        val events = window.getJSONArray("events")
+        assertEquals(2, events.length())
+        assertEquals("com.facebook.katana", events.getJSONObject(0).getString("package"))
+        assertEquals("Main", events.getJSONObject(0).getString("class"))
+        assertEquals(1_648_580_000_000, events.getJSONObject(0).getLong("time_ms"))
+        assertEquals(1, events.getJSONObject(0).getInt("type"))
+        assertTrue(events.getJSONObject(1).isNull("class"))
+        assertFalse(JSONObject(InventoryJson.write(device, 1, emptyList())).has("usage_events"), "none without usage access")
     }
 
     @Test

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
 import org.opsight.logic.AppCategories
 import org.opsight.logic.Permissions
-import org.opsight.logic.UsageIntervals
+import org.opsight.logic.UsageEventTypes
 
 /**
  * The pure logic repeats a few platform constants so it can run without Android; this holds them to the real
@@ -30,12 +30,12 @@ class PlatformConstantsTest {
 
     @Test
     fun `usage event types`() {
-        assertEquals(UsageEvents.Event.ACTIVITY_RESUMED, UsageIntervals.ACTIVITY_RESUMED)
-        assertEquals(UsageEvents.Event.ACTIVITY_PAUSED, UsageIntervals.ACTIVITY_PAUSED)
+        assertEquals(UsageEvents.Event.ACTIVITY_RESUMED, UsageEventTypes.ACTIVITY_RESUMED)
+        assertEquals(UsageEvents.Event.ACTIVITY_PAUSED, UsageEventTypes.ACTIVITY_PAUSED)
         @Suppress("DEPRECATION")
-        assertEquals(UsageEvents.Event.MOVE_TO_FOREGROUND, UsageIntervals.ACTIVITY_RESUMED)
+        assertEquals(UsageEvents.Event.MOVE_TO_FOREGROUND, UsageEventTypes.ACTIVITY_RESUMED)
         @Suppress("DEPRECATION")
-        assertEquals(UsageEvents.Event.MOVE_TO_BACKGROUND, UsageIntervals.ACTIVITY_PAUSED)
+        assertEquals(UsageEvents.Event.MOVE_TO_BACKGROUND, UsageEventTypes.ACTIVITY_PAUSED)
     }
 
     @Test
