@@ -1565,10 +1565,14 @@ fn the_grid_counts_an_access_once_per_type_and_instant_in_its_local_hour() {
         ("2026-01-07", 0, "UTC"),
         ("2026-01-07", 367, "UTC"),
         ("-009999-01-01", 2, "UTC"),
+        ("0001-01-02", 3, "UTC"),
+        ("9999-12-31", 1, "UTC"),
     ] {
         let err = db.store.timeline_grid("com.autonavi.minimap", day, days, zone).expect_err("refused");
         assert!(matches!(err, opsight_core::Error::InvalidInput(_)), "{day} {days} {zone}: {err}");
     }
+    let earliest = db.store.timeline_grid("com.autonavi.minimap", "0001-01-02", 2, "UTC").expect("the first year");
+    assert_eq!(earliest.days, ["0001-01-01", "0001-01-02"]);
 }
 
 #[test]

@@ -7,9 +7,10 @@
 //! at once, and only a line that fails is converted lossily.
 //!
 //! Lines end with `\n` (a `\r` before it is trailing space to the parser). An input whose lines end with a bare
-//! `\r` (classic Mac line ends, or a console log) has no `\n` at all: when the first [`MAX_LINE`] bytes of an input,
-//! or the whole of a shorter one, hold no `\n` but a `\r` before their end, every `\r` of the input is read as a
-//! line end. Before, such an input was one line, unrecognised, and read as an empty dump.
+//! `\r` (classic Mac line ends, or a console log) has no `\n` where its lines end: when the input's first
+//! [`MAX_LINE`] + 1 bytes (the whole of a shorter input) hold no `\n` but a `\r` before their last byte
+//! ([`bare_cr_line_ends`]), every `\r` of the input is read as a line end. The reader decides on exactly those
+//! bytes, whatever sizes its reads return. Before, such an input was one line, unrecognised: an empty dump.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -166,10 +167,10 @@ pub struct BlockReader<R> {
     pub cut_short: bool,
     /// The input ended inside an overlong line whose start was already handed out: it ended mid-line.
     pub ended_in_overlong_line: bool,
-    /// A `\n` was read: bare-`\r` line ends are no longer looked for. (A part of a file, `parse::parts`, starts
-    /// with a `Uid` line ended by `\n`, so it reads its line ends as the whole file's reader does.)
-    lines_seen: bool,
-    /// Every `\r` read is a line end (the input has no `\n`).
+    /// Whether the input's lines end with a bare `\r` is known ([`bare_cr_line_ends`] of its first bytes). Until it
+    /// is, nothing is handed out.
+    line_ends_known: bool,
+    /// Every `\r` read is a line end.
     cr_lines: bool,
 }
 
@@ -194,24 +195,24 @@ impl<R: Read> BlockReader<R> {
             bytes_read: 0,
             cut_short: false,
             ended_in_overlong_line: false,
-            lines_seen: false,
+            line_ends_known: false,
             cr_lines: false,
         }
     }
 
-    /// When no `\n` was read yet and the pending bytes (more than [`MAX_LINE`], or the last of the input) hold a
-    /// `\r` before their end, takes every `\r` of the input as a line end from here on. True when it did.
-    fn switch_to_cr_lines(&mut self) -> bool {
-        let pending = &mut self.buf[self.start..self.end];
-        let Some(last) = pending.len().checked_sub(1) else { return false };
-        if self.lines_seen || self.skipping || !pending[..last].contains(&b'\r') {
-            return false;
+    /// Decides the input's line ends once its first [`MAX_LINE`] + 1 bytes (or all of a shorter input) are in, or
+    /// earlier when a `\n` comes among them. Nothing was handed out before: they are at the start of the buffer.
+    fn know_line_ends(&mut self) {
+        let read = &mut self.buf[..self.end];
+        if read.len() <= MAX_LINE && !self.eof && !read.contains(&b'\n') {
+            return;
         }
-        self.lines_seen = true;
-        self.cr_lines = true;
-        cr_to_newline(pending);
-        self.last_nl = memchr::memrchr(b'\n', pending).map(|p| self.start + p);
-        true
+        self.line_ends_known = true;
+        if bare_cr_line_ends(&read[..read.len().min(MAX_LINE + 1)]) {
+            self.cr_lines = true;
+            cr_to_newline(read);
+            self.last_nl = memchr::memrchr(b'\n', read);
+        }
     }
 
     /// Its buffers, for [`BlockReader::with_buffers`].
@@ -232,7 +233,12 @@ impl<R: Read> BlockReader<R> {
     /// (see [`BlockReader::cut_short`]) are returned.
     pub fn next_piece(&mut self) -> io::Result<Option<Piece>> {
         loop {
-            if let Some(last) = self.last_nl {
+            if !self.line_ends_known {
+                self.know_line_ends();
+            }
+            if !self.line_ends_known {
+                // Fewer than MAX_LINE + 1 bytes so far, none a newline: read on before handing anything out.
+            } else if let Some(last) = self.last_nl {
                 if self.eof || self.end >= BUF / 2 {
                     // Hand out every complete line; the partial line after them starts the next buffer.
                     let block_end = last + 1;
@@ -247,8 +253,6 @@ impl<R: Read> BlockReader<R> {
                     self.end = tail;
                     return Ok(Some(Piece::Block(block)));
                 }
-            } else if (self.eof || self.end - self.start > MAX_LINE) && self.switch_to_cr_lines() {
-                continue;
             } else if self.eof {
                 self.ended_in_overlong_line |= self.skipping;
                 let tail = (self.start < self.end && !self.skipping).then(|| self.buf[self.start..self.end].to_vec());
@@ -280,7 +284,6 @@ impl<R: Read> BlockReader<R> {
                     }
                     if let Some(p) = memchr::memrchr(b'\n', read) {
                         self.last_nl = Some(self.end + p);
-                        self.lines_seen = true;
                     }
                     self.end += n;
                     self.bytes_read += n as u64;
@@ -323,6 +326,14 @@ impl<R: Read> BlockReader<R> {
         }
         Ok(())
     }
+}
+
+/// Whether an input whose first bytes (its first [`MAX_LINE`] + 1, or all of a shorter one) are `first` has bare-`\r`
+/// line ends: no `\n` in them, and a `\r` before their last byte (one `\r` at the very end ends no line before it).
+pub fn bare_cr_line_ends(first: &[u8]) -> bool {
+    let first = &first[..first.len().min(MAX_LINE + 1)];
+    let Some((_, before_last)) = first.split_last() else { return false };
+    !first.contains(&b'\n') && before_last.contains(&b'\r')
 }
 
 fn cr_to_newline(bytes: &mut [u8]) {
@@ -551,6 +562,32 @@ mod tests {
         cut.push(b'\r');
         let lines = collect(&cut);
         assert_eq!((lines.len(), lines[0].0.len(), lines[0].2), (1, MAX_LINE, true));
+    }
+
+    #[test]
+    fn line_ends_are_decided_on_the_first_bytes_whatever_the_reads() {
+        let read = |input: &[u8], step: usize| {
+            let mut out = Vec::new();
+            BlockReader::new(Trickle { data: input, step })
+                .for_each_line(|l| out.push((l.text.len(), l.terminated, l.overlong)))
+                .expect("reading a slice cannot fail");
+            out
+        };
+        // Bare-`\r` lines with a `\n` only after the first MAX_LINE + 1 bytes: bare-`\r` line ends, also when the
+        // `\n` comes in the first read.
+        let mut late_newline: Vec<u8> = (0..20_000).flat_map(|i| format!("line {i}\r").into_bytes()).collect();
+        late_newline.extend_from_slice(b"last\n");
+        // A first line longer than MAX_LINE with no `\r` in it, `\r`s after: `\n` line ends (one overlong line).
+        let mut long_first = vec![b'x'; MAX_LINE + 10];
+        long_first.extend((0..5_000).flat_map(|i| format!("line {i}\r").into_bytes()));
+        for (input, lines) in [(&late_newline, 20_001), (&long_first, 1)] {
+            let want = read(input, usize::MAX);
+            assert_eq!(want.len(), lines);
+            for step in [1, 7, 4096, MAX_LINE, MAX_LINE + 1, BUF] {
+                assert_eq!(read(input, step), want, "reads of {step} bytes");
+            }
+        }
+        assert!(bare_cr_line_ends(b"a\rb") && !bare_cr_line_ends(b"a\r") && !bare_cr_line_ends(b"a\r\n"));
     }
 
     #[test]

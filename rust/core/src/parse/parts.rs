@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::grammar::trim;
-use super::lines::BlockReader;
+use super::lines::{bare_cr_line_ends, BlockReader, MAX_LINE};
 use super::parser::{is_uid_header, Parser};
 use super::{feed_all, feed_blocks, Tally};
 use crate::model::{ParseSummary, Visitor};
@@ -82,6 +82,13 @@ pub(super) fn parse_file_with<V: Merge>(
     }
     let base = { file }.stream_position()?;
     let len = meta.len().saturating_sub(base);
+    // An input with bare-`\r` line ends is read with every `\r` a line end, to its end; parts that start at a `Uid`
+    // line found by its `\n` would not be.
+    let mut first = Vec::with_capacity(MAX_LINE + 1);
+    At { file, at: base, end: base.saturating_add(MAX_LINE as u64 + 1) }.read_to_end(&mut first)?;
+    if bare_cr_line_ends(&first) {
+        return in_one_go(At::to_end(file, base));
+    }
     let parts = (threads as u64).saturating_mul(PARTS_PER_THREAD).min(len / min_part.max(1));
     let starts = if threads > 1 && parts > 1 { part_starts(file, base, len, parts)? } else { vec![base] };
     if starts.len() < 2 {
@@ -534,6 +541,18 @@ mod tests {
     fn plain_uids(n: usize) -> String {
         let event = |_| ("2026-03-29 10:00:00.000".to_owned(), 5000);
         uid_blocks(n, 0, event)
+    }
+
+    #[test]
+    fn a_file_with_bare_cr_line_ends_is_read_in_one_go() {
+        // Bare-`\r` lines first (every `\r` of the file is then a line end), `\n` lines after, bare `\r` again: parts
+        // started at `Uid` lines found by their `\n` would read the tail as one line. Read whole, as in one go.
+        let cr = |s: String| s.replace('\n', "\r");
+        let mixed = format!("{}{}{}", cr(plain_uids(500)), plain_uids(6000), cr(plain_uids(500)));
+        assert_eq!(check("bare-cr", mixed.as_bytes(), 2, 20_000), 1, "not cut");
+        // Without the head, the same file is cut as usual.
+        let lf_first = format!("{}{}", plain_uids(6000), cr(plain_uids(500)));
+        assert!(check("lf-first", lf_first.as_bytes(), 2, 20_000) > 1, "cut");
     }
 
     #[test]

@@ -106,6 +106,10 @@ impl Store {
             return Err(Error::InvalidInput(format!("days must be 1 to {MAX_GRID_DAYS}")));
         }
         let first = last - (i64::from(days) - 1) * DAY_MS;
+        // Days are written `YYYY-MM-DD`: years 1 to 9999 (the last day after 9999-12-31 is refused below).
+        if LocalTime(first).fields().0 < 1 {
+            return Err(Error::InvalidInput("the days are out of range".into()));
+        }
         // Where a day starts in the zone (a midnight that a DST change skips starts at the first instant after it).
         let start = |local: i64| {
             LocalTime(local).to_utc_ms(&tz).ok_or_else(|| Error::InvalidInput("the days are out of range".into()))

@@ -28,7 +28,9 @@ class AppActivity : BaseActivity() {
         val label: String,
         val category: String?,
         val findings: List<CoreJson.Finding>,
-        val grid: TimelineGrid,
+        val days: Pair<LocalDate, LocalDate>,
+        /** Apart from the rest: a grid the core cannot give (an unusual system zone) leaves the findings shown. */
+        val grid: Result<TimelineGrid>,
         val granted: List<String>,
     )
 
@@ -89,7 +91,8 @@ class AppActivity : BaseActivity() {
                 label = label,
                 category = app?.categoryName,
                 findings = app?.findings ?: emptyList(),
-                grid = CoreJson.timelineGrid(core.timelineGrid(pkg, day.toString(), DAYS.toInt(), zone.id)),
+                days = day.minusDays(DAYS - 1) to day,
+                grid = runCatching { CoreJson.timelineGrid(core.timelineGrid(pkg, day.toString(), DAYS.toInt(), zone.id)) },
                 granted = InventoryCollector.grantedRuntimePermissions(context, pkg),
             )
         }) { result ->
@@ -110,13 +113,15 @@ class AppActivity : BaseActivity() {
             state.category?.let { getString(R.string.category_is, it) } ?: getString(R.string.category_unknown)
         range.text = getString(
             R.string.timeline_range,
-            dateFormat.format(state.grid.days.first()),
-            dateFormat.format(state.grid.days.last()),
+            dateFormat.format(state.days.first),
+            dateFormat.format(state.days.second),
         )
-        timeline.setGrid(state.grid) { Labels.infoType(this, it) }
+        val grid = state.grid.getOrDefault(TimelineGrid(emptyList(), emptyList()))
+        timeline.setGrid(grid) { Labels.infoType(this, it) }
         findViewById<TextView>(R.id.timeline_empty).apply {
-            setText(R.string.timeline_empty)
-            visibility = if (state.grid.rows.isEmpty()) View.VISIBLE else View.GONE
+            val failure = state.grid.exceptionOrNull()
+            if (failure != null) text = errorText(failure) else setText(R.string.timeline_empty)
+            visibility = if (grid.rows.isEmpty()) View.VISIBLE else View.GONE
         }
 
         findingsBox.removeAllViews()

@@ -48,6 +48,8 @@ class TimelineView @JvmOverloads constructor(context: Context, attrs: AttributeS
         color = context.getColor(R.color.timeline_reject)
         strokeWidth = 1.5f * density
     }
+    /** The bar of a day's count kept per day only, coloured as its mark. */
+    private val dayBar = Paint().apply { strokeWidth = gap }
     private val dayFormat = DateTimeFormatter.ofPattern("E d", resources.configuration.locales[0])
     private val rect = RectF()
 
@@ -120,16 +122,18 @@ class TimelineView @JvmOverloads constructor(context: Context, attrs: AttributeS
                         canvas.drawLine(rect.left, rect.bottom, rect.right, rect.top, reject)
                     }
                 }
-                val dayPaint = when (row.dayOnly[d].mark) {
-                    Mark.FOREGROUND -> foreground
-                    Mark.BACKGROUND -> background
-                    Mark.UNKNOWN -> unknown
-                    Mark.REJECT_ONLY -> reject
+                val dayColor = when (row.dayOnly[d].mark) {
+                    Mark.FOREGROUND -> foreground.color
+                    Mark.BACKGROUND -> background.color
+                    Mark.UNKNOWN -> unknown.color
+                    Mark.REJECT_ONLY -> reject.color
                     Mark.NONE -> null
                 }
-                if (dayPaint != null) {
-                    val barY = y + cell - gap / 4
-                    canvas.drawLine(left + gap / 2, barY, left + 24 * cell - gap / 2, barY, dayPaint)
+                if (dayColor != null) {
+                    // Filling the gap below the day's cells (half of each cell's inset, above and below): it covers
+                    // no cell.
+                    dayBar.color = dayColor
+                    canvas.drawLine(left + gap / 2, y + cell, left + 24 * cell - gap / 2, y + cell, dayBar)
                 }
                 y += cell
             }
