@@ -532,12 +532,12 @@ mod tests {
     fn bare_cr_line_ends_are_line_ends_when_the_input_has_no_newline() {
         let texts = |lines: Vec<(String, bool, bool, bool)>| lines.into_iter().map(|l| (l.0, l.1)).collect::<Vec<_>>();
         let own = |s: &str, t: bool| (s.to_owned(), t);
-        // Shorter than a line's cap: found at the end of the input.
+        // Shorter than MAX_LINE + 1 bytes: decided at the end of the input.
         assert_eq!(
             texts(collect(b"a\rbb\r\rccc")),
             [own("a", true), own("bb", true), own("", true), own("ccc", false)]
         );
-        // Longer: found when the first line would be cut, whatever the reads' sizes; every later `\r` too.
+        // Longer: decided on the first MAX_LINE + 1 bytes, whatever the reads' sizes; every later `\r` a line end too.
         let mut long = Vec::new();
         for i in 0..20_000 {
             long.extend_from_slice(format!("line {i}\r").as_bytes());
