@@ -126,10 +126,13 @@ impl Store {
             Some((day, (local.rem_euclid(DAY_MS) / HOUR_MS) as u8))
         };
 
+        // Events and counts from one snapshot: retention between two reads would move events into counts.
+        let (timeline, rolled) = self.read(|c| {
+            Ok((super::query::timeline(c, package, from_ms, to_ms)?, rollups(c, package, from_ms, to_ms, &place)?))
+        })?;
         let mut ticks: Vec<Tick> = Vec::new();
         // Stored events: once per type, instant and state; an instant's accesses take the first state in
         // background-wins order.
-        let timeline = self.timeline(package, from_ms, to_ms)?;
         let mut instants: Vec<(usize, i64, u8)> = timeline
             .events
             .iter()
@@ -144,9 +147,7 @@ impl Store {
         }
         // Counts past retention: per op, so the ops of one access were counted apart; a type's count in an hour is
         // its largest op's.
-        for ((info, day, hour, state), n) in self.read(|c| rollups(c, package, from_ms, to_ms, &place))? {
-            ticks.push(((info, day, hour, state), n));
-        }
+        ticks.extend(rolled);
         crate::sort::sort_by(&mut ticks, |a, b| a.0.cmp(&b.0));
         Ok(TimelineGrid { package: package.to_owned(), zone: zone.to_owned(), days: day_list, rows: rows(ticks) })
     }

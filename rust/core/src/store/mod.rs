@@ -136,7 +136,10 @@ impl Store {
             Some(c) => c,
             None => open::open_reader(&self.path)?,
         };
-        let result = f(&conn);
+        // One read transaction, so that the statements of one query see one snapshot: a timeline's events and its
+        // rolled-up counts are read apart, and retention committed between them would count events twice. Ended
+        // (rolled back: nothing was written) when the query is done.
+        let result = conn.unchecked_transaction().map_err(Error::from).and_then(|tx| f(&tx));
         if let Some(pool) = locked(&self.readers).as_mut() {
             if pool.len() < MAX_IDLE_READERS && self.generation.load(Ordering::SeqCst) == generation {
                 pool.push(conn);

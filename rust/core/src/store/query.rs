@@ -297,7 +297,7 @@ pub(super) fn device_zone(c: &Connection) -> Result<Option<String>> {
     .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?)
 }
 
-fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<Timeline> {
+pub(super) fn timeline(c: &Connection, package: &str, from_ms: i64, to_ms: i64) -> Result<Timeline> {
     let bounded = |t: i64| (t != i64::MIN && t != i64::MAX).then_some(t);
     let mut tl = Timeline {
         package: package.to_owned(),

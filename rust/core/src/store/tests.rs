@@ -702,3 +702,24 @@ fn an_access_takes_the_zone_of_the_capture_that_found_it() {
     }
     assert_eq!(zones.zone_at(8, 150), Some("UTC"), "a device whose runs name no zone: the device zone");
 }
+
+#[test]
+fn the_statements_of_one_read_see_one_snapshot() {
+    let dir = TempDir::new("read-snapshot");
+    let store = Store::open(dir.db()).expect("open");
+    ingest_one_access(&store);
+    let count = |c: &Connection| -> crate::Result<i64> {
+        Ok(c.query_row("SELECT count(*) FROM collection_runs", [], |r| r.get(0))?)
+    };
+    let other = "  Uid u0a101:\n    Package org.other:\n      CAMERA (allow):\n          Access: [top-s] 2026-03-01 10:00:00.000 (-1h0m0s0ms)\n";
+    let (before, after) = store
+        .read(|c| {
+            let before = count(c)?;
+            // The collection job writes while a screen reads (a timeline reads events, then rolled-up counts).
+            store.ingest_dump(other.as_bytes(), &crate::store::IngestOptions::default())?;
+            Ok((before, count(c)?))
+        })
+        .expect("read");
+    assert_eq!((before, after), (1, 1), "the read's second statement sees what its first saw");
+    assert_eq!(store.read(count).expect("read"), 2, "the next read sees the change");
+}
