@@ -96,12 +96,10 @@ impl Store {
         let tz = TimeZone::get(zone).map_err(|_| Error::InvalidInput("unknown time zone".into()))?;
         // The days as local midnights (civil ms): jiff's own date parsing and arithmetic cost the Android library
         // 20 KB, and the parser's `LocalTime` does the same.
-        let last = (last_day.len() == 10)
-            .then(|| LocalTime::parse(format!("{last_day} 00:00:00").as_bytes()))
-            .flatten()
-            .ok_or_else(|| Error::InvalidInput("the last day is not YYYY-MM-DD".into()))?
-            .0
-             .0;
+        let parsed = (last_day.len() == 10).then(|| LocalTime::parse(format!("{last_day} 00:00:00").as_bytes()));
+        let Some(Some((LocalTime(last), _))) = parsed else {
+            return Err(Error::InvalidInput("the last day is not YYYY-MM-DD".into()));
+        };
         if !(1..=MAX_GRID_DAYS).contains(&days) {
             return Err(Error::InvalidInput(format!("days must be 1 to {MAX_GRID_DAYS}")));
         }
