@@ -204,7 +204,8 @@ impl<R: Read> BlockReader<R> {
     /// earlier when a `\n` comes among them. Nothing was handed out before: they are at the start of the buffer.
     fn know_line_ends(&mut self) {
         let read = &mut self.buf[..self.end];
-        if read.len() <= MAX_LINE && !self.eof && !read.contains(&b'\n') {
+        // `last_nl` is where the last `\n` read is (each read's bytes are searched once, however small the reads).
+        if read.len() <= MAX_LINE && !self.eof && self.last_nl.is_none() {
             return;
         }
         self.line_ends_known = true;

@@ -79,7 +79,11 @@ pub fn foreground_intervals(window: &UsageEvents) -> Vec<(String, Vec<UsageInter
             if app.resumed.is_empty() {
                 app.since = Some(t);
             }
-            app.resumed.push(activity);
+            // A set: an activity resumed again (its pause lost to a killed process or a shutdown) is one activity,
+            // which its next pause ends.
+            if !app.resumed.contains(&activity) {
+                app.resumed.push(activity);
+            }
         } else if let Some(i) = app.resumed.iter().position(|a| *a == activity) {
             app.resumed.swap_remove(i);
             if app.resumed.is_empty() {
@@ -159,6 +163,14 @@ mod tests {
         assert_eq!(r, [("a".to_owned(), vec![(50, 100)]), ("b".to_owned(), vec![(900, 1000)])]);
         // Times outside the window count as its edges.
         assert_eq!(run(50, 1000, vec![fg("a", 10, "A"), bg("a", 2000, "A")]), one("a", &[(50, 1000)]));
+    }
+
+    #[test]
+    fn an_activity_resumed_again_is_one_activity() {
+        let twice = vec![fg("a", 100, "A"), fg("a", 150, "A"), bg("a", 200, "A"), fg("a", 500, "A"), bg("a", 600, "A")];
+        assert_eq!(run(0, 10_000, twice), one("a", &[(100, 200), (500, 600)]));
+        let lost_pause = vec![fg("a", 100, "A"), fg("a", 5000, "A"), bg("a", 6000, "A")];
+        assert_eq!(run(0, 86_400_000, lost_pause), one("a", &[(100, 6000)]));
     }
 
     #[test]
