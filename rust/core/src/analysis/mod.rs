@@ -61,9 +61,10 @@ impl Store {
         };
         let text = text::Text { lang: opts.lang, zone };
         // What is known of the record ends at its last reading (and at the range's end, and now).
-        let observed_until_ms = self.newest_capture_ms()?.map(|c| c.min(opts.now_ms).min(opts.to_ms));
+        let (activity, newest_capture) = self.activity_and_newest_capture(opts.from_ms, opts.to_ms)?;
+        let observed_until_ms = newest_capture.map(|c| c.min(opts.now_ms).min(opts.to_ms));
         let mut apps = Vec::new();
-        for app in self.activity(opts.from_ms, opts.to_ms)? {
+        for app in activity {
             let (category, source) = category::resolve(
                 pack,
                 &app.package,

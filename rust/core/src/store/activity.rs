@@ -81,9 +81,17 @@ impl Store {
         })
     }
 
-    /// The newest capture instant of any collection run: how far Android's record has been read.
-    pub(crate) fn newest_capture_ms(&self) -> Result<Option<i64>> {
-        self.read(|c| Ok(c.query_row("SELECT max(captured_at_ms) FROM collection_runs", [], |r| r.get(0))?))
+    /// [`Store::activity`] with the newest capture instant of any collection run (how far Android's record has been
+    /// read), from one snapshot: an ingest between two reads would give events the horizon does not cover.
+    pub(crate) fn activity_and_newest_capture(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(Vec<AppActivity>, Option<i64>)> {
+        self.read(|c| {
+            let newest = c.query_row("SELECT max(captured_at_ms) FROM collection_runs", [], |r| r.get(0))?;
+            Ok((activity(c, from_ms, to_ms)?, newest))
+        })
     }
 
     /// Sets (or with `None` clears) the user's category for a package. The id is checked by the caller against
