@@ -394,3 +394,23 @@ fn aosp_doc_android11_preview_exact_counts() {
     let (_, t) = tally(&real("aosp-platform_frameworks_base__AppOps.md_examples_android11_featureId.txt"));
     assert_eq!(counts(&t), (2, 1, 2, 3, 6, 2));
 }
+
+#[test]
+fn a_watcher_line_cut_after_its_number_is_truncated_and_a_whole_one_is_not() {
+    // The Samsung A10 dump's first watcher: `      #0: ModeCallback{b8f1a14 … pid=4098}` (line 9).
+    let input = real("mvt-project-mvt__dumpsys_appops_samsung_a10.txt");
+    let line_ends: Vec<usize> = input.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i).collect();
+    let (start, end) = (line_ends[7] + 1, line_ends[8]);
+    let line = std::str::from_utf8(&input[start..end]).expect("ASCII");
+    assert!(line.trim_start().starts_with("#0: ModeCallback{"), "{line}");
+    let colon = start + line.find(':').expect("colon") + 1;
+    // Cut right after `#0:`: AOSP prints the callback on the same line, so the line is cut.
+    let (s, _) = tally(&input[..colon]);
+    assert!(s.truncated, "cut after the watcher's number");
+    // The whole line, only its newline missing: it ends with the callback's `}`.
+    let (s, _) = tally(&input[..end]);
+    assert!(!s.truncated, "a whole watcher line");
+    // A brace not yet closed stays cut.
+    let (s, _) = tally(&input[..end - 1]);
+    assert!(s.truncated, "a callback cut before its brace");
+}

@@ -971,7 +971,8 @@ pub fn device_zone(t: &str) -> Option<&str> {
 /// time of a discrete access without a duration (`Access [top-s] at 2022-06-01 09:00:00.000`), a mode printed as a
 /// number (AOSP's are one digit), and `0`, with which no longer number starts.
 pub fn looks_complete(t: &str) -> bool {
-    const ENDINGS: [&str; 6] = [")", "]", ":", "ms", " ago", "=["];
+    // `}` closes a watcher's `ModeCallback{…}`, the last thing on its line (an unclosed one is ruled out below).
+    const ENDINGS: [&str; 7] = [")", "]", "}", ":", "ms", " ago", "=["];
     let b = t.as_bytes();
     let mode_digit = matches!(b, [.., b'm', b'o', b'd', b'e', b'=', d] if d.is_ascii_digit());
     // ` at YYYY-MM-DD HH:MM:SS.mmm`: a discrete access with no duration. (A keyed event's time is always followed by
@@ -992,7 +993,14 @@ pub fn looks_complete(t: &str) -> bool {
     // In the watcher sections `Op X:` and `Pkg x:` end with their colon; cut before it, `Pkg com.android.mms` ends
     // as a duration would.
     let cut_heading = (t.starts_with("Op ") || t.starts_with("Pkg ")) && !t.ends_with(':');
-    if open_brace || open_paren || cut_heading {
+    // A watcher's number or key with nothing after it (`#0:`, `1d64736:`; `User #0:` of the profile owners): AOSP
+    // prints the callback or uid on the same line, so the line was cut after its colon.
+    let cut_numbered = t.strip_suffix(':').is_some_and(|head| {
+        let index = head.rsplit_once('#').map_or("", |(_, n)| n);
+        let all = |s: &str, f: fn(&u8) -> bool| !s.is_empty() && s.as_bytes().iter().all(f);
+        all(index, u8::is_ascii_digit) || (head.len() >= 5 && all(head, u8::is_ascii_hexdigit))
+    });
+    if open_brace || open_paren || cut_heading || cut_numbered {
         return false;
     }
     ENDINGS.iter().chain(&MODE_NAMES).any(|e| t.ends_with(e))
@@ -1578,6 +1586,11 @@ mod tests {
             "COARSE_LOCATION: mode=foreground",
             "Access [top-s] at 2022-06-01 09:00:00.000",
             "Pkg com.android.mms:",
+            "#0: ModeCallback{b8f1a14 watchinguid=-1 flags=0x0 op=READ_SMS from uid=1000 pid=1738}",
+            "Op mode watchers:",
+            "Uid 1000:",
+            "Uid u0a117:",
+            "abc:",
         ];
         for t in whole {
             assert!(looks_complete(t), "{t:?}");
@@ -1596,6 +1609,11 @@ mod tests {
             "#0: ModeCallback{b8f1a14 watchinguid=-1 flags=0",
             "Pkg com.android.mms",
             "Op COARSE_LOCATION",
+            // A watcher's number or key, or a profile owner's user, cut right after its colon.
+            "#0:",
+            "#12:",
+            "1d64736:",
+            "User #0:",
             // A relative time cut before its `)`, though it ends in `ms`.
             "begin = 2021-06-01 12:00:00.000  (-1h0m0s0ms",
         ];
