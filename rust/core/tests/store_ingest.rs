@@ -1656,3 +1656,20 @@ fn the_app_list_puts_the_newest_sensitive_access_first_then_names_as_read() {
         ["com.tmall.wireless", "com.tencent.qqmusic", "org.b.quiet", "com.autonavi.minimap", "com.z.unlabelled"]
     );
 }
+
+#[test]
+fn a_refusal_printed_instead_of_a_dump_is_no_appops_text() {
+    let db = Db::new("no-appops-text");
+    let at = T0 + 40 * 3_600_000;
+    let denial = b"Permission Denial: can't dump AppOps Service from from pid=1234, uid=10123\n";
+    let report = db.store.ingest_dump(&denial[..], &opts("UTC", at)).expect("accepted");
+    assert!(report.no_appops_text && report.new_events == 0, "{report:?}");
+    // A dump with its events, and an AppOps dump of a phone with no app entries yet, are AppOps text.
+    let dump = dump_at(&scenario(), at, "UTC");
+    let report = db.store.ingest_dump(dump.as_bytes(), &opts("UTC", at)).expect("ingest");
+    assert!(!report.no_appops_text && report.new_events > 0, "{report:?}");
+    let empty =
+        b"Current AppOps Service state:\n  Settings:\n    top_state_settle_time=+30s0ms\n  Uid 1000:\n    state=pers\n";
+    let report = db.store.ingest_dump(&empty[..], &opts("UTC", at)).expect("ingest");
+    assert!(!report.no_appops_text, "{report:?}");
+}

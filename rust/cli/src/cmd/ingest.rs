@@ -133,10 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 read.capture.source()
             );
         }
-        if report.dialect == opsight_core::model::Dialect::Unknown
-            && report.apps == 0
-            && report.new_events + report.known_events + report.history_entries + report.unattributed_events == 0
-        {
+        if report.no_appops_text {
             eprintln!(
                 "opsight: {}: no AppOps text found in this input; nothing but the run was recorded",
                 out::path(path)

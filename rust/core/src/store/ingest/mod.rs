@@ -73,6 +73,9 @@ pub struct IngestReport {
     pub run_id: i64,
     pub dialect: Dialect,
     pub truncated: bool,
+    /// Nothing in the input was AppOps text: no format recognised and nothing stored (a refusal such as
+    /// `Permission Denial: …` printed instead of a dump, or a file of something else). Only the run is recorded.
+    pub no_appops_text: bool,
     /// Byte-identical to a dump ingested before.
     pub repeat: bool,
     pub new_events: u64,
@@ -204,6 +207,9 @@ fn ingest_in<R: Read>(tx: &Transaction<'_>, reader: R, opts: &IngestOptions) -> 
     let mut report = sink.finish(&summary, &capture)?;
     report.dialect = summary.dialect;
     report.truncated = summary.truncated;
+    report.no_appops_text = summary.dialect == crate::model::Dialect::Unknown
+        && report.apps == 0
+        && report.new_events + report.known_events + report.history_entries + report.unattributed_events == 0;
     report.bytes = bytes;
     report.repeat = tx
         .query_row("SELECT 1 FROM collection_runs WHERE content_hash = ?1 LIMIT 1", [&hash], |_| Ok(()))

@@ -67,7 +67,7 @@ object Collector {
                 val report = JSONObject(core.ingestDump(bytes, capturedAt, ZoneId.systemDefault().id))
                 // A refusal printed instead of a dump ("Permission Denial: …" on some builds) holds no AppOps text:
                 // that is a failed step, not a dump with nothing in it.
-                if (report.optString("dialect") == "unknown") throw IOException("no AppOps text in the dump")
+                if (report.optBoolean("no_appops_text")) throw IOException("no AppOps text in the dump")
                 dumps++
                 newEvents += report.optLong("new_events") + report.optLong("new_discrete_events")
             } ?: failed++

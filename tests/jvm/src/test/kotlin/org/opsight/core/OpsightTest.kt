@@ -267,7 +267,9 @@ class OpsightTest {
             val report = json(db.ingestDump(garbage, System.currentTimeMillis(), "UTC"))
             assertEquals(0, report.getInt("new_events"))
             assertEquals("unknown", report.getString("dialect"))
+            assertTrue(report.getBoolean("no_appops_text"), "what the app counts as a failed step")
             assertEquals(garbage.size, report.getInt("bytes"))
+            assertFalse(json(db.ingestDump(TestSupport.a10.readBytes(), A10_CAPTURED_AT, A10_ZONE)).getBoolean("no_appops_text"))
             val empty = json(db.ingestDump(ByteArray(0), System.currentTimeMillis(), "UTC"))
             assertEquals(0, empty.getInt("new_events"))
         }
