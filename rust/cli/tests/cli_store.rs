@@ -507,6 +507,32 @@ fn timeline_grid_draws_days_by_hours_per_kind_of_information() {
 }
 
 #[test]
+fn timeline_grid_says_what_was_kept_per_day_only() {
+    // A database whose accesses retention has rolled up into daily counts, as the app's does (the CLI applies no
+    // retention): the day's line says how many, in the background and refused.
+    let dir = TempDir::new("timeline_grid_daily");
+    assert_ok(&ingest_a10(&dir.db(), &[]));
+    let store = opsight_core::Store::open(dir.db()).expect("open");
+    let now = 1_649_548_800_000; // 2022-04-10T00:00:00Z, twelve days after the capture
+    let policy = opsight_core::store::RetentionPolicy { raw_days: 1, hourly_days: 2 };
+    assert!(store.apply_retention(policy, now).expect("retention").events_rolled_up > 0);
+    drop(store);
+    let out = run(opsight()
+        .args(["timeline", "--grid", "--days", "2", "--last-day", "2022-03-29", "--zone", "UTC", "--db"])
+        .arg(dir.db())
+        .arg("com.facebook.katana"));
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("phone_identity: 1 access (1 in the background), 1 refused attempt\n"), "{text}");
+    assert!(
+        text.contains(
+            "\n2022-03-29  ........................  +1 access (1 in the background), 1 refused attempt kept per day only\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn an_unknown_package_has_an_empty_timeline() {
     let dir = TempDir::new("timeline_unknown");
     assert_ok(&ingest_a10(&dir.db(), &[]));

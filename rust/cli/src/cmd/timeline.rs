@@ -137,7 +137,8 @@ fn write_grid(w: &mut impl Write, g: &TimelineGrid) -> io::Result<()> {
         writeln!(w, "{:10}  0     6     12    18", "")?;
         for (d, day) in g.days.iter().enumerate() {
             let mut hours = ['.'; 24];
-            let mut without_hour = 0;
+            // Counts kept per day only: accesses, of them in the background, refused attempts.
+            let (mut per_day, mut per_day_background, mut per_day_reject) = (0, 0, 0);
             for cell in row.cells.iter().filter(|c| c.day == d) {
                 let mark = match cell.mark {
                     GridMark::Background => 'B',
@@ -147,12 +148,21 @@ fn write_grid(w: &mut impl Write, g: &TimelineGrid) -> io::Result<()> {
                 };
                 match cell.hour {
                     Some(h) => hours[usize::from(h) % 24] = mark,
-                    None => without_hour += cell.foreground + cell.background + cell.unknown_state + cell.reject,
+                    None => {
+                        per_day += cell.foreground + cell.background + cell.unknown_state;
+                        per_day_background += cell.background;
+                        per_day_reject += cell.reject;
+                    }
                 }
             }
             let line: String = hours.iter().collect();
-            if without_hour > 0 {
-                writeln!(w, "{day}  {line}  +{without_hour} kept per day only")?;
+            if per_day + per_day_reject > 0 {
+                let mut kept =
+                    format!("+{} ({per_day_background} in the background)", out::count(per_day, "access", "accesses"));
+                if per_day_reject > 0 {
+                    kept.push_str(&format!(", {}", out::count(per_day_reject, "refused attempt", "refused attempts")));
+                }
+                writeln!(w, "{day}  {line}  {kept} kept per day only")?;
             } else {
                 writeln!(w, "{day}  {line}")?;
             }
