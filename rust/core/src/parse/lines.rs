@@ -209,7 +209,8 @@ impl<R: Read> BlockReader<R> {
             return;
         }
         self.line_ends_known = true;
-        if bare_cr_line_ends(&read[..read.len().min(MAX_LINE + 1)]) {
+        // It looks at the first MAX_LINE + 1 bytes only.
+        if bare_cr_line_ends(read) {
             self.cr_lines = true;
             cr_to_newline(read);
             self.last_nl = memchr::memrchr(b'\n', read);
