@@ -766,15 +766,46 @@ fn zero_bytes(x: u64) -> u64 {
     !(((x & LOW7).wrapping_add(LOW7)) | x) & 0x8080_8080_8080_8080
 }
 
+/// The position of the first byte of `b` that is not `[A-Z0-9_]` ([`USUAL_NAME_CHAR`]), `None` when every byte is.
+/// Eight bytes at a time while eight are left: the table lookup per byte this replaced took about 40 % of the op
+/// headers' time (`perf annotate`); with this, `opsight parse` of the 20 MB bench input ran 1.7 % fewer instructions
+/// and 4.5 % faster (2026-12-02).
+#[inline(always)]
+fn usual_name_end(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let odd = not_usual_name_bytes(u64::from_le_bytes(word));
+        if odd != 0 {
+            return Some(i + (odd.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| !USUAL_NAME_CHAR[usize::from(c)]).map(|p| i + p)
+}
+
+/// Bit 7 of each byte of `x` set where that byte is not `[A-Z0-9_]`. Exact per byte: the classes are computed on the
+/// low seven bits with the high bit set (or clear) first, so no subtraction borrows across bytes.
+#[inline(always)]
+fn not_usual_name_bytes(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low = x & !HIGH;
+    let at_least = |c: u64| (low | HIGH).wrapping_sub(c * ONES);
+    let at_most = |c: u64| ((c | 0x80) * ONES).wrapping_sub(low);
+    let upper = at_least(0x41) & at_most(0x5A);
+    let digit = at_least(0x30) & at_most(0x39);
+    let underscore = zero_bytes(low ^ (0x5F * ONES));
+    (!(upper | digit | underscore) & HIGH) | (x & HIGH)
+}
+
 /// The usual op header, `NAME (mode):` with a name of `[A-Z0-9_]` and a mode with
 /// no blank or `/`. `None` for anything else, which [`general_op_header`] reads; it reads the headers taken here the
 /// same way (test: `usual_op_headers_read_as_the_general_path_reads_them`).
 #[inline(always)]
 pub fn usual_op_header(t: &str) -> Option<OpRef<'_>> {
     let b = t.as_bytes();
-    // The name ends at its first byte that is not `[A-Z0-9_]`, which must be a space. A table lookup per byte beat
-    // checking eight bytes at a time here: names are short, and three byte classes cost many operations per word.
-    let space = b.iter().position(|&c| !USUAL_NAME_CHAR[usize::from(c)])?;
+    // The name ends at its first byte that is not `[A-Z0-9_]`, which must be a space.
+    let space = usual_name_end(b)?;
     if b[space] != b' ' {
         return None;
     }
@@ -1341,6 +1372,42 @@ mod tests {
             assert_eq!(USUAL_NAME_CHAR[usize::from(c)], name, "{c:#x}");
             let w = u64::from_le_bytes([c; 8]);
             assert_eq!(zero_bytes(w ^ 0x2020_2020_2020_2020) != 0, c == b' ', "{c:#x}");
+        }
+    }
+
+    /// The word-at-a-time name scan finds what a byte-wise scan with the table finds: every byte value at every
+    /// position of a word, beside neighbours of every class, and names of every length around the word size.
+    #[test]
+    fn usual_name_end_is_the_tables_first_other_byte() {
+        let bytewise = |b: &[u8]| b.iter().position(|&c| !USUAL_NAME_CHAR[usize::from(c)]);
+        for c in 0..=255u8 {
+            for fill in [b'A', b'Z', b'0', b'9', b'_', b'@', b'[', b'/', b':', b'^', b'`', 0x7F, 0x80, 0xC3, 0xFF] {
+                for at in 0..8 {
+                    let mut word = [fill; 8];
+                    word[at] = c;
+                    let bits = not_usual_name_bytes(u64::from_le_bytes(word));
+                    for (k, &byte) in word.iter().enumerate() {
+                        let odd = bits >> (8 * k + 7) & 1 == 1;
+                        assert_eq!(odd, !USUAL_NAME_CHAR[usize::from(byte)], "{word:?} byte {k}");
+                        assert_eq!(bits >> (8 * k) & 0x7F, 0, "{word:?}");
+                    }
+                }
+            }
+        }
+        let mut rng = crate::parse::tests::xorshift(0x2545_f491_4f6c_dd1d);
+        for _ in 0..20_000 {
+            let len = (rng() % 40) as usize;
+            let b: Vec<u8> = (0..len)
+                .map(|_| {
+                    let r = rng();
+                    if r.is_multiple_of(6) {
+                        (r >> 8) as u8
+                    } else {
+                        b"AZ09_QX7"[(r >> 8) as usize % 8]
+                    }
+                })
+                .collect();
+            assert_eq!(usual_name_end(&b), bytewise(&b), "{b:?}");
         }
     }
 
