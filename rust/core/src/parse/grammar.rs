@@ -97,7 +97,9 @@ pub fn is_op_name(s: &str) -> bool {
     if !(b[0].is_ascii_uppercase() || b[0] == b'_') {
         return false;
     }
-    match s.split_once('(') {
+    // `split_at_byte` rather than `split_once('(')`, whose char searcher cost about 100 instructions per call on
+    // these short names (callgrind): about 13,000 calls in the 20 MB bench input, one per uid-level mode.
+    match split_at_byte(s, b'(') {
         Some((name, rest)) => {
             (name == "Unknown" || name.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_'))
                 && rest.strip_suffix(')').is_some_and(|n| {
