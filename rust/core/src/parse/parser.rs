@@ -342,6 +342,8 @@ pub(super) struct Parser<V: Visitor> {
     /// Inside a bugreport's system properties section (`------ SYSTEM PROPERTIES (getprop) ------`), where alone a
     /// `[persist.sys.timezone]` line is the device's: other sections print text that apps write (notifications).
     in_properties: bool,
+    /// Scratch for [`Parser::feed_lines`]: the `\n` positions of a block.
+    line_ends: Vec<u32>,
 }
 
 impl<V: Visitor> Parser<V> {
@@ -369,6 +371,7 @@ impl<V: Visitor> Parser<V> {
             last_line: false,
             needed_no_header: false,
             in_properties: false,
+            line_ends: Vec::new(),
         }
     }
 
@@ -400,8 +403,16 @@ impl<V: Visitor> Parser<V> {
         match block.text() {
             Some(text) => {
                 let bytes = block.bytes();
-                for range in block.line_ranges() {
-                    self.summary.lines += 1;
+                // The list of line ends is found first, then walked (`newline_positions` says why).
+                let mut ends = std::mem::take(&mut self.line_ends);
+                let n = lines::newline_positions(bytes, &mut ends);
+                let skip = usize::from(block.skip_first);
+                let mut from = ends.get(..skip).and_then(|e| e.last()).map_or(0, |&nl| nl as usize + 1);
+                let ends_here = ends.get(skip..n).unwrap_or_default();
+                self.summary.lines += ends_here.len() as u64;
+                for &nl in ends_here {
+                    let range = from..nl as usize;
+                    from = range.end + 1;
                     if range.len() > MAX_LINE {
                         self.unrecognised();
                     } else {
@@ -410,6 +421,7 @@ impl<V: Visitor> Parser<V> {
                         self.feed_trimmed(text.get(start..end).unwrap_or_default(), true, None, "");
                     }
                 }
+                self.line_ends = ends;
             }
             None => self.feed_mixed(block, scratch),
         }
@@ -1178,6 +1190,8 @@ impl<V: Visitor> Parser<V> {
             needed_no_header: _,
             // Only before any appops text, which a part that can be joined has not met.
             in_properties: _,
+            // Scratch.
+            line_ends: _,
         } = self;
         matches!(section, Section::Main | Section::Skip)
             && !embedded
@@ -1220,6 +1234,7 @@ impl<V: Visitor> Parser<V> {
             last_line,
             needed_no_header,
             in_properties,
+            line_ends: _,
         } = later;
         merge(&mut self.visitor, visitor);
         self.section = section;
