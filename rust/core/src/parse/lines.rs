@@ -624,7 +624,7 @@ mod tests {
             let mut chunk = [0u8; 64];
             for b in &mut chunk {
                 let r = next();
-                *b = if r % 4 == 0 { b'\n' } else { (r >> 8) as u8 };
+                *b = if r.is_multiple_of(4) { b'\n' } else { (r >> 8) as u8 };
             }
             assert_eq!(newline_bits_swar(&chunk), reference(&chunk));
             assert_eq!(chunk_newline_bits(&chunk), reference(&chunk));
