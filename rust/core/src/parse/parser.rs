@@ -1372,7 +1372,11 @@ fn header_name(rest: &str) -> Option<&str> {
     // The usual `u0a12:` in one pass: nothing to trim, no OEM words, a name of allowed bytes.
     let b = rest.as_bytes();
     if let [name @ .., b':'] = b {
-        if !name.is_empty() && !name.iter().any(|c| matches!(c, b' ' | b'\t' | b'\r' | b'=' | b'[' | b']')) {
+        // Every byte looked up and the answers or-ed, with no early exit: the `matches!` of each byte compiled to a
+        // branch on its range, which letters, digits and dots took unpredictably (about four mispredicted branches per
+        // `Uid`/`Package` line, cachegrind).
+        let stop = name.iter().fold(false, |stop, &c| stop | HEADER_NAME_STOP[usize::from(c)]);
+        if !name.is_empty() && !stop {
             return Some(rest.split_at(name.len()).0);
         }
     }
@@ -1387,6 +1391,18 @@ fn header_name(rest: &str) -> Option<&str> {
     };
     (!name.is_empty() && !name.bytes().any(|c| matches!(c, b'=' | b'[' | b']'))).then_some(name)
 }
+
+/// The bytes that end the usual form of a `Uid`/`Package` header's name (see [`header_name`]).
+const HEADER_NAME_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'=' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t
+};
 
 /// Whether `t` is the section header `name`, with or without its colon, or followed by OEM words
 /// (`AppOps Service state: (vendor)`). Only for the headers whose words cannot start any other line.
