@@ -773,7 +773,7 @@ fn not_digit_bytes(t: u64) -> u64 {
 
 /// Bit 7 of each byte of `x` set where that byte is `0`. Exact per byte: no carry crosses bytes.
 #[inline(always)]
-fn zero_bytes(x: u64) -> u64 {
+pub(super) fn zero_bytes(x: u64) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     !(((x & LOW7).wrapping_add(LOW7)) | x) & 0x8080_8080_8080_8080
 }

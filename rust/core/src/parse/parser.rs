@@ -405,11 +405,7 @@ impl<V: Visitor> Parser<V> {
                 let bytes = block.bytes();
                 // The list of line ends is found first, then walked (`newline_positions` says why).
                 let mut ends = std::mem::take(&mut self.line_ends);
-                let n = lines::newline_positions(bytes, &mut ends);
-                let skip = usize::from(block.skip_first);
-                let found = ends.get(..n).unwrap_or_default();
-                let mut from = found.get(..skip).and_then(|e| e.last()).map_or(0, |&nl| nl as usize + 1);
-                let ends_here = found.get(skip..).unwrap_or_default();
+                let (mut from, ends_here) = block.line_ends(&mut ends);
                 self.summary.lines += ends_here.len() as u64;
                 for &nl in ends_here {
                     let range = from..nl as usize;
