@@ -383,11 +383,13 @@ pub struct Times<'a> {
 }
 
 /// Parses `<abs> (<rel>)[ duration=<dur>][ proxy[...]]` and tolerates extra OEM words after it.
+#[cfg(test)]
 pub fn parse_times(s: &str) -> Option<Times<'_>> {
     parse_times_with(s, &mut DateCache::default())
 }
 
-/// [`parse_times`] with a cache of the last date seen: most events of a dump share a few dates.
+/// [`parse_times`] with the parser's cache of the dates seen: most events of a dump share a few dates (and a fresh
+/// cache per call would clear its 6 KB).
 pub fn parse_times_with<'a>(s: &'a str, dates: &mut DateCache) -> Option<Times<'a>> {
     let s = trim_blank_start(s);
     let (time_local, used) = dates.parse(s.as_bytes())?;
@@ -689,13 +691,13 @@ fn general_keyed<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<
 }
 
 /// `top   = <abs> (<rel>)` (Android 9; state names are padded to five characters).
-pub fn parse_state_times(s: &str) -> Option<StateEvent<'_>> {
+pub fn parse_state_times<'a>(s: &'a str, dates: &mut DateCache) -> Option<StateEvent<'a>> {
     let (state, times) = s.split_once('=')?;
     let state = trim(state);
     if state.is_empty() || !state.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return None;
     }
-    let times = parse_times(times)?;
+    let times = parse_times_with(times, dates)?;
     Some(StateEvent { uid_state: state, times })
 }
 
@@ -1809,18 +1811,20 @@ mod tests {
 
     #[test]
     fn pie_lines() {
-        let e = parse_state_times("top   = 2019-01-01 12:00:00.000 (-1h2m3s4ms)").expect("pie");
+        let e =
+            parse_state_times("top   = 2019-01-01 12:00:00.000 (-1h2m3s4ms)", &mut DateCache::default()).expect("pie");
         assert_eq!(e.uid_state, "top");
         assert_eq!(e.times.relative_ms, Some(-3_723_004));
         // The state is one word of letters, digits or `_`: anything else before the `=` is no Android 9 line.
         for other in ["= 2019-01-01 12:00:00.000 (-1h2m3s4ms)", "   = 2019-01-01 12:00:00.000 (-1h2m3s4ms)"] {
-            assert!(parse_state_times(other).is_none(), "{other:?}");
+            assert!(parse_state_times(other, &mut DateCache::default()).is_none(), "{other:?}");
         }
         for other in ["to p = 2019-01-01 12:00:00.000 (-1h2m3s4ms)", "top-s = 2019-01-01 12:00:00.000 (-1h2m3s4ms)"] {
-            assert!(parse_state_times(other).is_none(), "{other:?}");
+            assert!(parse_state_times(other, &mut DateCache::default()).is_none(), "{other:?}");
         }
         assert_eq!(
-            parse_state_times("fg_svc2 = 2019-01-01 12:00:00.000 (-1h2m3s4ms)").map(|e| e.uid_state),
+            parse_state_times("fg_svc2 = 2019-01-01 12:00:00.000 (-1h2m3s4ms)", &mut DateCache::default())
+                .map(|e| e.uid_state),
             Some("fg_svc2")
         );
     }

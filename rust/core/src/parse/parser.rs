@@ -869,7 +869,7 @@ impl<V: Visitor> Parser<V> {
             // with a date's digit (ASCII, or another script's: a byte above ASCII); a uid property's (`state=cch`),
             // on every uid, never needs the attempt.
             let dated = || trim(value).as_bytes().first().is_some_and(|&b| b.is_ascii_digit() || b >= 0x80);
-            if let Some(e) = dated().then(|| grammar::parse_state_times(t)).flatten() {
+            if let Some(e) = dated().then(|| grammar::parse_state_times(t, &mut self.dates)).flatten() {
                 match self.pie_kind {
                     Some(kind) => {
                         if !self.drop_incomplete(e.times.complete) {
@@ -1080,7 +1080,7 @@ impl<V: Visitor> Parser<V> {
             };
             let ctx = self.cur.ctx();
             self.visitor.event(&ctx, &event);
-        } else if let Some(e) = grammar::parse_state_times(r) {
+        } else if let Some(e) = grammar::parse_state_times(r, &mut self.dates) {
             if self.drop_incomplete(e.times.complete) {
                 return;
             }

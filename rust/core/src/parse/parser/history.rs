@@ -30,7 +30,11 @@ impl<V: Visitor> Parser<V> {
         }
         for (prefix, is_begin) in [("begin", true), ("end", false)] {
             if let Some(rest) = t.strip_prefix(prefix) {
-                if let Some(times) = rest.trim_start().strip_prefix('=').and_then(grammar::parse_times) {
+                if let Some(times) = rest
+                    .trim_start()
+                    .strip_prefix('=')
+                    .and_then(|times| grammar::parse_times_with(times, &mut self.dates))
+                {
                     self.vote.add(times.time_local, times.relative_ms);
                     if is_begin {
                         self.window.begin_local = times.time_local;
