@@ -11,6 +11,7 @@ mod lines;
 mod parser;
 mod parts;
 mod pipeline;
+mod placement;
 mod tally;
 
 use std::io::{self, Read};

@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use super::grammar::trim;
 use super::lines::{bare_cr_line_ends, BlockReader, MAX_LINE};
 use super::parser::{is_uid_header, Parser};
+use super::placement;
 use super::{feed_all, feed_blocks, Tally};
 use crate::model::{ParseSummary, Visitor};
 
@@ -150,7 +151,7 @@ fn parse_parts<V: Merge>(file: &File, starts: &[u64], threads: usize) -> io::Res
         }
     };
     std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads.min(starts.len())).map(|_| s.spawn(work)).collect();
+        let helpers: Vec<_> = (1..threads.min(starts.len())).map(|k| placement::spawn_apart(s, k, work)).collect();
         work();
         // A visitor's panic on a helper reaches the caller as itself (the scope alone would raise its own).
         for helper in helpers {
@@ -310,9 +311,13 @@ mod tests {
         let mut want = Calls::default();
         let want_summary = parse_reader(input, &mut want).expect("reading memory cannot fail");
         let file = File::open(&path).expect("open the input");
+        #[cfg(target_os = "linux")]
+        let cpus = rustix::thread::sched_getaffinity(None).ok();
         let got = parse_file_with::<Calls>(&file, threads, min_part);
         let tally = parse_file_with::<Tally>(&file, threads, min_part);
         std::fs::remove_file(&path).ok();
+        #[cfg(target_os = "linux")]
+        assert_eq!(rustix::thread::sched_getaffinity(None).ok(), cpus, "{name}: the caller's CPU set is given back");
         let (got, got_summary, joined) = got.expect("parse the file");
         assert_eq!(got_summary, want_summary, "{name}: summary");
         assert_eq!(got.0.len(), want.0.len(), "{name}: number of calls");
