@@ -135,15 +135,19 @@ fn parse_parts<V: Merge>(file: &File, starts: &[u64], threads: usize) -> io::Res
     let slots: Vec<Slot<V>> = starts.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || {
-        // One set of block buffers per thread, reused from part to part.
+        // One set of block buffers and one list of line ends per thread, reused from part to part.
         let mut buffers = Vec::new();
+        let mut line_ends = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(&start) = starts.get(i) else { break };
             let end = starts.get(i + 1).copied().unwrap_or(u64::MAX);
             let mut parser = Parser::new(V::default());
+            parser.reuse_line_ends(std::mem::take(&mut line_ends));
             let mut blocks = BlockReader::with_buffers(At { file, at: start, end }, std::mem::take(&mut buffers));
-            let result = feed_blocks(&mut parser, &mut blocks, false).map(|bytes| (parser, bytes));
+            let result = feed_blocks(&mut parser, &mut blocks, false);
+            line_ends = parser.take_line_ends();
+            let result = result.map(|bytes| (parser, bytes));
             buffers = blocks.into_buffers();
             if let Some(slot) = slots.get(i) {
                 *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
