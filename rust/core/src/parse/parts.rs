@@ -321,7 +321,7 @@ mod tests {
         let tally = parse_file_with::<Tally>(&file, threads, min_part);
         std::fs::remove_file(&path).ok();
         #[cfg(target_os = "linux")]
-        assert_eq!(rustix::thread::sched_getaffinity(None).ok(), cpus, "{name}: the caller's CPU set is given back");
+        assert_eq!(rustix::thread::sched_getaffinity(None).ok(), cpus, "{name}: the caller's CPU set is unchanged");
         let (got, got_summary, joined) = got.expect("parse the file");
         assert_eq!(got_summary, want_summary, "{name}: summary");
         assert_eq!(got.0.len(), want.0.len(), "{name}: number of calls");

@@ -1,27 +1,33 @@
-//! Where a parse's helper threads start: on a CPU of their own (Linux).
+//! Where a parse's helper threads run: each on a CPU of its own (Linux).
 //!
-//! A new thread starts where its creator runs, or wherever the scheduler first puts it, and on a two-CPU machine
-//! that was often the creator's CPU: the helper of `opsight parse` started 2 ms late at the median, and both threads
-//! then shared one CPU until the load balancer moved one of them. So the creator moves itself to the helper's CPU,
-//! spawns it there (a thread inherits its creator's CPU set), and moves back. The helper keeps that one CPU for the
-//! rest of its short life: the parts are handed out one at a time, so a helper whose CPU gets busy takes fewer of
-//! them. Measured in docs/performance.md ("Twenty-first look").
+//! A new thread is often queued on its creator's CPU: the helper of `opsight parse` started 2 ms late at the
+//! median on the 2-vCPU machine, or took that CPU from its creator, and the two then shared one CPU until the load
+//! balancer moved one of them. So each helper first keeps itself to one CPU of the caller's set other than the
+//! caller's (`sched_setaffinity` on itself), and the caller yields once after spawning it, so that a helper queued
+//! behind it runs at once and leaves. The caller's own CPU set is never changed. The helper keeps its one CPU for
+//! the rest of its short life: the parts are handed out one at a time, so a helper whose CPU gets busy takes fewer
+//! of them. Measured in docs/performance.md ("Twenty-first look").
 //!
-//! Linux only, and not Android: a phone's CPUs are not alike (big and little cores), and which one a helper would
-//! get is for its scheduler to decide. Elsewhere, and whenever the CPU set cannot be read or changed (a sandbox
-//! that refuses the calls), threads are spawned as usual.
+//! Linux only, and not Android: a phone's CPUs are not alike (big and little cores), and which one a helper gets is
+//! for its scheduler to decide. Elsewhere, and whenever the CPU set cannot be read or changed (a sandbox that
+//! refuses the calls), threads are spawned as usual.
 
 use std::thread::{Scope, ScopedJoinHandle};
 
-/// Spawns the `k`-th helper (from 1) of a parse on `scope`, on a CPU of the caller's set other than the caller's
-/// own, the `k`-th after it. The caller's CPU set is as it was when this returns.
+/// Spawns the `k`-th helper (from 1) of a parse on `scope`, kept to the `k`-th CPU after the caller's in the
+/// caller's CPU set.
 pub(super) fn spawn_apart<'scope, T: Send + 'scope>(
     scope: &'scope Scope<'scope, '_>,
     k: usize,
     f: impl FnOnce() -> T + Send + 'scope,
 ) -> ScopedJoinHandle<'scope, T> {
-    let _moved = imp::Moved::to_helper_cpu(k);
-    scope.spawn(f)
+    let Some(cpu) = imp::helper_cpu_of_caller(k) else { return scope.spawn(f) };
+    let helper = scope.spawn(move || {
+        imp::keep_to(cpu);
+        f()
+    });
+    std::thread::yield_now();
+    helper
 }
 
 /// The `k`-th CPU (from 1) after `home` in `cpus` (increasing), going round and never to `home`; `None` when
@@ -37,47 +43,28 @@ fn helper_cpu(cpus: &[usize], home: usize, k: usize) -> Option<usize> {
 mod imp {
     use rustix::thread::{sched_getaffinity, sched_getcpu, sched_setaffinity, CpuSet};
 
-    /// The calling thread moved to a helper's CPU; dropped, it goes back.
-    pub(super) struct Moved {
-        home: usize,
-        set: CpuSet,
+    /// [`super::helper_cpu`] for the calling thread's CPU set and the CPU it is on.
+    pub(super) fn helper_cpu_of_caller(k: usize) -> Option<usize> {
+        let set = sched_getaffinity(None).ok()?;
+        let cpus: Vec<usize> = (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect();
+        super::helper_cpu(&cpus, sched_getcpu(), k)
     }
 
-    impl Moved {
-        pub(super) fn to_helper_cpu(k: usize) -> Option<Moved> {
-            let set = sched_getaffinity(None).ok()?;
-            let home = sched_getcpu();
-            let cpus: Vec<usize> = (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect();
-            sched_setaffinity(None, &only(super::helper_cpu(&cpus, home, k)?)).ok()?;
-            Some(Moved { home, set })
-        }
-    }
-
-    impl Drop for Moved {
-        fn drop(&mut self) {
-            // Back to its own CPU first: given its whole set at once, the caller stayed on the helper's CPU, and
-            // the two shared it as when the helper was not placed (measured: no gain at all that way).
-            let _ = sched_setaffinity(None, &only(self.home));
-            let _ = sched_setaffinity(None, &self.set);
-        }
-    }
-
-    fn only(cpu: usize) -> CpuSet {
+    /// Keeps the calling thread to `cpu`; if that is refused, it runs where it is.
+    pub(super) fn keep_to(cpu: usize) {
         let mut set = CpuSet::new();
         set.set(cpu);
-        set
+        let _ = sched_setaffinity(None, &set);
     }
 }
 
 #[cfg(not(target_os = "linux"))]
 mod imp {
-    pub(super) struct Moved;
-
-    impl Moved {
-        pub(super) fn to_helper_cpu(_k: usize) -> Option<Moved> {
-            None
-        }
+    pub(super) fn helper_cpu_of_caller(_k: usize) -> Option<usize> {
+        None
     }
+
+    pub(super) fn keep_to(_cpu: usize) {}
 }
 
 #[cfg(test)]
@@ -108,17 +95,17 @@ mod linux_tests {
     }
 
     #[test]
-    fn each_helper_is_kept_to_one_cpu_of_the_callers_set_and_the_caller_keeps_its_set() {
+    fn each_helper_is_kept_to_one_cpu_of_the_callers_set_and_the_callers_set_is_left_alone() {
         let before = sched_getaffinity(None).expect("affinity");
         let all = cpus(&before);
-        // Where the CPU set cannot be changed (a sandbox refusing the call), helpers are spawned as usual.
+        // Where the CPU set cannot be changed (a sandbox refusing the call), helpers run as usual.
         let placeable = all.len() > 1 && sched_setaffinity(None, &before).is_ok();
         let placed: Vec<Vec<usize>> = std::thread::scope(|s| {
             let helpers: Vec<_> =
                 (1..=3).map(|k| spawn_apart(s, k, || cpus(&sched_getaffinity(None).expect("affinity")))).collect();
             helpers.into_iter().map(|h| h.join().expect("helper")).collect()
         });
-        assert_eq!(sched_getaffinity(None).expect("affinity"), before, "the caller's CPU set is given back");
+        assert_eq!(sched_getaffinity(None).expect("affinity"), before, "the caller's CPU set is unchanged");
         for set in &placed {
             if placeable {
                 // One CPU of the caller's set. (Not "other than the caller's": the caller may have moved since.)
@@ -131,7 +118,7 @@ mod linux_tests {
     }
 
     #[test]
-    fn a_caller_kept_to_one_cpu_spawns_as_usual_and_stays_there() {
+    fn a_caller_kept_to_one_cpu_spawns_as_usual() {
         let before = sched_getaffinity(None).expect("affinity");
         let mut one = CpuSet::new();
         one.set(cpus(&before)[0]);
