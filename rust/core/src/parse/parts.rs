@@ -61,6 +61,10 @@ const MIN_PART: u64 = 1 << 20;
 const PARTS_PER_THREAD: u64 = 4;
 /// How far after an offset a `Uid` header line is looked for.
 const PROBE: usize = 64 * 1024;
+/// What is read first, where a read of [`PROBE`] bytes may not be needed: most uid blocks are shorter (1.8 KB on
+/// average in the 20 MB bench input). Reading and scanning all 64 KiB of each of seven probes took 0.2–0.6 ms before
+/// the helper could be started.
+const SHORT_READ: usize = 8 * 1024;
 
 /// Parses a file, from its current position to its end, on up to `threads` threads; the same visitor calls, summed,
 /// and the same summary as [`parse_reader`](super::parse_reader) on it. Only I/O errors are errors. The file's own
@@ -85,8 +89,15 @@ pub(super) fn parse_file_with<V: Merge>(
     let len = meta.len().saturating_sub(base);
     // An input with bare-`\r` line ends is read with every `\r` a line end, to its end; parts that start at a `Uid`
     // line found by its `\n` would not be.
-    let mut first = Vec::with_capacity(MAX_LINE + 1);
-    At { file, at: base, end: base.saturating_add(MAX_LINE as u64 + 1) }.read_to_end(&mut first)?;
+    // Its first bytes decide, and a `\n` among the first few rules it out without reading all of them.
+    let mut first = Vec::new();
+    for want in [SHORT_READ, MAX_LINE + 1] {
+        first.clear();
+        At { file, at: base, end: base.saturating_add(want as u64) }.read_to_end(&mut first)?;
+        if first.len() < want || memchr::memchr(b'\n', &first).is_some() {
+            break;
+        }
+    }
     if bare_cr_line_ends(&first) {
         return in_one_go(At::to_end(file, base));
     }
@@ -230,22 +241,34 @@ fn part_starts(file: &File, base: u64, len: u64, parts: u64) -> io::Result<Vec<u
 
 /// The offset of the first line that starts after `at` and is a `Uid` header, within [`PROBE`] bytes.
 fn uid_line_after(file: &File, at: u64, buf: &mut Vec<u8>) -> io::Result<Option<u64>> {
-    buf.clear();
-    At { file, at, end: at.saturating_add(PROBE as u64) }.read_to_end(buf)?;
-    let bytes = &buf[..];
+    // The first bytes, then all of the probe when they hold no `Uid` line (and the file goes on): the first `Uid`
+    // line of the first bytes is the first of the probe's, as only lines ended by a `\n` are looked at.
+    for want in [SHORT_READ, PROBE] {
+        buf.clear();
+        At { file, at, end: at.saturating_add(want as u64) }.read_to_end(buf)?;
+        let found = first_uid_line(buf);
+        if found.is_some() || buf.len() < want {
+            return Ok(found.map(|from| at + from as u64));
+        }
+    }
+    Ok(None)
+}
+
+/// Where the first `Uid` header line that starts after the first `\n` of `bytes` starts.
+fn first_uid_line(bytes: &[u8]) -> Option<usize> {
     // The line `at` falls in may have started before it: begin after its end.
-    let Some(first_nl) = memchr::memchr(b'\n', bytes) else { return Ok(None) };
+    let first_nl = memchr::memchr(b'\n', bytes)?;
     let start = first_nl + 1;
     let mut from = start;
     for nl in memchr::memchr_iter(b'\n', &bytes[start..]).map(|p| p + start) {
         if let Ok(line) = std::str::from_utf8(&bytes[from..nl]) {
             if is_uid_header(trim(line)) {
-                return Ok(Some(at + from as u64));
+                return Some(from);
             }
         }
         from = nl + 1;
     }
-    Ok(None)
+    None
 }
 
 #[cfg(test)]
