@@ -1,12 +1,14 @@
 //! A file parsed in parts, one thread per core, for visitors whose results add up ([`Merge`]).
 //!
-//! The file is cut at `Uid X:` header lines found near evenly spaced offsets, into a few parts per thread (so that a
-//! thread slowed by other processes does less of the work). Each part is read by a fresh parser. The parts are then
-//! joined in order: a part is added to the ones before it only when the parser that read those would have read it
-//! the same way ([`Parser::can_continue_into`]); otherwise that parser reads the rest of the file itself. So the
-//! result is always what [`parse_reader`](super::parse_reader) gives, and a file that cannot be cut (a bugreport, a
-//! discrete or history section across a cut) costs one sequential read more at worst. Memory: one block buffer per
-//! thread, and one parser and visitor per part.
+//! The file is cut at `Uid X:` header lines found near chosen offsets, into a few parts per thread, handed out one
+//! at a time and shorter towards the end (so that a thread slowed by other processes does less of the work, and the
+//! other is not left to finish a long part alone; [`part_weights`]). Each part is read by a fresh parser. The parts
+//! are then joined in order: a part is added to the ones before it only when the parser that read those would have
+//! read it the same way ([`Parser::can_continue_into`]); otherwise that parser reads the rest of the file itself. So
+//! the result is always what [`parse_reader`](super::parse_reader) gives, and a file that cannot be cut (a bugreport,
+//! a discrete or history section across a cut) costs one sequential read more at worst. Memory: one set of block
+//! buffers and one list of line ends per thread, and one parser and visitor per part. Helper threads are placed on
+//! CPUs of their own ([`placement`]).
 //!
 //! Every part is read from the one open file the caller checked, by positional reads ([`At`]): opening the path again
 //! would read whatever file had been put there since.
