@@ -379,7 +379,6 @@ mod tests {
         joined
     }
 
-    /// `parse_file` itself, with its own part size: a file of a few MB is cut and gives what `parse_reader` gives.
     #[test]
     fn parts_fall_in_size_when_each_thread_has_two_or_more() {
         assert_eq!(part_weights(8, 2), [8, 7, 6, 5, 4, 3, 2, 1]);
@@ -389,6 +388,30 @@ mod tests {
         assert_eq!(part_weights(16, 4).len(), 16);
     }
 
+    #[test]
+    fn a_uid_line_is_found_past_the_short_read_as_within_it() {
+        let filler = |n: usize| "      WAKE_LOCK (allow): \n".repeat(n);
+        let path = std::env::temp_dir().join(format!("opsight-parts-{}-probe.txt", std::process::id()));
+        let mut buf = Vec::new();
+        let mut find = |text: &str, at: u64| {
+            std::fs::write(&path, text).expect("write the input");
+            uid_line_after(&File::open(&path).expect("open the input"), at, &mut buf).expect("read")
+        };
+        let line = filler(1).len();
+        // Within the first bytes; past them (about 20 KB on); across their end; after the probe; in a short file.
+        let near = format!("{}  Uid u0a1:\n{}", filler(10), filler(10));
+        assert_eq!(find(&near, 5), Some(10 * line as u64));
+        let far = format!("{}  Uid u0a1:\n{}", filler(800), filler(10));
+        assert_eq!(find(&far, 0), Some(800 * line as u64));
+        let across = format!("{}{}  Uid u0a1:\n", "x".repeat(SHORT_READ - 5), "\n");
+        assert_eq!(find(&across, 0), Some(SHORT_READ as u64 - 4));
+        let beyond = format!("{}  Uid u0a1:\n", filler(PROBE / line + 10));
+        assert_eq!(find(&beyond, 0), None);
+        assert_eq!(find("\n  Uid 1000:\n", 0), Some(1));
+        std::fs::remove_file(&path).ok();
+    }
+
+    /// `parse_file` itself, with its own part size: a file of a few MB is cut and gives what `parse_reader` gives.
     #[test]
     fn a_file_of_a_few_mb_parses_in_parts_as_in_one_go() {
         let input = generated(opsight_synth::Layout::Android11, 11, 3 << 20);
