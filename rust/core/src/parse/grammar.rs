@@ -101,7 +101,7 @@ pub fn is_op_name(s: &str) -> bool {
     // these short names (callgrind): about 13,000 calls in the 20 MB bench input, one per uid-level mode.
     match split_at_byte(s, b'(') {
         Some((name, rest)) => {
-            (name == "Unknown" || name.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_'))
+            (name == "Unknown" || usual_name_end(name.as_bytes()).is_none())
                 && rest.strip_suffix(')').is_some_and(|n| {
                     let digits = n.strip_prefix('-').unwrap_or(n);
                     !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit())
@@ -702,7 +702,7 @@ pub fn parse_state_times<'a>(s: &'a str, dates: &mut DateCache) -> Option<StateE
 }
 
 /// The bytes of an op name as [`usual_op_header`] takes them: `[A-Z0-9_]`.
-pub(super) const USUAL_NAME_CHAR: [bool; 256] = {
+const USUAL_NAME_CHAR: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 256 {
@@ -785,7 +785,7 @@ pub(super) fn zero_bytes(x: u64) -> u64 {
 /// headers' time (`perf annotate`); with this, `opsight parse` of the 20 MB bench input ran 1.7 % fewer instructions
 /// and 4.5 % faster (2026-12-02).
 #[inline(always)]
-fn usual_name_end(b: &[u8]) -> Option<usize> {
+pub(super) fn usual_name_end(b: &[u8]) -> Option<usize> {
     let mut i = 0;
     while let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
         let odd = not_usual_name_bytes(u64::from_le_bytes(word));

@@ -314,5 +314,5 @@ pub(super) fn is_op_before_words(word: &str) -> bool {
 /// `[A-Z_][A-Z0-9_]*`: how AOSP prints an op name, and not a word of an English sentence (`Reject`, `Largest`).
 fn is_capitals(word: &str) -> bool {
     word.bytes().next().is_some_and(|c| c.is_ascii_uppercase() || c == b'_')
-        && word.bytes().all(|c| grammar::USUAL_NAME_CHAR[usize::from(c)])
+        && grammar::usual_name_end(word.as_bytes()).is_none()
 }
