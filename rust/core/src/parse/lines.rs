@@ -167,11 +167,6 @@ fn newline_bits(chunk: &[u8; 64]) -> u64 {
 pub fn newline_positions(bytes: &[u8], out: &mut Vec<u32>) -> usize {
     debug_assert!(u32::try_from(bytes.len()).is_ok());
     let (chunks, tail) = bytes.as_chunks::<64>();
-    // Room for eight per chunk (and the tail's) without a check: a chunk with more grows it by as many.
-    let room = 8 * (chunks.len() + 1) + 8;
-    if out.len() < room {
-        out.resize(room, 0);
-    }
     let mut n = 0;
     #[inline(always)]
     fn spill(mask: u64, base: u32, n: &mut usize, out: &mut Vec<u32>) {
@@ -199,12 +194,25 @@ pub fn newline_positions(bytes: &[u8], out: &mut Vec<u32>) -> usize {
         }
         *n += count;
     }
+    // Room for eight per chunk without a check, made for a group of chunks at a time: a chunk with more grows it by as
+    // many. So the list grows to what a block's lines take (about 7,000 positions for 256 KiB of this text), where
+    // room made for the whole block at once was 128 KB, zeroed: 32 page faults per thread.
+    const GROUP: usize = 64;
     let mut base = 0u32;
-    for chunk in chunks {
-        spill(chunk_newline_bits(chunk), base, &mut n, out);
-        base = base.wrapping_add(64);
+    for group in chunks.chunks(GROUP) {
+        let room = n + 8 * group.len() + 8;
+        if out.len() < room {
+            out.resize(room, 0);
+        }
+        for chunk in group {
+            spill(chunk_newline_bits(chunk), base, &mut n, out);
+            base = base.wrapping_add(64);
+        }
     }
     if !tail.is_empty() {
+        if out.len() < n + 8 {
+            out.resize(n + 8, 0);
+        }
         let mut last = [0u8; 64];
         last[..tail.len()].copy_from_slice(tail);
         spill(chunk_newline_bits(&last), base, &mut n, out);

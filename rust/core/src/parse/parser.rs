@@ -376,8 +376,8 @@ impl<V: Visitor> Parser<V> {
     }
 
     /// The scratch list of line ends ([`Parser::feed_lines`]), to be handed to the next parser of the same thread
-    /// ([`Parser::reuse_line_ends`]): made anew for each part of a file, its 128 KB were mapped and zeroed again
-    /// each time (a quarter of `opsight parse`'s page faults).
+    /// ([`Parser::reuse_line_ends`]): made anew for each part of a file, its pages were mapped and zeroed again each
+    /// time (a quarter of `opsight parse`'s page faults when it took 128 KB).
     pub(super) fn take_line_ends(&mut self) -> Vec<u32> {
         std::mem::take(&mut self.line_ends)
     }
