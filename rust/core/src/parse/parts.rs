@@ -93,13 +93,7 @@ pub(super) fn parse_file_with<V: Merge>(
     // line found by its `\n` would not be.
     // Its first bytes decide, and a `\n` among the first few rules it out without reading all of them.
     let mut first = Vec::new();
-    for want in [SHORT_READ, MAX_LINE + 1] {
-        first.clear();
-        At { file, at: base, end: base.saturating_add(want as u64) }.read_to_end(&mut first)?;
-        if first.len() < want || memchr::memchr(b'\n', &first).is_some() {
-            break;
-        }
-    }
+    read_short_first(file, base, MAX_LINE + 1, &mut first, |b| memchr::memchr(b'\n', b))?;
     if bare_cr_line_ends(&first) {
         return in_one_go(At::to_end(file, base));
     }
@@ -172,7 +166,7 @@ fn parse_parts<V: Merge>(file: &File, starts: &[u64], threads: usize) -> io::Res
         }
     };
     std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads.min(starts.len())).map(|k| placement::spawn_apart(s, k, work)).collect();
+        let helpers = placement::spawn_helpers(s, threads.min(starts.len()).saturating_sub(1), work);
         work();
         // A visitor's panic on a helper reaches the caller as itself (the scope alone would raise its own).
         for helper in helpers {
@@ -263,14 +257,26 @@ fn part_starts(file: &File, base: u64, len: u64, weights: &[u64]) -> io::Result<
 
 /// The offset of the first line that starts after `at` and is a `Uid` header, within [`PROBE`] bytes.
 fn uid_line_after(file: &File, at: u64, buf: &mut Vec<u8>) -> io::Result<Option<u64>> {
-    // The first bytes, then all of the probe when they hold no `Uid` line (and the file goes on): the first `Uid`
-    // line of the first bytes is the first of the probe's, as only lines ended by a `\n` are looked at.
-    for want in [SHORT_READ, PROBE] {
+    // The first `Uid` line of the first bytes is the first of the probe's, as only lines ended by a `\n` are looked
+    // at.
+    Ok(read_short_first(file, at, PROBE, buf, first_uid_line)?.map(|from| at + from as u64))
+}
+
+/// Reads `file` from `at` into `buf`, [`SHORT_READ`] bytes first and up to `most` only when `find` finds nothing in
+/// them and the file goes on; what `find` finds in what was read.
+fn read_short_first<T>(
+    file: &File,
+    at: u64,
+    most: usize,
+    buf: &mut Vec<u8>,
+    find: impl Fn(&[u8]) -> Option<T>,
+) -> io::Result<Option<T>> {
+    for want in [SHORT_READ, most] {
         buf.clear();
         At { file, at, end: at.saturating_add(want as u64) }.read_to_end(buf)?;
-        let found = first_uid_line(buf);
+        let found = find(buf);
         if found.is_some() || buf.len() < want {
-            return Ok(found.map(|from| at + from as u64));
+            return Ok(found);
         }
     }
     Ok(None)

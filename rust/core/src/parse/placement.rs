@@ -14,20 +14,27 @@
 
 use std::thread::{Scope, ScopedJoinHandle};
 
-/// Spawns the `k`-th helper (from 1) of a parse on `scope`, kept to the `k`-th CPU after the caller's in the
-/// caller's CPU set.
-pub(super) fn spawn_apart<'scope, T: Send + 'scope>(
+/// Spawns `helpers` helpers of a parse on `scope`, each running `f`: the `k`-th (from 1) kept to the `k`-th CPU
+/// after the caller's in the caller's CPU set, which is read once.
+pub(super) fn spawn_helpers<'scope, T: Send + 'scope>(
     scope: &'scope Scope<'scope, '_>,
-    k: usize,
-    f: impl FnOnce() -> T + Send + 'scope,
-) -> ScopedJoinHandle<'scope, T> {
-    let Some(cpu) = imp::helper_cpu_of_caller(k) else { return scope.spawn(f) };
-    let helper = scope.spawn(move || {
-        imp::keep_to(cpu);
-        f()
-    });
-    std::thread::yield_now();
-    helper
+    helpers: usize,
+    f: impl FnOnce() -> T + Send + Copy + 'scope,
+) -> Vec<ScopedJoinHandle<'scope, T>> {
+    let caller = if helpers > 0 { imp::caller_cpus() } else { None };
+    (1..=helpers)
+        .map(|k| {
+            let Some(cpu) = caller.as_ref().and_then(|(cpus, home)| helper_cpu(cpus, *home, k)) else {
+                return scope.spawn(f);
+            };
+            let helper = scope.spawn(move || {
+                imp::keep_to(cpu);
+                f()
+            });
+            std::thread::yield_now();
+            helper
+        })
+        .collect()
 }
 
 /// The `k`-th CPU (from 1) after `home` in `cpus` (increasing), going round and never to `home`; `None` when
@@ -43,11 +50,14 @@ fn helper_cpu(cpus: &[usize], home: usize, k: usize) -> Option<usize> {
 mod imp {
     use rustix::thread::{sched_getaffinity, sched_setaffinity, CpuSet};
 
-    /// [`super::helper_cpu`] for the calling thread's CPU set and the CPU it is on.
-    pub(super) fn helper_cpu_of_caller(k: usize) -> Option<usize> {
-        let set = sched_getaffinity(None).ok()?;
-        let cpus: Vec<usize> = (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect();
-        super::helper_cpu(&cpus, current_cpu()?, k)
+    /// The calling thread's CPU set, as a list, and the CPU it is on.
+    pub(super) fn caller_cpus() -> Option<(Vec<usize>, usize)> {
+        Some((cpus_of(&sched_getaffinity(None).ok()?), current_cpu()?))
+    }
+
+    /// The CPUs of `set`, increasing.
+    pub(super) fn cpus_of(set: &CpuSet) -> Vec<usize> {
+        (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect()
     }
 
     /// The CPU the calling thread last ran on: field 39 of `/proc/thread-self/stat` (about 20 µs, once per parse).
@@ -69,7 +79,7 @@ mod imp {
 
 #[cfg(not(target_os = "linux"))]
 mod imp {
-    pub(super) fn helper_cpu_of_caller(_k: usize) -> Option<usize> {
+    pub(super) fn caller_cpus() -> Option<(Vec<usize>, usize)> {
         None
     }
 
@@ -97,11 +107,8 @@ mod tests {
 mod linux_tests {
     use rustix::thread::{sched_getaffinity, sched_setaffinity, CpuSet};
 
-    use super::spawn_apart;
-
-    fn cpus(set: &CpuSet) -> Vec<usize> {
-        (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect()
-    }
+    use super::imp::cpus_of as cpus;
+    use super::spawn_helpers;
 
     #[test]
     fn each_helper_is_kept_to_one_cpu_of_the_callers_set_and_the_callers_set_is_left_alone() {
@@ -110,8 +117,7 @@ mod linux_tests {
         // Where the CPU set cannot be changed (a sandbox refusing the call), helpers run as usual.
         let placeable = all.len() > 1 && sched_setaffinity(None, &before).is_ok();
         let placed: Vec<Vec<usize>> = std::thread::scope(|s| {
-            let helpers: Vec<_> =
-                (1..=3).map(|k| spawn_apart(s, k, || cpus(&sched_getaffinity(None).expect("affinity")))).collect();
+            let helpers = spawn_helpers(s, 3, || cpus(&sched_getaffinity(None).expect("affinity")));
             helpers.into_iter().map(|h| h.join().expect("helper")).collect()
         });
         assert_eq!(sched_getaffinity(None).expect("affinity"), before, "the caller's CPU set is unchanged");
@@ -149,11 +155,12 @@ mod linux_tests {
         one.set(cpus(&before)[0]);
         sched_setaffinity(None, &one).expect("set affinity");
         let helper = std::thread::scope(|s| {
-            spawn_apart(s, 1, || sched_getaffinity(None).expect("affinity")).join().expect("helper")
+            let helpers = spawn_helpers(s, 1, || sched_getaffinity(None).expect("affinity"));
+            helpers.into_iter().map(|h| h.join().expect("helper")).collect::<Vec<_>>()
         });
         let after = sched_getaffinity(None).expect("affinity");
         sched_setaffinity(None, &before).expect("restore");
         assert_eq!(after, one);
-        assert_eq!(helper, one);
+        assert_eq!(helper, [one]);
     }
 }
