@@ -625,12 +625,24 @@ const UNIT_MS: [i64; 256] = {
 };
 
 /// The 1 to 9 digits at `b[i..]` of a [`usual_duration`] field: their value and how many. Up to seven are read
-/// eight bytes at a time when eight bytes are left, so that no branch depends on how many there are (the loop's
-/// exit mispredicted about once per field); the rest one by one.
+/// eight bytes at a time, so that no branch depends on how many there are (the loop's exit mispredicted about once
+/// per field); eight or more one by one, and all of them when `b` is shorter than eight bytes.
 #[inline(always)]
 fn field_digits(b: &[u8], i: usize) -> Option<(i64, usize)> {
-    if let Some(w) = b.get(i..i + 8) {
-        let t = u64::from_le_bytes(w.try_into().ok()?) ^ 0x3030_3030_3030_3030;
+    // Fewer than eight bytes left (the line's last field, `+335ms` or `561ms)`): `b`'s last eight, shifted down to
+    // `b[i]`; the zero bytes shifted in are no digits, so the field ends there at the latest.
+    let word = match b.get(i..i + 8) {
+        Some(w) => w.try_into().ok().map(u64::from_le_bytes),
+        None => b
+            .len()
+            .checked_sub(8)
+            .filter(|&from| from <= i && i < b.len())
+            .and_then(|from| b.get(from..))
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(|w| u64::from_le_bytes(w) >> (8 * (i + 8 - b.len()))),
+    };
+    if let Some(w) = word {
+        let t = w ^ 0x3030_3030_3030_3030;
         let not_digits = not_digit_bytes(t);
         if not_digits != 0 {
             let n = (not_digits.trailing_zeros() / 8) as usize;
@@ -784,9 +796,19 @@ pub(super) fn zero_bytes(x: u64) -> u64 {
 /// Eight bytes at a time while eight are left: the table lookup per byte this replaced took about 40 % of the op
 /// headers' time (`perf annotate`); with this, `opsight parse` of the 20 MB bench input ran 1.7 % fewer instructions
 /// and 4.5 % faster (2026-12-02).
+/// On x86_64, sixteen at a time first ([`not_usual_name_bits`]): op names are mostly longer than eight bytes, and
+/// one SSE2 pass costs less than two words' arithmetic.
 #[inline(always)]
 pub(super) fn usual_name_end(b: &[u8]) -> Option<usize> {
     let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    while let Some(chunk) = b.get(i..i + 16).and_then(|w| <&[u8; 16]>::try_from(w).ok()) {
+        let odd = not_usual_name_bits(chunk);
+        if odd != 0 {
+            return Some(i + odd.trailing_zeros() as usize);
+        }
+        i += 16;
+    }
     while let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
         let odd = not_usual_name_bytes(u64::from_le_bytes(word));
         if odd != 0 {
@@ -812,6 +834,29 @@ fn not_usual_name_bytes(x: u64) -> u64 {
     (!(upper | digit | underscore) & HIGH) | (x & HIGH)
 }
 
+/// Bit `i` set where `chunk[i]` is not `[A-Z0-9_]`. Signed byte compares: bytes from 0x80 are negative, below every
+/// range, so they are not name bytes either.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn not_usual_name_bits(chunk: &[u8; 16]) -> u32 {
+    use safe_arch::{
+        bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, cmp_lt_mask_i8_m128i,
+        load_unaligned_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
+    };
+    let x = load_unaligned_m128i(chunk);
+    let between = |low: u8, high: u8| {
+        bitand_m128i(
+            cmp_gt_mask_i8_m128i(x, set_splat_i8_m128i((low - 1) as i8)),
+            cmp_lt_mask_i8_m128i(x, set_splat_i8_m128i((high + 1) as i8)),
+        )
+    };
+    let usual = bitor_m128i(
+        bitor_m128i(between(b'A', b'Z'), between(b'0', b'9')),
+        cmp_eq_mask_i8_m128i(x, set_splat_i8_m128i(b'_' as i8)),
+    );
+    !(move_mask_i8_m128i(usual) as u32) & 0xFFFF
+}
+
 /// The usual op header, `NAME (mode):` with a name of `[A-Z0-9_]` and a mode with
 /// no blank or `/`. `None` for anything else, which [`general_op_header`] reads; it reads the headers taken here the
 /// same way (test: `usual_op_headers_read_as_the_general_path_reads_them`).
@@ -831,7 +876,23 @@ pub fn usual_op_header(t: &str) -> Option<OpRef<'_>> {
     // Every cut is next to an ASCII byte: on a character boundary.
     let (name, rest) = t.split_at(space);
     let inner_text = rest.split_at(2).1.split_at(inner.len()).0;
-    let Some(end) = inner.iter().position(odd) else {
+    // A mode of at most six bytes (`allow`, `ignore`, `deny`) is checked in the line's last eight, at once.
+    let end = match b.len().checked_sub(8).and_then(|from| b.get(from..)).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        Some(last) if inner.len() <= 6 => {
+            const ONES: u64 = 0x0101_0101_0101_0101;
+            let w = u64::from_le_bytes(last);
+            // The mode's bytes are bytes 6 − len to 5 of the eight, before `):`.
+            let below = 8 * (6 - inner.len());
+            let mode = (0x0000_8080_8080_8080u64 >> below) << below;
+            let blanks = zero_bytes(w ^ (ONES * u64::from(b'/')))
+                | zero_bytes(w ^ (ONES * u64::from(b' ')))
+                | zero_bytes(w ^ (ONES * u64::from(b'\t')))
+                | zero_bytes(w ^ (ONES * u64::from(b'\r')));
+            (blanks & mode != 0).then(|| inner.iter().position(odd)).flatten()
+        }
+        _ => inner.iter().position(odd),
+    };
+    let Some(end) = end else {
         return (!inner.is_empty()).then_some(OpRef {
             op: name,
             mode: Some(inner_text),
@@ -1171,7 +1232,8 @@ mod tests {
     }
 
     /// The digits of a duration field, eight bytes at a time, read as one by one: every count of digits from 0 to
-    /// 12, at every place in the slice, followed by every byte value or by the slice's end.
+    /// 12, at every place in the slice (up to 11 bytes in, so that fewer than eight bytes are left of slices of eight
+    /// and more), followed by every byte value or by the slice's end.
     #[test]
     fn field_digits_reads_as_a_byte_loop_does() {
         fn reference(b: &[u8], i: usize) -> Option<(i64, usize)> {
@@ -1182,7 +1244,7 @@ mod tests {
         let mut rng = crate::parse::tests::xorshift(0x2545_f491_4f6c_dd1d);
         for digits in 0..=12usize {
             for after in 0..=256u16 {
-                for at in 0..3 {
+                for at in 0..12 {
                     let mut b: Vec<u8> = vec![b'-'; at];
                     b.extend((0..digits).map(|_| b'0' + (rng() % 10) as u8));
                     if let Ok(c) = u8::try_from(after) {
@@ -1334,7 +1396,7 @@ mod tests {
             "A B",
         ];
         const SEPARATORS: [&str; 4] = [" (", "  (", "(", " \t("];
-        const MODES: [&str; 18] = [
+        const MODES: [&str; 22] = [
             "allow",
             "mode=5",
             "allow / switch COARSE_LOCATION=allow",
@@ -1353,6 +1415,10 @@ mod tests {
             "allow / switch X=y=z",
             " / switch X=y",
             "allow / switch X=y ",
+            "a\tb",
+            "ign\re",
+            "deny",
+            "x /y",
         ];
         const ENDS: [&str; 6] = ["):", "): miui", ")", ") oem:", "):)", "):  "];
         // Names at the 96-byte limit and one past it.
@@ -1371,7 +1437,7 @@ mod tests {
             let mut bytes = line.into_bytes();
             if round % 5 == 0 && !bytes.is_empty() {
                 let at = next(bytes.len());
-                bytes[at] = b" (/):_aZ0\x7f\xc3"[next(11)];
+                bytes[at] = b" (/):_aZ0\x7f\xc3\t\r"[next(13)];
             }
             let Ok(line) = String::from_utf8(bytes) else { continue };
             if let Some(fast) = usual_op_header(&line) {
@@ -1405,6 +1471,20 @@ mod tests {
                         assert_eq!(odd, !USUAL_NAME_CHAR[usize::from(byte)], "{word:?} byte {k}");
                         assert_eq!(bits >> (8 * k) & 0x7F, 0, "{word:?}");
                     }
+                }
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        for c in 0..=255u8 {
+            for fill in [b'A', b'Z', b'0', b'9', b'_', b'@', b'[', b'/', b':', b'^', b'`', 0x7F, 0x80, 0xC3, 0xFF] {
+                for at in 0..16 {
+                    let mut chunk = [fill; 16];
+                    chunk[at] = c;
+                    let bits = not_usual_name_bits(&chunk);
+                    for (k, &byte) in chunk.iter().enumerate() {
+                        assert_eq!(bits >> k & 1 == 1, !USUAL_NAME_CHAR[usize::from(byte)], "{chunk:?} byte {k}");
+                    }
+                    assert_eq!(bits >> 16, 0);
                 }
             }
         }
