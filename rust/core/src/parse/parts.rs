@@ -273,6 +273,8 @@ fn read_short_first<T>(
 ) -> io::Result<Option<T>> {
     for want in [SHORT_READ, most] {
         buf.clear();
+        // Room made first: into an empty buffer, `read_to_end` reads 32 bytes, then 32, 64, … (nine reads for 8 KiB).
+        buf.reserve(want);
         At { file, at, end: at.saturating_add(want as u64) }.read_to_end(buf)?;
         let found = find(buf);
         if found.is_some() || buf.len() < want {
