@@ -636,7 +636,7 @@ fn field_digits(b: &[u8], i: usize) -> Option<(i64, usize)> {
         None => b
             .len()
             .checked_sub(8)
-            .filter(|&from| from <= i && i < b.len())
+            .filter(|_| i < b.len())
             .and_then(|from| b.get(from..))
             .and_then(|w| <[u8; 8]>::try_from(w).ok())
             .map(|w| u64::from_le_bytes(w) >> (8 * (i + 8 - b.len()))),
@@ -793,11 +793,10 @@ pub(super) fn zero_bytes(x: u64) -> u64 {
 }
 
 /// The position of the first byte of `b` that is not `[A-Z0-9_]` ([`USUAL_NAME_CHAR`]), `None` when every byte is.
-/// Eight bytes at a time while eight are left: the table lookup per byte this replaced took about 40 % of the op
-/// headers' time (`perf annotate`); with this, `opsight parse` of the 20 MB bench input ran 1.7 % fewer instructions
-/// and 4.5 % faster (2026-12-02).
-/// On x86_64, sixteen at a time first ([`not_usual_name_bits`]): op names are mostly longer than eight bytes, and
-/// one SSE2 pass costs less than two words' arithmetic.
+/// Many bytes at a time while enough are left, then the table: the table lookup per byte took about 40 % of the op
+/// headers' time (`perf annotate`); eight at a time, `opsight parse` of the 20 MB bench input ran 1.7 % fewer
+/// instructions and 4.5 % faster (2026-12-02). On x86_64 sixteen at a time first ([`not_usual_name_bits`]): op names
+/// are mostly longer than eight bytes, and one SSE2 pass costs less than two words' arithmetic.
 #[inline(always)]
 pub(super) fn usual_name_end(b: &[u8]) -> Option<usize> {
     let mut i = 0;
@@ -1455,8 +1454,9 @@ mod tests {
         }
     }
 
-    /// The word-at-a-time name scan finds what a byte-wise scan with the table finds: every byte value at every
-    /// position of a word, beside neighbours of every class, and names of every length around the word size.
+    /// The word-at-a-time (on x86_64, first 16-byte) name scan finds what a byte-wise scan with the table finds:
+    /// every byte value at every position of a word or 16 bytes, beside neighbours of every class, and names of
+    /// every length around both sizes.
     #[test]
     fn usual_name_end_is_the_tables_first_other_byte() {
         let bytewise = |b: &[u8]| b.iter().position(|&c| !USUAL_NAME_CHAR[usize::from(c)]);
