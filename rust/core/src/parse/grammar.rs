@@ -521,20 +521,18 @@ fn usual_keyed<'a>(rest: &'a str, dates: &mut DateCache) -> Option<KeyedEvent<'a
     }
     // The key is short (`fgsvc-s`): its `]`, first `-` and any blank found in the eight bytes after `[`, at once.
     let key = u64::from_le_bytes(b.get(open + 1..open + 9)?.try_into().ok()?);
-    let ends = zero_bytes(key ^ 0x5D5D_5D5D_5D5D_5D5D);
+    let ends = bytes_equal(key, b']');
     if ends == 0 {
         return None;
     }
     let close_bit = ends & ends.wrapping_neg();
     let before = close_bit - 1;
-    let blanks = zero_bytes(key ^ 0x2020_2020_2020_2020)
-        | zero_bytes(key ^ 0x0909_0909_0909_0909)
-        | zero_bytes(key ^ 0x0D0D_0D0D_0D0D_0D0D);
+    let blanks = blank_bytes(key);
     if blanks & before != 0 {
         return None;
     }
     let close = open + 1 + (close_bit.trailing_zeros() / 8) as usize;
-    let dashes = zero_bytes(key ^ 0x2D2D_2D2D_2D2D_2D2D) & before;
+    let dashes = bytes_equal(key, b'-') & before;
     let dash = (dashes != 0).then(|| open + 1 + (dashes.trailing_zeros() / 8) as usize);
     let at = close + 1 + usize::from(b.get(close + 1) == Some(&b' '));
     let time = b.get(at..)?;
@@ -787,9 +785,21 @@ fn not_digit_bytes(t: u64) -> u64 {
 
 /// Bit 7 of each byte of `x` set where that byte is `0`. Exact per byte: no carry crosses bytes.
 #[inline(always)]
-pub(super) fn zero_bytes(x: u64) -> u64 {
+fn zero_bytes(x: u64) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     !(((x & LOW7).wrapping_add(LOW7)) | x) & 0x8080_8080_8080_8080
+}
+
+/// Bit 7 of each byte of `x` set where that byte is `c`.
+#[inline(always)]
+pub(super) fn bytes_equal(x: u64, c: u8) -> u64 {
+    zero_bytes(x ^ (u64::from(c) * 0x0101_0101_0101_0101))
+}
+
+/// Bit 7 of each byte of `x` set where that byte is blank ([`is_blank`]).
+#[inline(always)]
+fn blank_bytes(x: u64) -> u64 {
+    bytes_equal(x, b' ') | bytes_equal(x, b'\t') | bytes_equal(x, b'\r')
 }
 
 /// The position of the first byte of `b` that is not `[A-Z0-9_]` ([`USUAL_NAME_CHAR`]), `None` when every byte is.
@@ -829,7 +839,7 @@ fn not_usual_name_bytes(x: u64) -> u64 {
     let at_most = |c: u64| ((c | 0x80) * ONES).wrapping_sub(low);
     let upper = at_least(0x41) & at_most(0x5A);
     let digit = at_least(0x30) & at_most(0x39);
-    let underscore = zero_bytes(low ^ (0x5F * ONES));
+    let underscore = bytes_equal(low, b'_');
     (!(upper | digit | underscore) & HIGH) | (x & HIGH)
 }
 
@@ -878,16 +888,12 @@ pub fn usual_op_header(t: &str) -> Option<OpRef<'_>> {
     // A mode of at most six bytes (`allow`, `ignore`, `deny`) is checked in the line's last eight, at once.
     let end = match b.len().checked_sub(8).and_then(|from| b.get(from..)).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
         Some(last) if inner.len() <= 6 => {
-            const ONES: u64 = 0x0101_0101_0101_0101;
             let w = u64::from_le_bytes(last);
             // The mode's bytes are bytes 6 − len to 5 of the eight, before `):`.
             let below = 8 * (6 - inner.len());
             let mode = (0x0000_8080_8080_8080u64 >> below) << below;
-            let blanks = zero_bytes(w ^ (ONES * u64::from(b'/')))
-                | zero_bytes(w ^ (ONES * u64::from(b' ')))
-                | zero_bytes(w ^ (ONES * u64::from(b'\t')))
-                | zero_bytes(w ^ (ONES * u64::from(b'\r')));
-            (blanks & mode != 0).then(|| inner.iter().position(odd)).flatten()
+            let odd_bytes = blank_bytes(w) | bytes_equal(w, b'/');
+            (odd_bytes & mode != 0).then(|| inner.iter().position(odd)).flatten()
         }
         _ => inner.iter().position(odd),
     };
@@ -1451,6 +1457,7 @@ mod tests {
             assert_eq!(USUAL_NAME_CHAR[usize::from(c)], name, "{c:#x}");
             let w = u64::from_le_bytes([c; 8]);
             assert_eq!(zero_bytes(w ^ 0x2020_2020_2020_2020) != 0, c == b' ', "{c:#x}");
+            assert_eq!(blank_bytes(w) != 0, is_blank(c), "{c:#x}");
         }
     }
 

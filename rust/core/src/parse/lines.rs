@@ -12,7 +12,7 @@
 //! ([`bare_cr_line_ends`]), every `\r` of the input is read as a line end. The reader decides on exactly those
 //! bytes, whatever sizes its reads return. Before, such an input was one line, unrecognised: an empty dump.
 
-use super::grammar::zero_bytes;
+use super::grammar::bytes_equal;
 use std::io::{self, Read};
 use std::ops::Range;
 
@@ -229,7 +229,7 @@ fn chunk_newline_bits(chunk: &[u8; 64]) -> u64 {
     return newline_bits_swar(chunk);
 }
 
-/// [`newline_bits`] in portable word arithmetic: each eight bytes' `\n` bytes marked exactly ([`zero_bytes`]), their
+/// [`newline_bits`] in portable word arithmetic: each eight bytes' `\n` bytes marked exactly ([`bytes_equal`]), their
 /// marks gathered into eight bits by one multiplication (every product bit lands on its own place).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
@@ -237,7 +237,7 @@ fn newline_bits_swar(chunk: &[u8; 64]) -> u64 {
     let (words, _) = chunk.as_chunks::<8>();
     let mut bits = 0u64;
     for (k, word) in words.iter().enumerate() {
-        let zero = zero_bytes(u64::from_le_bytes(*word) ^ 0x0A0A_0A0A_0A0A_0A0A);
+        let zero = bytes_equal(u64::from_le_bytes(*word), b'\n');
         bits |= ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
     }
     bits
