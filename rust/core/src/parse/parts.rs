@@ -271,11 +271,13 @@ fn read_short_first<T>(
     buf: &mut Vec<u8>,
     find: impl Fn(&[u8]) -> Option<T>,
 ) -> io::Result<Option<T>> {
-    for want in [SHORT_READ, most] {
-        buf.clear();
-        // Room made first: into an empty buffer, `read_to_end` reads 32 bytes, then 32, 64, … (nine reads for 8 KiB).
-        buf.reserve(want);
-        At { file, at, end: at.saturating_add(want as u64) }.read_to_end(buf)?;
+    buf.clear();
+    for want in [SHORT_READ.min(most), most] {
+        // Only what was not read yet: the first bytes stay in `buf`. Room made first: into an empty buffer,
+        // `read_to_end` reads 32 bytes, then 32, 64, … (nine reads for 8 KiB).
+        let have = buf.len();
+        buf.reserve(want.saturating_sub(have));
+        At { file, at: at.saturating_add(have as u64), end: at.saturating_add(want as u64) }.read_to_end(buf)?;
         let found = find(buf);
         if found.is_some() || buf.len() < want {
             return Ok(found);
