@@ -16,7 +16,7 @@ const MS_PER_DAY: i64 = 86_400_000;
 
 impl LocalTime {
     /// Parses exactly `YYYY-MM-DD HH:MM:SS.mmm` (fraction 1–9 digits, truncated to ms; also accepts no fraction),
-    /// also in another script's digits ([`parse_native`]). Returns `None` on anything else, including out-of-range
+    /// also in another script's digits (`parse_native`). Returns `None` on anything else, including out-of-range
     /// fields; with the time, how many bytes of `s` it took.
     #[inline]
     pub fn parse(s: &[u8]) -> Option<(LocalTime, usize)> {

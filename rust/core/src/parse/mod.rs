@@ -114,6 +114,17 @@ impl Snapshot {
     }
 }
 
+/// [`parse_file`] with the smallest part given (it is 1 MiB otherwise), also returning how many parts were joined:
+/// for the fuzz target (`rust/core/fuzz`), whose inputs are a few KB.
+#[doc(hidden)]
+pub fn parse_file_with_min_part<V: Merge>(
+    file: &std::fs::File,
+    threads: usize,
+    min_part: u64,
+) -> io::Result<(V, ParseSummary, usize)> {
+    parts::parse_file_with(file, threads, min_part)
+}
+
 /// Splits and trims every line and does nothing else: the cost of the line layer alone, which benches/parse.rs
 /// reports between the newline-count floor and the full parse.
 #[doc(hidden)]
