@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::Write;
 
 use libfuzzer_sys::fuzz_target;
-use opsight_core::parse::{parse_file_with_min_part, Tally};
+use opsight_core::parse::{parse_file_with, Tally};
 use opsight_core::parse_reader;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let path = std::env::temp_dir().join(format!("opsight-fuzz-parts-{}", std::process::id()));
     File::create(&path).and_then(|mut f| f.write_all(input)).expect("write the input");
     let file = File::open(&path).expect("open the input");
-    let (parts, summary, _) = parse_file_with_min_part::<Tally>(&file, 2, min_part).expect("read the file");
+    let (parts, summary, _) = parse_file_with::<Tally>(&file, 2, min_part).expect("read the file");
     let mut whole = Tally::default();
     let want = parse_reader(input, &mut whole).expect("reading memory cannot fail");
     assert_eq!(summary, want);

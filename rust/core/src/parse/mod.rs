@@ -24,6 +24,9 @@ use pipeline::{pipelined, Shared};
 pub use builder::SnapshotBuilder;
 pub use lines::MAX_LINE;
 pub use parts::{parse_file, Merge};
+// For the fuzz target (`rust/core/fuzz`), whose inputs are a few KB: parts far below the usual 1 MiB.
+#[doc(hidden)]
+pub use parts::parse_file_with;
 pub use tally::Tally;
 
 /// The device's zone in `getprop` output (`[persist.sys.timezone]: [Europe/Berlin]`), such as the `getprop.txt` an
@@ -112,17 +115,6 @@ impl Snapshot {
         let summary = parse_bytes(input, &mut builder);
         builder.finish(summary)
     }
-}
-
-/// [`parse_file`] with the smallest part given (it is 1 MiB otherwise), also returning how many parts were joined:
-/// for the fuzz target (`rust/core/fuzz`), whose inputs are a few KB.
-#[doc(hidden)]
-pub fn parse_file_with_min_part<V: Merge>(
-    file: &std::fs::File,
-    threads: usize,
-    min_part: u64,
-) -> io::Result<(V, ParseSummary, usize)> {
-    parts::parse_file_with(file, threads, min_part)
 }
 
 /// Splits and trims every line and does nothing else: the cost of the line layer alone, which benches/parse.rs

@@ -76,11 +76,7 @@ pub fn parse_file<V: Merge>(file: &File, threads: usize) -> io::Result<(V, Parse
 }
 
 /// [`parse_file`] with the smallest part given, also returning how many parts were joined (1: read in one go).
-pub(super) fn parse_file_with<V: Merge>(
-    file: &File,
-    threads: usize,
-    min_part: u64,
-) -> io::Result<(V, ParseSummary, usize)> {
+pub fn parse_file_with<V: Merge>(file: &File, threads: usize, min_part: u64) -> io::Result<(V, ParseSummary, usize)> {
     let meta = file.metadata()?;
     // Only a regular file can be cut, or read at an offset: a pipe or a device (`<(adb shell …)`, `/dev/stdin`) is
     // read as it comes.
