@@ -99,7 +99,7 @@ pub fn newlines(bytes: &[u8]) -> memchr::Memchr<'_> {
 /// [`newlines`] on x86_64: each 64 bytes are compared at once into a bitmap (SSE2, which every x86_64 CPU has), and
 /// the newlines are read off its set bits. With lines of 40 bytes on average this costs less than a search per line
 /// (its setup is paid per line): 43.0–43.2 → 40.5–40.9 ms for the one-thread parse of the 20 MB benchmark
-/// (docs/performance.md).
+/// (docs/performance-history.md, "Kept: newlines from a bitmap").
 #[cfg(target_arch = "x86_64")]
 pub struct Newlines<'a> {
     bytes: &'a [u8],

@@ -6,7 +6,7 @@
 //! caller's (`sched_setaffinity` on itself), and the caller yields once after spawning it, so that a helper queued
 //! behind it runs at once and leaves. The caller's own CPU set is never changed. The helper keeps its one CPU for
 //! the rest of its short life: the parts are handed out one at a time, so a helper whose CPU gets busy takes fewer
-//! of them. Measured in docs/performance.md ("Twenty-first look").
+//! of them. Measured in docs/performance-history.md ("Twenty-first look").
 //!
 //! Linux only, and not Android: a phone's CPUs are not alike (big and little cores), and which one a helper gets is
 //! for its scheduler to decide. Elsewhere, and whenever the CPU set cannot be read or changed (a sandbox that
