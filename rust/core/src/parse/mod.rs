@@ -46,8 +46,9 @@ pub fn parse_reader<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Resu
 /// An input of more than one block (`lines::BUF / 2` bytes or more) starts a helper thread that finds the lines
 /// of each block and decodes its event lines while this thread reads the next block and hands the previous one
 /// to the visitor. The reader and the visitor stay on this thread. It is faster only when a second core is idle
-/// (1.0–1.5× on the 20 MB benchmark, by machine); with every core busy it costs more CPU time than [`parse_reader`]
-/// (the index the threads share) and a few MB more memory (docs/performance.md, "Parsing").
+/// (1.0–1.5× on the 20 MB benchmark, by machine), and it always costs more CPU time than [`parse_reader`] (the
+/// index the threads share, and their waits: 15–115 % more) and a few MB more memory (docs/performance.md,
+/// "Parsing").
 pub fn parse_reader_parallel<R: Read, V: Visitor>(reader: R, visitor: &mut V) -> io::Result<ParseSummary> {
     run(reader, visitor, true)
 }
