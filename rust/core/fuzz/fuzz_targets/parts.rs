@@ -1,12 +1,13 @@
 //! Any bytes, read from a file cut into parts (small ones, so that inputs of a few KB are cut too): no panic, and
-//! the same counts and summary as one parse of the same bytes in memory.
+//! exactly the visitor calls, in the same order, and the same summary as one parse of the same bytes in memory.
 #![no_main]
 
 use std::fs::File;
 use std::io::Write;
 
 use libfuzzer_sys::fuzz_target;
-use opsight_core::parse::{parse_file_with, Tally};
+use opsight_core::parse::calls::Calls;
+use opsight_core::parse::parse_file_with;
 use opsight_core::parse_reader;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,9 +17,13 @@ fuzz_target!(|data: &[u8]| {
     let path = std::env::temp_dir().join(format!("opsight-fuzz-parts-{}", std::process::id()));
     File::create(&path).and_then(|mut f| f.write_all(input)).expect("write the input");
     let file = File::open(&path).expect("open the input");
-    let (parts, summary, _) = parse_file_with::<Tally>(&file, 2, min_part).expect("read the file");
-    let mut whole = Tally::default();
+    let (parts, summary, _) = parse_file_with::<Calls>(&file, 2, min_part).expect("read the file");
+    let mut whole = Calls::default();
     let want = parse_reader(input, &mut whole).expect("reading memory cannot fail");
     assert_eq!(summary, want);
-    assert_eq!(parts, whole);
+    // Call by call, so that a failure names the first call that differs rather than printing both lists.
+    for (i, (got, want)) in parts.0.iter().zip(&whole.0).enumerate() {
+        assert_eq!(got, want, "call {i}");
+    }
+    assert_eq!(parts.0.len(), whole.0.len(), "number of calls");
 });

@@ -6,6 +6,10 @@
 
 mod block;
 mod builder;
+// Built for the unit tests and for the fuzz target (cargo-fuzz builds every crate with `--cfg fuzzing`).
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+pub mod calls;
 pub(crate) mod grammar;
 mod lines;
 mod parser;

@@ -302,61 +302,9 @@ fn first_uid_line(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Context, DiscreteRef, EventRef, HistoryEntryRef, HistoryWindowRef, OpRef, RunningRef};
+    use crate::parse::calls::Calls;
     use crate::parse::parse_reader;
     use crate::parse::tests::generated;
-
-    /// Every visitor call with its arguments, in order.
-    #[derive(Default)]
-    struct Calls(Vec<String>);
-
-    impl Visitor for Calls {
-        fn uid(&mut self, uid: &str) {
-            self.0.push(format!("uid {uid}"));
-        }
-        fn uid_prop(&mut self, ctx: &Context<'_>, key: &str, value: &str) {
-            self.0.push(format!("prop {ctx:?} {key} {value}"));
-        }
-        fn uid_mode(&mut self, ctx: &Context<'_>, op: &str, mode: &str) {
-            self.0.push(format!("mode {ctx:?} {op} {mode}"));
-        }
-        fn package(&mut self, ctx: &Context<'_>, package: &str) {
-            self.0.push(format!("package {ctx:?} {package}"));
-        }
-        fn op(&mut self, ctx: &Context<'_>, op: &OpRef<'_>) {
-            self.0.push(format!("op {ctx:?} {op:?}"));
-        }
-        fn event(&mut self, ctx: &Context<'_>, event: &EventRef<'_>) {
-            self.0.push(format!("event {ctx:?} {event:?}"));
-        }
-        fn running(&mut self, ctx: &Context<'_>, running: &RunningRef<'_>) {
-            self.0.push(format!("running {ctx:?} {running:?}"));
-        }
-        fn op_duration(&mut self, ctx: &Context<'_>, tag: Option<&str>, duration_ms: i64) {
-            self.0.push(format!("duration {ctx:?} {tag:?} {duration_ms}"));
-        }
-        fn start_nesting(&mut self, ctx: &Context<'_>, tag: Option<&str>, nesting: u32) {
-            self.0.push(format!("nesting {ctx:?} {tag:?} {nesting}"));
-        }
-        fn discrete(&mut self, access: &DiscreteRef<'_>) {
-            self.0.push(format!("discrete {access:?}"));
-        }
-        fn history_window(&mut self, window: &HistoryWindowRef) {
-            self.0.push(format!("window {window:?}"));
-        }
-        fn history(&mut self, entry: &HistoryEntryRef<'_>) {
-            self.0.push(format!("history {entry:?}"));
-        }
-        fn device_zone(&mut self, zone: &str) {
-            self.0.push(format!("zone {zone}"));
-        }
-    }
-
-    impl Merge for Calls {
-        fn merge(&mut self, later: Self) {
-            self.0.extend(later.0);
-        }
-    }
 
     /// Parses `input` from a file in parts of at least `min_part` bytes on `threads` threads, checks that it gives
     /// exactly what the sequential parse gives, and returns how many parts were joined.
