@@ -50,8 +50,45 @@ impl Visitor for Calls {
     }
 }
 
+impl Calls {
+    /// Panics unless `self` holds exactly `want`'s calls, naming `what` and the first call that differs (rather
+    /// than printing both lists, which run to thousands of calls).
+    pub fn assert_same(&self, want: &Calls, what: &str) {
+        if let Some(i) = self.0.iter().zip(&want.0).position(|(got, want)| got != want) {
+            panic!("{what}: call {i} differs:\n got  {}\n want {}", self.0[i], want.0[i]);
+        }
+        assert_eq!(self.0.len(), want.0.len(), "{what}: number of calls");
+    }
+}
+
 impl Merge for Calls {
     fn merge(&mut self, later: Self) {
         self.0.extend(later.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Calls;
+
+    fn calls(list: &[&str]) -> Calls {
+        Calls(list.iter().map(|c| c.to_string()).collect())
+    }
+
+    #[test]
+    fn the_same_calls_pass() {
+        calls(&["uid 1", "package x"]).assert_same(&calls(&["uid 1", "package x"]), "same");
+    }
+
+    #[test]
+    #[should_panic(expected = "differ: call 1 differs")]
+    fn the_first_call_that_differs_is_named() {
+        calls(&["uid 1", "package x", "op A"]).assert_same(&calls(&["uid 1", "package y", "op B"]), "differ");
+    }
+
+    #[test]
+    #[should_panic(expected = "short: number of calls")]
+    fn a_missing_call_is_a_difference() {
+        calls(&["uid 1"]).assert_same(&calls(&["uid 1", "package x"]), "short");
     }
 }

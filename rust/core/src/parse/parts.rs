@@ -323,10 +323,7 @@ mod tests {
         assert_eq!(rustix::thread::sched_getaffinity(None).ok(), cpus, "{name}: the caller's CPU set is unchanged");
         let (got, got_summary, joined) = got.expect("parse the file");
         assert_eq!(got_summary, want_summary, "{name}: summary");
-        assert_eq!(got.0.len(), want.0.len(), "{name}: number of calls");
-        if let Some(i) = got.0.iter().zip(&want.0).position(|(g, w)| g != w) {
-            panic!("{name}: call {i} differs:\n got  {}\n want {}", got.0[i], want.0[i]);
-        }
+        got.assert_same(&want, name);
         let mut want_tally = Tally::default();
         parse_reader(input, &mut want_tally).expect("reading memory cannot fail");
         assert_eq!(tally.expect("parse the file").0, want_tally, "{name}: tally");
