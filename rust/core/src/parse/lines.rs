@@ -18,7 +18,7 @@ use std::ops::Range;
 
 /// Longest line handed to the parser. Real AppOps lines are under 300 bytes; the cap only guards memory.
 pub const MAX_LINE: usize = 64 * 1024;
-const BUF: usize = 256 * 1024;
+pub(super) const BUF: usize = 256 * 1024;
 
 /// A line as read: its text without the terminator, and how it arrived.
 pub struct Line<'a> {

@@ -4,9 +4,12 @@
 //! buffers, so memory does not grow with the input. Every input, of any bytes, parses: what is not
 //! recognised is counted, never fatal. The grammar is documented in `docs/parser.md`.
 
+// Built for the unit tests and for the fuzz targets (cargo-fuzz builds every crate with `--cfg fuzzing`).
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+pub mod across_blocks;
 mod block;
 mod builder;
-// Built for the unit tests and for the fuzz target (cargo-fuzz builds every crate with `--cfg fuzzing`).
 #[cfg(any(test, fuzzing))]
 #[doc(hidden)]
 pub mod calls;
@@ -172,23 +175,10 @@ mod tests {
     use super::*;
     use crate::model::{Context, EventRef};
 
-    /// The line layer as it was before blocks: every `\n`-separated line, one by one, through `emit_bytes`
-    /// (which cuts overlong lines and converts non-UTF-8 ones), then the same parser. The block reader, the block
-    /// index and the helper thread must give exactly what this gives.
+    /// The snapshot of [`across_blocks::parse_line_by_line`], which every block path must give.
     fn reference(input: &[u8]) -> Snapshot {
         let mut builder = SnapshotBuilder::default();
-        let mut parser = Parser::new(&mut builder);
-        let mut scratch = String::new();
-        let mut parts: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
-        let tail = parts.pop().unwrap_or_default();
-        for line in parts {
-            lines::emit_bytes(line, true, &mut scratch, &mut |l| parser.feed(&l));
-        }
-        if !tail.is_empty() {
-            lines::emit_bytes(tail, false, &mut scratch, &mut |l| parser.feed(&l));
-        }
-        let mut summary = parser.finish();
-        summary.bytes = input.len() as u64;
+        let summary = across_blocks::parse_line_by_line(input, &mut builder);
         builder.finish(summary)
     }
 
