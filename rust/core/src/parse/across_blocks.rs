@@ -64,7 +64,8 @@ struct Padded {
 fn padded(data: &[u8]) -> Option<Padded> {
     let [choice, b1, b2, body @ ..] = data else { return None };
     let end = if choice & 1 == 1 { b'\r' } else { b'\n' };
-    let before = usize::from(u16::from_le_bytes([*b1, *b2]));
+    // Within the body, so that the threshold is passed in it.
+    let before = usize::from(u16::from_le_bytes([*b1, *b2])) % (body.len() + 1);
     // A block is handed out once half a buffer is read.
     let pad_len = BUF / 2 - 1 - before;
     let mut input = Vec::with_capacity(pad_len + body.len());
@@ -84,8 +85,8 @@ fn padded(data: &[u8]) -> Option<Padded> {
 /// read. `data` is three bytes of choices, then the body:
 /// - byte 0: the pad's lines end with `\r` (then every `\r` ends a line: bare-`\r` input) when odd, with `\n` when
 ///   even; the rest picks the size of the reads after the pad, 1 to 16,130 bytes (127: all at once);
-/// - bytes 1 and 2: how far before the block threshold the pad ends (0 to 65,535 bytes), so where in the body the
-///   first block is cut: at the body's last line end read when the threshold is passed.
+/// - bytes 1 and 2: how far before the block threshold the pad ends (0 to 65,535 bytes, at most the body's length),
+///   so where in the body the first block is cut: at the body's last line end read when the threshold is passed.
 ///
 /// The pad is lines of spaces (each under [`MAX_LINE`]), which the parser skips without a change of state: the
 /// body parses as it would alone (after a bare-`\r` pad, with its own `\r` as line ends too), its first lines in one
