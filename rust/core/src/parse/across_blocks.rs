@@ -37,11 +37,20 @@ pub fn parse_line_by_line<V: Visitor>(input: &[u8], visitor: &mut V) -> ParseSum
     summary
 }
 
-/// A reader that returns its first `first` bytes in one read, then at most `n` bytes per read, as a pipe does.
-struct Reads<'a> {
+/// A reader that returns its first `first` bytes in one read, then at most `n` bytes per read, as a pipe does (also
+/// the readers of the block tests).
+pub(super) struct Reads<'a> {
     data: &'a [u8],
     first: usize,
     n: usize,
+}
+
+#[cfg(test)]
+impl<'a> Reads<'a> {
+    /// At most `n` bytes per read from the start.
+    pub(super) fn steady(data: &'a [u8], n: usize) -> Self {
+        Reads { data, first: 0, n }
+    }
 }
 
 impl Read for Reads<'_> {

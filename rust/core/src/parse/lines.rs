@@ -502,6 +502,7 @@ pub fn emit_bytes(bytes: &[u8], terminated: bool, scratch: &mut String, f: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::across_blocks::Reads;
 
     fn collect(input: &[u8]) -> Vec<(String, bool, bool, bool)> {
         let mut out = Vec::new();
@@ -693,21 +694,6 @@ mod tests {
         }
     }
 
-    /// A reader that returns at most `step` bytes per read.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = buf.len().min(self.data.len()).min(self.step);
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
-
     #[test]
     fn bare_cr_line_ends_are_line_ends_when_the_input_has_no_newline() {
         let texts = |lines: Vec<(String, bool, bool, bool)>| lines.into_iter().map(|l| (l.0, l.1)).collect::<Vec<_>>();
@@ -725,7 +711,7 @@ mod tests {
         assert!(long.len() > 2 * MAX_LINE);
         for step in [7, 4096, usize::MAX] {
             let mut n = 0;
-            BlockReader::new(Trickle { data: &long, step })
+            BlockReader::new(Reads::steady(&long, step))
                 .for_each_line(|l| {
                     assert_eq!((l.text, l.terminated, l.overlong), (format!("line {n}").as_str(), true, false));
                     n += 1;
@@ -748,7 +734,7 @@ mod tests {
     fn line_ends_are_decided_on_the_first_bytes_whatever_the_reads() {
         let read = |input: &[u8], step: usize| {
             let mut out = Vec::new();
-            BlockReader::new(Trickle { data: input, step })
+            BlockReader::new(Reads::steady(input, step))
                 .for_each_line(|l| out.push((l.text.len(), l.terminated, l.overlong)))
                 .expect("reading a slice cannot fail");
             out

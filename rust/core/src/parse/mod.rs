@@ -182,25 +182,10 @@ mod tests {
         builder.finish(summary)
     }
 
-    /// A reader that returns at most `n` bytes per call, as a pipe does.
-    struct Chunky<'a> {
-        data: &'a [u8],
-        n: usize,
-    }
-
-    impl Read for Chunky<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let k = self.n.min(buf.len()).min(self.data.len());
-            buf[..k].copy_from_slice(&self.data[..k]);
-            self.data = &self.data[k..];
-            Ok(k)
-        }
-    }
-
     fn all_ways(input: &[u8]) -> Vec<Snapshot> {
         let snap = |threads: bool, chunk: usize| {
             let mut builder = SnapshotBuilder::default();
-            let reader = Chunky { data: input, n: chunk };
+            let reader = across_blocks::Reads::steady(input, chunk);
             let summary = run(reader, &mut builder, threads).expect("reading memory cannot fail");
             builder.finish(summary)
         };
