@@ -54,7 +54,7 @@ pub(super) fn pipelined<'scope, 'env, R: Read, V: Visitor>(
     scratch: &mut String,
 ) -> io::Result<()> {
     let (helper_done, done) = mpsc::channel::<Job>();
-    s.spawn(move || loop {
+    let helper = s.spawn(move || loop {
         let job = {
             let mut q = shared.lock();
             loop {
@@ -75,9 +75,20 @@ pub(super) fn pipelined<'scope, 'env, R: Read, V: Visitor>(
     });
     // Closes the queue when this thread leaves, also by a panic in the visitor: the scope waits for the helper,
     // which must not be left waiting for blocks.
-    let _close = CloseOnDrop(shared);
+    let close = CloseOnDrop(shared);
     let mut line = Pipeline { shared, done, spare: Vec::new(), sent: 0, fed: 0 };
-    line.run(blocks, parser, block, scratch)
+    let fed = line.run(blocks, parser, block, scratch);
+    drop(close);
+    // Joined here rather than by the scope, which waits for the helper's closure but not for its thread to exit:
+    // the parse would return with the thread still running its thread-local destructors (LeakSanitizer, run by the
+    // `blocks` fuzz target, then reported glibc's record of them as leaked now and then). The helper only stops
+    // early by a panic, which the channel reports above; if it panicked after its last block, say so too.
+    let helper = helper.join();
+    fed.and_then(|()| helper.map_err(|_| helper_stopped()))
+}
+
+fn helper_stopped() -> io::Error {
+    io::Error::other("the parser's helper thread stopped")
 }
 
 struct CloseOnDrop<'a>(&'a Shared);
@@ -162,7 +173,7 @@ impl Pipeline<'_> {
                     parser.feed_block(&job.block, &job.index, scratch);
                     job
                 }
-                _ => return Err(io::Error::other("the parser's helper thread stopped")),
+                _ => return Err(helper_stopped()),
             },
         };
         blocks.recycle(job.block.buf);
